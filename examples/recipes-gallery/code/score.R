@@ -1,0 +1,3 @@
+library(dataiku)
+df <- dkuReadDataset("events")
+dkuWriteDataset(df, "events_r")

@@ -1,0 +1,87 @@
+"""The resolved configuration: what the planner compares with DSS.
+
+Why a separate step: the file keeps indirections that are useful to people
+(environment overlays, ``${env:...}`` values, code in external files, the
+generic ``type: SQL``, deprecated spellings). The planner must see one
+concrete value per field, so ``resolve_config`` returns a new
+``FrameworkConfig`` where
+
+* the chosen environment overlay is applied and ``environments``/``include`` are dropped,
+* ``${env:NAME}`` references are substituted (``${var}`` project-variable
+  references are kept: DSS expands those itself),
+* ``code_file`` contents are read into ``code`` (``code_file`` is kept for reference),
+* ``type: SQL`` datasets get the type of their connection when ``connection_types`` is given,
+* type aliases (``shaker``, ``sql``, ``execute_sql``, ...) are replaced by their current spelling.
+"""
+
+import io
+import os
+from typing import Any, Dict, List, Optional
+
+from .annotations import facts
+from .diagnostics import ERROR, ConfigError, Diagnostic
+from .environments import apply_environment
+from .loader import resolve_inside
+from .located import position_of
+from .references import items, scenario_parts
+from .variables import substitute_env
+
+
+def _read_code(doc, path, obj, root_dir, problems):
+    # type: (Any, tuple, Dict[str, Any], str, List[Diagnostic]) -> None
+    code_file = obj.get("code_file")
+    if not isinstance(code_file, str):
+        return
+    position = position_of(doc, path)
+    base = os.path.dirname(os.path.abspath(position[0])) if position and position[0] else root_dir
+    real, reason = resolve_inside(root_dir, base, code_file)
+    try:
+        if real is None:
+            raise IOError(reason)
+        with io.open(real, "r", encoding="utf-8") as handle:
+            obj["code"] = handle.read()
+    except (IOError, OSError, UnicodeDecodeError) as error:
+        problems.append(Diagnostic(ERROR, "cannot read code_file '%s': %s" % (code_file, error),
+                                   path=".".join(str(p) for p in path), position=position, code="code.read"))
+
+
+def _code_holders(doc):
+    # type: (Any) -> List[Any]
+    holders = [(("recipes", i), r) for i, r in items(doc, "recipes")]
+    holders += [(("scenarios", i), s) for i, s in items(doc, "scenarios")]
+    holders += list(scenario_parts(doc, "triggers")) + list(scenario_parts(doc, "steps"))
+    return holders
+
+
+def _canonical_types(doc):
+    # type: (Any) -> None
+    for kind, objects in (("Recipe", [r for _, r in items(doc, "recipes")]),
+                          ("Step", [s for _, s in scenario_parts(doc, "steps")])):
+        info = facts(kind)
+        for obj in objects:
+            obj["type"] = info.canonical(obj.get("type"))
+
+
+def resolve_config(config, env=None, connection_types=None, environ=None):
+    # type: (Any, Optional[str], Optional[Dict[str, str]], Optional[Dict[str, str]]) -> Any
+    """A resolved copy of ``config`` (see module docstring); raises ``ConfigError`` if code cannot be read."""
+    from .api import _build
+    doc = config._export(True)
+    if env is not None:
+        doc, problems = apply_environment(doc, env)
+        if problems:
+            raise ConfigError(problems)
+    problems = []  # type: List[Diagnostic]
+    for path, obj in _code_holders(doc):
+        _read_code(doc, path, obj, config.root_dir, problems)
+    if problems:
+        raise ConfigError(problems)
+    doc.pop("environments", None)
+    doc.pop("include", None)
+    doc = substitute_env(doc, environ)
+    _canonical_types(doc)
+    for _, dataset in items(doc, "datasets"):
+        connection = dataset.get("connection")
+        if dataset.get("type") == "SQL" and connection_types and connection in connection_types:
+            dataset["type"] = connection_types[connection]
+    return _build(doc, config.root_dir, config.source_file)

@@ -1,0 +1,381 @@
+"""The Python model of a configuration: ``FrameworkConfig`` and its parts.
+
+Why generated from the JSON Schema: the schema is the single source of truth,
+so each class only names its ``$defs`` entry and its nested classes; the field
+list and defaults are read from the schema at import time. A class therefore
+cannot drift from the schema, and a test checks the nested-class wiring.
+
+The objects are plain mutable records (``config.scenarios[0].triggers[0].hour
+= 3``, ``config.datasets.append(DatasetConfig(...))``). Assigning an unknown
+attribute raises ``AttributeError`` with a "did you mean" hint, because a
+silently ignored typo would be worse. Validation runs on demand
+(``config.validate()``), when loading, and when saving.
+"""
+
+import json
+import os
+from typing import Any, Dict, List, Optional, Tuple, Type
+
+from .diagnostics import ConfigError, Diagnostic, did_you_mean, has_errors
+from .located import LocDict, LocList, copy_located, to_plain
+from .schema_check import load_schema
+
+_MISSING = object()
+
+
+class ConfigObject(object):
+    """Base of all configuration records; subclasses set ``_definition`` and ``_nested``."""
+
+    _definition = ""  # type: str
+    _nested = {}  # type: Dict[str, Tuple[str, bool]]  # field -> (class name, is_list)
+    _fields = ()  # type: Tuple[str, ...]
+    _required = ()  # type: Tuple[str, ...]
+    _defaults = {}  # type: Dict[str, Any]
+    _kinds = {}  # type: Dict[str, Any]
+
+    def __init__(self, **values):
+        # type: (**Any) -> None
+        object.__setattr__(self, "_source", None)
+        for field in self._fields:
+            object.__setattr__(self, field, self._initial(field))
+        for key, value in values.items():
+            setattr(self, key, value)
+
+    @classmethod
+    def _initial(cls, field):
+        # type: (str) -> Any
+        """Attribute value when a field is not given: the schema default, [] for lists, {} for raw mappings."""
+        if field in cls._defaults:
+            return copy_located(cls._defaults[field])
+        kind = cls._kinds.get(field)
+        if kind == "array":
+            return []
+        if kind == "object" and field not in cls._nested:
+            return {}
+        return None
+
+    def __setattr__(self, name, value):
+        # type: (str, Any) -> None
+        if name not in self._fields:
+            hint = did_you_mean(name, self._fields)
+            raise AttributeError("%s has no field '%s'%s" % (type(self).__name__, name, "; " + hint if hint else ""))
+        object.__setattr__(self, name, value)
+
+    def __eq__(self, other):
+        # type: (Any) -> bool
+        return type(self) is type(other) and self.to_dict() == other.to_dict()
+
+    def __ne__(self, other):
+        # type: (Any) -> bool
+        return not self == other
+
+    __hash__ = None  # type: ignore  # mutable records are not hashable
+
+    def __repr__(self):
+        # type: () -> str
+        shown = ", ".join("%s=%r" % (k, v) for k, v in self.to_dict().items())
+        return "%s(%s)" % (type(self).__name__, shown)
+
+    # -- building from documents
+    @classmethod
+    def _build(cls, data):
+        # type: (Dict[str, Any]) -> Any
+        """An instance from an already validated mapping (keeps the source positions)."""
+        obj = cls()
+        for key, value in data.items():
+            if key not in cls._fields:
+                continue
+            nested = cls._nested.get(key)
+            if nested is not None and value is not None:
+                target = _CLASSES[nested[0]]
+                value = [target._build(v) for v in value] if nested[1] else target._build(value)
+            elif isinstance(value, (dict, list)):
+                value = copy_located(value)
+            object.__setattr__(obj, key, value)
+        object.__setattr__(obj, "_source", data if isinstance(data, LocDict) else None)
+        return obj
+
+    # -- exporting
+    def _is_default(self, field, value):
+        # type: (str, Any) -> bool
+        if field in self._required:
+            return False
+        if value is None:
+            return True
+        if field in self._defaults and value == self._defaults[field] and type(value) is type(self._defaults[field]):
+            return True
+        return isinstance(value, (list, dict)) and not value
+
+    def _export(self, located):
+        # type: (bool) -> Dict[str, Any]
+        out = LocDict() if located else {}  # type: Dict[str, Any]
+        for field in self._fields:
+            value = getattr(self, field)
+            if isinstance(value, ConfigObject):
+                value = value._export(located)
+                if not value and field not in self._required:
+                    continue
+            elif isinstance(value, list) and field in self._nested:
+                value = [v._export(located) if isinstance(v, ConfigObject) else v for v in value]
+                value = LocList(value) if located else value
+            elif not located:
+                value = to_plain(value)
+            if self._is_default(field, value):
+                continue
+            out[field] = value
+        source = self._source
+        if located and source is not None:
+            out.filename, out.span = source.filename, source.span
+            out.key_spans, out.value_spans = dict(source.key_spans), dict(source.value_spans)
+            for field, nested in self._nested.items():
+                if nested[1] and isinstance(out.get(field), LocList) and isinstance(source.get(field), LocList):
+                    if len(source[field]) == len(out[field]):
+                        out[field].filename, out[field].span = source[field].filename, source[field].span
+                        out[field].item_spans = list(source[field].item_spans)
+        return out
+
+    def to_dict(self):
+        # type: () -> Dict[str, Any]
+        """Plain data in schema key order, without defaults (what ``to_yaml`` writes)."""
+        return self._export(False)
+
+    @classmethod
+    def from_dict(cls, data):
+        # type: (Dict[str, Any]) -> Any
+        """An instance from plain data (not validated: use ``FrameworkConfig.from_dict`` for whole configs)."""
+        if not isinstance(data, dict):
+            raise TypeError("%s.from_dict expects a mapping" % cls.__name__)
+        return cls._build(data)
+
+    @classmethod
+    def fields(cls):
+        # type: () -> Tuple[str, ...]
+        """The field names, in schema order."""
+        return cls._fields
+
+
+_CLASSES = {}  # type: Dict[str, Type[ConfigObject]]
+
+
+def _bind(cls):
+    # type: (Type[ConfigObject]) -> Type[ConfigObject]
+    """Read a class's fields, required keys, defaults and JSON types from the schema."""
+    schema = load_schema()
+    node = schema if cls._definition == "" else schema["$defs"][cls._definition]
+    properties = node["properties"]
+    cls._fields = tuple(properties)
+    cls._required = tuple(node.get("required", ()))
+    cls._defaults = {k: v["default"] for k, v in properties.items() if "default" in v}
+    cls._kinds = {k: v.get("type") for k, v in properties.items() if isinstance(v.get("type"), str)}
+    _CLASSES[cls.__name__] = cls
+    return cls
+
+
+@_bind
+class LifecycleConfig(ConfigObject):
+    """``prevent_destroy`` and ``ignore_changes`` of a project, recipe or scenario."""
+    _definition = "Lifecycle"
+
+
+@_bind
+class DataLifecycleConfig(ConfigObject):
+    """Lifecycle of a dataset or folder: adds ``drop_data_on_destroy`` (default false: data is kept)."""
+    _definition = "DataLifecycle"
+
+
+@_bind
+class PermissionConfig(ConfigObject):
+    """One project permission: a group or user and a level (read/write/admin)."""
+    _definition = "Permission"
+
+
+@_bind
+class ProjectConfig(ConfigObject):
+    """The DSS project itself: key, name, variables, permissions, settings."""
+    _definition = "Project"
+    _nested = {"permissions": ("PermissionConfig", True), "lifecycle": ("LifecycleConfig", False)}
+
+
+@_bind
+class ColumnConfig(ConfigObject):
+    """One column of a dataset schema."""
+    _definition = "Column"
+
+
+@_bind
+class DatasetConfig(ConfigObject):
+    """A dataset: its type, connection and location, format, columns and partitioning."""
+    _definition = "Dataset"
+    _nested = {"schema": ("ColumnConfig", True), "lifecycle": ("DataLifecycleConfig", False)}
+
+
+@_bind
+class ManagedFolderConfig(ConfigObject):
+    """A managed folder."""
+    _definition = "ManagedFolder"
+    _nested = {"lifecycle": ("DataLifecycleConfig", False)}
+
+
+@_bind
+class RecipeConfig(ConfigObject):
+    """A recipe: type, inputs/outputs, code (inline or file) or readable visual settings."""
+    _definition = "Recipe"
+    _nested = {"lifecycle": ("LifecycleConfig", False)}
+
+    def input_names(self):
+        # type: () -> List[str]
+        return [e if isinstance(e, str) else e.get("ref") for e in self.inputs]
+
+    def output_names(self):
+        # type: () -> List[str]
+        return [e if isinstance(e, str) else e.get("ref") for e in self.outputs]
+
+
+@_bind
+class TriggerConfig(ConfigObject):
+    """A scenario trigger (temporal, dataset, sql, python, manual)."""
+    _definition = "Trigger"
+
+
+@_bind
+class StepConfig(ConfigObject):
+    """A step of a step-based scenario."""
+    _definition = "Step"
+
+
+#: The seed's name for StepConfig.
+ScenarioStepConfig = StepConfig
+
+
+@_bind
+class ScenarioConfig(ConfigObject):
+    """A scenario: step-based (triggers + steps) or custom Python."""
+    _definition = "Scenario"
+    _nested = {"triggers": ("TriggerConfig", True), "steps": ("StepConfig", True),
+               "lifecycle": ("LifecycleConfig", False)}
+
+
+@_bind
+class ZoneConfig(ConfigObject):
+    """A flow zone."""
+    _definition = "Zone"
+
+
+@_bind
+class ExternalConfig(ConfigObject):
+    """An object referenced but not managed by this configuration."""
+    _definition = "External"
+
+
+@_bind
+class FrameworkConfig(ConfigObject):
+    """A whole configuration file (see docs/config-reference.md).
+
+    Load with ``from_yaml``/``from_json``/``from_dict`` (each validates and raises
+    ``ConfigError`` with every diagnostic), save with ``to_yaml``/``to_json``
+    (validated first), check with ``validate()``. ``resolved()`` gives the
+    form the planner consumes.
+    """
+    _definition = ""
+    _nested = {"project": ("ProjectConfig", False), "datasets": ("DatasetConfig", True),
+               "managed_folders": ("ManagedFolderConfig", True), "recipes": ("RecipeConfig", True),
+               "scenarios": ("ScenarioConfig", True), "zones": ("ZoneConfig", True),
+               "external": ("ExternalConfig", True)}
+
+    def __init__(self, **values):
+        # type: (**Any) -> None
+        values.setdefault("version", "1.0")
+        super(FrameworkConfig, self).__init__(**values)
+        object.__setattr__(self, "_root_dir", None)
+        object.__setattr__(self, "_source_file", None)
+
+    # -- loading
+    @classmethod
+    def from_yaml(cls, source, env=None, limits=None):
+        # type: (Any, Optional[str], Any) -> FrameworkConfig
+        """Load and validate a YAML (or JSON) file; a string containing a newline is read as YAML text.
+
+        With ``env`` the named environment overlay is applied to the result.
+        Raises ``ConfigError`` listing every problem.
+        """
+        from .api import load_config
+        return load_config(source, env=env, limits=limits)
+
+    from_json = from_yaml
+
+    @classmethod
+    def from_dict(cls, data, base_dir=None):
+        # type: (Any, Optional[str]) -> FrameworkConfig
+        """Validate plain data (``code_file`` paths relative to ``base_dir``) and build the model."""
+        from .api import config_from_document
+        if isinstance(data, dict):
+            data = dict(data)
+            data.setdefault("version", "1.0")
+        return config_from_document(data, base_dir or os.getcwd(), None)
+
+    # -- validation and output
+    def validate(self, env=None):
+        # type: (Optional[str]) -> List[Diagnostic]
+        """Every diagnostic for the current state of this object (errors and warnings)."""
+        from .validate import validate_document
+        return validate_document(self._export(True), self.root_dir, env)
+
+    @property
+    def root_dir(self):
+        # type: () -> str
+        """Folder that ``code_file``/``include`` paths are relative to (the config file's folder)."""
+        return self._root_dir or os.getcwd()
+
+    @property
+    def source_file(self):
+        # type: () -> Optional[str]
+        return self._source_file
+
+    def _checked(self, validate):
+        # type: (bool) -> Dict[str, Any]
+        if validate:
+            diagnostics = self.validate()
+            if has_errors(diagnostics):
+                raise ConfigError(diagnostics)
+        return self.to_dict()
+
+    def to_yaml(self, path=None, validate=True):
+        # type: (Optional[str], bool) -> str
+        """The configuration as YAML (defaults omitted), written to ``path`` when given."""
+        from .serialize import dump_yaml
+        return _write(dump_yaml(self._checked(validate)), path)
+
+    def to_json(self, path=None, validate=True):
+        # type: (Optional[str], bool) -> str
+        """The configuration as JSON (defaults omitted), written to ``path`` when given."""
+        return _write(json.dumps(self._checked(validate), indent=2, ensure_ascii=False) + "\n", path)
+
+    def resolved(self, env=None, connection_types=None, environ=None):
+        # type: (Optional[str], Optional[Dict[str, str]], Optional[Dict[str, str]]) -> FrameworkConfig
+        """The form the planner consumes; see ``dataiku_framework.config.resolve``."""
+        from .resolve import resolve_config
+        return resolve_config(self, env=env, connection_types=connection_types, environ=environ)
+
+    # -- lookups
+    def find(self, section, name):
+        # type: (str, str) -> Optional[ConfigObject]
+        """The object called ``name`` in ``section`` ('datasets', 'recipes', ...), or None."""
+        for obj in getattr(self, section):
+            if obj.name == name:
+                return obj
+        return None
+
+
+def _write(text, path):
+    # type: (str, Optional[str]) -> str
+    if path is not None:
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write(text)
+    return text
+
+
+def model_classes():
+    # type: () -> Dict[str, Type[ConfigObject]]
+    """Every model class by name (used by tests comparing the model with the schema)."""
+    return dict(_CLASSES)
+

@@ -1,0 +1,117 @@
+"""Detection of credentials written into a configuration.
+
+Why: configurations live in Git; a password or token committed there is a
+leak. Secrets belong in DSS (connections, user secrets) and are referenced by
+name. Every string in the document is scanned; a hit is an error whose message
+names the key and the kind of credential but never repeats the value, so the
+diagnostic output (CI logs) does not leak it a second time.
+"""
+
+import math
+import re
+from typing import Any, Iterator, List, Optional, Tuple
+
+_SECRET_KEY_WORDS = ("password", "passwd", "pwd", "secret", "token", "apikey", "privatekey", "accesskey",
+                     "secretkey", "credential", "credentials", "clientsecret", "sastoken", "connectionstring")
+_NOT_SECRET_KEYS = frozenset(["passwordmode", "tokenendpoint", "tokenurl", "secretname", "secretref",
+                              "credentialsmode", "authtype", "authmode", "usepassword"])
+
+_PATTERNS = (
+    ("a private key block", re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----")),
+    ("an AWS access key id", re.compile(r"\b(AKIA|ASIA)[0-9A-Z]{16}\b")),
+    ("a JSON Web Token", re.compile(r"\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}")),
+    ("a GitHub token", re.compile(r"\b(ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{36}\b|\bgithub_pat_[A-Za-z0-9_]{40,}")),
+    ("a Slack token", re.compile(r"\bxox[abposr]-[A-Za-z0-9-]{10,}")),
+    ("a Google API key", re.compile(r"\bAIza[0-9A-Za-z_-]{35}\b")),
+    ("a Dataiku API key", re.compile(r"\bdkuaps-[A-Za-z0-9]{20,}")),
+    ("credentials in a URL", re.compile(r"[a-z][a-z0-9+.-]*://[^/\s:@]+:[^/\s@]+@")),
+)
+_ANY_PATTERN = re.compile("|".join("(?:%s)" % p.pattern for _, p in _PATTERNS))
+_TOKEN_RE = re.compile(r"^[A-Za-z0-9+/=_\-]{32,}$")
+_REFERENCE_RE = re.compile(r"^\$\{[^}]+\}$")
+
+
+def _normalise(key):
+    # type: (str) -> str
+    return re.sub(r"[^a-z0-9]", "", key.lower())
+
+
+def is_secret_key(key):
+    # type: (Any) -> bool
+    """True for keys whose value would be a credential (``password``, ``db_password``, ``apiKey``...)."""
+    if not isinstance(key, str):
+        return False
+    norm = _normalise(key)
+    if norm in _NOT_SECRET_KEYS:
+        return False
+    return any(norm == word or norm.endswith(word) for word in _SECRET_KEY_WORDS)
+
+
+def _entropy(text):
+    # type: (str) -> float
+    counts = {}  # type: dict
+    for char in text:
+        counts[char] = counts.get(char, 0) + 1
+    length = float(len(text))
+    return -sum(c / length * math.log(c / length, 2) for c in counts.values())
+
+
+def _longest_segment(value):
+    # type: (str) -> int
+    """Identifiers (``compute_orders_2023_04``, DSS model ids) are short segments joined by separators."""
+    return max(len(segment) for segment in re.split(r"[_.\-]", value))
+
+
+def credential_kind(value):
+    # type: (str) -> Optional[str]
+    """What kind of credential ``value`` looks like, or None."""
+    if _ANY_PATTERN.search(value):
+        for label, pattern in _PATTERNS:
+            if pattern.search(value):
+                return label
+    if len(value) >= 32 and "\n" not in value and _TOKEN_RE.match(value) and _longest_segment(value) >= 24 \
+            and _entropy(value) > 4.3 \
+            and any(c.isdigit() for c in value) and any(c.isupper() for c in value) and any(c.islower() for c in value):
+        return "a high-entropy token"
+    return None
+
+
+def find_secrets(doc):
+    # type: (Any) -> Iterator[Tuple[List[Any], str]]
+    """Yield ``(path, message)`` for every credential-looking value in ``doc`` (iteratively)."""
+    # Paths are kept as linked (parent, part) pairs and only unrolled on a hit.
+    stack = [(doc, None, None)]  # type: List[Tuple[Any, Any, Any]]
+    while stack:
+        value, link, key = stack.pop()
+        if isinstance(value, dict):
+            for child_key, child in value.items():
+                stack.append((child, (link, child_key), child_key))
+        elif isinstance(value, list):
+            for index, child in enumerate(value):
+                stack.append((child, (link, index), key))
+        elif isinstance(value, str) and value:
+            message = _message(key, value)
+            if message:
+                yield _unroll(link), message
+
+
+def _unroll(link):
+    # type: (Any) -> List[Any]
+    parts = []  # type: List[Any]
+    while link is not None:
+        link, part = link
+        parts.append(part)
+    parts.reverse()
+    return parts
+
+
+def _message(key, value):
+    # type: (Any, str) -> Optional[str]
+    if is_secret_key(key) and not isinstance(key, int):
+        if _REFERENCE_RE.match(value):
+            return "'%s' references a variable: secrets must not flow through configuration variables" % key
+        return "'%s' holds a credential written in the configuration" % key
+    kind = credential_kind(value)
+    if kind:
+        return "value looks like %s" % kind
+    return None

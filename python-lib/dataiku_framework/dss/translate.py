@@ -1,0 +1,222 @@
+"""Configuration objects -> the DSS definitions they stand for (pure functions, no I/O).
+
+Why separate from the calls that send them: the same desired definitions are what a plan will
+compare with what DSS returns, so the mapping from our readable keys to DSS's JSON lives in one
+place. Input is a *resolved* config (``FrameworkConfig.resolved()``): code read from files,
+``type: SQL`` replaced by the connection's type, environment overlay applied.
+"""
+from typing import Any, Dict, List, Optional
+
+from ..config.annotations import facts
+
+FS_TYPES = frozenset(["Filesystem", "UploadedFiles", "FilesInFolder", "HDFS", "S3", "Azure", "GCS", "FTP",
+                      "SCP", "SFTP"])
+SQL_TYPES = facts("Dataset").applies_to["table"]
+CODE_TYPES = facts("Recipe").applies_to["code"]
+
+# DSS's managed-dataset format options, by our format_type
+FORMAT_OPTIONS = {"csv": "CSV_ESCAPING_NOGZIP_FORHIVE", "parquet": "PARQUET_HIVE", "avro": "AVRO",
+                  "orc": "ORC", "json": "JSON"}
+# recipe type names in the config -> DSS recipe types
+RECIPE_TYPES = {"prepare": "shaker", "sql": "sql_query"}
+JOB_TYPES = {"RECURSIVE": "RECURSIVE_BUILD", "NON_RECURSIVE": "NON_RECURSIVE_FORCED_BUILD",
+             "RECURSIVE_FORCED": "RECURSIVE_FORCED_BUILD", "RECURSIVE_MISSING_ONLY": "RECURSIVE_MISSING_ONLY_BUILD"}
+RUN_CONDITIONS = {"if_previous_ok": ("RUN_IF_STATUS_MATCH", ["SUCCESS", "WARNING"]),
+                  "always": ("RUN_ALWAYS", []),
+                  "if_previous_failed": ("RUN_IF_STATUS_MATCH", ["FAILED"])}
+
+
+def _set(target, key, value):
+    if value is not None:
+        target[key] = value
+
+
+def dataset_params(ds):
+    # type: (Any) -> Dict[str, Any]
+    """DSS ``params`` of a dataset: first-class keys mapped through the schema's x-dss-param."""
+    params = {}  # type: Dict[str, Any]
+    _set(params, "connection", ds.connection)
+    for field, dss_key in facts("Dataset").dss_params.items():
+        if field == "connection":
+            continue
+        applies = facts("Dataset").applies_to.get(field)
+        if applies is None or ds.type in applies:
+            _set(params, dss_key, getattr(ds, field))
+    if ds.type in SQL_TYPES:
+        params["mode"] = "query" if ds.query else "table"
+    if ds.managed and ds.type in FS_TYPES and "path" not in params:
+        params["path"] = "${projectKey}/" + ds.name
+    params.update(ds.params or {})
+    return params
+
+
+def columns(schema):
+    # type: (Optional[List[Any]]) -> List[Dict[str, Any]]
+    out = []
+    for col in schema or []:
+        c = {"name": col.name, "type": col.type or "string"}
+        _set(c, "comment", col.comment)
+        _set(c, "meaning", col.meaning)
+        _set(c, "maxLength", col.max_length)
+        out.append(c)
+    return out
+
+
+def partitioning(part):
+    # type: (Any) -> Dict[str, Any]
+    dims = []
+    for d in (part.dimensions if part else None) or []:
+        dim = {"name": d.name, "type": d.type or "value"}
+        if d.period:
+            dim["params"] = {"period": d.period.upper()}
+        dims.append(dim)
+    out = {"dimensions": dims}  # type: Dict[str, Any]
+    if part is not None and part.file_path_pattern:
+        out["filePathPattern"] = part.file_path_pattern
+    return out
+
+
+def dataset_definition(ds, project_key):
+    # type: (Any, str) -> Dict[str, Any]
+    """The parts of a DSS dataset definition the config governs."""
+    d = {"projectKey": project_key, "name": ds.name, "type": ds.type, "managed": bool(ds.managed),
+         "params": dataset_params(ds), "tags": sorted(ds.tags or []),
+         "description": ds.description or "", "shortDesc": ds.short_desc or "",
+         "partitioning": partitioning(ds.partitioning)}  # type: Dict[str, Any]
+    if ds.format_type:
+        d["formatType"] = ds.format_type
+        d["formatParams"] = dict(ds.format_params or {})
+    if ds.schema:
+        d["schema"] = {"columns": columns(ds.schema), "userModified": True}
+    return d
+
+
+def _io_items(refs):
+    # type: (List[Any]) -> Dict[str, List[str]]
+    """Recipe inputs/outputs grouped by role (a bare name means role ``main``)."""
+    roles = {}  # type: Dict[str, List[str]]
+    for ref in refs or []:
+        if isinstance(ref, str):
+            roles.setdefault("main", []).append(ref)
+        else:
+            roles.setdefault(ref.get("role") or "main", []).append(ref["ref"])
+    return roles
+
+
+def recipe_type(rc):
+    # type: (Any) -> str
+    return RECIPE_TYPES.get(rc.type, rc.type)
+
+
+def recipe_io(rc):
+    # type: (Any) -> Dict[str, Dict[str, List[str]]]
+    return {"inputs": _io_items(rc.inputs), "outputs": _io_items(rc.outputs)}
+
+
+def recipe_payload(rc):
+    # type: (Any) -> Optional[Any]
+    """The recipe payload the config gives: code for code recipes, else the raw ``payload``."""
+    if rc.type in CODE_TYPES:
+        return rc.code or ""
+    return rc.payload
+
+
+def trigger_definition(tr):
+    # type: (Any) -> Optional[Dict[str, Any]]
+    """DSS trigger JSON; None for ``manual`` (run by hand only: no DSS trigger)."""
+    if tr.type == "manual":
+        return None
+    params = {}  # type: Dict[str, Any]
+    if tr.type == "temporal":
+        params = {"frequency": tr.frequency.capitalize(), "repeatFrequency": tr.repeat_every or 1,
+                  "timezone": tr.timezone or "SERVER"}
+        _set(params, "hour", tr.hour if tr.frequency in ("daily", "weekly", "monthly") else None)
+        _set(params, "minute", tr.minute)
+        _set(params, "startingFrom", tr.starting_from)
+        if tr.frequency == "weekly":
+            params["daysOfWeek"] = list(tr.day_of_week or ["Monday"])
+        if tr.frequency == "monthly":
+            params["monthlyRunOn"] = "ON_THE_DAY"
+            _set(params, "dayOfMonth", tr.day_of_month)
+    elif tr.type == "dataset":
+        names = tr.dataset if isinstance(tr.dataset, list) else [tr.dataset]
+        params = {"triggerWhenAllReady": False, "datasets": [{"datasetName": n} for n in names]}
+    elif tr.type == "sql":
+        params = {"connection": tr.connection, "sql": tr.sql}
+    elif tr.type == "python":
+        params = {"code": tr.code or ""}
+    if tr.check_every is not None:
+        params["checkEvery"] = tr.check_every
+    params.update(tr.params or {})
+    out = {"type": tr.type, "active": tr.active is not False, "params": params}  # type: Dict[str, Any]
+    _set(out, "name", tr.name)
+    if tr.grace_delay is not None:
+        out["graceDelaySettings"] = {"delay": tr.grace_delay, "checkAgain": True}
+    return out
+
+
+def _build_items(step, project_key, kind_of):
+    builds = []
+    for item in step.items or []:
+        ref = item if isinstance(item, str) else item["ref"]
+        build = {"type": kind_of(ref), "projectKey": project_key, "itemId": ref}
+        if not isinstance(item, str) and item.get("partitions"):
+            build["partitionsSpec"] = item["partitions"]
+        builds.append(build)
+    return builds
+
+
+def step_definition(step, project_key, kind_of):
+    # type: (Any, str, Any) -> Dict[str, Any]
+    """DSS step JSON. ``kind_of(name)`` says whether a build item is a DATASET or MANAGED_FOLDER."""
+    condition, statuses = RUN_CONDITIONS[step.run_condition or "if_previous_ok"]
+    params = {}  # type: Dict[str, Any]
+    stype = step.type
+    if stype in ("build_flowitem", "build_dataset"):
+        stype = "build_flowitem"
+        params = {"builds": _build_items(step, project_key, kind_of),
+                  "jobType": JOB_TYPES[step.build_mode or "RECURSIVE"]}
+    elif stype in ("exec_sql", "execute_sql"):
+        stype = "exec_sql"
+        params = {"connection": step.connection, "sql": step.sql}
+    elif stype in ("custom_python", "python"):
+        stype = "custom_python"
+        params = {"script": step.code or "", "envSelection": {"envMode": "INHERIT"}}
+    elif stype == "run_scenario":
+        key, _, sid = step.scenario.rpartition(".")
+        params = {"projectKey": key or project_key, "scenarioId": sid}
+    elif stype == "set_project_vars":
+        params = {"variables": dict(step.variables or {})}
+    elif stype in ("compute_metrics", "check_dataset", "clear_items"):
+        field = {"compute_metrics": "computes", "check_dataset": "checks", "clear_items": "clears"}[stype]
+        params = {field: _build_items(step, project_key, kind_of)}
+    params.update(step.params or {})
+    out = {"type": stype, "enabled": step.enabled is not False, "runConditionType": condition,
+           "runConditionStatuses": statuses, "maxRetriesOnFail": step.max_retries or 0,
+           "params": params}  # type: Dict[str, Any]
+    _set(out, "name", step.name)
+    return out
+
+
+def scenario_type(sc):
+    # type: (Any) -> str
+    return "custom_python" if (sc.type == "custom_python" or sc.code) else "step_based"
+
+
+def permission_entry(p):
+    # type: (Any) -> Dict[str, Any]
+    """A DSS permission item from ``{group|user, level}`` (read < write < admin)."""
+    level = p.level or "read"
+    entry = {"readProjectContent": True, "readDashboards": True}  # type: Dict[str, Any]
+    if level in ("write", "admin"):
+        entry.update({"writeProjectContent": True, "runScenarios": True, "writeDashboards": True,
+                      "exportDatasetsData": True})
+    if level == "admin":
+        entry["admin"] = True
+    for flag in p.extra or []:
+        entry[flag] = True
+    if p.group:
+        entry["group"] = p.group
+    if p.user:
+        entry["user"] = p.user
+    return entry

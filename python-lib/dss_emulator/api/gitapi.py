@@ -1,0 +1,216 @@
+"""Project git endpoints (``/projects/{k}/git/...``): status, commit, log, diff, revert, tags, remotes.
+
+Reverts restore configuration only, as DSS does: folder contents, job logs and scenario runs stay.
+"""
+import difflib
+
+from .. import errors
+from ..gitops import explicit_commit, pending_changes
+from ..routing import route
+from .projects import project_of
+
+BASE = "/projects/{projectKey}/git/"
+
+
+def _git(ctx, key):
+    return project_of(ctx, key).git
+
+
+@route("GET", BASE + "status", perm="read")
+def status(ctx, projectKey):
+    p = project_of(ctx, projectKey)
+    changes = pending_changes(p)
+    head = p.git.head_files
+    added = sorted(x for x, t in changes.items() if t is not None and x not in head)
+    modified = sorted(x for x, t in changes.items() if t is not None and x in head)
+    removed = sorted(x for x, t in changes.items() if t is None)
+    return {"currentBranch": p.git.branch, "remotes": [dict(r) for r in p.git.remotes.values()],
+            "trackingCount": {}, "clean": not changes, "hasUncommittedChanges": bool(changes),
+            "added": added, "changed": modified, "removed": removed, "missing": [], "modified": modified,
+            "conflicting": [], "untracked": [], "untrackedFolders": []}
+
+
+@route("POST", BASE + "actions/commit", perm="write", writes=False)
+def commit(ctx, projectKey):
+    p = project_of(ctx, projectKey)
+    message = (ctx.json_object().get("message") or "").strip()
+    if not message:
+        raise errors.bad_request("A commit message is required")
+    cid = explicit_commit(p, ctx.login, message)
+    return {"commitId": cid, "committed": cid is not None}
+
+
+@route("GET", BASE + "actions/log", perm="read")
+def log(ctx, projectKey):
+    git = _git(ctx, projectKey)
+    path = ctx.q("path")
+    count = int(ctx.q("count", "1000"))
+    start = len(git.commits) - 1
+    if ctx.q("startCommit"):
+        start = git.index_of(ctx.q("startCommit"))
+        if start is None:
+            raise errors.not_found("Commit %s does not exist" % ctx.q("startCommit"))
+    entries = []
+    i = start
+    while i >= 0 and len(entries) < count:
+        c = git.commits[i]
+        if not path or any(x.startswith(path.lstrip("/")) for x in c["changes"]):
+            entries.append(git.log_entry(c))
+        i -= 1
+    out = {"entries": entries}
+    if i >= 0:
+        out["nextCommit"] = git.commits[i]["id"]
+    return out
+
+
+def _resolve(git, ref, default):
+    if not ref:
+        return default
+    i = git.index_of(ref)
+    if i is None:
+        raise errors.not_found("Revision %s does not exist" % ref)
+    return i
+
+
+@route("GET", BASE + "actions/diff", perm="read")
+def diff(ctx, projectKey):
+    """DSS's three forms: no commit = working copy vs HEAD; ``commitFrom`` alone = the changes made
+    in that commit; both = between the two commits."""
+    p = project_of(ctx, projectKey)
+    git = p.git
+    ref_from, ref_to = ctx.q("commitFrom"), ctx.q("commitTo")
+    if not ref_from and not ref_to:
+        before, after = dict(git.head_files), p.config_files()
+        c_from, c_to = (git.commits[-1] if git.commits else None), None
+    else:
+        i_to = _resolve(git, ref_to or ref_from, len(git.commits) - 1)
+        i_from = _resolve(git, ref_from, 0) if ref_from and ref_to else i_to - 1
+        before = git.files_at(i_from) if i_from >= 0 else {}
+        after = git.files_at(i_to)
+        c_from, c_to = (git.commits[i_from] if i_from >= 0 else None), git.commits[i_to]
+    entries, added, removed = [], 0, 0
+    for path in sorted(set(before) | set(after)):
+        a, b = before.get(path), after.get(path)
+        if a == b:
+            continue
+        lines = list(difflib.unified_diff((a or "").splitlines(), (b or "").splitlines(), "a/" + path,
+                                          "b/" + path, lineterm=""))
+        plus = sum(1 for x in lines if x.startswith("+") and not x.startswith("+++"))
+        minus = sum(1 for x in lines if x.startswith("-") and not x.startswith("---"))
+        added, removed = added + plus, removed + minus
+        entries.append({"path": path, "changeType": "ADD" if a is None else "DELETE" if b is None else "MODIFY",
+                        "addedLines": plus, "removedLines": minus, "diff": "\n".join(lines)})
+    return {"commitFrom": git.log_entry(c_from) if c_from else None,
+            "commitTo": git.log_entry(c_to) if c_to else None,
+            "addedLines": added, "removedLines": removed, "changedFiles": len(entries), "entries": entries}
+
+
+def _restore(ctx, p, files, message):
+    p.apply_files(files)
+    cid = explicit_commit(p, ctx.login, message)
+    return {"success": True, "commitId": cid, "logs": []}
+
+
+@route("POST", BASE + "actions/revertToRevision", perm="write", writes=False)
+def revert_to_revision(ctx, projectKey):
+    p = project_of(ctx, projectKey)
+    ref = ctx.q("commit")
+    i = p.git.index_of(ref)
+    if i is None:
+        raise errors.not_found("Revision %s does not exist" % ref)
+    return _restore(ctx, p, p.git.files_at(i), "Reverted project to revision %s" % p.git.commits[i]["id"][:7])
+
+
+@route("POST", BASE + "actions/revertCommit", perm="write", writes=False)
+def revert_commit(ctx, projectKey):
+    p = project_of(ctx, projectKey)
+    ref = ctx.q("commit")
+    i = p.git.index_of(ref)
+    if i is None:
+        raise errors.not_found("Commit %s does not exist" % ref)
+    target = p.git.commits[i]
+    before = p.git.files_at(i - 1) if i > 0 else {}
+    current = p.config_files()
+    conflicts = [path for path, text in target["changes"].items() if current.get(path) != text]
+    if conflicts:
+        return {"success": False, "logs": [{"type": "ERROR", "message": "Conflict on %s" % x} for x in conflicts]}
+    for path in target["changes"]:
+        if before.get(path) is None:
+            current.pop(path, None)
+        else:
+            current[path] = before[path]
+    return _restore(ctx, p, current, 'Revert "%s"' % target["message"])
+
+
+@route("POST", BASE + "actions/resetToLocalHeadState", perm="write", writes=False)
+def reset_to_head(ctx, projectKey):
+    p = project_of(ctx, projectKey)
+    p.apply_files(dict(p.git.head_files))
+    p.git.pending = False
+    return {"success": True}
+
+
+@route("GET", BASE + "current-branch", perm="read")
+def current_branch(ctx, projectKey):
+    return {"name": _git(ctx, projectKey).branch}
+
+
+@route("GET", BASE + "branches", perm="read")
+def branches(ctx, projectKey):
+    git = _git(ctx, projectKey)
+    return [git.branch]
+
+
+@route("GET", BASE + "tags", perm="read")
+def list_tags(ctx, projectKey):
+    return [dict(t) for _, t in sorted(_git(ctx, projectKey).tags.items())]
+
+
+@route("POST", BASE + "tags", perm="write", writes=False)
+def create_tag(ctx, projectKey):
+    git = _git(ctx, projectKey)
+    body = ctx.json_object()
+    name = body.get("name")
+    if not name:
+        raise errors.bad_request("A tag name is required")
+    if name in git.tags:
+        raise errors.already_exists("Tag %s already exists" % name)
+    i = git.index_of(body.get("reference") or "HEAD")
+    if i is None or i < 0:
+        raise errors.not_found("Reference %s does not exist" % body.get("reference"))
+    git.tags[name] = {"name": name, "commit": git.commits[i]["id"], "message": body.get("message") or ""}
+    return dict(git.tags[name])
+
+
+@route("POST", BASE + "actions/deleteTag", perm="write", writes=False)
+def delete_tag(ctx, projectKey):
+    git = _git(ctx, projectKey)
+    name = ctx.json_object().get("name")
+    if name not in git.tags:
+        raise errors.not_found("Tag %s does not exist" % name)
+    del git.tags[name]
+    return {"success": True}
+
+
+@route("GET", BASE + "remotes/{name}", perm="read")
+def get_remote(ctx, projectKey, name):
+    remote = _git(ctx, projectKey).remotes.get(name)
+    if remote is None:
+        raise errors.not_found("Remote %s is not defined" % name)
+    return dict(remote)
+
+
+@route("POST", BASE + "remotes/{name}", perm="admin", writes=False)
+def set_remote(ctx, projectKey, name):
+    git = _git(ctx, projectKey)
+    url = ctx.json_object().get("url")
+    if not url:
+        raise errors.bad_request("A remote URL is required")
+    git.remotes[name] = {"name": name, "url": url}
+    return {"success": True}
+
+
+@route("DELETE", BASE + "remotes/{name}", perm="admin", writes=False)
+def remove_remote(ctx, projectKey, name):
+    _git(ctx, projectKey).remotes.pop(name, None)
+    return {"success": True}

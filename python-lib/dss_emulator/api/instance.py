@@ -1,0 +1,319 @@
+"""Instance-level endpoints: auth, instance info, connections, users, groups, variables, futures."""
+import copy
+
+from .. import defaults, errors
+from ..routing import route
+from ..stamps import stamp_update
+
+ADMIN = "instance_admin"
+
+
+def _identity(ctx, user, with_secrets):
+    out = {"authIdentifier": user["login"], "associatedDSSUser": user["login"],
+           "displayName": user.get("displayName"), "groups": list(user.get("groups", [])),
+           "userProfile": user.get("userProfile"), "email": user.get("email")}
+    if with_secrets:
+        out["secrets"] = [{"key": s.get("key"), "value": s.get("value")} for s in user.get("secrets", [])]
+    return out
+
+
+@route("GET", "/auth/info", perm=None)
+def auth_info(ctx):
+    return _identity(ctx, ctx.user, ctx.qbool("withSecrets"))
+
+
+@route("POST", "/auth/info-from-browser-headers", perm=None, writes=False)
+def auth_info_from_headers(ctx):
+    """Webapp backends pass the browser's headers; we honour an API key found in them."""
+    from ..server import _api_key_from
+    headers = ctx.json_object()
+    key = _api_key_from({k: v for k, v in headers.items() if isinstance(v, str)})
+    user = ctx.instance.user_for_key(key) if key else None
+    if user is None:
+        raise errors.not_authenticated("No authenticated user in the given browser headers")
+    return _identity(ctx, user, ctx.qbool("withSecrets"))
+
+
+@route("GET", "/instance-info", perm=None)
+def instance_info(ctx):
+    return {"nodeId": "dss-emulator", "nodeName": "DSS emulator", "nodeType": "DESIGN",
+            "dssVersion": "15.2.0", "conf": {"type": "DESIGN"}}
+
+
+# -- connections ------------------------------------------------------------------------------
+def _connection(ctx, name):
+    conn = ctx.instance.connections.get(name)
+    if conn is None:
+        raise errors.not_found("Connection %s does not exist" % name)
+    return conn
+
+
+@route("GET", "/admin/connections", perm=ADMIN)
+def list_connections(ctx):
+    return {name: defaults.redact(c) for name, c in sorted(ctx.instance.connections.items())}
+
+
+@route("POST", "/admin/connections", perm=ADMIN)
+def create_connection(ctx):
+    body = ctx.json_object()
+    name = body.get("name")
+    if not name:
+        raise errors.bad_request("Connection name is required")
+    if name in ctx.instance.connections:
+        raise errors.already_exists("Connection %s already exists" % name)
+    conn = defaults.connection(name, body.get("type") or "Filesystem", body.get("params") or {}, ctx.login)
+    for k in ("description", "usableBy", "allowedGroups"):
+        if body.get(k) is not None:
+            conn[k] = body[k]
+    ctx.instance.connections[name] = conn
+    return {"msg": "Created connection %s" % name}
+
+
+@route("GET", "/admin/connections/{name}", perm=ADMIN)
+def get_connection(ctx, name):
+    return defaults.redact(_connection(ctx, name))
+
+
+@route("PUT", "/admin/connections/{name}", perm=ADMIN)
+def save_connection(ctx, name):
+    old = _connection(ctx, name)
+    new = defaults.keep_secrets(ctx.json_object(), old)
+    new["name"] = name
+    ctx.instance.connections[name] = stamp_update(new, old, ctx.login)
+    return {"msg": "Saved"}
+
+
+@route("DELETE", "/admin/connections/{name}", perm=ADMIN)
+def delete_connection(ctx, name):
+    _connection(ctx, name)
+    del ctx.instance.connections[name]
+    return {"msg": "Deleted"}
+
+
+def _usable(ctx, conn):
+    return (ctx.is_admin or conn.get("usableBy", "ALL") == "ALL"
+            or set(conn.get("allowedGroups", [])) & set(ctx.user.get("groups", [])))
+
+
+@route("GET", "/connections/get-names", perm=None)
+def connection_names(ctx):
+    wanted = ctx.q("type")
+    return sorted(n for n, c in ctx.instance.connections.items()
+                  if _usable(ctx, c) and (not wanted or c["type"] == wanted))
+
+
+@route("GET", "/connections/{name}/info", perm=None)
+def connection_info(ctx, name):
+    conn = _connection(ctx, name)
+    if not _usable(ctx, conn):
+        raise errors.forbidden("You may not use connection %s" % name)
+    params = defaults.redact(conn.get("params", {}))
+    return {"name": name, "type": conn["type"], "credentialsMode": conn.get("credentialsMode", "GLOBAL"),
+            "params": params, "resolvedParams": copy.deepcopy(params), "usableBy": conn.get("usableBy"),
+            "allowWrite": conn.get("allowWrite", True)}
+
+
+@route("GET", "/connections/{name}/test", perm=None)
+def connection_test(ctx, name):
+    _connection(ctx, name)
+    return {"connectionOK": True, "connectionErrorMsg": None}
+
+
+# -- code envs ----------------------------------------------------------------------------------
+@route("GET", "/admin/code-envs", perm=None)
+def list_code_envs(ctx):
+    return copy.deepcopy(getattr(ctx.instance, "code_envs", []))
+
+
+# -- users and groups --------------------------------------------------------------------------
+def _user(ctx, login):
+    u = ctx.instance.users.get(login)
+    if u is None:
+        raise errors.not_found("User %s does not exist" % login)
+    return u
+
+
+def _public_user(u):
+    return {k: u.get(k) for k in ("login", "displayName", "email", "groups", "userProfile", "sourceType", "enabled")}
+
+
+@route("GET", "/admin/users", perm=ADMIN)
+def list_users(ctx):
+    return [copy.deepcopy(u) for _, u in sorted(ctx.instance.users.items())]
+
+
+@route("POST", "/admin/users", perm=ADMIN)
+def create_user(ctx):
+    body = ctx.json_object()
+    login = body.get("login")
+    if not login:
+        raise errors.bad_request("User login is required")
+    if login in ctx.instance.users:
+        raise errors.already_exists("User %s already exists" % login)
+    ctx.instance.users[login] = defaults.user(login, body.get("displayName") or login, body.get("groups") or [],
+                                              body.get("userProfile") or "DESIGNER", body.get("email"))
+    return {"msg": "Created user %s" % login}
+
+
+@route("GET", "/admin/users/{login}", perm=ADMIN)
+def get_user(ctx, login):
+    return copy.deepcopy(_user(ctx, login))
+
+
+@route("PUT", "/admin/users/{login}", perm=ADMIN)
+def save_user(ctx, login):
+    _user(ctx, login)
+    body = ctx.json_object()
+    body["login"] = login
+    body.pop("password", None)
+    ctx.instance.users[login] = body
+    return {"msg": "Saved"}
+
+
+@route("DELETE", "/admin/users/{login}", perm=ADMIN)
+def delete_user(ctx, login):
+    _user(ctx, login)
+    if login == ctx.login and not ctx.qbool("allowSelfDeletion"):
+        raise errors.bad_request("You cannot delete yourself")
+    del ctx.instance.users[login]
+    for key in [k for k, v in ctx.instance.api_keys.items() if v == login]:
+        del ctx.instance.api_keys[key]
+    return {"msg": "Deleted"}
+
+
+@route("GET", "/users", perm=None)
+def list_users_info(ctx):
+    return [_public_user(u) for _, u in sorted(ctx.instance.users.items())]
+
+
+@route("GET", "/users/{login}", perm=None)
+def user_info(ctx, login):
+    return _public_user(_user(ctx, login))
+
+
+@route("GET", "/groups", perm=None)
+def list_groups_info(ctx):
+    return [{"name": n, "description": g.get("description", "")} for n, g in sorted(ctx.instance.groups.items())]
+
+
+def _group(ctx, name):
+    g = ctx.instance.groups.get(name)
+    if g is None:
+        raise errors.not_found("Group %s does not exist" % name)
+    return g
+
+
+@route("GET", "/admin/groups", perm=ADMIN)
+def list_groups(ctx):
+    return [copy.deepcopy(g) for _, g in sorted(ctx.instance.groups.items())]
+
+
+@route("POST", "/admin/groups", perm=ADMIN)
+def create_group(ctx):
+    body = ctx.json_object()
+    name = body.get("name")
+    if not name:
+        raise errors.bad_request("Group name is required")
+    if name in ctx.instance.groups:
+        raise errors.already_exists("Group %s already exists" % name)
+    ctx.instance.groups[name] = defaults.group(name, body.get("description") or "")
+    return {"msg": "Created group %s" % name}
+
+
+@route("GET", "/admin/groups/{name}", perm=ADMIN)
+def get_group(ctx, name):
+    return copy.deepcopy(_group(ctx, name))
+
+
+@route("PUT", "/admin/groups/{name}", perm=ADMIN)
+def save_group(ctx, name):
+    _group(ctx, name)
+    body = ctx.json_object()
+    body["name"] = name
+    ctx.instance.groups[name] = body
+    return {"msg": "Saved"}
+
+
+@route("DELETE", "/admin/groups/{name}", perm=ADMIN)
+def delete_group(ctx, name):
+    _group(ctx, name)
+    del ctx.instance.groups[name]
+    return {"msg": "Deleted"}
+
+
+@route("GET", "/current-user", perm=None)
+def current_user(ctx):
+    return copy.deepcopy(ctx.user)
+
+
+@route("PUT", "/current-user", perm=None)
+def save_current_user(ctx):
+    body = ctx.json_object()
+    for k in ("displayName", "email", "preferences", "secrets", "userProperties"):
+        if k in body:
+            ctx.user[k] = body[k]
+    return {"msg": "Saved"}
+
+
+# -- global variables ------------------------------------------------------------------------
+@route("GET", "/admin/variables", perm=None)
+def get_global_variables(ctx):
+    return copy.deepcopy(ctx.instance.global_variables)
+
+
+@route("PUT", "/admin/variables", perm=ADMIN)
+def set_global_variables(ctx):
+    ctx.instance.global_variables = ctx.json_object()
+    return {"msg": "Saved"}
+
+
+# -- futures ------------------------------------------------------------------------------------
+@route("GET", "/futures", perm=None)
+def list_futures(ctx):
+    all_users = ctx.qbool("allUsers") and ctx.is_admin
+    return [copy.deepcopy(f) for f in ctx.instance.futures.values()
+            if (all_users or f.get("owner") == ctx.login) and f.get("alive")]
+
+
+def _future(ctx, job_id):
+    f = ctx.instance.futures.get(job_id)
+    if f is None:
+        raise errors.not_found("Future %s does not exist" % job_id)
+    return f
+
+
+@route("GET", "/futures/{jobId}", perm=None)
+def get_future(ctx, jobId):
+    return copy.deepcopy(_future(ctx, jobId))
+
+
+@route("DELETE", "/futures/{jobId}", perm=None)
+def abort_future(ctx, jobId):
+    _future(ctx, jobId)["aborted"] = True
+    return {"msg": "Aborted"}
+
+
+# -- project folders ------------------------------------------------------------------------------
+def _folder(ctx, fid):
+    f = ctx.instance.project_folders.get(fid)
+    if f is None:
+        raise errors.not_found("Project folder %s does not exist" % fid)
+    return copy.deepcopy(f)
+
+
+@route("GET", "/project-folders", perm=None)
+def root_folder(ctx):
+    return _folder(ctx, "ROOT")
+
+
+@route("GET", "/project-folders/{folderId}", perm=None)
+def get_folder(ctx, folderId):
+    return _folder(ctx, folderId)
+
+
+@route("GET", "/project-folders/locate-project/{projectKey}", perm="read")
+def locate_project(ctx, projectKey):
+    for f in ctx.instance.project_folders.values():
+        if projectKey in f.get("projectKeys", []):
+            return copy.deepcopy(f)
+    return _folder(ctx, "ROOT")

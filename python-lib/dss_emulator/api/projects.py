@@ -1,0 +1,194 @@
+"""Project endpoints: list/create/delete, summary, metadata, settings, permissions, variables, tags."""
+import copy
+import re
+
+from .. import defaults, errors
+from ..gitops import explicit_commit
+from ..routing import route
+from ..stamps import stamp_update
+from ..state import Project
+
+PROJECT_KEY_RE = re.compile(r"^[A-Za-z0-9_]+$")
+
+
+def project_of(ctx, key):
+    """The project of a request (permission already checked by the server)."""
+    project = ctx.project or ctx.instance.projects.get(key)
+    if project is None:
+        raise errors.project_unreadable(key)
+    return project
+
+
+@route("GET", "/projects", perm=None)
+def list_projects(ctx):
+    out = []
+    for key in sorted(ctx.instance.projects):
+        p = ctx.instance.projects[key]
+        if "read" in p.permission_levels(ctx.user, ctx.is_admin):
+            item = p.summary()
+            if ctx.qbool("includeLocation"):
+                item["projectLocation"] = {"folderId": "ROOT"}
+            out.append(item)
+    return out
+
+
+@route("POST", "/projects", perm=None, git="Created project {projectKey}")
+def create_project(ctx):
+    body = ctx.json_object()
+    key = body.get("projectKey")
+    if not key or not PROJECT_KEY_RE.match(key):
+        raise errors.bad_request("Invalid project key %r: use only letters, digits and underscores" % (key,))
+    if key.upper() in {k.upper() for k in ctx.instance.projects}:
+        raise errors.already_exists("Project %s already exists" % key)
+    if not body.get("name"):
+        raise errors.bad_request("Project name is required")
+    owner = body.get("owner") or ctx.login
+    if owner not in ctx.instance.users:
+        raise errors.bad_request("Owner %s does not exist" % owner)
+    project = Project(key, body["name"], owner, body.get("description"))
+    for perm in body.get("permissions") or []:
+        project.params["permissions"].append(defaults.permission_entry(perm))
+    project.metadata["tags"] = sorted(set(body.get("tags") or []))
+    if isinstance(body.get("settings"), dict):
+        project.params["settings"].update(body["settings"])
+    ctx.instance.projects[key] = project
+    folder = ctx.q("projectFolderId") or "ROOT"
+    ctx.instance.project_folders.get(folder, ctx.instance.project_folders["ROOT"])["projectKeys"].append(key)
+    ctx.project = project
+    ctx.git_message = "Created project %s" % key
+    ctx.touch("project")
+    return {"projectKey": key}
+
+
+@route("GET", "/projects/{projectKey}", perm="read")
+def get_project(ctx, projectKey):
+    return project_of(ctx, projectKey).summary()
+
+
+@route("DELETE", "/projects/{projectKey}", perm="admin")
+def delete_project(ctx, projectKey):
+    project_of(ctx, projectKey)
+    del ctx.instance.projects[projectKey]
+    for f in ctx.instance.project_folders.values():
+        if projectKey in f.get("projectKeys", []):
+            f["projectKeys"].remove(projectKey)
+    ctx.project = None
+    return ctx.instance.add_future({"projectKey": projectKey, "deleted": True}, ctx.login)
+
+
+@route("GET", "/projects/{projectKey}/metadata", perm="read")
+def get_metadata(ctx, projectKey):
+    return copy.deepcopy(project_of(ctx, projectKey).metadata)
+
+
+@route("PUT", "/projects/{projectKey}/metadata", perm="write", git="Updated project metadata")
+def set_metadata(ctx, projectKey):
+    p = project_of(ctx, projectKey)
+    body = ctx.json_object()
+    md = defaults.metadata()
+    md.update(body)
+    md["tags"] = sorted(set(md.get("tags") or []))
+    p.metadata = md
+    stamp_update(p.summary_tags, p.summary_tags, ctx.login)
+    ctx.touch("project")
+    return {"msg": "Saved"}
+
+
+@route("GET", "/projects/{projectKey}/settings", perm="read")
+def get_settings(ctx, projectKey):
+    return copy.deepcopy(project_of(ctx, projectKey).params)
+
+
+@route("PUT", "/projects/{projectKey}/settings", perm="admin", git="Updated project settings")
+def set_settings(ctx, projectKey):
+    p = project_of(ctx, projectKey)
+    body = ctx.json_object()
+    if not isinstance(body.get("settings", {}), dict):
+        raise errors.bad_request("'settings' must be an object")
+    merged = defaults.project_params(p.params.get("owner"))
+    merged.update(body)
+    merged["permissions"] = [defaults.permission_entry(x) for x in merged.get("permissions") or []]
+    p.params = merged
+    ctx.touch("project")
+    return {"msg": "Saved"}
+
+
+@route("GET", "/projects/{projectKey}/permissions", perm="admin")
+def get_permissions(ctx, projectKey):
+    p = project_of(ctx, projectKey)
+    return {"owner": p.params.get("owner"), "permissions": copy.deepcopy(p.params.get("permissions", [])),
+            "additionalDashboardUsers": copy.deepcopy(p.params.get("additionalDashboardUsers", {"users": []})),
+            "dashboardAuthorizations": copy.deepcopy(p.params.get("dashboardAuthorizations", {}))}
+
+
+@route("PUT", "/projects/{projectKey}/permissions", perm="admin", git="Updated project permissions")
+def set_permissions(ctx, projectKey):
+    p = project_of(ctx, projectKey)
+    body = ctx.json_object()
+    entries = body.get("permissions", [])
+    if not isinstance(entries, list):
+        raise errors.bad_request("'permissions' must be a list")
+    for i, e in enumerate(entries):
+        if not isinstance(e, dict) or not (e.get("group") or e.get("user")):
+            raise errors.bad_request("permissions[%d] must name a group or a user" % i)
+        if e.get("group") and e["group"] not in ctx.instance.groups:
+            raise errors.bad_request("Group %s does not exist" % e["group"])
+        if e.get("user") and e["user"] not in ctx.instance.users:
+            raise errors.bad_request("User %s does not exist" % e["user"])
+    owner = body.get("owner") or p.params.get("owner")
+    if owner not in ctx.instance.users:
+        raise errors.bad_request("Owner %s does not exist" % owner)
+    p.params["owner"] = owner
+    p.params["permissions"] = [defaults.permission_entry(e) for e in entries]
+    for k in ("additionalDashboardUsers", "dashboardAuthorizations"):
+        if k in body:
+            p.params[k] = body[k]
+    ctx.touch("project")
+    return {"msg": "Saved"}
+
+
+@route("GET", "/projects/{projectKey}/variables", perm="read")
+def get_variables(ctx, projectKey):
+    return copy.deepcopy(project_of(ctx, projectKey).variables)
+
+
+@route("PUT", "/projects/{projectKey}/variables", perm="write", git="Updated project variables")
+def set_variables(ctx, projectKey):
+    p = project_of(ctx, projectKey)
+    body = ctx.json_object()
+    for part in ("standard", "local"):
+        if not isinstance(body.get(part, {}), dict):
+            raise errors.bad_request("'%s' variables must be an object" % part)
+    p.variables = {"standard": body.get("standard", {}), "local": body.get("local", {})}
+    ctx.touch("project")
+    return {"msg": "Saved"}
+
+
+@route("GET", "/projects/{projectKey}/variables-resolved", perm="read")
+def resolved_variables(ctx, projectKey):
+    p = project_of(ctx, projectKey)
+    out = dict(ctx.instance.global_variables)
+    out.update(p.variables.get("standard", {}))
+    out.update(p.variables.get("local", {}))
+    return out
+
+
+@route("GET", "/projects/{projectKey}/tags", perm="read")
+def get_tags(ctx, projectKey):
+    return copy.deepcopy(project_of(ctx, projectKey).tags)
+
+
+@route("PUT", "/projects/{projectKey}/tags", perm="write", git="Updated project tags")
+def set_tags(ctx, projectKey):
+    p = project_of(ctx, projectKey)
+    body = ctx.json_object()
+    if not isinstance(body.get("tags", {}), dict):
+        raise errors.bad_request("'tags' must be an object keyed by tag name")
+    p.tags = {"tags": body.get("tags", {})}
+    ctx.touch("project")
+    return {"msg": "Saved"}
+
+
+def commit_now(project, login, message):
+    """Used by handlers that must commit regardless of the AUTO mode (explicit git commit)."""
+    return explicit_commit(project, login, message)

@@ -1,0 +1,293 @@
+"""Seeding a project from a DSS project export, and the reverse (the files of an export).
+
+A DSS export stores each configuration object as the JSON DSS keeps on disk, which lacks a few
+fields DSS adds when it serves the object (the object's own name or id and its project key).
+:data:`ADDED_ON_READ` lists them, per kind; seeding adds them, exporting strips them again, so
+export -> seed -> export round-trips and what the client reads matches what a DSS loaded from
+the same export would serve.
+
+Accepted inputs: a folder holding ``project_config/``, the ``project_config`` folder itself, or a
+zip of either (optionally under one top folder), which is what DSS's "Export project" produces.
+"""
+import io
+import json
+import logging
+import os
+import zipfile
+
+from . import defaults
+from .state import CODE_EXTENSIONS, Project
+from .stamps import stamp_new
+
+LOG = logging.getLogger("dss_emulator")
+CONFIG_DIR = "project_config"
+IMPORTER = "admin"
+COMMIT_MESSAGE = "Imported project"
+
+# Fields DSS adds to an object when serving it (absent from the files of an export).
+# kind -> (name of the identifying field, also add "projectKey"?)
+ADDED_ON_READ = {
+    "datasets": ("name", True),
+    "recipes": ("name", True),
+    "scenarios": ("id", True),
+    "managed_folders": ("id", True),
+    "zones": ("id", False),
+}
+
+# params.json carries the project's metadata; the emulator keeps it apart (GET /metadata).
+# metadata key -> params.json key
+METADATA_IN_PARAMS = {
+    "label": "name", "description": "description", "shortDesc": "shortDesc", "tags": "tags",
+    "checklists": "checklists", "customFields": "customFields",
+}
+
+
+# -- reading an export --------------------------------------------------------------------------
+def load_export(instance, project_key, path):
+    """Create project ``project_key`` in ``instance`` from the export at ``path``; return it.
+
+    An existing project of that key is kept as is (state loaded from a data dir wins over a seed,
+    so ``serve --data-dir D --seed-export K=P`` can be restarted). Raises ValueError on bad input."""
+    from .api.projects import PROJECT_KEY_RE   # late: the api package imports this module
+    if not isinstance(project_key, str) or not PROJECT_KEY_RE.match(project_key):
+        raise ValueError("invalid project key %r for export %s: use only letters, digits and underscores"
+                         % (project_key, path))
+    if project_key in instance.projects:
+        LOG.info("project %s already exists: export %s not loaded again", project_key, path)
+        return instance.projects[project_key]
+    files = read_export_files(path)
+    project = build_project(project_key, files, path)
+    _ensure_principals(instance, project)
+    instance.projects[project_key] = project
+    root = instance.project_folders.get("ROOT")
+    if root is not None and project_key not in root["projectKeys"]:
+        root["projectKeys"].append(project_key)
+    project.git.commit(project.config_files(), IMPORTER, COMMIT_MESSAGE)
+    return project
+
+
+def read_export_files(path):
+    """The files of an export as ``{path relative to project_config: bytes}``."""
+    if os.path.isdir(path):
+        return _files_of_folder(path)
+    if os.path.isfile(path):
+        if not zipfile.is_zipfile(path):
+            raise ValueError("%s is neither a folder nor a zip file" % path)
+        with open(path, "rb") as f:
+            return files_of_zip(f.read(), path)
+    raise ValueError("%s: no such file or folder" % path)
+
+
+def _files_of_folder(path):
+    root = path
+    if os.path.basename(os.path.normpath(path)) != CONFIG_DIR:
+        root = os.path.join(path, CONFIG_DIR)
+        if not os.path.isdir(root):
+            raise ValueError("%s holds no %s/ folder (expected a DSS project export)" % (path, CONFIG_DIR))
+    files = {}
+    for folder, _, names in os.walk(root):
+        for name in names:
+            full = os.path.join(folder, name)
+            rel = os.path.relpath(full, root).replace(os.sep, "/")
+            with open(full, "rb") as f:
+                files[rel] = f.read()
+    return files
+
+
+def files_of_zip(data, label="zip"):
+    """Files under ``project_config/`` in a zip, found at the root or under one top folder."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile as e:
+        raise ValueError("%s: not a valid zip file (%s)" % (label, e))
+    names = [n for n in archive.namelist() if not n.endswith("/")]
+    prefix = _config_prefix(names)
+    if prefix is None:
+        raise ValueError("%s: unknown export layout: no %s/params.json at the root or under one top folder"
+                         % (label, CONFIG_DIR))
+    return {n[len(prefix):]: archive.read(n) for n in names if n.startswith(prefix) and len(n) > len(prefix)}
+
+
+def _config_prefix(names):
+    for name in names:
+        parts = name.split("/")
+        if parts[-1] == "params.json" and parts[-2:-1] == [CONFIG_DIR] and len(parts) <= 3:
+            return "/".join(parts[:-1]) + "/"
+    if "params.json" in names:      # a zip of the project_config folder's content
+        return ""
+    return None
+
+
+def build_project(project_key, files, label):
+    """A :class:`Project` from export files (see :func:`read_export_files`)."""
+    if "params.json" not in files:
+        raise ValueError("%s: missing %s/params.json (not a DSS project export?)" % (label, CONFIG_DIR))
+    params = _json(files, "params.json", label, dict)
+    owner = params.get("owner") or IMPORTER
+    name = params.get("name") or project_key
+    project = Project(project_key, name, owner)
+    project.params = params
+    project.params["owner"] = owner
+    project.metadata = _metadata_from_params(params, name)
+    stamps = {t: params[t] for t in ("creationTag", "versionTag") if isinstance(params.get(t), dict)}
+    if stamps:
+        project.summary_tags = stamps
+    if "tags.json" in files:
+        project.tags = _json(files, "tags.json", label, dict)
+        project.tags.setdefault("tags", {})
+    if "variables.json" in files:
+        project.variables["standard"] = _json(files, "variables.json", label, dict)
+    project.datasets = _objects(files, "datasets", project_key, label)
+    project.zones = _objects(files, "zones", project_key, label)
+    project.scenarios = _objects(files, "scenarios", project_key, label)
+    project.folders = _objects(files, "managed_folders", project_key, label)
+    project.folder_files = {fid: {} for fid in project.folders}
+    project.recipes = {n: {"recipe": d, "payload": None}
+                       for n, d in _objects(files, "recipes", project_key, label).items()}
+    _attach_payloads(project, files)
+    project.scenario_scripts = {sid: files["scenarios/%s.py" % sid].decode("utf-8", errors="replace")
+                                for sid in project.scenarios if "scenarios/%s.py" % sid in files}
+    _attach_library(project, files)
+    return project
+
+
+def _json(files, rel, label, kind=None):
+    try:
+        value = json.loads(files[rel].decode("utf-8"))
+    except (ValueError, UnicodeDecodeError) as e:
+        raise ValueError("%s: invalid JSON in %s/%s: %s" % (label, CONFIG_DIR, rel, e))
+    if kind is not None and not isinstance(value, kind):
+        raise ValueError("%s: %s/%s must hold a JSON object" % (label, CONFIG_DIR, rel))
+    return value
+
+
+def _objects(files, folder, project_key, label):
+    """``{id: object}`` of the ``folder/*.json`` files, with the fields DSS adds on read."""
+    id_field, with_key = ADDED_ON_READ[folder]
+    out = {}
+    for rel in sorted(files):
+        top, _, fname = rel.partition("/")
+        if top != folder or "/" in fname or not fname.endswith(".json"):
+            continue
+        oid = fname[:-len(".json")]
+        obj = _json(files, rel, label, dict)
+        if with_key:
+            obj["projectKey"] = project_key
+        obj[id_field] = oid
+        out[oid] = obj
+    return out
+
+
+def _attach_payloads(project, files):
+    """recipes/NAME.<ext> is the payload of recipe NAME; code recipes without one get ""."""
+    for name, entry in project.recipes.items():
+        rtype = entry["recipe"].get("type", "")
+        prefix = "recipes/%s." % name
+        wanted = prefix + CODE_EXTENSIONS.get(rtype, rtype)
+        others = sorted(r for r in files if r.startswith(prefix) and r != prefix + "json"
+                        and not set(r[len(prefix):]) & {".", "/"})
+        rel = wanted if wanted in files else (others[0] if others else None)
+        if rel is not None:
+            entry["payload"] = files[rel].decode("utf-8", errors="replace")
+        elif rtype in CODE_EXTENSIONS:
+            entry["payload"] = ""
+
+
+def _attach_library(project, files):
+    for rel, data in files.items():
+        if rel.startswith("lib/"):
+            path = rel[len("lib"):]
+            project.library[path] = data.decode("utf-8", errors="replace")
+            folder = path.rsplit("/", 1)[0]
+            while folder:
+                project.library_dirs.add(folder)
+                folder = folder.rsplit("/", 1)[0]
+
+
+def _metadata_from_params(params, name):
+    md = defaults.metadata(label=name)
+    for md_key, params_key in METADATA_IN_PARAMS.items():
+        if params_key in params:
+            md[md_key] = params[params_key]
+    md["label"] = name
+    md["tags"] = sorted(set(md.get("tags") or []))
+    if isinstance(params.get("customMeta"), dict):
+        md["custom"] = params["customMeta"]
+    return md
+
+
+def _ensure_principals(instance, project):
+    """The owner and the groups/users named in the permissions exist, so that reading and saving
+    the project's permissions back works (DSS keeps unknown principals of an import as they are)."""
+    owner = project.params["owner"]
+    if owner not in instance.users:
+        instance.users[owner] = defaults.user(owner, owner, [])
+    for entry in project.params.get("permissions") or []:
+        if not isinstance(entry, dict):
+            continue
+        if entry.get("group") and entry["group"] not in instance.groups:
+            instance.groups[entry["group"]] = defaults.group(entry["group"], "Imported with a project export")
+        if entry.get("user") and entry["user"] not in instance.users:
+            instance.users[entry["user"]] = defaults.user(entry["user"], entry["user"], [])
+
+
+# -- writing an export --------------------------------------------------------------------------
+def export_files(project):
+    """The files of a DSS export of ``project`` (paths relative to ``project_config/``)."""
+    files = {"params.json": _dumps(params_with_metadata(project)), "tags.json": _dumps(project.tags)}
+    if project.variables.get("standard"):
+        files["variables.json"] = _dumps(project.variables["standard"])
+    for folder, coll in (("datasets", project.datasets), ("zones", project.zones),
+                         ("scenarios", project.scenarios), ("managed_folders", project.folders)):
+        for oid, obj in coll.items():
+            files["%s/%s.json" % (folder, oid)] = _dumps(strip_added(folder, obj))
+    for sid, script in project.scenario_scripts.items():
+        files["scenarios/%s.py" % sid] = script
+    for name, entry in project.recipes.items():
+        files["recipes/%s.json" % name] = _dumps(strip_added("recipes", entry["recipe"]))
+        if entry.get("payload") is not None:
+            rtype = entry["recipe"].get("type", "")
+            files["recipes/%s.%s" % (name, CODE_EXTENSIONS.get(rtype, rtype))] = entry["payload"]
+    for path, text in project.library.items():
+        files["lib" + path] = text
+    return files
+
+
+def strip_added(folder, obj):
+    """``obj`` without the fields DSS adds on read (see :data:`ADDED_ON_READ`)."""
+    id_field, with_key = ADDED_ON_READ[folder]
+    drop = {id_field, "projectKey"} if with_key else {id_field}
+    return {k: v for k, v in obj.items() if k not in drop}
+
+
+def params_with_metadata(project):
+    """params.json as DSS stores it: the settings plus the project's metadata and stamps."""
+    params = dict(project.params)
+    md = project.metadata
+    for md_key, params_key in METADATA_IN_PARAMS.items():
+        empty = md.get(md_key) in (None, "", [], {})
+        if md_key in md and not (empty and params_key not in params):
+            params[params_key] = md[md_key]
+    if md.get("custom", {}).get("kv"):
+        params["customMeta"] = md["custom"]
+    for tag_name in ("creationTag", "versionTag"):
+        if project.summary_tags.get(tag_name):
+            params[tag_name] = project.summary_tags[tag_name]
+    return params
+
+
+def export_zip(project, login, manifest_extra=None):
+    """A DSS-like export zip: ``export-manifest.json`` and ``project_config/...``."""
+    buf = io.BytesIO()
+    manifest = {"projectKey": project.key, "exportedBy": login, "exportType": "PROJECT",
+                "exportedOn": stamp_new({}, login)["creationTag"]["lastModifiedOn"]}
+    manifest.update(manifest_extra or {})
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("export-manifest.json", _dumps(manifest))
+        for rel, text in sorted(export_files(project).items()):
+            archive.writestr("%s/%s" % (CONFIG_DIR, rel), text)
+    return buf.getvalue()
+
+
+def _dumps(obj):
+    return json.dumps(obj, indent=2, ensure_ascii=False)

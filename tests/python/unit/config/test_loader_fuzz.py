@@ -1,0 +1,97 @@
+"""Property tests: bad input never escapes as anything but ConfigError, and the checker equals jsonschema.
+
+Thousands of documents in total: random YAML-ish text, mutations of the real
+examples (byte edits, line shuffles, value swaps) and random JSON-like values
+placed into a valid configuration.
+"""
+
+import glob
+import os
+
+import jsonschema
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+from dataiku_framework.config import ConfigError, FrameworkConfig
+from dataiku_framework.config.api import load_and_validate
+from dataiku_framework.config.schema_check import check_document, load_schema
+from conftest import EXAMPLES
+
+SETTINGS = settings(max_examples=1000, deadline=None, suppress_health_check=list(HealthCheck))
+SEEDS = [open(p, encoding="utf-8").read() for p in sorted(glob.glob(os.path.join(EXAMPLES, "*.yaml")))]
+YAML_BITS = st.sampled_from(["\n", ": ", "- ", "[", "]", "{", "}", "&a ", "*a", "!!str ", "!!python/name:x ", "'", '"',
+                             "<<: ", "---\n", "  ", "\t", "#", "|\n", "${env:X}", "name", "type", "datasets", "\x00",
+                             "\ud800", "AKIAIOSFODNN7EXAMPLE", "? ", "%YAML 1.1\n", "&b [*a, *a]", "1e5", "NO"])
+JSON_VALUES = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
+                           lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3),
+                           max_leaves=8)
+VALIDATOR = jsonschema.Draft202012Validator(load_schema())
+
+
+def _check_outcome(text):
+    """Loading must return located diagnostics or a config; from_yaml may only raise ConfigError."""
+    loaded, diagnostics = load_and_validate(text if "\n" in text else text + "\n")
+    for diag in diagnostics:
+        assert diag.has_location, diag
+        assert diag.summary
+    try:
+        FrameworkConfig.from_yaml(text + "\n")
+    except ConfigError as error:
+        assert error.diagnostics
+
+
+@SETTINGS
+@given(st.lists(YAML_BITS | st.text(max_size=5), max_size=30).map("".join))
+def test_random_yaml_text_never_escapes(text):
+    _check_outcome(text)
+
+
+@SETTINGS
+@given(st.sampled_from(SEEDS), st.integers(min_value=0, max_value=4000), st.integers(min_value=0, max_value=40),
+       YAML_BITS | st.text(max_size=4))
+def test_mutated_examples_never_escape(seed, position, cut, insert):
+    position %= len(seed)
+    _check_outcome(seed[:position] + insert + seed[position + cut:])
+
+
+@SETTINGS
+@given(st.sampled_from(SEEDS), st.randoms(use_true_random=False))
+def test_shuffled_lines_never_escape(seed, rnd):
+    lines = seed.splitlines()
+    i, j = rnd.randrange(len(lines)), rnd.randrange(len(lines))
+    lines[i], lines[j] = lines[j], lines[i]
+    _check_outcome("\n".join(lines))
+
+
+def _paths(value, prefix=()):
+    yield prefix
+    if isinstance(value, dict):
+        for key, child in value.items():
+            yield from _paths(child, prefix + (key,))
+    elif isinstance(value, list):
+        for index, child in enumerate(value):
+            yield from _paths(child, prefix + (index,))
+
+
+_SEED_DOCS = [FrameworkConfig.from_yaml(p).to_dict() for p in
+              sorted(glob.glob(os.path.join(EXAMPLES, "*.yaml")) + glob.glob(os.path.join(EXAMPLES, "*", "*.yaml")))
+              if os.sep + "flow" + os.sep not in p]
+
+
+@SETTINGS
+@given(st.sampled_from(_SEED_DOCS), st.integers(min_value=0), JSON_VALUES, st.booleans())
+def test_compiled_checker_agrees_with_jsonschema(doc, pick, value, as_new_key):
+    """Replace (or add next to) one node of a valid document by a random value; both validators must agree."""
+    import copy
+    doc = copy.deepcopy(doc)
+    paths = [p for p in _paths(doc) if p]
+    path = paths[pick % len(paths)]
+    parent = doc
+    for part in path[:-1]:
+        parent = parent[part]
+    if as_new_key and isinstance(parent, dict):
+        parent["x_" + str(path[-1])] = value
+    else:
+        parent[path[-1]] = value
+    ours = not check_document(doc)
+    theirs = VALIDATOR.is_valid(doc)
+    assert ours == theirs, (path, value, check_document(doc)[:3], [e.message for e in VALIDATOR.iter_errors(doc)][:3])
