@@ -31,8 +31,8 @@ demo: $(STAMP)
 
 ## test: the whole suite (Python 3.9 syntax check, unit, emulator contract, integration, 13.x client)
 test: $(STAMP) $(STAMP13) check-py39
-	$(PY) -m pytest tests/python $(PYTEST_FLAGS)
-	PYTHONPATH=python-lib $(VENV13)/bin/python -m pytest tests/python/emulator/test_client_versions.py $(PYTEST_FLAGS)
+	EXPECT_DATAIKUAPI_MAJOR=15 $(PY) -m pytest tests/python $(PYTEST_FLAGS)
+	EXPECT_DATAIKUAPI_MAJOR=13 PYTHONPATH=python-lib $(VENV13)/bin/python -m pytest tests/python/emulator/test_client_versions.py $(PYTEST_FLAGS)
 
 test-fast: $(STAMP)
 	$(PY) -m pytest tests/python $(PYTEST_FLAGS) -x

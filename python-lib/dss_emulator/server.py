@@ -122,6 +122,17 @@ class Emulator:
             self.instance.api_keys[key] = login
             self.persist()
 
+    def add_group(self, name, description=""):
+        from . import defaults
+        with self.instance.lock:
+            self.instance.groups.setdefault(name, defaults.group(name, description))
+            self.persist()
+
+    def add_code_env(self, name, lang="PYTHON"):
+        with self.instance.lock:
+            self.instance.code_envs.append({"envName": name, "envLang": lang, "deploymentMode": "DESIGN_MANAGED"})
+            self.persist()
+
     def add_connection(self, name, ctype, params=None):
         from . import defaults
         with self.instance.lock:

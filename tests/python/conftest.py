@@ -1,30 +1,9 @@
-"""Shared fixtures: a real emulator over real HTTP, and real ``dataikuapi`` clients on it.
-
-Keys are test-only values. ``admin`` is a DSS administrator, ``analyst`` an ordinary user in
-group ``data_team``, ``reader`` a read-only user in group ``readers``.
-"""
+"""Shared fixtures: a real emulator over real HTTP, and real ``dataikuapi`` clients on it."""
 import os
-import sys
 
 import pytest
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-sys.path.insert(0, os.path.join(ROOT, "python-lib"))
-
-from dss_emulator import Emulator  # noqa: E402
-
-ADMIN_KEY = "test-admin-key"
-ANALYST_KEY = "test-analyst-key"
-READER_KEY = "test-reader-key"
-SHARED = os.path.join(os.path.dirname(ROOT), "shared")
-
-
-def make_emulator(**kwargs):
-    keys = {ADMIN_KEY: "admin", ANALYST_KEY: "analyst", READER_KEY: "reader"}
-    keys.update(kwargs.pop("api_keys", {}))
-    conns = {"snowflake_prod": "Snowflake", "pg": "PostgreSQL"}
-    conns.update(kwargs.pop("connections", {}))
-    return Emulator(api_keys=keys, connections=conns, **kwargs).start()
+from emusupport import ADMIN_KEY, ANALYST_KEY, READER_KEY, SHARED, make_emulator
 
 
 @pytest.fixture

@@ -35,13 +35,16 @@ def create_project(client, config, log=print):
         _dataset(project, ds, pc.key)
         created["datasets"].append(ds.name)
         log("created dataset %s (%s)" % (ds.name, ds.type))
+    folder_ids = dict(zip([mf.name for mf in config.managed_folders], created["managed_folders"]))
     for rc in _flow_order(config.recipes):
-        _recipe(project, rc)
+        _recipe(project, rc, folder_ids)
         created["recipes"].append(rc.name)
         log("created recipe %s (%s)" % (rc.name, translate.recipe_type(rc)))
-    folder_names = {mf.name for mf in config.managed_folders}
+        unapplied = translate.unapplied_recipe_settings(rc)
+        if unapplied:
+            log("warning: recipe %s keeps DSS's default payload; not applied yet: %s" % (rc.name, ", ".join(unapplied)))
     for sc in config.scenarios:
-        created["scenarios"].append(_scenario(project, sc, pc.key, folder_names))
+        created["scenarios"].append(_scenario(project, sc, pc.key, folder_ids))
         log("created scenario %s" % sc.name)
     return created
 
@@ -52,9 +55,9 @@ def _project_settings(project, pc):
     metadata["shortDesc"] = pc.short_desc or ""
     metadata["description"] = pc.description or ""
     project.set_metadata(metadata)
-    if pc.variables is not None:
-        project.set_variables({"standard": dict(pc.variables.standard or {}),
-                               "local": dict(pc.variables.local or {})})
+    if pc.variables:
+        project.set_variables({"standard": dict(pc.variables.get("standard") or {}),
+                               "local": dict(pc.variables.get("local") or {})})
     if pc.permissions:
         perms = project.get_permissions()
         perms["permissions"] = [translate.permission_entry(p) for p in pc.permissions]
@@ -85,10 +88,10 @@ def _folder(project, mf):
 
 def _dataset(project, ds, project_key):
     wanted = translate.dataset_definition(ds, project_key)
-    if ds.managed and ds.type in translate.FS_TYPES:
+    if ds.managed:
         builder = project.new_managed_dataset(ds.name)
-        builder.with_store_into(ds.connection or "filesystem_managed",
-                                format_option_id=translate.FORMAT_OPTIONS.get(ds.format_type or "csv"))
+        fmt = translate.FORMAT_OPTIONS.get(ds.format_type or "csv") if ds.type in translate.FS_TYPES else None
+        builder.with_store_into(ds.connection or "filesystem_managed", format_option_id=fmt)
         builder.create()
     else:
         project.create_dataset(ds.name, ds.type, params=wanted["params"], formatType=wanted.get("formatType"),
@@ -108,7 +111,7 @@ def _dataset(project, ds, project_key):
 
 def _flow_order(recipes):
     """Recipes so that a recipe comes after the producers of its inputs (config order otherwise)."""
-    producers = {}
+    producers = {}  # type: dict
     for rc in recipes:
         for role in translate.recipe_io(rc)["outputs"].values():
             for name in role:
@@ -132,19 +135,27 @@ def _flow_order(recipes):
     return order
 
 
-def _recipe(project, rc):
+VIRTUAL_INPUT_TYPES = frozenset(["join", "fuzzyjoin", "geojoin", "vstack", "generate_features"])
+
+
+def _recipe(project, rc, folder_ids):
+    """Create through ``project.create_recipe`` with the body DSS's own creators send.
+
+    One generic path instead of the client's per-type creator classes: their signatures differ
+    (roles, scripts) and some types have none, while the request body shape is uniform."""
     rtype = translate.recipe_type(rc)
-    io = translate.recipe_io(rc)
-    creator = project.new_recipe(rtype, rc.name)
-    for role, names in io["inputs"].items():
-        for name in names:
-            creator.with_input(name, role=role)
-    for role, names in io["outputs"].items():
-        for name in names:
-            creator.with_output(name, role=role)
+    io = translate.recipe_io(rc, folder_ids)
+    proto = {"type": rtype, "name": rc.name,
+             "inputs": {role: {"items": [{"ref": n} for n in names]} for role, names in io["inputs"].items()},
+             "outputs": {role: {"items": [{"ref": n, "appendMode": False} for n in names]}
+                         for role, names in io["outputs"].items()}}
+    creation = {}  # type: dict
     if rc.type in translate.CODE_TYPES:
-        creator.with_script(translate.recipe_payload(rc))
-    recipe = creator.create()
+        creation["script"] = translate.recipe_payload(rc)
+    if rtype in VIRTUAL_INPUT_TYPES:
+        creation["virtualInputs"] = [n for names in io["inputs"].values() for n in names]
+        proto["inputs"] = {}
+    recipe = project.create_recipe(proto, creation)
     settings = recipe.get_settings()
     raw = settings.get_recipe_raw_definition()
     raw["tags"] = sorted(rc.tags or [])
@@ -161,7 +172,7 @@ def _recipe(project, rc):
     settings.save()
 
 
-def _scenario(project, sc, project_key, folder_names):
+def _scenario(project, sc, project_key, folder_ids):
     stype = translate.scenario_type(sc)
     scenario = project.create_scenario(sc.name, stype)
     settings = scenario.get_settings()
@@ -174,11 +185,8 @@ def _scenario(project, sc, project_key, folder_names):
         data["runAsUser"] = sc.run_as
     if sc.reporters:
         data["reporters"] = list(sc.reporters)
-
-    def kind_of(name):
-        return "MANAGED_FOLDER" if name in folder_names else "DATASET"
     if stype == "step_based":
-        data.setdefault("params", {})["steps"] = [translate.step_definition(st, project_key, kind_of)
+        data.setdefault("params", {})["steps"] = [translate.step_definition(st, project_key, folder_ids)
                                                   for st in sc.steps or []]
     else:
         settings.code = sc.code or ""

@@ -91,15 +91,15 @@ def dataset_definition(ds, project_key):
     return d
 
 
-def _io_items(refs):
-    # type: (List[Any]) -> Dict[str, List[str]]
-    """Recipe inputs/outputs grouped by role (a bare name means role ``main``)."""
+def _io_items(refs, folder_ids):
+    # type: (List[Any], Dict[str, str]) -> Dict[str, List[str]]
+    """Recipe inputs/outputs grouped by role (a bare name means role ``main``).
+
+    DSS refers to managed folders by id, the config by name: ``folder_ids`` maps one to the other."""
     roles = {}  # type: Dict[str, List[str]]
     for ref in refs or []:
-        if isinstance(ref, str):
-            roles.setdefault("main", []).append(ref)
-        else:
-            roles.setdefault(ref.get("role") or "main", []).append(ref["ref"])
+        name, role = (ref, "main") if isinstance(ref, str) else (ref["ref"], ref.get("role") or "main")
+        roles.setdefault(role, []).append(folder_ids.get(name, name))
     return roles
 
 
@@ -108,9 +108,10 @@ def recipe_type(rc):
     return RECIPE_TYPES.get(rc.type, rc.type)
 
 
-def recipe_io(rc):
-    # type: (Any) -> Dict[str, Dict[str, List[str]]]
-    return {"inputs": _io_items(rc.inputs), "outputs": _io_items(rc.outputs)}
+def recipe_io(rc, folder_ids=None):
+    # type: (Any, Optional[Dict[str, str]]) -> Dict[str, Dict[str, List[str]]]
+    ids = folder_ids or {}
+    return {"inputs": _io_items(rc.inputs, ids), "outputs": _io_items(rc.outputs, ids)}
 
 
 def recipe_payload(rc):
@@ -119,6 +120,19 @@ def recipe_payload(rc):
     if rc.type in CODE_TYPES:
         return rc.code or ""
     return rc.payload
+
+
+def unapplied_recipe_settings(rc):
+    # type: (Any) -> List[str]
+    """Readable visual-recipe keys set on ``rc`` that are not yet turned into a DSS payload.
+
+    Said out loud rather than dropped silently: until the visual payload builders exist, only a
+    raw ``payload`` sets a visual recipe's settings."""
+    if rc.type in CODE_TYPES or rc.payload is not None:
+        return []
+    readable = [f for f, types in facts("Recipe").applies_to.items()
+                if f not in ("code", "code_file", "code_env") and rc.type in types]
+    return sorted(f for f in readable if getattr(rc, f) not in (None, [], {}, False))
 
 
 def trigger_definition(tr):
@@ -155,26 +169,30 @@ def trigger_definition(tr):
     return out
 
 
-def _build_items(step, project_key, kind_of):
+def _build_items(step, project_key, folder_ids):
+    """Build/metrics/check items; managed folders are named in the config but referenced by id in DSS."""
     builds = []
     for item in step.items or []:
         ref = item if isinstance(item, str) else item["ref"]
-        build = {"type": kind_of(ref), "projectKey": project_key, "itemId": ref}
+        is_folder = ref in folder_ids
+        build = {"type": "MANAGED_FOLDER" if is_folder else "DATASET", "projectKey": project_key,
+                 "itemId": folder_ids[ref] if is_folder else ref}
         if not isinstance(item, str) and item.get("partitions"):
             build["partitionsSpec"] = item["partitions"]
         builds.append(build)
     return builds
 
 
-def step_definition(step, project_key, kind_of):
-    # type: (Any, str, Any) -> Dict[str, Any]
-    """DSS step JSON. ``kind_of(name)`` says whether a build item is a DATASET or MANAGED_FOLDER."""
+def step_definition(step, project_key, folder_ids=None):
+    # type: (Any, str, Optional[Dict[str, str]]) -> Dict[str, Any]
+    """DSS step JSON; ``folder_ids`` maps managed folder names to their DSS ids."""
+    folder_ids = folder_ids or {}
     condition, statuses = RUN_CONDITIONS[step.run_condition or "if_previous_ok"]
     params = {}  # type: Dict[str, Any]
     stype = step.type
     if stype in ("build_flowitem", "build_dataset"):
         stype = "build_flowitem"
-        params = {"builds": _build_items(step, project_key, kind_of),
+        params = {"builds": _build_items(step, project_key, folder_ids),
                   "jobType": JOB_TYPES[step.build_mode or "RECURSIVE"]}
     elif stype in ("exec_sql", "execute_sql"):
         stype = "exec_sql"
@@ -189,7 +207,7 @@ def step_definition(step, project_key, kind_of):
         params = {"variables": dict(step.variables or {})}
     elif stype in ("compute_metrics", "check_dataset", "clear_items"):
         field = {"compute_metrics": "computes", "check_dataset": "checks", "clear_items": "clears"}[stype]
-        params = {field: _build_items(step, project_key, kind_of)}
+        params = {field: _build_items(step, project_key, folder_ids)}
     params.update(step.params or {})
     out = {"type": stype, "enabled": step.enabled is not False, "runConditionType": condition,
            "runConditionStatuses": statuses, "maxRetriesOnFail": step.max_retries or 0,

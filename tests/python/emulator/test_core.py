@@ -15,7 +15,7 @@ import pytest
 import requests
 from dataikuapi.utils import DataikuException
 
-from conftest import ADMIN_KEY, ANALYST_KEY, READER_KEY, ROOT, make_emulator
+from emusupport import ADMIN_KEY, ANALYST_KEY, READER_KEY, ROOT, make_emulator
 
 API = "/dip/publicapi"
 ERROR_KEYS = {"errorType", "message", "detailedMessage"}

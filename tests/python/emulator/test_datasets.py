@@ -4,7 +4,7 @@ import requests
 from dataikuapi.dss.dataset import FSLikeDatasetSettings, SQLDatasetSettings
 from dataikuapi.utils import DataikuException
 
-from conftest import ADMIN_KEY
+from emusupport import ADMIN_KEY
 
 
 def fs_dataset(project, name="ds", columns=(("a", "string"),)):

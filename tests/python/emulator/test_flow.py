@@ -6,7 +6,7 @@ import re
 import pytest
 from dataikuapi.utils import DataikuException
 
-from conftest import ANALYST_KEY, make_emulator, ADMIN_KEY
+from emusupport import ANALYST_KEY, make_emulator, ADMIN_KEY
 
 
 def _dataset(project, name):

@@ -6,7 +6,7 @@ import pytest
 import requests
 from dataikuapi.utils import DataikuException
 
-from conftest import ADMIN_KEY, ANALYST_KEY
+from emusupport import ADMIN_KEY, ANALYST_KEY
 from dss_emulator.multipart import file_part
 
 

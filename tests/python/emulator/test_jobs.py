@@ -2,7 +2,7 @@
 import pytest
 from dataikuapi.utils import DataikuException
 
-from conftest import ANALYST_KEY
+from emusupport import ANALYST_KEY
 
 
 def _dataset(project, name):

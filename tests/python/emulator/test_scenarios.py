@@ -5,7 +5,7 @@ import pytest
 import requests
 from dataikuapi.utils import DataikuException
 
-from conftest import ADMIN_KEY, ANALYST_KEY
+from emusupport import ADMIN_KEY, ANALYST_KEY
 
 
 def _dataset(project, name):

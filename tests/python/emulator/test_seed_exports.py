@@ -16,7 +16,7 @@ import zipfile
 import dataikuapi
 import pytest
 
-from conftest import ADMIN_KEY, ROOT, make_emulator
+from emusupport import ADMIN_KEY, ROOT, make_emulator
 from dss_emulator.seed import load_export
 from dss_emulator.state import CODE_EXTENSIONS, Instance
 

@@ -10,7 +10,7 @@ import json
 
 import pytest
 
-from conftest import ADMIN_KEY, make_emulator
+from emusupport import ADMIN_KEY, make_emulator
 from wire_replay import VERSIONS, Replayer, Snapshot, build_baseline, created_dataset_names, created_folder_names, \
     load_capture, recipe_outputs
 

@@ -1,20 +1,10 @@
 """Shared helpers for the configuration tests."""
 
-import os
 import textwrap
 
 import pytest
 
 from dataiku_framework.config.api import load_and_validate
-
-REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "..", ".."))
-EXAMPLES = os.path.join(REPO, "examples")
-
-MINIMAL = """\
-version: "1.0"
-project:
-  key: DEMO
-"""
 
 
 @pytest.fixture
@@ -35,7 +25,3 @@ def diagnose(write):
         path = write(name, text)
         return load_and_validate(path, env=env)[1]
     return _diagnose
-
-
-def errors_of(diagnostics):
-    return [d for d in diagnostics if d.is_error]

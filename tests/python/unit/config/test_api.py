@@ -8,7 +8,7 @@ import pytest
 from dataiku_framework import DatasetConfig, FrameworkConfig, ProjectConfig
 from dataiku_framework.config import ConfigError, StepConfig, TriggerConfig
 from dataiku_framework.config.schema import DatasetConfig as SchemaDatasetConfig
-from conftest import EXAMPLES
+from config_support import EXAMPLES
 
 ALL_EXAMPLES = sorted(p for p in glob.glob(os.path.join(EXAMPLES, "**", "*.yaml"), recursive=True)
                       if os.sep + "flow" + os.sep not in p)

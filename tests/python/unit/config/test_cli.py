@@ -8,7 +8,7 @@ import types
 import pytest
 
 from dataiku_framework import cli
-from conftest import EXAMPLES, MINIMAL
+from config_support import EXAMPLES, MINIMAL
 
 
 def run(capsys, *argv):

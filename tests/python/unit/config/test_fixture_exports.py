@@ -7,7 +7,7 @@ import os
 import pytest
 
 from dataiku_framework.config import FrameworkConfig
-from conftest import REPO
+from config_support import REPO
 
 EXPORTS = sorted(glob.glob(os.path.join(REPO, "..", "shared", "fixtures", "dss-exports", "*", "project_config")))
 _SKIP = ("versionTag", "creationTag", "metrics", "metricsChecks", "checklists", "customMeta", "customFields")

@@ -6,7 +6,7 @@ import time
 import pytest
 
 from dataiku_framework.config.loader import Limits, load_document, parse_text
-from conftest import MINIMAL, errors_of
+from config_support import MINIMAL, errors_of
 
 
 def test_positions_are_one_based_and_point_at_values():

@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from dataiku_framework.config import ConfigError, FrameworkConfig
 from dataiku_framework.config.api import load_and_validate
 from dataiku_framework.config.schema_check import check_document, load_schema
-from conftest import EXAMPLES
+from config_support import EXAMPLES
 
 SETTINGS = settings(max_examples=1000, deadline=None, suppress_health_check=list(HealthCheck))
 SEEDS = [open(p, encoding="utf-8").read() for p in sorted(glob.glob(os.path.join(EXAMPLES, "*.yaml")))]

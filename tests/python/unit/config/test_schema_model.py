@@ -67,10 +67,10 @@ def test_model_defaults_come_from_the_schema():
 
 def test_reference_doc_lists_every_field_of_every_kind():
     import os
-    from conftest import REPO
-    text = open(os.path.join(REPO, "docs", "config-reference.md"), encoding="utf-8").read()
+    from config_support import REPO
+    text = open(os.path.join(REPO, "README.md"), encoding="utf-8").read()
     schema = load_schema()
     for name, node in [("Top level", schema)] + [(k, v) for k, v in schema["$defs"].items() if "properties" in v]:
-        assert "### " + name in text or name in ("Top level",), name
+        assert "#### " + name in text or name in ("Top level",), name
         for key in node["properties"]:
             assert "| `%s` |" % key in text, (name, key)

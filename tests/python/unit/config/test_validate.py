@@ -2,7 +2,7 @@
 
 import pytest
 
-from conftest import MINIMAL, errors_of
+from config_support import MINIMAL, errors_of
 
 FLOW = MINIMAL + """\
 datasets:
