@@ -38,7 +38,7 @@ test-fast: $(STAMP)
 	$(PY) -m pytest tests/python $(PYTEST_FLAGS) -x
 
 check-py39: $(STAMP)
-	$(PY) -m vermin -t=3.9- --no-tips --violations --eval-annotations $(PY39_DIRS)
+	$(VENV)/bin/vermin -t=3.9- --no-tips --violations --eval-annotations $(PY39_DIRS)
 
 ## bench: performance benchmarks (print a table, write JSON under bench/results/)
 bench: $(STAMP)
