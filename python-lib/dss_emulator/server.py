@@ -56,6 +56,7 @@ class Ctx:
         self.project = None
         self.touched = set()       # (kind, id) configuration objects changed by this request
         self.git_message = None    # overrides the route's commit message
+        self.other_projects = set()  # keys of other projects whose data this request changed
 
     def json(self, default=None, required=False):
         """The request body as JSON; the client sends JSON without a Content-Type header."""
@@ -80,6 +81,16 @@ class Ctx:
 
     def qlist(self, name):
         return list(self.query.get(name, []))
+
+    def qint(self, name, default):
+        """An integer query parameter; anything else is DSS's 400, not a crash."""
+        v = self.q(name)
+        if v is None or v == "":
+            return default
+        try:
+            return int(v)
+        except ValueError:
+            raise errors.bad_request("Query parameter '%s' must be an integer, got %r" % (name, v))
 
     def qbool(self, name, default=False):
         v = self.q(name)
@@ -279,7 +290,8 @@ class Emulator:
             message = ctx.git_message or (route.git_message or "%s %s" % (ctx.method, ctx.path)).format(**params)
             auto_commit(project, ctx, message)
         # a project created by this request has no {projectKey} in the route: persist it too
-        self.persist(sorted({k for k in (key, project.key if project is not None else None) if k}))
+        changed = {key, project.key if project is not None else None} | ctx.other_projects
+        self.persist(sorted(k for k in changed if k))
 
 
 def _api_key_from(headers):

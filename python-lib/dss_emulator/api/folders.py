@@ -191,4 +191,5 @@ def copy_to(ctx, projectKey, folderId):
         target.clear()
     for path, entry in source.items():
         target[path] = {"data": entry["data"], "lastModified": now_ms()}
+    ctx.other_projects.add(target_key)
     return copy.deepcopy(ctx.instance.add_future({"copiedFiles": len(source)}, ctx.login))

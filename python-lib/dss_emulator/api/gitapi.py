@@ -33,10 +33,10 @@ def status(ctx, projectKey):
 @route("POST", BASE + "actions/commit", perm="write", writes=False)
 def commit(ctx, projectKey):
     p = project_of(ctx, projectKey)
-    message = (ctx.json_object().get("message") or "").strip()
-    if not message:
+    message = ctx.json_object().get("message")
+    if not isinstance(message, str) or not message.strip():
         raise errors.bad_request("A commit message is required")
-    cid = explicit_commit(p, ctx.login, message)
+    cid = explicit_commit(p, ctx.login, message.strip())
     return {"commitId": cid, "committed": cid is not None}
 
 
@@ -44,7 +44,7 @@ def commit(ctx, projectKey):
 def log(ctx, projectKey):
     git = _git(ctx, projectKey)
     path = ctx.q("path")
-    count = int(ctx.q("count", "1000"))
+    count = ctx.qint("count", 1000)
     start = len(git.commits) - 1
     if ctx.q("startCommit"):
         start = git.index_of(ctx.q("startCommit"))

@@ -107,7 +107,8 @@ def set_settings(ctx, projectKey):
         raise errors.bad_request("'settings' must be an object")
     merged = defaults.project_params(p.params.get("owner"))
     merged.update(body)
-    merged["permissions"] = [defaults.permission_entry(x) for x in merged.get("permissions") or []]
+    merged["permissions"] = _permission_entries(ctx, merged.get("permissions") or [])
+    merged["owner"] = _owner(ctx, merged.get("owner"))
     p.params = merged
     ctx.touch("project")
     return {"msg": "Saved"}
@@ -125,26 +126,33 @@ def get_permissions(ctx, projectKey):
 def set_permissions(ctx, projectKey):
     p = project_of(ctx, projectKey)
     body = ctx.json_object()
-    entries = body.get("permissions", [])
-    if not isinstance(entries, list):
-        raise errors.bad_request("'permissions' must be a list")
-    for i, e in enumerate(entries):
-        if not isinstance(e, dict) or not (e.get("group") or e.get("user")):
-            raise errors.bad_request("permissions[%d] must name a group or a user" % i)
-        if e.get("group") and e["group"] not in ctx.instance.groups:
-            raise errors.bad_request("Group %s does not exist" % e["group"])
-        if e.get("user") and e["user"] not in ctx.instance.users:
-            raise errors.bad_request("User %s does not exist" % e["user"])
-    owner = body.get("owner") or p.params.get("owner")
-    if owner not in ctx.instance.users:
-        raise errors.bad_request("Owner %s does not exist" % owner)
-    p.params["owner"] = owner
-    p.params["permissions"] = [defaults.permission_entry(e) for e in entries]
+    entries = _permission_entries(ctx, body.get("permissions", []))
+    p.params["owner"] = _owner(ctx, body.get("owner") or p.params.get("owner"))
+    p.params["permissions"] = entries
     for k in ("additionalDashboardUsers", "dashboardAuthorizations"):
         if k in body:
             p.params[k] = body[k]
     ctx.touch("project")
     return {"msg": "Saved"}
+
+
+def _permission_entries(ctx, entries):
+    """Checked, fully-flagged permission items; DSS refuses unknown groups and users."""
+    if not isinstance(entries, list):
+        raise errors.bad_request("'permissions' must be a list")
+    for i, e in enumerate(entries):
+        if not isinstance(e, dict) or not (e.get("group") or e.get("user")):
+            raise errors.bad_request("permissions[%d] must name a group or a user" % i)
+        for field, known in (("group", ctx.instance.groups), ("user", ctx.instance.users)):
+            if e.get(field) is not None and (not isinstance(e[field], str) or e[field] not in known):
+                raise errors.bad_request("%s %s does not exist" % (field.capitalize(), e[field]))
+    return [defaults.permission_entry(e) for e in entries]
+
+
+def _owner(ctx, owner):
+    if not isinstance(owner, str) or owner not in ctx.instance.users:
+        raise errors.bad_request("Owner %s does not exist" % (owner,))
+    return owner
 
 
 @route("GET", "/projects/{projectKey}/variables", perm="read")

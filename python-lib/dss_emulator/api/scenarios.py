@@ -286,10 +286,7 @@ def run_for_trigger(ctx, projectKey, scenarioId):
 @route("GET", ONE + "/get-last-runs", perm="read")
 def last_runs(ctx, projectKey, scenarioId):
     _scenario(ctx, projectKey, scenarioId)
-    try:
-        limit = int(ctx.q("limit", "10"))
-    except ValueError:
-        raise errors.bad_request("'limit' must be an integer")
+    limit = ctx.qint("limit", 10)
     runs = [rec["scenarioRun"] for rec in reversed(_runs(ctx, projectKey, scenarioId))]
     if ctx.qbool("onlyFinishedRuns"):
         runs = [r for r in runs if "result" in r]

@@ -2,13 +2,12 @@
 
 import json
 import os
-import sys
-import types
 
 import pytest
 
 from dataiku_framework import cli
 from config_support import EXAMPLES, MINIMAL
+from emusupport import ADMIN_KEY
 
 
 def run(capsys, *argv):
@@ -46,31 +45,38 @@ def test_usage_errors_exit_two(capsys):
     assert cli.main([]) == 2
 
 
-class FakeClient(object):
-    def __init__(self, host, api_key):
-        self.host, self.api_key = host, api_key
-
-    def list_connections(self):
-        return {"snowflake_dev": {"type": "Snowflake"}, "filesystem_managed": {"type": "Filesystem"}}
-
-    def list_code_envs(self):
-        return [{"envName": "py39", "envLang": "PYTHON"}]
-
-    def list_users(self):
-        return [{"login": "admin"}]
-
-
-def test_online_reports_missing_objects_with_locations(capsys, monkeypatch):
-    monkeypatch.setitem(sys.modules, "dataikuapi", types.SimpleNamespace(DSSClient=FakeClient))
-    monkeypatch.setenv("DSS_API_KEY", "secret-key-value")
+def test_online_reports_missing_objects_with_locations(capsys, emulator, monkeypatch, write):
+    """Against a real DSS (the emulator): it has snowflake_prod/pg, not snowflake_dev or analytics_admin."""
+    monkeypatch.setenv("DSS_API_KEY", ADMIN_KEY)
     path = os.path.join(EXAMPLES, "snowflake_pipeline.yaml")
-    code, out = run(capsys, "validate", path, "--online", "--host", "http://dss", "--env", "prod")
+    code, out = run(capsys, "validate", path, "--online", "--host", emulator.url)
     assert code == 1
-    assert "connection 'snowflake_prod' does not exist" in out.out
+    assert "connection 'snowflake_dev' does not exist on the DSS instance" in out.out
     assert "user 'analytics_admin' does not exist" in out.out
-    assert "secret-key-value" not in out.out + out.err
-    code, out = run(capsys, "validate", path, "--online", "--host", "http://dss")
-    assert "connection 'snowflake_dev'" not in out.out
+    assert ADMIN_KEY not in out.out + out.err
+    emulator.add_connection("snowflake_dev", "Snowflake")
+    emulator.add_api_key("test-owner-key", "analytics_admin")
+    code, out = run(capsys, "validate", path, "--online", "--host", emulator.url, "--env", "prod")
+    assert code == 0, out.out
+    emulator.add_connection("fs_prod", "Filesystem")
+    sql_on_fs = MINIMAL + "datasets:\n  - {name: D, type: SQL, connection: fs_prod, table: T}\n"
+    code, out = run(capsys, "validate", write("sql.yaml", sql_on_fs), "--online", "--host", emulator.url)
+    assert code == 1 and "type SQL needs a SQL connection, but 'fs_prod' is a Filesystem connection" in out.out
+
+
+def test_online_checks_code_envs(capsys, emulator, monkeypatch, write):
+    monkeypatch.setenv("DSS_API_KEY", ADMIN_KEY)
+    path = write("env.yaml", MINIMAL + """datasets:
+  - {name: A, type: Filesystem, connection: filesystem_managed, managed: true}
+  - {name: B, type: Filesystem, connection: filesystem_managed, managed: true}
+recipes:
+  - {name: r, type: python, inputs: [A], outputs: [B], code: "x = 1", code_env: py39_pandas}
+""")
+    code, out = run(capsys, "validate", path, "--online", "--host", emulator.url)
+    assert code == 1 and "code env 'py39_pandas' does not exist on the DSS instance" in out.out
+    assert "env.yaml:8:81: error: recipes[0].code_env:" in out.out  # where the value is written
+    emulator.add_code_env("py39_pandas")
+    assert run(capsys, "validate", path, "--online", "--host", emulator.url)[0] == 0
 
 
 def test_online_without_credentials_is_a_usage_error(capsys, monkeypatch):
@@ -81,11 +87,10 @@ def test_online_without_credentials_is_a_usage_error(capsys, monkeypatch):
     assert info.value.code == 2
 
 
-def test_unreachable_dss_is_a_diagnostic(capsys, monkeypatch):
-    class Broken(FakeClient):
-        def list_connections(self):
-            raise IOError("connection refused for key k3y")
-    monkeypatch.setitem(sys.modules, "dataikuapi", types.SimpleNamespace(DSSClient=Broken))
+def test_unreachable_dss_is_a_diagnostic(capsys, emulator):
+    url = emulator.url
+    emulator.stop()  # a real refused connection
     code, out = run(capsys, "validate", os.path.join(EXAMPLES, "simple_project.yaml"), "--online",
-                    "--host", "http://x", "--api-key", "k3y")
-    assert code == 1 and "cannot query DSS" in out.out and "k3y" not in out.out
+                    "--host", url, "--api-key", "k3y-that-must-not-leak")
+    assert code == 1 and "cannot query DSS" in out.out
+    assert "k3y-that-must-not-leak" not in out.out + out.err
