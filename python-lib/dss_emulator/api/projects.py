@@ -3,7 +3,6 @@ import copy
 import re
 
 from .. import defaults, errors
-from ..gitops import explicit_commit
 from ..routing import route
 from ..stamps import stamp_update
 from ..state import Project
@@ -197,6 +196,41 @@ def set_tags(ctx, projectKey):
     return {"msg": "Saved"}
 
 
-def commit_now(project, login, message):
-    """Used by handlers that must commit regardless of the AUTO mode (explicit git commit)."""
-    return explicit_commit(project, login, message)
+@route("POST", "/projects/{projectKey}/duplicate", perm="admin", writes=True)
+def duplicate_project(ctx, projectKey):
+    """Copy the configuration into a new project; FULL also copies folder contents (data).
+
+    Connection ``remapping`` ({"connections": {old: new}} or {old: new}) rewrites dataset and
+    folder ``params.connection`` as DSS does on duplication."""
+    source = project_of(ctx, projectKey)
+    body = ctx.json_object()
+    key, name = body.get("targetProjectKey"), body.get("targetProjectName")
+    if not isinstance(key, str) or not PROJECT_KEY_RE.match(key):
+        raise errors.bad_request("Invalid target project key %r" % (key,))
+    if not isinstance(name, str) or not name:
+        raise errors.bad_request("targetProjectName is required")
+    if key.upper() in {k.upper() for k in ctx.instance.projects}:
+        raise errors.already_exists("Project %s already exists" % key)
+    remap = body.get("remapping") or {}
+    remap = remap.get("connections", remap) if isinstance(remap, dict) else {}
+    target = Project(key, name, ctx.login)
+    target.apply_files(source.config_files())
+    target.params["owner"] = ctx.login
+    target.metadata["label"] = name
+    target.variables["local"] = copy.deepcopy(source.variables.get("local", {}))
+    for obj in list(target.datasets.values()) + list(target.folders.values()):
+        obj["projectKey"] = key
+        conn = (obj.get("params") or {}).get("connection")
+        if isinstance(conn, str) and conn in remap:
+            obj["params"]["connection"] = remap[conn]
+    for entry in target.recipes.values():
+        entry["recipe"]["projectKey"] = key
+    for obj in target.scenarios.values():
+        obj["projectKey"] = key
+    if body.get("duplicationMode") == "FULL":
+        target.folder_files = copy.deepcopy(source.folder_files)
+    target.git.commit(target.config_files(), ctx.login, "Duplicated from project %s" % projectKey)
+    ctx.instance.projects[key] = target
+    ctx.instance.project_folders["ROOT"]["projectKeys"].append(key)
+    ctx.other_projects.add(key)
+    return {"sourceProjectKey": projectKey, "targetProjectKey": key, "targetProjectName": name}
