@@ -2,7 +2,8 @@
 
 Why: the validator must stay interactive on large projects (target: 5,000
 objects in under 1 s). As a baseline the same text is parsed with plain
-``yaml.safe_load`` in the same run, so the ratio is comparable across machines.
+``yaml.safe_load`` in the same run, so the ratio is comparable across machines; a second baseline,
+parsing only with libyaml's C loader, shows what the checks themselves cost over bare parsing.
 
 Usage: PYTHONPATH=python-lib python bench/bench_validate.py [--runs N]
 Writes bench/results/validate.json.
@@ -75,11 +76,14 @@ def measure(objects, runs):
     if errors:
         raise SystemExit("generated configuration is invalid:\n" + "\n".join(errors[:5]))
     baseline = best_of(runs, lambda: yaml.safe_load(text))
+    c_loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    c_baseline = best_of(runs, lambda: yaml.load(text, Loader=c_loader))
     validate = best_of(runs, lambda: load_and_validate(text))
     model = best_of(runs, lambda: FrameworkConfig.from_yaml(text))
     return {"objects": objects, "bytes": len(text), "baseline_safe_load_s": round(baseline, 4),
+            "baseline_c_parse_s": round(c_baseline, 4),
             "load_validate_s": round(validate, 4), "load_validate_model_s": round(model, 4),
-            "ratio": round(validate / baseline, 3)}
+            "ratio": round(validate / baseline, 3), "ratio_to_c_parse": round(validate / c_baseline, 3)}
 
 
 def main(argv=None):
@@ -87,10 +91,12 @@ def main(argv=None):
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args(argv)
     rows = [measure(n, args.runs) for n in SIZES]
-    print("%8s %12s %12s %12s %7s" % ("objects", "baseline s", "validate s", "+model s", "ratio"))
+    print("%8s %13s %13s %12s %12s %9s %9s" % ("objects", "safe_load s", "C parse s", "validate s", "+model s",
+                                               "/safe_ld", "/C parse"))
     for row in rows:
-        print("%8d %12.4f %12.4f %12.4f %7.3f" % (row["objects"], row["baseline_safe_load_s"],
-                                                 row["load_validate_s"], row["load_validate_model_s"], row["ratio"]))
+        print("%8d %13.4f %13.4f %12.4f %12.4f %9.3f %9.3f" % (
+            row["objects"], row["baseline_safe_load_s"], row["baseline_c_parse_s"], row["load_validate_s"],
+            row["load_validate_model_s"], row["ratio"], row["ratio_to_c_parse"]))
     os.makedirs(os.path.dirname(RESULTS), exist_ok=True)
     with open(RESULTS, "w") as handle:
         json.dump({"python": platform.python_version(), "machine": platform.machine(), "cpus": os.cpu_count(),

@@ -7,11 +7,10 @@ configuration (or failed command), 2 usage error.
 """
 
 import argparse
-import os
 import sys
 from typing import Any, Callable, List, Optional, Sequence
 
-from .config.diagnostics import ERROR, Diagnostic, has_errors, render_human, render_json
+from .config.diagnostics import has_errors, render_human, render_json
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 
@@ -37,29 +36,12 @@ class _UsageError(Exception):
 def cmd_validate(args):
     # type: (argparse.Namespace) -> int
     """Validate a configuration; print every diagnostic; exit 0 when valid, 1 otherwise."""
-    from .config.api import load_and_validate
-    from .config.environments import apply_environment
-    from .config.online import check_online
-    loaded, diagnostics = load_and_validate(args.config, env=args.env)
-    if args.online and loaded.doc is not None and not has_errors(diagnostics):
-        doc = apply_environment(loaded.doc, args.env)[0] if args.env else loaded.doc
-        try:
-            diagnostics.extend(check_online(doc, _online_client(args)))
-        except _UsageError:
-            raise
-        except Exception as error:  # network/auth problems become a diagnostic, never a traceback
-            diagnostics.append(Diagnostic(ERROR, "cannot query DSS for online checks: %s" % type(error).__name__,
-                                          detail=_redact(str(error), args), position=(args.config, 1, 1, 1, 1),
-                                          code="online.unreachable"))
+    from .config.api import validate_file
+    client = (lambda: _online_client(args)) if args.online else None
+    diagnostics = validate_file(args.config, env=args.env, client=client)[1]
     output = render_json(diagnostics) if args.json else render_human(diagnostics)
     print(output)
     return EXIT_INVALID if has_errors(diagnostics) else EXIT_OK
-
-
-def _redact(text, args):
-    # type: (str, argparse.Namespace) -> str
-    key = args.api_key or os.environ.get("DSS_API_KEY")
-    return text.replace(key, "***") if key else text
 
 
 def _add_validate(subparsers):

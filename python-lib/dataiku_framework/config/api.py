@@ -40,6 +40,39 @@ def load_and_validate(source, env=None, limits=None):
     return loaded, diagnostics
 
 
+def validate_file(path, env=None, client=None):
+    # type: (str, Optional[str], Any) -> Tuple[LoadedDocument, List[Diagnostic]]
+    """``load_and_validate`` plus, when ``client`` is given, the online checks against DSS.
+
+    Why one function: the CLI (``validate --online``) and the plugin components
+    (macro, scenario step) must report exactly the same problems. The online
+    check runs only when the offline validation found no error (a broken
+    document would give noise), on the document with the environment overlay
+    ``env`` applied, since that is what would be deployed.
+
+    ``client`` is a ``dataikuapi.DSSClient`` or a zero-argument callable
+    returning one; a callable is only called when the online check runs, so
+    offline problems are reported even when no DSS connection can be made, and
+    whatever it raises (e.g. missing credentials) propagates to the caller.
+    Failures while querying DSS become an ``online.unreachable`` diagnostic,
+    never a traceback; the client's API key is masked in its text.
+    """
+    loaded, diagnostics = load_and_validate(path, env=env)
+    if client is None or loaded.doc is None or has_errors(diagnostics):
+        return loaded, diagnostics
+    from .online import check_online  # lazily: offline validation never needs it
+    doc = apply_environment(loaded.doc, env)[0] if env else loaded.doc
+    dss = client() if callable(client) else client
+    try:
+        diagnostics.extend(check_online(doc, dss))
+    except Exception as error:  # network/auth problems become a diagnostic
+        key = getattr(dss, "api_key", None)
+        detail = str(error).replace(key, "***") if isinstance(key, str) and key else str(error)
+        diagnostics.append(Diagnostic(ERROR, "cannot query DSS for online checks: %s" % type(error).__name__,
+                                      detail=detail, position=(path, 1, 1, 1, 1), code="online.unreachable"))
+    return loaded, diagnostics
+
+
 def load_config(source, env=None, limits=None):
     # type: (Any, Optional[str], Optional[Limits]) -> Any
     """A validated ``FrameworkConfig`` (environment ``env`` applied), or ``ConfigError``."""

@@ -98,6 +98,8 @@ def _usable(ctx, conn):
 @route("GET", "/connections/get-names", perm=None)
 def connection_names(ctx):
     wanted = ctx.q("type")
+    if wanted == "all":  # the client's documented "no filter" value
+        wanted = None
     return sorted(n for n, c in ctx.instance.connections.items()
                   if _usable(ctx, c) and (not wanted or c["type"] == wanted))
 

@@ -94,3 +94,20 @@ def test_unreachable_dss_is_a_diagnostic(capsys, emulator):
                     "--host", url, "--api-key", "k3y-that-must-not-leak")
     assert code == 1 and "cannot query DSS" in out.out
     assert "k3y-that-must-not-leak" not in out.out + out.err
+
+
+def test_online_works_with_an_ordinary_users_key(capsys, emulator, write):
+    """Admin listings are refused to ordinary users; the check falls back to what they may read."""
+    from emusupport import ANALYST_KEY
+    path = write("c.yaml", MINIMAL + """datasets:
+  - {name: A, type: SQL, connection: pg, table: t}
+  - {name: B, type: SQL, connection: no_such_conn, table: t}
+""")
+    code, out = run(capsys, "validate", path, "--online", "--host", emulator.url, "--api-key", ANALYST_KEY)
+    assert code == 1, out.out
+    assert "connection 'no_such_conn' does not exist on the DSS instance" in out.out
+    assert "connection 'pg'" not in out.out
+    emulator.add_connection("fs_only", "Filesystem")
+    path = write("d.yaml", MINIMAL + "datasets:\n  - {name: A, type: SQL, connection: fs_only, table: t}\n")
+    code, out = run(capsys, "validate", path, "--online", "--host", emulator.url, "--api-key", ANALYST_KEY)
+    assert code == 1 and "'fs_only' is a Filesystem connection" in out.out

@@ -1,0 +1,201 @@
+"""Validate a configuration stored in a DSS managed folder (the "Validate configuration" macro and step).
+
+Why a report object rather than an exception: the macro shows every problem
+as a table whichever the outcome, the scenario step fails with the first
+errors and sets scenario variables; both need the same facts (valid, the
+diagnostics, their rows). File names in the report are relative to the
+managed folder: the temporary copy the validation runs on is an
+implementation detail users must never see.
+"""
+
+import os
+import shutil
+import tempfile
+from typing import Any, Dict, List, Optional
+
+from ..config.api import validate_file
+from ..config.diagnostics import ERROR, Diagnostic, did_you_mean, has_errors, render_human
+from ..config.loader import resolve_inside
+from ..sources.folder import FolderCopy, fetch_folder
+
+DEFAULT_CONFIG_PATH = "project.yaml"
+
+#: (id, label) of the result table columns, in the order of ``ValidationReport.rows()``.
+COLUMNS = (("severity", "Severity"), ("location", "Location"), ("object", "Object"),
+           ("message", "Message"), ("hint", "Hint"))
+
+_YAML_SUFFIXES = (".yaml", ".yml", ".json")
+
+#: Why online checks fail inside DSS in practice: the components run with the user's rights, and listing
+#: connections and users needs a DSS administrator.
+ONLINE_HINT = ("online checks list the instance's connections, code envs and users, which needs DSS administrator "
+               "rights; ask an administrator to run it, or turn the online check off to validate offline")
+
+
+def params_from_config(config):
+    # type: (Optional[Dict[str, Any]]) -> Dict[str, Any]
+    """Keyword arguments for ``validate_from_folder`` from a macro's or step's parameters.
+
+    Shared by both components so they read ``folder``, ``config_path``,
+    ``environment`` and ``online`` identically. DSS leaves unset optional
+    parameters out (or empty), so defaults are applied here, not only in the
+    descriptors.
+    """
+    config = config or {}
+    online = config.get("online")
+    if isinstance(online, str):
+        online = online.strip().lower() not in ("false", "0", "no", "off", "")
+    return {
+        "folder_ref": config.get("folder"),
+        "config_path": (config.get("config_path") or "").strip() or DEFAULT_CONFIG_PATH,
+        "env": (config.get("environment") or "").strip() or None,
+        "online": True if online is None else bool(online),
+    }
+
+
+class ValidationReport(object):
+    """The outcome of validating one configuration from a managed folder."""
+
+    def __init__(self, project_key, folder, config_path, diagnostics, online):
+        # type: (str, FolderCopy, str, List[Diagnostic], bool) -> None
+        self.project_key = project_key
+        self.folder = folder  # id, name and the relative paths of the files read
+        self.config_path = config_path
+        self.diagnostics = sorted(diagnostics, key=Diagnostic.sort_key)
+        self.online = online
+
+    @property
+    def valid(self):
+        # type: () -> bool
+        return not has_errors(self.diagnostics)
+
+    @property
+    def errors(self):
+        # type: () -> List[Diagnostic]
+        return [d for d in self.diagnostics if d.is_error]
+
+    @property
+    def warnings(self):
+        # type: () -> List[Diagnostic]
+        return [d for d in self.diagnostics if not d.is_error]
+
+    def summary(self):
+        # type: () -> str
+        """One line: what was validated and the outcome."""
+        what = "Configuration '%s' in managed folder '%s'" % (self.config_path, self.folder.name)
+        checks = "offline and online checks" if self.online else "offline checks only"
+        if self.valid:
+            return "%s is valid (%d warning(s); %d file(s) read; %s)" % (
+                what, len(self.warnings), len(self.folder.files), checks)
+        return "%s is invalid: %d error(s), %d warning(s)" % (what, len(self.errors), len(self.warnings))
+
+    def rows(self):
+        # type: () -> List[List[str]]
+        """Table rows ``[severity, "file:line:col", object path, message, hint]``, sorted by position.
+
+        A valid configuration starts with one ``ok`` row carrying the summary,
+        so the table is never empty; warnings follow it.
+        """
+        rows = [["ok", self.config_path, "", self.summary(), ""]] if self.valid else []
+        return rows + [_row(d) for d in self.diagnostics]
+
+    def render(self):
+        # type: () -> str
+        """The CLI's human output (``file:line:col: error: ...`` blocks), for logs."""
+        return render_human(self.diagnostics)
+
+    def failure_message(self, limit=5):
+        # type: (int) -> str
+        """The summary and the first ``limit`` errors, one per line: the message of a failed step."""
+        lines = [self.summary()]
+        for diagnostic in self.errors[:limit]:
+            where = _location(diagnostic)
+            lines.append("%s%s" % (where + ": " if where else "", _message(diagnostic)))
+        if len(self.errors) > limit:
+            lines.append("... and %d more error(s)" % (len(self.errors) - limit))
+        return "\n".join(lines)
+
+
+def _location(diagnostic):
+    # type: (Diagnostic) -> str
+    if diagnostic.has_location:
+        return "%s:%d:%d" % (diagnostic.filename, diagnostic.line, diagnostic.column)
+    return diagnostic.filename or ""
+
+
+def _message(diagnostic):
+    # type: (Diagnostic) -> str
+    return diagnostic.summary + (" (%s)" % diagnostic.detail if diagnostic.detail else "")
+
+
+def _row(diagnostic):
+    # type: (Diagnostic) -> List[str]
+    return [diagnostic.severity, _location(diagnostic), diagnostic.path or "", _message(diagnostic),
+            diagnostic.hint or ""]
+
+
+def _relativize(diagnostics, root, folder_name):
+    # type: (List[Diagnostic], str, str) -> None
+    """Rewrite file names and texts so that paths are relative to the managed folder copied to ``root``.
+
+    File names become folder-relative; in messages (``escapes the
+    configuration folder '<root>'``) the root itself becomes the folder's name.
+    """
+    prefix = root.rstrip(os.sep) + os.sep
+
+    def strip(text):
+        # type: (Optional[str]) -> Optional[str]
+        if not text:
+            return text
+        return text.replace(prefix, "").replace(root, folder_name)
+
+    for d in diagnostics:
+        if d.filename and (d.filename == root or d.filename.startswith(prefix)):
+            d.filename = os.path.relpath(d.filename, root).replace(os.sep, "/")
+        d.summary, d.detail, d.hint = strip(d.summary) or "", strip(d.detail) or "", strip(d.hint)
+
+
+def _missing_file(config_path, folder, reason=None):
+    # type: (str, FolderCopy, Optional[str]) -> Diagnostic
+    files = folder.files
+    configs = [f for f in files if f.lower().endswith(_YAML_SUFFIXES)]
+    if reason:
+        summary = "configuration file '%s' %s" % (config_path, reason)
+    else:
+        summary = "configuration file '%s' not found in managed folder '%s'" % (config_path, folder.name)
+    detail = ("configuration files in the folder: %s" % ", ".join(configs) if configs
+              else "the folder holds no YAML or JSON file (%d file(s) in total)" % len(files))
+    hint = did_you_mean(config_path, configs) or "set the configuration file parameter to a path inside the folder"
+    return Diagnostic(ERROR, summary, detail=detail, hint=hint, position=(config_path, 0, 0, 0, 0),
+                      code="source.missing")
+
+
+def validate_from_folder(client, project_key, folder_ref, config_path=DEFAULT_CONFIG_PATH, env=None, online=True):
+    # type: (Any, str, str, str, Optional[str], bool) -> ValidationReport
+    """Copy managed folder ``folder_ref`` of ``project_key`` locally and validate ``config_path`` in it.
+
+    ``client`` is a ``dataikuapi.DSSClient`` (``dataiku.api_client()`` in DSS);
+    it also serves the online checks when ``online``. ``config_path`` is
+    relative to the folder root (a leading ``/``, as DSS writes folder paths,
+    is accepted). Configuration problems are in the report; an unknown
+    folder or an unsafe path in it raises ``sources.FolderError``. The
+    temporary copy is always deleted.
+    """
+    relative = (config_path or DEFAULT_CONFIG_PATH).lstrip("/")
+    root = os.path.realpath(tempfile.mkdtemp(prefix="dkuframework-"))
+    try:
+        folder = fetch_folder(client, project_key, folder_ref, root)
+        path, reason = resolve_inside(root, root, relative)
+        if path is None:
+            diagnostics = [_missing_file(relative, folder, reason)]
+        elif not os.path.isfile(path):
+            diagnostics = [_missing_file(relative, folder)]
+        else:
+            diagnostics = validate_file(path, env=env, client=client if online else None)[1]
+            for diagnostic in diagnostics:
+                if diagnostic.code == "online.unreachable" and not diagnostic.hint:
+                    diagnostic.hint = ONLINE_HINT
+        _relativize(diagnostics, root, folder.name)
+        return ValidationReport(project_key, folder, relative, diagnostics, online)
+    finally:
+        shutil.rmtree(root, ignore_errors=True)

@@ -1,0 +1,112 @@
+"""Every macro and scenario-step descriptor is what DSS needs, and every entry point stays thin.
+
+Why strict JSON: DSS's own parser accepts comments, Python's ``json`` does not,
+and tools (this test, the zip builder) read the descriptors with ``json``.
+Why thin entry points: ``runnable.py``/``step.py`` only run inside DSS, so any
+logic there escapes the tests; they must only read parameters and call
+``dataiku_framework``.
+"""
+import glob
+import json
+import os
+import re
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+
+#: Parameter types documented for plugin components (reference §1.5).
+PARAM_TYPES = {
+    "BOOLEAN", "DATE", "DOUBLE", "DOUBLES", "INT", "INTS", "PASSWORD", "STRING", "STRINGS", "TEXTAREA",
+    "ARRAY", "KEY_VALUE_LIST", "MAP", "MULTISELECT", "OBJECT_LIST", "SELECT",
+    "API_SERVICE", "API_SERVICE_VERSION", "BUNDLE", "CLUSTER", "CODE_ENV", "COLUMN", "COLUMNS", "CONNECTION",
+    "CONNECTIONS", "DATASET", "DATASET_COLUMN", "DATASET_COLUMNS", "DATASETS", "LLM", "KNOWLEDGE_BANK",
+    "MANAGED_FOLDER", "ML_TASK", "PLUGIN", "PROJECT", "SAVED_MODEL", "SCENARIO", "VISUAL_ANALYSIS",
+    "CREDENTIAL_REQUEST", "PRESET", "PRESETS", "SEPARATOR",
+}
+RESULT_TYPES = {"NONE", "HTML", "FOLDER_FILE", "FILE", "URL", "RESULT_TABLE", "JSON_OBJECT"}
+PERMISSIONS = {"ADMIN", "READ_CONF", "WRITE_CONF"}
+MACRO_ROLES = {"DATASET", "DATASETS", "API_SERVICE", "API_SERVICE_VERSION", "BUNDLE", "VISUAL_ANALYSIS",
+               "SAVED_MODEL", "MANAGED_FOLDER", "PROJECT_MACROS", "PROJECT_CREATOR"}
+MAX_ENTRY_POINT_LINES = 60
+
+RUNNABLES = sorted(glob.glob(os.path.join(ROOT, "python-runnables", "*", "runnable.json")))
+STEPS = sorted(glob.glob(os.path.join(ROOT, "python-steps", "*", "step.json")))
+DESCRIPTORS = RUNNABLES + STEPS
+
+
+def _rel(path):
+    return os.path.relpath(path, ROOT)
+
+
+def _load(path):
+    with open(path, encoding="utf-8") as handle:
+        return json.load(handle)  # strict: no comments, no trailing commas, double quotes
+
+
+def test_the_components_exist():
+    assert "python-runnables/validate-config/runnable.json" in [_rel(p) for p in RUNNABLES]
+    assert "python-steps/validate-config/step.json" in [_rel(p) for p in STEPS]
+
+
+@pytest.mark.parametrize("path", DESCRIPTORS, ids=_rel)
+def test_descriptor_meta_and_params(path):
+    descriptor = _load(path)
+    meta = descriptor["meta"]
+    assert isinstance(meta.get("label"), str) and meta["label"].strip()
+    names = []
+    for param in descriptor.get("params", []):
+        assert param.get("type") in PARAM_TYPES, param
+        if param["type"] == "SEPARATOR":
+            continue
+        assert re.match(r"^[A-Za-z][A-Za-z0-9_]*$", param.get("name", "")), param  # no leading '_' (reserved)
+        assert isinstance(param.get("label"), str) and param["label"].strip(), param
+        if param["type"] == "SELECT":
+            assert param.get("selectChoices") or param.get("getChoicesFromPython"), param
+        if param["type"] == "BOOLEAN" and "defaultValue" in param:
+            assert isinstance(param["defaultValue"], bool), param
+        names.append(param["name"])
+    assert len(names) == len(set(names)), "duplicate parameter names in %s" % _rel(path)
+
+
+@pytest.mark.parametrize("path", RUNNABLES, ids=_rel)
+def test_runnable_keys(path):
+    descriptor = _load(path)
+    assert descriptor["resultType"] in RESULT_TYPES
+    assert isinstance(descriptor["impersonate"], bool)
+    assert set(descriptor.get("permissions", [])) <= PERMISSIONS
+    for role in descriptor.get("macroRoles", []):
+        assert role["type"] in MACRO_ROLES, role
+        if role["type"] not in ("PROJECT_MACROS", "PROJECT_CREATOR"):
+            params = {p.get("name") for p in descriptor.get("params", [])}
+            keys = role.get("targetParamsKeys") or [role.get("targetParamsKey")]
+            assert set(keys) <= params, role
+
+
+@pytest.mark.parametrize("path", STEPS, ids=_rel)
+def test_step_has_no_macro_keys(path):
+    assert set(_load(path)) <= {"meta", "params", "paramsPythonSetup"}
+
+
+def test_validate_config_components_share_parameters():
+    """The macro and the step read their parameters with the same function, so they must declare the same ones."""
+    macro = _load(os.path.join(ROOT, "python-runnables", "validate-config", "runnable.json"))
+    step = _load(os.path.join(ROOT, "python-steps", "validate-config", "step.json"))
+    assert macro["params"] == step["params"]
+    assert [(p["name"], p["type"]) for p in macro["params"]] == [
+        ("folder", "MANAGED_FOLDER"), ("config_path", "STRING"), ("environment", "STRING"), ("online", "BOOLEAN")]
+    assert macro["meta"]["label"] == "Validate project configuration"
+    assert (macro["impersonate"], macro["permissions"], macro["resultType"], macro["macroRoles"]) == (
+        False, ["READ_CONF"], "RESULT_TABLE", [{"type": "PROJECT_MACROS"}])
+
+
+@pytest.mark.parametrize("path", DESCRIPTORS, ids=_rel)
+def test_entry_point_is_thin(path):
+    code_path = os.path.join(os.path.dirname(path), "runnable.py" if path.endswith("runnable.json") else "step.py")
+    with open(code_path, encoding="utf-8") as handle:
+        code = handle.read()
+    assert len(code.splitlines()) <= MAX_ENTRY_POINT_LINES, "%s: move logic to python-lib" % _rel(code_path)
+    assert re.search(r"^from dataiku_framework\.", code, re.M), "%s must call dataiku_framework" % _rel(code_path)
+    compile(code, code_path, "exec")
+    if path.endswith("runnable.json"):
+        assert len(re.findall(r"^class \w+\(Runnable\):", code, re.M)) == 1  # DSS runs the one Runnable subclass
