@@ -66,6 +66,18 @@ def test_end_to_end_script(client):
     assert paths == ["/dir/a b.txt"]
     assert folder.get_file("dir/a b.txt").content == b"some bytes"
 
+    grouping = (project.new_recipe("grouping", "group_CLEAN").with_input("CLEAN")
+                .with_new_output("CLEAN_by_key", "filesystem_managed").with_group_key("id").create())
+    gsettings = grouping.get_settings()
+    gsettings.set_global_count_enabled(True)
+    gsettings.save()
+    assert grouping.get_settings().get_json_payload()["globalCount"] is True
+    assert project.get_dataset("CLEAN_by_key").build().get_status()["baseStatus"]["state"] == "DONE"
+
+    other = project.create_managed_folder("scratch")
+    other.delete()  # 13.x sends no dropData parameter and reads no body; 15.1+ sends dropData=False
+    assert [f["name"] for f in project.list_managed_folders()] == ["files"]
+
     log = project.get_project_git().log()["entries"]
     assert len(log) >= 5
     assert all(len(e["commit"]) == 40 for e in log)
