@@ -23,3 +23,9 @@ def make_emulator(**kwargs):
     conns = {"snowflake_prod": "Snowflake", "pg": "PostgreSQL"}
     conns.update(kwargs.pop("connections", {}))
     return Emulator(api_keys=keys, connections=conns, **kwargs).start()
+
+
+def fs_dataset(project, name):
+    """A plain Filesystem dataset on the managed connection, created through the client."""
+    return project.create_dataset(name, "Filesystem", params={"connection": "filesystem_managed", "path": name},
+                                  formatType="csv")

@@ -8,6 +8,26 @@ from ..stamps import stamp_update
 ADMIN = "instance_admin"
 
 
+def _existing(mapping, name, label):
+    """The entry called ``name``, or DSS's NotFoundException naming it."""
+    entry = mapping.get(name)
+    if entry is None:
+        raise errors.not_found("%s %s does not exist" % (label, name))
+    return entry
+
+
+def _create_named(ctx, mapping, key_field, label, factory):
+    """Create an instance-level object from a body naming it in ``key_field`` (users, groups, connections)."""
+    body = ctx.json_object()
+    name = body.get(key_field)
+    if not isinstance(name, str) or not name:
+        raise errors.bad_request("%s %s is required" % (label, key_field))
+    if name in mapping:
+        raise errors.already_exists("%s %s already exists" % (label, name))
+    mapping[name] = factory(name, body)
+    return {"msg": "Created %s %s" % (label.lower(), name)}
+
+
 def _identity(ctx, user, with_secrets):
     out = {"authIdentifier": user["login"], "associatedDSSUser": user["login"],
            "displayName": user.get("displayName"), "groups": list(user.get("groups", [])),
@@ -42,10 +62,7 @@ def instance_info(ctx):
 
 # -- connections ------------------------------------------------------------------------------
 def _connection(ctx, name):
-    conn = ctx.instance.connections.get(name)
-    if conn is None:
-        raise errors.not_found("Connection %s does not exist" % name)
-    return conn
+    return _existing(ctx.instance.connections, name, "Connection")
 
 
 @route("GET", "/admin/connections", perm=ADMIN)
@@ -55,18 +72,14 @@ def list_connections(ctx):
 
 @route("POST", "/admin/connections", perm=ADMIN)
 def create_connection(ctx):
-    body = ctx.json_object()
-    name = body.get("name")
-    if not name:
-        raise errors.bad_request("Connection name is required")
-    if name in ctx.instance.connections:
-        raise errors.already_exists("Connection %s already exists" % name)
-    conn = defaults.connection(name, body.get("type") or "Filesystem", body.get("params") or {}, ctx.login)
-    for k in ("description", "usableBy", "allowedGroups"):
-        if body.get(k) is not None:
-            conn[k] = body[k]
-    ctx.instance.connections[name] = conn
-    return {"msg": "Created connection %s" % name}
+    def make(name, body):
+        params = body.get("params") or {}
+        if not isinstance(params, dict):
+            raise errors.bad_request("Connection params must be an object")
+        conn = defaults.connection(name, body.get("type") or "Filesystem", params, ctx.login)
+        conn.update({k: body[k] for k in ("description", "usableBy", "allowedGroups") if body.get(k) is not None})
+        return conn
+    return _create_named(ctx, ctx.instance.connections, "name", "Connection", make)
 
 
 @route("GET", "/admin/connections/{name}", perm=ADMIN)
@@ -129,10 +142,7 @@ def list_code_envs(ctx):
 
 # -- users and groups --------------------------------------------------------------------------
 def _user(ctx, login):
-    u = ctx.instance.users.get(login)
-    if u is None:
-        raise errors.not_found("User %s does not exist" % login)
-    return u
+    return _existing(ctx.instance.users, login, "User")
 
 
 def _public_user(u):
@@ -146,15 +156,13 @@ def list_users(ctx):
 
 @route("POST", "/admin/users", perm=ADMIN)
 def create_user(ctx):
-    body = ctx.json_object()
-    login = body.get("login")
-    if not login:
-        raise errors.bad_request("User login is required")
-    if login in ctx.instance.users:
-        raise errors.already_exists("User %s already exists" % login)
-    ctx.instance.users[login] = defaults.user(login, body.get("displayName") or login, body.get("groups") or [],
-                                              body.get("userProfile") or "DESIGNER", body.get("email"))
-    return {"msg": "Created user %s" % login}
+    def make(login, body):
+        groups = body.get("groups") or []
+        if not isinstance(groups, list):
+            raise errors.bad_request("User groups must be a list")
+        return defaults.user(login, body.get("displayName") or login, groups, body.get("userProfile") or "DESIGNER",
+                             body.get("email"))
+    return _create_named(ctx, ctx.instance.users, "login", "User", make)
 
 
 @route("GET", "/admin/users/{login}", perm=ADMIN)
@@ -199,10 +207,7 @@ def list_groups_info(ctx):
 
 
 def _group(ctx, name):
-    g = ctx.instance.groups.get(name)
-    if g is None:
-        raise errors.not_found("Group %s does not exist" % name)
-    return g
+    return _existing(ctx.instance.groups, name, "Group")
 
 
 @route("GET", "/admin/groups", perm=ADMIN)
@@ -212,14 +217,8 @@ def list_groups(ctx):
 
 @route("POST", "/admin/groups", perm=ADMIN)
 def create_group(ctx):
-    body = ctx.json_object()
-    name = body.get("name")
-    if not name:
-        raise errors.bad_request("Group name is required")
-    if name in ctx.instance.groups:
-        raise errors.already_exists("Group %s already exists" % name)
-    ctx.instance.groups[name] = defaults.group(name, body.get("description") or "")
-    return {"msg": "Created group %s" % name}
+    return _create_named(ctx, ctx.instance.groups, "name", "Group",
+                         lambda name, body: defaults.group(name, body.get("description") or ""))
 
 
 @route("GET", "/admin/groups/{name}", perm=ADMIN)
@@ -278,10 +277,7 @@ def list_futures(ctx):
 
 
 def _future(ctx, job_id):
-    f = ctx.instance.futures.get(job_id)
-    if f is None:
-        raise errors.not_found("Future %s does not exist" % job_id)
-    return f
+    return _existing(ctx.instance.futures, job_id, "Future")
 
 
 @route("GET", "/futures/{jobId}", perm=None)
@@ -297,10 +293,7 @@ def abort_future(ctx, jobId):
 
 # -- project folders ------------------------------------------------------------------------------
 def _folder(ctx, fid):
-    f = ctx.instance.project_folders.get(fid)
-    if f is None:
-        raise errors.not_found("Project folder %s does not exist" % fid)
-    return copy.deepcopy(f)
+    return copy.deepcopy(_existing(ctx.instance.project_folders, fid, "Project folder"))
 
 
 @route("GET", "/project-folders", perm=None)

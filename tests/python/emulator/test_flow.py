@@ -6,19 +6,14 @@ import re
 import pytest
 from dataikuapi.utils import DataikuException
 
-from emusupport import ANALYST_KEY, make_emulator, ADMIN_KEY
-
-
-def _dataset(project, name):
-    return project.create_dataset(name, "Filesystem", params={"connection": "filesystem_managed", "path": name},
-                                  formatType="csv")
+from emusupport import ADMIN_KEY, ANALYST_KEY, fs_dataset, make_emulator
 
 
 @pytest.fixture
 def flow(project):
     """raw -> r1 -> clean -> r2 -> folder"""
-    _dataset(project, "raw")
-    _dataset(project, "clean")
+    fs_dataset(project, "raw")
+    fs_dataset(project, "clean")
     folder = project.create_managed_folder("out")
     project.new_recipe("python", "r1").with_input("raw").with_output("clean").with_script("pass").create()
     project.new_recipe("python", "r2").with_input("clean").with_output(folder.id).with_script("pass").create()
@@ -112,7 +107,7 @@ def test_zone_errors(flow, client):
     with pytest.raises(DataikuException, match="does not exist"):
         zone.add_item(flow.get_dataset("nope"))
     client.create_project("P2", "P2", "admin")
-    _dataset(client.get_project("P2"), "foreign")
+    fs_dataset(client.get_project("P2"), "foreign")
     with pytest.raises(DataikuException, match="IllegalArgument"):
         zone.add_item(client.get_project("P2").get_dataset("foreign"))
     zone.add_shared(client.get_project("P2").get_dataset("foreign"))

@@ -5,18 +5,13 @@ import pytest
 import requests
 from dataikuapi.utils import DataikuException
 
-from emusupport import ADMIN_KEY, ANALYST_KEY
-
-
-def _dataset(project, name):
-    return project.create_dataset(name, "Filesystem", params={"connection": "filesystem_managed", "path": name},
-                                  formatType="csv")
+from emusupport import ADMIN_KEY, ANALYST_KEY, fs_dataset
 
 
 @pytest.fixture
 def flow(project):
-    _dataset(project, "raw")
-    _dataset(project, "clean")
+    fs_dataset(project, "raw")
+    fs_dataset(project, "clean")
     project.new_recipe("python", "r1").with_input("raw").with_output("clean").with_script("pass").create()
     return project
 
