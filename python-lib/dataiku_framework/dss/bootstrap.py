@@ -7,6 +7,7 @@ job (a plan you review first), not a side effect of a bootstrap.
 """
 from typing import Any, Callable, Dict, List
 
+from ..config.graph import topological_recipes
 from . import translate
 
 
@@ -20,6 +21,7 @@ def create_project(client, config, log=print):
 
     ``config`` must be resolved (``FrameworkConfig.resolved(connection_types=...)``)."""
     pc = config.project
+    _check_resolved(config)
     if pc.key in client.list_project_keys():
         raise BootstrapError("project %s already exists on DSS; bootstrap only creates new projects" % pc.key)
     owner = pc.owner or client.get_auth_info()["authIdentifier"]
@@ -36,17 +38,49 @@ def create_project(client, config, log=print):
         created["datasets"].append(ds.name)
         log("created dataset %s (%s)" % (ds.name, ds.type))
     folder_ids = dict(zip([mf.name for mf in config.managed_folders], created["managed_folders"]))
-    for rc in _flow_order(config.recipes):
+    by_name = {rc.name: rc for rc in config.recipes}
+    for name in topological_recipes(config.to_dict()):
+        rc = by_name[name]
         _recipe(project, rc, folder_ids)
         created["recipes"].append(rc.name)
         log("created recipe %s (%s)" % (rc.name, translate.recipe_type(rc)))
         unapplied = translate.unapplied_recipe_settings(rc)
         if unapplied:
-            log("warning: recipe %s keeps DSS's default payload; not applied yet: %s" % (rc.name, ", ".join(unapplied)))
+            log("warning: recipe %s: not applied yet: %s" % (rc.name, ", ".join(unapplied)))
+    # scenarios in two passes: a run_scenario step may name a scenario defined after it
+    scenario_ids = {sc.name: project.create_scenario(sc.name, translate.scenario_type(sc)).id
+                    for sc in config.scenarios}
     for sc in config.scenarios:
-        created["scenarios"].append(_scenario(project, sc, pc.key, folder_ids))
+        _scenario(project.get_scenario(scenario_ids[sc.name]), sc, pc.key, folder_ids, scenario_ids)
+        created["scenarios"].append(scenario_ids[sc.name])
         log("created scenario %s" % sc.name)
+    _zones(project, config, folder_ids, log)
     return created
+
+
+def _check_resolved(config):
+    unresolved = [ds.name for ds in config.datasets if ds.type == "SQL"]
+    if unresolved:
+        raise BootstrapError("dataset(s) %s still have the generic type SQL: resolve the configuration with the "
+                             "DSS connection types first (FrameworkConfig.resolved(connection_types=...))"
+                             % ", ".join(unresolved))
+
+
+def _zones(project, config, folder_ids, log):
+    """Create the configured flow zones and move each object that names one into it."""
+    if not config.zones:
+        return
+    flow = project.get_flow()
+    zones = {}
+    for zc in config.zones:
+        zones[zc.name] = flow.create_zone(zc.name, color=zc.color or "#2ab1ac")
+        log("created flow zone %s" % zc.name)
+    handles = [(ds.zone, project.get_dataset(ds.name)) for ds in config.datasets]
+    handles += [(mf.zone, project.get_managed_folder(folder_ids[mf.name])) for mf in config.managed_folders]
+    handles += [(rc.zone, project.get_recipe(rc.name)) for rc in config.recipes]
+    for zone_name, handle in handles:
+        if zone_name:
+            zones[zone_name].add_item(handle)
 
 
 def _project_settings(project, pc):
@@ -109,32 +143,6 @@ def _dataset(project, ds, project_key):
     settings.save()
 
 
-def _flow_order(recipes):
-    """Recipes so that a recipe comes after the producers of its inputs (config order otherwise)."""
-    producers = {}  # type: dict
-    for rc in recipes:
-        for role in translate.recipe_io(rc)["outputs"].values():
-            for name in role:
-                producers[name] = rc.name
-    by_name = {rc.name: rc for rc in recipes}
-    done, order = set(), []
-
-    def visit(rc, stack):
-        if rc.name in done or rc.name in stack:
-            return
-        stack.add(rc.name)
-        for role in translate.recipe_io(rc)["inputs"].values():
-            for name in role:
-                if producers.get(name) in by_name:
-                    visit(by_name[producers[name]], stack)
-        done.add(rc.name)
-        order.append(rc)
-
-    for rc in recipes:
-        visit(rc, set())
-    return order
-
-
 VIRTUAL_INPUT_TYPES = frozenset(["join", "fuzzyjoin", "geojoin", "vstack", "generate_features"])
 
 
@@ -146,20 +154,21 @@ def _recipe(project, rc, folder_ids):
     rtype = translate.recipe_type(rc)
     io = translate.recipe_io(rc, folder_ids)
     proto = {"type": rtype, "name": rc.name,
-             "inputs": {role: {"items": [{"ref": n} for n in names]} for role, names in io["inputs"].items()},
-             "outputs": {role: {"items": [{"ref": n, "appendMode": False} for n in names]}
-                         for role, names in io["outputs"].items()}}
+             "inputs": {role: {"items": items} for role, items in io["inputs"].items()},
+             "outputs": {role: {"items": [dict({"appendMode": False}, **item) for item in items]}
+                         for role, items in io["outputs"].items()}}
     creation = {}  # type: dict
     if rc.type in translate.CODE_TYPES:
         creation["script"] = translate.recipe_payload(rc)
     if rtype in VIRTUAL_INPUT_TYPES:
-        creation["virtualInputs"] = [n for names in io["inputs"].values() for n in names]
+        creation["virtualInputs"] = [item["ref"] for items in io["inputs"].values() for item in items]
         proto["inputs"] = {}
     recipe = project.create_recipe(proto, creation)
     settings = recipe.get_settings()
     raw = settings.get_recipe_raw_definition()
     raw["tags"] = sorted(rc.tags or [])
     raw["description"] = rc.description or ""
+    raw["shortDesc"] = rc.short_desc or ""
     raw.setdefault("params", {}).update(rc.params or {})
     if rc.code_env:
         raw["params"]["envSelection"] = {"envMode": "EXPLICIT_ENV", "envName": rc.code_env}
@@ -172,9 +181,7 @@ def _recipe(project, rc, folder_ids):
     settings.save()
 
 
-def _scenario(project, sc, project_key, folder_ids):
-    stype = translate.scenario_type(sc)
-    scenario = project.create_scenario(sc.name, stype)
+def _scenario(scenario, sc, project_key, folder_ids, scenario_ids):
     settings = scenario.get_settings()
     data = settings.data
     data["active"] = sc.active is not False
@@ -185,11 +192,13 @@ def _scenario(project, sc, project_key, folder_ids):
         data["runAsUser"] = sc.run_as
     if sc.reporters:
         data["reporters"] = list(sc.reporters)
-    if stype == "step_based":
-        data.setdefault("params", {})["steps"] = [translate.step_definition(st, project_key, folder_ids)
-                                                  for st in sc.steps or []]
+    params = data.setdefault("params", {})
+    if translate.scenario_type(sc) == "step_based":
+        params["steps"] = [translate.step_definition(st, project_key, folder_ids, scenario_ids)
+                           for st in sc.steps or []]
     else:
         settings.code = sc.code or ""
-    data.setdefault("params", {}).update(sc.params or {})
+        if sc.code_env:
+            params["envSelection"] = {"envMode": "EXPLICIT_ENV", "envName": sc.code_env}
+    params.update(sc.params or {})
     settings.save()
-    return scenario.id

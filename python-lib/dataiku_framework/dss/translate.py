@@ -92,14 +92,17 @@ def dataset_definition(ds, project_key):
 
 
 def _io_items(refs, folder_ids):
-    # type: (List[Any], Dict[str, str]) -> Dict[str, List[str]]
-    """Recipe inputs/outputs grouped by role (a bare name means role ``main``).
+    # type: (List[Any], Dict[str, str]) -> Dict[str, List[Dict[str, Any]]]
+    """Recipe inputs/outputs grouped by role (a bare name means role ``main``), as DSS items.
 
     DSS refers to managed folders by id, the config by name: ``folder_ids`` maps one to the other."""
-    roles = {}  # type: Dict[str, List[str]]
+    roles = {}  # type: Dict[str, List[Dict[str, Any]]]
     for ref in refs or []:
         name, role = (ref, "main") if isinstance(ref, str) else (ref["ref"], ref.get("role") or "main")
-        roles.setdefault(role, []).append(folder_ids.get(name, name))
+        item = {"ref": folder_ids.get(name, name)}  # type: Dict[str, Any]
+        if not isinstance(ref, str) and ref.get("append"):
+            item["appendMode"] = True
+        roles.setdefault(role, []).append(item)
     return roles
 
 
@@ -109,7 +112,7 @@ def recipe_type(rc):
 
 
 def recipe_io(rc, folder_ids=None):
-    # type: (Any, Optional[Dict[str, str]]) -> Dict[str, Dict[str, List[str]]]
+    # type: (Any, Optional[Dict[str, str]]) -> Dict[str, Dict[str, List[Dict[str, Any]]]]
     ids = folder_ids or {}
     return {"inputs": _io_items(rc.inputs, ids), "outputs": _io_items(rc.outputs, ids)}
 
@@ -124,48 +127,71 @@ def recipe_payload(rc):
 
 def unapplied_recipe_settings(rc):
     # type: (Any) -> List[str]
-    """Readable visual-recipe keys set on ``rc`` that are not yet turned into a DSS payload.
+    """Keys set on ``rc`` that are not yet turned into DSS settings: the readable visual-recipe
+    keys, the preferred engine and partition specs.
 
     Said out loud rather than dropped silently: until the visual payload builders exist, only a
     raw ``payload`` sets a visual recipe's settings."""
+    unapplied = ["engine"] if rc.engine else []
+    if any(not isinstance(r, str) and r.get("partitions") for r in list(rc.inputs or []) + list(rc.outputs or [])):
+        unapplied.append("partitions")
     if rc.type in CODE_TYPES or rc.payload is not None:
-        return []
+        return sorted(unapplied)
     readable = [f for f, types in facts("Recipe").applies_to.items()
                 if f not in ("code", "code_file", "code_env") and rc.type in types]
-    return sorted(f for f in readable if getattr(rc, f) not in (None, [], {}, False))
+    return sorted(unapplied + [f for f in readable if getattr(rc, f) not in (None, [], {}, False)])
+
+
+# DSS trigger types of our trigger kinds (the shapes DSS stores, see the REST reference's addendum)
+TRIGGER_TYPES = {"temporal": "temporal", "dataset": "ds_modified", "sql": "sql_query", "python": "custom_python"}
+# a fixed month for monthly triggers: DSS takes the day of the month from ``startingFrom``, and a
+# fixed date keeps the desired definition the same from one run to the next
+MONTHLY_BASE = "2024-01-%02dT00:00:00.000+0000"
+
+
+def _temporal_params(tr):
+    # type: (Any) -> Dict[str, Any]
+    """The params the client's own add_*_trigger helpers write, per frequency."""
+    params = {"frequency": tr.frequency.capitalize(), "repeatFrequency": tr.repeat_every or 1,
+              "timezone": tr.timezone or "SERVER"}  # type: Dict[str, Any]
+    if tr.frequency != "minutely":
+        params["hour"] = tr.hour if tr.hour is not None else 0
+        params["minute"] = tr.minute if tr.minute is not None else 0
+    _set(params, "startingFrom", tr.starting_from)
+    if tr.frequency == "weekly":
+        params["daysOfWeek"] = list(tr.day_of_week or ["Monday"])
+    if tr.frequency == "monthly":
+        params["monthlyRunOn"] = "ON_THE_DAY"
+        if tr.starting_from is None:
+            params["startingFrom"] = MONTHLY_BASE % (tr.day_of_month or 1)
+    return params
 
 
 def trigger_definition(tr):
     # type: (Any) -> Optional[Dict[str, Any]]
-    """DSS trigger JSON; None for ``manual`` (run by hand only: no DSS trigger)."""
+    """DSS trigger JSON; None for ``manual`` (run by hand only: no DSS trigger).
+
+    The check interval of event triggers is the trigger's root ``delay`` (seconds) and the grace
+    period lives in ``graceDelaySettings``, both beside ``params`` as DSS stores them."""
     if tr.type == "manual":
         return None
     params = {}  # type: Dict[str, Any]
     if tr.type == "temporal":
-        params = {"frequency": tr.frequency.capitalize(), "repeatFrequency": tr.repeat_every or 1,
-                  "timezone": tr.timezone or "SERVER"}
-        _set(params, "hour", tr.hour if tr.frequency in ("daily", "weekly", "monthly") else None)
-        _set(params, "minute", tr.minute)
-        _set(params, "startingFrom", tr.starting_from)
-        if tr.frequency == "weekly":
-            params["daysOfWeek"] = list(tr.day_of_week or ["Monday"])
-        if tr.frequency == "monthly":
-            params["monthlyRunOn"] = "ON_THE_DAY"
-            _set(params, "dayOfMonth", tr.day_of_month)
+        params = _temporal_params(tr)
     elif tr.type == "dataset":
         names = tr.dataset if isinstance(tr.dataset, list) else [tr.dataset]
-        params = {"triggerWhenAllReady": False, "datasets": [{"datasetName": n} for n in names]}
+        params = {"watches": [{"type": "DATASET", "itemId": n, "partitionsSpec": ""} for n in names],
+                  "triggerWhenAllFire": False}
     elif tr.type == "sql":
-        params = {"connection": tr.connection, "sql": tr.sql}
+        params = {"connection": tr.connection, "query": tr.sql}
     elif tr.type == "python":
-        params = {"code": tr.code or ""}
-    if tr.check_every is not None:
-        params["checkEvery"] = tr.check_every
+        params = {"script": tr.code or "", "envSelection": {"envMode": "INHERIT"}}
     params.update(tr.params or {})
-    out = {"type": tr.type, "active": tr.active is not False, "params": params}  # type: Dict[str, Any]
+    out = {"type": TRIGGER_TYPES[tr.type], "active": tr.active is not False, "params": params}  # type: Dict[str, Any]
     _set(out, "name", tr.name)
+    _set(out, "delay", tr.check_every)
     if tr.grace_delay is not None:
-        out["graceDelaySettings"] = {"delay": tr.grace_delay, "checkAgain": True}
+        out["graceDelaySettings"] = {"delay": tr.grace_delay, "checkAgainAfterGraceDelay": True}
     return out
 
 
@@ -183,9 +209,10 @@ def _build_items(step, project_key, folder_ids):
     return builds
 
 
-def step_definition(step, project_key, folder_ids=None):
-    # type: (Any, str, Optional[Dict[str, str]]) -> Dict[str, Any]
-    """DSS step JSON; ``folder_ids`` maps managed folder names to their DSS ids."""
+def step_definition(step, project_key, folder_ids=None, scenario_ids=None):
+    # type: (Any, str, Optional[Dict[str, str]], Optional[Dict[str, str]]) -> Dict[str, Any]
+    """DSS step JSON. DSS names managed folders and scenarios by id where the config names them:
+    ``folder_ids`` and ``scenario_ids`` map names to ids (same project only)."""
     folder_ids = folder_ids or {}
     condition, statuses = RUN_CONDITIONS[step.run_condition or "if_previous_ok"]
     params = {}  # type: Dict[str, Any]
@@ -202,6 +229,8 @@ def step_definition(step, project_key, folder_ids=None):
         params = {"script": step.code or "", "envSelection": {"envMode": "INHERIT"}}
     elif stype == "run_scenario":
         key, _, sid = step.scenario.rpartition(".")
+        if not key:
+            sid = (scenario_ids or {}).get(sid, sid)
         params = {"projectKey": key or project_key, "scenarioId": sid}
     elif stype == "set_project_vars":
         params = {"variables": dict(step.variables or {})}
@@ -227,8 +256,7 @@ def permission_entry(p):
     level = p.level or "read"
     entry = {"readProjectContent": True, "readDashboards": True}  # type: Dict[str, Any]
     if level in ("write", "admin"):
-        entry.update({"writeProjectContent": True, "runScenarios": True, "writeDashboards": True,
-                      "exportDatasetsData": True})
+        entry.update({"writeProjectContent": True, "runScenarios": True})
     if level == "admin":
         entry["admin"] = True
     for flag in p.extra or []:

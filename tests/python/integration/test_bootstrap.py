@@ -100,7 +100,7 @@ def test_visual_recipe_settings_not_yet_applied_are_reported(client):
     readable = [r for r in config.recipes if r.payload is None and (r.keys or r.aggregations or r.on)]
     assert readable, "the gallery has visual recipes with readable keys"
     for rc in readable:
-        assert any(line.startswith("warning: recipe %s " % rc.name) for line in lines)
+        assert any(line.startswith("warning: recipe %s: not applied yet: " % rc.name) for line in lines)
 
 
 def test_permissions_and_variables_reach_dss(client):
@@ -143,3 +143,53 @@ def test_make_demo_runs_end_to_end():
     assert "Configuration is valid" in done.stdout
     assert "created recipe clean_customers (python)" in done.stdout
     assert "scenario DAILY_REFRESH    triggers=Daily 02:00 steps=1" in done.stdout
+
+
+def test_zones_scenario_references_and_append_outputs(client):
+    text = """
+version: "1.0"
+project: {key: ZONED, name: Zoned}
+zones: [{name: ingest, color: "#ff0000"}]
+datasets:
+  - {name: A, type: Filesystem, connection: filesystem_managed, path: /a, zone: ingest}
+  - {name: B, type: Filesystem, connection: filesystem_managed, managed: true}
+managed_folders:
+  - {name: reports, connection: filesystem_folders, zone: ingest}
+recipes:
+  - name: r
+    type: python
+    inputs: [A]
+    outputs: [{ref: B, append: true}]
+    code: "pass"
+    zone: ingest
+scenarios:
+  - name: first
+    steps: [{type: run_scenario, scenario: second}]
+  - name: second
+    steps: [{type: build_flowitem, items: [B, reports]}]
+"""
+    config = FrameworkConfig.from_yaml(text)
+    created = create_project(client, config.resolved(), log=lambda line: None)
+    project = client.get_project("ZONED")
+    [zone] = [z for z in project.get_flow().list_zones() if z.name == "ingest"]
+    folder_id = created["managed_folders"][0]
+    flow = project.get_flow()
+    for handle in (project.get_dataset("A"), project.get_recipe("r"), project.get_managed_folder(folder_id)):
+        assert flow.get_zone_of_object(handle).id == zone.id
+    assert project.get_dataset("B").get_zone().id == "default"
+    output = project.get_recipe("r").get_settings().get_recipe_raw_definition()["outputs"]["main"]["items"][0]
+    assert output["ref"] == "B" and output["appendMode"] is True
+    first_id, second_id = created["scenarios"]
+    step = project.get_scenario(first_id).get_settings().raw_steps[0]
+    assert step["params"] == {"projectKey": "ZONED", "scenarioId": second_id}
+    build = project.get_scenario(second_id).get_settings().raw_steps[0]["params"]["builds"]
+    assert [b["type"] for b in build] == ["DATASET", "MANAGED_FOLDER"]
+    assert project.get_scenario(first_id).run_and_wait().outcome == "SUCCESS"
+
+
+def test_unresolved_sql_type_is_refused_before_touching_dss(client):
+    config = FrameworkConfig.from_yaml(os.path.join(EXAMPLES, "customer_analytics.yaml"))
+    with pytest.raises(BootstrapError) as err:
+        create_project(client, config.resolved(), log=lambda line: None)  # no connection types given
+    assert "RAW_CUSTOMERS" in str(err.value) and "generic type SQL" in str(err.value)
+    assert "CUSTOMER_ANALYTICS" not in client.list_project_keys()

@@ -1,4 +1,5 @@
-"""Config objects -> DSS definitions, checked against the shapes the DSS client's own helpers emit."""
+"""Config objects -> DSS definitions, checked against the shapes DSS stores: the client's own
+add_*_trigger helpers for temporal triggers, the REST reference's addendum for event triggers and steps."""
 from dataiku_framework import FrameworkConfig
 from dataiku_framework.dss import translate
 
@@ -21,10 +22,14 @@ scenarios:
 """)
     defs = [translate.trigger_definition(t) for t in cfg.scenarios[0].triggers]
     hourly, daily, weekly, monthly, manual = defs
-    assert hourly["params"] == {"frequency": "Hourly", "minute": 15, "repeatFrequency": 1, "timezone": "SERVER"}
+    # what the client's add_hourly_trigger / add_monthly_trigger write (hour 0; the day in startingFrom)
+    assert hourly["params"] == {"frequency": "Hourly", "hour": 0, "minute": 15, "repeatFrequency": 1,
+                                "timezone": "SERVER"}
     assert daily["params"]["frequency"] == "Daily" and (daily["params"]["hour"], daily["params"]["minute"]) == (2, 0)
     assert weekly["params"]["daysOfWeek"] == ["Monday", "Friday"]
-    assert monthly["params"]["monthlyRunOn"] == "ON_THE_DAY" and monthly["params"]["dayOfMonth"] == 3
+    assert monthly["params"]["monthlyRunOn"] == "ON_THE_DAY"
+    assert monthly["params"]["startingFrom"] == "2024-01-03T00:00:00.000+0000"
+    assert "dayOfMonth" not in monthly["params"]
     assert manual is None
     assert all(d["active"] is True and d["type"] == "temporal" for d in defs[:4])
 
@@ -40,9 +45,14 @@ scenarios:
     steps: [{type: build_flowitem, items: [A]}]
 """)
     ds, sql = [translate.trigger_definition(t) for t in cfg.scenarios[0].triggers]
-    assert ds["params"]["datasets"] == [{"datasetName": "A"}]
-    assert ds["graceDelaySettings"]["delay"] == 60
-    assert sql["params"] == {"connection": "c", "sql": "select 1", "checkEvery": 900}
+    # the shapes DSS stores (REST reference, addendum on scenario triggers)
+    assert ds["type"] == "ds_modified"
+    assert ds["params"] == {"watches": [{"type": "DATASET", "itemId": "A", "partitionsSpec": ""}],
+                            "triggerWhenAllFire": False}
+    assert ds["graceDelaySettings"] == {"delay": 60, "checkAgainAfterGraceDelay": True}
+    assert sql["type"] == "sql_query"
+    assert sql["params"] == {"connection": "c", "query": "select 1"}
+    assert sql["delay"] == 900 and "checkEvery" not in sql["params"]
 
 
 def test_steps_use_dss_job_types_and_folder_ids():
@@ -87,6 +97,7 @@ def test_permission_levels_are_cumulative():
     r, w, a, x = [translate.permission_entry(p) for p in cfg.project.permissions]
     assert r["readProjectContent"] and "writeProjectContent" not in r
     assert w["writeProjectContent"] and w["runScenarios"] and "admin" not in w
+    assert "exportDatasetsData" not in w and "writeDashboards" not in w  # write is what the README says, no more
     assert a["admin"] and a["user"] == "u"
     assert x["exportDatasetsData"] and not x.get("writeProjectContent")
 
