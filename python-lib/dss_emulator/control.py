@@ -3,11 +3,19 @@
 ``GET stats`` (counters and request log), ``POST reset`` (counters and faults; with
 ``{"data": true}`` also every project), ``GET faults`` / ``POST faults`` (JSON settings, see
 :class:`dss_emulator.faults.Faults`). Lets benchmarks and outside scripts drive a standalone emulator.
+
+Security: these calls take no API key (the README documents plain calls), yet ``reset`` drops every
+project and ``faults`` breaks the server for everyone. They are therefore answered only to loopback
+clients (127.0.0.0/8, ::1): an emulator served on ``--host 0.0.0.0`` exposes the DSS API to the
+network but not its control API (other hosts get a 403). In-process calls (no peer address) pass.
 """
+import ipaddress
 import json
 
 
-def handle_control(emulator, method, path, body):
+def handle_control(emulator, method, path, body, client_host=None):
+    if not is_loopback(client_host):
+        return _answer(403, {"error": "the emulator control API only answers loopback clients"})
     path = path.strip("/")
     try:
         data = json.loads(body.decode("utf-8")) if body and body.strip() else {}
@@ -37,6 +45,18 @@ def handle_control(emulator, method, path, body):
             return _answer(400, {"error": str(e)})
         return _answer(200, emulator.faults.describe())
     return _answer(404, {"error": "unknown control endpoint %s %s" % (method, path)})
+
+
+def is_loopback(host):
+    """True for a loopback peer (IPv4-mapped IPv6 included) and for in-process calls (None)."""
+    if host is None:
+        return True
+    try:
+        address = ipaddress.ip_address(host.split("%", 1)[0])
+    except ValueError:
+        return False
+    mapped = getattr(address, "ipv4_mapped", None)
+    return (mapped or address).is_loopback
 
 
 def _answer(status, obj):

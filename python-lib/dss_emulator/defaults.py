@@ -5,10 +5,16 @@ Object-level defaults (datasets, recipes, scenarios, folders) live next to their
 """
 import copy
 
+from .checks import normalise_tags
 from .stamps import stamp_new
 
 ADMIN_GROUP = "administrators"
 SECRET_PLACEHOLDER = "**********"
+# The uploads location of a DSS design node: the connection every UploadedFiles dataset names in
+# ``params.uploadConnection`` unless told otherwise (as in the real exports).
+UPLOAD_CONNECTION = "Default (in DSS data dir.)"
+FILESYSTEM_ROOTS = {"filesystem_managed": "/data/dss/managed_datasets",
+                    "filesystem_folders": "/data/dss/managed_folders", UPLOAD_CONNECTION: "/data/dss/uploads"}
 SECRET_KEYS = ("password", "secret", "token", "privatekey", "private_key", "accesskey", "secretkey",
                "clientsecret", "apikey", "api_key", "passphrase")
 
@@ -54,7 +60,7 @@ def project_params(owner):
 
 def metadata(label="", description="", tags=None):
     """The metadata object shared by projects, datasets and recipes (``custom.kv`` form)."""
-    return {"label": label, "description": description, "shortDesc": "", "tags": sorted(tags or []),
+    return {"label": label, "description": description, "shortDesc": "", "tags": normalise_tags(tags),
             "checklists": {"checklists": []}, "custom": {"kv": {}}, "customFields": {}}
 
 
@@ -102,11 +108,8 @@ def install_builtin_security(instance):
     instance.users["reader"] = user("reader", "Reader", ["readers"], profile="READER")
 
 
-
 CONNECTION_PARAMS_BY_TYPE = {
-    "Filesystem": lambda name: {"root": "/data/dss/managed_datasets" if name == "filesystem_managed"
-                                else "/data/dss/managed_folders" if name == "filesystem_folders" else "/data/dss",
-                                "namingRule": {}},
+    "Filesystem": lambda name: {"root": FILESYSTEM_ROOTS.get(name, "/data/dss"), "namingRule": {}},
     "PostgreSQL": lambda name: {"host": "localhost", "port": 5432, "db": name, "user": "dss",
                                 "password": "", "namingRule": {}},
     "Snowflake": lambda name: {"host": "example.snowflakecomputing.com", "db": "ANALYTICS",
@@ -128,30 +131,78 @@ def connection(name, ctype, params=None, login="admin"):
 
 
 def install_builtin_connections(instance):
-    """The connections every DSS design node has out of the box."""
+    """The connections every DSS design node has out of the box, including the uploads one (it
+    only holds uploaded files: no managed datasets or folders go there)."""
     for name in ("filesystem_managed", "filesystem_folders", "filesystem_root"):
         instance.connections[name] = connection(name, "Filesystem")
+    uploads = connection(UPLOAD_CONNECTION, "Filesystem")
+    uploads.update({"allowManagedDatasets": False, "allowManagedFolders": False})
+    instance.connections[UPLOAD_CONNECTION] = uploads
 
 
 def redact(obj):
-    """Copy of a connection definition with every secret-looking value replaced by a placeholder."""
-    if isinstance(obj, dict):
-        return {k: (SECRET_PLACEHOLDER if _is_secret_key(k) and v not in (None, "") else redact(v))
-                for k, v in obj.items()}
+    """Copy of a definition with every secret value replaced by a placeholder, as DSS serves it.
+
+    A value is secret when its key looks secret (``password``, ``accessKey``...), or, in the
+    list-shaped properties DSS uses (``[{"name", "value", "secret"}]``), when it is the ``value``
+    of an item flagged ``secret`` or whose ``name``/``key`` looks secret. Containers are walked,
+    never replaced; booleans (``"secret": true``) are flags, never secrets."""
     if isinstance(obj, list):
         return [redact(v) for v in obj]
-    return obj
+    if not isinstance(obj, dict):
+        return obj
+    value_is_secret = _item_is_secret(obj)
+    return {k: SECRET_PLACEHOLDER if _hides(k, v, value_is_secret) else redact(v) for k, v in obj.items()}
+
+
+def _hides(key, value, value_is_secret):
+    if value in (None, "") or isinstance(value, (bool, dict, list)):
+        return False
+    return _is_secret_key(key) or (key == "value" and value_is_secret)
+
+
+def _item_is_secret(item):
+    """A ``{"name"|"key": ..., "value": ..., "secret": bool}`` item whose ``value`` is secret."""
+    if item.get("secret") is True:
+        return True
+    label = item.get("name", item.get("key"))
+    return isinstance(label, str) and _is_secret_key(label)
+
+
+def redact_user(user):
+    """A user as the admin API serves it: stored secrets and connection credentials hidden."""
+    out = redact(user)
+    out["secrets"] = [dict(s, value=SECRET_PLACEHOLDER) if isinstance(s, dict) and s.get("value") not in (None, "")
+                      else s for s in out.get("secrets") or []]
+    credentials = out.get("credentials")
+    if isinstance(credentials, dict):
+        out["credentials"] = {k: v if isinstance(v, dict) or v in (None, "") else SECRET_PLACEHOLDER
+                              for k, v in credentials.items()}
+    return out
 
 
 def keep_secrets(new, old):
-    """On save, a placeholder sent back means "unchanged": restore the stored secret."""
+    """On save, a placeholder sent back means "unchanged": restore the stored secret. List items
+    (properties, user secrets) are matched with the stored ones by ``name`` (or ``key``)."""
     if isinstance(new, dict) and isinstance(old, dict):
         for k, v in list(new.items()):
             if v == SECRET_PLACEHOLDER and k in old:
                 new[k] = old[k]
             else:
                 keep_secrets(v, old.get(k))
+    elif isinstance(new, list) and isinstance(old, list):
+        stored = {_item_id(o): o for o in old if _item_id(o) is not None}
+        for item in new:
+            keep_secrets(item, stored.get(_item_id(item)))
     return new
+
+
+def _item_id(item):
+    if isinstance(item, dict):
+        for field in ("name", "key"):
+            if isinstance(item.get(field), str):
+                return field, item[field]
+    return None
 
 
 def _is_secret_key(key):

@@ -15,8 +15,9 @@ import logging
 import os
 import zipfile
 
-from . import defaults
-from .state import CODE_EXTENSIONS, Project
+from . import defaults, errors
+from .checks import normalise_tags
+from .state import CODE_EXTENSIONS, Project, library_parents
 from .stamps import stamp_new
 
 LOG = logging.getLogger("dss_emulator")
@@ -128,7 +129,7 @@ def build_project(project_key, files, label):
     project = Project(project_key, name, owner)
     project.params = params
     project.params["owner"] = owner
-    project.metadata = _metadata_from_params(params, name)
+    project.metadata = _metadata_from_params(params, name, label)
     stamps = {t: params[t] for t in ("creationTag", "versionTag") if isinstance(params.get(t), dict)}
     if stamps:
         project.summary_tags = stamps
@@ -198,19 +199,19 @@ def _attach_library(project, files):
         if rel.startswith("lib/"):
             path = rel[len("lib"):]
             project.library[path] = data.decode("utf-8", errors="replace")
-            folder = path.rsplit("/", 1)[0]
-            while folder:
-                project.library_dirs.add(folder)
-                folder = folder.rsplit("/", 1)[0]
+    project.library_dirs |= library_parents(project.library)
 
 
-def _metadata_from_params(params, name):
+def _metadata_from_params(params, name, label):
     md = defaults.metadata(label=name)
     for md_key, params_key in METADATA_IN_PARAMS.items():
         if params_key in params:
             md[md_key] = params[params_key]
     md["label"] = name
-    md["tags"] = sorted(set(md.get("tags") or []))
+    try:
+        md["tags"] = normalise_tags(md.get("tags"))
+    except errors.DSSError as e:
+        raise ValueError("%s: %s/params.json: %s" % (label, CONFIG_DIR, e.detailed))
     if isinstance(params.get("customMeta"), dict):
         md["custom"] = params["customMeta"]
     return md

@@ -139,6 +139,17 @@ class Emulator:
             self.instance.groups.setdefault(name, defaults.group(name, description))
             self.persist()
 
+    def add_project_folder(self, folder_id, name, parent_id="ROOT"):
+        """A project folder under ``parent_id`` (the public API has no route creating one here)."""
+        with self.instance.lock:
+            folders = self.instance.project_folders
+            if parent_id not in folders:
+                raise ValueError("project folder %s does not exist" % parent_id)
+            folders[folder_id] = {"id": folder_id, "name": name, "parentId": parent_id, "childrenIds": [],
+                                  "projectKeys": []}
+            folders[parent_id]["childrenIds"].append(folder_id)
+            self.persist()
+
     def add_code_env(self, name, lang="PYTHON"):
         with self.instance.lock:
             self.instance.code_envs.append({"envName": name, "envLang": lang, "deploymentMode": "DESIGN_MANAGED"})
@@ -200,13 +211,15 @@ class Emulator:
         return dataikuapi.DSSClient(self.url, api_key)
 
     # -- dispatch ---------------------------------------------------------------------------
-    def handle(self, method, raw_path, headers, body):
-        """Answer one request: returns (status, content_type, bytes, extra_headers) or "drop"."""
+    def handle(self, method, raw_path, headers, body, client_host=None):
+        """Answer one request: returns (status, content_type, bytes, extra_headers) or "drop".
+        ``client_host`` is the peer's address (None for an in-process call): the control API
+        answers loopback clients only."""
         split = urlsplit(raw_path)
         path, query = split.path, parse_qs(split.query, keep_blank_values=True)
         if path.startswith(CONTROL_PREFIX):
             from .control import handle_control
-            return handle_control(self, method, path[len(CONTROL_PREFIX):], body)
+            return handle_control(self, method, path[len(CONTROL_PREFIX):], body, client_host)
         started = time.time()
         route = None
         api_path = None
@@ -361,7 +374,7 @@ class RequestHandler(BaseHTTPRequestHandler):
         except (ValueError, errors.DSSError):
             self._send(400, "application/json", json.dumps(errors.bad_request("Unreadable request body").body()).encode(), {})
             return
-        answer = self.emulator.handle(self.command, self.path, self.headers, body)
+        answer = self.emulator.handle(self.command, self.path, self.headers, body, self.client_address[0])
         if answer == "drop":
             self.close_connection = True
             try:

@@ -7,6 +7,9 @@ every value they share. Every function returns a fresh object (callers mutate th
 import copy
 import re
 
+from .checks import normalise_tags
+from .defaults import UPLOAD_CONNECTION
+
 NAME_RE = re.compile(r"^[A-Za-z0-9_]+$")
 
 # The client picks its settings class on these lists (dataikuapi.dss.dataset.DSSDataset._FS_TYPES/_SQL_TYPES).
@@ -16,7 +19,6 @@ SQL_TYPES = ("JDBC", "PostgreSQL", "MySQL", "Vertica", "Snowflake", "Redshift", 
              "Databricks", "DatabricksLakebase", "ClickHouse")
 # Connection types on which DSS can create managed (DSS-written) datasets.
 MANAGED_FS_TYPES = ("Filesystem", "HDFS", "S3", "Azure", "GCS")
-UPLOAD_CONNECTION = "Default (in DSS data dir.)"
 
 HIVE_SEPARATORS = ["\u0002", "\u0003", "\u0004", "\u0005", "\u0006", "\u0007", "\b"]
 
@@ -203,7 +205,7 @@ def apply_metadata(d, md):
     if "shortDesc" in md:
         d["shortDesc"] = md["shortDesc"] or ""
     if "tags" in md:
-        d["tags"] = sorted(set(md["tags"] or []))
+        d["tags"] = normalise_tags(md["tags"])
     if "checklists" in md:
         d["checklists"] = md["checklists"] or {"checklists": []}
     if "custom" in md:

@@ -1,6 +1,8 @@
 """Managed-folder definitions as DSS stores them (``managed_folders/<id>.json``) and serves them."""
 import copy
 
+from .checks import normalise_tags
+
 FOLDER_ID_LENGTH = 8
 DEFAULT_PATH = "${projectKey}/${odbId}"   # kept unexpanded, as DSS stores it
 
@@ -53,7 +55,7 @@ def fill(folder):
                          "python": {}},
         "displayedState": {"columns": [], "metrics": ["basic:SIZE", "basic:COUNT_FILES"]}})
     folder.setdefault("metricsChecks", {"runOnBuild": False, "checks": [], "displayedState": {"checks": []}})
-    folder["tags"] = sorted(set(folder.get("tags") or []))
+    folder["tags"] = normalise_tags(folder.get("tags"))
     return folder
 
 

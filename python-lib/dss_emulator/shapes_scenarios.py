@@ -6,6 +6,7 @@ created inactive, as in DSS.
 """
 import copy
 
+from .checks import normalise_tags
 from .ids import random_id
 
 TRIGGER_ID_LENGTH = 8
@@ -45,7 +46,7 @@ def fill(definition):
     """Fill the defaults DSS adds on every save (triggers, steps, reporters)."""
     if definition.get("type") == "step_based":
         definition.setdefault("params", {}).setdefault("steps", [])
-    definition["tags"] = sorted(set(definition.get("tags") or []))
+    definition["tags"] = normalise_tags(definition.get("tags"))
     taken = {t.get("id") for t in definition.get("triggers", []) if isinstance(t, dict)}
     definition["triggers"] = [_trigger(t, taken) for t in definition.get("triggers") or []]
     rtaken = {r.get("id") for r in definition.get("reporters", []) if isinstance(r, dict)}

@@ -6,7 +6,6 @@ git repository) is also viewable as a set of files, see :meth:`Project.config_fi
 emulation diffs those files. Data (folder files, job logs, scenario runs) is not configuration.
 """
 import base64
-import copy
 import json
 import os
 import tempfile
@@ -26,6 +25,16 @@ CODE_EXTENSIONS = {
 def dumps(obj):
     """Canonical JSON text of a configuration object (stable across runs)."""
     return json.dumps(obj, indent=2, sort_keys=True, ensure_ascii=False)
+
+
+def library_parents(paths):
+    """Every folder above the given library files (``/python/a/m.py`` -> ``/python``, ``/python/a``):
+    git stores files only, so a restored file's folders must be derived to show in the tree."""
+    out = set()
+    for path in paths:
+        parts = path.strip("/").split("/")[:-1]
+        out.update("/" + "/".join(parts[:i]) for i in range(1, len(parts) + 1))
+    return out
 
 
 class Project:
@@ -170,6 +179,7 @@ class Project:
                 self.recipes[name]["payload"] = text
         for fid in self.folders:
             self.folder_files.setdefault(fid, {})
+        self.library_dirs |= library_parents(self.library)
 
     # -- permissions ----------------------------------------------------------------------
     def permission_levels(self, user, groups_admin):
@@ -231,13 +241,8 @@ class Instance:
         self.futures = {}
         self.code_envs = []
         self.project_folders = defaults.root_project_folder()
-        self.counter = 0
         defaults.install_builtin_security(self)
         defaults.install_builtin_connections(self)
-
-    def next_id(self, prefix=""):
-        self.counter += 1
-        return "%s%d" % (prefix, self.counter)
 
     def user_for_key(self, key):
         login = self.api_keys.get(key)
@@ -254,7 +259,7 @@ class Instance:
         return self.futures[fid]
 
     # -- persistence ----------------------------------------------------------------------
-    INSTANCE_FIELDS = ("users", "groups", "api_keys", "connections", "global_variables", "project_folders", "counter",
+    INSTANCE_FIELDS = ("users", "groups", "api_keys", "connections", "global_variables", "project_folders",
                        "code_envs")
 
     def save(self, data_dir, project_keys=None):
@@ -293,7 +298,3 @@ def _atomic_write(path, obj):
     with os.fdopen(fd, "w", encoding="utf-8") as f:
         json.dump(obj, f)
     os.replace(tmp, path)
-
-
-def clone(obj):
-    return copy.deepcopy(obj)

@@ -3,17 +3,21 @@
 DSS keeps one definition per dataset; the metadata view (``custom.kv``) and the definition
 (``customMeta.kv``) are two shapes of the same fields, so both are derived from the stored
 definition. Data rows (never configuration) live in ``project.dataset_data`` and are served as the
-TSV stream ``iter_rows`` reads; other areas (jobs) fill them with :func:`write_rows`.
+TSV stream ``iter_rows`` reads. No emulated endpoint writes rows (builds run no code, so a built
+dataset stays empty); :func:`write_rows` is the Python-side way (tests, set-up scripts) to give a
+dataset data. Builds only record ``lastBuild`` (:func:`record_build`, called by jobs).
 """
 import copy
 import csv
 import io
 
 from .. import errors
+from ..checks import normalise_tags
 from .. import shapes_datasets as shapes
 from ..routing import route
 from ..server import Raw
 from ..stamps import now_ms, stamp_new, stamp_update
+from .flow import drop_from_zones, rename_in_zones
 from .projects import project_of
 
 NP = "NP"   # DSS's id of the single partition of a non-partitioned dataset
@@ -209,6 +213,8 @@ def create_dataset(ctx, projectKey):
     fparams = _dict_field(body, "formatParams")
     if dtype in shapes.SQL_TYPES:
         connection_of(ctx, params.get("connection"))
+    if dtype == "UploadedFiles" and params.get("uploadConnection") is not None:
+        connection_of(ctx, params["uploadConnection"])
     if dtype == "FilesInFolder":
         _check_folder_ref(project, ctx, params.get("folderSmartId"))
     d = shapes.dataset_definition(project.key, name, dtype, params, ftype, fparams, managed=False)
@@ -216,7 +222,6 @@ def create_dataset(ctx, projectKey):
         if key not in RESERVED_ON_CREATE and value is not None:
             d[key] = copy.deepcopy(value)
     _validate_definition(d)
-    d["tags"] = sorted(set(d.get("tags") or []))
     store_new(ctx, project, d)
     return {"projectKey": project.key, "name": name}
 
@@ -246,22 +251,21 @@ def get_dataset(ctx, projectKey, datasetName):
 
 
 def _validate_definition(d):
-    """Reject wrong types with a DSS 400 instead of storing garbage."""
+    """Reject wrong types with a DSS 400 instead of storing garbage; normalises ``tags``."""
     for key in ("params", "formatParams", "partitioning", "schema", "customMeta", "customFields",
                 "flowOptions", "readWriteOptions", "metrics", "metricsChecks", "checklists"):
         if d.get(key) is not None and not isinstance(d[key], dict):
             raise errors.bad_request("'%s' must be an object" % key)
     schema = d.get("schema") or {}
-    _validate_columns(schema.get("columns", []))
+    validate_columns(schema.get("columns", []))
     dims = (d.get("partitioning") or {}).get("dimensions", [])
     if not isinstance(dims, list) or not all(isinstance(x, dict) and x.get("name") for x in dims):
         raise errors.bad_request("'partitioning.dimensions' must be a list of objects with a name")
-    tags = d.get("tags")
-    if tags is not None and (not isinstance(tags, list) or not all(isinstance(t, str) for t in tags)):
-        raise errors.bad_request("'tags' must be a list of strings")
+    d["tags"] = normalise_tags(d.get("tags"))
 
 
-def _validate_columns(columns):
+def validate_columns(columns):
+    """A schema's ``columns``: a list of ``{"name": str, "type": str, ...}`` (shared with recipes)."""
     if not isinstance(columns, list):
         raise errors.bad_request("'schema.columns' must be a list")
     for i, c in enumerate(columns):
@@ -283,7 +287,6 @@ def save_dataset(ctx, projectKey, datasetName):
         _check_type_change(ctx, old, new)
     new["projectKey"], new["name"] = project.key, datasetName
     _validate_definition(new)
-    new["tags"] = sorted(set(new.get("tags") or []))
     project.datasets[datasetName] = stamp_update(new, old, ctx.login)
     ctx.touch("dataset", datasetName)
     return {"msg": "Saved dataset %s" % datasetName}
@@ -304,31 +307,9 @@ def delete_dataset(ctx, projectKey, datasetName):
     del project.datasets[datasetName]
     if ctx.qbool("dropData"):
         project.dataset_data.pop(datasetName, None)   # without dropData the files stay, as on DSS
-    _drop_from_zones(ctx, project, "DATASET", datasetName)
+    drop_from_zones(ctx, project, "DATASET", datasetName)
     ctx.touch("dataset", datasetName)
     return {"msg": "Deleted dataset %s" % datasetName}
-
-
-def _drop_from_zones(ctx, project, object_type, oid):
-    for zid, zone in project.zones.items():
-        changed = False
-        for key in ("items", "shared"):
-            kept = [i for i in zone.get(key) or [] if not (i.get("objectType") == object_type
-                                                           and i.get("objectId") == oid)]
-            if len(kept) != len(zone.get(key) or []):
-                zone[key], changed = kept, True
-        if changed:
-            ctx.touch("zone", zid)
-
-
-def rename_in_zones(ctx, project, object_type, old, new):
-    """Flow-zone items are smart refs: a rename rewrites them (shared with recipes)."""
-    for zid, zone in project.zones.items():
-        for key in ("items", "shared"):
-            for item in zone.get(key) or []:
-                if item.get("objectType") == object_type and item.get("objectId") == old:
-                    item["objectId"] = new
-                    ctx.touch("zone", zid)
 
 
 # -- schema / metadata --------------------------------------------------------------------------
@@ -344,7 +325,7 @@ def set_schema(ctx, projectKey, datasetName):
     project = project_of(ctx, projectKey)
     old = dataset_of(project, datasetName)
     body = ctx.json_object()
-    _validate_columns(body.get("columns"))
+    validate_columns(body.get("columns"))
     new = copy.deepcopy(old)
     new["schema"] = {"columns": copy.deepcopy(body["columns"]), "userModified": bool(body.get("userModified", False))}
     project.datasets[datasetName] = stamp_update(new, old, ctx.login)
@@ -359,9 +340,7 @@ def get_metadata(ctx, projectKey, datasetName):
 
 def validate_metadata(md):
     """Metadata bodies shared by datasets and recipes: check the types DSS would deserialise."""
-    if "tags" in md and md["tags"] is not None and (
-            not isinstance(md["tags"], list) or not all(isinstance(t, str) for t in md["tags"])):
-        raise errors.bad_request("'tags' must be a list of strings")
+    normalise_tags(md.get("tags"))
     for key in ("custom", "checklists", "customFields"):
         if md.get(key) is not None and not isinstance(md[key], dict):
             raise errors.bad_request("'%s' must be an object" % key)

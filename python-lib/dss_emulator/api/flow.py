@@ -10,6 +10,7 @@ Zone items of deleted objects are not served.
 import copy
 
 from .. import errors
+from ..checks import normalise_tags
 from ..ids import random_id
 from ..routing import route
 from ..shapes_flow import (DEFAULT_ZONE, OBJECT_TYPES, ZONE_ID_LENGTH, default_zone, flow_objects, graph, new_zone,
@@ -107,6 +108,7 @@ def save_zone(ctx, projectKey, zoneId):
     for key in ZONE_EDITABLE:
         if key in body:
             zone[key] = copy.deepcopy(body[key])
+    zone["tags"] = normalise_tags(zone.get("tags"))
     zone["id"] = zoneId
     p.zones[zoneId] = zone
     ctx.touch("zone", zoneId)
@@ -179,30 +181,60 @@ def add_items(ctx, projectKey, zoneId):
 def add_shared(ctx, projectKey, zoneId):
     p = project_of(ctx, projectKey)
     ref = _check_ref(p, ctx.json_object(), True)
-    zone = _materialised(p, zoneId)
+    zone = _stored(p, zoneId)
     if all(_key(_ref(i)) != _key(ref) for i in zone.get("shared", [])):
         zone.setdefault("shared", []).append(ref)
-        ctx.touch("zone", zoneId)
+        _store_changed(ctx, p, zoneId, zone)
     return _served(p, zoneId)
 
 
 @route("DELETE", ZONE + "/shared/{objectType}/{objectId}", perm="write", git="Unshared an object from zone {zoneId}")
 def remove_shared(ctx, projectKey, zoneId, objectType, objectId):
     p = project_of(ctx, projectKey)
-    zone = _materialised(p, zoneId)
+    zone = _stored(p, zoneId)
     kept = [i for i in zone.get("shared", []) if not (isinstance(i, dict) and i.get("objectType") == objectType
                                                        and i.get("objectId") == objectId)]
     if len(kept) != len(zone.get("shared", [])):
         zone["shared"] = kept
-        ctx.touch("zone", zoneId)
+        _store_changed(ctx, p, zoneId, zone)
     return _served(p, zoneId)
 
 
-def _materialised(project, zid):
-    """The stored zone, storing the default zone the first time it is changed."""
-    zone = _stored(project, zid)
+def _store_changed(ctx, project, zid, zone):
+    """Keep a changed zone: the implicit default zone is stored the first time it really changes
+    (never by a request that changes nothing, which would dirty the project's git)."""
     project.zones.setdefault(zid, zone)
-    return zone
+    ctx.touch("zone", zid)
+
+
+# -- zone entries of deleted / renamed objects (shared by datasets, recipes and folders) ---------
+def _is_local_ref(project, item, object_type, oid):
+    return (isinstance(item, dict) and item.get("objectType") == object_type and item.get("objectId") == oid
+            and item.get("projectKey") in (None, "", project.key))
+
+
+def drop_from_zones(ctx, project, object_type, oid):
+    """A deleted object leaves every zone, both where it lives (``items``) and where it is shown
+    (``shared``); only the zones that change are touched."""
+    for zid, zone in project.zones.items():
+        changed = False
+        for key in ("items", "shared"):
+            entries = zone.get(key) or []
+            kept = [i for i in entries if not _is_local_ref(project, i, object_type, oid)]
+            if len(kept) != len(entries):
+                zone[key], changed = kept, True
+        if changed:
+            ctx.touch("zone", zid)
+
+
+def rename_in_zones(ctx, project, object_type, old, new):
+    """Flow-zone items are smart refs: a rename rewrites them."""
+    for zid, zone in project.zones.items():
+        for key in ("items", "shared"):
+            for item in zone.get(key) or []:
+                if _is_local_ref(project, item, object_type, old):
+                    item["objectId"] = new
+                    ctx.touch("zone", zid)
 
 
 @route("GET", ZONE + "/graph", perm="read")

@@ -13,6 +13,7 @@ from ..routing import route
 from ..server import Raw
 from ..shapes_folders import FOLDER_ID_LENGTH, file_item, fill, new_folder
 from ..stamps import now_ms, stamp_new, stamp_update
+from .flow import drop_from_zones
 from .projects import project_of
 
 BASE = "/projects/{projectKey}/managedfolders"
@@ -20,6 +21,8 @@ ONE = BASE + "/{folderId}"
 
 
 def _folder(ctx, project_key, fid):
+    if not isinstance(fid, str) or not fid:
+        raise errors.bad_request("A managed folder id must be a non-empty string, got %r" % (fid,))
     folder = project_of(ctx, project_key).folders.get(fid)
     if folder is None:
         raise errors.not_found("Managed folder %s.%s does not exist" % (project_key, fid))
@@ -100,24 +103,15 @@ def save_folder(ctx, projectKey, folderId):
 
 @route("DELETE", ONE, perm="write", git="Deleted managed folder {folderId}")
 def delete_folder(ctx, projectKey, folderId):
-    """The folder (and its files, which nothing can reach any more) go, and so does its zone entry.
-    15.1+ clients send ``dropData``; older ones send nothing."""
+    """The folder goes, and so do its zone entries. Its files go too: nothing could reach them any
+    more. 15.1+ clients send ``dropData``, which changes nothing here (older clients send nothing)."""
     _folder(ctx, projectKey, folderId)
     p = project_of(ctx, projectKey)
     del p.folders[folderId]
     p.folder_files.pop(folderId, None)
-    for zid, zone in p.zones.items():
-        kept = [i for i in zone.get("items", []) if not _is_folder_ref(i, folderId)]
-        if len(kept) != len(zone.get("items", [])):
-            zone["items"] = kept
-            ctx.touch("zone", zid)
+    drop_from_zones(ctx, p, "MANAGED_FOLDER", folderId)
     ctx.touch("folder", folderId)
     return {"msg": "Deleted managed folder %s" % folderId}
-
-
-def _is_folder_ref(item, fid):
-    return isinstance(item, dict) and item.get("objectType") == "MANAGED_FOLDER" and item.get("objectId") == fid \
-        and not item.get("projectKey")
 
 
 @route("POST", "/projects/{projectKey}/actions/renameManagedFolder", perm="write", git="Renamed managed folder")
@@ -177,19 +171,23 @@ def copy_to(ctx, projectKey, folderId):
     body = ctx.json_object()
     source = _files(ctx, projectKey, folderId)
     target_key = body.get("targetProjectKey") or projectKey
+    fid = body.get("targetFolderId")
+    for name, value in (("targetProjectKey", target_key), ("targetFolderId", fid)):
+        if not isinstance(value, str):
+            raise errors.bad_request("'%s' must be a string" % name)
     target_project = ctx.instance.projects.get(target_key)
     if target_project is None or "write" not in target_project.permission_levels(ctx.user, ctx.is_admin):
         raise errors.project_unreadable(target_key)
-    fid = body.get("targetFolderId")
     if fid not in target_project.folders:
         raise errors.not_found("Managed folder %s.%s does not exist" % (target_key, fid))
     mode = body.get("writeMode") or "OVERWRITE"
     if mode not in ("OVERWRITE", "APPEND"):
         raise errors.bad_request("Unknown write mode %r (expected OVERWRITE or APPEND)" % mode)
+    snapshot = dict(source)     # the target may be the source itself: OVERWRITE must not empty it first
     target = target_project.folder_files.setdefault(fid, {})
     if mode == "OVERWRITE":
         target.clear()
-    for path, entry in source.items():
+    for path, entry in snapshot.items():
         target[path] = {"data": entry["data"], "lastModified": now_ms()}
     ctx.other_projects.add(target_key)
-    return copy.deepcopy(ctx.instance.add_future({"copiedFiles": len(source)}, ctx.login))
+    return copy.deepcopy(ctx.instance.add_future({"copiedFiles": len(snapshot)}, ctx.login))

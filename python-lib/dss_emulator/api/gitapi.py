@@ -1,6 +1,9 @@
 """Project git endpoints (``/projects/{k}/git/...``): status, commit, log, diff, revert, tags, remotes.
 
 Reverts restore configuration only, as DSS does: folder contents, job logs and scenario runs stay.
+Every route that changes the history (commit, revert, reset, tags, remotes) is a write route, so it
+is persisted and subject to fault injection; those routes touch no object, so the server's
+auto-commit is a no-op and the explicit commit they make is the only one.
 """
 import difflib
 
@@ -30,7 +33,7 @@ def status(ctx, projectKey):
             "conflicting": [], "untracked": [], "untrackedFolders": []}
 
 
-@route("POST", BASE + "actions/commit", perm="write", writes=False)
+@route("POST", BASE + "actions/commit", perm="write")
 def commit(ctx, projectKey):
     p = project_of(ctx, projectKey)
     message = ctx.json_object().get("message")
@@ -111,7 +114,7 @@ def _restore(ctx, p, files, message):
     return {"success": True, "commitId": cid, "logs": []}
 
 
-@route("POST", BASE + "actions/revertToRevision", perm="write", writes=False)
+@route("POST", BASE + "actions/revertToRevision", perm="write")
 def revert_to_revision(ctx, projectKey):
     p = project_of(ctx, projectKey)
     ref = ctx.q("commit")
@@ -121,7 +124,7 @@ def revert_to_revision(ctx, projectKey):
     return _restore(ctx, p, p.git.files_at(i), "Reverted project to revision %s" % p.git.commits[i]["id"][:7])
 
 
-@route("POST", BASE + "actions/revertCommit", perm="write", writes=False)
+@route("POST", BASE + "actions/revertCommit", perm="write")
 def revert_commit(ctx, projectKey):
     p = project_of(ctx, projectKey)
     ref = ctx.q("commit")
@@ -142,7 +145,7 @@ def revert_commit(ctx, projectKey):
     return _restore(ctx, p, current, 'Revert "%s"' % target["message"])
 
 
-@route("POST", BASE + "actions/resetToLocalHeadState", perm="write", writes=False)
+@route("POST", BASE + "actions/resetToLocalHeadState", perm="write")
 def reset_to_head(ctx, projectKey):
     p = project_of(ctx, projectKey)
     p.apply_files(dict(p.git.head_files))
@@ -166,15 +169,18 @@ def list_tags(ctx, projectKey):
     return [dict(t) for _, t in sorted(_git(ctx, projectKey).tags.items())]
 
 
-@route("POST", BASE + "tags", perm="write", writes=False)
+@route("POST", BASE + "tags", perm="write")
 def create_tag(ctx, projectKey):
     git = _git(ctx, projectKey)
     body = ctx.json_object()
     name = body.get("name")
-    if not name:
-        raise errors.bad_request("A tag name is required")
+    if not isinstance(name, str) or not name.strip():
+        raise errors.bad_request("A tag name (a non-empty string) is required")
     if name in git.tags:
         raise errors.already_exists("Tag %s already exists" % name)
+    for key in ("reference", "message"):
+        if body.get(key) is not None and not isinstance(body[key], str):
+            raise errors.bad_request("'%s' must be a string" % key)
     i = git.index_of(body.get("reference") or "HEAD")
     if i is None or i < 0:
         raise errors.not_found("Reference %s does not exist" % body.get("reference"))
@@ -182,11 +188,11 @@ def create_tag(ctx, projectKey):
     return dict(git.tags[name])
 
 
-@route("POST", BASE + "actions/deleteTag", perm="write", writes=False)
+@route("POST", BASE + "actions/deleteTag", perm="write")
 def delete_tag(ctx, projectKey):
     git = _git(ctx, projectKey)
     name = ctx.json_object().get("name")
-    if name not in git.tags:
+    if not isinstance(name, str) or name not in git.tags:
         raise errors.not_found("Tag %s does not exist" % name)
     del git.tags[name]
     return {"success": True}
@@ -200,17 +206,17 @@ def get_remote(ctx, projectKey, name):
     return dict(remote)
 
 
-@route("POST", BASE + "remotes/{name}", perm="admin", writes=False)
+@route("POST", BASE + "remotes/{name}", perm="admin")
 def set_remote(ctx, projectKey, name):
     git = _git(ctx, projectKey)
     url = ctx.json_object().get("url")
-    if not url:
+    if not isinstance(url, str) or not url:
         raise errors.bad_request("A remote URL is required")
     git.remotes[name] = {"name": name, "url": url}
     return {"success": True}
 
 
-@route("DELETE", BASE + "remotes/{name}", perm="admin", writes=False)
+@route("DELETE", BASE + "remotes/{name}", perm="admin")
 def remove_remote(ctx, projectKey, name):
     _git(ctx, projectKey).remotes.pop(name, None)
     return {"success": True}

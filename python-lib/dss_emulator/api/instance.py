@@ -2,6 +2,7 @@
 import copy
 
 from .. import defaults, errors
+from ..checks import check_types
 from ..routing import route
 from ..stamps import stamp_update
 
@@ -33,7 +34,9 @@ def _identity(ctx, user, with_secrets):
            "displayName": user.get("displayName"), "groups": list(user.get("groups", [])),
            "userProfile": user.get("userProfile"), "email": user.get("email")}
     if with_secrets:
-        out["secrets"] = [{"key": s.get("key"), "value": s.get("value")} for s in user.get("secrets", [])]
+        # stored as {"name", "value", "secret"} (DSSUserSettings.add_secret); served as {"key", "value"}
+        out["secrets"] = [{"key": s.get("key", s.get("name")), "value": s.get("value")}
+                          for s in user.get("secrets", []) if isinstance(s, dict)]
     return out
 
 
@@ -70,13 +73,24 @@ def list_connections(ctx):
     return {name: defaults.redact(c) for name, c in sorted(ctx.instance.connections.items())}
 
 
+CONNECTION_FIELDS = {"type": str, "description": str, "params": dict, "usableBy": str, "allowedGroups": list,
+                     "allowWrite": bool, "allowManagedDatasets": bool, "allowManagedFolders": bool,
+                     "credentialsMode": str, "detailsReadability": dict, "indexingSettings": dict}
+
+
+def _check_connection(body):
+    """The fields every reader of a connection relies on (type, params, usability) have their types."""
+    check_types(body, CONNECTION_FIELDS, "Connection field")
+    if not all(isinstance(g, str) for g in body.get("allowedGroups") or []):
+        raise errors.bad_request("Connection field 'allowedGroups' must be a list of group names")
+    return body
+
+
 @route("POST", "/admin/connections", perm=ADMIN)
 def create_connection(ctx):
     def make(name, body):
-        params = body.get("params") or {}
-        if not isinstance(params, dict):
-            raise errors.bad_request("Connection params must be an object")
-        conn = defaults.connection(name, body.get("type") or "Filesystem", params, ctx.login)
+        _check_connection(body)
+        conn = defaults.connection(name, body.get("type") or "Filesystem", body.get("params") or {}, ctx.login)
         conn.update({k: body[k] for k in ("description", "usableBy", "allowedGroups") if body.get(k) is not None})
         return conn
     return _create_named(ctx, ctx.instance.connections, "name", "Connection", make)
@@ -89,9 +103,14 @@ def get_connection(ctx, name):
 
 @route("PUT", "/admin/connections/{name}", perm=ADMIN)
 def save_connection(ctx, name):
+    """The body is merged onto the stored definition (fields left out stay); DSS keeps the name and
+    the type; placeholders sent back for secrets keep the stored values."""
     old = _connection(ctx, name)
-    new = defaults.keep_secrets(ctx.json_object(), old)
-    new["name"] = name
+    body = _check_connection(ctx.json_object())
+    new = copy.deepcopy(old)
+    new.update(defaults.keep_secrets(copy.deepcopy(body), old))
+    new["name"], new["type"] = name, old["type"]
+    new["params"] = new.get("params") or {}
     ctx.instance.connections[name] = stamp_update(new, old, ctx.login)
     return {"msg": "Saved"}
 
@@ -151,7 +170,8 @@ def _public_user(u):
 
 @route("GET", "/admin/users", perm=ADMIN)
 def list_users(ctx):
-    return [copy.deepcopy(u) for _, u in sorted(ctx.instance.users.items())]
+    """Stored secrets and credentials are never served in clear (see :func:`defaults.redact_user`)."""
+    return [defaults.redact_user(u) for _, u in sorted(ctx.instance.users.items())]
 
 
 @route("POST", "/admin/users", perm=ADMIN)
@@ -167,16 +187,26 @@ def create_user(ctx):
 
 @route("GET", "/admin/users/{login}", perm=ADMIN)
 def get_user(ctx, login):
-    return copy.deepcopy(_user(ctx, login))
+    return defaults.redact_user(_user(ctx, login))
+
+
+USER_FIELDS = {"displayName": str, "email": str, "userProfile": str, "enabled": bool, "groups": list,
+               "secrets": list, "credentials": dict, "userProperties": dict, "adminProperties": dict,
+               "preferences": dict}
 
 
 @route("PUT", "/admin/users/{login}", perm=ADMIN)
 def save_user(ctx, login):
-    _user(ctx, login)
+    """A full save; placeholders sent back for secrets keep the stored values (a get-then-save
+    round trip changes nothing). The password is write-only and not kept."""
+    old = _user(ctx, login)
     body = ctx.json_object()
+    check_types(body, USER_FIELDS, "User field")
+    if not all(isinstance(g, str) for g in body.get("groups") or []):
+        raise errors.bad_request("User groups must be a list of group names")
     body["login"] = login
     body.pop("password", None)
-    ctx.instance.users[login] = body
+    ctx.instance.users[login] = defaults.keep_secrets(body, old)
     return {"msg": "Saved"}
 
 

@@ -13,6 +13,8 @@ What a build does, as DSS plans it:
   dataset) cannot run: its activity FAILS, later activities are not run and the job ends FAILED.
 
 No code runs: an activity "succeeds" by checking its inputs and outputs. Each job keeps a text log.
+Every recipe that ran records a build of its output datasets (``lastBuild`` of ``dataset.get_info()``,
+successful or not); their rows do not change (the emulator has no data to compute them from).
 """
 import copy
 
@@ -25,6 +27,7 @@ from ..shapes_flow import producers, recipe_defs, recipe_refs
 from ..shapes_jobs import (ID_FORMAT, JOB_TYPES, OUTPUT_TYPES, RECURSIVE_TYPES, activity, job_def, list_item,
                            log_line, status)
 from ..stamps import now_ms
+from .datasets import record_build
 from .projects import project_of
 
 TYPE_LABELS = {"DATASET": "Dataset", "MANAGED_FOLDER": "Managed folder", "SAVED_MODEL": "Saved model",
@@ -112,6 +115,9 @@ def start_job(instance, project, definition, login, triggered_from="API"):
         act = activity(name, project.key, refs, "FAILED" if error else "DONE", start, now_ms(), error)
         act["recipeType"] = recipe_defs(project)[name].get("type")
         activities.append(act)
+        for ref in refs:
+            if ref in project.datasets:
+                record_build(project, ref, act["startTime"], act["endTime"], not error)
         log.append(log_line(now_ms(), "ERROR" if error else "INFO", "[%s] %s" % (
             act["activityId"], error or "Recipe %s done (not executed by the emulator)" % name)))
         if error:
@@ -166,7 +172,7 @@ def get_job(ctx, projectKey, jobId):
     return copy.deepcopy(_job(ctx, projectKey, jobId))
 
 
-@route("POST", "/projects/{projectKey}/jobs/{jobId}/abort", perm="write")
+@route("POST", "/projects/{projectKey}/jobs/{jobId}/abort", perm="write", writes=False)
 def abort_job(ctx, projectKey, jobId):
     """Aborting a finished job changes nothing (DSS ignores it too)."""
     _job(ctx, projectKey, jobId)

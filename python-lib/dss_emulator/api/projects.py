@@ -3,6 +3,7 @@ import copy
 import re
 
 from .. import defaults, errors
+from ..checks import normalise_tags
 from ..routing import route
 from ..stamps import stamp_update
 from ..state import Project
@@ -31,28 +32,38 @@ def list_projects(ctx):
     return out
 
 
-@route("POST", "/projects", perm=None, git="Created project {projectKey}")
-def create_project(ctx):
-    body = ctx.json_object()
-    key = body.get("projectKey")
-    if not key or not PROJECT_KEY_RE.match(key):
-        raise errors.bad_request("Invalid project key %r: use only letters, digits and underscores" % (key,))
+def _check_new_key(ctx, key, what="project key"):
+    """A valid key no project uses yet (DSS compares keys case-insensitively)."""
+    if not isinstance(key, str) or not PROJECT_KEY_RE.match(key):
+        raise errors.bad_request("Invalid %s %r: use only letters, digits and underscores" % (what, key))
     if key.upper() in {k.upper() for k in ctx.instance.projects}:
         raise errors.already_exists("Project %s already exists" % key)
-    if not body.get("name"):
+    return key
+
+
+@route("POST", "/projects", perm=None, git="Created project {projectKey}")
+def create_project(ctx):
+    """``projectFolderId`` (query) must name an existing project folder; without it, ROOT."""
+    body = ctx.json_object()
+    key = _check_new_key(ctx, body.get("projectKey"))
+    name = body.get("name")
+    if not isinstance(name, str) or not name.strip():
         raise errors.bad_request("Project name is required")
-    owner = body.get("owner") or ctx.login
-    if owner not in ctx.instance.users:
-        raise errors.bad_request("Owner %s does not exist" % owner)
-    project = Project(key, body["name"], owner, body.get("description"))
-    for perm in body.get("permissions") or []:
-        project.params["permissions"].append(defaults.permission_entry(perm))
-    project.metadata["tags"] = sorted(set(body.get("tags") or []))
-    if isinstance(body.get("settings"), dict):
-        project.params["settings"].update(body["settings"])
+    if body.get("description") is not None and not isinstance(body["description"], str):
+        raise errors.bad_request("'description' must be a string")
+    if body.get("settings") is not None and not isinstance(body["settings"], dict):
+        raise errors.bad_request("'settings' must be an object")
+    owner = _owner(ctx, body.get("owner") or ctx.login)
+    folder_id = ctx.q("projectFolderId") or "ROOT"
+    folder = ctx.instance.project_folders.get(folder_id)
+    if folder is None:
+        raise errors.not_found("Project folder %s does not exist" % folder_id)
+    project = Project(key, name, owner, body.get("description"))
+    project.params["permissions"] = _permission_entries(ctx, body.get("permissions") or [])
+    project.metadata["tags"] = normalise_tags(body.get("tags"))
+    project.params["settings"].update(body.get("settings") or {})
     ctx.instance.projects[key] = project
-    folder = ctx.q("projectFolderId") or "ROOT"
-    ctx.instance.project_folders.get(folder, ctx.instance.project_folders["ROOT"])["projectKeys"].append(key)
+    folder["projectKeys"].append(key)
     ctx.project = project
     ctx.git_message = "Created project %s" % key
     ctx.touch("project")
@@ -86,7 +97,7 @@ def set_metadata(ctx, projectKey):
     body = ctx.json_object()
     md = defaults.metadata()
     md.update(body)
-    md["tags"] = sorted(set(md.get("tags") or []))
+    md["tags"] = normalise_tags(md.get("tags"))
     p.metadata = md
     stamp_update(p.summary_tags, p.summary_tags, ctx.login)
     ctx.touch("project")
@@ -196,6 +207,17 @@ def set_tags(ctx, projectKey):
     return {"msg": "Saved"}
 
 
+def _connection_remapping(remapping):
+    """``{"connections": {old: new}}`` (or the bare ``{old: new}``) as a dict of strings, or a 400."""
+    remap = remapping or {}
+    if not isinstance(remap, dict):
+        raise errors.bad_request("'remapping' must be an object")
+    remap = remap.get("connections", remap) or {}
+    if not isinstance(remap, dict) or not all(isinstance(v, str) for v in remap.values()):
+        raise errors.bad_request("'remapping.connections' must be an object mapping connection names to names")
+    return remap
+
+
 @route("POST", "/projects/{projectKey}/duplicate", perm="admin", writes=True)
 def duplicate_project(ctx, projectKey):
     """Copy the configuration into a new project; FULL also copies folder contents (data).
@@ -205,14 +227,10 @@ def duplicate_project(ctx, projectKey):
     source = project_of(ctx, projectKey)
     body = ctx.json_object()
     key, name = body.get("targetProjectKey"), body.get("targetProjectName")
-    if not isinstance(key, str) or not PROJECT_KEY_RE.match(key):
-        raise errors.bad_request("Invalid target project key %r" % (key,))
+    _check_new_key(ctx, key, "target project key")
     if not isinstance(name, str) or not name:
         raise errors.bad_request("targetProjectName is required")
-    if key.upper() in {k.upper() for k in ctx.instance.projects}:
-        raise errors.already_exists("Project %s already exists" % key)
-    remap = body.get("remapping") or {}
-    remap = remap.get("connections", remap) if isinstance(remap, dict) else {}
+    remap = _connection_remapping(body.get("remapping"))
     target = Project(key, name, ctx.login)
     target.apply_files(source.config_files())
     target.params["owner"] = ctx.login

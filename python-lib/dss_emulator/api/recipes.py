@@ -10,14 +10,16 @@ import copy
 import json
 
 from .. import errors
+from ..checks import normalise_tags
 from .. import shapes_datasets, shapes_flow
 from .. import shapes_recipes as shapes
 from ..ids import random_id
 from ..routing import route
 from ..shapes_folders import FOLDER_ID_LENGTH, new_folder
 from ..stamps import stamp_new, stamp_update
-from .datasets import (check_name, dataset_of, rename_in_zones, resolve_partitioning, store_new,
-                       synthesize_managed, validate_metadata)
+from .datasets import (check_name, dataset_of, resolve_partitioning, store_new, synthesize_managed, validate_columns,
+                       validate_metadata)
+from .flow import drop_from_zones, rename_in_zones
 from .projects import project_of
 
 VIRTUAL_INPUT_TYPES = ("join", "fuzzyjoin", "geojoin", "vstack", "generate_features")
@@ -209,7 +211,7 @@ def _definition(project, name, rtype, proto, inputs, outputs):
             definition["params"].update(copy.deepcopy(value))
         else:
             definition[key] = copy.deepcopy(value)
-    definition["tags"] = sorted(set(definition.get("tags") or []))
+    definition["tags"] = normalise_tags(definition.get("tags"))
     return definition
 
 
@@ -257,20 +259,12 @@ def save_recipe(ctx, projectKey, recipeName):
     if not isinstance(merged.get("params", {}), dict):
         raise errors.bad_request("'params' must be an object")
     _check_single_producer(project, recipeName, merged.get("type"), merged["outputs"])
-    merged["tags"] = _sorted_tags(merged.get("tags"))
+    merged["tags"] = normalise_tags(merged.get("tags"))
     entry["recipe"] = stamp_update(merged, old, ctx.login)
     if payload is not None:
         entry["payload"] = payload
     ctx.touch("recipe", recipeName)
     return {"msg": "Saved recipe %s" % recipeName}
-
-
-def _sorted_tags(tags):
-    if tags is None:
-        return []
-    if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
-        raise errors.bad_request("'tags' must be a list of strings")
-    return sorted(set(tags))
 
 
 @route("DELETE", "/projects/{projectKey}/recipes/{recipeName}", perm="write", git="Deleted recipe {recipeName}")
@@ -279,13 +273,7 @@ def delete_recipe(ctx, projectKey, recipeName):
     project = project_of(ctx, projectKey)
     entry_of(project, recipeName)
     del project.recipes[recipeName]
-    for zid, zone in project.zones.items():
-        for key in ("items", "shared"):
-            kept = [i for i in zone.get(key) or [] if not (i.get("objectType") == "RECIPE"
-                                                           and i.get("objectId") == recipeName)]
-            if len(kept) != len(zone.get(key) or []):
-                zone[key] = kept
-                ctx.touch("zone", zid)
+    drop_from_zones(ctx, project, "RECIPE", recipeName)
     ctx.touch("recipe", recipeName)
     return {"msg": "Deleted recipe %s" % recipeName}
 
@@ -457,8 +445,9 @@ def update_output_schema(ctx, projectKey, recipeName):
         raise errors.bad_request("%s is not an output of recipe %s" % (ref, recipeName))
     old = dataset_of(project, ref)
     schema = body.get("newSchema")
-    if not isinstance(schema, dict) or not isinstance(schema.get("columns"), list):
+    if not isinstance(schema, dict):
         raise errors.bad_request("'newSchema' must be an object with a 'columns' list")
+    validate_columns(schema.get("columns"))
     new = copy.deepcopy(old)
     new["schema"] = {"columns": copy.deepcopy(schema["columns"]), "userModified": False}
     project.datasets[ref] = stamp_update(new, old, ctx.login)

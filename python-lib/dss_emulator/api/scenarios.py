@@ -17,8 +17,10 @@ The scenario's outcome is the worst step outcome.
 """
 import copy
 import datetime
+import logging
 
 from .. import errors
+from ..checks import NUMBER, check_types, normalise_tags
 from ..ids import random_id, slug_id, timestamp_id
 from ..routing import route
 from ..server import Text
@@ -32,7 +34,8 @@ BASE = "/projects/{projectKey}/scenarios"
 ONE = BASE + "/{scenarioId}"
 SCENARIO_TYPES = ("step_based", "custom_python")
 RUN_ID_FORMAT = "%Y-%m-%d-%H-%M-%S-%f"
-NOT_FOUND = "com.dataiku.dip.exceptions.NotFoundException"
+DKU_EXCEPTION = "com.dataiku.dip.exceptions.DKUException"
+LOG = logging.getLogger("dss_emulator")
 
 
 def _scenario(ctx, project_key, sid):
@@ -46,20 +49,37 @@ def _runs(ctx, project_key, sid):
     return project_of(ctx, project_key).scenario_runs.setdefault(sid, [])
 
 
+SCENARIO_FIELDS = {"name": str, "type": str, "active": bool, "triggers": list, "reporters": list, "params": dict,
+                   "tags": list, "markedAsTest": bool}
+STEP_FIELDS = {"id": str, "name": str, "type": str, "enabled": bool, "alwaysShowComment": bool,
+               "runConditionType": str, "runConditionStatuses": list, "runConditionExpression": str,
+               "resetScenarioStatus": bool, "delayBetweenRetries": NUMBER, "maxRetriesOnFail": NUMBER, "params": dict}
+TRIGGER_FIELDS = {"id": str, "name": str, "type": str, "active": bool, "delay": NUMBER, "params": dict,
+                  "graceDelaySettings": dict}
+REPORTER_FIELDS = {"id": str, "name": str, "active": bool, "phase": str, "runConditionEnabled": bool,
+                   "runCondition": str, "messaging": dict}
+
+
 def _validate(body):
-    """Types DSS would refuse to deserialise: answer 400 rather than store garbage."""
-    for key, kind in (("name", str), ("type", str), ("active", bool), ("triggers", list), ("reporters", list),
-                      ("params", dict), ("tags", list), ("markedAsTest", bool)):
-        if body.get(key) is not None and not isinstance(body[key], kind):
-            raise errors.bad_request("Scenario field '%s' must be a %s" % (key, kind.__name__))
+    """Types DSS would refuse to deserialise (down to steps, triggers and reporters): answer 400
+    rather than store what a run would trip over."""
+    check_types(body, SCENARIO_FIELDS, "Scenario field")
     if body.get("type") is not None and body["type"] not in SCENARIO_TYPES:
         raise errors.bad_request("Unknown scenario type %r (expected step_based or custom_python)" % body["type"])
-    for key in ("triggers", "reporters"):
-        if any(not isinstance(x, dict) for x in body.get(key) or []):
-            raise errors.bad_request("Every item of '%s' must be an object" % key)
     steps = (body.get("params") or {}).get("steps")
-    if steps is not None and (not isinstance(steps, list) or any(not isinstance(s, dict) for s in steps)):
+    if steps is not None and not isinstance(steps, list):
         raise errors.bad_request("'params.steps' must be a list of objects")
+    for key, items, fields in (("triggers", body.get("triggers"), TRIGGER_FIELDS),
+                               ("reporters", body.get("reporters"), REPORTER_FIELDS),
+                               ("params.steps", steps, STEP_FIELDS)):
+        for i, item in enumerate(items or []):
+            if not isinstance(item, dict):
+                raise errors.bad_request("Every item of '%s' must be an object" % key)
+            check_types(item, fields, "%s[%d] field" % (key, i))
+    for i, step in enumerate(steps or []):
+        statuses = step.get("runConditionStatuses")
+        if statuses is not None and not all(isinstance(s, str) for s in statuses):
+            raise errors.bad_request("params.steps[%d].runConditionStatuses must be a list of strings" % i)
 
 
 # -- definitions --------------------------------------------------------------------------------
@@ -133,7 +153,7 @@ def save_light(ctx, projectKey, scenarioId):
     for key in LIGHT_EDITABLE:
         if key in body:
             new[key] = copy.deepcopy(body[key])
-    new["tags"] = sorted(set(new.get("tags") or []))
+    new["tags"] = normalise_tags(new.get("tags"))
     project_of(ctx, projectKey).scenarios[scenarioId] = stamp_update(new, old, ctx.login)
     ctx.touch("scenario", scenarioId)
     return light(new)
@@ -181,8 +201,24 @@ def run_scenario(ctx, projectKey, scenarioId):
 
 
 def _execute(ctx, record, scenario):
+    """Run the steps and end the run. A step the emulator cannot execute (a definition stored
+    without validation, e.g. from a seeded export) fails the run: it never stays "running"."""
     run = record["scenarioRun"]
     _log(record, "Run %s of scenario %s started by %s" % (run["runId"], scenario["id"], ctx.login))
+    try:
+        outcome, error = worst(_run_steps(ctx, record, scenario, run)), None
+    except errors.DSSError as e:
+        outcome, error = "FAILED", thrown(e.error_type, e.detailed)
+    except Exception as e:  # noqa: BLE001 -- any failure must end the run, as DSS ends a crashed run
+        LOG.exception("scenario run %s of %s failed", run["runId"], scenario["id"])
+        outcome, error = "FAILED", thrown(DKU_EXCEPTION, "The scenario run failed: %s: %s" % (type(e).__name__, e))
+    run["end"] = now_ms()
+    run["result"] = result(outcome, run["start"], run["end"], error)
+    _log(record, "Scenario run %s%s" % (outcome, ": %s" % error["message"] if error else ""))
+
+
+def _run_steps(ctx, record, scenario, run):
+    """Run the steps in order; returns their outcomes."""
     outcomes = []
     if scenario.get("type") == "custom_python":
         _log(record, "Custom python scenario: the script is not executed by the emulator")
@@ -200,9 +236,7 @@ def _execute(ctx, record, scenario):
         record["stepRuns"].append(srun)
         outcomes.append(outcome)
         _log(record, "Step %s done: %s" % (step.get("name"), outcome), step.get("id"))
-    run["end"] = now_ms()
-    run["result"] = result(worst(outcomes), run["start"], run["end"])
-    _log(record, "Scenario run %s" % run["result"]["outcome"])
+    return outcomes
 
 
 def _should_run(step, current):
@@ -247,7 +281,7 @@ def _build_step(ctx, record, step, params, srun):
     item = {"type": "JOB_EXECUTED", "jobId": job["jobId"], "outcome": "SUCCESS" if state == "DONE" else "FAILED",
             "target": {"projectKey": project.key, "type": "JOB"}}
     if state != "DONE":
-        item["thrown"] = thrown("com.dataiku.dip.exceptions.DKUException",
+        item["thrown"] = thrown(DKU_EXCEPTION,
                                 job["baseStatus"].get("firstFailure", {}).get("message", "Job failed"))
     srun["additionalReportItems"].append(item)
     _log(record, "Job %s %s" % (job["jobId"], state), step.get("id"))

@@ -7,6 +7,8 @@ express the request (other auth schemes, malformed bodies, unknown routes, the c
 import base64
 import json
 import os
+import re
+import socket
 import subprocess
 import sys
 
@@ -15,6 +17,7 @@ import pytest
 import requests
 from dataikuapi.utils import DataikuException
 
+from dss_emulator import routing
 from emusupport import ADMIN_KEY, ANALYST_KEY, READER_KEY, ROOT, make_emulator
 
 API = "/dip/publicapi"
@@ -425,6 +428,123 @@ def test_git_explicit_mode_waits_for_commit(client, project):
     assert _messages(git)[0] == "my explicit commit"
     assert git.get_status()["clean"] is True
     assert git.diff()["entries"] == []
+
+
+def test_git_history_changes_are_persisted_writes(tmp_path):
+    """Reverts, commits, tags and remotes change the project: they are writes (persisted, counted)."""
+    first = make_emulator(data_dir=str(tmp_path))
+    try:
+        c = first.client(ADMIN_KEY)
+        p = c.create_project("KEEP", "Kept project", "admin")
+        git = p.get_project_git()
+        before = git.log()["entries"][0]["commit"]
+        p.create_dataset("ds", "Filesystem", params={"connection": "filesystem_managed", "path": "ds"})
+        first.stats.reset()
+        assert git.revert_to_revision(before)["success"] is True
+        git.create_tag("v1", message="release")
+        git.set_remote("https://example.com/repo.git")
+        snap = first.stats.snapshot()
+        assert (snap["reads"], snap["writes"]) == (0, 3)
+        assert [d["name"] for d in p.list_datasets()] == []
+        messages = [e["message"] for e in git.log()["entries"]]
+        assert messages[0].startswith("Reverted project") and messages[1] == "Created dataset ds"   # one commit
+        commits = len(messages)
+    finally:
+        first.stop()
+    second = make_emulator(data_dir=str(tmp_path))
+    try:
+        git = second.client(ADMIN_KEY).get_project("KEEP").get_project_git()
+        assert second.client(ADMIN_KEY).get_project("KEEP").list_datasets() == []
+        assert [(t["name"], t["message"]) for t in git.list_tags()] == [("v1", "release")]
+        assert git.get_remote() == "https://example.com/repo.git"
+        assert len(git.log()["entries"]) == commits          # the revert made one commit, not two
+        assert git.get_status()["clean"] is True
+    finally:
+        second.stop()
+
+
+def test_git_writes_get_injected_faults(client, emulator, project):
+    git = project.get_project_git()
+    emulator.faults.configure({"fail_nth_write": 1, "fail_status": 503})
+    with pytest.raises(DataikuException, match="Injected fault"):
+        git.create_tag("v1")
+    assert git.list_tags() == []
+
+
+@pytest.mark.parametrize("body", [{"name": [1]}, {"name": "t", "reference": ["HEAD"]}, {"name": "t", "message": 3}])
+def test_git_tag_bad_bodies_are_400(emulator, project, body):
+    resp = requests.post(emulator.url + API + "/projects/P1/git/tags", json=body, auth=(ADMIN_KEY, ""))
+    _assert_dss_error(resp, 400, "IllegalArgumentException")
+
+
+# -- routing -----------------------------------------------------------------------------------------
+def _sample_path(pattern):
+    """A concrete path for a pattern; placeholder values never equal a literal segment."""
+    path = re.sub(r"\{([A-Za-z_]+)\*\}", r"zz_\1/deep/file.txt", pattern)
+    return re.sub(r"\{([A-Za-z_]+)\}", r"zz_\1", path)
+
+
+def _shadowed(router):
+    """Routes no request reaches: a path written for them resolves to another (earlier) route."""
+    out = []
+    for r in router.routes:
+        got, _ = router.resolve(r.method, _sample_path(r.pattern))
+        if got is not r:
+            out.append("%s %s is caught by %s" % (r.method, r.pattern, got.pattern))
+    return out
+
+
+def test_no_registered_route_shadows_another():
+    assert len(routing.ROUTER.routes) > 100
+    assert _shadowed(routing.ROUTER) == []
+
+
+def test_shadow_check_sees_a_generic_route_registered_first():
+    router = routing.Router()
+    router.route("GET", "/projects/{projectKey}/jobs/{jobId}")(lambda ctx: None)
+    router.route("GET", "/projects/{projectKey}/jobs/running")(lambda ctx: None)
+    router.route("GET", "/projects/{projectKey}/files/{path*}")(lambda ctx: None)
+    router.route("GET", "/projects/{projectKey}/files/a/b")(lambda ctx: None)
+    assert len(_shadowed(router)) == 2
+
+
+# -- control API access --------------------------------------------------------------------------------
+def test_control_api_answers_loopback_clients_only(emulator):
+    assert emulator.handle("GET", "/__emulator__/stats", {}, b"", "127.0.0.1")[0] == 200
+    assert emulator.handle("GET", "/__emulator__/stats", {}, b"", "::1")[0] == 200
+    for host in ("192.0.2.10", "10.0.0.5", "::ffff:8.8.8.8", "not-an-address"):
+        status, _, payload, _ = emulator.handle("POST", "/__emulator__/reset", {}, b'{"data": true}', host)
+        assert status == 403 and "loopback" in json.loads(payload)["error"]
+    assert requests.get(emulator.url + "/__emulator__/stats").status_code == 200    # tests connect via 127.0.0.1
+
+
+def _outside_address():
+    """An address of this machine other than loopback (None when it has none)."""
+    probe = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        probe.connect(("192.0.2.254", 9))       # no packet is sent: this only picks the outgoing interface
+        address = probe.getsockname()[0]
+    except OSError:
+        return None
+    finally:
+        probe.close()
+    return None if address.startswith("127.") else address
+
+
+def test_control_api_refuses_non_loopback_peers_over_http(client, project):
+    address = _outside_address()
+    if address is None:
+        pytest.skip("this machine has no non-loopback address")
+    emu = make_emulator()
+    emu.stop()
+    emu.start(host="0.0.0.0")
+    try:
+        url = "http://%s:%d" % (address, emu.port)
+        emu.client(ADMIN_KEY).create_project("KEEP", "Kept", "admin")
+        assert requests.post(url + "/__emulator__/reset", data=json.dumps({"data": True})).status_code == 403
+        assert requests.get(url + API + "/projects/", auth=(ADMIN_KEY, "")).json()[0]["projectKey"] == "KEEP"
+    finally:
+        emu.stop()
 
 
 # -- command line -------------------------------------------------------------------------------------

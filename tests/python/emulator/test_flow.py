@@ -158,3 +158,26 @@ def test_permissions(flow, emulator):
     assert "raw" in analyst.get_flow().get_graph().nodes
     with pytest.raises(DataikuException, match="forbidden"):
         analyst.get_flow().create_zone("Z")
+
+
+def test_unsharing_nothing_from_the_default_zone_changes_nothing(flow):
+    git = flow.get_project_git()
+    commits = len(git.log()["entries"])
+    default = flow.get_flow().get_default_zone()
+    default.remove_shared(flow.get_dataset("raw"))               # nothing is shared there
+    status = git.get_status()
+    assert status["clean"] is True and status["added"] == []
+    assert len(git.log()["entries"]) == commits
+
+
+def test_sharing_into_the_default_zone_stores_and_commits_it(flow, client):
+    client.create_project("P2", "Two", "admin")
+    other = client.get_project("P2")
+    fs_dataset(other, "theirs")
+    default = flow.get_flow().get_default_zone()
+    default.add_shared(other.get_dataset("theirs"))
+    git = flow.get_project_git()
+    assert git.log()["entries"][0]["changedFiles"] == ["zones/default.json"]
+    default.remove_shared(other.get_dataset("theirs"))
+    assert flow.get_flow().get_default_zone()._raw["shared"] == []
+    assert git.get_status()["clean"] is True and len(git.log(path="zones/default.json")["entries"]) == 2

@@ -142,6 +142,35 @@ def test_copy_to(project):
     assert [i["path"] for i in target.list_contents()["items"]] == ["/a.txt"]
 
 
+def test_copy_to_itself_keeps_the_files(project):
+    folder = project.create_managed_folder("src")
+    folder.put_file("/a.txt", b"a")
+    folder.put_file("/dir/b.txt", b"b")
+    folder.copy_to(folder).wait_for_result()                     # OVERWRITE onto itself
+    assert [i["path"] for i in folder.list_contents()["items"]] == ["/a.txt", "/dir/b.txt"]
+    assert folder.get_file("/dir/b.txt").content == b"b"
+
+
+def test_deleted_folder_leaves_items_and_shared_of_every_zone(project):
+    folder = project.create_managed_folder("f")
+    flow = project.get_flow()
+    home, other = flow.create_zone("Home"), flow.create_zone("Other")
+    home.add_item(folder)
+    other.add_shared(folder)
+    project.get_managed_folder(folder.id).delete()
+    assert flow.get_zone(home.id)._raw["items"] == [] and flow.get_zone(other.id)._raw["shared"] == []
+    git = project.get_project_git()
+    assert "zones/%s.json" % other.id in git.log()["entries"][0]["changedFiles"]
+    assert git.get_status()["clean"] is True
+
+
+@pytest.mark.parametrize("body", [{"id": [1], "newName": "x"}, {"id": {"a": 1}, "newName": "x"}])
+def test_rename_with_a_non_string_id_is_400(project, emulator, body):
+    resp = requests.post(emulator.url + "/dip/publicapi/projects/P1/actions/renameManagedFolder", json=body,
+                         auth=(ADMIN_KEY, ""))
+    assert resp.status_code == 400 and "must be a non-empty string" in resp.json()["detailedMessage"]
+
+
 def test_permissions(project, emulator):
     folder = project.create_managed_folder("f1")
     folder.put_file("/a.txt", b"a")
@@ -154,3 +183,17 @@ def test_permissions(project, emulator):
     assert analyst.get_managed_folder(folder.id).get_file("/a.txt").content == b"a"
     with pytest.raises(DataikuException, match="forbidden"):
         analyst.get_managed_folder(folder.id).put_file("/b.txt", b"b")
+
+
+@pytest.mark.parametrize("tags", [[1, "a"], [{}], "t"])
+def test_folder_and_zone_settings_with_non_string_tags_are_400(project, tags):
+    folder = project.create_managed_folder("f")
+    settings = folder.get_settings()
+    settings.get_raw()["tags"] = tags
+    with pytest.raises(DataikuException, match="must be a list of strings"):
+        settings.save()
+    assert folder.get_settings().get_raw()["tags"] == []
+    zone = project.get_flow().create_zone("Z").get_settings()
+    zone.get_raw()["tags"] = tags
+    with pytest.raises(DataikuException, match="must be a list of strings"):
+        zone.save()

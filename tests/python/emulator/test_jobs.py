@@ -124,3 +124,28 @@ def test_permissions(chain, emulator):
     assert analyst.get_project("P1").list_jobs() == []
     with pytest.raises(DataikuException, match="forbidden"):
         analyst.get_project("P1").get_dataset("final").build()
+
+
+def test_builds_record_last_build_of_the_datasets_they_write(chain):
+    assert "lastBuild" not in chain.get_dataset("final").get_info().get_raw()
+    job = chain.get_dataset("final").build(job_type="RECURSIVE_FORCED_BUILD")
+    status = job.get_status()["baseStatus"]
+    for name in ("mid", "final"):
+        last = chain.get_dataset(name).get_info().get_raw()["lastBuild"]
+        assert last["buildSuccess"] is True
+        assert status["jobStartTime"] <= last["buildStartTime"] <= last["buildEndTime"] <= status["jobEndTime"]
+    assert "lastBuild" not in chain.get_dataset("raw").get_info().get_raw()      # a source: nothing ran
+
+
+def test_a_failed_recipe_records_a_failed_build(chain):
+    chain.get_dataset("raw").delete()
+    job = chain.new_job("NON_RECURSIVE_FORCED_BUILD").with_output("mid").start_and_wait(no_fail=True)
+    assert job.get_status()["baseStatus"]["state"] == "FAILED"
+    assert chain.get_dataset("mid").get_info().get_raw()["lastBuild"]["buildSuccess"] is False
+
+
+def test_abort_changes_nothing_and_counts_as_a_read(chain, emulator):
+    job = chain.get_dataset("final").build()
+    emulator.stats.reset()
+    job.abort()
+    assert (emulator.stats.snapshot()["reads"], emulator.stats.snapshot()["writes"]) == (1, 0)

@@ -106,3 +106,31 @@ def test_permissions(project, emulator):
     assert library.get_file("/python/mod.py").read() == "x"
     with pytest.raises(DataikuException, match="forbidden"):
         library.get_file("/python/mod.py").write("y")
+
+
+def _tree_paths(library):
+    out = []
+
+    def walk(items):
+        for item in items:
+            out.append(item.path)
+            if hasattr(item, "list"):
+                walk(item.list())
+    walk(library.list())
+    return sorted(out)
+
+
+def test_restored_library_files_show_with_their_folders(client, project):
+    """Git stores files only: after a revert or a duplication, nested files keep their folders."""
+    library = project.get_library()
+    library.get_folder("/python").add_folder("pkg").add_folder("sub").add_file("m.py").write("x = 1\n")
+    expected = ["/R", "/python", "/python/pkg", "/python/pkg/sub", "/python/pkg/sub/m.py"]
+    git = project.get_project_git()
+    with_file = git.log()["entries"][0]["commit"]
+    library.get_folder("/python/pkg").delete()
+    assert _tree_paths(library) == ["/R", "/python"]
+    git.revert_to_revision(with_file)
+    assert _tree_paths(project.get_library()) == expected
+    assert project.get_library().get_file("/python/pkg/sub/m.py").read() == "x = 1\n"
+    project.duplicate("P2", "Copy")
+    assert _tree_paths(client.get_project("P2").get_library()) == expected

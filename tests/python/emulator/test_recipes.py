@@ -320,3 +320,32 @@ def test_output_folder_creation(flow, emulator):
     assert len(fid) == 8 and folder["name"] == "exported" and folder["params"]["connection"] == "filesystem_folders"
     assert r.get_settings().get_flat_output_refs() == [fid]
     assert r.name == "compute_exported"
+
+
+@pytest.mark.parametrize("columns", [[1], [{"name": 1, "type": "string"}], [{"name": "k"}], "k"])
+def test_update_output_schema_validates_columns_like_the_schema_endpoint(flow, columns):
+    r = flow.new_recipe("sync", "s").with_input("a").with_new_output("a_copy", "filesystem_managed").create()
+    updates = r.compute_schema_updates()
+    assert updates.any_action_required()
+    updates.data["computables"][0]["newSchema"]["columns"] = columns
+    with pytest.raises(DataikuException, match="IllegalArgument"):
+        updates.apply()
+    assert flow.get_dataset("a_copy").get_schema()["columns"] == []
+
+
+@pytest.mark.parametrize("tags", [[1, "a"], [{}], "t"])
+def test_non_string_tags_are_400_on_create_save_and_metadata(flow, tags):
+    builder = flow.new_recipe("python", "r").with_input("a").with_output("b").with_script("")
+    builder.recipe_proto["tags"] = tags
+    with pytest.raises(DataikuException, match="must be a list of strings"):
+        builder.create()
+    r = flow.new_recipe("python", "r").with_input("a").with_output("b").with_script("").create()
+    settings = r.get_settings()
+    settings.get_recipe_raw_definition()["tags"] = tags
+    with pytest.raises(DataikuException, match="must be a list of strings"):
+        settings.save()
+    md = r.get_metadata()
+    md["tags"] = tags
+    with pytest.raises(DataikuException, match="must be a list of strings"):
+        r.set_metadata(md)
+    assert r.get_settings().get_recipe_raw_definition()["tags"] == []

@@ -1,11 +1,12 @@
 """Scenarios through the real client: ids, defaults, stamps, synchronous runs, run history, errors."""
 import datetime
+import json
 
 import pytest
 import requests
 from dataikuapi.utils import DataikuException
 
-from emusupport import ADMIN_KEY, ANALYST_KEY, fs_dataset
+from emusupport import ADMIN_KEY, ANALYST_KEY, fs_dataset, make_emulator
 
 
 @pytest.fixture
@@ -221,3 +222,57 @@ def test_permissions(project, emulator):
     with pytest.raises(DataikuException, match="forbidden"):
         analyst.create_scenario("X", "step_based")
 
+
+@pytest.mark.parametrize("step", [{"runConditionStatuses": 5}, {"runConditionStatuses": ["SUCCESS", 1]},
+                                  {"enabled": "yes"}, {"params": []}, {"maxRetriesOnFail": "3"}, {"name": ["n"]}])
+def test_steps_with_wrong_field_types_are_400(project, step):
+    scenario = project.create_scenario("S", "step_based")
+    settings = scenario.get_settings()
+    settings.raw_steps.append(dict({"type": "exec_sql"}, **step))
+    with pytest.raises(DataikuException, match="IllegalArgument"):
+        settings.save()
+    assert scenario.get_settings().raw_steps == []
+
+
+@pytest.mark.parametrize("field, items", [("triggers", [{"delay": "soon"}]), ("triggers", [{"active": 1}]),
+                                          ("reporters", [{"phase": 3}]), ("tags", [1, "a"]), ("tags", [{}])])
+def test_triggers_reporters_and_tags_with_wrong_types_are_400(project, field, items):
+    scenario = project.create_scenario("S", "step_based")
+    settings = scenario.get_settings()
+    settings.get_raw()[field] = items
+    with pytest.raises(DataikuException, match="IllegalArgument"):
+        settings.save()
+    assert scenario.get_settings().get_raw()[field] == []
+
+
+@pytest.mark.parametrize("tags", [[1, "a"], [{}], [[]]])
+def test_light_save_with_non_string_tags_is_400(project, emulator, tags):
+    scenario = project.create_scenario("S", "step_based")     # the client has no method saving /light
+    resp = requests.put(emulator.url + "/dip/publicapi/projects/P1/scenarios/S/light", json={"tags": tags},
+                        auth=(ADMIN_KEY, ""))
+    assert resp.status_code == 400 and "must be a list of strings" in resp.json()["detailedMessage"]
+    assert scenario.get_status().get_raw()["tags"] == []
+
+
+def _export_with_scenario(tmp_path, step):
+    config = tmp_path / "export" / "project_config"
+    (config / "scenarios").mkdir(parents=True)
+    (config / "params.json").write_text(json.dumps({"owner": "admin", "name": "Seeded"}))
+    (config / "scenarios" / "S.json").write_text(json.dumps({"type": "step_based", "name": "S", "params": {
+        "steps": [dict({"id": "s1", "type": "exec_sql", "name": "broken"}, **step)]}}))
+    return str(tmp_path / "export")
+
+
+def test_a_run_that_cannot_execute_ends_failed(tmp_path):
+    """A definition stored without validation (a seeded export) must end its run FAILED, not running."""
+    emu = make_emulator(seed_exports={"SEEDED": _export_with_scenario(tmp_path, {"runConditionStatuses": 5})})
+    try:
+        scenario = emu.client(ADMIN_KEY).get_project("SEEDED").get_scenario("S")
+        run = scenario.run_and_wait(no_fail=True)
+        assert run.outcome == "FAILED" and run.running is False
+        thrown = run.get_info()["result"]["thrown"]
+        assert "TypeError" in thrown["message"] and thrown["clazz"].endswith("DKUException")
+        assert [r.outcome for r in scenario.get_last_runs(only_finished_runs=True)] == ["FAILED"]
+        assert "Scenario run FAILED" in scenario.get_last_runs()[0].get_log()
+    finally:
+        emu.stop()

@@ -61,6 +61,9 @@ def build_baseline(client, emulator):
 
     client.create_project("TMP", "Deleted to get a future", "admin")
     future = client.get_project("TMP").delete()
+    # "F1" also names the project folder of create_project(project_folder_id='F1'), which DSS
+    # requires to exist; the recorded id maps to the future's id, so that folder gets it too
+    emulator.add_project_folder(future.job_id, "Captured folder")
     head = p1.get_project_git().log(count=1)["entries"][0]["commit"]
     return {"SC1": scenario.id, "AbCd1234": folder.id, "J1": job.id, "F1": future.job_id, "abc": head}
 

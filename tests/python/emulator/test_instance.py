@@ -1,0 +1,120 @@
+"""Instance-level objects through the real client: connections (settings, secrets), users' secrets."""
+import pytest
+import requests
+from dataikuapi.utils import DataikuException
+
+from emusupport import ADMIN_KEY, ANALYST_KEY
+
+PLACEHOLDER = "**********"
+UPLOADS = "Default (in DSS data dir.)"
+
+
+def _pg_with_properties(client):
+    client.create_connection("pg_props", "PostgreSQL", params={
+        "password": "pw", "properties": [
+            {"name": "sslpassword", "value": "hunter2", "secret": True},
+            {"name": "apiToken", "value": "tok", "secret": False},
+            {"name": "sslmode", "value": "require", "secret": False}]})
+    return client.get_connection("pg_props")
+
+
+# -- connection settings ---------------------------------------------------------------------------
+def test_save_without_type_keeps_name_and_type(client):
+    conn = client.get_connection("pg")
+    settings = conn.get_settings()
+    raw = settings.get_raw()
+    del raw["type"]
+    raw["name"] = "renamed"
+    raw["description"] = "main warehouse"
+    settings.save()
+    saved = conn.get_settings().get_raw()
+    assert (saved["name"], saved["type"], saved["description"]) == ("pg", "PostgreSQL", "main warehouse")
+    assert "pg" in client.list_connections_names("PostgreSQL")
+    assert conn.get_info()["type"] == "PostgreSQL"
+
+
+def test_save_merges_onto_the_stored_definition(client, emulator):
+    resp = requests.put(emulator.url + "/dip/publicapi/admin/connections/pg", json={"description": "d"},
+                        auth=(ADMIN_KEY, ""))
+    assert resp.status_code == 200
+    saved = client.get_connection("pg").get_settings().get_raw()
+    assert saved["description"] == "d" and saved["params"]["host"] == "localhost" and saved["usableBy"] == "ALL"
+    assert client.list_connections_names("all")        # readers of every connection still work
+
+
+@pytest.mark.parametrize("body", [{"type": 5}, {"params": "x"}, {"allowedGroups": [{}]}, {"usableBy": []}])
+def test_save_with_wrong_types_is_400(client, body):
+    settings = client.get_connection("pg").get_settings()
+    settings.get_raw().update(body)
+    with pytest.raises(DataikuException, match="IllegalArgument"):
+        settings.save()
+    assert client.get_connection("pg").get_settings().get_raw()["type"] == "PostgreSQL"
+
+
+@pytest.mark.parametrize("kw", [{"type": 5}, {"type": "PostgreSQL", "allowed_groups": [{}]},
+                                {"type": "PostgreSQL", "params": "x"}])
+def test_create_with_wrong_types_is_400(client, kw):
+    with pytest.raises(DataikuException, match="IllegalArgument"):
+        client.create_connection("bad", **kw)
+    assert "bad" not in client.list_connections_names("all")
+
+
+# -- secrets --------------------------------------------------------------------------------------
+def test_secret_properties_are_redacted_for_admins_and_users(client, emulator, analyst):
+    conn = _pg_with_properties(client)
+    props = conn.get_settings().get_raw()["params"]["properties"]
+    assert props == [{"name": "sslpassword", "value": PLACEHOLDER, "secret": True},
+                     {"name": "apiToken", "value": PLACEHOLDER, "secret": False},     # its name looks secret
+                     {"name": "sslmode", "value": "require", "secret": False}]
+    info = analyst.get_connection("pg_props").get_info()
+    assert [p["value"] for p in info["params"]["properties"]] == [PLACEHOLDER, PLACEHOLDER, "require"]
+    assert info["params"]["password"] == PLACEHOLDER
+    listed = requests.get(emulator.url + "/dip/publicapi/admin/connections/", auth=(ADMIN_KEY, "")).json()
+    assert "hunter2" not in str(listed) and "'pw'" not in str(listed)
+
+
+def test_get_then_save_keeps_list_secrets(client, emulator):
+    conn = _pg_with_properties(client)
+    settings = conn.get_settings()
+    settings.get_raw()["params"]["properties"].reverse()                      # matched by name, not position
+    settings.get_raw()["params"]["properties"].append({"name": "newpassword", "value": "fresh", "secret": True})
+    settings.save()
+    stored = {p["name"]: p for p in emulator.instance.connections["pg_props"]["params"]["properties"]}
+    assert stored["sslpassword"] == {"name": "sslpassword", "value": "hunter2", "secret": True}
+    assert stored["apiToken"]["value"] == "tok" and stored["newpassword"]["value"] == "fresh"
+    assert emulator.instance.connections["pg_props"]["params"]["password"] == "pw"
+
+
+def test_admin_user_listing_hides_secrets_and_credentials(client, emulator):
+    user = client.get_user("analyst")
+    settings = user.get_settings()
+    settings.add_secret("warehouse_token", "s3cr3t")
+    settings.set_basic_connection_credential("pg", "bob", "bobpw")
+    settings.save()
+    listed = {u["login"]: u for u in client.list_users()}["analyst"]
+    assert listed["secrets"] == [{"name": "warehouse_token", "value": PLACEHOLDER, "secret": True}]
+    assert listed["credentials"]["pg"] == {"type": "BASIC", "user": "bob", "password": PLACEHOLDER}
+    assert "s3cr3t" not in str(user.get_settings().get_raw()) and "bobpw" not in str(client.list_users())
+    user.get_settings().save()                                                # round trip keeps them
+    stored = emulator.instance.users["analyst"]
+    assert stored["secrets"][0]["value"] == "s3cr3t" and stored["credentials"]["pg"]["password"] == "bobpw"
+
+
+def test_user_save_with_wrong_types_is_400(client):
+    settings = client.get_user("analyst").get_settings()
+    settings.get_raw()["groups"] = "administrators"
+    with pytest.raises(DataikuException, match="IllegalArgument"):
+        settings.save()
+    assert client.get_user("analyst").get_settings().get_raw()["groups"] == ["data_team"]
+
+
+# -- built-in upload connection ---------------------------------------------------------------------
+def test_upload_connection_exists_out_of_the_box(client, project, emulator):
+    assert UPLOADS in client.list_connections_names("Filesystem")
+    raw = client.get_connection(UPLOADS).get_settings().get_raw()
+    assert raw["type"] == "Filesystem" and raw["allowManagedDatasets"] is False
+    ds = project.create_upload_dataset("up")
+    assert ds.get_settings().get_raw_params()["uploadConnection"] == UPLOADS
+    assert emulator.client(ANALYST_KEY).get_connection(UPLOADS).get_info()["type"] == "Filesystem"
+    with pytest.raises(DataikuException, match="Connection nope does not exist"):
+        project.create_upload_dataset("up2", connection="nope")
