@@ -31,6 +31,8 @@ class KindFacts(object):
         kind_prop = properties.get(self.discriminator or "", {})
         self.known_values = frozenset(kind_prop.get("x-known-values", kind_prop.get("enum", [])))  # type: FrozenSet[str]
         self.aliases = dict(kind_prop.get("x-aliases", {}))  # type: Dict[str, str]
+        #: True when the schema lists every allowed value (``enum``): other values are schema errors.
+        self.closed = "enum" in kind_prop  # type: bool
 
     def canonical(self, value):
         # type: (Any) -> Any

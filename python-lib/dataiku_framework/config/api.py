@@ -11,13 +11,28 @@ from typing import Any, List, Optional, Tuple
 from .diagnostics import ERROR, ConfigError, Diagnostic, has_errors
 from .environments import apply_environment
 from .loader import Limits, LoadedDocument, load_document
-from .schema_check import json_type_name
+from .schema_check import with_article, json_type_name
 from .validate import validate_document
+
+
+#: A one-line string ending like this is a file name even when the file does not exist (-> "not found").
+_FILE_SUFFIXES = (".yaml", ".yml", ".json")
 
 
 def _is_text(source):
     # type: (Any) -> bool
-    return isinstance(source, str) and ("\n" in source or source.lstrip().startswith("{"))
+    """Whether ``from_yaml``/``load_and_validate`` read ``source`` as YAML/JSON text rather than as a path.
+
+    Only ``str`` can be text (``os.PathLike`` is always a path). A string is a
+    path when it is a single line that names an existing file or ends with
+    .yaml/.yml/.json; anything else (``'version: "1.0"'``, a ``{...}`` JSON
+    text, several lines) is parsed as text.
+    """
+    if not isinstance(source, str):
+        return False
+    if "\n" in source or source.lstrip().startswith("{"):
+        return True
+    return not (os.path.exists(source) or source.lower().endswith(_FILE_SUFFIXES))
 
 
 def load_and_validate(source, env=None, limits=None):
@@ -26,15 +41,20 @@ def load_and_validate(source, env=None, limits=None):
 
     Never raises for bad input. The CLI uses this to print every problem.
     """
-    if _is_text(source):
+    from_text = _is_text(source)
+    if from_text:
         loaded = load_document(None, limits, text=source)
     else:
         loaded = load_document(source, limits)
+    loaded.from_text = from_text
     diagnostics = list(loaded.diagnostics)
     if loaded.doc is not None and not isinstance(loaded.doc, dict):
+        hint = 'start with: version: "1.0"'
+        if from_text and isinstance(loaded.doc, str) and "\n" not in source:
+            hint = "no file '%s' exists, so it was read as YAML text; pass the path of an existing file" % source
         diagnostics.append(Diagnostic(
-            ERROR, "a configuration must be a mapping with 'version' and 'project', not a %s" % json_type_name(loaded.doc),
-            position=(loaded.main_file, 1, 1, 1, 1), code="schema.type", hint='start with: version: "1.0"'))
+            ERROR, "a configuration must be a mapping with 'version' and 'project', not %s" % with_article(
+                json_type_name(loaded.doc)), position=(loaded.main_file, 1, 1, 1, 1), code="schema.type", hint=hint))
     elif loaded.doc is not None:
         diagnostics.extend(validate_document(loaded.doc, loaded.root_dir, env))
     return loaded, diagnostics
@@ -75,14 +95,23 @@ def validate_file(path, env=None, client=None):
 
 def load_config(source, env=None, limits=None):
     # type: (Any, Optional[str], Optional[Limits]) -> Any
-    """A validated ``FrameworkConfig`` (environment ``env`` applied), or ``ConfigError``."""
+    """A validated ``FrameworkConfig``, or ``ConfigError``.
+
+    The model holds the file as written (overlays *not* applied, so saving it
+    keeps the base values); ``env`` is validated (the overlaid document must
+    be valid) and remembered as the model's ``env``, the default environment
+    of ``validate()`` and ``resolved()``. Objects from ``include:`` files are
+    merged into their sections and the model is marked as flattened (see
+    ``FrameworkConfig.to_yaml``).
+    """
     loaded, diagnostics = load_and_validate(source, env, limits)
     if loaded.doc is None or has_errors(diagnostics):
         raise ConfigError(diagnostics)
-    doc = loaded.doc
-    if env is not None:
-        doc, _ = apply_environment(doc, env)
-    return _build(doc, loaded.root_dir, loaded.main_file if not _is_text(source) else None)
+    from_text = getattr(loaded, "from_text", False)
+    config = _build(loaded.doc, loaded.root_dir, None if from_text else loaded.main_file)
+    object.__setattr__(config, "_env", env)
+    object.__setattr__(config, "_includes_merged", not from_text and isinstance(loaded.doc.get("include"), list))
+    return config
 
 
 def config_from_document(doc, root_dir, source_file):

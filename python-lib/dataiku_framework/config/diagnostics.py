@@ -15,6 +15,8 @@ import difflib
 import json
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
+from .secrets import redact
+
 ERROR = "error"
 WARNING = "warning"
 
@@ -27,6 +29,10 @@ class Diagnostic(object):
 
     ``path`` is the object path inside the configuration (``recipes[2].inputs[0]``);
     ``hint`` is a suggested fix ("did you mean 'X'?") or None.
+
+    Messages quote user values (names, keys, wrong values); every text given
+    here goes through ``secrets.redact``, so a credential pasted where a name
+    was expected is never printed by any diagnostic, human or JSON.
     """
 
     __slots__ = ("severity", "summary", "detail", "path", "hint", "filename",
@@ -35,10 +41,10 @@ class Diagnostic(object):
     def __init__(self, severity, summary, detail="", path="", hint=None, position=None, code=""):
         # type: (str, str, str, str, Optional[str], Optional[Position], str) -> None
         self.severity = severity
-        self.summary = summary
-        self.detail = detail
-        self.path = path
-        self.hint = hint
+        self.summary = redact(summary)
+        self.detail = redact(detail)
+        self.path = redact(path)
+        self.hint = redact(hint) if hint else hint
         self.code = code
         filename, line, column, end_line, end_column = position or (None, 0, 0, 0, 0)
         self.filename = filename

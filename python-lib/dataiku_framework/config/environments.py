@@ -13,8 +13,12 @@ from typing import Any, Dict, List, Optional, Tuple
 from .diagnostics import ERROR, Diagnostic, did_you_mean, format_path
 from .located import LocDict, copy_located, position_of
 from .references import connection_slots, items, name_of
+from .schema_check import check_overlay
 
 OBJECT_SECTIONS = ("datasets", "managed_folders", "recipes", "scenarios")
+#: Schema definition of the objects each overlay section merges into.
+_DEFINITIONS = {"project": "Project", "datasets": "Dataset", "managed_folders": "ManagedFolder",
+                "recipes": "Recipe", "scenarios": "Scenario"}
 
 
 def environment_names(doc):
@@ -67,6 +71,37 @@ def check_overlay_targets(doc):
                         ERROR, "environment '%s' overrides unknown %s '%s'" % (env_name, section[:-1].replace("_", " "), name),
                         path=format_path(path), hint=did_you_mean(name, [k for k in known if k]),
                         position=position_of(doc, path, key=True), code="env.unknown_target"))
+    return diagnostics
+
+
+def check_overlay_values(doc):
+    # type: (Any) -> List[Diagnostic]
+    """The values of every environment, checked against the schema of the objects they override.
+
+    Runs whether or not an environment is selected, so a typo in the prod
+    overlay is found while validating on a dev machine; paths and positions
+    are those inside ``environments.<name>``.
+    """
+    diagnostics = []  # type: List[Diagnostic]
+    envs = doc.get("environments") if isinstance(doc, dict) else None
+    if not isinstance(envs, dict):
+        return diagnostics
+    for env_name, env in envs.items():
+        if not isinstance(env, dict):
+            continue
+        found = []  # type: List[Any]
+        if isinstance(env.get("project"), dict):
+            found.extend(check_overlay("Project", env["project"], ("environments", env_name, "project")))
+        for section in OBJECT_SECTIONS:
+            targets = env.get(section)
+            if isinstance(targets, dict):
+                for name, overlay in targets.items():
+                    if isinstance(overlay, dict):
+                        found.extend(check_overlay(_DEFINITIONS[section], overlay,
+                                                   ("environments", env_name, section, name)))
+        for path, code, message, hint, at_key in found:
+            diagnostics.append(Diagnostic(ERROR, message, path=format_path(path), hint=hint, code=code,
+                                          position=position_of(doc, path, key=at_key)))
     return diagnostics
 
 

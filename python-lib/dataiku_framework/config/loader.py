@@ -40,7 +40,13 @@ INCLUDABLE_SECTIONS = ("datasets", "managed_folders", "recipes", "scenarios", "z
 
 
 class Limits(object):
-    """Resource limits for one load (main file plus includes)."""
+    """Resource limits for one load (main file plus includes).
+
+    ``max_bytes`` applies to each file; ``max_nodes`` (values, counting alias
+    expansions) is one budget shared by the main file and all its included
+    files; ``max_depth`` is the nesting limit of each document and
+    ``max_files`` the number of included files.
+    """
 
     def __init__(self, max_bytes=10 * 1024 * 1024, max_nodes=500000, max_depth=64, max_files=500):
         # type: (int, int, int, int) -> None
@@ -60,6 +66,17 @@ class LoadedDocument(object):
         self.main_file = main_file
         self.files = files
         self.diagnostics = diagnostics
+        self.from_text = False  # set by api.load_and_validate when the source was YAML text
+
+
+class Budget(object):
+    """Values counted so far in one load: shared by the main file and its includes (``Limits.max_nodes``)."""
+
+    __slots__ = ("nodes",)
+
+    def __init__(self):
+        # type: () -> None
+        self.nodes = 0
 
 
 class _Abort(Exception):
@@ -149,13 +166,13 @@ class _Frame(object):
 class _Builder(object):
     """Builds one located document from a libyaml event stream (see module docstring)."""
 
-    def __init__(self, filename, limits):
-        # type: (str, Limits) -> None
+    def __init__(self, filename, limits, budget):
+        # type: (str, Limits, Budget) -> None
         self.filename = filename
         self.limits = limits
+        self.budget = budget
         self.stack = []  # type: List[_Frame]
         self.anchors = {}  # type: Dict[str, Tuple[Any, int]]
-        self.nodes = 0
         self.root = _NO_VALUE  # type: Any
         self.documents = 0
         self.diagnostics = []  # type: List[Diagnostic]
@@ -179,10 +196,12 @@ class _Builder(object):
 
     def _count(self, size, span):
         # type: (int, Tuple[int, int, int, int]) -> None
-        self.nodes += size
-        if self.nodes > self.limits.max_nodes:
+        budget = self.budget
+        budget.nodes += size
+        if budget.nodes > self.limits.max_nodes:
             raise _Abort(self._diag(
-                "document too large: more than %d values once aliases are expanded" % self.limits.max_nodes,
+                "configuration too large: more than %d values (main file and includes, aliases expanded)"
+                % self.limits.max_nodes,
                 span, hint="split the configuration with 'include:' or use fewer YAML aliases",
                 code="limit.nodes"))
 
@@ -363,15 +382,16 @@ def _syntax_summary(error):
     return "YAML syntax error: %s" % (str(error).splitlines() or ["unreadable input"])[0]
 
 
-def parse_text(text, filename, limits=None):
-    # type: (str, str, Optional[Limits]) -> Tuple[Any, List[Diagnostic]]
+def parse_text(text, filename, limits=None, budget=None):
+    # type: (str, str, Optional[Limits], Optional[Budget]) -> Tuple[Any, List[Diagnostic]]
     """Parse one YAML (or JSON) text into a located document.
 
     Returns ``(document, diagnostics)``; the document is None when the text
     could not be read at all (syntax error, limit crossed, empty file).
+    ``budget`` carries the value count of earlier files of the same load.
     """
     limits = limits or Limits()
-    builder = _Builder(filename, limits)
+    builder = _Builder(filename, limits, budget or Budget())
     try:
         for event in yaml.parse(io.StringIO(text), Loader=_BaseLoader):
             builder.feed(event)
@@ -411,8 +431,8 @@ def decode(data, filename):
                                  hint="save the file as UTF-8", code="file.encoding")]
 
 
-def parse_bytes(data, filename, limits=None):
-    # type: (bytes, str, Optional[Limits]) -> Tuple[Any, List[Diagnostic]]
+def parse_bytes(data, filename, limits=None, budget=None):
+    # type: (bytes, str, Optional[Limits], Optional[Budget]) -> Tuple[Any, List[Diagnostic]]
     """Size check, decoding and parsing of one file's content (JSON when the name ends in .json)."""
     limits = limits or Limits()
     if len(data) > limits.max_bytes:
@@ -426,7 +446,7 @@ def parse_bytes(data, filename, limits=None):
         diagnostics = _json_syntax(text, filename)
         if diagnostics:
             return None, diagnostics
-    return parse_text(text, filename, limits)
+    return parse_text(text, filename, limits, budget)
 
 
 # --------------------------------------------------------------------------- files and includes
@@ -457,6 +477,10 @@ def _read_file(path, limits, position):
         with open(path, "rb") as handle:
             return handle.read(limits.max_bytes + 1), []
     except (IOError, OSError) as error:
+        if not os.path.exists(path):
+            return None, [Diagnostic(ERROR, "file '%s' not found" % path, position=position or (path, 1, 1, 1, 1),
+                                     code="file.not_found", hint="relative paths start from the current folder %s"
+                                     % os.getcwd() if not position else None)]
         return None, [Diagnostic(ERROR, "cannot read '%s': %s" % (path, error.strerror or error),
                                  position=position or (path, 1, 1, 1, 1), code="file.read")]
 
@@ -552,15 +576,16 @@ def load_document(source, limits=None, text=None):
     ``.doc`` is None when nothing usable was read.
     """
     limits = limits or Limits()
+    budget = Budget()
     filename = os.fspath(source) if source is not None else "<string>"
     root_dir = os.path.dirname(os.path.abspath(filename)) if source is not None else os.getcwd()
     if text is not None:
-        doc, diagnostics = parse_bytes(text.encode("utf-8", "surrogatepass"), filename, limits)
+        doc, diagnostics = parse_bytes(text.encode("utf-8", "surrogatepass"), filename, limits, budget)
     else:
         data, diagnostics = _read_file(filename, limits, None)
         doc = None
         if data is not None:
-            doc, diagnostics = parse_bytes(data, filename, limits)
+            doc, diagnostics = parse_bytes(data, filename, limits, budget)
     files = [filename]
     if isinstance(doc, LocDict) and "include" in doc and source is not None:
         includes, include_diags = _include_files(doc, root_dir, filename, limits)
@@ -570,7 +595,7 @@ def load_document(source, limits=None, text=None):
             diagnostics.extend(read_diags)
             if data is None:
                 continue
-            included, parse_diags = parse_bytes(data, path, limits)
+            included, parse_diags = parse_bytes(data, path, limits, budget)
             diagnostics.extend(parse_diags)
             files.append(path)
             if included is not None:

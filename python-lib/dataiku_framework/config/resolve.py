@@ -7,11 +7,17 @@ concrete value per field, so ``resolve_config`` returns a new
 ``FrameworkConfig`` where
 
 * the chosen environment overlay is applied and ``environments``/``include`` are dropped,
-* ``${env:NAME}`` references are substituted (``${var}`` project-variable
-  references are kept: DSS expands those itself),
-* ``code_file`` contents are read into ``code`` (``code_file`` is kept for reference),
+* ``${env:NAME}`` references are substituted as text (``${var}`` project-variable
+  references are kept: DSS expands those itself); an unset variable without
+  default is a ``ConfigError``. Code (``code``, a recipe's text ``payload``,
+  and code read from ``code_file``) is sent as-is: never substituted,
+* ``code_file`` contents are read into ``code`` and ``code_file`` is dropped
+  (the result is a valid configuration: it can be validated and saved),
 * ``type: SQL`` datasets get the type of their connection when ``connection_types`` is given,
 * type aliases (``shaker``, ``sql``, ``execute_sql``, ...) are replaced by their current spelling.
+
+Positions are kept: diagnostics about the resolved configuration point at the
+lines of the file (code read from a file is located at its ``code_file`` key).
 """
 
 import io
@@ -19,12 +25,12 @@ import os
 from typing import Any, Dict, List, Optional
 
 from .annotations import facts
-from .diagnostics import ERROR, ConfigError, Diagnostic
+from .diagnostics import ERROR, ConfigError, Diagnostic, format_path
 from .environments import apply_environment
 from .loader import resolve_inside
-from .located import position_of
+from .located import LocDict, position_of
 from .references import items, scenario_parts
-from .variables import substitute_env
+from .variables import substitute_env_in_place, unset_env_diagnostic
 
 
 def _read_code(doc, path, obj, root_dir, problems):
@@ -42,7 +48,13 @@ def _read_code(doc, path, obj, root_dir, problems):
             obj["code"] = handle.read()
     except (IOError, OSError, UnicodeDecodeError) as error:
         problems.append(Diagnostic(ERROR, "cannot read code_file '%s': %s" % (code_file, error),
-                                   path=".".join(str(p) for p in path), position=position, code="code.read"))
+                                   path=format_path(path + ("code_file",)), position=position_of(doc, path + ("code_file",)),
+                                   code="code.read"))
+        return
+    del obj["code_file"]
+    if isinstance(obj, LocDict) and "code_file" in obj.value_spans:
+        obj.key_spans["code"] = obj.key_spans.pop("code_file")
+        obj.value_spans["code"] = obj.value_spans.pop("code_file")
 
 
 def _code_holders(doc):
@@ -78,7 +90,9 @@ def resolve_config(config, env=None, connection_types=None, environ=None):
         raise ConfigError(problems)
     doc.pop("environments", None)
     doc.pop("include", None)
-    doc = substitute_env(doc, environ)
+    unset = substitute_env_in_place(doc, environ)
+    if unset:
+        raise ConfigError([unset_env_diagnostic(doc, path, name) for path, name in unset])
     _canonical_types(doc)
     for _, dataset in items(doc, "datasets"):
         connection = dataset.get("connection")

@@ -288,14 +288,23 @@ class FrameworkConfig(ConfigObject):
         super(FrameworkConfig, self).__init__(**values)
         object.__setattr__(self, "_root_dir", None)
         object.__setattr__(self, "_source_file", None)
+        object.__setattr__(self, "_env", None)
+        object.__setattr__(self, "_includes_merged", False)
 
     # -- loading
     @classmethod
     def from_yaml(cls, source, env=None, limits=None):
         # type: (Any, Optional[str], Any) -> FrameworkConfig
-        """Load and validate a YAML (or JSON) file; a string containing a newline is read as YAML text.
+        """Load and validate a YAML (or JSON) file, or YAML/JSON text.
 
-        With ``env`` the named environment overlay is applied to the result.
+        ``source`` is a path (``os.PathLike``, or a one-line string naming an
+        existing file or ending with .yaml/.yml/.json) or else YAML/JSON text.
+
+        With ``env`` the document with that environment overlay applied must
+        be valid (its diagnostics are raised); the model itself keeps the
+        values as written, so ``to_yaml`` saves the base values and the
+        overlays. ``env`` is remembered (``config.env``) as the default of
+        ``validate()`` and ``resolved()``, which apply it.
         Raises ``ConfigError`` listing every problem.
         """
         from .api import load_config
@@ -316,9 +325,19 @@ class FrameworkConfig(ConfigObject):
     # -- validation and output
     def validate(self, env=None):
         # type: (Optional[str]) -> List[Diagnostic]
-        """Every diagnostic for the current state of this object (errors and warnings)."""
+        """Every diagnostic for the current state of this object (errors and warnings).
+
+        ``env`` (default: the environment given when loading) is applied on
+        top of the base configuration, which is validated as well.
+        """
         from .validate import validate_document
-        return validate_document(self._export(True), self.root_dir, env)
+        return validate_document(self._export(True), self.root_dir, env if env is not None else self._env)
+
+    @property
+    def env(self):
+        # type: () -> Optional[str]
+        """The environment selected when loading (``from_yaml(path, env=...)``), or None."""
+        return self._env
 
     @property
     def root_dir(self):
@@ -341,7 +360,16 @@ class FrameworkConfig(ConfigObject):
 
     def to_yaml(self, path=None, validate=True):
         # type: (Optional[str], bool) -> str
-        """The configuration as YAML (defaults omitted), written to ``path`` when given."""
+        """The configuration as YAML (defaults omitted), written to ``path`` when given.
+
+        Environment overlays are written as overlays (never applied). A
+        configuration loaded with ``include:`` is written as **one flattened
+        file**: the included objects are written inline, ``include`` is
+        dropped and ``code_file`` paths of included objects are rewritten
+        relative to the main file's folder. The included files themselves are
+        never modified. Reloading the written file (from the main file's
+        folder) gives an equal configuration.
+        """
         from .serialize import dump_yaml
         return _write(dump_yaml(self._checked(validate)), path)
 
@@ -352,9 +380,41 @@ class FrameworkConfig(ConfigObject):
 
     def resolved(self, env=None, connection_types=None, environ=None):
         # type: (Optional[str], Optional[Dict[str, str]], Optional[Dict[str, str]]) -> FrameworkConfig
-        """The form the planner consumes; see ``dataiku_framework.config.resolve``."""
+        """The form the planner consumes; see ``dataiku_framework.config.resolve``.
+
+        ``env`` defaults to the environment given when loading.
+        """
         from .resolve import resolve_config
-        return resolve_config(self, env=env, connection_types=connection_types, environ=environ)
+        return resolve_config(self, env=env if env is not None else self._env, connection_types=connection_types,
+                              environ=environ)
+
+    def _export(self, located):
+        # type: (bool) -> Dict[str, Any]
+        out = super(FrameworkConfig, self)._export(located)
+        if not located:
+            if self._includes_merged:
+                out.pop("include", None)
+            self._rebase_code_files(out)
+        return out
+
+    def _rebase_code_files(self, out):
+        # type: (Dict[str, Any]) -> None
+        """``code_file`` of objects read from an included file in another folder -> relative to the root folder."""
+        root = os.path.realpath(self.root_dir)
+        pairs = list(zip(self.recipes, out.get("recipes", [])))
+        for scenario, exported in zip(self.scenarios, out.get("scenarios", [])):
+            pairs.append((scenario, exported))
+            for part in ("triggers", "steps"):
+                pairs.extend(zip(getattr(scenario, part), exported.get(part, [])))
+        for obj, exported in pairs:
+            source = getattr(obj, "_source", None)
+            code_file = exported.get("code_file") if isinstance(exported, dict) else None
+            if not isinstance(code_file, str) or source is None or not source.filename \
+                    or os.path.isabs(code_file):
+                continue
+            folder = os.path.dirname(os.path.realpath(source.filename))
+            if folder != root:
+                exported["code_file"] = os.path.relpath(os.path.join(folder, code_file), root).replace(os.sep, "/")
 
     # -- lookups
     def find(self, section, name):

@@ -19,6 +19,7 @@ import re
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from .diagnostics import did_you_mean
+from .secrets import redact_value
 
 SCHEMA_PATH = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
                            "schema", "config-1.0.schema.json")
@@ -45,6 +46,7 @@ _JSON_TYPES = {
     or (isinstance(v, float) and v.is_integer()),
 }
 
+_REFERENCE_RE = re.compile(r"\$\{[^}]*\}")
 _YAML_BOOLEAN_WORDS = frozenset(["yes", "no", "on", "off", "y", "n", "Yes", "No", "On", "Off", "YES", "NO"])
 
 
@@ -71,8 +73,11 @@ def json_type_name(value):
 def _type_hint(expected, value):
     # type: (List[str], Any) -> Optional[str]
     """Hints for the classic YAML surprises (unquoted numbers, yes/no, empty values)."""
+    if "string" not in expected and isinstance(value, str) and _REFERENCE_RE.search(value):
+        return ("${...} references are replaced as text, so they are allowed only where text is expected; "
+                "write the value itself, or set it per deployment under 'environments:'")
     if "string" in expected and isinstance(value, (bool, int, float)):
-        return "quote the value: YAML read it as a %s" % json_type_name(value)
+        return "quote the value: YAML read it as %s" % with_article(json_type_name(value))
     if "boolean" in expected and isinstance(value, str) and value in _YAML_BOOLEAN_WORDS:
         return "write true or false"
     if value is None:
@@ -80,8 +85,15 @@ def _type_hint(expected, value):
     return None
 
 
+def with_article(word):
+    # type: (str) -> str
+    return ("an " if word[:1] in "aeiou" else "a ") + word
+
+
 def _short(value):
     # type: (Any) -> str
+    """A value quoted in a message: credential-looking parts redacted (before truncating), at most 60 characters."""
+    value = redact_value(value)
     text = json.dumps(value, default=str) if not isinstance(value, str) else "'%s'" % value
     return text if len(text) <= 60 else text[:57] + "..."
 
@@ -347,6 +359,27 @@ def compiled_checker():
     if "checker" not in _CACHE:
         _CACHE["checker"] = _Compiler(load_schema()).compile(load_schema())
     return _CACHE["checker"]
+
+
+def check_overlay(definition, value, path):
+    # type: (str, Any, Tuple[Any, ...]) -> List[SchemaError]
+    """Schema errors of ``value``, an environment overlay deep-merged into a ``$defs/<definition>`` object.
+
+    The overlay is checked like the object it overrides (unknown keys, types,
+    enums, patterns, ...) except for missing keys of mappings, which the base
+    object may provide; items of lists (lists replace, they do not merge) are
+    checked fully. Paths start with ``path``.
+    """
+    key = "overlay:" + definition
+    if key not in _CACHE:
+        node = dict(load_schema()["$defs"][definition])
+        node.pop("required", None)
+        _CACHE[key] = _Compiler(load_schema()).compile(node)
+    errors = []  # type: List[SchemaError]
+    _CACHE[key](value, list(path), errors)
+    depth = len(path)
+    return [e for e in errors
+            if not (e[1] == "schema.required" and all(isinstance(p, str) for p in e[0][depth:]))]
 
 
 def check_document(doc):

@@ -2,9 +2,17 @@
 
 Why: configurations live in Git; a password or token committed there is a
 leak. Secrets belong in DSS (connections, user secrets) and are referenced by
-name. Every string in the document is scanned; a hit is an error whose message
-names the key and the kind of credential but never repeats the value, so the
-diagnostic output (CI logs) does not leak it a second time.
+name. Every string in the document is scanned, and every non-null scalar
+under a key named like a credential (``password: 123456`` too); a hit is an
+error whose message names the key and the kind of credential but never
+repeats the value, so the diagnostic output (CI logs) does not leak it a
+second time.
+
+Other diagnostics quote user values (unknown names, wrong types, ...); a
+credential pasted in the wrong place would be printed by them. ``redact``
+(free text) and ``redact_value`` (a value about to be quoted) replace anything
+the detector recognises, and ``Diagnostic`` applies ``redact`` to every text
+it carries, so no renderer can print a credential-looking value.
 """
 
 import math
@@ -28,6 +36,11 @@ _PATTERNS = (
 )
 _ANY_PATTERN = re.compile("|".join("(?:%s)" % p.pattern for _, p in _PATTERNS))
 _TOKEN_RE = re.compile(r"^[A-Za-z0-9+/=_\-]{32,}$")
+_TOKEN_RUN_RE = re.compile(r"[A-Za-z0-9+/=_\-]{32,}")
+#: What ``redact`` removes for each kind: a private key goes up to its END line (or the end of the text).
+_REDACT_PATTERNS = tuple((kind, re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----(?:.*?-----END [A-Z ]*PRIVATE KEY-----|.*)",
+                                           re.DOTALL) if kind == "a private key block" else pattern)
+                         for kind, pattern in _PATTERNS)
 _REFERENCE_RE = re.compile(r"^\$\{[^}]+\}$")
 
 
@@ -89,10 +102,13 @@ def find_secrets(doc):
         elif isinstance(value, list):
             for index, child in enumerate(value):
                 stack.append((child, (link, index), key))
-        elif isinstance(value, str) and value:
-            message = _message(key, value)
+        elif isinstance(value, str):
+            message = _message(key, value) if value else None
             if message:
                 yield _unroll(link), message
+        elif value is not None and is_secret_key(key):
+            # A number or boolean under ``password``/``pin``-like keys is still written in the file.
+            yield _unroll(link), "'%s' holds a credential written in the configuration" % key
 
 
 def _unroll(link):
@@ -115,3 +131,47 @@ def _message(key, value):
     if kind:
         return "value looks like %s" % kind
     return None
+
+
+def _label(kind):
+    # type: (str) -> str
+    return "<redacted: %s>" % kind
+
+
+def redact(text):
+    # type: (str) -> str
+    """``text`` with every credential-looking part replaced by ``<redacted: KIND>``.
+
+    Used on diagnostic texts, which quote user values: the known token shapes
+    are replaced wherever they occur, and each long run of token characters
+    that the high-entropy rule of ``credential_kind`` flags is replaced whole.
+    """
+    if not isinstance(text, str) or not text:
+        return text
+    if _ANY_PATTERN.search(text):
+        for kind, pattern in _REDACT_PATTERNS:
+            text = pattern.sub(_label(kind), text)
+    if len(text) >= 32:
+        text = _TOKEN_RUN_RE.sub(_redact_run, text)
+    return text
+
+
+def _redact_run(match):
+    # type: (Any) -> str
+    kind = credential_kind(match.group(0))
+    return _label(kind) if kind else match.group(0)
+
+
+def redact_value(value, key=None):
+    # type: (Any, Any) -> Any
+    """A copy of ``value`` safe to quote in a message: strings redacted, values of secret-named keys hidden."""
+    if is_secret_key(key) and value is not None and not isinstance(value, (dict, list)):
+        return "<redacted>"
+    if isinstance(value, dict):
+        return {redact(k) if isinstance(k, str) else k: redact_value(v, k) for k, v in value.items()}
+    if isinstance(value, list):
+        return [redact_value(v, key) for v in value]
+    if isinstance(value, str):
+        kind = credential_kind(value)
+        return _label(kind) if kind else value
+    return value

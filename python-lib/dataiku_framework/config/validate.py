@@ -10,18 +10,19 @@ documents the schema check rejected.
 """
 
 import os
-from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from .annotations import facts
 from .diagnostics import ERROR, WARNING, Diagnostic, did_you_mean, format_path
-from .environments import apply_environment, check_overlay_targets
+from .environments import apply_environment, check_overlay_targets, check_overlay_values
 from .graph import find_cycles, flow_graph
 from .loader import resolve_inside
 from .located import position_of
 from .references import NAMED_SECTIONS, flow_objects, items, name_of, recipe_io, scenario_parts, step_items
 from .schema_check import check_document
 from .secrets import find_secrets
-from .variables import DSS_BUILTIN_VARIABLES, declared_variables, iter_references, parse_reference
+from .variables import (DSS_BUILTIN_VARIABLES, declared_variables, is_code_path, iter_references, parse_reference,
+                        unset_env, unset_env_diagnostic)
 
 Path = Tuple[Any, ...]
 
@@ -32,10 +33,11 @@ _CONNECTIONLESS_TYPES = frozenset(["UploadedFiles", "Inline", "FilesInFolder"])
 class Checker(object):
     """Collects diagnostics for one document; ``report`` turns a path into a position."""
 
-    def __init__(self, doc, root_dir):
-        # type: (Any, Optional[str]) -> None
+    def __init__(self, doc, root_dir, environ=None):
+        # type: (Any, Optional[str], Optional[Mapping[str, str]]) -> None
         self.doc = doc
         self.root_dir = root_dir or os.getcwd()
+        self.environ = os.environ if environ is None else environ
         self.diagnostics = []  # type: List[Diagnostic]
 
     def report(self, path, summary, hint=None, severity=ERROR, at_key=False, code="", detail=""):
@@ -46,6 +48,20 @@ class Checker(object):
     def warn(self, path, summary, hint=None, at_key=False, code=""):
         # type: (Sequence[Any], str, Optional[str], bool, str) -> None
         self.report(path, summary, hint, WARNING, at_key, code)
+
+    def where(self, path, seen_from):
+        # type: (Sequence[Any], Sequence[Any]) -> str
+        """``line N`` of ``path``'s position, naming its file when it differs from ``seen_from``'s."""
+        there, here = position_of(self.doc, path), position_of(self.doc, seen_from)
+        if not there or not there[1]:
+            return format_path(path)
+        if there[0] and (not here or here[0] != there[0]):
+            name = there[0]
+            if os.path.isabs(name):
+                relative = os.path.relpath(name, self.root_dir)
+                name = relative if not relative.startswith("..") else name
+            return "%s line %d" % (name, there[1])
+        return "line %d" % there[1]
 
 
 # --------------------------------------------------------------------------- generic checks
@@ -69,9 +85,8 @@ def check_unique_names(ck):
             path = (section, index, "name")
             first = seen.get(name) or (flow_seen.get(name) if section in ("datasets", "managed_folders", "external") else None)
             if first is not None:
-                where = position_of(ck.doc, first)
-                ck.report(path, "duplicate name '%s' (already used by %s at line %d)" % (
-                    name, format_path(first[:2]), where[1] if where else 0), code="names.duplicate",
+                ck.report(path, "duplicate name '%s' (already used by %s at %s)" % (
+                    name, format_path(first[:2]), ck.where(first, path)), code="names.duplicate",
                     hint="give each object its own name")
                 continue
             seen[name] = path
@@ -91,8 +106,9 @@ def check_applicability(ck, section_paths, kind):
             ck.warn(path + (info.discriminator,), "'%s' is a deprecated spelling" % value,
                     hint="write '%s'" % info.aliases[value], code="type.alias")
         elif info.known_values and value not in info.known_values:
-            ck.warn(path + (info.discriminator,), "unknown %s type '%s' (accepted, passed to DSS as-is)" % (
-                kind.lower(), value), hint=did_you_mean(value, info.known_values), code="type.unknown")
+            if not info.closed:  # a closed list (schema enum) is already an error of the schema check
+                ck.warn(path + (info.discriminator,), "unknown %s type '%s' (accepted, passed to DSS as-is)" % (
+                    kind.lower(), value), hint=did_you_mean(value, info.known_values), code="type.unknown")
             continue
         for key, allowed in info.applies_to.items():
             if key in obj and value not in allowed and info.canonical(value) not in allowed:
@@ -144,12 +160,20 @@ def check_secrets(ck):
 
 def check_variable_references(ck):
     # type: (Checker) -> None
+    """``${...}`` syntax, undeclared project variables (warning) and unset ``${env:NAME}`` without default.
+
+    Unset variables are only errors where they would be substituted: not in
+    code, ``metadata`` or environments that are not applied.
+    """
     declared = set(declared_variables(ck.doc)) | DSS_BUILTIN_VARIABLES
     for path, body in iter_references(ck.doc):
         if path and path[0] in ("metadata",):
             continue
         kind, name, _ = parse_reference(body)
-        if kind == "invalid":
+        if kind == "env":
+            if path[0] != "environments" and not is_code_path(path) and unset_env(body, ck.environ):
+                ck.diagnostics.append(unset_env_diagnostic(ck.doc, path, name))
+        elif kind == "invalid":
             ck.report(path, "invalid reference '${%s}'" % body, code="var.syntax",
                       hint="use ${variable_name} or ${env:ENV_VAR}")
         elif kind == "var" and name not in declared and not (path and path[0] == "environments"):
@@ -269,17 +293,16 @@ def check_recipes(ck):
                     hint=did_you_mean(ref, flow) or ("declare it under 'datasets', 'managed_folders' or 'external'"))
             elif direction == "outputs":
                 if ref in producers:
-                    ck.report(io_path, "'%s' is already written by %s" % (ref, _recipe_label(ck.doc, producers[ref])),
+                    ck.report(io_path, "'%s' is already written by %s" % (ref, _recipe_label(ck, producers[ref], path)),
                               hint="each dataset or folder has exactly one producing recipe", code="ref.producer")
                 else:
                     producers[ref] = path
 
 
-def _recipe_label(doc, path):
-    # type: (Any, Path) -> str
-    recipe = doc["recipes"][path[1]]
-    where = position_of(doc, path)
-    return "recipe '%s' (%s)" % (name_of(recipe), "line %d" % where[1] if where else format_path(path))
+def _recipe_label(ck, path, seen_from):
+    # type: (Checker, Path, Path) -> str
+    recipe = ck.doc["recipes"][path[1]]
+    return "recipe '%s' (%s)" % (name_of(recipe), ck.where(path, seen_from))
 
 
 def check_cycles(ck):
@@ -361,7 +384,7 @@ def _check_schedule(ck, path, trigger):
     allowed = _SCHEDULE_KEYS[frequency]
     for key in ("hour", "minute", "day_of_week", "day_of_month"):
         if key in trigger and key not in allowed:
-            ck.report(path + (key,), "'%s' does not apply to a %s trigger" % (key, frequency), at_key=True,
+            ck.report(path + (key,), "'%s' does not apply to %s triggers" % (key, frequency), at_key=True,
                       code="trigger.schedule", hint="keys for %s: %s" % (frequency, ", ".join(allowed) or "repeat_every"))
     if frequency == "weekly" and "day_of_week" not in trigger:
         ck.report(path, "weekly trigger needs 'day_of_week'", hint="day_of_week: [Monday]", code="trigger.schedule")
@@ -374,18 +397,29 @@ SEMANTIC_CHECKS = (check_unique_names, check_types, check_lifecycle, check_datas
                    check_secrets)  # type: Tuple[Callable[[Checker], None], ...]
 
 
-def validate_document(doc, root_dir=None, env=None):
-    # type: (Any, Optional[str], Optional[str]) -> List[Diagnostic]
-    """Every diagnostic for a loaded document, with environment ``env`` applied when given."""
+def validate_document(doc, root_dir=None, env=None, environ=None):
+    # type: (Any, Optional[str], Optional[str], Optional[Mapping[str, str]]) -> List[Diagnostic]
+    """Every diagnostic for a loaded document.
+
+    Every environment overlay is always checked (its values against the
+    schema of the objects it overrides, its targets exist), at paths inside
+    ``environments.<name>``. With ``env`` the document with that overlay
+    applied is validated too; a problem of an overlay value found both ways
+    is reported once, at its ``environments`` path. ``environ`` (default
+    ``os.environ``) is where ``${env:NAME}`` variables are looked up.
+    """
     if not isinstance(doc, dict):
         return [Diagnostic(ERROR, "a configuration must be a mapping with 'version' and 'project', got %s" % (
             type(doc).__name__), position=position_of(doc, ()), code="schema.type")]
-    diagnostics = check_overlay_targets(doc)
+    diagnostics = check_overlay_targets(doc) + check_overlay_values(doc)
+    seen = set((d.filename, d.line, d.column, d.code) for d in diagnostics) if env is not None else set()
     if env is not None:
         doc, env_diags = apply_environment(doc, env)
         diagnostics.extend(env_diags)
-    ck = Checker(doc, root_dir)
+    ck = Checker(doc, root_dir, environ)
     check_schema(ck)
     for check in SEMANTIC_CHECKS:
         check(ck)
+    if seen:
+        return diagnostics + [d for d in ck.diagnostics if (d.filename, d.line, d.column, d.code) not in seen]
     return diagnostics + ck.diagnostics

@@ -5,11 +5,19 @@ secrets. ``${name}`` names a project variable (DSS itself expands these at run
 time, so they are kept as written when sent to DSS); ``${env:NAME}`` (or
 ``${env:NAME:-default}``) reads a non-secret value from the environment of the
 process running validate/plan, and is substituted before anything reaches DSS.
+
+Substitution is textual, so ``${env:...}`` is only allowed where the schema
+expects text (``hour: ${env:HOUR}`` is a type error saying so: per-deployment
+numbers belong in ``environments:``). An unset variable without default is an
+error at validation and in ``resolved()``. Code is never substituted.
 """
 
 import os
 import re
-from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Tuple
+from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple
+
+from .diagnostics import ERROR, Diagnostic, format_path
+from .located import position_of
 
 REFERENCE_RE = re.compile(r"\$\{([^}]*)\}")
 _ENV_RE = re.compile(r"^env:([A-Za-z_][A-Za-z0-9_]*)(?::-(.*))?$")
@@ -56,10 +64,47 @@ def iter_references(doc):
                 yield path, match.group(1)
 
 
-def substitute_env(value, environ=None):
-    # type: (Any, Optional[Mapping[str, str]]) -> Any
-    """A copy of ``value`` with every ``${env:NAME}`` replaced (unset variables without default stay as written)."""
+def is_code_path(path):
+    # type: (Sequence[Any]) -> bool
+    """Whether ``path`` is code (a ``code`` of a recipe/scenario/trigger/step or a recipe's ``payload``).
+
+    Code is sent to DSS as written: ``${...}`` inside it belongs to the code's
+    language (shell variables, DSS variables expanded at run time).
+    """
+    size = len(path)
+    if size == 3 and path[0] in ("recipes", "scenarios"):
+        return path[2] == "code" or (path[0] == "recipes" and path[2] == "payload")
+    return size == 5 and path[0] == "scenarios" and path[2] in ("triggers", "steps") and path[4] == "code"
+
+
+def unset_env(body, environ):
+    # type: (str, Mapping[str, str]) -> Optional[str]
+    """The variable name when ``${body}`` is an ``${env:NAME}`` without default and NAME is unset, else None."""
+    kind, name, default = parse_reference(body)
+    if kind == "env" and default is None and name not in environ:
+        return name
+    return None
+
+
+def unset_env_diagnostic(doc, path, name):
+    # type: (Any, Sequence[Any], str) -> Diagnostic
+    """The error for an ``${env:NAME}`` whose variable is unset and has no default."""
+    return Diagnostic(ERROR, "environment variable '%s' is not set (referenced as ${env:%s})" % (name, name),
+                      path=format_path(path), position=position_of(doc, path), code="var.env_unset",
+                      hint="set %s in the environment running validate/plan, or give a default: ${env:%s:-value}"
+                      % (name, name))
+
+
+def substitute_env_in_place(doc, environ=None):
+    # type: (Any, Optional[Mapping[str, str]]) -> List[Tuple[List[Any], str]]
+    """Replace every ``${env:NAME}`` in the strings of ``doc`` (in place, so positions stay).
+
+    Code (``is_code_path``) and ``metadata`` are left as written. Returns
+    ``(path, NAME)`` for each reference whose variable is unset without a
+    default (left as written).
+    """
     environ = os.environ if environ is None else environ
+    unset = []  # type: List[Tuple[List[Any], str]]
 
     def replace(match):
         # type: (Any) -> str
@@ -69,18 +114,31 @@ def substitute_env(value, environ=None):
         if name in environ:
             return environ[name]
         return default if default is not None else match.group(0)
-    return _map_strings(value, lambda s: REFERENCE_RE.sub(replace, s) if "${" in s else s)
+
+    for path, container, key, value in _string_slots(doc):
+        if not path or path[0] == "metadata" or is_code_path(path):
+            continue
+        for match in REFERENCE_RE.finditer(value):
+            name = unset_env(match.group(1), environ)
+            if name is not None:
+                unset.append((path, name))
+        container[key] = REFERENCE_RE.sub(replace, value)
+    return unset
 
 
-def _map_strings(value, function):
-    # type: (Any, Callable[[str], str]) -> Any
-    if isinstance(value, dict):
-        return {k: _map_strings(v, function) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_map_strings(v, function) for v in value]
-    if isinstance(value, str):
-        return function(value)
-    return value
+def _string_slots(doc):
+    # type: (Any) -> Iterator[Tuple[List[Any], Any, Any, str]]
+    """``(path, container, key, value)`` for every string containing ``${`` in ``doc``."""
+    stack = [(doc, [])]  # type: List[Tuple[Any, List[Any]]]
+    while stack:
+        node, path = stack.pop()
+        pairs = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+        for key, child in pairs:
+            if isinstance(child, str):
+                if "${" in child:
+                    yield path + [key], node, key, child
+            elif isinstance(child, (dict, list)):
+                stack.append((child, path + [key]))
 
 
 def declared_variables(doc):

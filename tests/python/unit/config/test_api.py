@@ -125,3 +125,24 @@ def test_resolved_substitutes_environment_variables():
     assert config.resolved(environ={"TBL": "orders"}).datasets[0].table == "orders"
     assert config.resolved(environ={}).datasets[0].table == "fallback"
     assert config.resolved().recipes[0].type == "prepare"
+
+
+def test_one_line_text_is_text_and_paths_are_paths(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(ConfigError) as error:
+        FrameworkConfig.from_yaml('version: "1.0"')  # parsed as text, not opened as a file
+    [diag] = error.value.diagnostics
+    assert diag.summary == "missing required key 'project'" and diag.filename == "<string>"
+    assert FrameworkConfig.from_yaml('{"version": "1.0", "project": {"key": "P"}}').project.key == "P"
+    with pytest.raises(ConfigError) as error:
+        FrameworkConfig.from_yaml("project.yml")  # a file name, even when the file does not exist
+    assert [d.code for d in error.value.diagnostics] == ["file.not_found"]
+    (tmp_path / "config").write_text('version: "1.0"\nproject: {key: P}\n')
+    assert FrameworkConfig.from_yaml("config").source_file == "config"  # an existing file without extension
+    with pytest.raises(ConfigError) as error:
+        FrameworkConfig.from_yaml("configs/prod")  # neither: YAML text, with a hint about the path
+    [diag] = error.value.diagnostics
+    assert "not a string" in diag.summary and "no file 'configs/prod' exists" in diag.hint
+    with pytest.raises(ConfigError) as error:
+        FrameworkConfig.from_yaml("42")
+    assert "not an integer" in error.value.diagnostics[0].summary

@@ -89,7 +89,7 @@ def test_invalid_utf8_points_at_the_byte(tmp_path):
 
 def test_missing_file_is_a_diagnostic(tmp_path):
     loaded = load_document(str(tmp_path / "nope.yaml"))
-    assert loaded.doc is None and loaded.diagnostics[0].code == "file.read"
+    assert loaded.doc is None and loaded.diagnostics[0].code == "file.not_found"
 
 
 def test_include_globs_append_sections_with_their_own_positions(write):
@@ -121,3 +121,21 @@ def test_include_matching_nothing_and_bad_keys(write):
     main = write("main.yaml", MINIMAL + "include: [none/*.yaml, inc.yaml]\n")
     codes = sorted(d.code for d in load_document(main).diagnostics)
     assert codes == ["include.key", "include.nomatch"]
+
+
+def test_node_budget_is_shared_by_the_main_file_and_its_includes(write):
+    items = "".join("  - {name: D%d, type: Filesystem, managed: true}\n" % i for i in range(20))
+    for index in range(3):
+        write("flow/f%d.yaml" % index, "datasets:\n" + items.replace("name: D", "name: F%d_" % index))
+    main = write("main.yaml", MINIMAL + "include: [flow/*.yaml]\n")
+    limits = Limits(max_nodes=300)
+    for name in ("main.yaml", "flow/f0.yaml", "flow/f1.yaml", "flow/f2.yaml"):  # each file alone fits ...
+        with open(os.path.join(os.path.dirname(main), name)) as handle:
+            assert parse_text(handle.read(), name, limits)[1] == []
+    [diag] = load_document(main, limits).diagnostics  # ... the whole load does not
+    assert diag.code == "limit.nodes" and "main file and includes" in diag.summary
+
+
+def test_missing_file_diagnostic_is_clear(tmp_path):
+    [diag] = load_document(str(tmp_path / "nope.yaml")).diagnostics
+    assert diag.summary == "file '%s' not found" % (tmp_path / "nope.yaml") and diag.has_location

@@ -1,5 +1,7 @@
 """Semantic checks: every problem at once, located, with a fix where one can be guessed."""
 
+import os
+
 import pytest
 
 from config_support import MINIMAL, errors_of
@@ -148,7 +150,8 @@ def test_credential_named_keys_in_pass_through_params(diagnose):
     assert diag.path == "datasets[0].params.db_password" and "s3cr3t" not in diag.format()
 
 
-def test_variable_references(diagnose):
+def test_variable_references(diagnose, monkeypatch):
+    monkeypatch.setenv("TBL", "orders")
     text = MINIMAL.replace("key: DEMO", "key: DEMO\n  variables: {standard: {schema_name: RAW}}") + \
         "datasets:\n  - {name: D, type: PostgreSQL, connection: pg, sql_schema: '${schema_nam}', table: '${env:TBL}'}\n"
     [diag] = diagnose(text)
@@ -165,10 +168,12 @@ def test_environment_overlay_validation(diagnose):
 
 
 def test_overlay_values_are_validated_at_their_own_position(diagnose):
+    """Overlays are checked without --env too; with --env the same problem is reported once, in the overlay."""
     text = FLOW + "environments:\n  prod:\n    datasets: {CLEAN_CUSTOMERS: {format_type: 5}}\n"
-    assert diagnose(text) == []
-    [diag] = diagnose(text, env="prod")
-    assert diag.code == "schema.type" and diag.line == 15 and diag.path == "datasets[1].format_type"
+    for env in (None, "prod"):
+        [diag] = diagnose(text, env=env)
+        assert diag.code == "schema.type" and diag.line == 15
+        assert diag.path == "environments.prod.datasets.CLEAN_CUSTOMERS.format_type"
 
 
 def test_yaml_type_surprises_get_hints(diagnose):
@@ -186,3 +191,36 @@ def test_permissions_and_zones(diagnose):
     text = MINIMAL.replace("key: DEMO", "key: DEMO\n  permissions: [{group: g, user: u, level: read}, {group: g}]") + \
         "datasets:\n  - {name: D, type: Filesystem, managed: true, zone: trainig}\nzones: [{name: training}]\n"
     assert sorted(d.code for d in diagnose(text)) == ["permission.level", "permission.subject", "ref.zone"]
+
+
+def test_type_hint_grammar(diagnose):
+    [diag] = diagnose(MINIMAL + "datasets: [{name: D, type: Filesystem, managed: true, description: 5}]\n")
+    assert diag.hint == "quote the value: YAML read it as an integer"
+
+
+def test_unknown_closed_type_is_only_an_error(diagnose):
+    [diag] = diagnose(MINIMAL + "scenarios: [{name: s, type: step_base}]\n")
+    assert diag.code == "schema.enum" and diag.hint == "did you mean 'step_based'?"
+    diags = diagnose(MINIMAL + "scenarios: [{name: s, triggers: [{type: temporl}]}]\n")
+    assert [d.code for d in diags] == ["schema.enum"]
+
+
+def test_duplicates_name_the_file_of_an_included_object(write):
+    from dataiku_framework.config.api import load_and_validate
+    write("flow/d.yaml", "\ndatasets:\n  - {name: A, type: Filesystem, managed: true}\n")
+    write("flow/r.yaml", "recipes:\n  - {name: r, type: sync, inputs: [A], outputs: [B]}\n")
+    main = write("main.yaml", MINIMAL + "include: [flow/*.yaml]\n" + """\
+datasets:
+  - {name: A, type: Filesystem, managed: true}
+  - {name: B, type: Filesystem, managed: true}
+  - {name: B, type: Filesystem, managed: true}
+recipes:
+  - {name: s, type: sync, inputs: [A], outputs: [B]}
+""")
+    diags = sorted(load_and_validate(main)[1], key=lambda d: (d.filename, d.line))
+    summaries = [(os.path.basename(d.filename), d.line, d.summary) for d in diags]
+    assert summaries == [
+        ("d.yaml", 3, "duplicate name 'A' (already used by datasets[0] at main.yaml line 6)"),
+        ("main.yaml", 8, "duplicate name 'B' (already used by datasets[1] at line 7)"),
+        ("r.yaml", 2, "'B' is already written by recipe 's' (main.yaml line 10)"),
+    ]
