@@ -11,7 +11,7 @@ from typing import Any, List, Optional, Tuple
 from .diagnostics import ERROR, ConfigError, Diagnostic, has_errors
 from .environments import apply_environment
 from .loader import Limits, LoadedDocument, load_document
-from .schema_check import with_article, json_type_name
+from .schema_check import json_type_name, with_article
 from .validate import validate_document
 
 
@@ -107,10 +107,9 @@ def load_config(source, env=None, limits=None):
     loaded, diagnostics = load_and_validate(source, env, limits)
     if loaded.doc is None or has_errors(diagnostics):
         raise ConfigError(diagnostics)
-    from_text = getattr(loaded, "from_text", False)
-    config = _build(loaded.doc, loaded.root_dir, None if from_text else loaded.main_file)
+    config = _build(loaded.doc, loaded.root_dir, None if loaded.from_text else loaded.main_file)
     object.__setattr__(config, "_env", env)
-    object.__setattr__(config, "_includes_merged", not from_text and isinstance(loaded.doc.get("include"), list))
+    object.__setattr__(config, "_includes_merged", not loaded.from_text and isinstance(loaded.doc.get("include"), list))
     return config
 
 

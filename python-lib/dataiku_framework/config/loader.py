@@ -478,9 +478,9 @@ def _read_file(path, limits, position):
             return handle.read(limits.max_bytes + 1), []
     except (IOError, OSError) as error:
         if not os.path.exists(path):
+            hint = None if os.path.isabs(path) else "relative paths start from the current folder %s" % os.getcwd()
             return None, [Diagnostic(ERROR, "file '%s' not found" % path, position=position or (path, 1, 1, 1, 1),
-                                     code="file.not_found", hint="relative paths start from the current folder %s"
-                                     % os.getcwd() if not position else None)]
+                                     code="file.not_found", hint=hint)]
         return None, [Diagnostic(ERROR, "cannot read '%s': %s" % (path, error.strerror or error),
                                  position=position or (path, 1, 1, 1, 1), code="file.read")]
 

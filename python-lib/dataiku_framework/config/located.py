@@ -75,15 +75,21 @@ def position_of(doc, path, key=False):
     for index, part in enumerate(path):
         last = index == len(path) - 1
         span = _child_span(node, part, key and last)
-        if span is not None and span[0]:
-            best = (getattr(node, "filename", None),) + tuple(span)  # type: ignore
+        filename = getattr(node, "filename", None)
         try:
-            node = node[part]
+            child = node[part]
         except (KeyError, IndexError, TypeError):
+            if span is not None and span[0]:
+                best = (filename,) + tuple(span)  # type: ignore
             break
-        own = _own_position(node)
+        own = _own_position(child)
+        if span is not None and span[0]:
+            if own is not None and isinstance(node, LocList):
+                filename = own[0]  # an item merged from an included file keeps that file's name
+            best = (filename,) + tuple(span)  # type: ignore
         if own is not None and not last:
             best = own
+        node = child
     return best
 
 

@@ -7,8 +7,10 @@ placed into a valid configuration.
 
 import glob
 import os
+import tempfile
 
 import jsonschema
+import yaml
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from dataiku_framework.config import ConfigError, FrameworkConfig
@@ -27,16 +29,30 @@ JSON_VALUES = st.recursive(st.none() | st.booleans() | st.integers() | st.floats
 VALIDATOR = jsonschema.Draft202012Validator(load_schema())
 
 
+def _assert_located(diagnostics):
+    """Every diagnostic says where: file, line and column, or at least an object path."""
+    for diag in diagnostics:
+        assert diag.summary
+        assert diag.has_location or diag.path, diag
+
+
+def _from_yaml(source, env=None):
+    """``FrameworkConfig.from_yaml``: a config, or ConfigError whose every diagnostic is located."""
+    try:
+        return FrameworkConfig.from_yaml(source, env=env)
+    except ConfigError as error:
+        assert error.diagnostics
+        _assert_located(error.diagnostics)
+        return None
+
+
 def _check_outcome(text):
     """Loading must return located diagnostics or a config; from_yaml may only raise ConfigError."""
     loaded, diagnostics = load_and_validate(text if "\n" in text else text + "\n")
     for diag in diagnostics:
         assert diag.has_location, diag
         assert diag.summary
-    try:
-        FrameworkConfig.from_yaml(text + "\n")
-    except ConfigError as error:
-        assert error.diagnostics
+    _from_yaml(text + "\n")
 
 
 @SETTINGS
@@ -60,6 +76,52 @@ def test_shuffled_lines_never_escape(seed, rnd):
     i, j = rnd.randrange(len(lines)), rnd.randrange(len(lines))
     lines[i], lines[j] = lines[j], lines[i]
     _check_outcome("\n".join(lines))
+
+
+LARGE = os.path.join(EXAMPLES, "large_project")
+LARGE_FILES = {name: open(os.path.join(LARGE, name), encoding="utf-8").read()
+               for name in ("main.yaml", os.path.join("flow", "datasets.yaml"), os.path.join("flow", "recipes.yaml"))}
+OVERLAY = st.dictionaries(st.sampled_from(["connection", "conection", "table", "type", "managed", "zone", "code",
+                                           "code_file", "partitioning", "lifecycle", "tags", "inputs", "triggers",
+                                           "description", "name"]),
+                          JSON_VALUES | st.sampled_from(["${env:UNSET_FUZZ_VAR}", "${env:X:-1}", "${x}", "s3_logs"]),
+                          max_size=3)
+ENVIRONMENT = st.fixed_dictionaries({}, optional={
+    "connections": st.dictionaries(st.sampled_from(["s3_logs", "other"]), JSON_VALUES, max_size=2),
+    "variables": JSON_VALUES,
+    "project": st.dictionaries(st.sampled_from(["name", "key", "nam", "variables"]), JSON_VALUES, max_size=2),
+    "datasets": st.dictionaries(st.sampled_from(["web_logs", "web_sessions", "nope"]), OVERLAY | JSON_VALUES, max_size=2),
+    "recipes": st.dictionaries(st.sampled_from(["sessionize", "nope"]), OVERLAY, max_size=2),
+    "scenarios": st.dictionaries(st.sampled_from(["nightly", "nope"]), OVERLAY, max_size=1),
+    "bogus": JSON_VALUES})
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.dictionaries(st.sampled_from(["dev", "prod", "bad name"]), ENVIRONMENT | JSON_VALUES, max_size=2),
+       st.sampled_from(sorted(LARGE_FILES)), st.integers(min_value=0, max_value=400), st.integers(min_value=0, max_value=20),
+       YAML_BITS | st.text(max_size=4), st.sampled_from([None, "dev", "prod", "qa"]))
+def test_include_and_environment_documents_never_escape(environments, mutated, position, cut, insert, env):
+    """A real include layout with random environments and one mutated file, loaded from disk with and without --env."""
+    with tempfile.TemporaryDirectory() as folder:
+        for name, text in LARGE_FILES.items():
+            if name == "main.yaml":
+                text += yaml.safe_dump({"environments": environments}, allow_unicode=True)
+            if name == mutated:
+                position %= len(text)
+                text = text[:position] + insert + text[position + cut:]
+            path = os.path.join(folder, name)
+            if not os.path.isdir(os.path.dirname(path)):
+                os.makedirs(os.path.dirname(path))
+            with open(path, "w", encoding="utf-8", errors="surrogatepass") as handle:
+                handle.write(text)
+        main = os.path.join(folder, "main.yaml")
+        _assert_located(load_and_validate(main, env=env)[1])
+        config = _from_yaml(main, env=env)
+        if config is not None:
+            try:
+                config.resolved(environ={})
+            except ConfigError as error:
+                _assert_located(error.diagnostics)
 
 
 def _paths(value, prefix=()):

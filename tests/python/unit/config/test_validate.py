@@ -217,10 +217,14 @@ datasets:
 recipes:
   - {name: s, type: sync, inputs: [A], outputs: [B]}
 """)
-    diags = sorted(load_and_validate(main)[1], key=lambda d: (d.filename, d.line))
+    diags = sorted(load_and_validate(main)[1], key=lambda d: (os.path.basename(d.filename), d.line))
     summaries = [(os.path.basename(d.filename), d.line, d.summary) for d in diags]
     assert summaries == [
         ("d.yaml", 3, "duplicate name 'A' (already used by datasets[0] at main.yaml line 6)"),
         ("main.yaml", 8, "duplicate name 'B' (already used by datasets[1] at line 7)"),
         ("r.yaml", 2, "'B' is already written by recipe 's' (main.yaml line 10)"),
     ]
+    # A diagnostic about an included list item itself points into the included file.
+    write("flow/r.yaml", "recipes:\n  - {name: r, type: sync, inputs: [A]}\n")
+    [diag] = [d for d in load_and_validate(main)[1] if d.code == "recipe.no_output"]
+    assert diag.path == "recipes[1]" and os.path.basename(diag.filename) == "r.yaml" and diag.line == 2
