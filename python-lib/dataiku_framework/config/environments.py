@@ -8,7 +8,7 @@ remapping), and named objects deep-merged. Overlays are applied on a located
 copy so diagnostics about overlaid values point at the overlay's lines.
 """
 
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 from .diagnostics import ERROR, Diagnostic, did_you_mean, format_path
 from .located import LocDict, copy_located, position_of
@@ -49,16 +49,20 @@ def _ensure_dict(parent, key):
     return value if isinstance(value, dict) else None
 
 
+def _each_environment(doc):
+    # type: (Any) -> Iterator[Tuple[str, Dict[str, Any]]]
+    """``(name, overlay)`` for every well-formed environment of ``doc`` (others are schema errors)."""
+    envs = doc.get("environments") if isinstance(doc, dict) else None
+    for env_name, env in (envs.items() if isinstance(envs, dict) else ()):
+        if isinstance(env, dict):
+            yield env_name, env
+
+
 def check_overlay_targets(doc):
     # type: (Any) -> List[Diagnostic]
     """Every object an overlay names must exist in the base configuration."""
     diagnostics = []  # type: List[Diagnostic]
-    envs = doc.get("environments") if isinstance(doc, dict) else None
-    if not isinstance(envs, dict):
-        return diagnostics
-    for env_name, env in envs.items():
-        if not isinstance(env, dict):
-            continue
+    for env_name, env in _each_environment(doc):
         for section in OBJECT_SECTIONS:
             targets = env.get(section)
             if not isinstance(targets, dict):
@@ -83,12 +87,7 @@ def check_overlay_values(doc):
     are those inside ``environments.<name>``.
     """
     diagnostics = []  # type: List[Diagnostic]
-    envs = doc.get("environments") if isinstance(doc, dict) else None
-    if not isinstance(envs, dict):
-        return diagnostics
-    for env_name, env in envs.items():
-        if not isinstance(env, dict):
-            continue
+    for env_name, env in _each_environment(doc):
         found = []  # type: List[Any]
         if isinstance(env.get("project"), dict):
             found.extend(check_overlay("Project", env["project"], ("environments", env_name, "project")))
