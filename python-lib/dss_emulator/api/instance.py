@@ -274,15 +274,21 @@ def delete_group(ctx, name):
 
 @route("GET", "/current-user", perm=None)
 def current_user(ctx):
-    return copy.deepcopy(ctx.user)
+    """Your own settings, with stored secret values hidden as for admins' user listings."""
+    return defaults.redact_user(ctx.user)
 
 
 @route("PUT", "/current-user", perm=None)
 def save_current_user(ctx):
+    """Users may change their display name, email, preferences, properties and secrets; placeholders
+    sent back for secrets keep the stored values."""
     body = ctx.json_object()
-    for k in ("displayName", "email", "preferences", "secrets", "userProperties"):
-        if k in body:
-            ctx.user[k] = body[k]
+    types = {"displayName": str, "email": str, "preferences": dict, "secrets": list, "userProperties": dict}
+    for k, kind in types.items():
+        if k in body and not isinstance(body[k], kind):
+            raise errors.bad_request("'%s' must be a %s" % (k, "string" if kind is str else kind.__name__))
+    updated = defaults.keep_secrets({k: copy.deepcopy(body[k]) for k in types if k in body}, ctx.user)
+    ctx.user.update(updated)
     return {"msg": "Saved"}
 
 

@@ -54,10 +54,7 @@ def create_project(ctx):
     if body.get("settings") is not None and not isinstance(body["settings"], dict):
         raise errors.bad_request("'settings' must be an object")
     owner = _owner(ctx, body.get("owner") or ctx.login)
-    folder_id = ctx.q("projectFolderId") or "ROOT"
-    folder = ctx.instance.project_folders.get(folder_id)
-    if folder is None:
-        raise errors.not_found("Project folder %s does not exist" % folder_id)
+    folder = _project_folder(ctx, ctx.q("projectFolderId"))
     project = Project(key, name, owner, body.get("description"))
     project.params["permissions"] = _permission_entries(ctx, body.get("permissions") or [])
     project.metadata["tags"] = normalise_tags(body.get("tags"))
@@ -68,6 +65,16 @@ def create_project(ctx):
     ctx.git_message = "Created project %s" % key
     ctx.touch("project")
     return {"projectKey": key}
+
+
+def _project_folder(ctx, folder_id):
+    """The project folder a new project goes into (ROOT when none is named); DSS refuses unknown ones."""
+    if folder_id is not None and not isinstance(folder_id, str):
+        raise errors.bad_request("A project folder id must be a string")
+    folder = ctx.instance.project_folders.get(folder_id or "ROOT")
+    if folder is None:
+        raise errors.not_found("Project folder %s does not exist" % folder_id)
+    return folder
 
 
 @route("GET", "/projects/{projectKey}", perm="read")
@@ -231,6 +238,7 @@ def duplicate_project(ctx, projectKey):
     if not isinstance(name, str) or not name:
         raise errors.bad_request("targetProjectName is required")
     remap = _connection_remapping(body.get("remapping"))
+    folder = _project_folder(ctx, body.get("targetProjectFolderId"))
     target = Project(key, name, ctx.login)
     target.apply_files(source.config_files())
     target.params["owner"] = ctx.login
@@ -249,6 +257,6 @@ def duplicate_project(ctx, projectKey):
         target.folder_files = copy.deepcopy(source.folder_files)
     target.git.commit(target.config_files(), ctx.login, "Duplicated from project %s" % projectKey)
     ctx.instance.projects[key] = target
-    ctx.instance.project_folders["ROOT"]["projectKeys"].append(key)
+    folder["projectKeys"].append(key)
     ctx.other_projects.add(key)
     return {"sourceProjectKey": projectKey, "targetProjectKey": key, "targetProjectName": name}

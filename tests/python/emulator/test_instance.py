@@ -118,3 +118,18 @@ def test_upload_connection_exists_out_of_the_box(client, project, emulator):
     assert emulator.client(ANALYST_KEY).get_connection(UPLOADS).get_info()["type"] == "Filesystem"
     with pytest.raises(DataikuException, match="Connection nope does not exist"):
         project.create_upload_dataset("up2", connection="nope")
+
+
+def test_own_settings_hide_stored_secrets_and_keep_them_on_save(client):
+    me = client.get_own_user()
+    settings = me.get_settings()
+    settings.get_raw()["secrets"] = [{"key": "token", "value": "s3cr3t-value"}]
+    settings.save()
+    raw = me.get_settings().get_raw()
+    assert raw["secrets"][0]["value"] != "s3cr3t-value"
+    raw_settings = me.get_settings()
+    raw_settings.get_raw()["displayName"] = "Admin renamed"
+    raw_settings.save()  # the placeholder goes back: the stored secret must survive
+    info = client.get_auth_info(with_secrets=True)
+    assert {"key": "token", "value": "s3cr3t-value"} in info["secrets"]
+    assert me.get_settings().get_raw()["displayName"] == "Admin renamed"

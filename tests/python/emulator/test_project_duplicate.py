@@ -43,3 +43,15 @@ def test_duplicate_needs_project_admin(project, analyst):
     with pytest.raises(DataikuException) as err:
         analyst.get_project("P1").duplicate("P1_ANALYST", "x")
     assert "forbidden" in str(err.value).lower()
+
+
+def test_duplicate_into_a_project_folder(client, project, emulator):
+    emulator.add_project_folder("TEAM", "Team")
+    project.duplicate("P1_TEAM", "In team folder", target_project_folder=client.get_project_folder("TEAM"))
+    assert "P1_TEAM" in client.get_project_folder("TEAM").list_project_keys()
+    with pytest.raises(DataikuException) as err:
+        client.get_project("P1").client._perform_json(
+            "POST", "/projects/P1/duplicate/", body={"targetProjectKey": "P1_X", "targetProjectName": "x",
+                                                     "targetProjectFolderId": "NOPE"})
+    assert "Project folder NOPE does not exist" in str(err.value)
+    assert "P1_X" not in client.list_project_keys()
