@@ -39,6 +39,7 @@ test-fast: $(STAMP)
 
 check-py39: $(STAMP)
 	$(VENV)/bin/vermin -t=3.9- --no-tips --violations --eval-annotations $(PY39_DIRS)
+	$(PY) tools/check_py39.py $(PY39_DIRS)
 
 ## bench: performance benchmarks (print a table, write JSON under bench/results/)
 bench: $(STAMP)
