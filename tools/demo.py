@@ -13,6 +13,9 @@ import shutil
 import subprocess
 import sys
 
+import dataikuapi
+import requests
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "python-lib"))
 
@@ -43,8 +46,7 @@ def show_project(client, key):
         params = ds.get("params", {})
         where = params.get("table") or params.get("path") or ""
         print("  dataset  %-16s %-11s connection=%-18s %s" % (ds["name"], ds["type"], params.get("connection"), where))
-    for rc in project.list_recipes():
-        raw = rc._data if hasattr(rc, "_data") else rc
+    for raw in project.list_recipes():  # list items are the recipe definitions (dicts)
         ins = [i["ref"] for i in raw["inputs"].get("main", {}).get("items", [])]
         outs = [o["ref"] for o in raw["outputs"].get("main", {}).get("items", [])]
         print("  recipe   %-16s %-11s %s -> %s" % (raw["name"], raw["type"], ",".join(ins), ",".join(outs)))
@@ -71,7 +73,6 @@ def main():
         run_cli(["validate", EXAMPLE], env)
         run_cli(["validate", EXAMPLE, "--online"], env)
 
-        import dataikuapi
         client = dataikuapi.DSSClient(emulator.url, api_key)
         step("Creating the project's objects on DSS (through dataikuapi)")
         config = FrameworkConfig.from_yaml(os.path.join(ROOT, EXAMPLE))
@@ -80,7 +81,7 @@ def main():
 
         step("Reading the project back from DSS")
         show_project(client, config.project.key)
-        stats = client._session.get(emulator.url + "/__emulator__/stats").json()
+        stats = requests.get(emulator.url + "/__emulator__/stats").json()
         print("\n  emulator served %d requests (%d reads, %d writes, %d errors)"
               % (stats["requests"], stats["reads"], stats["writes"], stats["errors"]))
     step("Done")

@@ -64,6 +64,14 @@ class Diagnostic(object):
         """True when the diagnostic points at a file position (always true for loaded files)."""
         return bool(self.filename) and self.line >= 1 and self.column >= 1
 
+    @property
+    def location(self):
+        # type: () -> str
+        """``file:line:col``, or just the file when there is no position, or ``""``."""
+        if self.has_location:
+            return "%s:%d:%d" % (self.filename, self.line, self.column)
+        return self.filename or ""
+
     def to_dict(self):
         # type: () -> Dict[str, Any]
         """The diagnostic as one entry of ``terraform validate -json``'s ``diagnostics`` list.
@@ -90,11 +98,7 @@ class Diagnostic(object):
     def format(self):
         # type: () -> str
         """One human-readable block: ``file:line:col: error: path: summary`` plus detail and hint."""
-        where = ""
-        if self.has_location:
-            where = "%s:%d:%d: " % (self.filename, self.line, self.column)
-        elif self.filename:
-            where = "%s: " % self.filename
+        where = self.location + ": " if self.location else ""
         subject = "%s: " % self.path if self.path else ""
         lines = ["%s%s: %s%s" % (where, self.severity, subject, self.summary)]
         if self.detail:

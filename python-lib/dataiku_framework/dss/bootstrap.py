@@ -132,11 +132,9 @@ def _dataset(project, ds, project_key):
                                formatParams=wanted.get("formatParams") or {})
     settings = project.get_dataset(ds.name).get_settings()
     raw = settings.get_raw()
-    for key in ("params", "tags", "description", "shortDesc", "partitioning", "schema"):
-        if key == "params":
-            raw["params"].update(wanted["params"])
-        elif key in wanted:
-            raw[key] = wanted[key]
+    raw["params"].update(wanted["params"])
+    raw.update({key: wanted[key] for key in ("tags", "description", "shortDesc", "partitioning", "schema")
+                if key in wanted})
     if "formatType" in wanted:
         raw["formatType"] = wanted["formatType"]
         raw.setdefault("formatParams", {}).update(wanted["formatParams"])

@@ -26,10 +26,10 @@ COLUMNS = (("severity", "Severity"), ("location", "Location"), ("object", "Objec
 
 _YAML_SUFFIXES = (".yaml", ".yml", ".json")
 
-#: Why online checks fail inside DSS in practice: the components run with the user's rights, and listing
-#: connections and users needs a DSS administrator.
-ONLINE_HINT = ("online checks list the instance's connections, code envs and users, which needs DSS administrator "
-               "rights; ask an administrator to run it, or turn the online check off to validate offline")
+#: What to do when DSS could not be queried from inside DSS (ordinary users' rights are enough for the
+#: checks themselves: see ``config.online``).
+ONLINE_HINT = ("the online check queries this DSS instance through its public API; check that the plugin's code "
+               "environment can reach it, or turn the online check off to validate offline")
 
 
 def params_from_config(config):
@@ -109,18 +109,11 @@ class ValidationReport(object):
         """The summary and the first ``limit`` errors, one per line: the message of a failed step."""
         lines = [self.summary()]
         for diagnostic in self.errors[:limit]:
-            where = _location(diagnostic)
+            where = diagnostic.location
             lines.append("%s%s" % (where + ": " if where else "", _message(diagnostic)))
         if len(self.errors) > limit:
             lines.append("... and %d more error(s)" % (len(self.errors) - limit))
         return "\n".join(lines)
-
-
-def _location(diagnostic):
-    # type: (Diagnostic) -> str
-    if diagnostic.has_location:
-        return "%s:%d:%d" % (diagnostic.filename, diagnostic.line, diagnostic.column)
-    return diagnostic.filename or ""
 
 
 def _message(diagnostic):
@@ -130,7 +123,7 @@ def _message(diagnostic):
 
 def _row(diagnostic):
     # type: (Diagnostic) -> List[str]
-    return [diagnostic.severity, _location(diagnostic), diagnostic.path or "", _message(diagnostic),
+    return [diagnostic.severity, diagnostic.location, diagnostic.path or "", _message(diagnostic),
             diagnostic.hint or ""]
 
 
