@@ -17,7 +17,7 @@ def normalise_tags(value, field="tags"):
 
 
 NUMBER = (int, float)
-TYPE_NAMES = {str: "string", bool: "boolean", NUMBER: "number", list: "list", dict: "object"}
+TYPE_NAMES = {str: "a string", bool: "a boolean", NUMBER: "a number", list: "a list", dict: "an object"}
 
 
 def check_types(obj, fields, label):
@@ -26,4 +26,4 @@ def check_types(obj, fields, label):
     for key, kind in fields.items():
         value = obj.get(key)
         if value is not None and (not isinstance(value, kind) or (kind is NUMBER and isinstance(value, bool))):
-            raise errors.bad_request("%s '%s' must be a %s" % (label, key, TYPE_NAMES[kind]))
+            raise errors.bad_request("%s '%s' must be %s" % (label, key, TYPE_NAMES[kind]))

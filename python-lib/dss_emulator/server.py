@@ -14,7 +14,7 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
-from . import errors, routing
+from . import defaults, errors, routing
 from .faults import Faults, Stats
 from .state import Instance
 
@@ -126,7 +126,6 @@ class Emulator:
 
     # -- set-up helpers (Python side) ------------------------------------------------------
     def add_api_key(self, key, login="admin"):
-        from . import defaults
         with self.instance.lock:
             if login not in self.instance.users:
                 self.instance.users[login] = defaults.user(login, login, ["data_team"])
@@ -134,7 +133,6 @@ class Emulator:
             self.persist()
 
     def add_group(self, name, description=""):
-        from . import defaults
         with self.instance.lock:
             self.instance.groups.setdefault(name, defaults.group(name, description))
             self.persist()
@@ -156,7 +154,6 @@ class Emulator:
             self.persist()
 
     def add_connection(self, name, ctype, params=None):
-        from . import defaults
         with self.instance.lock:
             self.instance.connections[name] = defaults.connection(name, ctype, params)
             self.persist()

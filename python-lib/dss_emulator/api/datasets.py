@@ -12,7 +12,7 @@ import csv
 import io
 
 from .. import errors
-from ..checks import normalise_tags
+from ..checks import check_types, normalise_tags
 from .. import shapes_datasets as shapes
 from ..routing import route
 from ..server import Raw
@@ -252,10 +252,9 @@ def get_dataset(ctx, projectKey, datasetName):
 
 def _validate_definition(d):
     """Reject wrong types with a DSS 400 instead of storing garbage; normalises ``tags``."""
-    for key in ("params", "formatParams", "partitioning", "schema", "customMeta", "customFields",
-                "flowOptions", "readWriteOptions", "metrics", "metricsChecks", "checklists"):
-        if d.get(key) is not None and not isinstance(d[key], dict):
-            raise errors.bad_request("'%s' must be an object" % key)
+    check_types(d, dict.fromkeys(("params", "formatParams", "partitioning", "schema", "customMeta", "customFields",
+                                  "flowOptions", "readWriteOptions", "metrics", "metricsChecks", "checklists"), dict),
+                "dataset field")
     schema = d.get("schema") or {}
     validate_columns(schema.get("columns", []))
     dims = (d.get("partitioning") or {}).get("dimensions", [])
@@ -341,15 +340,9 @@ def get_metadata(ctx, projectKey, datasetName):
 def validate_metadata(md):
     """Metadata bodies shared by datasets and recipes: check the types DSS would deserialise."""
     normalise_tags(md.get("tags"))
-    for key in ("custom", "checklists", "customFields"):
-        if md.get(key) is not None and not isinstance(md[key], dict):
-            raise errors.bad_request("'%s' must be an object" % key)
-    kv = (md.get("custom") or {}).get("kv")
-    if kv is not None and not isinstance(kv, dict):
-        raise errors.bad_request("'custom.kv' must be an object")
-    for key in ("description", "shortDesc"):
-        if md.get(key) is not None and not isinstance(md[key], str):
-            raise errors.bad_request("'%s' must be a string" % key)
+    check_types(md, {"custom": dict, "checklists": dict, "customFields": dict, "description": str,
+                     "shortDesc": str}, "metadata field")
+    check_types(md.get("custom") or {}, {"kv": dict}, "metadata field custom")
 
 
 @route("PUT", "/projects/{projectKey}/datasets/{datasetName}/metadata", perm="write",

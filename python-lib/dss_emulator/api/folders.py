@@ -7,6 +7,7 @@ name ``/dir/a b.txt`` and ``/a.txt``. Writing files is data, not configuration: 
 import copy
 
 from .. import errors
+from ..checks import check_types
 from ..ids import random_id
 from ..multipart import file_part
 from ..routing import route
@@ -85,9 +86,7 @@ def save_folder(ctx, projectKey, folderId):
     """``id`` and ``projectKey`` cannot change; stamps are server-owned."""
     old = _folder(ctx, projectKey, folderId)
     body = ctx.json_object()
-    for key in ("params", "partitioning"):
-        if body.get(key) is not None and not isinstance(body[key], dict):
-            raise errors.bad_request("'%s' must be an object" % key)
+    check_types(body, {"params": dict, "partitioning": dict}, "managed folder field")
     new = copy.deepcopy(body)
     new.update({"projectKey": projectKey, "id": folderId})
     new.setdefault("name", old.get("name"))

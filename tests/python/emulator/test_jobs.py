@@ -2,12 +2,7 @@
 import pytest
 from dataikuapi.utils import DataikuException
 
-from emusupport import ANALYST_KEY
-
-
-def _dataset(project, name):
-    return project.create_dataset(name, "Filesystem", params={"connection": "filesystem_managed", "path": name},
-                                  formatType="csv")
+from emusupport import ANALYST_KEY, fs_dataset
 
 
 def _recipe(project, name, inp, out):
@@ -18,7 +13,7 @@ def _recipe(project, name, inp, out):
 def chain(project):
     """raw -> r1 -> mid -> r2 -> final"""
     for name in ("raw", "mid", "final"):
-        _dataset(project, name)
+        fs_dataset(project, name)
     _recipe(project, "r1", "raw", "mid")
     _recipe(project, "r2", "mid", "final")
     return project
@@ -68,7 +63,7 @@ def test_unknown_output_is_refused(project):
 
 
 def test_bad_definitions_are_400(project):
-    _dataset(project, "a")
+    fs_dataset(project, "a")
     for bad in ({"type": "WHATEVER", "outputs": [{"id": "a"}]}, {"type": "RECURSIVE_BUILD", "outputs": []},
                 {"type": "RECURSIVE_BUILD", "outputs": ["a"]}):
         with pytest.raises(DataikuException, match="IllegalArgument"):
