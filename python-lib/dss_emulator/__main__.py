@@ -5,6 +5,7 @@ import signal
 import sys
 import threading
 
+from .defaults import DEFAULT_EDITION, EDITIONS
 from .server import Emulator
 
 
@@ -29,6 +30,8 @@ def parse_args(argv):
     serve.add_argument("--connection", action="append", default=[], metavar="NAME:TYPE",
                        help="add a connection, e.g. snowflake_prod:Snowflake; repeatable")
     serve.add_argument("--latency-ms", type=int, default=0, help="added latency per request")
+    serve.add_argument("--edition", default=DEFAULT_EDITION, choices=sorted(EDITIONS),
+                       help="the DSS edition GET /admin/licensing/status reports (default %(default)s)")
     return parser.parse_args(argv)
 
 
@@ -58,7 +61,7 @@ def _serve(args):
         os.makedirs(args.data_dir, exist_ok=True)
     try:
         emu = Emulator(data_dir=args.data_dir, api_keys=keys, connections=connections,
-                       latency_ms=args.latency_ms, seed_exports=seeds)
+                       latency_ms=args.latency_ms, seed_exports=seeds, edition=args.edition)
     except Exception as e:  # a bad seed or data dir: one clear line, no traceback
         sys.stderr.write("error: %s\n" % e)
         return 2

@@ -27,3 +27,12 @@ def check_types(obj, fields, label):
         value = obj.get(key)
         if value is not None and (not isinstance(value, kind) or (kind is NUMBER and isinstance(value, bool))):
             raise errors.bad_request("%s '%s' must be %s" % (label, key, TYPE_NAMES[kind]))
+
+
+def require_fields(body, fields, what):
+    """DSS cannot deserialise a definition without these: a 400 naming ``what`` and the missing
+    field (a save must send the whole definition read from GET, since a PUT replaces)."""
+    for field in fields:
+        if body.get(field) is None:
+            raise errors.bad_request("%s: the saved definition has no '%s' (send the whole definition read "
+                                     "from GET, with '%s')" % (what, field, field))

@@ -1,8 +1,8 @@
 """The emulator's own control API under ``/__emulator__/`` (not part of DSS).
 
-``GET stats`` (counters and request log), ``POST reset`` (counters and faults; with
-``{"data": true}`` also every project), ``GET faults`` / ``POST faults`` (JSON settings, see
-:class:`dss_emulator.faults.Faults`). Lets benchmarks and outside scripts drive a standalone emulator.
+``GET stats`` (counters and request log, in the server's order of execution), ``POST reset``
+(counters and faults; with ``{"data": true}`` also every project), ``GET faults`` / ``POST faults``
+(JSON settings, ``fail_phase`` included, see :class:`dss_emulator.faults.Faults`). Lets benchmarks and outside scripts drive a standalone emulator.
 
 Security: these calls take no API key (the README documents plain calls), yet ``reset`` drops every
 project and ``faults`` breaks the server for everyone. They are therefore answered only to loopback

@@ -42,9 +42,10 @@ PROJECT_SETTINGS = {
 }
 
 
-def project_params(owner):
-    """The ``params.json`` of a new project (what ``GET /projects/{k}/settings`` returns)."""
-    return {
+def project_params(owner, name=None, description=None):
+    """The ``params.json`` of a new project (what ``GET /projects/{k}/settings`` returns): settings,
+    permissions and the project's metadata fields, as in the real exports (stamps added by the caller)."""
+    params = {
         "dashboardAuthorizations": {"allAuthorized": False, "authorizations": []},
         "exposedObjects": {"objects": []},
         "projectType": "REGULAR",
@@ -55,7 +56,16 @@ def project_params(owner):
         "settings": copy.deepcopy(PROJECT_SETTINGS),
         "projectStatus": "",
         "projectAppType": "REGULAR",
+        "shortDesc": "",
+        "tags": [],
+        "customFields": {},
+        "checklists": {"checklists": []},
     }
+    if name is not None:
+        params["name"] = name
+    if description:
+        params["description"] = description
+    return params
 
 
 def metadata(label="", description="", tags=None):
@@ -71,11 +81,50 @@ PERMISSION_FLAGS = ("admin", "readProjectContent", "writeProjectContent", "expor
 
 
 def permission_entry(entry):
-    """Fill every flag DSS stores on a permission item (missing flags are false)."""
-    out = {k: v for k, v in entry.items() if k in ("group", "user")}
+    """A permission item as DSS stores it: every key the client sent (flags unknown here too, such
+    as ``editPermissions``), plus the usual flags it left out, as false."""
+    out = copy.deepcopy(entry)
     for flag in PERMISSION_FLAGS:
-        out[flag] = bool(entry.get(flag, False))
+        out.setdefault(flag, False)
     return out
+
+
+# Editions the emulator can pose as (``Emulator(edition=...)``, ``serve --edition``): licenseKind,
+# community flag, user-profile caps. Shape of ``GET /admin/licensing/status`` as tools read it
+# (``base.licenseContent.{licenseKind,properties}``, ``base.expiresOn`` in ms, ``base.expired``,
+# ``communityEdition``); the exact set of other keys a real DSS adds is not known.
+EDITIONS = {
+    "enterprise": {"licenseKind": "ENTERPRISE", "community": False, "limits": {"DESIGNER": -1, "READER": -1}},
+    "free": {"licenseKind": "FREE", "community": True, "limits": {"DESIGNER": 3, "READER": 0}},
+    "trial": {"licenseKind": "TRIAL", "community": False, "limits": {"DESIGNER": 5, "READER": 5}},
+}
+DEFAULT_EDITION = "enterprise"
+LICENSE_EXPIRES_ON = 4102444800000   # 2100-01-01T00:00:00Z: the emulator's license never expires
+
+
+def check_edition(edition):
+    """The edition name, or a ValueError naming the known ones (a bad ``--edition``)."""
+    if edition not in EDITIONS:
+        raise ValueError("unknown edition %r: use one of %s" % (edition, ", ".join(sorted(EDITIONS))))
+    return edition
+
+
+def licensing_status(edition):
+    """``GET /admin/licensing/status`` for an emulator started as ``edition``."""
+    spec = EDITIONS[check_edition(edition)]
+    properties = {"users.profiles.%s.max" % p: str(n) for p, n in spec["limits"].items()}
+    return {
+        "base": {
+            "licenseContent": {"licenseKind": spec["licenseKind"], "instanceId": "dss-emulator",
+                               "licensee": {"company": "DSS emulator", "email": "admin@example.com"},
+                               "expiresOn": LICENSE_EXPIRES_ON, "properties": properties},
+            "valid": True, "expired": False, "expiresOn": LICENSE_EXPIRES_ON,
+            "profileLimits": {p: {"profile": p, "licensed": {"profile": p, "licensedLimit": n}}
+                              for p, n in spec["limits"].items()},
+        },
+        "communityEdition": spec["community"],
+        "edition": edition,
+    }
 
 
 def root_project_folder():

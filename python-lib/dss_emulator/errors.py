@@ -60,9 +60,30 @@ def bad_json(message):
                     "Invalid JSON in request body: %s" % message)
 
 
+NOT_SUPPORTED = "dss_emulator.NotSupportedByEmulatorException"
+
+
+def not_supported(method, path, why=None):
+    """A call the emulator does not serve. 501 (Not Implemented), never 404: a tool reads 404 as
+    "this object does not exist" and would act on it (create it, skip it), while the truth is that
+    the emulator cannot tell. The errorType names the emulator, not a DSS class, so no caller
+    mistakes it for an answer of DSS."""
+    message = "%s %s is not supported by the DSS emulator" % (method, path)
+    return DSSError(501, NOT_SUPPORTED, message,
+                    "%s: %s. The README section 'The DSS emulator' lists what is served."
+                    % (message, why or "no such call is emulated"))
+
+
 def not_allowed(method, path):
-    return DSSError(405, "MethodNotAllowedException", "Method %s not allowed on %s" % (method, path))
+    """A path the emulator serves, with a method it does not (DSS may well serve it)."""
+    return not_supported(method, path, "the emulator serves other methods on this path")
 
 
-def no_route(path):
+def no_route(path, method="GET"):
+    """A path under the public API that the emulator does not serve."""
+    return not_supported(method, path)
+
+
+def not_dss(path):
+    """A path outside the public API: not a DSS API call at all."""
     return DSSError(404, "NotFoundException", "No API endpoint at %s" % path)

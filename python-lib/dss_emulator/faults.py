@@ -8,10 +8,15 @@ import time
 
 
 class Faults:
-    """Injected faults. Counters count from the moment the faults were set."""
+    """Injected faults. Counters count from the moment the faults were set.
+
+    ``fail_phase`` places the fail and drop faults: "before" the handler (nothing is applied) or
+    "after" it (the write is applied, committed and persisted; the answer it had, success or not,
+    is replaced by the injected one)."""
 
     FIELDS = ("latency_ms", "fail_nth_write", "fail_status", "fail_count", "drop_nth_request",
-              "drop_nth_write", "path_contains")
+              "drop_nth_write", "path_contains", "fail_phase")
+    PHASES = ("before", "after")
 
     def __init__(self, latency_ms=0):
         self.lock = threading.Lock()
@@ -27,6 +32,7 @@ class Faults:
             self.drop_nth_request = None    # close the connection without an answer
             self.drop_nth_write = None
             self.path_contains = None       # only count requests whose path contains this
+            self.fail_phase = "before"      # "after": the write is applied, then its answer is lost
             self.seen_requests = 0
             self.seen_writes = 0
 
@@ -39,6 +45,10 @@ class Faults:
             if k == "path_contains":
                 if v is not None and not isinstance(v, str):
                     raise ValueError("path_contains must be a string or null")
+            elif k == "fail_phase":
+                if v is not None and v not in self.PHASES:
+                    raise ValueError("fail_phase must be \"before\" (the default: the write is not applied) or "
+                                     "\"after\" (the write is applied and committed, then the answer is lost)")
             elif v is not None and (isinstance(v, bool) or not isinstance(v, (int, float)) or v < 0):
                 raise ValueError("%s must be a non-negative number or null" % k)
         if spec.get("fail_status", 500) not in (500, 502, 503, 504):
@@ -51,16 +61,26 @@ class Faults:
                 self.latency_ms = 0
             if self.fail_count is None:
                 self.fail_count = 1
+            if self.fail_phase is None:
+                self.fail_phase = "before"
 
     def describe(self):
         with self.lock:
             return {k: getattr(self, k) for k in self.FIELDS}
 
+    def latency(self):
+        """Seconds to wait before answering (slept outside the instance lock)."""
+        with self.lock:
+            return self.latency_ms / 1000.0
+
     def decide(self, path, is_write):
-        """Return (latency_seconds, action) for one request; action is None, "fail" or "drop"."""
+        """Count one request and return (action, phase): action is None, "fail" or "drop".
+
+        The server calls this while holding the instance lock, so the n-th counted write is the
+        n-th write the server applies: with parallel clients the same write fails every run."""
         with self.lock:
             if self.path_contains and self.path_contains not in path:
-                return self.latency_ms / 1000.0, None
+                return None, self.fail_phase
             self.seen_requests += 1
             if is_write:
                 self.seen_writes += 1
@@ -72,7 +92,7 @@ class Faults:
             elif (is_write and self.fail_nth_write
                   and self.fail_nth_write <= self.seen_writes < self.fail_nth_write + self.fail_count):
                 action = "fail"
-            return self.latency_ms / 1000.0, action
+            return action, self.fail_phase
 
 
 class Stats:
@@ -93,7 +113,8 @@ class Stats:
             self.log = []
             self.started = time.time()
 
-    def record(self, method, path, route, is_write, status, duration):
+    def record(self, method, path, route, is_write, status, duration, fault=None):
+        """Count one answered request; ``fault`` names an injected fault ("fail" or "drop")."""
         key = "%s %s" % (method, route or path)
         with self.lock:
             self.requests += 1
@@ -104,8 +125,11 @@ class Stats:
             if status >= 400:
                 self.errors += 1
             self.by_route[key] = self.by_route.get(key, 0) + 1
-            self.log.append({"method": method, "path": path, "route": route, "write": is_write,
-                             "status": status, "ms": round(duration * 1000, 3)})
+            entry = {"seq": self.requests, "method": method, "path": path, "route": route,
+                     "write": is_write, "status": status, "ms": round(duration * 1000, 3)}
+            if fault:
+                entry["fault"] = fault
+            self.log.append(entry)
             if len(self.log) > self.keep:
                 del self.log[: len(self.log) - self.keep]
 

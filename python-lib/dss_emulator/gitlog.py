@@ -16,6 +16,7 @@ class GitHistory:
         self.head_files = {}     # files at HEAD
         self.tags = {}           # name -> {name, commit, message}
         self.branch = "master"
+        self.branches = {}       # name -> commit id it was created at (other than the first branch)
         self.remotes = {}        # name -> {name, url}
         self.pending = False     # saves not yet committed (non-AUTO commit modes)
 
@@ -52,6 +53,11 @@ class GitHistory:
                 self.head_files[path] = text
         return cid
 
+    def branch_names(self):
+        """Local branches. They are names over one shared, linear history: the emulator does not
+        keep diverging branches (see the README's list of what is simulated)."""
+        return sorted(set(self.branches) | {self.branch})
+
     def index_of(self, ref):
         """Position of a commit given its id, an unambiguous prefix, a tag or HEAD."""
         if ref in (None, "", "HEAD"):
@@ -79,8 +85,8 @@ class GitHistory:
                 "changedFiles": sorted(c["changes"])}
 
     def to_json(self):
-        return {"commits": self.commits, "tags": self.tags, "branch": self.branch, "remotes": self.remotes,
-                "pending": self.pending}
+        return {"commits": self.commits, "tags": self.tags, "branch": self.branch, "branches": self.branches,
+                "remotes": self.remotes, "pending": self.pending}
 
     @classmethod
     def from_json(cls, data):
@@ -88,6 +94,7 @@ class GitHistory:
         g.commits = data.get("commits", [])
         g.tags = data.get("tags", {})
         g.branch = data.get("branch", "master")
+        g.branches = data.get("branches", {})
         g.remotes = data.get("remotes", {})
         g.pending = data.get("pending", False)
         g.head_files = g.files_at(len(g.commits) - 1) if g.commits else {}

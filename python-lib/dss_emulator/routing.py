@@ -82,7 +82,7 @@ class Router:
             allowed = True
         if allowed:
             raise errors.not_allowed(method, path)
-        raise errors.no_route(path)
+        raise errors.no_route(path, method)
 
 
 ROUTER = Router()

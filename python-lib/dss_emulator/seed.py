@@ -33,14 +33,13 @@ ADDED_ON_READ = {
     "scenarios": ("id", True),
     "managed_folders": ("id", True),
     "zones": ("id", False),
+    "saved_models": ("id", True),
+    "model_evaluation_stores": ("id", True),
 }
-
-# params.json carries the project's metadata; the emulator keeps it apart (GET /metadata).
-# metadata key -> params.json key
-METADATA_IN_PARAMS = {
-    "label": "name", "description": "description", "shortDesc": "shortDesc", "tags": "tags",
-    "checklists": "checklists", "customFields": "customFields",
-}
+# export folder -> Project attribute, for the kinds stored as one JSON object per file
+OBJECT_FOLDERS = (("datasets", "datasets"), ("zones", "zones"), ("scenarios", "scenarios"),
+                  ("managed_folders", "folders"), ("saved_models", "saved_models"),
+                  ("model_evaluation_stores", "evaluation_stores"))
 
 
 # -- reading an export --------------------------------------------------------------------------
@@ -129,19 +128,18 @@ def build_project(project_key, files, label):
     project = Project(project_key, name, owner)
     project.params = params
     project.params["owner"] = owner
-    project.metadata = _metadata_from_params(params, name, label)
-    stamps = {t: params[t] for t in ("creationTag", "versionTag") if isinstance(params.get(t), dict)}
-    if stamps:
-        project.summary_tags = stamps
+    project.params["name"] = name
+    try:
+        normalise_tags(params.get("tags"))
+    except errors.DSSError as e:
+        raise ValueError("%s: %s/params.json: %s" % (label, CONFIG_DIR, e.detailed))
     if "tags.json" in files:
         project.tags = _json(files, "tags.json", label, dict)
         project.tags.setdefault("tags", {})
     if "variables.json" in files:
         project.variables["standard"] = _json(files, "variables.json", label, dict)
-    project.datasets = _objects(files, "datasets", project_key, label)
-    project.zones = _objects(files, "zones", project_key, label)
-    project.scenarios = _objects(files, "scenarios", project_key, label)
-    project.folders = _objects(files, "managed_folders", project_key, label)
+    for folder, attr in OBJECT_FOLDERS:
+        setattr(project, attr, _objects(files, folder, project_key, label))
     project.folder_files = {fid: {} for fid in project.folders}
     project.recipes = {n: {"recipe": d, "payload": None}
                        for n, d in _objects(files, "recipes", project_key, label).items()}
@@ -202,21 +200,6 @@ def _attach_library(project, files):
     project.library_dirs |= library_parents(project.library)
 
 
-def _metadata_from_params(params, name, label):
-    md = defaults.metadata(label=name)
-    for md_key, params_key in METADATA_IN_PARAMS.items():
-        if params_key in params:
-            md[md_key] = params[params_key]
-    md["label"] = name
-    try:
-        md["tags"] = normalise_tags(md.get("tags"))
-    except errors.DSSError as e:
-        raise ValueError("%s: %s/params.json: %s" % (label, CONFIG_DIR, e.detailed))
-    if isinstance(params.get("customMeta"), dict):
-        md["custom"] = params["customMeta"]
-    return md
-
-
 def _ensure_principals(instance, project):
     """The owner and the groups/users named in the permissions exist, so that reading and saving
     the project's permissions back works (DSS keeps unknown principals of an import as they are)."""
@@ -235,12 +218,11 @@ def _ensure_principals(instance, project):
 # -- writing an export --------------------------------------------------------------------------
 def export_files(project):
     """The files of a DSS export of ``project`` (paths relative to ``project_config/``)."""
-    files = {"params.json": _dumps(params_with_metadata(project)), "tags.json": _dumps(project.tags)}
+    files = {"params.json": _dumps(project.params), "tags.json": _dumps(project.tags)}
     if project.variables.get("standard"):
         files["variables.json"] = _dumps(project.variables["standard"])
-    for folder, coll in (("datasets", project.datasets), ("zones", project.zones),
-                         ("scenarios", project.scenarios), ("managed_folders", project.folders)):
-        for oid, obj in coll.items():
+    for folder, attr in OBJECT_FOLDERS:
+        for oid, obj in getattr(project, attr).items():
             files["%s/%s.json" % (folder, oid)] = _dumps(strip_added(folder, obj))
     for sid, script in project.scenario_scripts.items():
         files["scenarios/%s.py" % sid] = script
@@ -259,22 +241,6 @@ def strip_added(folder, obj):
     id_field, with_key = ADDED_ON_READ[folder]
     drop = {id_field, "projectKey"} if with_key else {id_field}
     return {k: v for k, v in obj.items() if k not in drop}
-
-
-def params_with_metadata(project):
-    """params.json as DSS stores it: the settings plus the project's metadata and stamps."""
-    params = dict(project.params)
-    md = project.metadata
-    for md_key, params_key in METADATA_IN_PARAMS.items():
-        empty = md.get(md_key) in (None, "", [], {})
-        if md_key in md and not (empty and params_key not in params):
-            params[params_key] = md[md_key]
-    if md.get("custom", {}).get("kv"):
-        params["customMeta"] = md["custom"]
-    for tag_name in ("creationTag", "versionTag"):
-        if project.summary_tags.get(tag_name):
-            params[tag_name] = project.summary_tags[tag_name]
-    return params
 
 
 def export_zip(project, login, manifest_extra=None):

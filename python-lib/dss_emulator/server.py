@@ -1,7 +1,8 @@
 """The HTTP server: transport rules of the DSS public API, auth, permissions, dispatch.
 
 Requests run one at a time under the instance lock (DSS itself serialises writes per project;
-one lock keeps the emulator simple and its answers consistent). Every handler answer is
+one lock keeps the emulator simple and its answers consistent). Injected faults are counted and
+requests are logged under that same lock, so the stats log is the server's order of execution. Every handler answer is
 rendered as 200 + JSON unless it is a stream or text; every failure as a DSS error body.
 """
 import base64
@@ -107,8 +108,10 @@ class Ctx:
 class Emulator:
     """A DSS emulator: state + HTTP server. Use :meth:`start` / :meth:`stop`, or ``with``."""
 
-    def __init__(self, data_dir=None, api_keys=None, connections=None, latency_ms=0, seed_exports=None):
+    def __init__(self, data_dir=None, api_keys=None, connections=None, latency_ms=0, seed_exports=None,
+                 edition=defaults.DEFAULT_EDITION):
         from . import api  # noqa: F401  (registers the routes)
+        self.edition = defaults.check_edition(edition)   # what GET /admin/licensing/status reports
         self.instance = Instance()
         self.data_dir = data_dir
         self.faults = Faults(latency_ms)
@@ -164,9 +167,9 @@ class Emulator:
             load_export(self.instance, project_key, path)
             self.persist([project_key])
 
-    def persist(self, project_keys=()):
+    def persist(self, project_keys=(), touched=None):
         if self.data_dir:
-            self.instance.save(self.data_dir, list(project_keys))
+            self.instance.save(self.data_dir, list(project_keys), touched)
 
     # -- server lifecycle -------------------------------------------------------------------
     def start(self, host="127.0.0.1", port=0):
@@ -195,6 +198,11 @@ class Emulator:
             self.httpd.shutdown()
             self.httpd.server_close()
             self.httpd = None
+        if self.data_dir:
+            # a full comparison, once: writes narrowed to what requests said they touched cannot
+            # leave an unlisted change unsaved past a clean stop
+            with self.instance.lock:
+                self.instance.save(self.data_dir)
 
     def __enter__(self):
         return self.start() if self.httpd is None else self
@@ -218,7 +226,6 @@ class Emulator:
             from .control import handle_control
             return handle_control(self, method, path[len(CONTROL_PREFIX):], body, client_host)
         started = time.time()
-        route = None
         api_path = None
         for prefix in API_PREFIXES:
             if path.startswith(prefix + "/"):
@@ -226,35 +233,54 @@ class Emulator:
         is_write = method != "GET"
         try:
             if api_path is None:
-                raise errors.no_route(path)
+                raise errors.not_dss(path)
             route, params = routing.ROUTER.resolve(method, api_path)
             is_write = route.writes
-            delay, action = self.faults.decide(api_path, is_write)
+            delay = self.faults.latency()
             if delay:
                 time.sleep(delay)
-            if action == "drop":
-                self.stats.record(method, api_path, route.pattern, is_write, 0, time.time() - started)
-                return "drop"
-            if action == "fail":
-                raise errors.DSSError(self.faults.fail_status, "InjectedFault",
-                                      "Injected fault: the server failed this write")
             with self.instance.lock:
-                user = self.authenticate(headers)
-                ctx = Ctx(self, method, api_path, query, headers, body, user)
-                self.check_permission(ctx, route, params)
-                result = route.func(ctx, **params)
-                if route.writes:
-                    self.after_write(ctx, route, params)
-            status, ctype, payload = 200, *_render(result)
+                # faults are counted under the lock that serialises the writes themselves
+                action, phase = self.faults.decide(api_path, is_write)
+                if action is not None and phase == "before":
+                    return self._fault_answer(action, method, api_path, route, is_write, started)
+                answer = self._run(route, params, method, api_path, query, headers, body)
+                if action is not None:
+                    return self._fault_answer(action, method, api_path, route, is_write, started)
+                self.stats.record(method, api_path, route.pattern, is_write, answer[0], time.time() - started)
+                return answer
+        except errors.DSSError as e:   # not the API, or a call the emulator does not serve
+            self.stats.record(method, api_path or path, None, is_write, e.status, time.time() - started)
+            return _error_answer(e)
+
+    def _run(self, route, params, method, api_path, query, headers, body):
+        """Authenticate, check permissions, run the handler and (for writes) commit and persist.
+        Returns (status, content_type, bytes, extra_headers); called with the instance lock held."""
+        try:
+            user = self.authenticate(headers)
+            ctx = Ctx(self, method, api_path, query, headers, body, user)
+            self.check_permission(ctx, route, params)
+            result = route.func(ctx, **params)
+            if route.writes:
+                self.after_write(ctx, route, params)
+            return (200,) + tuple(_render(result)) + ({},)
         except errors.DSSError as e:
-            status, ctype, payload = e.status, "application/json", json.dumps(e.body()).encode()
+            return _error_answer(e)
         except Exception as e:  # a handler bug must still answer like DSS, never a stack trace
             LOG.exception("emulator handler failed on %s %s", method, api_path)
-            err = errors.DSSError(500, "UnexpectedException", "Internal error: %s" % type(e).__name__)
-            status, ctype, payload = err.status, "application/json", json.dumps(err.body()).encode()
-        self.stats.record(method, api_path or path, route.pattern if route else None, is_write, status,
-                          time.time() - started)
-        return status, ctype, payload, {}
+            return _error_answer(errors.DSSError(500, "UnexpectedException", "Internal error: %s" % type(e).__name__))
+
+    def _fault_answer(self, action, method, api_path, route, is_write, started):
+        """The injected answer: a dropped connection, or a DSS-shaped 5xx. In the "after" phase the
+        write already happened, so a retrying client meets its own earlier write."""
+        if action == "drop":
+            self.stats.record(method, api_path, route.pattern, is_write, 0, time.time() - started, fault="drop")
+            return "drop"
+        err = errors.DSSError(self.faults.fail_status, "InjectedFault",
+                              "Injected fault: the server failed this write")
+        self.stats.record(method, api_path, route.pattern, is_write, err.status, time.time() - started,
+                          fault="fail")
+        return _error_answer(err)
 
     def authenticate(self, headers):
         key = _api_key_from(headers)
@@ -301,7 +327,8 @@ class Emulator:
             auto_commit(project, ctx, message)
         # a project created by this request has no {projectKey} in the route: persist it too
         changed = {key, project.key if project is not None else None} | ctx.other_projects
-        self.persist(sorted(k for k in changed if k))
+        touched = {project.key: ctx.touched} if project is not None else None
+        self.persist(sorted(k for k in changed if k), touched)
 
 
 def _api_key_from(headers):
@@ -315,6 +342,10 @@ def _api_key_from(headers):
     if auth.startswith("Bearer "):
         return auth[7:].strip() or None
     return headers.get("X-DKU-APITicket")
+
+
+def _error_answer(err):
+    return err.status, "application/json", json.dumps(err.body()).encode(), {}
 
 
 def _render(result):

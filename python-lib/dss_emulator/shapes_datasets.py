@@ -19,6 +19,9 @@ SQL_TYPES = ("JDBC", "PostgreSQL", "MySQL", "Vertica", "Snowflake", "Redshift", 
              "Databricks", "DatabricksLakebase", "ClickHouse")
 # Connection types on which DSS can create managed (DSS-written) datasets.
 MANAGED_FS_TYPES = ("Filesystem", "HDFS", "S3", "Azure", "GCS")
+# DSS names some connection types after history, not after the datasets they hold: an S3 connection
+# is of type EC2 (dataikuapi maps it back the same way when it changes a dataset's connection)
+DATASET_TYPE_OF_CONNECTION = {"EC2": "S3"}
 
 HIVE_SEPARATORS = ["\u0002", "\u0003", "\u0004", "\u0005", "\u0006", "\u0007", "\b"]
 
@@ -181,13 +184,6 @@ def managed_params(dtype, connection, name):
         return {"connection": connection, "table": "${projectKey}_%s" % name}
     params = {"connection": connection, "path": "${projectKey}/%s" % name}
     return params
-
-
-def complete_definition(body, old):
-    """A saved definition: the client's body, with top-level fields it left out taken from ``old``."""
-    out = copy.deepcopy(old)
-    out.update(copy.deepcopy(body))
-    return out
 
 
 def metadata_of(d):

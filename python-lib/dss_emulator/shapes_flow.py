@@ -46,11 +46,16 @@ def producers(project):
 
 
 def object_type(project, ref, role=None, recipe_type=None, side="inputs"):
-    """The smart-ref type of a ref: dataset or folder when it exists, else guessed from the role."""
+    """The smart-ref type of a ref: the kind of the stored object it names (dataset, folder, saved
+    model, evaluation store), else guessed from the role."""
     if ref in project.datasets:
         return "DATASET"
     if ref in project.folders:
         return "MANAGED_FOLDER"
+    if ref in project.saved_models:
+        return "SAVED_MODEL"
+    if ref in project.evaluation_stores:
+        return "MODEL_EVALUATION_STORE"
     if role in ROLE_TYPES:
         return ROLE_TYPES[role]
     if side == "outputs" and (recipe_type or "").endswith("_training"):
@@ -61,13 +66,14 @@ def object_type(project, ref, role=None, recipe_type=None, side="inputs"):
 
 
 def exists(project, instance, ref):
-    """Whether a recipe ref points at something: a dataset, folder, a flow object some recipe
-    produces (models...), or ``PROJ.name`` of another project's dataset."""
+    """Whether a recipe ref points at something: a dataset, folder, saved model or evaluation
+    store, a flow object some recipe produces, or ``PROJ.name`` of another project's dataset."""
     if "." in ref and ref.split(".", 1)[0] in instance.projects:
         other_key, name = ref.split(".", 1)
         other = instance.projects[other_key]
         return name in other.datasets or name in other.folders
-    return ref in project.datasets or ref in project.folders or ref in producers(project)
+    return (ref in project.datasets or ref in project.folders or ref in project.saved_models
+            or ref in project.evaluation_stores or ref in producers(project))
 
 
 # -- graph ----------------------------------------------------------------------------------------

@@ -21,11 +21,14 @@ def stamp_new(obj, login):
 
 
 def stamp_update(new, old, login):
-    """Stamp a saved object: keep the creation tag, bump the version.
+    """Stamp a saved object: keep the creation tag, bump the version, name the caller.
 
-    DSS ignores the tags a client sends back: they are server-owned."""
-    created = (old or {}).get("creationTag") or tag(0, login)
+    DSS ignores the tags a client sends back: they are server-owned. An object that never had a
+    creation tag (some real exports lack it) does not get an invented one on save."""
+    created = (old or {}).get("creationTag")
     previous = ((old or {}).get("versionTag") or {}).get("versionNumber", 0)
-    new["creationTag"] = copy.deepcopy(created)
+    new.pop("creationTag", None)
+    if created:
+        new["creationTag"] = copy.deepcopy(created)
     new["versionTag"] = tag(previous + 1, login)
     return new

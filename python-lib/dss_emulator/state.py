@@ -1,18 +1,20 @@
 """The emulator's stored state: one :class:`Instance` holding users, connections and projects.
 
 Objects are kept as the plain JSON dicts DSS would serve, so handlers read and write them directly
-and persistence is a JSON dump. A project's *configuration* (what DSS versions in the project's
-git repository) is also viewable as a set of files, see :meth:`Project.config_files`; the git
-emulation diffs those files. Data (folder files, job logs, scenario runs) is not configuration.
+and :mod:`dss_emulator.persistence` stores them as JSON files. A project's *configuration* (what
+DSS versions in the project's git repository) is also viewable as a set of files, see
+:meth:`Project.config_files`; the git emulation diffs those files. Data (folder files, job logs,
+scenario runs) is not configuration.
 """
 import base64
+import copy
 import json
 import os
-import tempfile
 import threading
 
 from . import defaults
 from .gitlog import GitHistory
+from .persistence import Store
 from .stamps import now_ms, stamp_new
 
 CODE_EXTENSIONS = {
@@ -20,6 +22,15 @@ CODE_EXTENSIONS = {
     "sql_script": "sql", "spark_sql_query": "sql", "shell": "sh", "spark_scala": "scala",
     "streaming_spark_scala": "scala", "ksql": "ksql",
 }
+
+
+# metadata view key -> params.json key (the project's metadata lives in params.json, as in DSS)
+METADATA_IN_PARAMS = (("label", "name"), ("description", "description"), ("shortDesc", "shortDesc"),
+                      ("tags", "tags"), ("checklists", "checklists"), ("customFields", "customFields"))
+# configuration kinds stored as one JSON file each: kind -> (Project attribute, folder in project git)
+JSON_KINDS = {"dataset": ("datasets", "datasets"), "folder": ("folders", "managed_folders"),
+              "zone": ("zones", "zones"), "saved_model": ("saved_models", "saved_models"),
+              "evaluation_store": ("evaluation_stores", "model_evaluation_stores")}
 
 
 def dumps(obj):
@@ -38,13 +49,17 @@ def library_parents(paths):
 
 
 class Project:
-    """One DSS project: settings, variables, flow objects and the git history of its configuration."""
+    """One DSS project: settings, variables, flow objects and the git history of its configuration.
+
+    ``params`` is the one project record DSS keeps (``params.json``): settings, permissions, and
+    also the name, tags, shortDesc, checklists, customFields and the creation/version stamps. The
+    metadata view (``GET /metadata``) and the summary are derived from it, never stored apart, so a
+    field has one value through settings, metadata, summary, export and git."""
 
     def __init__(self, key, name, owner, description=None):
         self.key = key
-        self.params = defaults.project_params(owner)
-        self.metadata = defaults.metadata(label=name, description=description or "")
-        self.summary_tags = stamp_new({}, owner)
+        self.params = defaults.project_params(owner, name, description)
+        stamp_new(self.params, owner)
         self.variables = {"standard": {}, "local": {}}
         self.tags = {"tags": {}}
         self.datasets = {}
@@ -53,7 +68,11 @@ class Project:
         self.scenario_scripts = {}   # id -> script of custom_python scenarios
         self.scenario_runs = {}      # id -> [run, ...] newest last
         self.folders = {}            # id -> def
-        self.folder_files = {}       # id -> {path: {"data": bytes, "lastModified": ms}}
+        # id -> {path: {"data": bytes, "lastModified": ms}}; files of a folder deleted without
+        # dropData stay here (DSS leaves them on disk), so a git revert of the deletion finds them.
+        self.folder_files = {}
+        self.saved_models = {}       # id -> def (served with id and projectKey)
+        self.evaluation_stores = {}  # id -> def of a model evaluation store
         self.library = {}            # "/python/mod.py" -> text
         self.library_dirs = {"/python", "/R"}
         self.zones = {}              # id -> zone (the default zone is implicit)
@@ -62,25 +81,49 @@ class Project:
         self.job_logs = {}
         self.git = GitHistory()
 
-    # -- summary --------------------------------------------------------------------------
+    # -- summary and metadata: views of params --------------------------------------------
     @property
     def name(self):
-        return self.metadata.get("label") or self.key
+        return self.params.get("name") or self.key
 
     def summary(self):
-        owner = self.params.get("owner")
+        p = self.params
         return {
             "projectKey": self.key,
             "name": self.name,
-            "description": self.metadata.get("description", ""),
-            "shortDesc": self.metadata.get("shortDesc", ""),
-            "tags": list(self.metadata.get("tags", [])),
-            "ownerLogin": owner,
-            "projectStatus": self.params.get("projectStatus"),
-            "projectType": self.params.get("projectType", "REGULAR"),
-            "creationTag": self.summary_tags.get("creationTag"),
-            "versionTag": self.summary_tags.get("versionTag"),
+            "description": p.get("description") or "",
+            "shortDesc": p.get("shortDesc") or "",
+            "tags": list(p.get("tags") or []),
+            "ownerLogin": p.get("owner"),
+            "projectStatus": p.get("projectStatus"),
+            "projectType": p.get("projectType", "REGULAR"),
+            "creationTag": copy.deepcopy(p.get("creationTag")),
+            "versionTag": copy.deepcopy(p.get("versionTag")),
         }
+
+    def metadata_view(self):
+        """``GET /metadata``: the metadata fields of params (``customMeta`` shown as ``custom``)."""
+        md = defaults.metadata(label=self.name)
+        for md_key, params_key in METADATA_IN_PARAMS:
+            if md_key != "label" and params_key in self.params:
+                md[md_key] = copy.deepcopy(self.params[params_key])
+        if isinstance(self.params.get("customMeta"), dict):
+            md["custom"] = copy.deepcopy(self.params["customMeta"])
+        return md
+
+    def apply_metadata(self, md):
+        """``PUT /metadata`` replaces the metadata fields of params. An empty value is not added
+        where params never had the key, so a no-op save leaves params.json byte-identical."""
+        empty = defaults.metadata()
+        for md_key, params_key in METADATA_IN_PARAMS + (("custom", "customMeta"),):
+            value = copy.deepcopy(md.get(md_key, empty.get(md_key)))
+            if md_key == "label":
+                if value:
+                    self.params[params_key] = value
+                continue
+            if value in (None, "", [], {}, {"kv": {}}, {"checklists": []}) and params_key not in self.params:
+                continue
+            self.params[params_key] = value
 
     # -- configuration as files (what project git versions) --------------------------------
     def object_files(self, kind, oid):
@@ -88,13 +131,9 @@ class Project:
         if kind == "project":
             return {
                 "params.json": dumps(self.params),
-                "metadata.json": dumps(self.metadata),
                 "variables.json": dumps(self.variables.get("standard", {})),
                 "tags.json": dumps(self.tags),
             }
-        if kind == "dataset":
-            d = self.datasets.get(oid)
-            return {} if d is None else {"datasets/%s.json" % oid: dumps(d)}
         if kind == "recipe":
             r = self.recipes.get(oid)
             if r is None:
@@ -112,30 +151,31 @@ class Project:
             if oid in self.scenario_scripts:
                 files["scenarios/%s.py" % oid] = self.scenario_scripts[oid]
             return files
-        if kind == "folder":
-            f = self.folders.get(oid)
-            return {} if f is None else {"managed_folders/%s.json" % oid: dumps(f)}
-        if kind == "zone":
-            z = self.zones.get(oid)
-            return {} if z is None else {"zones/%s.json" % oid: dumps(z)}
         if kind == "library":
             text = self.library.get(oid)
             return {} if text is None else {"lib" + oid: text}
-        raise ValueError("unknown configuration kind %r" % kind)
+        if kind not in JSON_KINDS:
+            raise ValueError("unknown configuration kind %r" % kind)
+        attr, folder = JSON_KINDS[kind]
+        obj = getattr(self, attr).get(oid)
+        return {} if obj is None else {"%s/%s.json" % (folder, oid): dumps(obj)}
 
     def object_prefixes(self, kind, oid):
         """File name prefixes that belong to one object (to drop stale files on change)."""
-        if kind == "project":
+        if kind == "project":       # metadata.json: committed by the previous emulator, now in params.json
             return ["params.json", "metadata.json", "variables.json", "tags.json"]
-        pattern = {"dataset": "datasets/%s.json", "recipe": "recipes/%s.", "scenario": "scenarios/%s.",
-                   "folder": "managed_folders/%s.json", "zone": "zones/%s.json", "library": "lib%s"}[kind]
+        if kind in JSON_KINDS:
+            return ["%s/%s.json" % (JSON_KINDS[kind][1], oid)]
+        pattern = {"recipe": "recipes/%s.", "scenario": "scenarios/%s.", "library": "lib%s"}[kind]
         return [pattern % oid]
 
     def all_objects(self):
         yield "project", None
-        for kind, coll in (("dataset", self.datasets), ("recipe", self.recipes), ("scenario", self.scenarios),
-                           ("folder", self.folders), ("zone", self.zones), ("library", self.library)):
+        for kind, coll in (("recipe", self.recipes), ("scenario", self.scenarios), ("library", self.library)):
             for oid in coll:
+                yield kind, oid
+        for kind, (attr, _) in JSON_KINDS.items():
+            for oid in getattr(self, attr):
                 yield kind, oid
 
     def config_files(self):
@@ -146,20 +186,27 @@ class Project:
 
     def apply_files(self, files):
         """Restore the configuration from files (a git revision). Data and local variables stay."""
-        self.params = json.loads(files["params.json"]) if "params.json" in files else self.params
-        if "metadata.json" in files:
-            self.metadata = json.loads(files["metadata.json"])
+        if "params.json" in files:
+            current, self.params = self.params, json.loads(files["params.json"])
+            if "metadata.json" in files:    # a revision committed by the previous emulator
+                self.apply_metadata(json.loads(files["metadata.json"]))
+                for stamp in ("creationTag", "versionTag"):
+                    if stamp not in self.params and stamp in current:
+                        self.params[stamp] = current[stamp]
         if "variables.json" in files:
             self.variables["standard"] = json.loads(files["variables.json"])
         if "tags.json" in files:
             self.tags = json.loads(files["tags.json"])
-        self.datasets, self.recipes, self.scenarios, self.scenario_scripts = {}, {}, {}, {}
-        self.folders, self.zones, self.library = {}, {}, {}
+        self.recipes, self.scenarios, self.scenario_scripts, self.library = {}, {}, {}, {}
+        by_folder = {}
+        for attr, folder in JSON_KINDS.values():
+            setattr(self, attr, {})
+            by_folder[folder] = getattr(self, attr)
         payloads = {}
         for path, text in files.items():
             folder, _, fname = path.partition("/")
-            if folder == "datasets":
-                self.datasets[fname[:-5]] = json.loads(text)
+            if folder in by_folder and fname.endswith(".json"):
+                by_folder[folder][fname[:-5]] = json.loads(text)
             elif folder == "recipes" and fname.endswith(".json"):
                 self.recipes[fname[:-5]] = {"recipe": json.loads(text), "payload": None}
             elif folder == "recipes":
@@ -168,10 +215,6 @@ class Project:
                 self.scenarios[fname[:-5]] = json.loads(text)
             elif folder == "scenarios":
                 self.scenario_scripts[fname.rsplit(".", 1)[0]] = text
-            elif folder == "managed_folders":
-                self.folders[fname[:-5]] = json.loads(text)
-            elif folder == "zones":
-                self.zones[fname[:-5]] = json.loads(text)
             elif folder == "lib":
                 self.library["/" + fname] = text
         for name, text in payloads.items():
@@ -198,8 +241,9 @@ class Project:
         return levels
 
     # -- persistence ----------------------------------------------------------------------
-    STORED = ("params", "metadata", "summary_tags", "variables", "tags", "datasets", "recipes", "scenarios",
-              "scenario_scripts", "scenario_runs", "folders", "library", "zones", "jobs", "job_logs", "dataset_data")
+    STORED = ("params", "variables", "tags", "datasets", "recipes", "scenarios", "scenario_scripts",
+              "scenario_runs", "folders", "saved_models", "evaluation_stores", "library", "zones", "jobs",
+              "job_logs", "dataset_data")
 
     def to_json(self):
         out = {name: getattr(self, name) for name in self.STORED}
@@ -218,6 +262,7 @@ class Project:
         for name in cls.STORED:
             if name in data:
                 setattr(p, name, data[name])
+        p._fold_previous_layout(data)
         p.library_dirs = set(data.get("library_dirs", []))
         p.folder_files = {
             fid: {path: {"data": base64.b64decode(f["data"]), "lastModified": f["lastModified"]}
@@ -225,6 +270,18 @@ class Project:
             for fid, files in data.get("folder_files", {}).items()}
         p.git = GitHistory.from_json(data.get("git") or {})
         return p
+
+    def _fold_previous_layout(self, data):
+        """The previous emulator kept the name, description, tags... in a separate ``metadata``
+        object and the project's stamps in ``summary_tags``: fold both into params, where they
+        live now, so a ``--data-dir`` written by that version keeps them."""
+        if isinstance(data.get("metadata"), dict):
+            self.apply_metadata(data["metadata"])
+        stamps = data.get("summary_tags")
+        if isinstance(stamps, dict):
+            for stamp in ("creationTag", "versionTag"):
+                if stamps.get(stamp) is not None and stamp not in data["params"]:
+                    self.params[stamp] = copy.deepcopy(stamps[stamp])
 
 
 class Instance:
@@ -241,6 +298,7 @@ class Instance:
         self.futures = {}
         self.code_envs = []
         self.project_folders = defaults.root_project_folder()
+        self.store = None           # the --data-dir writer, which remembers what it last wrote
         defaults.install_builtin_security(self)
         defaults.install_builtin_connections(self)
 
@@ -262,39 +320,18 @@ class Instance:
     INSTANCE_FIELDS = ("users", "groups", "api_keys", "connections", "global_variables", "project_folders",
                        "code_envs")
 
-    def save(self, data_dir, project_keys=None):
-        """Write the instance file and the given projects (all when None), atomically each."""
-        os.makedirs(os.path.join(data_dir, "projects"), exist_ok=True)
-        _atomic_write(os.path.join(data_dir, "instance.json"),
-                      {name: getattr(self, name) for name in self.INSTANCE_FIELDS})
+    def save(self, data_dir, project_keys=None, touched=None):
+        """Write the instance and the given projects (all when None) under ``data_dir``. Only what
+        changed since the last save is rewritten (see :mod:`dss_emulator.persistence`);
+        ``touched`` ({project key: ctx.touched}) narrows the search for what changed."""
         keys = list(self.projects) if project_keys is None else project_keys
-        for key in keys:
-            path = os.path.join(data_dir, "projects", key + ".json")
-            if key in self.projects:
-                _atomic_write(path, self.projects[key].to_json())
-            elif os.path.exists(path):
-                os.remove(path)
+        self._store(data_dir).save(self, keys, touched)
 
     def load(self, data_dir):
-        path = os.path.join(data_dir, "instance.json")
-        if not os.path.exists(path):
-            return False
-        with open(path, encoding="utf-8") as f:
-            data = json.load(f)
-        for name in self.INSTANCE_FIELDS:
-            if name in data:
-                setattr(self, name, data[name])
-        pdir = os.path.join(data_dir, "projects")
-        for fname in sorted(os.listdir(pdir)) if os.path.isdir(pdir) else []:
-            if fname.endswith(".json"):
-                with open(os.path.join(pdir, fname), encoding="utf-8") as f:
-                    proj = Project.from_json(json.load(f))
-                self.projects[proj.key] = proj
-        return True
+        """Read a ``data_dir`` back; False when it holds no saved instance."""
+        return self._store(data_dir).load(self, Project)
 
-
-def _atomic_write(path, obj):
-    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".tmp-")
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        json.dump(obj, f)
-    os.replace(tmp, path)
+    def _store(self, data_dir):
+        if self.store is None or self.store.root != data_dir:
+            self.store = Store(data_dir)
+        return self.store

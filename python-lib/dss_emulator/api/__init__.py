@@ -2,4 +2,5 @@
 from . import instance, projects, gitapi  # noqa: F401
 from . import datasets, recipes, flow, jobs  # noqa: F401
 from . import scenarios, folders, libraries  # noqa: F401
-from . import exports  # noqa: F401
+from . import exports, models  # noqa: F401
+from . import extras  # noqa: F401

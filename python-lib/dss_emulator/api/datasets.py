@@ -12,7 +12,7 @@ import csv
 import io
 
 from .. import errors
-from ..checks import check_types, normalise_tags
+from ..checks import check_types, normalise_tags, require_fields
 from .. import shapes_datasets as shapes
 from ..routing import route
 from ..server import Raw
@@ -120,6 +120,7 @@ def synthesize_managed(ctx, project, name, settings):
     conn_name = settings.get("connectionId")
     conn = connection_of(ctx, conn_name)
     ctype = settings.get("typeOptionId") or conn.get("type")
+    ctype = shapes.DATASET_TYPE_OF_CONNECTION.get(ctype, ctype)
     specific = settings.get("specificSettings") or {}
     if not isinstance(specific, dict):
         raise errors.bad_request("'specificSettings' must be an object")
@@ -190,7 +191,8 @@ def list_datasets(ctx, projectKey):
     items = [project.datasets[n] for n in sorted(project.datasets)]
     if ctx.qbool("foreign"):
         items += _foreign_datasets(ctx, project)
-    return [copy.deepcopy(d) for d in items if _has_any_tag(d, tags)]
+    # no copies: the answer is serialised under the instance lock, before any write can change it
+    return [d for d in items if _has_any_tag(d, tags)]
 
 
 RESERVED_ON_CREATE = ("name", "projectKey", "type", "params", "formatType", "formatParams", "managed",
@@ -217,7 +219,10 @@ def create_dataset(ctx, projectKey):
         connection_of(ctx, params["uploadConnection"])
     if dtype == "FilesInFolder":
         _check_folder_ref(project, ctx, params.get("folderSmartId"))
-    d = shapes.dataset_definition(project.key, name, dtype, params, ftype, fparams, managed=False)
+    managed = body.get("managed", False)
+    if not isinstance(managed, bool):
+        raise errors.bad_request("'managed' must be a boolean")
+    d = shapes.dataset_definition(project.key, name, dtype, params, ftype, fparams, managed=managed)
     for key, value in body.items():
         if key not in RESERVED_ON_CREATE and value is not None:
             d[key] = copy.deepcopy(value)
@@ -251,7 +256,8 @@ def get_dataset(ctx, projectKey, datasetName):
 
 
 def _validate_definition(d):
-    """Reject wrong types with a DSS 400 instead of storing garbage; normalises ``tags``."""
+    """Reject wrong types with a DSS 400 instead of storing garbage; normalises ``tags`` (and
+    ``managed`` of an upload dataset, which DSS always reads back false)."""
     check_types(d, dict.fromkeys(("params", "formatParams", "partitioning", "schema", "customMeta", "customFields",
                                   "flowOptions", "readWriteOptions", "metrics", "metricsChecks", "checklists"), dict),
                 "dataset field")
@@ -261,6 +267,8 @@ def _validate_definition(d):
     if not isinstance(dims, list) or not all(isinstance(x, dict) and x.get("name") for x in dims):
         raise errors.bad_request("'partitioning.dimensions' must be a list of objects with a name")
     d["tags"] = normalise_tags(d.get("tags"))
+    if d.get("type") == "UploadedFiles":     # DSS reads upload datasets back unmanaged, whatever was sent
+        d["managed"] = False
 
 
 def validate_columns(columns):
@@ -274,14 +282,16 @@ def validate_columns(columns):
 
 @route("PUT", "/projects/{projectKey}/datasets/{datasetName}", perm="write", git="Updated dataset {datasetName}")
 def save_dataset(ctx, projectKey, datasetName):
-    """Save settings: stamps are server-owned; name and type cannot change through a save."""
+    """Save settings. The body replaces the definition (DSS deserialises it into a fresh one: a key
+    left out is gone); stamps are server-owned; name and type cannot change through a save."""
     project = project_of(ctx, projectKey)
     old = dataset_of(project, datasetName)
     body = ctx.json_object()
     if body.get("name") not in (None, datasetName):
         raise errors.bad_request("Cannot change the name of dataset %s by saving its settings: use rename"
                                  % datasetName)
-    new = shapes.complete_definition(body, old)
+    require_fields(body, ("type", "params"), "Dataset %s.%s" % (project.key, datasetName))
+    new = copy.deepcopy(body)
     if new.get("type") != old.get("type"):
         _check_type_change(ctx, old, new)
     new["projectKey"], new["name"] = project.key, datasetName

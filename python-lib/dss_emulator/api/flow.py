@@ -19,7 +19,6 @@ from .projects import project_of
 
 ZONES = "/projects/{projectKey}/flow/zones"
 ZONE = ZONES + "/{zoneId}"
-ZONE_EDITABLE = ("name", "color", "position", "tags", "customFields", "checklists", "description", "shortDesc")
 
 
 @route("GET", "/projects/{projectKey}/flow/graph", perm="read")
@@ -99,16 +98,18 @@ def get_zone(ctx, projectKey, zoneId):
 
 @route("PUT", ZONE, perm="write", git="Saved flow zone {zoneId}")
 def save_zone(ctx, projectKey, zoneId):
-    """Name, color and metadata change here; ``items``/``shared`` only through their endpoints."""
+    """The body replaces the zone (keys left out are gone, unknown keys kept), except ``items`` and
+    ``shared``: they change only through their own endpoints (and the default zone's are computed)."""
     p = project_of(ctx, projectKey)
-    zone = copy.deepcopy(_stored(p, zoneId))
+    stored = _stored(p, zoneId)
     body = ctx.json_object()
-    if "name" in body and (not isinstance(body["name"], str) or not body["name"].strip()):
+    if not isinstance(body.get("name"), str) or not body["name"].strip():
         raise errors.bad_request("A flow zone name cannot be empty")
-    for key in ZONE_EDITABLE:
-        if key in body:
-            zone[key] = copy.deepcopy(body[key])
-    zone["tags"] = normalise_tags(zone.get("tags"))
+    zone = {k: copy.deepcopy(v) for k, v in body.items() if k not in ("items", "shared")}
+    zone["items"] = copy.deepcopy(stored.get("items", []))
+    zone["shared"] = copy.deepcopy(stored.get("shared", []))
+    if "tags" in zone:
+        zone["tags"] = normalise_tags(zone.get("tags"))
     zone["id"] = zoneId
     p.zones[zoneId] = zone
     ctx.touch("zone", zoneId)

@@ -7,7 +7,7 @@ name ``/dir/a b.txt`` and ``/a.txt``. Writing files is data, not configuration: 
 import copy
 
 from .. import errors
-from ..checks import check_types
+from ..checks import check_types, require_fields
 from ..ids import random_id
 from ..multipart import file_part
 from ..routing import route
@@ -50,7 +50,8 @@ def _check_unique(project, name, fid=None):
 @route("GET", BASE, perm="read")
 def list_folders(ctx, projectKey):
     folders = project_of(ctx, projectKey).folders.values()
-    return [copy.deepcopy(f) for f in sorted(folders, key=lambda f: (f.get("name") or "", f["id"]))]
+    # no copies: the answer is serialised under the instance lock, before any write can change it
+    return sorted(folders, key=lambda f: (f.get("name") or "", f["id"]))
 
 
 @route("POST", BASE, perm="write", git="Created managed folder")
@@ -83,18 +84,17 @@ def get_folder(ctx, projectKey, folderId):
 
 @route("PUT", ONE, perm="write", git="Saved managed folder {folderId}")
 def save_folder(ctx, projectKey, folderId):
-    """``id`` and ``projectKey`` cannot change; stamps are server-owned."""
+    """The body replaces the definition (keys left out are gone, a body without name, type or
+    params is a 400); ``id`` and ``projectKey`` cannot change; stamps are server-owned."""
     old = _folder(ctx, projectKey, folderId)
     body = ctx.json_object()
-    check_types(body, {"params": dict, "partitioning": dict}, "managed folder field")
+    check_types(body, {"params": dict, "partitioning": dict, "type": str}, "managed folder field")
+    require_fields(body, ("name", "type", "params"), "Managed folder %s.%s" % (projectKey, folderId))
     new = copy.deepcopy(body)
     new.update({"projectKey": projectKey, "id": folderId})
-    new.setdefault("name", old.get("name"))
     _check_name(new["name"])
     p = project_of(ctx, projectKey)
     _check_unique(p, new["name"], folderId)
-    for key in ("type", "params"):
-        new[key] = new.get(key) or copy.deepcopy(old.get(key))
     p.folders[folderId] = stamp_update(fill(new), old, ctx.login)
     ctx.touch("folder", folderId)
     return {"msg": "Saved managed folder %s" % folderId}
@@ -102,12 +102,15 @@ def save_folder(ctx, projectKey, folderId):
 
 @route("DELETE", ONE, perm="write", git="Deleted managed folder {folderId}")
 def delete_folder(ctx, projectKey, folderId):
-    """The folder goes, and so do its zone entries. Its files go too: nothing could reach them any
-    more. 15.1+ clients send ``dropData``, which changes nothing here (older clients send nothing)."""
+    """The folder goes, and so do its zone entries. Its files go only with ``dropData=true``
+    (15.1+ clients send it; older ones send nothing, which keeps them, as DSS's default does).
+    Kept files stay in the project's folder data under the folder's id, as DSS leaves them on disk
+    under the folder's path: reverting the deletion through project git finds them again."""
     _folder(ctx, projectKey, folderId)
     p = project_of(ctx, projectKey)
     del p.folders[folderId]
-    p.folder_files.pop(folderId, None)
+    if ctx.qbool("dropData"):
+        p.folder_files.pop(folderId, None)
     drop_from_zones(ctx, p, "MANAGED_FOLDER", folderId)
     ctx.touch("folder", folderId)
     return {"msg": "Deleted managed folder %s" % folderId}

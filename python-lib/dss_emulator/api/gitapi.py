@@ -1,4 +1,11 @@
-"""Project git endpoints (``/projects/{k}/git/...``): status, commit, log, diff, revert, tags, remotes.
+"""Project git endpoints (``/projects/{k}/git/...``): status, commit, log, diff, revert, tags, remotes,
+and the references to external git libraries (``lib-git-refs``).
+
+Git library references are kept where DSS keeps them, in the library's ``external-libraries.json``
+(``gitReferences``, ``pythonPath``, ``rsrcPath``, ``importLibrariesFromProjects``), so they are
+versioned in project git with the rest of the library. Nothing is cloned: adding a reference
+creates its (empty) target folder; reset and push are accepted and do nothing. Repository
+credentials sent with a reference are never stored.
 
 Reverts restore configuration only, as DSS does: folder contents, job logs and scenario runs stay.
 Every route that changes the history (commit, revert, reset, tags, remotes) is a write route, so it
@@ -6,10 +13,12 @@ is persisted and subject to fault injection; those routes touch no object, so th
 auto-commit is a no-op and the explicit commit they make is the only one.
 """
 import difflib
+import json
 
 from .. import errors
 from ..gitops import explicit_commit, pending_changes
 from ..routing import route
+from .libraries import _add_dirs, _clean, remove_tree
 from .projects import project_of
 
 BASE = "/projects/{projectKey}/git/"
@@ -160,8 +169,7 @@ def current_branch(ctx, projectKey):
 
 @route("GET", BASE + "branches", perm="read")
 def branches(ctx, projectKey):
-    git = _git(ctx, projectKey)
-    return [git.branch]
+    return _git(ctx, projectKey).branch_names()
 
 
 @route("GET", BASE + "tags", perm="read")
@@ -220,3 +228,120 @@ def set_remote(ctx, projectKey, name):
 def remove_remote(ctx, projectKey, name):
     _git(ctx, projectKey).remotes.pop(name, None)
     return {"success": True}
+
+
+# -- external git libraries ------------------------------------------------------------------------
+EXTERNAL_LIBRARIES = "/external-libraries.json"
+GIT_REFS = BASE + "lib-git-refs"
+
+
+def external_libraries(project):
+    """The project's ``external-libraries.json`` (DSS's content for a project that has none)."""
+    out = {"gitReferences": {}, "pythonPath": ["python"], "rsrcPath": ["R"], "importLibrariesFromProjects": []}
+    text = project.library.get(EXTERNAL_LIBRARIES)
+    if text is not None:
+        try:
+            stored = json.loads(text)
+        except ValueError as e:
+            raise errors.bad_request("Library file %s of project %s is not valid JSON (%s): fix it in the "
+                                     "library editor" % (EXTERNAL_LIBRARIES, project.key, e))
+        if not isinstance(stored, dict) or not isinstance(stored.get("gitReferences", {}), dict):
+            raise errors.bad_request("Library file %s of project %s must be an object with a 'gitReferences' "
+                                     "object" % (EXTERNAL_LIBRARIES, project.key))
+        out.update(stored)
+    return out
+
+
+def _store_external(ctx, project, data):
+    project.library[EXTERNAL_LIBRARIES] = json.dumps(data, indent=2)
+    ctx.touch("library", EXTERNAL_LIBRARIES)
+
+
+def _ref_fields(body, required):
+    """``{remote, remotePath, checkout}`` of a reference from the client's body (credentials dropped)."""
+    out = {}
+    for key, field in (("repository", "remote"), ("pathInGitRepository", "remotePath"), ("checkout", "checkout")):
+        value = body.get(key)
+        if value is None and key == "pathInGitRepository":
+            value = ""
+        if not isinstance(value, str) or (key != "pathInGitRepository" and required and not value.strip()):
+            raise errors.bad_request("Git library reference: '%s' must be a non-empty string" % key)
+        out[field] = value
+    return out
+
+
+def _existing_ref(data, path, project_key):
+    if path not in data["gitReferences"]:
+        raise errors.not_found("Git library reference %s does not exist in project %s" % (path, project_key))
+    return data["gitReferences"][path]
+
+
+@route("GET", GIT_REFS, perm="read")
+def list_git_libraries(ctx, projectKey):
+    return external_libraries(project_of(ctx, projectKey))
+
+
+@route("POST", GIT_REFS, perm="write", git="Added git library reference")
+def add_git_library(ctx, projectKey):
+    """Record the reference and its target folder; answer a finished future (no clone happens)."""
+    p = project_of(ctx, projectKey)
+    body = ctx.json_object()
+    ref = _ref_fields(body, required=True)
+    path = _clean(body.get("localTargetPath")).lstrip("/")
+    data = external_libraries(p)
+    if path in data["gitReferences"] or ("/" + path) in p.library:
+        raise errors.already_exists("Library path %s already exists in project %s" % (path, projectKey))
+    ref["isDirty"] = False
+    data["gitReferences"][path] = ref
+    if body.get("addToPythonPath", True) and path not in data["pythonPath"]:
+        data["pythonPath"].append(path)
+    _store_external(ctx, p, data)
+    _add_dirs(p, "/" + path)
+    ctx.git_message = "Added git library reference %s" % path
+    return ctx.instance.add_future({"gitReference": path, "success": True}, ctx.login)
+
+
+@route("PUT", GIT_REFS + "/{path*}", perm="write", git="Edited git library reference")
+def set_git_library(ctx, projectKey, path):
+    p = project_of(ctx, projectKey)
+    path = _clean(path).lstrip("/")
+    data = external_libraries(p)
+    ref = _existing_ref(data, path, projectKey)
+    ref.update(_ref_fields(ctx.json_object(), required=True))
+    _store_external(ctx, p, data)
+    ctx.git_message = "Edited git library reference %s" % path
+    return path
+
+
+@route("DELETE", GIT_REFS + "/{path*}", perm="write", git="Removed git library reference")
+def remove_git_library(ctx, projectKey, path):
+    """``deleteDirectory=true`` also deletes the reference's folder from the library."""
+    p = project_of(ctx, projectKey)
+    path = _clean(path).lstrip("/")
+    data = external_libraries(p)
+    _existing_ref(data, path, projectKey)
+    del data["gitReferences"][path]
+    for key in ("pythonPath", "rsrcPath"):
+        data[key] = [x for x in data.get(key) or [] if x != path]
+    _store_external(ctx, p, data)
+    if ctx.qbool("deleteDirectory"):
+        remove_tree(ctx, p, "/" + path)
+    ctx.git_message = "Removed git library reference %s" % path
+    return {}
+
+
+@route("POST", GIT_REFS + "/action/reset", perm="write", writes=False)
+@route("POST", GIT_REFS + "/action/push", perm="write", writes=False)
+def git_library_action(ctx, projectKey):
+    """Reset (pull) and push of one reference: nothing to fetch or send, a finished future."""
+    p = project_of(ctx, projectKey)
+    ref = ctx.json_object().get("gitRef")
+    _existing_ref(external_libraries(p), _clean(ref).lstrip("/"), projectKey)
+    return ctx.instance.add_future({"gitReference": ref, "success": True}, ctx.login)
+
+
+@route("POST", BASE + "actions/git-refs/push-all", perm="write", writes=False)
+@route("POST", BASE + "actions/git-refs/reset-all", perm="write", writes=False)
+def git_libraries_all(ctx, projectKey):
+    project_of(ctx, projectKey)
+    return ctx.instance.add_future({"success": True}, ctx.login)

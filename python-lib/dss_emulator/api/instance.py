@@ -68,6 +68,12 @@ def _connection(ctx, name):
     return _existing(ctx.instance.connections, name, "Connection")
 
 
+@route("GET", "/admin/licensing/status", perm=ADMIN)
+def licensing_status(ctx):
+    """The license of the edition the emulator was started as (``Emulator(edition=...)``)."""
+    return defaults.licensing_status(getattr(ctx.emulator, "edition", defaults.DEFAULT_EDITION))
+
+
 @route("GET", "/admin/connections", perm=ADMIN)
 def list_connections(ctx):
     return {name: defaults.redact(c) for name, c in sorted(ctx.instance.connections.items())}

@@ -50,7 +50,8 @@ def normalise_outputs(instance, project, outputs):
             raise errors.bad_request("outputs[%d]: unknown output type %r" % (i, otype))
         key = o.get("projectKey") or project.key
         target = instance.projects.get(key)
-        coll = {"DATASET": "datasets", "MANAGED_FOLDER": "folders"}.get(otype)
+        coll = {"DATASET": "datasets", "MANAGED_FOLDER": "folders", "SAVED_MODEL": "saved_models",
+                "MODEL_EVALUATION_STORE": "evaluation_stores"}.get(otype)
         if target is None or coll is None or o["id"] not in getattr(target, coll):
             raise errors.not_found("%s %s.%s does not exist" % (TYPE_LABELS[otype], key, o["id"]))
         item = dict(o, type=otype, projectKey=key)

@@ -107,11 +107,16 @@ def delete_item(ctx, projectKey, path):
     path = _clean(path)
     if not _exists(p, path):
         raise errors.not_found("Library item %s does not exist in project %s" % (path, projectKey))
-    for f in [f for f in p.library if _under(f, path)]:
-        del p.library[f]
-        ctx.touch("library", f)
-    p.library_dirs = {d for d in p.library_dirs if not _under(d, path)}
+    remove_tree(ctx, p, path)
     return {}
+
+
+def remove_tree(ctx, project, path):
+    """Delete library item ``path`` (a file, or a folder with everything under it)."""
+    for f in [f for f in project.library if _under(f, path)]:
+        del project.library[f]
+        ctx.touch("library", f)
+    project.library_dirs = {d for d in project.library_dirs if not _under(d, path)}
 
 
 def _move(ctx, project, old, new):

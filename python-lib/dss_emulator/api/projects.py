@@ -3,9 +3,9 @@ import copy
 import re
 
 from .. import defaults, errors
-from ..checks import normalise_tags
+from ..checks import check_types, normalise_tags
 from ..routing import route
-from ..stamps import stamp_update
+from ..stamps import stamp_new, stamp_update
 from ..state import Project
 
 PROJECT_KEY_RE = re.compile(r"^[A-Za-z0-9_]+$")
@@ -57,7 +57,7 @@ def create_project(ctx):
     folder = _project_folder(ctx, ctx.q("projectFolderId"))
     project = Project(key, name, owner, body.get("description"))
     project.params["permissions"] = _permission_entries(ctx, body.get("permissions") or [])
-    project.metadata["tags"] = normalise_tags(body.get("tags"))
+    project.params["tags"] = normalise_tags(body.get("tags"))
     project.params["settings"].update(body.get("settings") or {})
     ctx.instance.projects[key] = project
     folder["projectKeys"].append(key)
@@ -95,18 +95,20 @@ def delete_project(ctx, projectKey):
 
 @route("GET", "/projects/{projectKey}/metadata", perm="read")
 def get_metadata(ctx, projectKey):
-    return copy.deepcopy(project_of(ctx, projectKey).metadata)
+    return project_of(ctx, projectKey).metadata_view()
 
 
 @route("PUT", "/projects/{projectKey}/metadata", perm="write", git="Updated project metadata")
 def set_metadata(ctx, projectKey):
+    """The metadata fields of the one project record (params.json); its versionTag moves."""
     p = project_of(ctx, projectKey)
     body = ctx.json_object()
-    md = defaults.metadata()
-    md.update(body)
-    md["tags"] = normalise_tags(md.get("tags"))
-    p.metadata = md
-    stamp_update(p.summary_tags, p.summary_tags, ctx.login)
+    body["tags"] = normalise_tags(body.get("tags"))
+    check_types(body, {"label": str, "description": str, "shortDesc": str, "checklists": dict, "custom": dict,
+                       "customFields": dict}, "metadata field")
+    old = copy.deepcopy(p.params)
+    p.apply_metadata(body)
+    p.params = stamp_update(p.params, old, ctx.login)
     ctx.touch("project")
     return {"msg": "Saved"}
 
@@ -118,15 +120,18 @@ def get_settings(ctx, projectKey):
 
 @route("PUT", "/projects/{projectKey}/settings", perm="admin", git="Updated project settings")
 def set_settings(ctx, projectKey):
+    """The body replaces params.json as sent (unknown keys kept); the server owns the stamps."""
     p = project_of(ctx, projectKey)
-    body = ctx.json_object()
-    if not isinstance(body.get("settings", {}), dict):
-        raise errors.bad_request("'settings' must be an object")
-    merged = defaults.project_params(p.params.get("owner"))
-    merged.update(body)
-    merged["permissions"] = _permission_entries(ctx, merged.get("permissions") or [])
-    merged["owner"] = _owner(ctx, merged.get("owner"))
-    p.params = merged
+    body = copy.deepcopy(ctx.json_object())
+    check_types(body, {"settings": dict, "permissions": list, "name": str, "shortDesc": str, "checklists": dict,
+                       "customFields": dict, "exposedObjects": dict, "dashboardAuthorizations": dict},
+                "project settings field")
+    body["owner"] = _owner(ctx, body.get("owner") or p.params.get("owner"))   # a project always has one
+    if "permissions" in body:
+        body["permissions"] = _permission_entries(ctx, body["permissions"])
+    if "tags" in body:
+        body["tags"] = normalise_tags(body["tags"])
+    p.params = stamp_update(body, p.params, ctx.login)
     ctx.touch("project")
     return {"msg": "Saved"}
 
@@ -144,17 +149,19 @@ def set_permissions(ctx, projectKey):
     p = project_of(ctx, projectKey)
     body = ctx.json_object()
     entries = _permission_entries(ctx, body.get("permissions", []))
+    old = copy.deepcopy(p.params)
     p.params["owner"] = _owner(ctx, body.get("owner") or p.params.get("owner"))
     p.params["permissions"] = entries
     for k in ("additionalDashboardUsers", "dashboardAuthorizations"):
         if k in body:
-            p.params[k] = body[k]
+            p.params[k] = copy.deepcopy(body[k])
+    p.params = stamp_update(p.params, old, ctx.login)
     ctx.touch("project")
     return {"msg": "Saved"}
 
 
 def _permission_entries(ctx, entries):
-    """Checked, fully-flagged permission items; DSS refuses unknown groups and users."""
+    """Checked permission items, kept as sent (DSS refuses unknown groups and users)."""
     if not isinstance(entries, list):
         raise errors.bad_request("'permissions' must be a list")
     for i, e in enumerate(entries):
@@ -163,6 +170,7 @@ def _permission_entries(ctx, entries):
         for field, known in (("group", ctx.instance.groups), ("user", ctx.instance.users)):
             if e.get(field) is not None and (not isinstance(e[field], str) or e[field] not in known):
                 raise errors.bad_request("%s %s does not exist" % (field.capitalize(), e[field]))
+        check_types(e, dict.fromkeys(defaults.PERMISSION_FLAGS, bool), "permissions[%d] field" % i)
     return [defaults.permission_entry(e) for e in entries]
 
 
@@ -242,7 +250,8 @@ def duplicate_project(ctx, projectKey):
     target = Project(key, name, ctx.login)
     target.apply_files(source.config_files())
     target.params["owner"] = ctx.login
-    target.metadata["label"] = name
+    target.params["name"] = name
+    stamp_new(target.params, ctx.login)
     target.variables["local"] = copy.deepcopy(source.variables.get("local", {}))
     for obj in list(target.datasets.values()) + list(target.folders.values()):
         obj["projectKey"] = key

@@ -10,15 +10,15 @@ import copy
 import json
 
 from .. import errors
-from ..checks import normalise_tags
+from ..checks import normalise_tags, require_fields
 from .. import shapes_datasets, shapes_flow
 from .. import shapes_recipes as shapes
 from ..ids import random_id
 from ..routing import route
 from ..shapes_folders import FOLDER_ID_LENGTH, new_folder
 from ..stamps import stamp_new, stamp_update
-from .datasets import (check_name, dataset_of, resolve_partitioning, store_new, synthesize_managed, validate_columns,
-                       validate_metadata)
+from .datasets import (check_name, dataset_of, resolve_partitioning, store_new, synthesize_managed,
+                       validate_columns, validate_metadata)
 from .flow import drop_from_zones, rename_in_zones
 from .projects import project_of
 
@@ -234,13 +234,13 @@ def _schema_columns(ctx, project, ref):
 # -- save / delete / rename ---------------------------------------------------------------------
 @route("PUT", "/projects/{projectKey}/recipes/{recipeName}", perm="write", git="Updated recipe {recipeName}")
 def save_recipe(ctx, projectKey, recipeName):
-    """Save definition (+ payload when given). Stamps are server-owned; name and type are fixed."""
+    """Save definition (+ payload when given). The definition sent replaces the stored one (keys
+    left out are gone); stamps are server-owned; name and type are fixed. A PUT without
+    ``payload`` leaves the payload as it was (the client omits it when it never read one)."""
     project = project_of(ctx, projectKey)
     entry = entry_of(project, recipeName)
     body = ctx.json_object()
     new = body.get("recipe")
-    if new is None:
-        new = {}
     if not isinstance(new, dict):
         raise errors.bad_request("'recipe' must be an object")
     payload = body.get("payload")
@@ -252,7 +252,8 @@ def save_recipe(ctx, projectKey, recipeName):
     if new.get("type") not in (None, old.get("type")):
         raise errors.bad_request("Cannot change the type of recipe %s from %s to %s"
                                  % (recipeName, old.get("type"), new.get("type")))
-    merged = shapes_datasets.complete_definition(new, old)
+    require_fields(new, ("type",), "Recipe %s.%s" % (project.key, recipeName))
+    merged = copy.deepcopy(new)
     merged["projectKey"], merged["name"] = project.key, recipeName
     for side in ("inputs", "outputs"):
         merged[side] = shapes.normalize_roles(_validate_roles(merged.get(side), side), side)

@@ -114,14 +114,19 @@ def get_scenario(ctx, projectKey, scenarioId):
 
 @route("PUT", ONE, perm="write", git="Saved scenario {scenarioId}")
 def save_scenario(ctx, projectKey, scenarioId):
-    """A full save: ids, project key, type and stamps stay server-owned; defaults are filled."""
+    """A full save: the body replaces the definition (keys left out are gone); ids, project key,
+    type and stamps stay server-owned; DSS's defaults (trigger/step ids...) are filled."""
     old = _scenario(ctx, projectKey, scenarioId)
     body = ctx.json_object()
     _validate(body)
+    if body.get("type") not in (None, old["type"]):
+        raise errors.bad_request("Cannot change the type of scenario %s from %s to %s"
+                                 % (scenarioId, old["type"], body["type"]))
+    if not isinstance(body.get("name"), str) or not body["name"].strip():
+        raise errors.bad_request("Scenario %s.%s: the saved definition has no 'name' (send the whole definition "
+                                 "read from GET)" % (projectKey, scenarioId))
     new = copy.deepcopy(body)
     new.update({"projectKey": projectKey, "id": scenarioId, "type": old["type"]})
-    for key in ("name", "active", "markedAsTest", "triggers", "reporters", "params"):
-        new.setdefault(key, copy.deepcopy(old.get(key)))
     project_of(ctx, projectKey).scenarios[scenarioId] = stamp_update(fill(new), old, ctx.login)
     ctx.touch("scenario", scenarioId)
     return {"msg": "Saved scenario %s" % scenarioId}

@@ -89,17 +89,19 @@ def test_public_api_alias(emulator, project):
     assert [p["projectKey"] for p in resp.json()] == ["P1"]
 
 
-def test_unknown_route_is_dss_404(emulator):
+def test_unknown_route_is_not_supported_501(emulator):
+    """Under the API, an unserved call is the emulator's 501 (issue 6 section 8; see test_not_served);
+    outside it, a plain 404."""
     body = _assert_dss_error(_get(emulator, "/no/such/endpoint", {"Authorization": _basic(ADMIN_KEY)}),
-                             404, "NotFoundException")
-    assert "No API endpoint" in body["message"]
+                             501, "NotSupportedByEmulatorException")
+    assert "not supported by the DSS emulator" in body["message"]
     resp = requests.get(emulator.url + "/not/the/api", auth=(ADMIN_KEY, ""))
     _assert_dss_error(resp, 404, "NotFoundException")
 
 
-def test_wrong_method_is_405(emulator, project):
+def test_unserved_method_is_not_supported_501(emulator, project):
     resp = requests.patch(emulator.url + API + "/projects/P1/variables/", auth=(ADMIN_KEY, ""), data="{}")
-    _assert_dss_error(resp, 405, "MethodNotAllowedException")
+    _assert_dss_error(resp, 501, "NotSupportedByEmulatorException")
 
 
 @pytest.mark.parametrize("body", [b"{not json", b"\xff\xfe", b"[1, 2"])
@@ -379,11 +381,11 @@ def test_git_tags_diff_and_revert_to_revision(client, project):
     project.set_metadata(md)
     head = git.log()["entries"][0]["commit"]
     diff = git.diff(commit_from=v1, commit_to=head)                 # between two commits
-    assert {e["path"] for e in diff["entries"]} == {"variables.json", "metadata.json"}
+    assert {e["path"] for e in diff["entries"]} == {"variables.json", "params.json"}
     assert diff["addedLines"] >= 2 and diff["removedLines"] >= 2
     assert (diff["commitFrom"]["commit"], diff["commitTo"]["commit"]) == (v1, head)
     made_in_head = git.diff(commit_from=head)                        # the changes of one commit
-    assert [e["path"] for e in made_in_head["entries"]] == ["metadata.json"]
+    assert [e["path"] for e in made_in_head["entries"]] == ["params.json"]
     assert git.diff()["entries"] == []                               # working copy = HEAD in AUTO mode
 
     result = git.revert_to_revision(v1)

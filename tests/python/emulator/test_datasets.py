@@ -106,6 +106,14 @@ def test_managed_dataset_synthesis_defaults(project):
         ("csv", "unix", "\t", "gz", False)
 
 
+def test_managed_dataset_on_an_s3_connection_takes_type_s3(emulator, project):
+    """DSS types an S3 connection EC2; a managed dataset stored into it is of type S3."""
+    emulator.add_connection("lake", "EC2", {"bucket": "b"})
+    ds = project.new_managed_dataset("on_s3").with_store_into("lake").create()
+    d = ds.get_settings().get_raw()
+    assert (d["type"], d["managed"], d["params"]["connection"]) == ("S3", True, "lake")
+
+
 @pytest.mark.parametrize("option,ftype,check", [
     ("CSV_EXCEL_GZIP", "csv", lambda fp: fp["style"] == "excel" and fp["compress"] == "gz"),
     ("CSV_ESCAPING_NOGZIP_FORHIVE", "csv", lambda fp: fp["style"] == "escape_only_no_quote" and fp["compress"] == ""),
@@ -203,11 +211,65 @@ def test_settings_save_keeps_server_stamps_and_bumps_version(project):
     assert d["description"] == "hello" and d["tags"] == ["a", "z"]
 
 
-def test_set_definition_partial_body_keeps_the_rest(project):
+def test_put_replaces_the_definition(project):
+    """Issue 6 §3: DSS deserialises a PUT into a fresh definition: keys left out are gone."""
     ds = fs_dataset(project)
-    assert ds.set_definition({"name": "ds", "description": "d"})   # a J call: JSON answer
+    s = ds.get_settings()
+    s.description = "d"
+    s.get_raw()["customFields"] = {"k": "v"}
+    s.save()
+    raw = ds.get_settings().get_raw()
+    for key in ("description", "customFields", "schema"):
+        del raw[key]
+    assert ds.set_definition(raw)   # a J call: JSON answer
     d = ds.get_settings().get_raw()
-    assert d["type"] == "Filesystem" and d["description"] == "d" and d["schema"]["columns"]
+    assert d["type"] == "Filesystem"
+    assert "description" not in d and "customFields" not in d and "schema" not in d
+
+
+def test_put_missing_required_fields_is_a_dss_400(project, emulator):
+    fs_dataset(project)
+    url = emulator.url + "/dip/publicapi/projects/P1/datasets/ds"
+    resp = requests.put(url, json={"name": "ds", "description": "d"}, auth=(ADMIN_KEY, ""))
+    body = resp.json()
+    assert resp.status_code == 400 and "type" in body["detailedMessage"]
+    assert {"errorType", "message", "detailedMessage"} <= set(body)
+    assert project.get_dataset("ds").get_settings().get_raw()["type"] == "Filesystem"
+
+
+def test_client_sent_stamps_are_ignored(project):
+    ds = fs_dataset(project)
+    raw = ds.get_settings().get_raw()
+    before = raw["versionTag"]["versionNumber"]
+    raw["versionTag"] = {"versionNumber": 99, "lastModifiedBy": {"login": "mallory"}, "lastModifiedOn": 1}
+    ds.set_definition(raw)
+    tag = ds.get_settings().get_raw()["versionTag"]
+    assert tag["versionNumber"] == before + 1 and tag["lastModifiedBy"] == {"login": "admin"}
+
+
+def test_create_keeps_managed_true(project):
+    """Issue 6 §4: ``POST /datasets`` with ``managed: true`` keeps it, as DSS does."""
+    project.client._perform_json("POST", "/projects/P1/datasets/", body={
+        "name": "m", "projectKey": "P1", "type": "Filesystem", "managed": True,
+        "params": {"connection": "filesystem_managed", "path": "P1/m"}, "formatType": "csv"})
+    assert project.get_dataset("m").get_settings().get_raw()["managed"] is True
+    project.create_dataset("plain", "Filesystem", params={"connection": "filesystem_managed", "path": "x"})
+    assert project.get_dataset("plain").get_settings().get_raw()["managed"] is False
+
+
+def test_upload_datasets_read_back_unmanaged(project):
+    """peers-and-lessons §J: DSS reads an UploadedFiles dataset back ``managed: false``, even one
+    created as managed (Titanic's ``Titanic.json``); other types keep ``managed: true``."""
+    project.client._perform_json("POST", "/projects/P1/datasets/", body={
+        "name": "up", "projectKey": "P1", "type": "UploadedFiles", "managed": True,
+        "params": {"uploadConnection": "filesystem_managed", "path": "P1/up"}, "formatType": "csv"})
+    assert project.get_dataset("up").get_settings().get_raw()["managed"] is False
+    ds = project.get_dataset("up")
+    raw = ds.get_settings().get_raw()
+    raw["managed"] = True
+    ds.set_definition(raw)
+    assert project.get_dataset("up").get_settings().get_raw()["managed"] is False
+    assert project.create_upload_dataset("up2").get_settings().get_raw()["managed"] is False
 
 
 def test_save_refuses_name_or_type_change(project):

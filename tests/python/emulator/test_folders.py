@@ -197,3 +197,42 @@ def test_folder_and_zone_settings_with_non_string_tags_are_400(project, tags):
     zone.get_raw()["tags"] = tags
     with pytest.raises(DataikuException, match="must be a list of strings"):
         zone.save()
+
+
+def test_put_replaces_the_folder_definition(project, emulator):
+    """Issue 6 §3: keys the body leaves out are gone; client stamps are ignored; a body without a
+    name is a DSS 400."""
+    folder = project.create_managed_folder("f")
+    s = folder.get_settings()
+    s.get_raw()["description"] = "d"
+    s.get_raw()["customFields"] = {"k": 1}
+    s.save()
+    raw = folder.get_settings().get_raw()
+    del raw["description"], raw["customFields"]
+    raw["versionTag"] = {"versionNumber": 99, "lastModifiedBy": {"login": "mallory"}, "lastModifiedOn": 1}
+    project.client._perform_json("PUT", "/projects/P1/managedfolders/%s" % folder.id, body=raw)
+    stored = folder.get_settings().get_raw()
+    assert "description" not in stored and "customFields" not in stored
+    assert stored["versionTag"]["versionNumber"] == 2 and stored["versionTag"]["lastModifiedBy"] == {"login": "admin"}
+    resp = requests.put(emulator.url + "/dip/publicapi/projects/P1/managedfolders/%s" % folder.id,
+                        json={"params": stored["params"]}, auth=(ADMIN_KEY, ""))
+    assert resp.status_code == 400 and "name" in resp.json()["detailedMessage"]
+
+
+def test_delete_without_drop_data_keeps_the_files(project, emulator):
+    """Issue 6 §4: ``dropData=false`` keeps the files where the folder kept them (the emulator's
+    data store for that folder id, as DSS leaves them on disk); ``dropData=true`` removes them."""
+    kept = project.create_managed_folder("kept")
+    kept.put_file("a.txt", io.BytesIO(b"data"))
+    dropped = project.create_managed_folder("dropped")
+    dropped.put_file("b.txt", io.BytesIO(b"data"))
+    kept.delete(drop_data=False)
+    dropped.delete(drop_data=True)
+    files = emulator.instance.projects["P1"].folder_files
+    assert files[kept.id]["/a.txt"]["data"] == b"data"
+    assert dropped.id not in files
+    # reverting the deletion through project git brings the folder back with its files
+    git = project.get_project_git()
+    delete_commit = [e for e in git.log()["entries"] if e["message"] == "Deleted managed folder %s" % kept.id][0]
+    git.revert_commit(delete_commit["commit"])
+    assert project.get_managed_folder(kept.id).get_file("a.txt").content == b"data"

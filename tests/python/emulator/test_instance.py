@@ -133,3 +133,33 @@ def test_own_settings_hide_stored_secrets_and_keep_them_on_save(client):
     info = client.get_auth_info(with_secrets=True)
     assert {"key": "token", "value": "s3cr3t-value"} in info["secrets"]
     assert me.get_settings().get_raw()["displayName"] == "Admin renamed"
+
+
+@pytest.mark.parametrize("edition, community", [(None, False), ("enterprise", False), ("free", True)])
+def test_licensing_status_reports_the_configured_edition(edition, community):
+    """Issue 6 §4: ``GET /admin/licensing/status`` in DSS's shape; the edition is set at start."""
+    from emusupport import make_emulator
+    emu = make_emulator(**({} if edition is None else {"edition": edition}))
+    try:
+        status = emu.client(ADMIN_KEY).get_licensing_status()
+        assert status["communityEdition"] is community
+        base = status["base"]
+        assert base["valid"] is True and base["expired"] is False and isinstance(base["expiresOn"], int)
+        assert base["licenseContent"]["licenseKind"] == ("FREE" if community else "ENTERPRISE")
+        assert isinstance(base["licenseContent"]["properties"], dict)
+        with pytest.raises(DataikuException, match="administrator"):
+            emu.client(ANALYST_KEY).get_licensing_status()
+    finally:
+        emu.stop()
+
+
+def test_unknown_edition_is_refused_at_start():
+    from emusupport import make_emulator
+    with pytest.raises(ValueError, match="edition"):
+        make_emulator(edition="platinum")
+
+
+def test_edition_cli_option():
+    from dss_emulator.__main__ import parse_args
+    assert parse_args(["serve", "--edition", "free"]).edition == "free"
+    assert parse_args(["serve"]).edition == "enterprise"

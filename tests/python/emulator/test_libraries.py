@@ -134,3 +134,34 @@ def test_restored_library_files_show_with_their_folders(client, project):
     assert project.get_library().get_file("/python/pkg/sub/m.py").read() == "x = 1\n"
     project.duplicate("P2", "Copy")
     assert _tree_paths(client.get_project("P2").get_library()) == expected
+
+
+def test_git_library_references_are_stored_without_cloning(project, emulator):
+    """Issue 6 §4: ``lib-git-refs`` list/add/edit/remove, kept in the library's
+    ``external-libraries.json`` (as DSS keeps them), versioned in project git."""
+    git = project.get_project_git()
+    empty = git.list_libraries()
+    assert empty["gitReferences"] == {} and empty["pythonPath"] == ["python"]
+    future = git.add_library("https://example.com/repo.git", "shared_utils", "main", path_in_git_repository="src",
+                             password="hunter2", as_type="object")
+    assert future.wait_for_result() is not None
+    refs = git.list_libraries()
+    assert refs["gitReferences"]["shared_utils"] == {"remote": "https://example.com/repo.git", "remotePath": "src",
+                                                     "checkout": "main", "isDirty": False}
+    assert refs["pythonPath"] == ["python", "shared_utils"]
+    assert "hunter2" not in str(emulator.instance.projects["P1"].library)
+    assert "external-libraries.json" in [i.name for i in project.get_library().list()]
+    assert "lib/external-libraries.json" in git.log()["entries"][0]["changedFiles"]
+    with pytest.raises(DataikuException, match="already"):
+        git.add_library("https://example.com/other.git", "shared_utils", "main")
+    git.set_library("shared_utils", "https://example.com/repo2.git", "", "v2")
+    ref = git.list_libraries()["gitReferences"]["shared_utils"]
+    assert ref["remote"] == "https://example.com/repo2.git" and ref["checkout"] == "v2" and ref["remotePath"] == ""
+    git.reset_library("shared_utils").wait_for_result()
+    git.remove_library("shared_utils", delete_directory=True)
+    after = git.list_libraries()
+    assert after["gitReferences"] == {} and after["pythonPath"] == ["python"]
+    with pytest.raises(DataikuException, match="does not exist"):
+        git.remove_library("shared_utils", delete_directory=False)
+    with pytest.raises(DataikuException, match="repository"):
+        git.add_library("", "x", "main")

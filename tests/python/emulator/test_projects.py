@@ -47,3 +47,43 @@ def test_duplicate_with_malformed_remapping_is_400(client, project, remapping):
     with pytest.raises(DataikuException, match="IllegalArgument"):
         project.duplicate("P2", "Two", remapping=remapping)
     assert client.list_project_keys() == ["P1"]
+
+
+def test_settings_stamps_are_the_servers(client, project):
+    """Issue 6 §3: a settings PUT carrying someone else's stamp is stamped by the server."""
+    before = client._perform_json("GET", "/projects/P1/settings")
+    settings = project.get_settings()
+    settings.get_raw()["versionTag"] = {"versionNumber": 99, "lastModifiedBy": {"login": "mallory"},
+                                        "lastModifiedOn": 1}
+    settings.get_raw()["creationTag"] = {"versionNumber": 0, "lastModifiedBy": {"login": "mallory"},
+                                         "lastModifiedOn": 1}
+    settings.save()
+    after = client._perform_json("GET", "/projects/P1/settings")
+    assert after["versionTag"]["versionNumber"] == before["versionTag"]["versionNumber"] + 1
+    assert after["versionTag"]["lastModifiedBy"] == {"login": "admin"}
+    assert after["creationTag"] == before["creationTag"]
+
+
+def test_metadata_save_bumps_the_project_version_seen_by_settings(client, project):
+    """Issue 6 §2: metadata is part of the one project record (params.json)."""
+    before = client._perform_json("GET", "/projects/P1/settings")["versionTag"]["versionNumber"]
+    md = project.get_metadata()
+    md["tags"] = ["new_tag"]
+    project.set_metadata(md)
+    after = client._perform_json("GET", "/projects/P1/settings")
+    assert after["tags"] == ["new_tag"] and after["versionTag"]["versionNumber"] == before + 1
+    assert client.get_project("P1").get_summary()["tags"] == ["new_tag"]
+
+
+def test_settings_put_replaces_but_keeps_the_owner(client, project):
+    """Keys the body leaves out are gone; a body without ``owner`` keeps the owner (a project
+    always has one); an unknown owner is a 400."""
+    raw = client._perform_json("GET", "/projects/P1/settings")
+    raw["extra"] = 1
+    client._perform_empty("PUT", "/projects/P1/settings", body=raw)
+    del raw["owner"], raw["extra"], raw["tutorialProject"]
+    client._perform_empty("PUT", "/projects/P1/settings", body=raw)
+    after = client._perform_json("GET", "/projects/P1/settings")
+    assert after["owner"] == "admin" and "extra" not in after and "tutorialProject" not in after
+    with pytest.raises(DataikuException, match="Owner nobody does not exist"):
+        client._perform_empty("PUT", "/projects/P1/settings", body=dict(raw, owner="nobody"))

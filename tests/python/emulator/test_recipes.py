@@ -349,3 +349,23 @@ def test_non_string_tags_are_400_on_create_save_and_metadata(flow, tags):
     with pytest.raises(DataikuException, match="must be a list of strings"):
         r.set_metadata(md)
     assert r.get_settings().get_recipe_raw_definition()["tags"] == []
+
+
+def test_put_replaces_the_recipe_definition(flow, emulator):
+    """Issue 6 §3: keys the body leaves out are gone; client stamps are ignored; a body without
+    the recipe's type is a DSS 400."""
+    flow.new_recipe("sync", "r").with_input("a").with_output("b").create()
+    data = flow.client._perform_json("GET", "/projects/P1/recipes/r")
+    data["recipe"]["description"] = "d"
+    data["recipe"]["customFields"] = {"k": 1}
+    flow.client._perform_json("PUT", "/projects/P1/recipes/r", body=data)
+    data = flow.client._perform_json("GET", "/projects/P1/recipes/r")
+    del data["recipe"]["description"], data["recipe"]["customFields"]
+    data["recipe"]["versionTag"] = {"versionNumber": 99, "lastModifiedBy": {"login": "mallory"}}
+    flow.client._perform_json("PUT", "/projects/P1/recipes/r", body=data)
+    stored = flow.client._perform_json("GET", "/projects/P1/recipes/r")["recipe"]
+    assert "description" not in stored and "customFields" not in stored
+    assert stored["versionTag"]["versionNumber"] == 2 and stored["versionTag"]["lastModifiedBy"] == {"login": "admin"}
+    del data["recipe"]["type"]
+    with pytest.raises(DataikuException, match="type"):
+        flow.client._perform_json("PUT", "/projects/P1/recipes/r", body=data)

@@ -276,3 +276,19 @@ def test_a_run_that_cannot_execute_ends_failed(tmp_path):
         assert "Scenario run FAILED" in scenario.get_last_runs()[0].get_log()
     finally:
         emu.stop()
+
+
+def test_put_replaces_the_scenario_definition(project):
+    """Issue 6 §3: keys the body leaves out are gone; client stamps are ignored."""
+    sc = project.create_scenario("S", "step_based")
+    s = sc.get_settings()
+    s.get_raw()["description"] = "d"
+    s.get_raw()["customFields"] = {"k": 1}
+    s.save()
+    raw = sc.get_settings().get_raw()
+    del raw["description"], raw["customFields"]
+    raw["versionTag"] = {"versionNumber": 99, "lastModifiedBy": {"login": "mallory"}, "lastModifiedOn": 1}
+    project.client._perform_json("PUT", "/projects/P1/scenarios/%s" % sc.id, body=raw)
+    stored = sc.get_settings().get_raw()
+    assert "description" not in stored and "customFields" not in stored
+    assert stored["versionTag"]["versionNumber"] == 2 and stored["versionTag"]["lastModifiedBy"] == {"login": "admin"}

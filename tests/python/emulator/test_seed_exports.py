@@ -307,7 +307,7 @@ def test_minimal_export_gets_defaults_and_keeps_existing_project(tmp_path):
     instance = Instance()
     path = _tree(tmp_path, {"params.json": "{}", "recipes/r.json": json.dumps({"type": "python"})})
     project = load_export(instance, "MINI", path)
-    assert project.metadata["label"] == "MINI"
+    assert project.metadata_view()["label"] == "MINI"
     assert project.params["owner"] == "admin"
     assert project.recipes["r"] == {"recipe": {"type": "python", "projectKey": "MINI", "name": "r"}, "payload": ""}
     assert "MINI" in instance.project_folders["ROOT"]["projectKeys"]

@@ -30,11 +30,15 @@ EXPECTED_ERRORS = {
     ("error handling: dataset 404", "GET", "/projects/P1/datasets/missing_x/metadata"):
         (404, "does not exist", "the capture reads a dataset that does not exist"),
     ("error handling: GET /boom (500)", "GET", "/boom"):
-        (404, "No API endpoint", "the capture calls a path that is no DSS endpoint"),
+        (501, "not supported by the DSS emulator", "the capture calls a path that is no DSS endpoint: the "
+                                                   "emulator cannot tell, so it answers its 501 (issue 6 section 8)"),
     ("library folder.add_file('notexist.py')", "GET", "/projects/P1/libraries/contents//python/notexist.py"):
         (404, "does not exist", "add_file probes the file and needs the probe to fail"),
     ("library.add_file('notexist_root.py') (at root)", "GET", "/projects/P1/libraries/contents/notexist_root.py"):
         (404, "does not exist", "add_file probes the file and needs the probe to fail"),
+    ("dataset.set_definition(d)", "PUT", "/projects/P1/datasets/ds"):
+        (400, "has no 'type'", "the capture saves the partial body {name}: a PUT replaces the definition "
+                               "and DSS cannot deserialise one without a type (issue 6 section 3)"),
 }
 
 

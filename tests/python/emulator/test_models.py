@@ -1,0 +1,95 @@
+"""Issue 6 §4: saved models and model evaluation stores seeded from real exports, served through
+the real client (``list_saved_models``, ``get_saved_model().get_settings()``,
+``list_model_evaluation_stores``, ``get_model_evaluation_store().get_settings()``)."""
+import io
+import json
+import os
+import zipfile
+
+import pytest
+from dataikuapi.dss.modelevaluationstore import DSSModelEvaluationStore
+from dataikuapi.utils import DataikuException
+
+from emusupport import ADMIN_KEY, SHARED, make_emulator
+
+EXPORT = os.path.join(SHARED, "fixtures", "dss-exports", "Data-Platform-Dataiku", "project_config")
+
+
+@pytest.fixture
+def seeded():
+    if not os.path.isdir(EXPORT):
+        pytest.skip("the shared fixtures folder is not present")
+    emu = make_emulator(seed_exports={"DPD": os.path.dirname(EXPORT)})
+    yield emu.client(ADMIN_KEY).get_project("DPD")
+    emu.stop()
+
+
+def _fixture(folder, oid):
+    with open(os.path.join(EXPORT, folder, oid + ".json"), encoding="utf-8") as f:
+        return json.load(f)
+
+
+def test_saved_models_are_listed_and_served_as_stored(seeded):
+    items = seeded.list_saved_models()
+    assert [i["id"] for i in items] == ["uXthHPKa"]
+    stored = _fixture("saved_models", "uXthHPKa")
+    settings = seeded.get_saved_model("uXthHPKa").get_settings()
+    raw = settings.get_raw()
+    assert raw["id"] == "uXthHPKa" and raw["projectKey"] == "DPD"
+    assert {k: v for k, v in raw.items() if k not in ("id", "projectKey")} == stored
+    assert settings.prediction_type == stored["miniTask"]["predictionType"]
+
+
+def test_saved_model_settings_save_is_a_fixed_point_and_versioned(seeded):
+    sm = seeded.get_saved_model("uXthHPKa")
+    before = sm.get_settings().get_raw()
+    sm.get_settings().save()
+    after = sm.get_settings().get_raw()
+    assert {k: v for k, v in after.items() if k != "versionTag"} == before
+    assert after["versionTag"]["lastModifiedBy"] == {"login": "admin"}
+
+
+def test_model_evaluation_stores_are_listed_and_served(seeded):
+    stores = seeded.list_model_evaluation_stores()
+    assert [s.id for s in stores] == ["lbUXa69u"] and isinstance(stores[0], DSSModelEvaluationStore)
+    raw = seeded.get_model_evaluation_store("lbUXa69u").get_settings().get_raw()
+    assert raw["name"] == _fixture("model_evaluation_stores", "lbUXa69u")["name"] and raw["id"] == "lbUXa69u"
+
+
+def test_models_round_trip_through_export_and_git(seeded):
+    data = seeded.get_export_stream().read()
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        names = set(archive.namelist())
+        exported = json.loads(archive.read("project_config/saved_models/uXthHPKa.json"))
+    assert "project_config/model_evaluation_stores/lbUXa69u.json" in names
+    assert exported == _fixture("saved_models", "uXthHPKa")
+    files = seeded.get_project_git().log()["entries"][-1]["changedFiles"]
+    assert "saved_models/uXthHPKa.json" in files and "model_evaluation_stores/lbUXa69u.json" in files
+
+
+def test_flow_graph_types_seeded_models(seeded):
+    nodes = seeded.get_flow().get_graph().data["nodes"]
+    assert nodes["uXthHPKa"]["type"] == "COMPUTABLE_SAVED_MODEL"
+    assert nodes["lbUXa69u"]["type"] == "COMPUTABLE_MODEL_EVALUATION_STORE"
+
+
+def test_unknown_saved_model_is_a_404(seeded):
+    with pytest.raises(DataikuException, match="does not exist"):
+        seeded.get_saved_model("nope").get_settings()
+    assert seeded.client.get_project("DPD").list_saved_models(include_shared=True)
+
+
+def test_jobs_build_saved_models_and_evaluation_stores(seeded):
+    """Recipes write them, so a build names them: ``recipe.run()`` of a training recipe (the
+    client asks the flow graph, which types its output SAVED_MODEL) and a job on an evaluation
+    store run the recipe that writes it, as a dataset build would."""
+    job = seeded.get_recipe("train_Predict_fraud_bool__binary_").run()
+    assert job.get_status()["baseStatus"]["state"] == "DONE"
+    assert [a["recipeName"] for a in job.get_status()["baseStatus"]["activities"].values()] \
+        == ["train_Predict_fraud_bool__binary_"]
+    job = seeded.new_job("NON_RECURSIVE_FORCED_BUILD").with_output(
+        "lbUXa69u", object_type="MODEL_EVALUATION_STORE").start_and_wait()
+    assert [a["recipeName"] for a in job.get_status()["baseStatus"]["activities"].values()] \
+        == ["evaluate_on_test_predicted_merged"]
+    with pytest.raises(DataikuException, match="Saved model DPD.nope does not exist"):
+        seeded.new_job("NON_RECURSIVE_FORCED_BUILD").with_output("nope", object_type="SAVED_MODEL").start_and_wait()
