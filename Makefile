@@ -1,6 +1,8 @@
 # Two commands on a fresh machine: `make demo` and `make test`. Each installs what it needs into
 # local virtualenvs (.venv for the project, .venv-client13 to prove the emulator against a 13.x
-# dataikuapi client). Nothing but Python 3.9+, make and git is needed beforehand.
+# dataikuapi client, .venv-py39 for the core suite under the oldest Python the plugin accepts).
+# Nothing but Python 3.9+, make and git is needed beforehand; PYTHON=python3.X picks the interpreter
+# (requirements-dev.txt pins each package per Python version, 3.9 to 3.13).
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -8,10 +10,18 @@ STAMP := $(VENV)/.installed
 VENV13 := .venv-client13
 STAMP13 := $(VENV13)/.installed
 CLIENT13 := dataiku-api-client==13.5.6
+VENV39 := .venv-py39
+# What the 3.9 run covers: everything but the emulator's own contract tests (the emulator never
+# ships in the plugin; it runs under 3.9 here all the same, as the backend of the other suites).
+CORE_TESTS := tests/python --ignore=tests/python/emulator
 PY39_DIRS := python-lib python-runnables python-steps webapps
+# vermin takes `bytes.decode(...)` for Python 2's `str.decode` and prints "Incompatible versions"
+# noise; -q keeps only violations, which still fail the build (exit 1).
+VERMIN_FLAGS := -q -t=3.9- --no-tips --violations --eval-annotations --feature union-types \
+	--exclude str.decode --exclude 'str.decode(errors)'
 PYTEST_FLAGS ?= -q -p no:cacheprovider
 
-.PHONY: demo test test-fast bench plugin check-py39 clean
+.PHONY: demo test test-fast test-core test-py39 fuzz bench plugin check-py39 clean
 
 $(STAMP): requirements-dev.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,25 +39,48 @@ $(STAMP13): requirements-dev.txt
 demo: $(STAMP)
 	$(PY) tools/demo.py
 
-## test: the whole suite (Python 3.9 syntax check, unit, emulator contract, integration, 13.x client)
+## test: the whole suite (Python 3.9 checks, unit, emulator contract, integration, 13.x client,
+## and the core suite again under Python 3.9 when one is installed)
 test: $(STAMP) $(STAMP13) check-py39
 	EXPECT_DATAIKUAPI_MAJOR=15 $(PY) -m pytest tests/python $(PYTEST_FLAGS)
 	EXPECT_DATAIKUAPI_MAJOR=13 PYTHONPATH=python-lib $(VENV13)/bin/python -m pytest tests/python/emulator/test_client_versions.py $(PYTEST_FLAGS)
+	@$(MAKE) --no-print-directory test-py39
 
 test-fast: $(STAMP)
 	$(PY) -m pytest tests/python $(PYTEST_FLAGS) -x
 
+## test-core: the suite but the emulator's contract tests, in $(VENV)
+test-core: $(STAMP)
+	$(PY) -m pytest $(CORE_TESTS) $(PYTEST_FLAGS)
+
+## test-py39: test-core in $(VENV39) with a Python 3.9 (found as tools/check_py39.py finds it);
+## skipped, saying so, when there is none or when $(VENV) already is 3.9
+test-py39: $(STAMP)
+	@exe="$$($(PY) tools/check_py39.py --which)"; \
+	if [ -z "$$exe" ]; then \
+		echo "test-py39: no Python 3.9 interpreter here; the suite ran on $$($(PY) -V 2>&1) only"; \
+	elif $(PY) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 9))'; then \
+		echo "test-py39: $(VENV) is already Python 3.9; nothing more to run"; \
+	else \
+		echo "test-py39: the core suite under $$exe"; \
+		$(MAKE) --no-print-directory VENV=$(VENV39) PYTHON="$$exe" test-core; \
+	fi
+
+## fuzz: long random runs of the property-based tests (HYPOTHESIS_PROFILE=long; not part of `make test`)
+fuzz: $(STAMP)
+	HYPOTHESIS_PROFILE=long $(PY) -m pytest $$(grep -rlE '^(from|import) hypothesis' tests/python --include='test_*.py') $(PYTEST_FLAGS)
+
 check-py39: $(STAMP)
-	$(VENV)/bin/vermin -t=3.9- --no-tips --violations --eval-annotations $(PY39_DIRS)
+	$(VENV)/bin/vermin $(VERMIN_FLAGS) $(PY39_DIRS)
 	$(PY) tools/check_py39.py $(PY39_DIRS)
 
 ## bench: performance benchmarks (print a table, write JSON under bench/results/)
 bench: $(STAMP)
 	$(PY) bench/run.py
 
-## plugin: the DSS plugin zip (plugin layout only: no tests, no emulator, no virtualenv)
+## plugin: the DSS plugin zip, from the files git tracks (plugin layout only: no tests, no emulator)
 plugin: $(STAMP)
 	$(PY) tools/build_plugin.py
 
 clean:
-	rm -rf $(VENV) $(VENV13) dist .demo bench/results
+	rm -rf $(VENV) $(VENV13) $(VENV39) dist bench/results

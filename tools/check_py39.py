@@ -3,6 +3,8 @@
 vermin (run first by `make check-py39`) reasons about features; this asks the 3.9 grammar itself.
 It looks for `python3.9` on PATH, then for a pyenv-installed 3.9; without one it says so and
 leaves the check to vermin (the exit code stays 0: not every machine has several Pythons).
+`--which` only prints that interpreter's path (nothing when there is none): `make test-py39` uses
+it to run the core suite under 3.9, so both find the same interpreter.
 """
 import glob
 import os
@@ -53,4 +55,7 @@ def main(dirs):
 
 
 if __name__ == "__main__":
+    if sys.argv[1:] == ["--which"]:
+        print(interpreter() or "")
+        sys.exit(0)
     sys.exit(main(sys.argv[1:] or ["python-lib", "python-runnables", "python-steps", "webapps"]))

@@ -2,8 +2,18 @@
 import os
 
 import pytest
+from hypothesis import settings
 
 from emusupport import ADMIN_KEY, ANALYST_KEY, READER_KEY, SHARED, make_emulator
+
+
+# Property tests: CI runs are reproducible (derandomized: the same examples on every run, no example
+# database) and print the reproduction blob of a failure; ``HYPOTHESIS_PROFILE=long`` (``make fuzz``)
+# searches at random with many more examples. Tests that set ``max_examples`` should use
+# ``max(their_count, settings.default.max_examples)`` so the long profile raises them too.
+settings.register_profile("ci", derandomize=True, database=None, print_blob=True, deadline=None)
+settings.register_profile("long", max_examples=3000, derandomize=False, database=None, print_blob=True, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 @pytest.fixture

@@ -36,8 +36,11 @@ class KindFacts(object):
 
     def canonical(self, value):
         # type: (Any) -> Any
-        """The current spelling of a discriminator value (``shaker`` -> ``prepare``)."""
-        return self.aliases.get(value, value)
+        """The current spelling of a discriminator value (``shaker`` -> ``prepare``).
+
+        A value of the wrong shape (a list or mapping, reported by the schema check) is
+        returned as is: it must not stop the other checks."""
+        return self.aliases.get(value, value) if isinstance(value, str) else value
 
 
 _FACTS = {}  # type: Dict[str, KindFacts]

@@ -8,10 +8,11 @@ free of I/O, and the CLI and planner call the same two functions.
 import os
 from typing import Any, List, Optional, Tuple
 
-from .diagnostics import ERROR, ConfigError, Diagnostic, has_errors
+from .diagnostics import ERROR, WARNING, ConfigError, Diagnostic, has_errors
 from .environments import apply_environment
 from .loader import Limits, LoadedDocument, load_document
 from .schema_check import json_type_name, with_article
+from .secrets import mask_secret
 from .validate import validate_document
 
 
@@ -56,12 +57,34 @@ def load_and_validate(source, env=None, limits=None):
             ERROR, "a configuration must be a mapping with 'version' and 'project', not %s" % with_article(
                 json_type_name(loaded.doc)), position=(loaded.main_file, 1, 1, 1, 1), code="schema.type", hint=hint))
     elif loaded.doc is not None:
-        diagnostics.extend(validate_document(loaded.doc, loaded.root_dir, env))
+        found = validate_document(loaded.doc, loaded.root_dir, env)
+        diagnostics.extend(_without_references_into(loaded.unread, found))
     return loaded, diagnostics
 
 
-def validate_file(path, env=None, client=None):
-    # type: (str, Optional[str], Any) -> Tuple[LoadedDocument, List[Diagnostic]]
+#: Diagnostics about a name that no object declares: wrong when the declaring file could not be read.
+_UNRESOLVED_REFERENCE_CODES = frozenset(["ref.unknown", "ref.zone", "ref.scenario", "env.unknown_target"])
+
+
+def _without_references_into(unread: List[Tuple[str, Any]], diagnostics: List[Diagnostic]) -> List[Diagnostic]:
+    """``diagnostics`` minus unknown-name errors when an included file failed to load, plus one note saying so.
+
+    Why: the objects a broken included file declares are missing from the document, so every
+    reference to them would be reported as unknown, burying the one real error (its syntax)."""
+    if not unread:
+        return diagnostics
+    kept = [d for d in diagnostics if d.code not in _UNRESOLVED_REFERENCE_CODES]
+    if len(kept) < len(diagnostics):
+        names = ", ".join("'%s'" % path for path, _ in unread)
+        kept.append(Diagnostic(WARNING, "references to datasets, folders, scenarios and zones not checked: "
+                                        "included file %s could not be read" % names,
+                               position=unread[0][1], path="include", code="include.unchecked_references",
+                               hint="fix the error reported in that file; the references are checked again then"))
+    return kept
+
+
+def validate_file(path: str, env: Optional[str] = None, client: Any = None,
+                  raise_connection_errors: bool = False) -> Tuple[LoadedDocument, List[Diagnostic]]:
     """``load_and_validate`` plus, when ``client`` is given, the online checks against DSS.
 
     Why one function: the CLI (``validate --online``) and the plugin components
@@ -75,7 +98,10 @@ def validate_file(path, env=None, client=None):
     offline problems are reported even when no DSS connection can be made, and
     whatever it raises (e.g. missing credentials) propagates to the caller.
     Failures while querying DSS become an ``online.unreachable`` diagnostic,
-    never a traceback; the client's API key is masked in its text.
+    never a traceback; the client's API key is masked in its text. With
+    ``raise_connection_errors`` (the CLI), a failure of the connection itself
+    (DSS unreachable, key refused: ``dss.failures.classify``) is raised as
+    ``DSSConnectionError`` instead, because it says nothing about the configuration.
     """
     loaded, diagnostics = load_and_validate(path, env=env)
     if client is None or loaded.doc is None or has_errors(diagnostics):
@@ -85,11 +111,16 @@ def validate_file(path, env=None, client=None):
     dss = client() if callable(client) else client
     try:
         diagnostics.extend(check_online(doc, dss))
-    except Exception as error:  # network/auth problems become a diagnostic
-        key = getattr(dss, "api_key", None)
-        detail = str(error).replace(key, "***") if isinstance(key, str) and key else str(error)
-        diagnostics.append(Diagnostic(ERROR, "cannot query DSS for online checks: %s" % type(error).__name__,
-                                      detail=detail, position=(path, 1, 1, 1, 1), code="online.unreachable"))
+    except Exception as error:  # network/auth problems become a diagnostic (or DSSConnectionError)
+        from ..dss.failures import classify
+        failure = classify(error, str(getattr(dss, "host", "") or ""))
+        if failure is not None and raise_connection_errors:
+            raise failure from None
+        detail = mask_secret(str(error), getattr(dss, "api_key", None))
+        summary = failure.describe() if failure is not None else "cannot query DSS for online checks: %s" % (
+            type(error).__name__)
+        diagnostics.append(Diagnostic(ERROR, summary, detail=detail, position=(path, 1, 1, 1, 1),
+                                      code="online.unreachable"))
     return loaded, diagnostics
 
 

@@ -10,6 +10,7 @@ copy so diagnostics about overlaid values point at the overlay's lines.
 
 from typing import Any, Dict, Iterator, List, Optional, Tuple
 
+from .annotations import facts
 from .diagnostics import ERROR, Diagnostic, did_you_mean, format_path
 from .located import LocDict, copy_located, position_of
 from .references import connection_slots, items, name_of
@@ -129,6 +130,8 @@ def apply_environment(doc, env_name):
             by_name = {name_of(obj): obj for _, obj in items(result, section)}
             for name, overlay in targets.items():
                 if name in by_name and isinstance(overlay, dict):
+                    if section == "datasets":
+                        _drop_other_spelling(by_name[name], overlay)
                     _merge(by_name[name], overlay)
     mapping = env.get("connections")
     if isinstance(mapping, dict):
@@ -136,6 +139,20 @@ def apply_environment(doc, env_name):
             if container[key] in mapping and isinstance(mapping[container[key]], str):
                 container[key] = mapping[container[key]]
     return result, []
+
+
+def _drop_other_spelling(dataset: Dict[str, Any], overlay: Dict[str, Any]) -> None:
+    """Before an overlay sets ``sql_schema`` (or ``params.schema``), drop the base's other spelling of it.
+
+    Why: both spellings name one DSS param; an overlay written with the other spelling than the
+    base file replaces the value, it does not make the dataset say it twice."""
+    base_params = dataset.get("params") if isinstance(dataset.get("params"), dict) else {}
+    overlay_params = overlay.get("params") if isinstance(overlay.get("params"), dict) else {}
+    for field, key in facts("Dataset").dss_params.items():
+        if field in overlay and key in base_params:
+            del base_params[key]
+        if key in overlay_params and field in dataset:
+            del dataset[field]
 
 
 def _apply_variables(project, env):

@@ -59,13 +59,16 @@ class Limits(object):
 class LoadedDocument(object):
     """A loaded configuration: the merged document, its root folder and load diagnostics."""
 
-    def __init__(self, doc, root_dir, main_file, files, diagnostics):
-        # type: (Any, str, Optional[str], List[str], List[Diagnostic]) -> None
+    def __init__(self, doc, root_dir, main_file, files, diagnostics, unread=None):
+        # type: (Any, str, Optional[str], List[str], List[Diagnostic], Optional[List[Tuple[str, Position]]]) -> None
         self.doc = doc
         self.root_dir = root_dir
         self.main_file = main_file
         self.files = files
         self.diagnostics = diagnostics
+        #: Included files that could not be read or parsed, with the position of their ``include:`` entry:
+        #: the document lacks what they declare, so references into them cannot be checked.
+        self.unread = unread or []  # type: List[Tuple[str, Position]]
         self.from_text = False  # set by api.load_and_validate when the source was YAML text
 
 
@@ -202,7 +205,8 @@ class _Builder(object):
             raise _Abort(self._diag(
                 "configuration too large: more than %d values (main file and includes, aliases expanded)"
                 % self.limits.max_nodes,
-                span, hint="split the configuration with 'include:' or use fewer YAML aliases",
+                span, hint="the limit covers the main file and all its included files together: expand fewer "
+                "YAML aliases, or describe fewer objects per configuration (one configuration per DSS project)",
                 code="limit.nodes"))
 
     # -- events
@@ -494,6 +498,8 @@ def _include_files(doc, root_dir, main_file, limits):
     found = []  # type: List[Tuple[str, Position]]
     diagnostics = []  # type: List[Diagnostic]
     seen = {os.path.realpath(main_file)}
+    # Included files are shown like the main file: relative to the current folder when it was given relative.
+    shown = (lambda match: match) if os.path.isabs(main_file) else os.path.relpath
     for index, pattern in enumerate(patterns):
         span = patterns.item_spans[index] if isinstance(patterns, LocList) else (1, 1, 1, 1)
         position = (main_file,) + tuple(span)  # type: Any
@@ -517,7 +523,7 @@ def _include_files(doc, root_dir, main_file, limits):
                                               position=position, code="include.outside"))
             elif real not in seen and os.path.isfile(real):
                 seen.add(real)
-                found.append((match, position))
+                found.append((shown(match), position))
     if len(found) > limits.max_files:
         diagnostics.append(Diagnostic(ERROR, "too many included files: %d (limit %d)" % (len(found), limits.max_files),
                                       path="include", position=position_of_key(doc, "include", main_file),
@@ -587,6 +593,7 @@ def load_document(source, limits=None, text=None):
         if data is not None:
             doc, diagnostics = parse_bytes(data, filename, limits, budget)
     files = [filename]
+    unread = []  # type: List[Tuple[str, Position]]
     if isinstance(doc, LocDict) and "include" in doc and source is not None:
         includes, include_diags = _include_files(doc, root_dir, filename, limits)
         diagnostics.extend(include_diags)
@@ -594,13 +601,16 @@ def load_document(source, limits=None, text=None):
             data, read_diags = _read_file(path, limits, position)
             diagnostics.extend(read_diags)
             if data is None:
+                unread.append((path, position))
                 continue
             included, parse_diags = parse_bytes(data, path, limits, budget)
             diagnostics.extend(parse_diags)
             files.append(path)
             if included is not None:
                 diagnostics.extend(_merge_included(doc, included, path))
-    return LoadedDocument(doc, root_dir, filename, files, diagnostics)
+            elif any(d.is_error for d in parse_diags):
+                unread.append((path, position))
+    return LoadedDocument(doc, root_dir, filename, files, diagnostics, unread)
 
 
 def raise_if_errors(diagnostics):

@@ -13,6 +13,7 @@ concrete value per field, so ``resolve_config`` returns a new
   and code read from ``code_file``) is sent as-is: never substituted,
 * ``code_file`` contents are read into ``code`` and ``code_file`` is dropped
   (the result is a valid configuration: it can be validated and saved),
+* a SQL dataset without ``table`` or ``query`` gets ``table: <its name>`` (validation warns about it),
 * ``type: SQL`` datasets get the type of their connection when ``connection_types`` is given,
 * type aliases (``shaker``, ``sql``, ``execute_sql``, ...) are replaced by their current spelling.
 
@@ -30,6 +31,7 @@ from .environments import apply_environment
 from .loader import resolve_inside
 from .located import LocDict, position_of
 from .references import items, scenario_parts
+from .validate import SQL_TYPES
 from .variables import substitute_env_in_place, unset_env_diagnostic
 
 
@@ -74,6 +76,14 @@ def _canonical_types(doc):
             obj["type"] = info.canonical(obj.get("type"))
 
 
+def _default_sql_table(dataset: Dict[str, Any]) -> None:
+    """A non-managed SQL dataset naming no table or query reads the table of its own name (validation warns)."""
+    params = dataset.get("params") if isinstance(dataset.get("params"), dict) else {}
+    if dataset.get("type") in SQL_TYPES and dataset.get("managed") is not True \
+            and not any(key in dataset or key in params for key in ("table", "query")):
+        dataset["table"] = dataset.get("name")
+
+
 def resolve_config(config, env=None, connection_types=None, environ=None):
     # type: (Any, Optional[str], Optional[Dict[str, str]], Optional[Dict[str, str]]) -> Any
     """A resolved copy of ``config`` (see module docstring); raises ``ConfigError`` if code cannot be read."""
@@ -95,6 +105,7 @@ def resolve_config(config, env=None, connection_types=None, environ=None):
         raise ConfigError([unset_env_diagnostic(doc, path, name) for path, name in unset])
     _canonical_types(doc)
     for _, dataset in items(doc, "datasets"):
+        _default_sql_table(dataset)
         connection = dataset.get("connection")
         if dataset.get("type") == "SQL" and connection_types and connection in connection_types:
             dataset["type"] = connection_types[connection]

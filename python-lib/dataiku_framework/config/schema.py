@@ -16,6 +16,7 @@ import json
 import os
 from typing import Any, Dict, List, Optional, Tuple, Type
 
+from .annotations import facts
 from .diagnostics import ConfigError, Diagnostic, did_you_mean, has_errors
 from .located import LocDict, LocList, copy_located, to_plain
 from .schema_check import load_schema
@@ -204,9 +205,74 @@ class ColumnConfig(ConfigObject):
 
 @_bind
 class DatasetConfig(ConfigObject):
-    """A dataset: its type, connection and location, format, columns and partitioning."""
+    """A dataset: its type, connection and location, format, columns and partitioning.
+
+    ``params`` is always a dict: the DSS ``params`` of the dataset. The location fields that are
+    another spelling of a DSS param (``sql_schema`` is ``params["schema"]``, ``table``, ``query``,
+    ``catalog``, ``path``, ``bucket``, ``container``: the schema's ``x-dss-param``) are views of
+    that one dict, so ``ds.params["schema"] = "X"`` and ``ds.sql_schema = "X"`` are the same change,
+    whichever spelling the file used, and what reaches DSS is that value. Saving writes the
+    first-class spelling when the field applies to the dataset's type (else the params key).
+    ``connection`` stays a field of its own (environments remap it; it is not a location).
+    """
     _definition = "Dataset"
     _nested = {"schema": ("ColumnConfig", True), "lifecycle": ("DataLifecycleConfig", False)}
+    #: Field -> the DSS params key it stands for.
+    PARAM_FIELDS: Dict[str, str] = {field: key for field, key in facts("Dataset").dss_params.items()
+                                    if field != "connection"}
+
+    def _get_params(self) -> Dict[str, Any]:
+        return self.__dict__.setdefault("params", {})
+
+    def _set_params(self, value: Any) -> None:
+        """Assigning params keeps the location fields it does not mention (``ds.table`` survives ``ds.params = {...}``)."""
+        value = {} if value is None else value
+        if not isinstance(value, dict):
+            raise TypeError("DatasetConfig.params must be a mapping (DSS dataset params), not %s" % type(value).__name__)
+        old = self.__dict__.get("params") or {}
+        kept = [key for key in self.PARAM_FIELDS.values() if key in old and key not in value]
+        if kept:
+            value = copy_located(value)
+            for key in kept:
+                value[key] = old[key]
+        self.__dict__["params"] = value
+
+    params = property(_get_params, _set_params)
+
+    def _export(self, located: bool) -> Dict[str, Any]:
+        """One spelling per value: the first-class field where it applies to the type, else the params key."""
+        out = super(DatasetConfig, self)._export(located)
+        params = out.get("params")
+        params = copy_located(params) if isinstance(params, dict) else LocDict() if located else {}
+        info = facts("Dataset")
+        for field, key in self.PARAM_FIELDS.items():
+            applies = isinstance(self.type, str) and (self.type in info.applies_to[field]
+                                                      or info.canonical(self.type) in info.applies_to[field])
+            if applies:
+                params.pop(key, None)
+            else:
+                out.pop(field, None)
+        if params:
+            out["params"] = params
+        else:
+            out.pop("params", None)
+        return out
+
+
+def _param_field(key: str) -> property:
+    def get(self: Any) -> Any:
+        return self.params.get(key)
+
+    def set(self: Any, value: Any) -> None:
+        if value is None:
+            self.params.pop(key, None)
+        else:
+            self.params[key] = value
+    return property(get, set, doc="``params['%s']``: the DSS name of this field" % key)
+
+
+for _field, _key in DatasetConfig.PARAM_FIELDS.items():
+    setattr(DatasetConfig, _field, _param_field(_key))
 
 
 @_bind

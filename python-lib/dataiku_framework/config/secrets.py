@@ -175,3 +175,23 @@ def redact_value(value, key=None):
         kind = credential_kind(value)
         return _label(kind) if kind else value
     return value
+
+
+#: A secret shorter than this is too short to be a real key: masking it inside words would mangle
+#: every message ("x" in "Max retries exceeded"), so it is only masked where it stands as a whole token.
+SHORT_SECRET = 8
+_TOKEN_CHARS = "\\w\\-"     # any letter or digit of any script, "_" and "-"
+
+
+def mask_secret(text: str, secret: Optional[str], mask: str = "***") -> str:
+    """``text`` with every whole occurrence of ``secret`` (an API key the user gave) replaced by ``mask``.
+
+    A secret of ``SHORT_SECRET`` characters or more is replaced wherever it occurs; a shorter one only
+    where it is a whole token (not inside a longer run of letters, digits, ``_`` or ``-``, in any script).
+    """
+    if not isinstance(text, str) or not secret:
+        return text
+    if len(secret) >= SHORT_SECRET:
+        return text.replace(secret, mask)
+    token = re.compile("(?<![%s])%s(?![%s])" % (_TOKEN_CHARS, re.escape(secret), _TOKEN_CHARS))
+    return token.sub(mask, text)

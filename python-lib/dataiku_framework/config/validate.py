@@ -228,9 +228,14 @@ def check_datasets(ck):
         if dtype in SQL_TYPES and ds.get("managed") is not True:
             table = "table" in ds or "table" in params
             query = "query" in ds or "query" in params
-            if table == query:
-                ck.report(path, "SQL dataset '%s' needs exactly one of 'table' or 'query'" % name_of(ds),
+            if table and query:
+                ck.report(path, "SQL dataset '%s' has both 'table' and 'query'" % name_of(ds),
+                          hint="keep one: 'table' reads a table, 'query' the result of a SELECT",
                           code="dataset.sql_source")
+            elif not table and not query:
+                ck.warn(path, "SQL dataset '%s' names no 'table' or 'query': the table '%s' is used" % (
+                    name_of(ds), name_of(ds)), hint="set 'table:' (or 'query:') if the table has another name",
+                    code="dataset.sql_default_table")
         _check_partitioning(ck, path, ds.get("partitioning"))
 
 
@@ -280,6 +285,7 @@ def check_recipes(ck):
         rtype = info.canonical(recipe.get("type"))
         if isinstance(rtype, str):
             _check_code(ck, path, recipe, rtype in info.code_types, "%s recipe '%s'" % (rtype, name_of(recipe)))
+            _check_translatable(ck, path, recipe, rtype)
         if isinstance(recipe.get("outputs"), list) and not recipe["outputs"]:
             ck.report(path + ("outputs",), "recipe '%s' has no output" % name_of(recipe), code="recipe.no_output")
         elif "outputs" not in recipe:
@@ -297,6 +303,13 @@ def check_recipes(ck):
                               hint="each dataset or folder has exactly one producing recipe", code="ref.producer")
                 else:
                     producers[ref] = path
+
+
+def _check_translatable(ck: "Checker", path: "Path", recipe: Dict[str, Any], rtype: str) -> None:
+    """Keys the DSS translation cannot apply are errors, never silently dropped (rules in dss/visual.py)."""
+    from ..dss.visual import problems  # the translation owns its own limits; imported late (dss imports config)
+    for sub, summary, hint, code in problems(recipe, rtype):
+        ck.report(path + sub, "recipe '%s': %s" % (name_of(recipe), summary), hint=hint, code=code)
 
 
 def _recipe_label(ck, path, seen_from):
@@ -330,6 +343,8 @@ def check_scenarios(ck):
     steps = facts("Step")
     for path, step in scenario_parts(ck.doc, "steps"):
         stype = steps.canonical(step.get("type"))
+        if not isinstance(stype, str):
+            continue  # a type of the wrong shape: the schema check reports it
         for key in _STEP_REQUIRED.get(stype, ()):
             if key not in step:
                 ck.report(path, "%s step needs '%s'" % (stype, key), code="step.required")
@@ -356,6 +371,8 @@ _TRIGGER_REQUIRED = {"temporal": ("frequency",), "dataset": ("dataset",), "sql":
 def _check_trigger(ck, path, trigger, flow):
     # type: (Checker, Path, Dict[str, Any], Dict[str, Any]) -> None
     ttype = trigger.get("type")
+    if not isinstance(ttype, str):
+        return  # a type of the wrong shape: the schema check reports it
     for key in _TRIGGER_REQUIRED.get(ttype, ()):
         if key not in trigger:
             ck.report(path, "%s trigger needs '%s'" % (ttype, key), code="trigger.required")
@@ -379,7 +396,7 @@ _SCHEDULE_KEYS = {"minutely": (), "hourly": ("minute",), "daily": ("hour", "minu
 def _check_schedule(ck, path, trigger):
     # type: (Checker, Path, Dict[str, Any]) -> None
     frequency = trigger.get("frequency")
-    if frequency not in _SCHEDULE_KEYS:
+    if not isinstance(frequency, str) or frequency not in _SCHEDULE_KEYS:
         return
     allowed = _SCHEDULE_KEYS[frequency]
     for key in ("hour", "minute", "day_of_week", "day_of_month"):

@@ -14,3 +14,9 @@ project:
 
 def errors_of(diagnostics):
     return [d for d in diagnostics if d.is_error]
+
+
+def at_least(count):
+    """``count`` hypothesis examples in CI (the deterministic "ci" profile), more under ``HYPOTHESIS_PROFILE=long``."""
+    from hypothesis import settings
+    return max(count, settings.default.max_examples)

@@ -1,12 +1,16 @@
 """The dss-framework CLI: validate exit codes, output shapes and online checks."""
 
+import http.server
 import json
 import os
+import re
+import socket
+import subprocess
+import sys
+import threading
 
-import pytest
-
-from dataiku_framework import cli
-from config_support import EXAMPLES, MINIMAL
+from dataiku_framework import cli, exitcodes
+from config_support import EXAMPLES, MINIMAL, REPO
 from emusupport import ADMIN_KEY
 
 
@@ -38,11 +42,13 @@ def test_env_option(capsys):
     assert code == 1 and "did you mean 'prod'?" in out.out
 
 
-def test_usage_errors_exit_two(capsys):
-    with pytest.raises(SystemExit) as info:
-        cli.main(["validate"])
-    assert info.value.code == 2
-    assert cli.main([]) == 2
+def test_usage_errors_exit_64(capsys):
+    """Usage errors are EX_USAGE (64): 2 is 'changes' for plan/drift, so argparse's default cannot be used."""
+    code, out = run(capsys, "validate")
+    assert code == exitcodes.USAGE == 64 and "required: CONFIG" in out.err
+    assert run(capsys)[0] == 64
+    assert run(capsys, "validate", "x.yaml", "--no-such-option")[0] == 64
+    assert run(capsys, "--help")[0] == 0
 
 
 def test_online_reports_missing_objects_with_locations(capsys, emulator, monkeypatch, write):
@@ -79,21 +85,93 @@ recipes:
     assert run(capsys, "validate", path, "--online", "--host", emulator.url)[0] == 0
 
 
-def test_online_without_credentials_is_a_usage_error(capsys, monkeypatch):
-    monkeypatch.delenv("DSS_HOST", raising=False)
-    monkeypatch.delenv("DSS_API_KEY", raising=False)
-    with pytest.raises(SystemExit) as info:
-        cli.main(["validate", os.path.join(EXAMPLES, "simple_project.yaml"), "--online"])
-    assert info.value.code == 2
+def test_online_without_credentials_is_a_usage_error(capsys, monkeypatch, tmp_path):
+    for name in ("DSS_HOST", "DSS_API_KEY", "DKU_DSS_URL", "DKU_API_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path))  # no ~/.dataiku/config.json either
+    code, out = run(capsys, "validate", os.path.join(EXAMPLES, "simple_project.yaml"), "--online")
+    assert code == 64 and "--online" in out.err and not out.out
 
 
-def test_unreachable_dss_is_a_diagnostic(capsys, emulator):
-    url = emulator.url
-    emulator.stop()  # a real refused connection
+def _free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_unreachable_dss_exits_3_and_is_not_a_config_error(capsys):
+    url = "http://127.0.0.1:%d" % _free_port()  # a closed port: a real refused connection
     code, out = run(capsys, "validate", os.path.join(EXAMPLES, "simple_project.yaml"), "--online",
                     "--host", url, "--api-key", "k3y-that-must-not-leak")
-    assert code == 1 and "cannot query DSS" in out.out
-    assert "k3y-that-must-not-leak" not in out.out + out.err
+    assert code == exitcodes.UNREACHABLE == 3
+    assert out.err == "error: cannot reach DSS at %s: connection refused\n" % url
+    assert "invalid" not in out.out + out.err and "k3y-that-must-not-leak" not in out.out + out.err
+    code, out = run(capsys, "validate", os.path.join(EXAMPLES, "simple_project.yaml"), "--online", "--json",
+                    "--host", url, "--api-key", "x")
+    assert code == 3 and out.out == "" and "Ma*** retries" not in out.err
+
+
+def test_wrong_api_key_exits_4(capsys, emulator):
+    """The emulator answers an unknown key like DSS: HTTP 401, NotAuthenticatedException."""
+    code, out = run(capsys, "validate", os.path.join(EXAMPLES, "simple_project.yaml"), "--online",
+                    "--host", emulator.url, "--api-key", "wrong-key-of-some-length")
+    assert code == exitcodes.AUTH_REFUSED == 4
+    assert out.err.startswith("error: DSS at %s refused the API key" % emulator.url)
+    assert "Configuration is invalid" not in out.out + out.err and "wrong-key-of-some-length" not in out.err
+
+
+class _NotDSS(http.server.BaseHTTPRequestHandler):
+    """A web server that is not DSS: an HTML 404 for every path."""
+
+    def do_GET(self):
+        body = b"<html><body>Not Found</body></html>"
+        self.send_response(404)
+        self.send_header("Content-Type", "text/html")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+def test_a_web_server_that_is_not_dss_exits_3(capsys):
+    server = http.server.HTTPServer(("127.0.0.1", 0), _NotDSS)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = "http://127.0.0.1:%d" % server.server_port
+        code, out = run(capsys, "validate", os.path.join(EXAMPLES, "simple_project.yaml"), "--online",
+                        "--host", url, "--api-key", "some-api-key")
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert code == 3 and out.err == "error: cannot reach DSS at %s: no DSS API at this URL\n" % url
+
+
+def test_output_into_a_closed_pipe_ends_quietly(write):
+    """``validate --json | head -1``: no BrokenPipeError traceback, whatever the output size."""
+    path = write("many.yaml", MINIMAL + "datasets:\n" + "".join(
+        "  - {name: D%d, type: S3, bucket: b}\n" % i for i in range(3000)))
+    script = os.path.join(os.path.dirname(sys.executable), "dss-framework")
+    command = "%s validate %s --json | head -1" % (script if os.path.exists(script) else sys.executable
+                                                   + " -m dataiku_framework.cli", path)
+    result = subprocess.run(["bash", "-o", "pipefail", "-c", command], capture_output=True, text=True, timeout=120,
+                            env=dict(os.environ, PYTHONPATH=os.path.join(REPO, "python-lib")))
+    assert result.stdout == "{\n" and result.stderr == "", result.stderr
+    assert result.returncode == cli.EXIT_BROKEN_PIPE
+
+
+def test_readme_exit_codes_match_the_code():
+    """README documents the codes once, for every command: the same table as ``exitcodes.DESCRIPTIONS``."""
+    text = open(os.path.join(REPO, "README.md"), encoding="utf-8").read()
+    section = text.split("### Exit codes", 1)[1].split("\n#", 1)[0]
+    rows = re.findall(r"^\| `(\d+)` \| (.+?) \|$", section, re.M)
+    assert [(int(code), meaning) for code, meaning in rows] == sorted(exitcodes.DESCRIPTIONS.items())
+    assert "%-3d %s" % (64, exitcodes.DESCRIPTIONS[64]) in cli.exit_codes_text()
+    # the quiet exit when the reader goes away: in README's prose and in every command's --help
+    assert "status %d" % cli.EXIT_BROKEN_PIPE in section
+    assert re.search(r"^  %d +the reader of the output went away" % cli.EXIT_BROKEN_PIPE, cli.exit_codes_text(), re.M)
 
 
 def test_online_works_with_an_ordinary_users_key(capsys, emulator, write):

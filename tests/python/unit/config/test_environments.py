@@ -104,3 +104,22 @@ def test_env_reference_where_a_number_is_expected_says_it_is_text(diagnose, monk
     [diag] = errors_of(diagnose(text))
     assert diag.path == "scenarios[0].triggers[0].hour" and diag.code == "schema.type"
     assert "only where text is expected" in diag.hint and "environments" in diag.hint
+
+
+def test_overlay_may_spell_a_dataset_param_the_other_way(write):
+    """Base ``params: {schema: RAW}``, overlay ``sql_schema: PROD`` (or the reverse): the overlay's value, no conflict."""
+    from dataiku_framework.config import FrameworkConfig
+    from dataiku_framework.dss import translate
+    base = MINIMAL + """datasets:
+  - {name: A, type: PostgreSQL, connection: pg, params: {schema: RAW, table: T}}
+  - {name: B, type: PostgreSQL, connection: pg, sql_schema: RAW, table: T}
+environments:
+  prod:
+    datasets:
+      A: {sql_schema: PROD}
+      B: {params: {schema: PROD}}
+"""
+    config = FrameworkConfig.from_yaml(write("c.yaml", base), env="prod")
+    resolved = config.resolved()
+    assert [translate.dataset_params(ds)["schema"] for ds in resolved.datasets] == ["PROD", "PROD"]
+    assert [ds.sql_schema for ds in config.datasets] == ["RAW", "RAW"], "the model keeps the base values"

@@ -5,6 +5,7 @@ import time
 
 import pytest
 
+from dataiku_framework.config.api import load_and_validate
 from dataiku_framework.config.loader import Limits, load_document, parse_text
 from config_support import MINIMAL, errors_of
 
@@ -134,6 +135,38 @@ def test_node_budget_is_shared_by_the_main_file_and_its_includes(write):
             assert parse_text(handle.read(), name, limits)[1] == []
     [diag] = load_document(main, limits).diagnostics  # ... the whole load does not
     assert diag.code == "limit.nodes" and "main file and includes" in diag.summary
+    assert "include" not in diag.hint.replace("included files", ""), "splitting with include: would not help"
+    assert "all its included files together" in diag.hint
+
+
+def test_included_files_are_shown_like_the_main_file(write, tmp_path, monkeypatch):
+    """Given relative, every file is relative to the current folder; given absolute, every file is absolute."""
+    write("proj/flow/ds.yaml", "datasets:\n  - {name: A, type: Filesystem, connection: c, nope: 1}\n")
+    main = write("proj/main.yaml", MINIMAL + "include: [flow/*.yaml]\n")
+    monkeypatch.chdir(str(tmp_path))
+    relative = load_and_validate(os.path.join("proj", "main.yaml"))
+    assert relative[0].files == [os.path.join("proj", "main.yaml"), os.path.join("proj", "flow", "ds.yaml")]
+    assert [d.filename for d in errors_of(relative[1])] == [os.path.join("proj", "flow", "ds.yaml")]
+    monkeypatch.chdir(str(tmp_path / "proj"))
+    assert load_and_validate("main.yaml")[0].files == ["main.yaml", os.path.join("flow", "ds.yaml")]
+    absolute = load_and_validate(main)
+    assert [d.filename for d in errors_of(absolute[1])] == [str(tmp_path / "proj" / "flow" / "ds.yaml")]
+
+
+def test_a_broken_included_file_does_not_make_its_names_unknown(write):
+    """The syntax error is reported; references to what the broken file declares are not ("unknown dataset 'A'")."""
+    write("flow/ds.yaml", "datasets:\n  - {name: A, type: Filesystem, connection: c\n  - {name: B}\n")
+    write("flow/ok.yaml", "datasets:\n  - {name: C, type: Filesystem, connection: c}\n")
+    main = write("main.yaml", MINIMAL + "include: [flow/*.yaml]\n"
+                 "recipes: [{name: r, type: python, code: x, inputs: [A, C], outputs: [B]}]\n"
+                 "scenarios: [{name: s, steps: [{type: build_flowitem, items: [B]}]}]\n")
+    diagnostics = load_and_validate(main)[1]
+    assert [d.code for d in errors_of(diagnostics)] == ["yaml.syntax"]
+    [note] = [d for d in diagnostics if d.code == "include.unchecked_references"]
+    assert not note.is_error and "flow/ds.yaml" in note.summary.replace(os.sep, "/") and note.line == 4
+    fixed = write("flow/ds.yaml", "datasets:\n  - {name: A, type: Filesystem, connection: c}\n")
+    assert fixed and [d.summary for d in errors_of(load_and_validate(main)[1])] == [
+        "unknown dataset or folder 'B' in recipe output", "unknown item 'B' in build_flowitem step"]
 
 
 def test_missing_file_diagnostic_is_clear(tmp_path):

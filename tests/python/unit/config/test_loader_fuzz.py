@@ -16,9 +16,11 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from dataiku_framework.config import ConfigError, FrameworkConfig
 from dataiku_framework.config.api import load_and_validate
 from dataiku_framework.config.schema_check import check_document, load_schema
-from config_support import EXAMPLES
+from config_support import EXAMPLES, at_least
 
-SETTINGS = settings(max_examples=1000, deadline=None, suppress_health_check=list(HealthCheck))
+
+
+SETTINGS = settings(max_examples=at_least(1000), suppress_health_check=list(HealthCheck))
 SEEDS = [open(p, encoding="utf-8").read() for p in sorted(glob.glob(os.path.join(EXAMPLES, "*.yaml")))]
 YAML_BITS = st.sampled_from(["\n", ": ", "- ", "[", "]", "{", "}", "&a ", "*a", "!!str ", "!!python/name:x ", "'", '"',
                              "<<: ", "---\n", "  ", "\t", "#", "|\n", "${env:X}", "name", "type", "datasets", "\x00",
@@ -96,7 +98,7 @@ ENVIRONMENT = st.fixed_dictionaries({}, optional={
     "bogus": JSON_VALUES})
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=at_least(150), suppress_health_check=list(HealthCheck))
 @given(st.dictionaries(st.sampled_from(["dev", "prod", "bad name"]), ENVIRONMENT | JSON_VALUES, max_size=2),
        st.sampled_from(sorted(LARGE_FILES)), st.integers(min_value=0, max_value=400), st.integers(min_value=0, max_value=20),
        YAML_BITS | st.text(max_size=4), st.sampled_from([None, "dev", "prod", "qa"]))

@@ -84,7 +84,6 @@ def test_code_file_through_symlink_outside_root_is_refused(diagnose, write, tmp_
 
 
 @pytest.mark.parametrize("dataset,code", [
-    ("{name: D, type: PostgreSQL, connection: pg}", "dataset.sql_source"),
     ("{name: D, type: PostgreSQL, connection: pg, table: t, query: 'select 1'}", "dataset.sql_source"),
     ("{name: D, type: S3, bucket: b}", "dataset.connection"),
     ("{name: D, type: Filesystem, connection: fs, table: t}", "key.not_applicable"),
@@ -94,6 +93,17 @@ def test_code_file_through_symlink_outside_root_is_refused(diagnose, write, tmp_
 ])
 def test_dataset_rules(diagnose, dataset, code):
     assert [d.code for d in errors_of(diagnose(MINIMAL + "datasets:\n  - %s\n" % dataset))] == [code]
+
+
+def test_sql_dataset_without_table_or_query_reads_its_own_name(diagnose):
+    """The seed's pattern (a SQL dataset naming only its connection) is valid: a warning says which table."""
+    diagnostics = diagnose(MINIMAL + "datasets:\n  - {name: D, type: PostgreSQL, connection: pg}\n")
+    assert errors_of(diagnostics) == []
+    [warning] = [d for d in diagnostics if d.code == "dataset.sql_default_table"]
+    assert warning.summary == "SQL dataset 'D' names no 'table' or 'query': the table 'D' is used"
+    assert (warning.line, warning.column) == (5, 5)
+    managed = diagnose(MINIMAL + "datasets:\n  - {name: D, type: PostgreSQL, connection: pg, managed: true}\n")
+    assert not [d for d in managed if d.code.startswith("dataset.sql")], "DSS names a managed dataset's table"
 
 
 def test_unknown_dataset_type_is_a_warning_with_suggestion(diagnose):
