@@ -8,7 +8,11 @@ job (a plan you review first), not a side effect of a bootstrap.
 from typing import Any, Callable, Dict, List
 
 from ..config.graph import topological_recipes
-from . import translate
+from . import translate, visual
+
+
+#: the name the config uses for DSS's own default zone (validation accepts it without a ``zones:`` entry)
+DEFAULT_ZONE = "default"
 
 
 class BootstrapError(Exception):
@@ -44,9 +48,6 @@ def create_project(client, config, log=print):
         _recipe(project, rc, folder_ids)
         created["recipes"].append(rc.name)
         log("created recipe %s (%s)" % (rc.name, translate.recipe_type(rc)))
-        unapplied = translate.unapplied_recipe_settings(rc)
-        if unapplied:
-            log("warning: recipe %s: not applied yet: %s" % (rc.name, ", ".join(unapplied)))
     # scenarios in two passes: a run_scenario step may name a scenario defined after it
     scenario_ids = {sc.name: project.create_scenario(sc.name, translate.scenario_type(sc)).id
                     for sc in config.scenarios}
@@ -79,7 +80,7 @@ def _zones(project, config, folder_ids, log):
     handles += [(mf.zone, project.get_managed_folder(folder_ids[mf.name])) for mf in config.managed_folders]
     handles += [(rc.zone, project.get_recipe(rc.name)) for rc in config.recipes]
     for zone_name, handle in handles:
-        if zone_name:
+        if zone_name and zone_name != DEFAULT_ZONE:  # new objects start in the default zone
             zones[zone_name].add_item(handle)
 
 
@@ -167,16 +168,33 @@ def _recipe(project, rc, folder_ids):
     raw["tags"] = sorted(rc.tags or [])
     raw["description"] = rc.description or ""
     raw["shortDesc"] = rc.short_desc or ""
-    raw.setdefault("params", {}).update(rc.params or {})
-    if rc.code_env:
-        raw["params"]["envSelection"] = {"envMode": "EXPLICIT_ENV", "envName": rc.code_env}
-    payload = translate.recipe_payload(rc)
-    if rc.type not in translate.CODE_TYPES and payload is not None:
-        if isinstance(payload, str):
-            settings.set_payload(payload)
-        else:
-            settings.set_json_payload(payload)
+    raw["params"] = visual.merged(raw.get("params") or {}, translate.recipe_params(rc))
+    if rc.type not in translate.CODE_TYPES:
+        _apply_payload(settings, rc)
     settings.save()
+
+
+def _apply_payload(settings: Any, rc: Any) -> None:
+    """A raw ``payload`` replaces what DSS created (readable keys on top of it); readable keys alone
+    are applied on top of the payload DSS created, so its structural defaults stay."""
+    payload = translate.recipe_payload(rc)
+    if payload is None:
+        return
+    if isinstance(payload, str):
+        settings.set_payload(payload)
+    elif rc.payload is not None:
+        settings.set_json_payload(payload)
+    else:
+        settings.set_json_payload(visual.merged(_created_payload(settings), payload))
+
+
+def _created_payload(settings: Any) -> Dict[str, Any]:
+    """The payload DSS filled in at creation, as a mapping ({} if it is empty or not JSON)."""
+    try:
+        created = settings.get_json_payload()
+    except ValueError:
+        return {}
+    return created if isinstance(created, dict) else {}
 
 
 def _scenario(scenario, sc, project_key, folder_ids, scenario_ids):

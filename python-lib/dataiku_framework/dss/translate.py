@@ -8,6 +8,7 @@ place. Input is a *resolved* config (``FrameworkConfig.resolved()``): code read 
 from typing import Any, Dict, List, Optional
 
 from ..config.annotations import facts
+from . import visual
 
 FS_TYPES = frozenset(["Filesystem", "UploadedFiles", "FilesInFolder", "HDFS", "S3", "Azure", "GCS", "FTP",
                       "SCP", "SFTP"])
@@ -62,17 +63,26 @@ def columns(schema):
     return out
 
 
-def partitioning(part):
-    # type: (Any) -> Dict[str, Any]
+def _field(obj: Any, name: str) -> Any:
+    """``obj.name`` or ``obj[name]``: partitioning is a plain mapping in the model (no record class)."""
+    if isinstance(obj, dict):
+        return obj.get(name)
+    return getattr(obj, name, None)
+
+
+def partitioning(part: Any) -> Dict[str, Any]:
+    """DSS ``partitioning`` from the config's ``{dimensions: [{name, type, period}], file_path_pattern}``."""
     dims = []
-    for d in (part.dimensions if part else None) or []:
-        dim = {"name": d.name, "type": d.type or "value"}
-        if d.period:
-            dim["params"] = {"period": d.period.upper()}
+    for d in _field(part, "dimensions") or [] if part is not None else []:
+        dim = {"name": _field(d, "name"), "type": _field(d, "type") or "value"}  # type: Dict[str, Any]
+        period = _field(d, "period")
+        if period:
+            dim["params"] = {"period": str(period).upper()}
         dims.append(dim)
     out = {"dimensions": dims}  # type: Dict[str, Any]
-    if part is not None and part.file_path_pattern:
-        out["filePathPattern"] = part.file_path_pattern
+    pattern = _field(part, "file_path_pattern") if part is not None else None
+    if pattern:
+        out["filePathPattern"] = pattern
     return out
 
 
@@ -117,29 +127,23 @@ def recipe_io(rc, folder_ids=None):
     return {"inputs": _io_items(rc.inputs, ids), "outputs": _io_items(rc.outputs, ids)}
 
 
-def recipe_payload(rc):
-    # type: (Any) -> Optional[Any]
-    """The recipe payload the config gives: code for code recipes, else the raw ``payload``."""
+def recipe_payload(rc: Any) -> Optional[Any]:
+    """The recipe payload the config gives: code for code recipes; for the others, the readable
+    visual keys (``visual.visual_payload``) applied on top of the raw ``payload`` mapping, or the raw
+    ``payload`` as written when no readable key is set. None: the config does not govern it."""
     if rc.type in CODE_TYPES:
         return rc.code or ""
-    return rc.payload
+    readable = visual.visual_payload(rc)
+    if readable is not None and rc.payload is not None and not isinstance(rc.payload, dict):
+        # validation refuses this (recipe.payload_not_mapping); kept as a guard for unvalidated objects
+        raise ValueError("recipe %s: readable keys cannot be applied on top of a %s payload"
+                         % (rc.name, type(rc.payload).__name__))
+    return visual.merged(rc.payload, readable)
 
 
-def unapplied_recipe_settings(rc):
-    # type: (Any) -> List[str]
-    """Keys set on ``rc`` that are not yet turned into DSS settings: the readable visual-recipe
-    keys, the preferred engine and partition specs.
-
-    Said out loud rather than dropped silently: until the visual payload builders exist, only a
-    raw ``payload`` sets a visual recipe's settings."""
-    unapplied = ["engine"] if rc.engine else []
-    if any(not isinstance(r, str) and r.get("partitions") for r in list(rc.inputs or []) + list(rc.outputs or [])):
-        unapplied.append("partitions")
-    if rc.type in CODE_TYPES or rc.payload is not None:
-        return sorted(unapplied)
-    readable = [f for f, types in facts("Recipe").applies_to.items()
-                if f not in ("code", "code_file", "code_env") and rc.type in types]
-    return sorted(unapplied + [f for f in readable if getattr(rc, f) not in (None, [], {}, False)])
+def recipe_params(rc: Any) -> Dict[str, Any]:
+    """The recipe definition's ``params`` the config governs (see ``visual.recipe_params``)."""
+    return visual.recipe_params(rc)
 
 
 # DSS trigger types of our trigger kinds (the shapes DSS stores, see the REST reference's addendum)

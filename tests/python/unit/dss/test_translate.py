@@ -102,7 +102,7 @@ def test_permission_levels_are_cumulative():
     assert x["exportDatasetsData"] and not x.get("writeProjectContent")
 
 
-def test_unapplied_visual_settings_are_named():
+def test_readable_visual_settings_become_the_payload():
     cfg = _config("""
 datasets:
   - {name: A, type: Filesystem, connection: c, path: /a}
@@ -113,6 +113,5 @@ recipes:
   - {name: p, type: python, inputs: [A], outputs: [C], code: "x = 1"}
 """)
     g, p = cfg.recipes
-    assert translate.unapplied_recipe_settings(g) == ["global_count", "keys"]
-    assert translate.unapplied_recipe_settings(p) == []
+    assert translate.recipe_payload(g) == {"keys": [{"column": "k"}], "globalCount": True}
     assert translate.recipe_payload(p) == "x = 1"
