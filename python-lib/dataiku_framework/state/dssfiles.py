@@ -1,0 +1,166 @@
+"""JSON documents kept in a DSS project's library, and who is talking to DSS.
+
+Why the project library: a library file does not clutter the flow, is readable with read rights and
+writable with write rights on the project, and DSS commits every library edit to the project's git
+history, so the state and lock files are versioned with the project they describe.
+
+Only public ``dataikuapi`` calls are used (``project.get_library()``, ``DSSLibraryFolder.add_file``,
+``DSSLibraryFile.read``/``write``). Request counts, which the callers rely on:
+
+- reading a document: two reads (the library tree, then the file);
+- rewriting an existing document: one write request carrying the whole text;
+- creating it (once per project): the folder (one write, when it is missing), the empty file (one
+  read to check the name is free, one write), then the text (one write). Between the last two a
+  reader sees an empty file; ``read_document`` reports an empty file as absent.
+
+Transport and permission errors of the client (``DataikuException``, ``requests`` errors) are not
+wrapped, so callers can classify them (``dss.failures``).
+"""
+import json
+import os
+import socket
+from datetime import datetime, timezone
+from typing import Any, Dict, Optional, Tuple
+
+from ..config.secrets import mask_secret, redact
+
+#: The library folder holding the framework's files (at the library root, beside ``python``/``R``).
+FOLDER = "dataiku-framework"
+
+
+class LibraryDocument(object):
+    """One JSON document at ``FOLDER/<name>`` in the library of project ``project_key``."""
+
+    def __init__(self, client: Any, project_key: str, name: str) -> None:
+        self.client = client
+        self.project_key = project_key
+        self.name = name
+        self.path = "%s/%s" % (FOLDER, name)
+        self._handle = None  # type: Any
+
+    def read_text(self) -> Optional[str]:
+        """The file's text, or None when it does not exist (two read requests)."""
+        library = self.client.get_project(self.project_key).get_library()
+        handle = library.get_file("/" + self.path)
+        self._handle = handle
+        if handle is None:
+            return None
+        return handle.read()
+
+    def read_document(self) -> Optional[Any]:
+        """The parsed document, None when the file is absent or empty; ``ValueError`` when the
+        text is not JSON (the message names the project and the path, never the content)."""
+        text = self.read_text()
+        if text is None or not text.strip():
+            return None
+        try:
+            return json.loads(text)
+        except ValueError as exc:
+            raise ValueError("library file %s of project %s is not valid JSON (%s at line %d)"
+                             % (self.path, self.project_key, exc.__class__.__name__, getattr(exc, "lineno", 0)))
+
+    def write_text(self, text: str) -> None:
+        """Replace the whole file with ``text``: one write request when the file was seen by the
+        last ``read_text`` (see the module docstring for the creation case)."""
+        if self._handle is None:
+            self._handle = self._create()
+        self._handle.write(text)
+
+    def write_document(self, doc: Any) -> str:
+        """Write ``doc`` as indented JSON with sorted keys (readable diffs in project git); the text."""
+        text = dumps(doc)
+        self.write_text(text)
+        return text
+
+    def _create(self) -> Any:
+        library = self.client.get_project(self.project_key).get_library()
+        existing = library.get_file("/" + self.path)
+        if existing is not None:
+            return existing
+        folder = library.get_folder("/" + FOLDER)
+        if folder is None:
+            try:
+                folder = library.add_folder(FOLDER)
+            except Exception:
+                # Created meanwhile by another process: use it, or let the real error surface.
+                folder = self.client.get_project(self.project_key).get_library().get_folder("/" + FOLDER)
+                if folder is None:
+                    raise
+        try:
+            return folder.add_file(self.name)
+        except Exception:
+            handle = self.client.get_project(self.project_key).get_library().get_file("/" + self.path)
+            if handle is None:
+                raise
+            return handle
+
+
+def dumps(doc: Any) -> str:
+    return json.dumps(doc, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def format_time(moment: datetime) -> str:
+    """``2026-12-01T14:32:05.123Z`` (UTC, milliseconds)."""
+    moment = moment.astimezone(timezone.utc)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + "%03dZ" % (moment.microsecond // 1000)
+
+
+def parse_time(text: Any) -> Optional[datetime]:
+    """The UTC moment written by ``format_time`` (with or without the fraction), None otherwise."""
+    if not isinstance(text, str):
+        return None
+    for pattern in ("%Y-%m-%dT%H:%M:%S.%fZ", "%Y-%m-%dT%H:%M:%SZ"):
+        try:
+            return datetime.strptime(text, pattern).replace(tzinfo=timezone.utc)
+        except ValueError:
+            continue
+    return None
+
+
+def identity(client: Any) -> Dict[str, Any]:
+    """``{"user", "host", "pid"}`` of this process talking to DSS through ``client``.
+
+    ``user`` is the DSS login of the API key (``get_auth_info()["authIdentifier"]``, one read
+    request). It is masked against the client's own key and redacted, so no record built from it can
+    carry a credential even if DSS names a key rather than a user."""
+    info = client.get_auth_info() or {}
+    user = info.get("authIdentifier") or info.get("associatedDSSUser") or "unknown"
+    user = redact(mask_secret(str(user), getattr(client, "api_key", None)))
+    return {"user": user, "host": socket.gethostname(), "pid": os.getpid()}
+
+
+def format_major(value: Any) -> Optional[int]:
+    """The major version of a ``format_version`` (``1``, ``"1"``, ``"1.2"``), None when unreadable."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str):
+        head = value.split(".", 1)[0]
+        if head.isdigit() and all(part.isdigit() for part in value.split(".")):
+            return int(head)
+    return None
+
+
+def split_major(doc: Any, what: str, project_key: str, supported: int) -> Tuple[int, Dict[str, Any]]:
+    """Check ``doc`` is a JSON object whose ``format_version`` this code reads; ``(major, doc)``.
+
+    Raises ``ValueError`` naming both versions for a newer major format."""
+    if not isinstance(doc, dict):
+        raise ValueError("the %s of project %s is not a JSON object" % (what, project_key))
+    major = format_major(doc.get("format_version"))
+    if major is None:
+        raise ValueError("the %s of project %s has no readable format_version (found %r)"
+                         % (what, project_key, doc.get("format_version")))
+    if major > supported:
+        raise ValueError("the %s of project %s was written in format version %s, newer than format version %d "
+                         "that this dataiku-framework reads: upgrade dataiku-framework to use it"
+                         % (what, project_key, doc.get("format_version"), supported))
+    if major < 1:
+        raise ValueError("the %s of project %s has an unknown format_version %r"
+                         % (what, project_key, doc.get("format_version")))
+    return major, doc
