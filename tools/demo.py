@@ -1,17 +1,19 @@
 """`make demo`: the main job, end to end, on the embedded DSS emulator.
 
-1. start the DSS emulator as a real server (state under .demo/, git-ignored),
+1. start the DSS emulator as a real server (state in a fresh temporary folder, removed at exit),
 2. validate examples/customer_analytics.yaml with the real CLI, offline then --online,
 3. create the project's objects on the emulator through dataikuapi,
-4. read them back the way any DSS script would, and show the emulator's request counters.
-
-Plan/apply come with their own issue; the demo will then show a plan after a one-field change.
+4. read them back the way any DSS script would, and show the emulator's request counters,
+5. plan the unchanged configuration (no changes), then a one-field change (``daily_refresh`` at
+   03:00 instead of 02:00) with the real CLI: one update, on that scenario, on that field.
 """
+import atexit
 import os
 import secrets
 import shutil
 import subprocess
 import sys
+import tempfile
 
 import dataikuapi
 import requests
@@ -25,7 +27,7 @@ from dataiku_framework.dss.bootstrap import create_project  # noqa: E402
 from dss_emulator.process import EmulatorProcess  # noqa: E402
 
 EXAMPLE = os.path.join("examples", "customer_analytics.yaml")
-STATE = os.path.join(ROOT, ".demo")
+STATE_PREFIX = "dss-framework-demo-"
 
 
 def step(title):
@@ -59,10 +61,43 @@ def show_project(client, key):
     print("  project git: %d commits, newest: %s" % (len(log), log[0]["message"]))
 
 
+def fresh_state_dir():
+    """A new, empty temporary folder for the emulator's state, removed when the demo exits.
+
+    The demo needs an empty DSS on every run. It used to wipe a fixed folder of the repository,
+    and so deleted the projects a user kept there with `dss_emulator serve --data-dir`: a folder
+    of its own, that it alone created, is the only one it may remove.
+    """
+    state = tempfile.mkdtemp(prefix=STATE_PREFIX)
+    atexit.register(shutil.rmtree, state, True)
+    return state
+
+
+def show_plans(env):
+    """``dss-framework plan`` of the configuration as deployed, then of a copy with one field changed."""
+    run_cli(["plan", EXAMPLE, "--detailed-exitcode"], env)  # exit 0: DSS matches the configuration
+    with open(os.path.join(ROOT, EXAMPLE)) as handle:
+        text = handle.read()
+    workdir = tempfile.mkdtemp(prefix="demo-plan-")
+    try:
+        changed = os.path.join(workdir, os.path.basename(EXAMPLE))
+        with open(changed, "w") as handle:
+            handle.write(text.replace("hour: 2", "hour: 3", 1))
+        print("\n  (the copy in %s runs daily_refresh at 03:00 instead of 02:00)" % workdir, flush=True)
+        run_cli(["plan", changed], env)
+        cmd = [sys.executable, "-m", "dataiku_framework.cli", "plan", changed, "--detailed-exitcode"]
+        code = subprocess.call(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
+        print("  plan --detailed-exitcode exits %d (2: there are changes)" % code)
+        if code != 2:
+            raise SystemExit("demo failed: the one-field change was not planned as a change")
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
 def main():
-    shutil.rmtree(STATE, ignore_errors=True)
+    state = fresh_state_dir()
     api_key = secrets.token_hex(16)  # a throw-away key for this run; never printed
-    emulator = EmulatorProcess(["--port", "0", "--data-dir", os.path.join(STATE, "emulator"),
+    emulator = EmulatorProcess(["--port", "0", "--data-dir", os.path.join(state, "emulator"),
                                 "--api-key", api_key + ":admin", "--connection", "snowflake_prod:Snowflake"])
     step("Starting the DSS emulator")
     with emulator:
@@ -84,8 +119,10 @@ def main():
         stats = requests.get(emulator.url + "/__emulator__/stats").json()
         print("\n  emulator served %d requests (%d reads, %d writes, %d errors)"
               % (stats["requests"], stats["reads"], stats["writes"], stats["errors"]))
+
+        step("Planning against DSS: unchanged, then one field changed")
+        show_plans(env)
     step("Done")
-    print("Plan/apply are not built yet: once they are, this demo shows the plan of a one-field change.")
 
 
 if __name__ == "__main__":

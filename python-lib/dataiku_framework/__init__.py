@@ -1,7 +1,7 @@
 """dataiku-framework: Dataiku DSS projects as code (validate, plan, apply YAML-described projects).
 
-Only the configuration model is exported here; importing this package never
-imports ``dataiku`` or ``dataikuapi`` (the CLI imports ``dataikuapi`` lazily).
+The configuration model is imported eagerly; ``Engine`` and ``Plan`` lazily (module
+``__getattr__``), so importing this package never imports ``dataiku`` or ``dataikuapi``.
 """
 
 from .config import (ColumnConfig, ConfigError, DataLifecycleConfig, DatasetConfig, Diagnostic, ExternalConfig,
@@ -12,4 +12,15 @@ __version__ = "0.1.0"
 
 __all__ = ["ColumnConfig", "ConfigError", "DataLifecycleConfig", "DatasetConfig", "Diagnostic", "ExternalConfig",
            "FrameworkConfig", "LifecycleConfig", "ManagedFolderConfig", "PermissionConfig", "ProjectConfig",
-           "RecipeConfig", "ScenarioConfig", "ScenarioStepConfig", "StepConfig", "TriggerConfig", "ZoneConfig"]
+           "RecipeConfig", "ScenarioConfig", "ScenarioStepConfig", "StepConfig", "TriggerConfig", "ZoneConfig",
+           "Engine", "Plan"]
+
+_LAZY = {"Engine": ".engine", "Plan": ".plan.document"}
+
+
+def __getattr__(name):
+    """``Engine`` and ``Plan`` on first use (they pull in the plan machinery, not the config model)."""
+    if name in _LAZY:
+        import importlib
+        return getattr(importlib.import_module(_LAZY[name], __name__), name)
+    raise AttributeError("module %r has no attribute %r" % (__name__, name))

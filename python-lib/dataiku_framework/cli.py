@@ -1,88 +1,167 @@
 """Command line: ``dss-framework <command> ...``.
 
-Why argparse subcommands: ``validate`` ships now; ``plan`` and ``apply`` are
-added by registering more subparsers in ``COMMANDS`` without touching the
-existing ones. Exit codes follow the usual convention: 0 success, 1 invalid
-configuration (or failed command), 2 usage error.
+Why argparse subcommands: ``validate`` ships now; ``plan``, ``apply`` and the
+other commands are added by appending their registrar to ``COMMANDS`` without
+touching the existing ones. Every command shares the exit codes of
+``exitcodes`` (listed by ``dss-framework --help``); ``main`` maps the failures
+every command can meet to them, so handlers only return their own outcome:
+
+* bad arguments (argparse, or ``UsageError`` from a handler) -> ``USAGE`` (64),
+* ``DSSConnectionError`` (DSS unreachable, key refused) -> its own ``exit_code``
+  (3 or 4) with its message on stderr, the API key masked,
+* a closed output pipe (``dss-framework validate --json | head``) -> quiet exit.
 """
 
 import argparse
+import os
 import sys
 from typing import Any, Callable, List, Optional, Sequence
 
+from . import exitcodes
 from .config.diagnostics import has_errors, render_human, render_json
+from .config.secrets import mask_secret
+from .dss.failures import DSSConnectionError
 
-EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+#: Exit status after the reader of our output went away (128 + SIGPIPE, what a shell reports).
+EXIT_BROKEN_PIPE = 141
+
+
+class UsageError(Exception):
+    """A handler's complaint about its arguments; ``main`` reports it like argparse does (exit 64)."""
+
+
+_UsageError = UsageError  # the name used before commands moved to their own modules
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse exits with 2 on usage errors already; keep its message on stderr."""
+    """argparse exits with 2 on usage errors, which is ``CHANGES`` here: use ``exitcodes.USAGE``."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        self.exit(exitcodes.USAGE, "%s: error: %s\n" % (self.prog, message))
 
 
-def _online_client(args):
-    # type: (argparse.Namespace) -> Any
-    """A ``dataikuapi.DSSClient`` from --host/--api-key or DSS_HOST/DSS_API_KEY (the key is never printed)."""
-    from .dss.connect import MissingCredentials, client_from  # lazily: offline validation must not need it
+def exit_codes_text() -> str:
+    """The exit-code table shown by ``--help`` (README's "Exit codes" is checked against the same source)."""
+    lines = ["exit codes (every command):"]
+    for code in sorted(exitcodes.DESCRIPTIONS):
+        lines.append("  %-3d %s" % (code, exitcodes.DESCRIPTIONS[code]))
+    lines.append("  %-3d the reader of the output went away (e.g. '| head'); nothing more is printed"
+                 % EXIT_BROKEN_PIPE)
+    return "\n".join(lines)
+
+
+def _online_client(args: argparse.Namespace) -> Any:
+    """A ``dataikuapi.DSSClient`` from --host/--api-key or the environment (``dss.connect``), checked with one call.
+
+    The check makes a wrong key or an unreachable host fail the command as such
+    (``DSSConnectionError``), never as an invalid configuration."""
+    from .dss.connect import MissingCredentials, connect  # lazily: offline validation must not need it
+    from .dss.failures import check_connection
     try:
-        return client_from(args.host, args.api_key)
-    except MissingCredentials:
-        raise _UsageError("--online needs --host and --api-key (or DSS_HOST and DSS_API_KEY)")
+        connection = connect(args.host, args.api_key)
+    except MissingCredentials as error:
+        raise UsageError("--online: %s" % error)
+    check_connection(connection.client, connection.url)
+    return connection.client
 
 
-class _UsageError(Exception):
-    pass
-
-
-def cmd_validate(args):
-    # type: (argparse.Namespace) -> int
+def cmd_validate(args: argparse.Namespace) -> int:
     """Validate a configuration; print every diagnostic; exit 0 when valid, 1 otherwise."""
     from .config.api import validate_file
     client = (lambda: _online_client(args)) if args.online else None
-    diagnostics = validate_file(args.config, env=args.env, client=client)[1]
+    diagnostics = validate_file(args.config, env=args.env, client=client, raise_connection_errors=True)[1]
     output = render_json(diagnostics) if args.json else render_human(diagnostics)
     print(output)
-    return EXIT_INVALID if has_errors(diagnostics) else EXIT_OK
+    return exitcodes.INVALID if has_errors(diagnostics) else exitcodes.OK
 
 
-def _add_validate(subparsers):
-    # type: (Any) -> None
+def _add_validate(subparsers: Any) -> None:
     parser = subparsers.add_parser("validate", help="check a configuration file offline (or --online against DSS)",
-                                   description="Validate CONFIG and report every problem with its location.")
+                                   description="Validate CONFIG and report every problem with its location.",
+                                   epilog=exit_codes_text(), formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("config", metavar="CONFIG", help="YAML or JSON configuration file")
     parser.add_argument("--json", action="store_true", help="output in the shape of 'terraform validate -json'")
     parser.add_argument("--env", metavar="NAME", help="apply the environment overlay NAME before validating")
     parser.add_argument("--online", action="store_true",
                         help="also check that connections, code envs and users exist in DSS")
-    parser.add_argument("--host", help="DSS URL for --online (default: $DSS_HOST)")
-    parser.add_argument("--api-key", dest="api_key", help="DSS API key for --online (default: $DSS_API_KEY)")
+    parser.add_argument("--host", help="DSS URL for --online (default: $DKU_DSS_URL, $DSS_HOST or "
+                                       "~/.dataiku/config.json)")
+    parser.add_argument("--api-key", dest="api_key", help="DSS API key for --online (default: $DKU_API_KEY, "
+                                                          "$DSS_API_KEY or ~/.dataiku/config.json)")
     parser.set_defaults(handler=cmd_validate)
 
 
 #: Subcommand registrars; plan/apply add theirs here.
-COMMANDS = [_add_validate]  # type: List[Callable[[Any], None]]
+from .commands import REGISTRARS as _REGISTRARS  # noqa: E402  (plan, drift: dataiku_framework/commands/)
+COMMANDS = [_add_validate] + _REGISTRARS  # type: List[Callable[[Any], None]]
 
 
-def build_parser():
-    # type: () -> argparse.ArgumentParser
-    parser = _Parser(prog="dss-framework", description="Dataiku DSS projects as code.")
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="dss-framework", description="Dataiku DSS projects as code.", epilog=exit_codes_text(),
+                     formatter_class=argparse.RawDescriptionHelpFormatter)
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for register in COMMANDS:
         register(subparsers)
     return parser
 
 
-def main(argv=None):
-    # type: (Optional[Sequence[str]]) -> int
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    if not getattr(args, "handler", None):
-        parser.print_usage(sys.stderr)
-        return EXIT_USAGE
+def _masked(text: str, args: argparse.Namespace) -> str:
+    """``text`` without any API key this process may have been given (argument, environment, or
+    ``~/.dataiku/config.json``)."""
+    for key in (getattr(args, "api_key", None), os.environ.get("DKU_API_KEY"), os.environ.get("DSS_API_KEY"),
+                _file_key(args)):
+        text = mask_secret(text, key)
+    return text
+
+
+def _file_key(args: argparse.Namespace) -> Optional[str]:
+    """The key the credentials order would take from the config file, if any (None when unreadable)."""
+    from .dss.connect import MissingCredentials, resolve_credentials
     try:
-        return args.handler(args)
-    except _UsageError as error:
-        parser.error(str(error))  # exits with status 2
-        return EXIT_USAGE
+        return resolve_credentials(getattr(args, "host", None), getattr(args, "api_key", None)).api_key
+    except (MissingCredentials, OSError, ValueError):
+        return None
+
+
+def _quiet_broken_pipe() -> int:
+    """The reader closed our stdout: point it at /dev/null so the interpreter's final flush stays silent."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # stdout without a file descriptor (tests): nothing to flush later
+        pass
+    return EXIT_BROKEN_PIPE
+
+
+def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    """Run the chosen handler, mapping the failures every command shares to their exit codes."""
+    try:
+        code = args.handler(args)
+        sys.stdout.flush()  # inside the try: a closed pipe is reported here, not at interpreter exit
+        return code
+    except UsageError as error:
+        parser.print_usage(sys.stderr)
+        sys.stderr.write("%s: error: %s\n" % (parser.prog, _masked(str(error), args)))
+        return exitcodes.USAGE
+    except DSSConnectionError as error:
+        sys.stderr.write("error: %s\n" % _masked(str(error), args))
+        return error.exit_code
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    """Entry point of ``dss-framework``; returns the process exit status (see ``exitcodes``)."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+        if not getattr(args, "handler", None):
+            parser.print_usage(sys.stderr)
+            return exitcodes.USAGE
+        return _run(parser, args)
+    except SystemExit as exit:  # argparse: --help (0) or a usage error (64)
+        return exitcodes.OK if exit.code is None else exit.code if isinstance(exit.code, int) else exitcodes.USAGE
+    except BrokenPipeError:
+        return _quiet_broken_pipe()
 
 
 if __name__ == "__main__":

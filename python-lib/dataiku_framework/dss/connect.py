@@ -1,17 +1,138 @@
-"""Connecting to DSS: host and API key from arguments or the environment, never echoed."""
+"""Connecting to DSS: which URL and API key to use, from where, and a client for them. Keys are never echoed.
+
+Order (the first that gives a value wins, field by field):
+
+1. ``--host`` / ``--api-key`` (arguments),
+2. ``DKU_DSS_URL`` / ``DKU_API_KEY`` (the convention of DSS's own ``dataiku`` package outside DSS),
+3. ``DSS_HOST`` / ``DSS_API_KEY``,
+4. the default instance of ``~/.dataiku/config.json``
+   (``{"dss_instances": {NAME: {"url", "api_key", "no_check_certificate"}}, "default_instance": NAME}``),
+   the file DSS's IDE extensions and the ``dataiku`` package read, honouring ``no_check_certificate``.
+
+Why the config file only as a whole: its key belongs to its URL. Using it with a host given
+elsewhere would send a key to a server it was not made for, so it is used only when neither a URL
+nor a key came from 1-3, or when the URL given is the file's own URL.
+"""
+import json
 import os
+from typing import Any, Dict, Mapping, NamedTuple, Optional, Tuple
+
+#: (url variable, key variable) pairs, in order of precedence.
+ENV_SOURCES = (("DKU_DSS_URL", "DKU_API_KEY"), ("DSS_HOST", "DSS_API_KEY"))
+
+#: Where the URL and key came from (``source`` names the key's origin; never the key itself).
+Credentials = NamedTuple("Credentials", [("url", str), ("api_key", str), ("no_check_certificate", bool),
+                                         ("source", str)])
+#: A client and the URL it talks to (for messages).
+Connection = NamedTuple("Connection", [("client", Any), ("url", str), ("source", str)])
 
 
 class MissingCredentials(ValueError):
     """Raised when no DSS host or API key is configured; the message says how to set them."""
 
 
-def client_from(host=None, api_key=None, environ=None):
-    """A ``dataikuapi.DSSClient`` for ``host``/``api_key`` or ``DSS_HOST``/``DSS_API_KEY``."""
-    import dataikuapi
+class InvalidCredentialsFile(MissingCredentials):
+    """``~/.dataiku/config.json`` exists but cannot be used; the message names the file and the problem."""
+
+
+_HOW = ("pass --host and --api-key, set DKU_DSS_URL and DKU_API_KEY (or DSS_HOST and DSS_API_KEY), "
+        "or add a default instance to ~/.dataiku/config.json")
+
+
+def _truthy(value: Any) -> bool:
+    if isinstance(value, str):
+        return value.strip().lower() in ("1", "true", "yes", "on")
+    return bool(value)
+
+
+def _config_path(environ: Mapping[str, str]) -> str:
+    home = environ.get("HOME") or os.path.expanduser("~")
+    return os.path.join(home, ".dataiku", "config.json")
+
+
+def read_config_file(path: str) -> Optional[Dict[str, Any]]:
+    """The default instance of a ``config.json`` (``url``, ``api_key``, ``no_check_certificate``), or None.
+
+    None when the file does not exist; ``InvalidCredentialsFile`` (naming the file, and line:col
+    for bad JSON) when it exists but has no usable default instance.
+    """
+    if not os.path.isfile(path):
+        return None
+    try:
+        with open(path, encoding="utf-8") as handle:
+            data = json.load(handle)
+    except ValueError as error:
+        where = "%s:%d:%d" % (path, error.lineno, error.colno) if hasattr(error, "lineno") else path
+        raise InvalidCredentialsFile("%s: not valid JSON (%s); fix or remove it, or %s"
+                                     % (where, getattr(error, "msg", error), _HOW))
+    except OSError as error:
+        raise InvalidCredentialsFile("%s: cannot be read (%s)" % (path, error.strerror or error))
+    instances = data.get("dss_instances") if isinstance(data, dict) else None
+    if not isinstance(instances, dict) or not instances:
+        raise InvalidCredentialsFile("%s: no 'dss_instances' object; expected "
+                                     '{"dss_instances": {"default": {"url": ..., "api_key": ...}}, '
+                                     '"default_instance": "default"}' % path)
+    name = data.get("default_instance") or "default"
+    instance = instances.get(name)
+    if not isinstance(instance, dict):
+        raise InvalidCredentialsFile("%s: default_instance '%s' is not in dss_instances (instances: %s)"
+                                     % (path, name, ", ".join(sorted(str(k) for k in instances))))
+    if not instance.get("url") or not instance.get("api_key"):
+        raise InvalidCredentialsFile("%s: instance '%s' needs both 'url' and 'api_key'" % (path, name))
+    return {"url": str(instance["url"]), "api_key": str(instance["api_key"]), "name": name,
+            "no_check_certificate": _truthy(instance.get("no_check_certificate"))}
+
+
+def _from_environment(host: Optional[str], api_key: Optional[str],
+                      env: Mapping[str, str]) -> Tuple[Optional[str], Optional[str], str]:
+    """URL and key from the arguments, then each environment convention in turn; and the key's source."""
+    source = "--api-key" if api_key else ""
+    for url_var, key_var in ENV_SOURCES:
+        host = host or env.get(url_var) or None
+        if not api_key and env.get(key_var):
+            api_key, source = env[key_var], key_var
+    return host, api_key, source
+
+
+def _same_url(a: str, b: str) -> bool:
+    return a.rstrip("/").lower() == b.rstrip("/").lower()
+
+
+def resolve_credentials(host: Optional[str] = None, api_key: Optional[str] = None,
+                        environ: Optional[Mapping[str, str]] = None) -> Credentials:
+    """The URL and key to use, in the documented order, or ``MissingCredentials`` saying what to set."""
     env = os.environ if environ is None else environ
-    host = host or env.get("DSS_HOST")
-    api_key = api_key or env.get("DSS_API_KEY")
-    if not host or not api_key:
-        raise MissingCredentials("no DSS connection: pass --host and --api-key or set DSS_HOST and DSS_API_KEY")
-    return dataikuapi.DSSClient(host.rstrip("/"), api_key)
+    url, key, source = _from_environment(host, api_key, env)
+    no_check = False
+    if not (url and key):
+        path = _config_path(env)
+        instance = read_config_file(path)
+        if instance and (not url or _same_url(url, instance["url"])) and not key:
+            url, key, source = url or instance["url"], instance["api_key"], "%s (%s)" % (path, instance["name"])
+            no_check = instance["no_check_certificate"]
+    if not url and not key:
+        raise MissingCredentials("no DSS connection: " + _HOW)
+    if not url:
+        raise MissingCredentials("an API key is set (%s) but no DSS URL: pass --host or set DKU_DSS_URL "
+                                 "(or DSS_HOST)" % source)
+    if not key:
+        raise MissingCredentials("no API key for %s: pass --api-key or set DKU_API_KEY (or DSS_API_KEY); the key "
+                                 "in ~/.dataiku/config.json is only used with that file's own URL" % url.rstrip("/"))
+    return Credentials(url.rstrip("/"), key, no_check, source)
+
+
+def connect(host: Optional[str] = None, api_key: Optional[str] = None,
+            environ: Optional[Mapping[str, str]] = None) -> Connection:
+    """A ``dataikuapi.DSSClient`` for the resolved credentials, with the URL (for messages)."""
+    import dataikuapi  # lazily: offline commands never need it
+    credentials = resolve_credentials(host, api_key, environ)
+    client = dataikuapi.DSSClient(credentials.url, credentials.api_key)
+    if credentials.no_check_certificate:
+        client._session.verify = False  # what the file's no_check_certificate means (as DSS's own tools do)
+    return Connection(client, credentials.url, credentials.source)
+
+
+def client_from(host: Optional[str] = None, api_key: Optional[str] = None,
+                environ: Optional[Mapping[str, str]] = None) -> Any:
+    """A ``dataikuapi.DSSClient`` from the same sources as ``connect`` (kept for existing callers)."""
+    return connect(host, api_key, environ).client

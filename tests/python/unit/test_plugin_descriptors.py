@@ -47,6 +47,19 @@ def _load(path):
 def test_the_components_exist():
     assert "python-runnables/validate-config/runnable.json" in [_rel(p) for p in RUNNABLES]
     assert "python-steps/validate-config/step.json" in [_rel(p) for p in STEPS]
+    assert "python-runnables/plan/runnable.json" in [_rel(p) for p in RUNNABLES]
+    assert "python-steps/check-drift/step.json" in [_rel(p) for p in STEPS]
+
+
+def test_plan_components_share_parameters():
+    """The Plan macro (read rights, HTML) and the Check drift step read their parameters with one function."""
+    macro = _load(os.path.join(ROOT, "python-runnables", "plan", "runnable.json"))
+    step = _load(os.path.join(ROOT, "python-steps", "check-drift", "step.json"))
+    assert macro["params"] == step["params"]
+    assert [(p["name"], p["type"]) for p in macro["params"]] == [
+        ("folder", "MANAGED_FOLDER"), ("config_path", "STRING"), ("environment", "STRING"), ("parallelism", "INT")]
+    assert (macro["impersonate"], macro["permissions"], macro["resultType"], macro["macroRoles"]) == (
+        False, ["READ_CONF"], "HTML", [{"type": "PROJECT_MACROS"}])
 
 
 @pytest.mark.parametrize("path", DESCRIPTORS, ids=_rel)

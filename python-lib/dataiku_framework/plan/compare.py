@@ -1,0 +1,132 @@
+"""The walk: for each configured resource, desired vs live -> an action with its changes.
+
+Why separate from the handlers: the handlers know one kind; this module knows the order of kinds,
+what counts as create / replace / update / no-op, what DSS has that the config does not name
+(unmanaged), and the dependency graph. It never deep-copies live objects: the projection builds
+small dicts of what the config manages, so the cost is linear in the configured size.
+"""
+from typing import Any, Dict, List, Optional, Tuple
+
+from ..resources import HANDLERS, Context
+from .graph import execution_groups, with_producers
+
+UNMANAGED_KINDS = ("zone", "managed_folder", "dataset", "recipe", "scenario")
+
+
+class Change(object):
+    """One resource's comparison result (becomes an entry of ``resource_changes``)."""
+
+    __slots__ = ("address", "kind", "name", "action", "reason", "changes", "before", "after", "depends_on")
+
+    def __init__(self, address: str, kind: str, name: str, action: str, reason: str,
+                 changes: List[Dict[str, Any]], before: Any, after: Any) -> None:
+        self.address, self.kind, self.name = address, kind, name
+        self.action, self.reason, self.changes = action, reason, changes
+        self.before, self.after = before, after
+        self.depends_on = []  # type: List[str]
+
+
+def compare(config: Any, snapshot: Any, connection_types: Optional[Dict[str, Any]] = None
+            ) -> Tuple[List[Change], List[Dict[str, str]], List[List[str]]]:
+    """(changes, unmanaged objects, execution groups) for a resolved ``config`` against ``snapshot``."""
+    ctx = Context(config.project.key, snapshot, connection_types, config)
+    changes = []  # type: List[Change]
+    deps = {}  # type: Dict[str, List[str]]
+    outputs = {}  # type: Dict[str, List[str]]
+    unmanaged = []  # type: List[Dict[str, str]]
+    for handler in HANDLERS:
+        live_objects = handler.read(snapshot)
+        configured = handler.configured(config)
+        for name, obj in configured:
+            change = compare_one(handler, name, obj, live_objects.get(name), ctx)
+            changes.append(change)
+            deps[change.address] = handler.depends_on(obj, ctx)
+            if handler.kind == "recipe":
+                outputs[change.address] = ["%s.%s" % ("managed_folder" if n in ctx.folder_configs else "dataset", n)
+                                           for n in obj.output_names()]
+        if handler.kind in UNMANAGED_KINDS:
+            names = {name for name, _ in configured}
+            unmanaged += [{"address": handler.address(n), "kind": handler.kind, "name": n}
+                          for n in sorted(_listed(handler.kind, snapshot, live_objects)) if n not in names]
+    deps = with_producers(deps, outputs)
+    groups = execution_groups(deps)
+    for change in changes:
+        change.depends_on = [d for d in deps[change.address] if d in deps]
+    return changes, unmanaged, groups
+
+
+def _listed(kind: str, snapshot: Any, live_objects: Dict[str, Any]) -> List[str]:
+    """Names DSS has of ``kind`` (recipes and scenarios from their lists, not only those read)."""
+    if kind == "recipe":
+        return list(snapshot.recipe_names)
+    if kind == "scenario":
+        return list(snapshot.scenario_ids)
+    return list(live_objects)
+
+
+def compare_one(handler: Any, name: str, obj: Any, live: Optional[Dict[str, Any]], ctx: Any) -> Change:
+    """The action for one object: create when DSS lacks it, else replace / update / no-op."""
+    address = handler.address(name)
+    desired = handler.desired(obj, ctx)
+    if live is None:  # what it sets, listed in the config's terms (``after`` is the DSS JSON sent)
+        fields = [dict(f, origin="config") for f in handler.created_fields(obj)]
+        return Change(address, handler.kind, name, "create", "not in DSS", fields, None, desired)
+    canon = handler.canonical(handler.live_form(live, ctx, desired), desired)
+    diffs, ignored = split_ignored(merge_same_paths(handler.diff(desired, canon, obj)), obj)
+    for d in diffs:
+        d["origin"] = "config"
+    reason = None if _ignores(ignored, "type") else handler.replace_reason(desired, canon)
+    if reason:
+        return Change(address, handler.kind, name, "replace", reason, diffs, canon, desired)
+    if diffs:
+        n = len(diffs)
+        return Change(address, handler.kind, name, "update", "%d field%s differ%s" % (n, "s" if n > 1 else "",
+                                                                                     "" if n > 1 else "s"),
+                      diffs, canon, desired)
+    return Change(address, handler.kind, name, "no-op", _noop_reason(ignored), [], canon, desired)
+
+
+def split_ignored(diffs: List[Dict[str, Any]], obj: Any) -> Tuple[List[Dict[str, Any]], List[str]]:
+    """(the changes to plan, the paths left alone): ``lifecycle.ignore_changes`` names fields (or
+    whole subtrees: ``params`` covers ``params.path``) whose difference is never planned."""
+    lifecycle = getattr(obj, "lifecycle", None)
+    ignore = [p for p in (getattr(lifecycle, "ignore_changes", None) or []) if isinstance(p, str)]
+    if not ignore:
+        return diffs, []
+    kept = [d for d in diffs if not _ignores(ignore, d["path"])]
+    return kept, [d["path"] for d in diffs if _ignores(ignore, d["path"])]
+
+
+def _ignores(ignore: List[str], path: str) -> bool:
+    return any(path == p or path.startswith(p + ".") or path.startswith(p + "[") for p in ignore)
+
+
+def _noop_reason(ignored: List[str]) -> str:
+    if not ignored:
+        return "matches DSS"
+    return "matches DSS, except what lifecycle.ignore_changes leaves alone: %s" % ", ".join(ignored)
+
+
+def merge_same_paths(diffs: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
+    """One change per config path: DSS keys that one config key sets (a step's run condition is a
+    type and a status list in DSS) are reported once, their values side by side."""
+    by_path = {}  # type: Dict[str, Dict[str, Any]]
+    order = []  # type: List[str]
+    for d in diffs:
+        seen = by_path.get(d["path"])
+        if seen is None:
+            by_path[d["path"]] = d
+            order.append(d["path"])
+        else:
+            if not isinstance(seen.get("_parts"), list):
+                seen["_parts"] = [(seen["before"], seen["after"])]
+            seen["_parts"].append((d["before"], d["after"]))
+    out = []
+    for path in order:
+        d = by_path[path]
+        parts = d.pop("_parts", None)
+        if parts:
+            d["before"] = [b for b, _ in parts]
+            d["after"] = [a for _, a in parts]
+        out.append(d)
+    return out

@@ -1,0 +1,200 @@
+"""The plan document (data first; the text, Markdown and HTML views render it) and its objects.
+
+Why a versioned JSON document: CI pipelines, the review webapp and agents read plans without our
+Python; ``format_version`` follows Terraform's rule (minor = additive, readers ignore unknown keys;
+major = breaking, readers refuse it). Secrets never reach it: every before/after value goes
+through ``redact_value``.
+"""
+import hashlib
+import json
+from functools import lru_cache
+from typing import Any, Dict, List, Optional
+
+from ..config.secrets import SHORT_SECRET, is_secret_key, redact, redact_value
+
+FORMAT_VERSION = "1.0"
+ACTIONS = ("create", "update", "replace", "delete", "no-op")
+
+
+class PlanFormatError(ValueError):
+    """A plan document this version cannot read (unknown major format version, not a plan)."""
+
+
+def digest(value: Any) -> str:
+    """``sha256:<hex>`` of ``value``'s canonical JSON (sorted keys): the same data, the same digest."""
+    text = json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
+    return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@lru_cache(maxsize=8192)
+def _secret_key(key: Any) -> bool:
+    return is_secret_key(key)
+
+
+@lru_cache(maxsize=8192)
+def _shown_key(key: str) -> str:
+    return redact(key)
+
+
+def redacted(value: Any, key: Any = None, found: Optional[set] = None) -> Any:
+    """``redact_value(value, key)``, with the per-key checks cached: a plan of a thousand objects
+    repeats the same few hundred keys tens of thousands of times. The value of a secret-named pair
+    (``{name: token, value: ...}``) is hidden too; ``found`` collects the strings hidden by key,
+    so that the same secret can be hidden wherever else it shows (``scrubbed``)."""
+    if isinstance(value, dict):
+        pair = "value" in value and _pair_is_secret(value)
+        return {(_shown_key(k) if isinstance(k, str) else k): redacted(v, "password" if pair and k == "value" else k,
+                                                                      found)
+                for k, v in value.items()}
+    if isinstance(value, list):
+        return [redacted(v, key, found) for v in value]
+    if value is not None and isinstance(key, (str, int, type(None))) and _secret_key(key):
+        if found is not None and isinstance(value, str) and value:
+            found.add(value)
+        return "<redacted>"
+    return redact_value(value) if isinstance(value, str) else value
+
+
+def _pair_is_secret(value: Dict[str, Any]) -> bool:
+    """``{name: token, value: ...}``: DSS's name/value lists (JDBC properties, headers...) name the
+    secret in a sibling key, so the key of the value itself (``value``) says nothing."""
+    return "value" in value and any(isinstance(value.get(k), str) and _secret_key(value[k]) for k in ("name", "key"))
+
+
+def secret_values(value: Any, key: Any = None, out: Optional[set] = None) -> set:
+    """Every string held under a secret-named key or as the value of a secret-named pair in
+    ``value``: a plan hides them wherever they appear (a change's path ends in ``value``)."""
+    out = set() if out is None else out
+    redacted(value, key, out)
+    return out
+
+
+def scrubbed(value: Any, secrets: set) -> Any:
+    """``value`` with every string holding one of ``secrets`` replaced by ``<redacted>``."""
+    if not secrets:
+        return value
+    if isinstance(value, dict):
+        return {k: scrubbed(v, secrets) for k, v in value.items()}
+    if isinstance(value, list):
+        return [scrubbed(v, secrets) for v in value]
+    if isinstance(value, str) and any(s == value or (len(s) >= SHORT_SECRET and s in value) for s in secrets):
+        return "<redacted>"  # a short secret ("1") only where it is the whole value: not inside every text
+    return value
+
+
+def _last_key(path: str) -> str:
+    return path.rsplit(".", 1)[-1].split("[", 1)[0]
+
+
+def build_document(changes: List[Any], unmanaged: List[Dict[str, str]], groups: List[List[str]],
+                   metadata: Dict[str, Any]) -> Dict[str, Any]:
+    """The plan document for compared ``changes`` (``compare.Change`` objects)."""
+    rank = {address: i for i, group in enumerate(groups) for address in group}
+    ordered = sorted(changes, key=lambda c: (rank.get(c.address, len(groups)), c.address))
+    summary = dict.fromkeys(ACTIONS, 0)
+    entries = []
+    for c in ordered:
+        summary[c.action] += 1
+        secrets = set()  # type: set  # what redaction hid by key: hidden wherever else it shows too
+        before, after = redacted(c.before, None, secrets), redacted(c.after, None, secrets)
+        fields = [{"path": d["path"], "before": redacted(d["before"], _last_key(d["path"]), secrets),
+                   "after": redacted(d["after"], _last_key(d["path"]), secrets), "origin": d.get("origin", "config")}
+                  for d in c.changes]
+        if secrets:  # rare: only then a second pass
+            before, after = scrubbed(before, secrets), scrubbed(after, secrets)
+            fields = [dict(f, before=scrubbed(f["before"], secrets), after=scrubbed(f["after"], secrets))
+                      for f in fields]
+        entries.append({
+            "address": c.address, "kind": c.kind, "name": c.name, "action": c.action, "reason": c.reason,
+            "changes": fields, "before": before, "after": after, "depends_on": list(c.depends_on)})
+    return {"format_version": FORMAT_VERSION, "metadata": metadata, "resource_changes": entries,
+            "drift": [], "conflicts": [], "unmanaged": list(unmanaged),
+            "execution_groups": [list(g) for g in groups], "summary": summary}
+
+
+class ResourceChange(object):
+    """One entry of ``resource_changes`` as an object (attributes mirror the JSON keys)."""
+
+    def __init__(self, entry: Dict[str, Any]) -> None:
+        self.address = entry["address"]
+        self.kind = entry["kind"]
+        self.name = entry["name"]
+        self.action = entry["action"]
+        self.reason = entry.get("reason", "")
+        self.changes = list(entry.get("changes") or [])
+        self.before = entry.get("before")
+        self.after = entry.get("after")
+        self.depends_on = list(entry.get("depends_on") or [])
+
+    def __repr__(self) -> str:
+        return "ResourceChange(%s: %s)" % (self.address, self.action)
+
+
+class Plan(object):
+    """A plan document with convenient accessors and its three views."""
+
+    def __init__(self, doc: Dict[str, Any]) -> None:
+        check_version(doc)
+        self.doc = doc
+
+    @classmethod
+    def from_json(cls, text: str) -> "Plan":
+        """Read a saved plan; refuses a document of an unknown major format version."""
+        try:
+            doc = json.loads(text)
+        except ValueError as error:
+            raise PlanFormatError("not a plan document: invalid JSON (%s)" % error)
+        return cls(doc)
+
+    def to_json(self, indent: Optional[int] = 2) -> str:
+        return json.dumps(self.doc, indent=indent, sort_keys=False, ensure_ascii=False)
+
+    @property
+    def has_changes(self) -> bool:
+        """True when any resource's action is not no-op."""
+        return any(e["action"] != "no-op" for e in self.doc["resource_changes"])
+
+    @property
+    def summary(self) -> Dict[str, int]:
+        return self.doc["summary"]
+
+    @property
+    def resource_changes(self) -> List[ResourceChange]:
+        return [ResourceChange(e) for e in self.doc["resource_changes"]]
+
+    def change(self, address: str) -> ResourceChange:
+        """The entry for ``address`` (KeyError naming the addresses when absent)."""
+        for e in self.doc["resource_changes"]:
+            if e["address"] == address:
+                return ResourceChange(e)
+        raise KeyError("no resource %s in this plan (it has: %s)"
+                       % (address, ", ".join(e["address"] for e in self.doc["resource_changes"])))
+
+    def to_text(self, color: bool = False) -> str:
+        from ..render.text import render_text
+        return render_text(self.doc, color=color)
+
+    def to_markdown(self) -> str:
+        from ..render.markdown import render_markdown
+        return render_markdown(self.doc)
+
+    def to_html(self) -> str:
+        from ..render.html import render_html
+        return render_html(self.doc)
+
+    def __repr__(self) -> str:
+        s = self.summary
+        return "Plan(%s: %d to create, %d to update, %d to replace, %d unchanged)" % (
+            self.doc["metadata"].get("project_key"), s["create"], s["update"], s["replace"], s["no-op"])
+
+
+def check_version(doc: Any) -> None:
+    """Refuse what is not a plan, or a plan of a major format version this code does not know."""
+    if not isinstance(doc, dict) or "format_version" not in doc or "resource_changes" not in doc:
+        raise PlanFormatError("not a plan document: expected a JSON object with format_version and "
+                              "resource_changes (write one with `dss-framework plan --json`)")
+    version = str(doc["format_version"])
+    if version.split(".", 1)[0] != FORMAT_VERSION.split(".", 1)[0]:
+        raise PlanFormatError("plan format_version %s is not supported by this version of dataiku-framework "
+                              "(it reads %s.x); use the dataiku-framework version that wrote the plan, or "
+                              "plan again" % (version, FORMAT_VERSION.split(".", 1)[0]))

@@ -1,0 +1,265 @@
+"""Reading the live project ("refresh") with the fewest requests, in parallel, through one pool.
+
+Why this shape: the usual failure of a DSS tool is the cost of reading (five requests per dataset,
+all sequential). DSS serves full definitions in its list calls for datasets, managed folders and
+flow zones, and the project's metadata, settings (owner, permissions) and variables are one call
+each; only recipes (definition + payload) and scenarios (triggers, steps, script) need a request
+per object. So a refresh is the lists plus one GET per *configured* recipe and scenario that
+exists, all in one thread pool over one ``requests`` connection pool of ``parallelism``
+connections, each read retried on transient failures. Objects DSS has and the config does not
+name are only listed (unmanaged), never read in detail.
+"""
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
+
+from .retry import TRANSIENT_STATUSES, is_transient, with_retry
+
+DEFAULT_PARALLELISM = 8
+TIMEOUT = (10, 300)  # (connect, read) seconds: a dead host fails fast, a big list still arrives
+
+
+class Snapshot(object):
+    """What one refresh read: raw DSS JSON, keyed the way the resource handlers look it up."""
+
+    def __init__(self, project_key: str) -> None:
+        self.project_key = project_key
+        self.exists = False
+        self.metadata = None  # type: Optional[Dict[str, Any]]
+        self.settings = None  # type: Optional[Dict[str, Any]]
+        self.variables = None  # type: Optional[Dict[str, Any]]
+        self.datasets = {}  # type: Dict[str, Dict[str, Any]]
+        self.folders = {}  # type: Dict[str, Dict[str, Any]]   # by name
+        self.zones = []  # type: List[Dict[str, Any]]
+        self.recipe_names = []  # type: List[str]
+        self.recipes = {}  # type: Dict[str, Dict[str, Any]]  # name -> {"recipe": ..., "payload": ...}
+        self.scenario_ids = {}  # type: Dict[str, str]        # name -> id
+        self.scenarios = {}  # type: Dict[str, Dict[str, Any]]  # name -> definition (+ "script")
+        self.auth = {}  # type: Dict[str, Any]
+        self.extra = {}  # type: Dict[str, Any]
+        self.requests = 0
+
+    def folder_names(self) -> Dict[str, str]:
+        """Managed folder id -> name (DSS refers to folders by id, the config by name)."""
+        return {f.get("id"): name for name, f in self.folders.items()}
+
+    def scenario_names(self) -> Dict[str, str]:
+        return {sid: name for name, sid in self.scenario_ids.items()}
+
+    def zone_of(self) -> Dict[Tuple[str, str], str]:
+        """(objectType, objectId) -> zone name, from the zones listing."""
+        out = {}  # type: Dict[Tuple[str, str], str]
+        for zone in self.zones:
+            for item in zone.get("items") or []:
+                out[(item.get("objectType"), item.get("objectId"))] = zone.get("name")
+        return out
+
+    def raw(self) -> Dict[str, Any]:
+        """Everything read, as one JSON-serialisable dict (the live digest is taken over it)."""
+        return {"metadata": self.metadata, "settings": self.settings, "variables": self.variables,
+                "datasets": self.datasets, "folders": self.folders, "zones": self.zones,
+                "recipes": self.recipes, "scenarios": self.scenarios, "recipe_names": self.recipe_names}
+
+
+class Reader(object):
+    """Runs ``dataikuapi`` calls for the refresh: pooled, retried on transient failures, counted.
+
+    Why through the client's public calls rather than raw GETs: every DSS call goes through
+    ``dataikuapi`` (its auth, TLS settings and URL rules). The client raises one exception type
+    for every HTTP error with no status on it, so a response hook records each thread's last
+    status: a 404 reads as "missing", a 502/503/504 as worth a retry."""
+
+    def __init__(self, client: Any, parallelism: int = DEFAULT_PARALLELISM) -> None:
+        self.client = client
+        self.parallelism = max(1, int(parallelism))
+        session = client._session  # no public handle on the pool: sized and timed out here, once
+        _mount_pool(session, self.parallelism)
+        self.last = _status_tracker(session)
+        self._lock = threading.Lock()
+        self.count = 0
+
+    def call(self, fn: Callable[..., Any], *args: Any) -> Any:
+        """``fn(*args)`` (a dataikuapi call), retried while it fails transiently; None on a 404."""
+        return with_retry(lambda: self._once(fn, args), transient=self._transient)
+
+    def _once(self, fn: Callable[..., Any], args: Tuple[Any, ...]) -> Any:
+        from dataikuapi.utils import DataikuException
+        self.last.status = None
+        try:
+            return fn(*args)
+        except DataikuException:
+            if self.last.status == 404:
+                return None
+            raise
+        finally:
+            with self._lock:
+                self.count += self.last.take_count()
+
+    def _transient(self, error: BaseException) -> bool:
+        return is_transient(error) or self.last.status in TRANSIENT_STATUSES
+
+
+class _Tracker(threading.local):
+    """Per thread: the status of the last HTTP answer, and how many requests went out."""
+
+    def __init__(self) -> None:
+        self.status = None  # type: Optional[int]
+        self.sent = 0
+
+    def take_count(self) -> int:
+        sent, self.sent = self.sent, 0
+        return sent
+
+
+def _status_tracker(session: Any) -> _Tracker:
+    """The session's tracker, installed once as a response hook (hooks are per session)."""
+    tracker = getattr(session, "_dataiku_framework_tracker", None)
+    if tracker is None:
+        tracker = _Tracker()
+
+        def record(response: Any, *args: Any, **kwargs: Any) -> Any:
+            tracker.status = response.status_code
+            tracker.sent += 1
+            return response
+        session.hooks.setdefault("response", []).append(record)
+        session._dataiku_framework_tracker = tracker
+    return tracker
+
+
+def _mount_pool(session: Any, size: int) -> None:
+    """One pool of ``size`` connections for the session, so parallel reads reuse connections, and
+    a default timeout, so a dead host fails instead of hanging (dataikuapi sets none)."""
+    for prefix in ("http://", "https://"):
+        adapter = session.adapters.get(prefix)
+        if getattr(adapter, "_pool_maxsize", 0) < size or not isinstance(adapter, _TimeoutAdapter):
+            session.mount(prefix, _TimeoutAdapter(pool_connections=4, pool_maxsize=size))
+
+
+def _timeout_adapter_class() -> Any:
+    from requests.adapters import HTTPAdapter
+
+    class TimeoutAdapter(HTTPAdapter):
+        """An HTTPAdapter whose requests time out after ``TIMEOUT`` unless the caller set one."""
+
+        def send(self, request: Any, **kwargs: Any) -> Any:
+            if kwargs.get("timeout") is None:
+                kwargs["timeout"] = TIMEOUT
+            return super().send(request, **kwargs)
+    return TimeoutAdapter
+
+
+_TimeoutAdapter = _timeout_adapter_class()
+
+
+def _lists(client: Any, project: Any) -> Dict[str, Callable[[], Any]]:
+    """The calls that read whole lists (DSS serves full definitions for datasets, folders and zones)."""
+    return {"metadata": project.get_metadata, "settings": lambda: project.get_settings().get_raw(),
+            "variables": project.get_variables,
+            "datasets": lambda: [dict(d) for d in project.list_datasets()],
+            "folders": project.list_managed_folders,
+            "zones": lambda: [z.get_settings().get_raw() for z in project.get_flow().list_zones()],
+            "recipes": lambda: [dict(r) for r in project.list_recipes()],
+            "scenarios": lambda: [dict(s) for s in project.list_scenarios()],
+            "auth": client.get_auth_info}
+
+
+def _read_recipe(project: Any, name: str) -> Dict[str, Any]:
+    """A recipe's definition and payload (one GET)."""
+    settings = project.get_recipe(name).get_settings()
+    return {"recipe": settings.get_recipe_raw_definition(), "payload": settings.get_payload()}
+
+
+def _read_scenario(project: Any, scenario_id: str) -> Dict[str, Any]:
+    """A scenario's definition (triggers, steps) and, for a Python scenario, its script."""
+    settings = project.get_scenario(scenario_id).get_settings()
+    data = settings.get_raw()
+    return dict(data, script=settings.code) if data.get("type") == "custom_python" else data
+
+
+def refresh(client: Any, project_key: str, recipes: Iterable[str] = (), scenarios: Iterable[str] = (),
+            parallelism: int = DEFAULT_PARALLELISM, extra: Optional[Dict[str, Callable[[], Any]]] = None
+            ) -> Snapshot:
+    """Read ``project_key``: every list, and the named ``recipes`` and ``scenarios`` that exist.
+
+    One pool for everything: the per-recipe reads start as soon as the project is known to exist,
+    while the (slow, big) list calls are still running; scenario reads start when their list (which
+    gives their ids) arrives. ``extra`` calls (say, the connection types) run in the same pool;
+    their results land in ``snapshot.extra``."""
+    reader = Reader(client, parallelism)
+    snap = Snapshot(project_key)
+    project = client.get_project(project_key)
+    calls = _lists(client, project)
+    with ThreadPoolExecutor(max_workers=reader.parallelism) as pool:
+        lists = {name: pool.submit(reader.call, call) for name, call in calls.items()}
+        extras = {name: pool.submit(reader.call, call) for name, call in (extra or {}).items()}
+        snap.exists = _exists(reader, lists["metadata"], project_key)
+        recipe_reads = {name: pool.submit(reader.call, _read_recipe, project, name)
+                        for name in (sorted(set(recipes)) if snap.exists else [])}
+        # a missing project: the other calls may fail (403 for admin-only reads); they tell nothing more
+        listed = {s.get("name") or s["id"]: s for s in (lists["scenarios"].result() if snap.exists else None) or []}
+        scenario_reads = {name: pool.submit(reader.call, _read_scenario, project, listed[name]["id"])
+                          for name in sorted(set(scenarios) & set(listed))}
+        snap.extra = {name: future.result() for name, future in extras.items()}
+        wanted = calls if snap.exists else ["auth"]
+        _store_lists(snap, {name: lists[name].result() for name in wanted}, listed)
+        for name, future in recipe_reads.items():
+            found = _unless_missing(future, name in snap.recipe_names)
+            if found is not None:
+                snap.recipes[name] = found
+        for name, future in scenario_reads.items():
+            found = future.result()
+            if found is not None:
+                snap.scenarios[name] = found
+    snap.requests = reader.count
+    return snap
+
+
+def _exists(reader: Reader, metadata: Any, project_key: str) -> bool:
+    """Whether the project exists. DSS answers the same "does not exist or you may not read it"
+    for a missing and a forbidden project; the project list (one more call, only then) tells, for
+    an administrator's key. For an ordinary key a project absent from its list may exist unseen:
+    DSS's refusal is raised rather than a plan that would create an existing project."""
+    try:
+        return metadata.result() is not None
+    except Exception as error:  # dataikuapi's DataikuException: the status is only in the text
+        if "UnauthorizedException" not in str(error):
+            raise
+        if project_key in (reader.call(reader.client.list_project_keys) or []):
+            raise  # it exists, and this API key may not read it
+        if not _is_admin(reader):
+            raise  # an ordinary key lists only what it may read: "missing" cannot be told from "hidden"
+        return False
+
+
+def _is_admin(reader: Reader) -> bool:
+    """Whether the key is an administrator's (who lists every project); one admin-only read."""
+    try:
+        reader.call(reader.client.list_connections)
+    except Exception as error:  # DataikuException: refused
+        if "Unauthorized" in str(error) or "forbidden" in str(error).lower() or "administrator" in str(error):
+            return False
+        raise
+    return True
+
+
+def _unless_missing(future: Any, listed: bool) -> Any:
+    """A per-object read's result; None when the object is not in its list (DSS may answer a
+    missing object with a 404, a 500 or a 403: the list, not the status, says it is missing)."""
+    try:
+        return future.result()
+    except Exception:
+        if listed:
+            raise
+        return None
+
+
+def _store_lists(snap: Snapshot, first: Dict[str, Any], listed: Dict[str, Dict[str, Any]]) -> None:
+    snap.auth = first["auth"] or {}
+    if not snap.exists:
+        return
+    snap.metadata, snap.settings, snap.variables = first["metadata"], first["settings"], first["variables"]
+    snap.datasets = {d["name"]: d for d in first["datasets"] or []}
+    snap.folders = {f.get("name") or f.get("id"): f for f in first["folders"] or []}
+    snap.zones = list(first["zones"] or [])
+    snap.recipe_names = [r["name"] for r in first["recipes"] or []]
+    snap.scenario_ids = {name: s["id"] for name, s in listed.items()}

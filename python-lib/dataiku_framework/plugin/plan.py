@@ -1,0 +1,140 @@
+"""Plan a configuration stored in a DSS managed folder (the "Plan" macro and the "Check drift" step).
+
+Why here and not in the components: ``runnable.py``/``step.py`` only run inside DSS, so they stay
+thin and everything they do is tested here against the emulator. The folder is read exactly as the
+"Validate" components read it (``sources.folder`` + the same missing-file and folder-relative
+reporting from ``plugin.validate``); an invalid configuration is reported, never planned.
+"""
+
+import html
+import os
+import shutil
+import tempfile
+from typing import Any, Dict, List, Optional
+
+from ..config.api import load_config
+from ..config.diagnostics import ConfigError, Diagnostic
+from ..config.loader import resolve_inside
+from ..sources.folder import fetch_folder
+from .validate import DEFAULT_CONFIG_PATH, ValidationReport, _missing_file, _relativize
+
+DEFAULT_PARALLELISM = 8
+
+
+def plan_params_from_config(config: Optional[Dict[str, Any]]) -> Dict[str, Any]:
+    """Keyword arguments for ``plan_from_folder`` from the macro's or step's parameters (DSS may leave them out)."""
+    config = config or {}
+    parallelism = config.get("parallelism")
+    try:
+        parallelism = max(1, int(parallelism)) if parallelism not in (None, "") else DEFAULT_PARALLELISM
+    except (TypeError, ValueError):
+        parallelism = DEFAULT_PARALLELISM
+    return {
+        "folder_ref": config.get("folder"),
+        "config_path": (config.get("config_path") or "").strip() or DEFAULT_CONFIG_PATH,
+        "env": (config.get("environment") or "").strip() or None,
+        "parallelism": parallelism,
+    }
+
+
+class PlanReport(object):
+    """A plan of a folder's configuration, or (``plan`` None) the validation report that stopped it."""
+
+    def __init__(self, config_path: str, folder_name: str, plan: Any = None,
+                 invalid: Optional[ValidationReport] = None) -> None:
+        self.config_path = config_path
+        self.folder_name = folder_name
+        self.plan = plan
+        self.invalid = invalid
+
+    @property
+    def valid(self) -> bool:
+        return self.invalid is None
+
+    def counts(self) -> Dict[str, int]:
+        """Changes per action (``create``, ``update``, ``replace``, ``delete``); zeros when invalid."""
+        summary = self.plan.summary if self.plan is not None else {}
+        return {action: int(summary.get(action) or 0) for action in ("create", "update", "replace", "delete")}
+
+    def differences(self) -> List[str]:
+        from ..render.text import difference_lines
+        return difference_lines(self.plan.doc) if self.plan is not None else []
+
+    def html(self) -> str:
+        """The macro's result: the plan's HTML fragment, or the validation problems."""
+        if self.plan is not None:
+            from ..render.html import render_html
+            return render_html(self.plan.doc, fragment=True)
+        assert self.invalid is not None
+        return ('<div class="dkf-plan"><h1>Configuration is invalid: nothing was planned</h1>'
+                "<p>%s</p><pre>%s</pre></div>" % (html.escape(self.invalid.summary()),
+                                                  html.escape(self.invalid.render())))
+
+    def text(self) -> str:
+        """For logs: the text plan, or every validation problem."""
+        if self.plan is not None:
+            from ..render.text import render_text
+            return render_text(self.plan.doc)
+        assert self.invalid is not None
+        return self.invalid.render()
+
+    def drift_message(self, limit: int = 20) -> str:
+        """Why the "Check drift" step fails: what differs (first ``limit`` lines), or the validation errors."""
+        if self.invalid is not None:
+            return self.invalid.failure_message()
+        lines = self.differences()
+        head = ["Project %s in DSS differs from configuration '%s' in managed folder '%s' (%d difference(s)):"
+                % (self.plan.doc.get("metadata", {}).get("project_key"), self.config_path, self.folder_name,
+                   len(lines))]
+        tail = ["... and %d more" % (len(lines) - limit)] if len(lines) > limit else []
+        return "\n".join(head + ["  " + line for line in lines[:limit]] + tail)
+
+
+def _load(root: str, relative: str, folder: Any, env: Optional[str]) -> Any:
+    """The configuration at ``relative`` in the copied folder, or the diagnostics that stop the plan."""
+    path, reason = resolve_inside(root, root, relative)
+    if path is None:
+        return [_missing_file(relative, folder, reason)]
+    if not os.path.isfile(path):
+        return [_missing_file(relative, folder)]
+    try:
+        return load_config(path, env=env)
+    except ConfigError as error:
+        return list(error.diagnostics)
+
+
+def plan_from_folder(client: Any, project_key: str, folder_ref: str, config_path: str = DEFAULT_CONFIG_PATH,
+                     env: Optional[str] = None, parallelism: int = DEFAULT_PARALLELISM,
+                     drift: bool = False) -> PlanReport:
+    """Copy managed folder ``folder_ref`` of ``project_key`` locally and plan ``config_path`` in it.
+
+    ``client`` is a ``dataikuapi.DSSClient`` (``dataiku.api_client()`` in DSS: the user's rights).
+    The plan targets the project the configuration names. ``drift`` uses ``Engine.drift``
+    (the "Check drift" step). An unknown folder raises ``sources.FolderError``; connection
+    failures raise ``DSSConnectionError``. The temporary copy is always deleted.
+    """
+    from ..engine import Engine  # lazily: validation-only users never need the engine
+    relative = (config_path or DEFAULT_CONFIG_PATH).lstrip("/")
+    root = os.path.realpath(tempfile.mkdtemp(prefix="dkuframework-"))
+    try:
+        folder = fetch_folder(client, project_key, folder_ref, root)
+        loaded = _load(root, relative, folder, env)
+        if isinstance(loaded, list):
+            diagnostics = loaded  # type: List[Diagnostic]
+            _relativize(diagnostics, root, folder.name)
+            invalid = ValidationReport(project_key, folder, relative, diagnostics, online=False)
+            return PlanReport(relative, folder.name, invalid=invalid)
+        engine = Engine(client=client, parallelism=parallelism)
+        plan = engine.drift(loaded) if drift else engine.plan(loaded, config_source=relative)
+        return PlanReport(relative, folder.name, plan=plan)
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def drift_variables(report: PlanReport) -> Dict[str, Any]:
+    """The scenario variables the "Check drift" step sets, so later steps and reporters can branch on them."""
+    variables = {"framework_config_valid": report.valid, "framework_drift_count": len(report.differences())}
+    variables["framework_drift_detected"] = bool(variables["framework_drift_count"])
+    for action, count in report.counts().items():
+        variables["framework_drift_%s" % action] = count
+    return variables

@@ -1,0 +1,12 @@
+"""Views of a plan document: terminal text, Markdown (pull-request comments), standalone HTML.
+
+Why views are functions of the plain document (a dict), not of the ``Plan`` object: a plan saved
+with ``dss-framework plan --out`` and read back later (CI artefact, review webapp, macro) renders
+the same way as a fresh one, and the views never need DSS.
+"""
+
+from .html import render_html
+from .markdown import render_markdown
+from .text import render_text
+
+__all__ = ["render_html", "render_markdown", "render_text"]

@@ -1,0 +1,238 @@
+"""The resource handler interface, and the one comparison every kind shares.
+
+Why one generic comparison: false differences come from a handful of DSS habits (defaults filled
+in, stamps, reordered sets, CRLF in code, UI-only ``$`` keys), the same for every kind. Each
+handler only says *what* it manages (its desired form, built from the shared translation) and how
+to name paths in the config's terms; projection and diffing are written once, here, linear in the
+size of the desired form.
+
+Semantics (dss-provisioner's "partial" default): the live form keeps only the keys the desired form
+has. A key the config leaves unset is absent from the desired form, so whatever DSS fills in there
+is not a change. Paths listed in ``exact_paths`` are dicts the config owns whole (keys only in DSS
+are changes too), ``set_paths`` are lists compared without order and ``atomic_paths`` are reported
+as one change (a recipe's inputs, say) rather than element by element.
+"""
+import json
+from typing import Any, Dict, List, Optional, Sequence, Tuple
+
+Path = Tuple[Any, ...]
+ANY = "*"          # a path pattern element matching any list index or dict key
+MISSING = None     # what a key absent from DSS compares as (unless the kind gives a default)
+
+
+def normalise_text(value: Any) -> Any:
+    """Line endings normalised, so code saved on Windows or by the DSS editor is not a change."""
+    if isinstance(value, str) and "\r" in value:
+        return value.replace("\r\n", "\n").replace("\r", "\n")
+    return value
+
+
+def matches(pattern: Sequence[Any], path: Path) -> bool:
+    return len(pattern) == len(path) and all(p == ANY or p == q for p, q in zip(pattern, path))
+
+
+def _sort_key(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, default=str)
+
+
+def format_path(path: Sequence[Any]) -> str:
+    """``("triggers", 0, "hour")`` -> ``triggers[0].hour`` (the config's own notation)."""
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += "[%d]" % part
+        else:
+            out += ("." if out else "") + str(part)
+    return out
+
+
+class Resource(object):
+    """One kind of DSS object; subclasses fill in the kind-specific parts."""
+
+    kind = ""
+    exact_paths = ()  # type: Sequence[Sequence[Any]]
+    set_paths = ()  # type: Sequence[Sequence[Any]]
+    atomic_paths = ()  # type: Sequence[Sequence[Any]]
+    live_defaults = {}  # type: Dict[Tuple[Any, ...], Any]  # DSS default of a key DSS may omit
+    #: (DSS path pattern, config path pattern): "$0".. in the config pattern take the n-th ``*``
+    path_map = ()  # type: Sequence[Tuple[Sequence[Any], Sequence[Any]]]
+
+    # -- what the config holds
+    def address(self, name: str) -> str:
+        return "%s.%s" % (self.kind, name)
+
+    def configured(self, config: Any) -> List[Tuple[str, Any]]:
+        """(name, config object) pairs of this kind in ``config``."""
+        raise NotImplementedError
+
+    def desired(self, obj: Any, ctx: Any) -> Dict[str, Any]:
+        """The DSS JSON the config sets for ``obj`` (only keys the config manages)."""
+        raise NotImplementedError
+
+    #: config keys that name the object rather than set it (left out of a create's changes)
+    identity_keys = ("name", "lifecycle")
+
+    def created_fields(self, obj: Any) -> List[Dict[str, Any]]:
+        """What a create sets, in the config's own terms: each top-level key the object sets (its
+        defaults left out), as ``{path, before: None, after}``, in schema order."""
+        data = obj.to_dict() if hasattr(obj, "to_dict") else dict(obj or {})
+        return [{"path": key, "before": None, "after": value} for key, value in data.items()
+                if key not in self.identity_keys and value not in (None, [], {})]
+
+    def depends_on(self, obj: Any, ctx: Any) -> List[str]:
+        """Addresses that must exist before ``obj`` (for the execution groups)."""
+        return []
+
+    # -- what DSS holds
+    def read(self, snapshot: Any) -> Dict[str, Dict[str, Any]]:
+        """This kind's live objects in the refreshed snapshot, by name (in DSS's JSON)."""
+        raise NotImplementedError
+
+    def live_form(self, live: Dict[str, Any], ctx: Any, desired: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
+        """DSS's JSON reshaped like the desired form (ids -> names, zone looked up...)."""
+        return live
+
+    def canonical(self, live: Dict[str, Any], desired: Dict[str, Any]) -> Dict[str, Any]:
+        """``live`` kept to the keys ``desired`` manages, sets sorted, text normalised."""
+        return self._project(live, desired, ())
+
+    def replace_reason(self, desired: Dict[str, Any], live: Dict[str, Any]) -> Optional[str]:
+        """Why DSS cannot apply the difference in place (then the action is replace), or None."""
+        return None
+
+    def diff(self, desired: Dict[str, Any], live: Dict[str, Any], obj: Any = None) -> List[Dict[str, Any]]:
+        """[{path, before, after}] in config terms, between the desired and the canonical live form."""
+        found = []  # type: List[Tuple[Path, Any, Any]]
+        self._walk(desired, live, (), found)
+        return [{"path": self.config_path(path, obj), "before": before, "after": after}
+                for path, before, after in found]
+
+    def config_path(self, path: Path, obj: Any) -> str:
+        """A DSS JSON path in the config's terms, through ``path_map`` (longest pattern first)."""
+        for pattern, target in self._sorted_map():
+            n = len(pattern)
+            if matches(pattern, path[:n]):
+                wild = [q for p, q in zip(pattern, path) if p == ANY]
+                mapped = [wild[int(t[1:])] if isinstance(t, str) and t.startswith("$") else t for t in target]
+                return format_path(mapped + list(path[n:]))
+        return format_path(path)
+
+    def _sorted_map(self):
+        cached = self.__dict__.get("_map_cache")
+        if cached is None:
+            cached = sorted(self.path_map, key=lambda pt: -len(pt[0]))
+            self.__dict__["_map_cache"] = cached
+        return cached
+
+    # -- the shared comparison
+    def _is(self, patterns: Sequence[Sequence[Any]], path: Path) -> bool:
+        if not patterns:
+            return False
+        n = len(path)
+        return any(len(p) == n and matches(p, path) for p in patterns)
+
+    def _absent(self, path: Path) -> Any:
+        if len(path) == 1:  # the usual case: a top-level key DSS omits
+            return self.live_defaults.get(path, MISSING)
+        for pattern, value in self.live_defaults.items():
+            if matches(pattern, path):
+                return value
+        return MISSING
+
+    def _project(self, live: Any, desired: Any, path: Path) -> Any:
+        if isinstance(desired, dict) and isinstance(live, dict):
+            out = {}
+            for key, want in desired.items():
+                if isinstance(key, str) and key.startswith("$"):
+                    continue
+                sub = path + (key,)
+                out[key] = self._project(live[key], want, sub) if key in live else self._absent(sub)
+            if self._is(self.exact_paths, path):
+                for key, value in live.items():
+                    if key not in desired and not (isinstance(key, str) and key.startswith("$")):
+                        out[key] = value
+            return out
+        if isinstance(desired, list) and isinstance(live, list):
+            if self._is(self.set_paths, path):
+                return sorted(live, key=_sort_key)
+            return [self._project(lv, dv, path + (i,)) for i, (lv, dv) in enumerate(zip(live, desired))] \
+                + live[len(desired):]
+        return normalise_text(live)
+
+    def _walk(self, want: Any, have: Any, path: Path, found: List[Tuple[Path, Any, Any]]) -> None:
+        if self._is(self.atomic_paths, path):
+            if not self._same(want, have, path):
+                found.append((path, have, want))
+            return
+        if isinstance(want, dict) and isinstance(have, dict):
+            for key in want:
+                if isinstance(key, str) and key.startswith("$"):
+                    continue  # UI metadata of visual payloads: never a change
+                self._walk(want[key], have.get(key, self._absent(path + (key,))), path + (key,), found)
+            if self._is(self.exact_paths, path):
+                for key in have:
+                    if key not in want and not (isinstance(key, str) and key.startswith("$")):
+                        found.append((path + (key,), have[key], None))
+            return
+        if isinstance(want, list) and isinstance(have, list) and not self._is(self.set_paths, path):
+            for i in range(max(len(want), len(have))):
+                self._walk(want[i] if i < len(want) else None, have[i] if i < len(have) else None,
+                           path + (i,), found)
+            return
+        if not self._same(want, have, path):
+            found.append((path, have, want))
+
+    def _same(self, want: Any, have: Any, path: Path) -> bool:
+        if self._is(self.set_paths, path) and isinstance(want, list) and isinstance(have, list):
+            return sorted(want, key=_sort_key) == sorted(have, key=_sort_key)
+        if isinstance(want, dict) and isinstance(have, dict):
+            found = []  # type: List[Tuple[Path, Any, Any]]
+            self._walk_plain(want, have, found)
+            return not found
+        if isinstance(want, bool) or isinstance(have, bool):
+            return want is have or (want == have and type(want) is type(have))
+        return normalise_text(want) == normalise_text(have)
+
+    def _walk_plain(self, want: Any, have: Any, found: List[Any]) -> None:
+        if isinstance(want, dict) and isinstance(have, dict):
+            keys = {k for k in want if not (isinstance(k, str) and k.startswith("$"))}
+            if keys != {k for k in have if not (isinstance(k, str) and k.startswith("$"))}:
+                found.append(True)
+                return
+            for key in keys:
+                self._walk_plain(want[key], have[key], found)
+        elif normalise_text(want) != normalise_text(have) or isinstance(want, bool) != isinstance(have, bool):
+            found.append(True)
+
+
+DEFAULT_ZONE_ID = "default"
+
+
+def drop_none(d: Dict[str, Any]) -> Dict[str, Any]:
+    """``d`` without keys whose value is None (keys the config leaves unset)."""
+    return {k: v for k, v in d.items() if v is not None}
+
+
+class Context(object):
+    """What handlers need besides one object: the project key, connection types, the snapshot.
+
+    Built once per plan; the id <-> name tables are computed once here, not per object."""
+
+    def __init__(self, project_key: str, snapshot: Any = None, connection_types: Optional[Dict[str, Any]] = None,
+                 config: Any = None) -> None:
+        self.project_key = project_key
+        self.snapshot = snapshot
+        self.connection_types = dict(connection_types or {})
+        self.config = config
+        self.folder_names = snapshot.folder_names() if snapshot is not None else {}
+        self.scenario_names = snapshot.scenario_names() if snapshot is not None else {}
+        self.zone_of = snapshot.zone_of() if snapshot is not None else {}
+        self.folder_configs = {mf.name for mf in (config.managed_folders if config is not None else [])}
+        # the default zone: the config calls it ``default`` (its id); DSS lists it as "Default", or not at all
+        self.default_zone_names = {z.get("name") for z in (getattr(snapshot, "zones", None) or [])
+                                   if z.get("id") == DEFAULT_ZONE_ID}
+
+    def zone(self, object_type: str, object_id: Any) -> str:
+        """The name of the zone an object is in; ``default`` for the default zone."""
+        name = self.zone_of.get((object_type, object_id))
+        return DEFAULT_ZONE_ID if name is None or name in self.default_zone_names else name

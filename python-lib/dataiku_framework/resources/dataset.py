@@ -1,0 +1,87 @@
+"""Datasets: desired form from ``translate.dataset_definition``, live form from the datasets list."""
+from typing import Any, Dict, List, Optional, Tuple
+
+from ..config.annotations import facts
+from ..dss import translate
+from .base import ANY, Path, Resource, format_path
+
+# DSS params key -> the first-class config field that sets it (connection, sql_schema, table...)
+PARAM_FIELDS = {dss: field for field, dss in facts("Dataset").dss_params.items()}
+# types whose "managed" flag DSS does not keep (uploaded files read back managed: false)
+MANAGED_NOT_KEPT = frozenset(["UploadedFiles"])
+# connection types whose datasets DSS types otherwise (dataikuapi's set_connection_and_path: EC2 -> S3, SSH -> SCP/SFTP)
+DATASET_TYPES_OF_CONNECTION = {"EC2": frozenset(["S3"]), "SSH": frozenset(["SCP", "SFTP"])}
+
+
+class DatasetResource(Resource):
+    kind = "dataset"
+    set_paths = (("tags",),)
+    live_defaults = {("description",): "", ("shortDesc",): "", ("tags",): []}
+    path_map = (
+        (("formatType",), ("format_type",)),
+        (("formatParams",), ("format_params",)),
+        (("schema", "columns"), ("schema",)),
+        (("schema", "columns", ANY, "maxLength"), ("schema", "$0", "max_length")),
+        (("shortDesc",), ("short_desc",)),
+        (("partitioning", "filePathPattern"), ("partitioning", "file_path_pattern")),
+        (("partitioning", "dimensions", ANY, "params", "period"), ("partitioning", "dimensions", "$0", "period")),
+    )
+
+    def configured(self, config: Any) -> List[Tuple[str, Any]]:
+        return [(ds.name, ds) for ds in config.datasets]
+
+    def desired(self, ds: Any, ctx: Any) -> Dict[str, Any]:
+        """Only what the config sets: description, tags, schema... left unset are DSS's to fill."""
+        full = translate.dataset_definition(ds, ctx.project_key)
+        out = {"type": full["type"], "params": full["params"]}  # type: Dict[str, Any]
+        if ds.managed is not None and ds.type not in MANAGED_NOT_KEPT:
+            out["managed"] = bool(ds.managed)
+        if ds.type in MANAGED_NOT_KEPT and ds.managed and ds.path is None and "path" not in (ds.params or {}):
+            # the translation gives managed files datasets a ${projectKey}/NAME path; uploads have none
+            out["params"] = {k: v for k, v in full["params"].items() if k != "path"}
+        for key, field in (("tags", "tags"), ("description", "description"), ("shortDesc", "short_desc"),
+                           ("partitioning", "partitioning")):
+            if getattr(ds, field) is not None:
+                out[key] = full[key]
+        if "formatType" in full:
+            out["formatType"] = full["formatType"]
+            out["formatParams"] = full["formatParams"]
+        if ds.schema:
+            out["schema"] = {"columns": full["schema"]["columns"]}
+        if ds.zone:
+            out["zone"] = ds.zone
+        return out
+
+    def depends_on(self, ds: Any, ctx: Any) -> List[str]:
+        return ["zone.%s" % ds.zone] if ds.zone else []
+
+    def read(self, snapshot: Any) -> Dict[str, Dict[str, Any]]:
+        return snapshot.datasets
+
+    def live_form(self, live: Dict[str, Any], ctx: Any, desired: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
+        """The live definition plus its zone; a managed dataset's type read through its connection.
+
+        DSS stores a managed dataset under its connection's type (a managed Filesystem dataset on
+        an S3 connection reads back as S3), so that type means "as configured" for the comparison."""
+        out = dict(live)
+        out["zone"] = ctx.zone("DATASET", live.get("name"))
+        if desired is not None and live.get("managed") and live.get("type") != desired.get("type"):
+            connection = (live.get("params") or {}).get("connection")
+            ctype = ctx.connection_types.get(connection) if connection else None
+            if ctype and live.get("type") in DATASET_TYPES_OF_CONNECTION.get(ctype, frozenset([ctype])):
+                out["type"] = desired.get("type")
+        return out
+
+    def replace_reason(self, desired: Dict[str, Any], live: Dict[str, Any]) -> Optional[str]:
+        if desired.get("type") != live.get("type"):
+            return "type cannot change in place (%s -> %s)" % (live.get("type"), desired.get("type"))
+        return None
+
+    def config_path(self, path: Path, obj: Any) -> str:
+        """``params.K`` is named by the first-class key that set it, unless ``params`` itself did."""
+        if len(path) >= 2 and path[0] == "params":
+            key = path[1]
+            field = PARAM_FIELDS.get(key)
+            if field and key not in (getattr(obj, "params", None) or {}) and getattr(obj, field, None) is not None:
+                return format_path((field,) + tuple(path[2:]))
+        return Resource.config_path(self, path, obj)

@@ -1,0 +1,49 @@
+"""Managed folders: named by the config, identified by a random id in DSS (looked up by name)."""
+from typing import Any, Dict, List, Optional, Tuple
+
+from .base import Resource
+
+DEFAULT_CONNECTION = "filesystem_folders"
+
+
+class ManagedFolderResource(Resource):
+    kind = "managed_folder"
+    set_paths = (("tags",),)
+    live_defaults = {("description",): "", ("tags",): []}
+    path_map = ((("params", "connection"), ("connection",)), (("params", "path"), ("path",)))
+
+    def configured(self, config: Any) -> List[Tuple[str, Any]]:
+        return [(mf.name, mf) for mf in config.managed_folders]
+
+    def desired(self, mf: Any, ctx: Any) -> Dict[str, Any]:
+        """The connection defaults to the one the create path uses, which is also DSS's default."""
+        params = {"connection": mf.connection or DEFAULT_CONNECTION}  # type: Dict[str, Any]
+        if mf.path:
+            params["path"] = mf.path
+        params.update(mf.params or {})
+        out = {"params": params}  # type: Dict[str, Any]
+        if mf.type:
+            out["type"] = mf.type
+        if mf.tags is not None:
+            out["tags"] = sorted(mf.tags)
+        if mf.description is not None:
+            out["description"] = mf.description
+        if mf.zone:
+            out["zone"] = mf.zone
+        return out
+
+    def depends_on(self, mf: Any, ctx: Any) -> List[str]:
+        return ["zone.%s" % mf.zone] if mf.zone else []
+
+    def read(self, snapshot: Any) -> Dict[str, Dict[str, Any]]:
+        return snapshot.folders
+
+    def live_form(self, live: Dict[str, Any], ctx: Any, desired: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
+        out = dict(live)
+        out["zone"] = ctx.zone("MANAGED_FOLDER", live.get("id"))
+        return out
+
+    def config_path(self, path, obj):
+        if path[:2] == ("params", "path") and "path" in (obj.params or {}):
+            return "params.path"
+        return Resource.config_path(self, path, obj)

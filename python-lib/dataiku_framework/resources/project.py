@@ -1,0 +1,103 @@
+"""The project itself: name, description, tags, owner, settings and permissions.
+
+Read from two calls (metadata, and settings which also holds owner and permissions). Permissions
+are compared in the config's own terms, one entry per group or user with its level and extra
+flags, so the order DSS lists them in and the flags it stores as false never show as changes.
+"""
+from typing import Any, Dict, List, Optional, Tuple
+
+from ..dss import translate
+from .base import ANY, Path, Resource, drop_none, format_path
+
+LEVEL_FLAGS = {"read": frozenset(["readProjectContent", "readDashboards"]),
+               "write": frozenset(["readProjectContent", "readDashboards", "writeProjectContent", "runScenarios"]),
+               "admin": frozenset(["readProjectContent", "readDashboards", "writeProjectContent", "runScenarios",
+                                   "admin"])}
+
+
+def principal(entry: Dict[str, Any]) -> str:
+    return "group:%s" % entry["group"] if entry.get("group") else "user:%s" % entry.get("user")
+
+
+def permission_terms(entry: Dict[str, Any]) -> Dict[str, Any]:
+    """A DSS permission item as {level, extra}: the highest level whose flags are all set, and the rest."""
+    flags = {k for k, v in entry.items() if v is True}
+    level = "none"
+    for name in ("admin", "write", "read"):
+        if LEVEL_FLAGS[name] <= flags:
+            level = name
+            break
+    return {"level": level, "extra": sorted(flags - LEVEL_FLAGS.get(level, frozenset()))}
+
+
+class ProjectResource(Resource):
+    kind = "project"
+    set_paths = (("tags",), ("permissions", ANY, "extra"))
+    exact_paths = (("permissions",),)
+    live_defaults = {("description",): "", ("shortDesc",): "", ("tags",): []}
+    path_map = ((("shortDesc",), ("short_desc",)),
+                (("settings", "gitCommitMode"), ("git_commit_mode",)),
+                (("settings", "disableAutomaticTriggers"), ("disable_automatic_triggers",)))
+
+    identity_keys = ("key", "lifecycle", "variables")  # the variables are a resource of their own
+
+    def address(self, name: str) -> str:
+        return "project"
+
+    def configured(self, config: Any) -> List[Tuple[str, Any]]:
+        return [(config.project.key, config.project)]
+
+    def desired(self, pc: Any, ctx: Any) -> Dict[str, Any]:
+        settings = {}  # type: Dict[str, Any]
+        if pc.git_commit_mode:
+            settings["gitCommitMode"] = pc.git_commit_mode.upper()
+        if pc.disable_automatic_triggers is not None:
+            settings["disableAutomaticTriggers"] = bool(pc.disable_automatic_triggers)
+        settings.update(pc.settings or {})
+        out = drop_none({"name": pc.name, "description": pc.description, "shortDesc": pc.short_desc,
+                         "owner": pc.owner, "tags": sorted(pc.tags) if pc.tags is not None else None})
+        if settings:
+            out["settings"] = settings
+        if pc.permissions:
+            out["permissions"] = {principal(e): permission_terms(e)
+                                  for e in (translate.permission_entry(p) for p in pc.permissions)}
+        return out
+
+    def read(self, snapshot: Any) -> Dict[str, Dict[str, Any]]:
+        if not snapshot.exists:
+            return {}
+        return {snapshot.project_key: {"metadata": snapshot.metadata or {}, "settings": snapshot.settings or {}}}
+
+    def live_form(self, live: Dict[str, Any], ctx: Any, desired: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
+        md, params = live["metadata"], live["settings"]
+        out = {"name": md.get("label"), "description": md.get("description", ""),
+               "shortDesc": md.get("shortDesc", ""), "tags": list(md.get("tags") or []),
+               "owner": params.get("owner"), "settings": params.get("settings") or {}}
+        out["permissions"] = {principal(e): permission_terms(e) for e in params.get("permissions") or []
+                              if isinstance(e, dict)}
+        return out
+
+    def diff(self, desired: Dict[str, Any], live: Dict[str, Any], obj: Any = None) -> List[Dict[str, Any]]:
+        """As the shared diff; an entry only DSS has is named by its principal in its value
+        (``{group: x, level: read, extra: []}``, as the config would write it) since the config
+        has no index for it."""
+        found = []  # type: List[Any]
+        self._walk(desired, live, (), found)
+        out = []
+        for path, before, after in found:
+            where = self.config_path(path, obj)
+            if len(path) == 2 and path[0] == "permissions" and where == "permissions":
+                who, _, name = str(path[1]).partition(":")
+                before = dict({who: name}, **before) if isinstance(before, dict) else before
+                after = dict({who: name}, **after) if isinstance(after, dict) else after
+            out.append({"path": where, "before": before, "after": after})
+        return out
+
+    def config_path(self, path: Path, obj: Any) -> str:
+        """``permissions.group:x.level`` -> ``permissions[i].level`` (i: that entry in the config)."""
+        if len(path) >= 2 and path[0] == "permissions":
+            for i, p in enumerate(getattr(obj, "permissions", None) or []):
+                if principal({"group": p.group, "user": p.user}) == path[1]:
+                    return format_path(("permissions", i) + tuple(path[2:]))
+            return format_path(("permissions",))
+        return Resource.config_path(self, path, obj)

@@ -1,0 +1,160 @@
+"""Recipes: type, inputs/outputs, params and payload (code, or the visual payload's keys).
+
+DSS refers to managed folders by id; the desired form names them, and the live form maps ids back
+to names, so a recipe reading a folder is compared in the config's terms. Inputs and outputs are
+owned whole (a role or item added in DSS is a change) and reported as one change each.
+"""
+import copy
+import json
+from typing import Any, Dict, List, Optional, Tuple
+
+from ..dss import translate
+from .base import Resource, format_path
+
+
+class RecipeResource(Resource):
+    kind = "recipe"
+    set_paths = (("tags",),)
+    exact_paths = (("inputs",), ("outputs",))
+    atomic_paths = (("inputs",), ("outputs",))
+    live_defaults = {("description",): "", ("shortDesc",): "", ("tags",): [], ("params",): {}}
+    path_map = ((("params", "envSelection"), ("code_env",)), (("shortDesc",), ("short_desc",)),
+                (("params", "engineType"), ("engine",)))
+
+    def configured(self, config: Any) -> List[Tuple[str, Any]]:
+        return [(rc.name, rc) for rc in config.recipes]
+
+    def desired(self, rc: Any, ctx: Any) -> Dict[str, Any]:
+        io = translate.recipe_io(rc, {})
+        outputs = {role: [dict(item, appendMode=bool(item.get("appendMode"))) for item in items]
+                   for role, items in io["outputs"].items()}
+        out = {"type": translate.recipe_type(rc), "inputs": io["inputs"], "outputs": outputs}  # type: Dict[str, Any]
+        params = translate.recipe_params(rc)
+        if params:
+            out["params"] = params
+        payload = translate.recipe_payload(rc)
+        if payload is not None:
+            out["payload"] = payload
+        if rc.tags is not None:
+            out["tags"] = sorted(rc.tags)
+        if rc.description is not None:
+            out["description"] = rc.description
+        if rc.short_desc is not None:
+            out["shortDesc"] = rc.short_desc
+        if rc.zone:
+            out["zone"] = rc.zone
+        return out
+
+    def depends_on(self, rc: Any, ctx: Any) -> List[str]:
+        """Its inputs and outputs (datasets or folders) and its zone."""
+        deps = []
+        for name in list(rc.input_names()) + list(rc.output_names()):
+            kind = "managed_folder" if name in ctx.folder_configs else "dataset"
+            deps.append("%s.%s" % (kind, name))
+        if rc.zone:
+            deps.append("zone.%s" % rc.zone)
+        return deps
+
+    def read(self, snapshot: Any) -> Dict[str, Dict[str, Any]]:
+        return snapshot.recipes
+
+    def live_form(self, live: Dict[str, Any], ctx: Any, desired: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
+        """``{recipe, payload}`` flattened; roles as item lists with folder ids named; JSON payloads parsed."""
+        recipe = live.get("recipe") or {}
+        out = dict(recipe)
+        for direction in ("inputs", "outputs"):
+            out[direction] = {role: [_named(item, ctx.folder_names) for item in block.get("items") or []]
+                              for role, block in (recipe.get(direction) or {}).items()
+                              if block.get("items")}
+        payload = live.get("payload")
+        want = (desired or {}).get("payload")
+        if isinstance(want, (dict, list)) and isinstance(payload, str):
+            try:
+                payload = json.loads(payload) if payload.strip() else {}
+            except ValueError:
+                pass  # not JSON: compared as text, so the change shows
+        out["payload"] = payload
+        out["zone"] = ctx.zone("RECIPE", recipe.get("name"))
+        return out
+
+    def replace_reason(self, desired: Dict[str, Any], live: Dict[str, Any]) -> Optional[str]:
+        if desired.get("type") != live.get("type"):
+            return "type cannot change in place (%s -> %s)" % (live.get("type"), desired.get("type"))
+        return None
+
+    def config_path(self, path, obj):
+        if path[:2] == ("payload", "engineType") and obj is not None and obj.engine:
+            return "engine"
+        if path and path[0] == "payload":
+            code = obj is not None and obj.type in translate.CODE_TYPES
+            if code:
+                return format_path(("code",) + tuple(path[1:]))
+            key = readable_key(obj, path[1:])
+            if key is None and obj is not None and _at_path(obj.payload, path[1:2]) is _MISSING:
+                # a readable key the config leaves at its default, and no raw payload sets the path
+                from ..dss import visual
+                key = visual.config_key(obj.type, tuple(path[1:]))
+            return key or format_path(path)
+        if path[:2] == ("params", "envSelection"):
+            return format_path(path) if "envSelection" in (obj.params or {}) else "code_env"
+        return Resource.config_path(self, path, obj)
+
+
+_MISSING = object()
+
+
+def _at_path(doc: Any, path: Any) -> Any:
+    for key in path:
+        if isinstance(doc, dict) and key in doc:
+            doc = doc[key]
+        elif isinstance(doc, list) and isinstance(key, int) and key < len(doc):
+            doc = doc[key]
+        else:
+            return _MISSING
+    return doc
+
+
+def readable_key(rc: Any, payload_path: Any) -> Optional[str]:
+    """The readable key (``keys``, ``aggregations``...) that sets ``payload_path`` of a visual
+    recipe's payload, or None when the raw ``payload`` (or nothing) sets it.
+
+    Found by building the payload once without each readable key the recipe sets: the key whose
+    absence changes that path is the one the user wrote. Only run for a path that differs, so its
+    cost does not weigh on unchanged recipes."""
+    if rc is None or not payload_path:
+        return None
+    from ..dss import visual
+    full = _at_path(translate.recipe_payload(rc), payload_path)
+    fields = [f for f in visual.readable_fields(rc.type) + ["engine"] if getattr(rc, f, None) not in (None, [], {})]
+    for field in fields:  # left out, the key no longer sets the path
+        if _payload_at(rc, field, type(rc)._initial(field), payload_path) not in (full, _FAILED):
+            return field
+    for field in fields:  # a value equal to the default: another allowed value changes the path
+        others = [v for v in _choices(field) if v != getattr(rc, field)]
+        if others and _payload_at(rc, field, others[0], payload_path) not in (full, _FAILED):
+            return field
+    return None
+
+
+_FAILED = object()
+
+
+def _payload_at(rc: Any, field: str, value: Any, payload_path: Any) -> Any:
+    """The payload value at ``payload_path`` when ``rc``'s ``field`` is ``value`` (``rc`` untouched)."""
+    clone = copy.copy(rc)
+    object.__setattr__(clone, field, value)
+    try:
+        return _at_path(translate.recipe_payload(clone), payload_path)
+    except (TypeError, ValueError, KeyError, AttributeError):
+        return _FAILED  # this key cannot be changed alone; it is not the one
+
+
+def _choices(field: str) -> List[Any]:
+    """The values the config schema allows for a recipe key with a fixed list of choices."""
+    from ..config.schema_check import load_schema
+    return list(load_schema()["$defs"]["Recipe"]["properties"].get(field, {}).get("enum") or [])
+
+
+def _named(item: Dict[str, Any], folder_names: Dict[str, str]) -> Dict[str, Any]:
+    ref = item.get("ref")
+    return dict(item, ref=folder_names[ref]) if ref in folder_names else item

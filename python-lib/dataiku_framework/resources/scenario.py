@@ -1,0 +1,207 @@
+"""Scenarios: active flag, triggers, steps (or script), tags, run-as, reporters.
+
+DSS gives every trigger an id of its own. Triggers are matched by content first, then by
+position, and the canonical live form keeps the matched trigger's ``id`` (so apply can send it
+back): an unchanged trigger, even moved in the list, is never a change.
+"""
+from typing import Any, Dict, List, Optional, Tuple
+
+from ..dss import translate
+from .base import ANY, Path, Resource, format_path
+
+# DSS trigger params key -> config trigger key
+TRIGGER_PARAMS = {"hour": "hour", "minute": "minute", "frequency": "frequency", "repeatFrequency": "repeat_every",
+                  "timezone": "timezone", "startingFrom": "starting_from", "daysOfWeek": "day_of_week",
+                  "monthlyRunOn": "day_of_month", "watches": "dataset", "query": "sql", "connection": "connection",
+                  "script": "code"}
+# DSS step params key -> config step key
+STEP_PARAMS = {"builds": "items", "computes": "items", "checks": "items", "clears": "items", "jobType": "build_mode",
+               "sql": "sql", "connection": "connection", "script": "code", "scenarioId": "scenario",
+               "projectKey": "scenario", "variables": "variables"}
+
+
+class ScenarioResource(Resource):
+    kind = "scenario"
+    # the days of a weekly trigger are a set (DSS keeps the UI's order, the config the author's)
+    set_paths = (("tags",), ("triggers", ANY, "params", "daysOfWeek"))
+    atomic_paths = (("params", "steps", ANY, "runConditionStatuses"), ("triggers", ANY, "params", "daysOfWeek"))
+    live_defaults = {("description",): "", ("tags",): []}
+    path_map = (
+        (("triggers", ANY, "delay"), ("triggers", "$0", "check_every")),
+        (("triggers", ANY, "graceDelaySettings"), ("triggers", "$0", "grace_delay")),
+        # the config's one number stands for the whole of DSS's grace settings
+        (("triggers", ANY, "graceDelaySettings", ANY), ("triggers", "$0", "grace_delay")),
+        (("params", "steps"), ("steps",)),
+        (("params", "steps", ANY, "runConditionType"), ("steps", "$0", "run_condition")),
+        (("params", "steps", ANY, "runConditionStatuses"), ("steps", "$0", "run_condition")),
+        (("params", "steps", ANY, "maxRetriesOnFail"), ("steps", "$0", "max_retries")),
+        (("params", "envSelection"), ("code_env",)),
+        (("script",), ("code",)),
+        (("runAsUser",), ("run_as",)),
+    )
+
+    def configured(self, config: Any) -> List[Tuple[str, Any]]:
+        return [(sc.name, sc) for sc in config.scenarios]
+
+    def desired(self, sc: Any, ctx: Any) -> Dict[str, Any]:
+        """The definition the create path writes; folders and scenarios named, not by id."""
+        folders = {name: name for name in ctx.folder_configs}
+        out = {"type": translate.scenario_type(sc),
+               "triggers": [t for t in (translate.trigger_definition(tr) for tr in sc.triggers or []) if t]
+               }  # type: Dict[str, Any]
+        if sc.active is not None:
+            out["active"] = sc.active is not False
+        if sc.tags is not None:
+            out["tags"] = sorted(sc.tags)
+        if sc.description is not None:
+            out["description"] = sc.description
+        if sc.run_as:
+            out["runAsUser"] = sc.run_as
+        if sc.reporters:
+            out["reporters"] = list(sc.reporters)
+        params = {}  # type: Dict[str, Any]
+        if out["type"] == "step_based":
+            params["steps"] = [translate.step_definition(st, ctx.project_key, folders) for st in sc.steps or []]
+        else:
+            out["script"] = sc.code or ""
+            if sc.code_env:
+                params["envSelection"] = {"envMode": "EXPLICIT_ENV", "envName": sc.code_env}
+        params.update(sc.params or {})
+        out["params"] = params
+        return out
+
+    def depends_on(self, sc: Any, ctx: Any) -> List[str]:
+        """What its steps build or check, what its triggers watch (datasets, folders), and the
+        scenarios of this project it runs."""
+        deps = []
+        for step in sc.steps or []:
+            target = _runs(step)
+            if target and sc.name not in _run_closure(target, ctx.config):
+                deps.append("scenario.%s" % target)  # its DSS id is known once it exists (no loop back)
+            for item in step.items or []:
+                ref = item if isinstance(item, str) else item.get("ref")
+                deps.append("%s.%s" % ("managed_folder" if ref in ctx.folder_configs else "dataset", ref))
+        for tr in sc.triggers or []:
+            if tr.type == "dataset":
+                for name in tr.dataset if isinstance(tr.dataset, list) else [tr.dataset]:
+                    deps.append("dataset.%s" % name)
+        return deps
+
+    def read(self, snapshot: Any) -> Dict[str, Dict[str, Any]]:
+        return snapshot.scenarios
+
+    def live_form(self, live: Dict[str, Any], ctx: Any, desired: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
+        """Folder ids in build items and scenario ids in run_scenario steps named again."""
+        out = dict(live)
+        steps = (live.get("params") or {}).get("steps")
+        if isinstance(steps, list):
+            out["params"] = dict(live["params"], steps=[_named_step(s, ctx) for s in steps])
+        return out
+
+    def canonical(self, live: Dict[str, Any], desired: Dict[str, Any]) -> Dict[str, Any]:
+        """Triggers aligned with the desired ones before the generic projection; ids kept."""
+        triggers = live.get("triggers") or []
+        wanted = desired.get("triggers") or []
+        aligned = self._align(triggers, wanted)
+        out = self._project(dict(live, triggers=aligned), desired, ())
+        for projected, original in zip(out.get("triggers") or [], aligned):
+            if isinstance(projected, dict) and isinstance(original, dict) and original.get("id") is not None:
+                projected["id"] = original["id"]
+        return out
+
+    def _align(self, live: List[Any], wanted: List[Any]) -> List[Any]:
+        """Live triggers reordered to face the desired ones: equal content first, then by position."""
+        free = list(range(len(live)))
+        chosen = [None] * len(wanted)  # type: List[Optional[int]]
+        for i, want in enumerate(wanted):
+            for j in free:
+                if not self._diff_trigger(want, live[j], i):
+                    chosen[i] = j
+                    free.remove(j)
+                    break
+        for i in range(len(wanted)):
+            if chosen[i] is None and free:
+                chosen[i] = free.pop(0)
+        return [live[j] for j in chosen if j is not None] + [live[j] for j in free]
+
+    def _diff_trigger(self, want: Any, have: Any, index: int) -> bool:
+        found = []  # type: List[Any]
+        path = ("triggers", index)
+        self._walk(want, self._project(have, want, path), path, found)
+        return bool(found)
+
+    def config_path(self, path: Path, obj: Any) -> str:
+        if len(path) >= 4 and path[0] == "triggers" and path[2] == "params":
+            trigger = _at(getattr(obj, "triggers", None), path[1])
+            own = getattr(trigger, "params", None) or {}
+            key = path[3]
+            if key not in own and key in TRIGGER_PARAMS:
+                field = TRIGGER_PARAMS[key]
+                if field == "starting_from" and getattr(trigger, "starting_from", None) is None \
+                        and getattr(trigger, "frequency", None) == "monthly":
+                    field = "day_of_month"  # the translation writes the day of the month as a start date
+                rest = tuple(path[4:])
+                if field == "dataset":  # watches[j].itemId: the j-th dataset named (or the only one)
+                    rest = rest[:1] if isinstance(getattr(trigger, "dataset", None), list) else ()
+                return format_path(("triggers", path[1], field) + rest)
+            return format_path(("triggers", path[1], "params") + tuple(path[3:]))
+        if len(path) >= 5 and path[:2] == ("params", "steps") and path[3] == "params":
+            step = _at(getattr(obj, "steps", None), path[2])
+            own = getattr(step, "params", None) or {}
+            key = path[4]
+            if key not in own and key in STEP_PARAMS:
+                return format_path(("steps", path[2], STEP_PARAMS[key]) + _item_path(step, key, tuple(path[5:])))
+            return format_path(("steps", path[2], "params") + tuple(path[4:]))
+        if path[:2] == ("params", "envSelection") and "envSelection" not in (getattr(obj, "params", None) or {}):
+            return "code_env"
+        return Resource.config_path(self, path, obj)
+
+
+def _runs(step: Any) -> Optional[str]:
+    """The scenario of this project a run_scenario step runs (by name), or None."""
+    name = getattr(step, "scenario", None)
+    return name if step.type == "run_scenario" and isinstance(name, str) and "." not in name else None
+
+
+def _run_closure(name: str, config: Any) -> set:
+    """``name`` and every scenario it runs, directly or through others (of this project)."""
+    by_name = {sc.name: sc for sc in (getattr(config, "scenarios", None) or [])}
+    seen, todo = set(), [name]
+    while todo:
+        current = todo.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        todo.extend(t for t in (_runs(st) for st in (getattr(by_name.get(current), "steps", None) or [])) if t)
+    return seen
+
+
+ITEM_KEYS = {"itemId": "ref", "partitionsSpec": "partitions"}
+
+
+def _item_path(step: Any, key: str, rest: Path) -> Path:
+    """``builds[i].itemId`` -> ``items[i]`` (a bare name) or ``items[i].ref``; other step params as they are."""
+    if key not in ("builds", "computes", "checks", "clears") or len(rest) < 2 or rest[1] not in ITEM_KEYS:
+        return rest
+    item = _at(getattr(step, "items", None), rest[0])
+    if rest[1] == "itemId" and not isinstance(item, dict):
+        return rest[:1] + rest[2:]
+    return (rest[0], ITEM_KEYS[rest[1]]) + rest[2:]
+
+
+def _at(items: Any, index: Any) -> Any:
+    return items[index] if isinstance(items, list) and isinstance(index, int) and index < len(items) else None
+
+
+def _named_step(step: Any, ctx: Any) -> Any:
+    if not isinstance(step, dict) or not isinstance(step.get("params"), dict):
+        return step
+    params = dict(step["params"])
+    for field in ("builds", "computes", "checks", "clears"):
+        if isinstance(params.get(field), list):
+            params[field] = [dict(b, itemId=ctx.folder_names[b["itemId"]])
+                             if isinstance(b, dict) and b.get("type") == "MANAGED_FOLDER"
+                             and b.get("itemId") in ctx.folder_names else b for b in params[field]]
+    if step.get("type") == "run_scenario" and params.get("projectKey") == ctx.project_key:
+        params["scenarioId"] = ctx.scenario_names.get(params.get("scenarioId"), params.get("scenarioId"))
+    return dict(step, params=params)

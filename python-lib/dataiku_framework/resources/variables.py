@@ -1,0 +1,33 @@
+"""Project variables (standard and local): each scope owned whole once the config sets it."""
+from typing import Any, Dict, List, Optional, Tuple
+
+from .base import Resource
+
+
+class VariablesResource(Resource):
+    kind = "variables"
+    exact_paths = (("standard",), ("local",))
+
+    def address(self, name: str) -> str:
+        return "variables"
+
+    def configured(self, config: Any) -> List[Tuple[str, Any]]:
+        """Managed only when the config has ``project.variables``."""
+        variables = config.project.variables
+        return [("variables", variables)] if variables else []
+
+    def desired(self, variables: Any, ctx: Any) -> Dict[str, Any]:
+        """Each scope the config sets, owned whole; a scope it leaves out is DSS's (local variables
+        are per instance: a config giving only ``standard`` does not clear them)."""
+        return {scope: dict(variables.get(scope) or {}) for scope in ("standard", "local")
+                if variables.get(scope) is not None}
+
+    def created_fields(self, variables: Any) -> List[Dict[str, Any]]:
+        return [{"path": "%s.%s" % (scope, name), "before": None, "after": value}
+                for scope in ("standard", "local") for name, value in (variables.get(scope) or {}).items()]
+
+    def read(self, snapshot: Any) -> Dict[str, Dict[str, Any]]:
+        return {"variables": snapshot.variables} if snapshot.exists and snapshot.variables is not None else {}
+
+    def live_form(self, live: Dict[str, Any], ctx: Any, desired: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
+        return {"standard": live.get("standard") or {}, "local": live.get("local") or {}}

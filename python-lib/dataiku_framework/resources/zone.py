@@ -1,0 +1,21 @@
+"""Flow zones: looked up by name (DSS gives each zone a random id, see the DSS facts)."""
+from typing import Any, Dict, List, Optional, Tuple
+
+from .base import DEFAULT_ZONE_ID, Resource, drop_none
+
+
+class ZoneResource(Resource):
+    kind = "zone"
+
+    def configured(self, config: Any) -> List[Tuple[str, Any]]:
+        return [(zc.name, zc) for zc in config.zones]
+
+    def desired(self, zc: Any, ctx: Any) -> Dict[str, Any]:
+        """Name and colour; a colour left unset is DSS's (or the create path's) choice."""
+        return drop_none({"name": zc.name, "color": zc.color})
+
+    def read(self, snapshot: Any) -> Dict[str, Dict[str, Any]]:
+        return {z.get("name"): z for z in snapshot.zones if z.get("id") != DEFAULT_ZONE_ID}
+
+    def live_form(self, live: Dict[str, Any], ctx: Any, desired: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
+        return live

@@ -1,0 +1,108 @@
+"""The "Plan project configuration" macro, run as DSS runs it, on a real managed folder in the emulator."""
+import html.parser
+import os
+import runpy
+
+import pytest
+
+from emusupport import ROOT
+from plugin_support import PROJECT_YAML
+from dataiku_framework.config.api import load_config
+from dataiku_framework.config.online import connection_types
+from dataiku_framework.dss.bootstrap import create_project
+from dataiku_framework.plugin.plan import plan_params_from_config
+from dataiku_framework.sources import FolderNotFound
+
+RUNNABLE = os.path.join(ROOT, "python-runnables", "plan", "runnable.py")
+SCENARIO_YAML = ("scenarios:\n  - name: daily_refresh\n    triggers: [{type: temporal, frequency: daily, hour: 2, "
+                 "minute: 0}]\n    steps: [{type: build_flowitem, items: [CLEAN_CUSTOMERS], build_mode: RECURSIVE}]\n")
+DESCRIPTION = "<script>alert(1)</script>"
+
+
+@pytest.fixture
+def run_plan_macro(dss):
+    """Run the macro's ``runnable.py`` as DSS does (instantiate ``MyRunnable``, call ``run``); return its HTML."""
+    def _run(config, project_key="P1"):
+        runnable = runpy.run_path(RUNNABLE)["MyRunnable"](project_key, config, {})
+        assert runnable.get_progress_target() is None
+        return runnable.run(lambda *a: None)
+    return _run
+
+
+@pytest.fixture
+def deployed(configs, client, tmp_path):
+    """The folder's configuration (plus a scenario) created in DSS by the bootstrap, as a deployment would."""
+    configs.upload("project.yaml", PROJECT_YAML + SCENARIO_YAML)
+    local = tmp_path / "config"
+    for relative in ("project.yaml", "datasets/sources.yaml", "recipes/clean_customers.py"):
+        target = local / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with client.get_project("P1").get_managed_folder(configs.folder_id).get_file(relative) as answer:
+            target.write_bytes(answer.content)
+    config = load_config(str(local / "project.yaml"))
+    create_project(client, config.resolved(connection_types=connection_types(client)), log=lambda line: None)
+    return configs
+
+
+class _Text(html.parser.HTMLParser):
+    def __init__(self):
+        html.parser.HTMLParser.__init__(self)
+        self.texts, self.tags = [], []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+
+    def handle_data(self, data):
+        if data.strip():
+            self.texts.append(data.strip())
+
+
+def _parse(page):
+    parser = _Text()
+    parser.feed(page)
+    return parser
+
+
+def test_unchanged_project_gives_a_plan_without_changes(run_plan_macro, deployed):
+    page = run_plan_macro({"folder": deployed.folder_id, "config_path": "project.yaml"})
+    parsed = _parse(page)
+    assert "No changes. DSS matches the configuration." in parsed.texts
+    assert "script" not in parsed.tags and "<html" not in page  # an embeddable fragment, no script
+
+
+def test_one_field_change_shows_that_update(run_plan_macro, deployed):
+    deployed.upload("project.yaml", PROJECT_YAML.replace("name: Customer Analytics Pipeline",
+                                                         "name: Customer Analytics Pipeline\n  description: '%s'"
+                                                         % DESCRIPTION) + SCENARIO_YAML.replace("hour: 2", "hour: 3"))
+    page = run_plan_macro({"folder": "configs"})
+    texts = _parse(page).texts
+    assert "Plan: 0 to create, 2 to update, 0 to delete." in texts
+    assert texts[texts.index("triggers[0].hour") + 1: texts.index("triggers[0].hour") + 3] == ["2", "3"]
+    assert DESCRIPTION not in page and any(DESCRIPTION in t for t in texts)  # shown, escaped
+
+
+def test_invalid_config_shows_its_problems_and_plans_nothing(run_plan_macro, configs, emulator):
+    configs.upload("project.yaml", PROJECT_YAML.replace("inputs: [RAW_CUSTOMERS]", "inputs: [RAW_CUSTOMER]"))
+    page = run_plan_macro({"folder": configs.folder_id})
+    texts = _parse(page).texts
+    assert "Configuration is invalid: nothing was planned" in texts
+    assert any("project.yaml:" in t and "did you mean 'RAW_CUSTOMERS'?" in t for t in texts)
+    assert "dkuframework-" not in page and "/tmp" not in page  # folder-relative names only
+
+
+def test_missing_config_file_is_reported_like_the_validate_macro(run_plan_macro, configs):
+    texts = _parse(run_plan_macro({"folder": "configs", "config_path": "prod.yaml"})).texts
+    assert any("configuration file 'prod.yaml' not found in managed folder 'configs'" in t for t in texts)
+
+
+def test_unknown_folder_fails_the_macro(run_plan_macro, configs):
+    with pytest.raises(FolderNotFound, match="managed folder 'nope' not found in project 'P1'"):
+        run_plan_macro({"folder": "nope"})
+
+
+def test_parameters_default_when_dss_leaves_them_out():
+    assert plan_params_from_config({"folder": "f", "parallelism": 4.0}) == {
+        "folder_ref": "f", "config_path": "project.yaml", "env": None, "parallelism": 4}
+    assert plan_params_from_config({"folder": "f", "config_path": " ", "environment": " prod ",
+                                    "parallelism": "x"})["parallelism"] == 8
+    assert plan_params_from_config(None)["env"] is None
