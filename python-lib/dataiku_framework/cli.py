@@ -30,7 +30,6 @@ class UsageError(Exception):
     """A handler's complaint about its arguments; ``main`` reports it like argparse does (exit 64)."""
 
 
-_UsageError = UsageError  # the name used before commands moved to their own modules
 
 
 class _Parser(argparse.ArgumentParser):
@@ -110,18 +109,19 @@ def _masked(text: str, args: argparse.Namespace) -> str:
     """``text`` without any API key this process may have been given (argument, environment, or
     ``~/.dataiku/config.json``)."""
     for key in (getattr(args, "api_key", None), os.environ.get("DKU_API_KEY"), os.environ.get("DSS_API_KEY"),
-                _file_key(args)):
+                _file_key()):
         text = mask_secret(text, key)
     return text
 
 
-def _file_key(args: argparse.Namespace) -> Optional[str]:
-    """The key the credentials order would take from the config file, if any (None when unreadable)."""
-    from .dss.connect import MissingCredentials, resolve_credentials
+def _file_key() -> Optional[str]:
+    """The API key of ``~/.dataiku/config.json``'s default instance, if it has one (None when unreadable)."""
+    from .dss.connect import MissingCredentials, config_file_path, read_config_file
     try:
-        return resolve_credentials(getattr(args, "host", None), getattr(args, "api_key", None)).api_key
+        instance = read_config_file(config_file_path(os.environ))
     except (MissingCredentials, OSError, ValueError):
         return None
+    return instance.get("api_key") if instance else None
 
 
 def _quiet_broken_pipe() -> int:

@@ -69,12 +69,8 @@ class Engine(object):
 
 
 def _client(host: Optional[str], api_key: Optional[str], no_check_certificate: bool) -> Any:
-    if host and api_key:
-        import dataikuapi
-        client = dataikuapi.DSSClient(host.rstrip("/"), api_key)
-    else:
-        from .dss.connect import connect
-        client = connect(host, api_key).client
+    from .dss.connect import connect  # arguments first, then the environment and ~/.dataiku/config.json
+    client = connect(host, api_key).client
     if no_check_certificate:
         client._session.verify = False
     return client

@@ -58,6 +58,13 @@ class GitHistory:
         keep diverging branches (see the README's list of what is simulated)."""
         return sorted(set(self.branches) | {self.branch})
 
+    def switch_to(self, name, create=False):
+        """Make ``name`` the current branch (``create``: a new one at HEAD), remembering the one left."""
+        self.branches.setdefault(self.branch, self.head)
+        if create:
+            self.branches[name] = self.head
+        self.branch = name
+
     def index_of(self, ref):
         """Position of a commit given its id, an unambiguous prefix, a tag or HEAD."""
         if ref in (None, "", "HEAD"):

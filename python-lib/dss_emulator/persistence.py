@@ -40,7 +40,8 @@ from .gitlog import GitHistory
 FORMAT = 2
 # configuration kinds (as in ``ctx.touch(kind, id)``) -> the dict sections keyed by that id
 KIND_SECTIONS = {"dataset": ("datasets",), "recipe": ("recipes",), "scenario": ("scenarios", "scenario_scripts"),
-                 "folder": ("folders",), "zone": ("zones",), "library": ("library",)}
+                 "folder": ("folders",), "zone": ("zones",), "library": ("library",),
+                 "saved_model": ("saved_models",), "evaluation_store": ("evaluation_stores",)}
 
 
 def touched_entries(touched):
@@ -270,13 +271,6 @@ class ProjectFiles:
         return git
 
 
-def project_sections(project):
-    """The stored sections of a project: every :attr:`Project.STORED` field, plus library_dirs."""
-    out = {name: getattr(project, name) for name in project.STORED}
-    out["library_dirs"] = sorted(project.library_dirs)
-    return out
-
-
 class Store:
     """An instance's ``--data-dir``: writes by difference against what it last wrote or read."""
 
@@ -310,7 +304,7 @@ class Store:
             only = None
             files = self.projects[project.key] = ProjectFiles(self.project_dir(project.key), project.key)
             os.makedirs(files.root, exist_ok=True)
-        files.save_sections(project_sections(project), only)
+        files.save_sections(project.sections(), only)
         files.save_folder_files(project.folder_files)
         files.save_git(project.git)
 

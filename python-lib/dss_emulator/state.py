@@ -245,10 +245,15 @@ class Project:
               "scenario_runs", "folders", "saved_models", "evaluation_stores", "library", "zones", "jobs",
               "job_logs", "dataset_data")
 
-    def to_json(self):
+    def sections(self):
+        """The stored sections: every :attr:`STORED` field, plus the library folders."""
         out = {name: getattr(self, name) for name in self.STORED}
-        out["key"] = self.key
         out["library_dirs"] = sorted(self.library_dirs)
+        return out
+
+    def to_json(self):
+        out = self.sections()
+        out["key"] = self.key
         out["folder_files"] = {
             fid: {p: {"data": base64.b64encode(f["data"]).decode("ascii"), "lastModified": f["lastModified"]}
                   for p, f in files.items()}

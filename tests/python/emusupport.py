@@ -29,3 +29,20 @@ def fs_dataset(project, name):
     """A plain Filesystem dataset on the managed connection, created through the client."""
     return project.create_dataset(name, "Filesystem", params={"connection": "filesystem_managed", "path": name},
                                   formatType="csv")
+
+
+def assert_put_replaces(project, settings_of, path):
+    """Issue 6 §3 on one object: a PUT of ``path`` drops the keys its body leaves out and ignores
+    client-sent stamps (version 2, stamped by the caller). ``settings_of()`` reads the settings."""
+    s = settings_of()
+    s.get_raw()["description"] = "d"
+    s.get_raw()["customFields"] = {"k": 1}
+    s.save()
+    raw = settings_of().get_raw()
+    del raw["description"], raw["customFields"]
+    raw["versionTag"] = {"versionNumber": 99, "lastModifiedBy": {"login": "mallory"}, "lastModifiedOn": 1}
+    project.client._perform_json("PUT", path, body=raw)
+    stored = settings_of().get_raw()
+    assert "description" not in stored and "customFields" not in stored
+    assert stored["versionTag"]["versionNumber"] == 2 and stored["versionTag"]["lastModifiedBy"] == {"login": "admin"}
+    return stored

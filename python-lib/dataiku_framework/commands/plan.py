@@ -13,6 +13,7 @@ import sys
 from typing import Any, Optional
 
 from .. import exitcodes
+from ..plan.refresh import DEFAULT_PARALLELISM
 from ..config.diagnostics import ConfigError, render_human
 
 
@@ -149,7 +150,7 @@ def cmd_drift(args: argparse.Namespace) -> int:
 def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("config", metavar="CONFIG", help="YAML or JSON configuration file")
     parser.add_argument("--env", metavar="NAME", help="apply the environment overlay NAME first")
-    parser.add_argument("--parallelism", type=_positive, default=8, metavar="N",
+    parser.add_argument("--parallelism", type=_positive, default=DEFAULT_PARALLELISM, metavar="N",
                         help="concurrent read requests to DSS (default 8)")
     parser.add_argument("--host", help="DSS URL (default: $DKU_DSS_URL, $DSS_HOST, then ~/.dataiku/config.json)")
     parser.add_argument("--api-key", dest="api_key",

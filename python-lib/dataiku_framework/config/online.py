@@ -26,7 +26,7 @@ def _forbidden(error):
     return "UnauthorizedException" in text or "forbidden" in text.lower() or "not an administrator" in text
 
 
-def _try(call, fallback=None):
+def try_unless_forbidden(call, fallback=None):
     # type: (Any, Any) -> Any
     """``call()``, or ``fallback()`` when DSS refuses it for lack of rights (None without fallback)."""
     try:
@@ -43,7 +43,7 @@ def connection_types(client, wanted=None):
 
     Administrators get every connection in one call; other users get the names they may use and
     the type of each connection in ``wanted`` (one info call each)."""
-    listed = _try(client.list_connections)
+    listed = try_unless_forbidden(client.list_connections)
     if isinstance(listed, dict):
         return {name: (v.get("type") if isinstance(v, dict) else None) for name, v in listed.items()}
     names = set(client.list_connections_names("all") or [])
@@ -56,7 +56,7 @@ def connection_types(client, wanted=None):
 
 def _user_logins(client):
     # type: (Any) -> Optional[Set[str]]
-    listed = _try(client.list_users, getattr(client, "list_users_info", None))
+    listed = try_unless_forbidden(client.list_users, getattr(client, "list_users_info", None))
     if listed is None:
         return None
     return {u if isinstance(u, str) else (u.get("login") if hasattr(u, "get") else getattr(u, "login", None))
@@ -93,7 +93,7 @@ def check_online(doc, client):
     named = list(connections(doc))
     types = connection_types(client, [name for name, _ in named])
     diagnostics = list(_missing(doc, named, set(types), "connection"))
-    envs = _try(client.list_code_envs)
+    envs = try_unless_forbidden(client.list_code_envs)
     if envs is None:
         diagnostics.append(_unchecked(doc, "code envs", code_envs(doc)))
     else:

@@ -31,7 +31,7 @@ from .environments import apply_environment
 from .loader import resolve_inside
 from .located import LocDict, position_of
 from .references import items, scenario_parts
-from .validate import SQL_TYPES
+from .validate import SQL_TYPES, sets_sql_source
 from .variables import substitute_env_in_place, unset_env_diagnostic
 
 
@@ -78,9 +78,8 @@ def _canonical_types(doc):
 
 def _default_sql_table(dataset: Dict[str, Any]) -> None:
     """A non-managed SQL dataset naming no table or query reads the table of its own name (validation warns)."""
-    params = dataset.get("params") if isinstance(dataset.get("params"), dict) else {}
     if dataset.get("type") in SQL_TYPES and dataset.get("managed") is not True \
-            and not any(key in dataset or key in params for key in ("table", "query")):
+            and not any(sets_sql_source(dataset, key) for key in ("table", "query")):
         dataset["table"] = dataset.get("name")
 
 

@@ -66,6 +66,12 @@ class Checker(object):
 
 # --------------------------------------------------------------------------- generic checks
 
+
+def sets_sql_source(dataset: Dict[str, Any], key: str) -> bool:
+    """Whether a dataset document gives ``key`` (``table`` or ``query``), first-class or in ``params``."""
+    params = dataset.get("params") if isinstance(dataset.get("params"), dict) else {}
+    return key in dataset or key in params
+
 def check_schema(ck):
     # type: (Checker) -> None
     for path, code, message, hint, at_key in check_document(ck.doc):
@@ -226,8 +232,7 @@ def check_datasets(ck):
             ck.report(path, "dataset '%s' needs a 'connection'" % name_of(ds), code="dataset.connection",
                       hint="name the DSS connection holding the data (managed datasets may omit it)")
         if dtype in SQL_TYPES and ds.get("managed") is not True:
-            table = "table" in ds or "table" in params
-            query = "query" in ds or "query" in params
+            table, query = (sets_sql_source(ds, key) for key in ("table", "query"))
             if table and query:
                 ck.report(path, "SQL dataset '%s' has both 'table' and 'query'" % name_of(ds),
                           hint="keep one: 'table' reads a table, 'query' the result of a SELECT",

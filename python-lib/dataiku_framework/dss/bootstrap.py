@@ -9,10 +9,7 @@ from typing import Any, Callable, Dict, List
 
 from ..config.graph import topological_recipes
 from . import translate, visual
-
-
-#: the name the config uses for DSS's own default zone (validation accepts it without a ``zones:`` entry)
-DEFAULT_ZONE = "default"
+from .translate import DEFAULT_ZONE
 
 
 class BootstrapError(Exception):
@@ -98,23 +95,16 @@ def _project_settings(project, pc):
         perms["permissions"] = [translate.permission_entry(p) for p in pc.permissions]
         project.set_permissions(perms)
     settings = project.get_settings()
-    inner = settings.settings.setdefault("settings", {})
-    if pc.git_commit_mode:
-        inner["gitCommitMode"] = pc.git_commit_mode.upper()
-    if pc.disable_automatic_triggers is not None:
-        inner["disableAutomaticTriggers"] = bool(pc.disable_automatic_triggers)
-    inner.update(pc.settings or {})
+    settings.settings.setdefault("settings", {}).update(translate.project_settings(pc))
     settings.save()
 
 
 def _folder(project, mf):
-    folder = project.create_managed_folder(mf.name, folder_type=mf.type,
-                                           connection_name=mf.connection or "filesystem_folders")
+    params = translate.folder_params(mf)
+    folder = project.create_managed_folder(mf.name, folder_type=mf.type, connection_name=params["connection"])
     settings = folder.get_settings()
     raw = settings.get_raw()
-    if mf.path:
-        raw["params"]["path"] = mf.path
-    raw["params"].update(mf.params or {})
+    raw["params"].update(params)
     raw["tags"] = sorted(mf.tags or [])
     raw["description"] = mf.description or ""
     settings.save()
@@ -199,22 +189,13 @@ def _created_payload(settings: Any) -> Dict[str, Any]:
 
 def _scenario(scenario, sc, project_key, folder_ids, scenario_ids):
     settings = scenario.get_settings()
+    wanted = translate.scenario_definition(sc, project_key, folder_ids, scenario_ids)
+    wanted.pop("type")
+    script, params = wanted.pop("script", None), wanted.pop("params")
     data = settings.data
-    data["active"] = sc.active is not False
-    data["triggers"] = [t for t in (translate.trigger_definition(tr) for tr in sc.triggers or []) if t]
-    data["tags"] = sorted(sc.tags or [])
-    data["description"] = sc.description or ""
-    if sc.run_as:
-        data["runAsUser"] = sc.run_as
-    if sc.reporters:
-        data["reporters"] = list(sc.reporters)
-    params = data.setdefault("params", {})
-    if translate.scenario_type(sc) == "step_based":
-        params["steps"] = [translate.step_definition(st, project_key, folder_ids, scenario_ids)
-                           for st in sc.steps or []]
-    else:
-        settings.code = sc.code or ""
-        if sc.code_env:
-            params["envSelection"] = {"envMode": "EXPLICIT_ENV", "envName": sc.code_env}
-    params.update(sc.params or {})
+    data.update({"active": True, "tags": [], "description": ""})  # what an unset key means on creation
+    data.update(wanted)
+    data.setdefault("params", {}).update(params)
+    if script is not None:
+        settings.code = script
     settings.save()

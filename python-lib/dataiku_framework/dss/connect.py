@@ -45,7 +45,7 @@ def _truthy(value: Any) -> bool:
     return bool(value)
 
 
-def _config_path(environ: Mapping[str, str]) -> str:
+def config_file_path(environ: Mapping[str, str]) -> str:
     home = environ.get("HOME") or os.path.expanduser("~")
     return os.path.join(home, ".dataiku", "config.json")
 
@@ -105,7 +105,7 @@ def resolve_credentials(host: Optional[str] = None, api_key: Optional[str] = Non
     url, key, source = _from_environment(host, api_key, env)
     no_check = False
     if not (url and key):
-        path = _config_path(env)
+        path = config_file_path(env)
         instance = read_config_file(path)
         if instance and (not url or _same_url(url, instance["url"])) and not key:
             url, key, source = url or instance["url"], instance["api_key"], "%s (%s)" % (path, instance["name"])

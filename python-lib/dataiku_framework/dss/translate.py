@@ -10,6 +10,10 @@ from typing import Any, Dict, List, Optional
 from ..config.annotations import facts
 from . import visual
 
+#: the connection of a managed folder that names none (DSS's default too)
+DEFAULT_FOLDER_CONNECTION = "filesystem_folders"
+#: DSS's default flow zone: its id, and the name the config uses for it (no ``zones:`` entry needed)
+DEFAULT_ZONE = "default"
 FS_TYPES = frozenset(["Filesystem", "UploadedFiles", "FilesInFolder", "HDFS", "S3", "Azure", "GCS", "FTP",
                       "SCP", "SFTP"])
 SQL_TYPES = facts("Dataset").applies_to["table"]
@@ -45,7 +49,8 @@ def dataset_params(ds):
             _set(params, dss_key, getattr(ds, field))
     if ds.type in SQL_TYPES:
         params["mode"] = "query" if ds.query else "table"
-    if ds.managed and ds.type in FS_TYPES and "path" not in params:
+    # DSS gives managed files datasets a ${projectKey}/NAME path; upload datasets keep none
+    if ds.managed and ds.type in FS_TYPES and ds.type != "UploadedFiles" and "path" not in params:
         params["path"] = "${projectKey}/" + ds.name
     params.update(ds.params or {})
     return params
@@ -270,3 +275,51 @@ def permission_entry(p):
     if p.user:
         entry["user"] = p.user
     return entry
+
+
+def scenario_definition(sc: Any, project_key: str, folder_ids: Optional[Dict[str, str]] = None,
+                        scenario_ids: Optional[Dict[str, str]] = None) -> Dict[str, Any]:
+    """The parts of a DSS scenario definition the config sets (a key left unset is absent: DSS's or
+    the create path's default). ``script`` is a Python scenario's code, which DSS keeps apart."""
+    out = {"type": scenario_type(sc),
+           "triggers": [t for t in (trigger_definition(tr) for tr in sc.triggers or []) if t]}  # type: Dict[str, Any]
+    if sc.active is not None:
+        out["active"] = sc.active is not False
+    if sc.tags is not None:
+        out["tags"] = sorted(sc.tags)
+    if sc.description is not None:
+        out["description"] = sc.description
+    if sc.run_as:
+        out["runAsUser"] = sc.run_as
+    if sc.reporters:
+        out["reporters"] = list(sc.reporters)
+    params = {}  # type: Dict[str, Any]
+    if out["type"] == "step_based":
+        params["steps"] = [step_definition(st, project_key, folder_ids, scenario_ids) for st in sc.steps or []]
+    else:
+        out["script"] = sc.code or ""
+        if sc.code_env:
+            params["envSelection"] = {"envMode": "EXPLICIT_ENV", "envName": sc.code_env}
+    params.update(sc.params or {})
+    out["params"] = params
+    return out
+
+
+def project_settings(pc: Any) -> Dict[str, Any]:
+    """The project's ``settings`` block the config sets (git commit mode, automatic triggers, raw settings)."""
+    settings = {}  # type: Dict[str, Any]
+    if pc.git_commit_mode:
+        settings["gitCommitMode"] = pc.git_commit_mode.upper()
+    if pc.disable_automatic_triggers is not None:
+        settings["disableAutomaticTriggers"] = bool(pc.disable_automatic_triggers)
+    settings.update(pc.settings or {})
+    return settings
+
+
+def folder_params(mf: Any) -> Dict[str, Any]:
+    """A managed folder's DSS ``params``: its connection (default ``filesystem_folders``), path and raw params."""
+    params = {"connection": mf.connection or DEFAULT_FOLDER_CONNECTION}  # type: Dict[str, Any]
+    if mf.path:
+        params["path"] = mf.path
+    params.update(mf.params or {})
+    return params

@@ -41,9 +41,7 @@ def compare(config: Any, snapshot: Any, connection_types: Optional[Dict[str, Any
             change = compare_one(handler, name, obj, live_objects.get(name), ctx)
             changes.append(change)
             deps[change.address] = handler.depends_on(obj, ctx)
-            if handler.kind == "recipe":
-                outputs[change.address] = ["%s.%s" % ("managed_folder" if n in ctx.folder_configs else "dataset", n)
-                                           for n in obj.output_names()]
+            outputs[change.address] = handler.produces(obj, ctx)
         if handler.kind in UNMANAGED_KINDS:
             names = {name for name, _ in configured}
             unmanaged += [{"address": handler.address(n), "kind": handler.kind, "name": n}
@@ -90,7 +88,9 @@ def split_ignored(diffs: List[Dict[str, Any]], obj: Any) -> Tuple[List[Dict[str,
     """(the changes to plan, the paths left alone): ``lifecycle.ignore_changes`` names fields (or
     whole subtrees: ``params`` covers ``params.path``) whose difference is never planned."""
     lifecycle = getattr(obj, "lifecycle", None)
+    aliases = getattr(obj, "PARAM_FIELDS", {})  # a dataset's ``path`` is its ``params.path``
     ignore = [p for p in (getattr(lifecycle, "ignore_changes", None) or []) if isinstance(p, str)]
+    ignore += ["params." + aliases[p] for p in ignore if p in aliases]
     if not ignore:
         return diffs, []
     kept = [d for d in diffs if not _ignores(ignore, d["path"])]

@@ -233,13 +233,8 @@ def _exists(reader: Reader, metadata: Any, project_key: str) -> bool:
 
 def _is_admin(reader: Reader) -> bool:
     """Whether the key is an administrator's (who lists every project); one admin-only read."""
-    try:
-        reader.call(reader.client.list_connections)
-    except Exception as error:  # DataikuException: refused
-        if "Unauthorized" in str(error) or "forbidden" in str(error).lower() or "administrator" in str(error):
-            return False
-        raise
-    return True
+    from ..config.online import try_unless_forbidden
+    return try_unless_forbidden(lambda: reader.call(reader.client.list_connections)) is not None
 
 
 def _unless_missing(future: Any, listed: bool) -> Any:

@@ -8,17 +8,12 @@ reporting from ``plugin.validate``); an invalid configuration is reported, never
 
 import html
 import os
-import shutil
-import tempfile
 from typing import Any, Dict, List, Optional
 
 from ..config.api import load_config
 from ..config.diagnostics import ConfigError, Diagnostic
-from ..config.loader import resolve_inside
-from ..sources.folder import fetch_folder
-from .validate import DEFAULT_CONFIG_PATH, ValidationReport, _missing_file, _relativize
-
-DEFAULT_PARALLELISM = 8
+from .validate import DEFAULT_CONFIG_PATH, ValidationReport, _relativize, checked_out, source_params
+from ..plan.refresh import DEFAULT_PARALLELISM
 
 
 def plan_params_from_config(config: Optional[Dict[str, Any]]) -> Dict[str, Any]:
@@ -29,12 +24,7 @@ def plan_params_from_config(config: Optional[Dict[str, Any]]) -> Dict[str, Any]:
         parallelism = max(1, int(parallelism)) if parallelism not in (None, "") else DEFAULT_PARALLELISM
     except (TypeError, ValueError):
         parallelism = DEFAULT_PARALLELISM
-    return {
-        "folder_ref": config.get("folder"),
-        "config_path": (config.get("config_path") or "").strip() or DEFAULT_CONFIG_PATH,
-        "env": (config.get("environment") or "").strip() or None,
-        "parallelism": parallelism,
-    }
+    return dict(source_params(config), parallelism=parallelism)
 
 
 class PlanReport(object):
@@ -46,6 +36,7 @@ class PlanReport(object):
         self.folder_name = folder_name
         self.plan = plan
         self.invalid = invalid
+        self._differences = None  # type: Optional[List[str]]
 
     @property
     def valid(self) -> bool:
@@ -57,8 +48,11 @@ class PlanReport(object):
         return {action: int(summary.get(action) or 0) for action in ("create", "update", "replace", "delete")}
 
     def differences(self) -> List[str]:
-        from ..render.text import difference_lines
-        return difference_lines(self.plan.doc) if self.plan is not None else []
+        """One line per difference (built once: the step logs, counts and fails on the same list)."""
+        if self._differences is None:
+            from ..render.text import difference_lines
+            self._differences = difference_lines(self.plan.doc) if self.plan is not None else []
+        return self._differences
 
     def html(self) -> str:
         """The macro's result: the plan's HTML fragment, or the validation problems."""
@@ -90,19 +84,6 @@ class PlanReport(object):
         return "\n".join(head + ["  " + line for line in lines[:limit]] + tail)
 
 
-def _load(root: str, relative: str, folder: Any, env: Optional[str]) -> Any:
-    """The configuration at ``relative`` in the copied folder, or the diagnostics that stop the plan."""
-    path, reason = resolve_inside(root, root, relative)
-    if path is None:
-        return [_missing_file(relative, folder, reason)]
-    if not os.path.isfile(path):
-        return [_missing_file(relative, folder)]
-    try:
-        return load_config(path, env=env)
-    except ConfigError as error:
-        return list(error.diagnostics)
-
-
 def plan_from_folder(client: Any, project_key: str, folder_ref: str, config_path: str = DEFAULT_CONFIG_PATH,
                      env: Optional[str] = None, parallelism: int = DEFAULT_PARALLELISM,
                      drift: bool = False) -> PlanReport:
@@ -114,21 +95,20 @@ def plan_from_folder(client: Any, project_key: str, folder_ref: str, config_path
     failures raise ``DSSConnectionError``. The temporary copy is always deleted.
     """
     from ..engine import Engine  # lazily: validation-only users never need the engine
-    relative = (config_path or DEFAULT_CONFIG_PATH).lstrip("/")
-    root = os.path.realpath(tempfile.mkdtemp(prefix="dkuframework-"))
-    try:
-        folder = fetch_folder(client, project_key, folder_ref, root)
-        loaded = _load(root, relative, folder, env)
-        if isinstance(loaded, list):
-            diagnostics = loaded  # type: List[Diagnostic]
+    with checked_out(client, project_key, folder_ref, config_path) as (folder, relative, root, problem):
+        diagnostics = [problem] if problem is not None else []  # type: List[Diagnostic]
+        if not diagnostics:
+            try:
+                config = load_config(os.path.join(root, relative), env=env)
+            except ConfigError as error:
+                diagnostics = list(error.diagnostics)
+        if diagnostics:
             _relativize(diagnostics, root, folder.name)
             invalid = ValidationReport(project_key, folder, relative, diagnostics, online=False)
             return PlanReport(relative, folder.name, invalid=invalid)
         engine = Engine(client=client, parallelism=parallelism)
-        plan = engine.drift(loaded) if drift else engine.plan(loaded, config_source=relative)
+        plan = engine.drift(config) if drift else engine.plan(config, config_source=relative)
         return PlanReport(relative, folder.name, plan=plan)
-    finally:
-        shutil.rmtree(root, ignore_errors=True)
 
 
 def drift_variables(report: PlanReport) -> Dict[str, Any]:

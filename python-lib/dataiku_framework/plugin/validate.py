@@ -8,10 +8,11 @@ managed folder: the temporary copy the validation runs on is an
 implementation detail users must never see.
 """
 
+import contextlib
 import os
 import shutil
 import tempfile
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 from ..config.api import validate_file
 from ..config.diagnostics import ERROR, Diagnostic, did_you_mean, has_errors, render_human
@@ -45,11 +46,16 @@ def params_from_config(config):
     online = config.get("online")
     if isinstance(online, str):
         online = online.strip().lower() not in ("false", "0", "no", "off", "")
+    return dict(source_params(config), online=True if online is None else bool(online))
+
+
+def source_params(config: Dict[str, Any]) -> Dict[str, Any]:
+    """Where the configuration is (``folder_ref``, ``config_path``, ``env``), read the same way by
+    every macro and step from parameters DSS may leave out or empty."""
     return {
         "folder_ref": config.get("folder"),
         "config_path": (config.get("config_path") or "").strip() or DEFAULT_CONFIG_PATH,
         "env": (config.get("environment") or "").strip() or None,
-        "online": True if online is None else bool(online),
     }
 
 
@@ -174,21 +180,35 @@ def validate_from_folder(client, project_key, folder_ref, config_path=DEFAULT_CO
     folder or an unsafe path in it raises ``sources.FolderError``. The
     temporary copy is always deleted.
     """
-    relative = (config_path or DEFAULT_CONFIG_PATH).lstrip("/")
-    root = os.path.realpath(tempfile.mkdtemp(prefix="dkuframework-"))
-    try:
-        folder = fetch_folder(client, project_key, folder_ref, root)
-        path, reason = resolve_inside(root, root, relative)
-        if path is None:
-            diagnostics = [_missing_file(relative, folder, reason)]
-        elif not os.path.isfile(path):
-            diagnostics = [_missing_file(relative, folder)]
+    with checked_out(client, project_key, folder_ref, config_path) as (folder, relative, root, problem):
+        if problem is not None:
+            diagnostics = [problem]
         else:
-            diagnostics = validate_file(path, env=env, client=client if online else None)[1]
+            diagnostics = validate_file(os.path.join(root, relative), env=env, client=client if online else None)[1]
             for diagnostic in diagnostics:
                 if diagnostic.code == "online.unreachable" and not diagnostic.hint:
                     diagnostic.hint = ONLINE_HINT
         _relativize(diagnostics, root, folder.name)
         return ValidationReport(project_key, folder, relative, diagnostics, online)
+
+
+@contextlib.contextmanager
+def checked_out(client: Any, project_key: str, folder_ref: str,
+                config_path: str) -> Iterator[Tuple[Any, str, str, Optional[Diagnostic]]]:
+    """A local copy of managed folder ``folder_ref``, deleted on exit, shared by every component that
+    reads a configuration from a folder. Yields ``(folder, relative config path, root, problem)``:
+    ``problem`` is the diagnostic of a config file missing or outside the folder, else None (the
+    file is then ``os.path.join(root, relative)``). An unknown folder raises ``sources.FolderError``."""
+    relative = (config_path or DEFAULT_CONFIG_PATH).lstrip("/")
+    root = os.path.realpath(tempfile.mkdtemp(prefix="dkuframework-"))
+    try:
+        folder = fetch_folder(client, project_key, folder_ref, root)
+        path, reason = resolve_inside(root, root, relative)
+        problem = None
+        if path is None:
+            problem = _missing_file(relative, folder, reason)
+        elif not os.path.isfile(path):
+            problem = _missing_file(relative, folder)
+        yield folder, relative, root, problem
     finally:
         shutil.rmtree(root, ignore_errors=True)

@@ -15,6 +15,8 @@ as one change (a recipe's inputs, say) rather than element by element.
 import json
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
+from ..dss.translate import DEFAULT_ZONE
+
 Path = Tuple[Any, ...]
 ANY = "*"          # a path pattern element matching any list index or dict key
 MISSING = None     # what a key absent from DSS compares as (unless the kind gives a default)
@@ -83,7 +85,12 @@ class Resource(object):
         """Addresses that must exist before ``obj`` (for the execution groups)."""
         return []
 
+    def produces(self, obj: Any, ctx: Any) -> List[str]:
+        """Addresses this resource writes (a recipe's outputs): whoever reads them depends on it."""
+        return []
+
     # -- what DSS holds
+
     def read(self, snapshot: Any) -> Dict[str, Dict[str, Any]]:
         """This kind's live objects in the refreshed snapshot, by name (in DSS's JSON)."""
         raise NotImplementedError
@@ -205,7 +212,7 @@ class Resource(object):
             found.append(True)
 
 
-DEFAULT_ZONE_ID = "default"
+DEFAULT_ZONE_ID = DEFAULT_ZONE
 
 
 def drop_none(d: Dict[str, Any]) -> Dict[str, Any]:
@@ -231,6 +238,10 @@ class Context(object):
         # the default zone: the config calls it ``default`` (its id); DSS lists it as "Default", or not at all
         self.default_zone_names = {z.get("name") for z in (getattr(snapshot, "zones", None) or [])
                                    if z.get("id") == DEFAULT_ZONE_ID}
+
+    def item_address(self, name: str) -> str:
+        """The address of a flow item the config names: a managed folder's, else a dataset's."""
+        return "%s.%s" % ("managed_folder" if name in self.folder_configs else "dataset", name)
 
     def zone(self, object_type: str, object_id: Any) -> str:
         """The name of the zone an object is in; ``default`` for the default zone."""

@@ -36,9 +36,6 @@ class DatasetResource(Resource):
         out = {"type": full["type"], "params": full["params"]}  # type: Dict[str, Any]
         if ds.managed is not None and ds.type not in MANAGED_NOT_KEPT:
             out["managed"] = bool(ds.managed)
-        if ds.type in MANAGED_NOT_KEPT and ds.managed and ds.path is None and "path" not in (ds.params or {}):
-            # the translation gives managed files datasets a ${projectKey}/NAME path; uploads have none
-            out["params"] = {k: v for k, v in full["params"].items() if k != "path"}
         for key, field in (("tags", "tags"), ("description", "description"), ("shortDesc", "short_desc"),
                            ("partitioning", "partitioning")):
             if getattr(ds, field) is not None:

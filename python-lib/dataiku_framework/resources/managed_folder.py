@@ -1,9 +1,8 @@
 """Managed folders: named by the config, identified by a random id in DSS (looked up by name)."""
 from typing import Any, Dict, List, Optional, Tuple
 
+from ..dss import translate
 from .base import Resource
-
-DEFAULT_CONNECTION = "filesystem_folders"
 
 
 class ManagedFolderResource(Resource):
@@ -17,11 +16,7 @@ class ManagedFolderResource(Resource):
 
     def desired(self, mf: Any, ctx: Any) -> Dict[str, Any]:
         """The connection defaults to the one the create path uses, which is also DSS's default."""
-        params = {"connection": mf.connection or DEFAULT_CONNECTION}  # type: Dict[str, Any]
-        if mf.path:
-            params["path"] = mf.path
-        params.update(mf.params or {})
-        out = {"params": params}  # type: Dict[str, Any]
+        out = {"params": translate.folder_params(mf)}  # type: Dict[str, Any]
         if mf.type:
             out["type"] = mf.type
         if mf.tags is not None:

@@ -48,12 +48,7 @@ class ProjectResource(Resource):
         return [(config.project.key, config.project)]
 
     def desired(self, pc: Any, ctx: Any) -> Dict[str, Any]:
-        settings = {}  # type: Dict[str, Any]
-        if pc.git_commit_mode:
-            settings["gitCommitMode"] = pc.git_commit_mode.upper()
-        if pc.disable_automatic_triggers is not None:
-            settings["disableAutomaticTriggers"] = bool(pc.disable_automatic_triggers)
-        settings.update(pc.settings or {})
+        settings = translate.project_settings(pc)
         out = drop_none({"name": pc.name, "description": pc.description, "shortDesc": pc.short_desc,
                          "owner": pc.owner, "tags": sorted(pc.tags) if pc.tags is not None else None})
         if settings:

@@ -47,13 +47,13 @@ class RecipeResource(Resource):
 
     def depends_on(self, rc: Any, ctx: Any) -> List[str]:
         """Its inputs and outputs (datasets or folders) and its zone."""
-        deps = []
-        for name in list(rc.input_names()) + list(rc.output_names()):
-            kind = "managed_folder" if name in ctx.folder_configs else "dataset"
-            deps.append("%s.%s" % (kind, name))
+        deps = [ctx.item_address(name) for name in list(rc.input_names()) + list(rc.output_names())]
         if rc.zone:
             deps.append("zone.%s" % rc.zone)
         return deps
+
+    def produces(self, rc: Any, ctx: Any) -> List[str]:
+        return [ctx.item_address(name) for name in rc.output_names()]
 
     def read(self, snapshot: Any) -> Dict[str, Dict[str, Any]]:
         return snapshot.recipes

@@ -45,30 +45,7 @@ class ScenarioResource(Resource):
 
     def desired(self, sc: Any, ctx: Any) -> Dict[str, Any]:
         """The definition the create path writes; folders and scenarios named, not by id."""
-        folders = {name: name for name in ctx.folder_configs}
-        out = {"type": translate.scenario_type(sc),
-               "triggers": [t for t in (translate.trigger_definition(tr) for tr in sc.triggers or []) if t]
-               }  # type: Dict[str, Any]
-        if sc.active is not None:
-            out["active"] = sc.active is not False
-        if sc.tags is not None:
-            out["tags"] = sorted(sc.tags)
-        if sc.description is not None:
-            out["description"] = sc.description
-        if sc.run_as:
-            out["runAsUser"] = sc.run_as
-        if sc.reporters:
-            out["reporters"] = list(sc.reporters)
-        params = {}  # type: Dict[str, Any]
-        if out["type"] == "step_based":
-            params["steps"] = [translate.step_definition(st, ctx.project_key, folders) for st in sc.steps or []]
-        else:
-            out["script"] = sc.code or ""
-            if sc.code_env:
-                params["envSelection"] = {"envMode": "EXPLICIT_ENV", "envName": sc.code_env}
-        params.update(sc.params or {})
-        out["params"] = params
-        return out
+        return translate.scenario_definition(sc, ctx.project_key, {name: name for name in ctx.folder_configs})
 
     def depends_on(self, sc: Any, ctx: Any) -> List[str]:
         """What its steps build or check, what its triggers watch (datasets, folders), and the
@@ -80,7 +57,7 @@ class ScenarioResource(Resource):
                 deps.append("scenario.%s" % target)  # its DSS id is known once it exists (no loop back)
             for item in step.items or []:
                 ref = item if isinstance(item, str) else item.get("ref")
-                deps.append("%s.%s" % ("managed_folder" if ref in ctx.folder_configs else "dataset", ref))
+                deps.append(ctx.item_address(ref))
         for tr in sc.triggers or []:
             if tr.type == "dataset":
                 for name in tr.dataset if isinstance(tr.dataset, list) else [tr.dataset]:

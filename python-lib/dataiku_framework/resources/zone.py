@@ -16,6 +16,3 @@ class ZoneResource(Resource):
 
     def read(self, snapshot: Any) -> Dict[str, Dict[str, Any]]:
         return {z.get("name"): z for z in snapshot.zones if z.get("id") != DEFAULT_ZONE_ID}
-
-    def live_form(self, live: Dict[str, Any], ctx: Any, desired: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
-        return live

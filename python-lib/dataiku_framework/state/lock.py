@@ -312,10 +312,7 @@ class ProjectLock(object):
             self.id = None
             raise LockLost("the lock %s of project %s expired at %s before it was refreshed; it is given up"
                            % (current.id, self.project_key, current.expires_at))
-        replaced = current.replaced
-        doc = self._held_doc(current.id, current.acquired_at, None)
-        if replaced is not None:
-            doc["replaced"] = replaced.holder()
+        doc = self._held_doc(current.id, current.acquired_at, current.replaced)
         document.write_document(doc)
         self.record = LockRecord(doc)
         return self.record

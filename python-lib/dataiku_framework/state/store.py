@@ -49,10 +49,6 @@ FORMAT_VERSION = 1
 FILE_NAME = "state.json"
 HISTORY_LIMIT = 100
 RESULTS = ("succeeded", "failed", "partial")
-#: The fields of a resource record and of a history entry this version writes.
-RESOURCE_FIELDS = ("kind", "name", "canonical", "created_by_tool", "prevent_destroy", "applied_at", "apply_id")
-HISTORY_FIELDS = ("apply_id", "user", "host", "started_at", "ended_at", "config_digest", "config_source", "result",
-                  "counts")
 
 
 class StateError(Exception):

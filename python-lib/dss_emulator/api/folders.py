@@ -21,7 +21,7 @@ BASE = "/projects/{projectKey}/managedfolders"
 ONE = BASE + "/{folderId}"
 
 
-def _folder(ctx, project_key, fid):
+def folder_of(ctx, project_key, fid):
     if not isinstance(fid, str) or not fid:
         raise errors.bad_request("A managed folder id must be a non-empty string, got %r" % (fid,))
     folder = project_of(ctx, project_key).folders.get(fid)
@@ -31,7 +31,7 @@ def _folder(ctx, project_key, fid):
 
 
 def _files(ctx, project_key, fid):
-    _folder(ctx, project_key, fid)
+    folder_of(ctx, project_key, fid)
     return project_of(ctx, project_key).folder_files.setdefault(fid, {})
 
 
@@ -79,14 +79,14 @@ def create_folder(ctx, projectKey):
 
 @route("GET", ONE, perm="read")
 def get_folder(ctx, projectKey, folderId):
-    return copy.deepcopy(_folder(ctx, projectKey, folderId))
+    return copy.deepcopy(folder_of(ctx, projectKey, folderId))
 
 
 @route("PUT", ONE, perm="write", git="Saved managed folder {folderId}")
 def save_folder(ctx, projectKey, folderId):
     """The body replaces the definition (keys left out are gone, a body without name, type or
     params is a 400); ``id`` and ``projectKey`` cannot change; stamps are server-owned."""
-    old = _folder(ctx, projectKey, folderId)
+    old = folder_of(ctx, projectKey, folderId)
     body = ctx.json_object()
     check_types(body, {"params": dict, "partitioning": dict, "type": str}, "managed folder field")
     require_fields(body, ("name", "type", "params"), "Managed folder %s.%s" % (projectKey, folderId))
@@ -106,7 +106,7 @@ def delete_folder(ctx, projectKey, folderId):
     (15.1+ clients send it; older ones send nothing, which keeps them, as DSS's default does).
     Kept files stay in the project's folder data under the folder's id, as DSS leaves them on disk
     under the folder's path: reverting the deletion through project git finds them again."""
-    _folder(ctx, projectKey, folderId)
+    folder_of(ctx, projectKey, folderId)
     p = project_of(ctx, projectKey)
     del p.folders[folderId]
     if ctx.qbool("dropData"):
@@ -119,7 +119,7 @@ def delete_folder(ctx, projectKey, folderId):
 @route("POST", "/projects/{projectKey}/actions/renameManagedFolder", perm="write", git="Renamed managed folder")
 def rename_folder(ctx, projectKey):
     body = ctx.json_object()
-    old = _folder(ctx, projectKey, body.get("id"))
+    old = folder_of(ctx, projectKey, body.get("id"))
     _check_name(body.get("newName"))
     p = project_of(ctx, projectKey)
     _check_unique(p, body["newName"], old["id"])

@@ -172,6 +172,62 @@ def branches(ctx, projectKey):
     return _git(ctx, projectKey).branch_names()
 
 
+# Branches are names over the project's one linear history: creating one from HEAD and switching are
+# served; from an older commit, or as a duplicated project, the emulator's 501 (errors.not_supported).
+def _name(value, what):
+    if not isinstance(value, str) or not value.strip():
+        raise errors.bad_request("%s: a non-empty string is required, got %r" % (what, value))
+    return value.strip()
+
+
+def _branch_result(output):
+    """The body DSS answers git branch actions with (the client returns it as is)."""
+    return {"success": True, "messages": [], "output": output}
+
+
+@route("POST", BASE + "branches", perm="write")
+def create_branch(ctx, projectKey):
+    """Create a local branch at HEAD and switch to it, as ``git checkout -b`` would."""
+    git = _git(ctx, projectKey)
+    body = ctx.json_object()
+    name = _name(body.get("name"), "branch name ('name')")
+    if body.get("duplicateProject"):
+        raise errors.not_supported(ctx.method, ctx.path, "creating a branch as a duplicated project")
+    commit = body.get("commit")
+    if commit not in (None, "", "HEAD") and git.index_of(commit) != len(git.commits) - 1:
+        raise errors.not_supported(ctx.method, ctx.path, "branching from a commit other than HEAD "
+                                   "(the emulator keeps one linear history per project)")
+    if name in git.branch_names():
+        raise errors.already_exists("A branch named '%s' already exists" % name)
+    git.switch_to(name, create=True)
+    return _branch_result("Switched to a new branch '%s'" % name)
+
+
+@route("POST", BASE + "actions/switchBranch", perm="write")
+def switch_branch(ctx, projectKey):
+    git = _git(ctx, projectKey)
+    name = _name(ctx.q("branchName"), "query parameter 'branchName'")
+    if name not in git.branch_names():
+        raise errors.not_found("Branch %s does not exist (branches: %s)" % (name, ", ".join(git.branch_names())))
+    git.switch_to(name)
+    return _branch_result("Switched to branch '%s'" % name)
+
+
+@route("POST", BASE + "actions/deleteBranch", perm="write")
+def delete_branch(ctx, projectKey):
+    git = _git(ctx, projectKey)
+    body = ctx.json_object()
+    name = _name(body.get("name"), "branch name ('name')")
+    if body.get("remote"):
+        raise errors.not_supported(ctx.method, ctx.path, "remote branches (the emulator never fetches)")
+    if name == git.branch:
+        raise errors.bad_request("Cannot delete branch '%s': it is the current branch; switch first" % name)
+    if name not in git.branches:
+        raise errors.not_found("Branch %s does not exist" % name)
+    del git.branches[name]
+    return _branch_result("Deleted branch %s" % name)
+
+
 @route("GET", BASE + "tags", perm="read")
 def list_tags(ctx, projectKey):
     return [dict(t) for _, t in sorted(_git(ctx, projectKey).tags.items())]

@@ -71,7 +71,7 @@ def _connection(ctx, name):
 @route("GET", "/admin/licensing/status", perm=ADMIN)
 def licensing_status(ctx):
     """The license of the edition the emulator was started as (``Emulator(edition=...)``)."""
-    return defaults.licensing_status(getattr(ctx.emulator, "edition", defaults.DEFAULT_EDITION))
+    return defaults.licensing_status(ctx.emulator.edition)
 
 
 @route("GET", "/admin/connections", perm=ADMIN)

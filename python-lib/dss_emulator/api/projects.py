@@ -106,9 +106,8 @@ def set_metadata(ctx, projectKey):
     body["tags"] = normalise_tags(body.get("tags"))
     check_types(body, {"label": str, "description": str, "shortDesc": str, "checklists": dict, "custom": dict,
                        "customFields": dict}, "metadata field")
-    old = copy.deepcopy(p.params)
     p.apply_metadata(body)
-    p.params = stamp_update(p.params, old, ctx.login)
+    p.params = stamp_update(p.params, p.params, ctx.login)  # the stamps are read before they are replaced
     ctx.touch("project")
     return {"msg": "Saved"}
 
@@ -149,13 +148,12 @@ def set_permissions(ctx, projectKey):
     p = project_of(ctx, projectKey)
     body = ctx.json_object()
     entries = _permission_entries(ctx, body.get("permissions", []))
-    old = copy.deepcopy(p.params)
     p.params["owner"] = _owner(ctx, body.get("owner") or p.params.get("owner"))
     p.params["permissions"] = entries
     for k in ("additionalDashboardUsers", "dashboardAuthorizations"):
         if k in body:
             p.params[k] = copy.deepcopy(body[k])
-    p.params = stamp_update(p.params, old, ctx.login)
+    p.params = stamp_update(p.params, p.params, ctx.login)  # the stamps are read before they are replaced
     ctx.touch("project")
     return {"msg": "Saved"}
 

@@ -20,7 +20,7 @@ import datetime
 import logging
 
 from .. import errors
-from ..checks import NUMBER, check_types, normalise_tags
+from ..checks import NUMBER, check_types, normalise_tags, require_fields
 from ..ids import random_id, slug_id, timestamp_id
 from ..routing import route
 from ..server import Text
@@ -122,9 +122,9 @@ def save_scenario(ctx, projectKey, scenarioId):
     if body.get("type") not in (None, old["type"]):
         raise errors.bad_request("Cannot change the type of scenario %s from %s to %s"
                                  % (scenarioId, old["type"], body["type"]))
-    if not isinstance(body.get("name"), str) or not body["name"].strip():
-        raise errors.bad_request("Scenario %s.%s: the saved definition has no 'name' (send the whole definition "
-                                 "read from GET)" % (projectKey, scenarioId))
+    if isinstance(body.get("name"), str) and not body["name"].strip():
+        body["name"] = None  # a blank name is no name
+    require_fields(body, ("name",), "Scenario %s.%s" % (projectKey, scenarioId))
     new = copy.deepcopy(body)
     new.update({"projectKey": projectKey, "id": scenarioId, "type": old["type"]})
     project_of(ctx, projectKey).scenarios[scenarioId] = stamp_update(fill(new), old, ctx.login)

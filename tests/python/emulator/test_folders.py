@@ -6,7 +6,7 @@ import pytest
 import requests
 from dataikuapi.utils import DataikuException
 
-from emusupport import ADMIN_KEY, ANALYST_KEY
+from emusupport import ADMIN_KEY, ANALYST_KEY, assert_put_replaces
 from dss_emulator.multipart import file_part
 
 
@@ -203,17 +203,7 @@ def test_put_replaces_the_folder_definition(project, emulator):
     """Issue 6 §3: keys the body leaves out are gone; client stamps are ignored; a body without a
     name is a DSS 400."""
     folder = project.create_managed_folder("f")
-    s = folder.get_settings()
-    s.get_raw()["description"] = "d"
-    s.get_raw()["customFields"] = {"k": 1}
-    s.save()
-    raw = folder.get_settings().get_raw()
-    del raw["description"], raw["customFields"]
-    raw["versionTag"] = {"versionNumber": 99, "lastModifiedBy": {"login": "mallory"}, "lastModifiedOn": 1}
-    project.client._perform_json("PUT", "/projects/P1/managedfolders/%s" % folder.id, body=raw)
-    stored = folder.get_settings().get_raw()
-    assert "description" not in stored and "customFields" not in stored
-    assert stored["versionTag"]["versionNumber"] == 2 and stored["versionTag"]["lastModifiedBy"] == {"login": "admin"}
+    stored = assert_put_replaces(project, folder.get_settings, "/projects/P1/managedfolders/%s" % folder.id)
     resp = requests.put(emulator.url + "/dip/publicapi/projects/P1/managedfolders/%s" % folder.id,
                         json={"params": stored["params"]}, auth=(ADMIN_KEY, ""))
     assert resp.status_code == 400 and "name" in resp.json()["detailedMessage"]

@@ -6,7 +6,7 @@ import pytest
 import requests
 from dataikuapi.utils import DataikuException
 
-from emusupport import ADMIN_KEY, ANALYST_KEY, fs_dataset, make_emulator
+from emusupport import ADMIN_KEY, ANALYST_KEY, assert_put_replaces, fs_dataset, make_emulator
 
 
 @pytest.fixture
@@ -281,14 +281,4 @@ def test_a_run_that_cannot_execute_ends_failed(tmp_path):
 def test_put_replaces_the_scenario_definition(project):
     """Issue 6 §3: keys the body leaves out are gone; client stamps are ignored."""
     sc = project.create_scenario("S", "step_based")
-    s = sc.get_settings()
-    s.get_raw()["description"] = "d"
-    s.get_raw()["customFields"] = {"k": 1}
-    s.save()
-    raw = sc.get_settings().get_raw()
-    del raw["description"], raw["customFields"]
-    raw["versionTag"] = {"versionNumber": 99, "lastModifiedBy": {"login": "mallory"}, "lastModifiedOn": 1}
-    project.client._perform_json("PUT", "/projects/P1/scenarios/%s" % sc.id, body=raw)
-    stored = sc.get_settings().get_raw()
-    assert "description" not in stored and "customFields" not in stored
-    assert stored["versionTag"]["versionNumber"] == 2 and stored["versionTag"]["lastModifiedBy"] == {"login": "admin"}
+    assert_put_replaces(project, sc.get_settings, "/projects/P1/scenarios/%s" % sc.id)

@@ -255,3 +255,13 @@ def test_ignore_changes_leaves_the_named_fields_alone_and_says_so(dss):
     config.datasets[1].short_desc = "from yaml"
     changed = only_change(plan(dss, config))
     assert (changed.address, [c["path"] for c in changed.changes]) == ("dataset.OUT", ["short_desc"])
+
+
+def test_ignore_changes_names_a_first_class_location_field_or_its_params_key(dss):
+    """``path`` (first-class) and ``params.path`` are one value: either spelling leaves it alone."""
+    config, project = created(dss, BASE.replace(
+        "path: /data/raw, format_type: csv}",
+        "path: /data/raw, format_type: csv,\n     lifecycle: {ignore_changes: [path]}}"))
+    _save_dataset(project, "RAW", lambda raw: raw["params"].update(path="/moved/by/hand"))
+    raw = next(rc for rc in plan(dss, config).resource_changes if rc.address == "dataset.RAW")
+    assert raw.action == "no-op" and "params.path" in raw.reason

@@ -5,15 +5,17 @@ The stand-in ``dataiku`` package is importable only while a test using the
 and every ``dataiku``/``dataiku.*`` module is dropped from ``sys.modules``
 afterwards, so no other test can import a fake ``dataiku``.
 """
-import json
 import os
-import runpy
 import sys
 
 import pytest
 
 from emusupport import ADMIN_KEY, ROOT
-from plugin_support import DATASETS_YAML, PROJECT_YAML, RECIPE_PY
+from plugin_support import DATASETS_YAML, PROJECT_YAML, RECIPE_PY, SCENARIO_YAML, macro_runner, step_runner
+
+from dataiku_framework.config.api import load_config
+from dataiku_framework.config.online import connection_types
+from dataiku_framework.dss.bootstrap import create_project
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 STANDIN = os.path.join(HERE, "standin")
@@ -63,20 +65,26 @@ def configs(project):
 
 @pytest.fixture
 def run_macro(dss):
-    """Run the macro's ``runnable.py`` as DSS does (instantiate ``MyRunnable``, call ``run``); return its table."""
-    def _run(config, project_key="P1"):
-        runnable_class = runpy.run_path(RUNNABLE)["MyRunnable"]
-        runnable = runnable_class(project_key, config, {})
-        assert runnable.get_progress_target() is None
-        return runnable.run(lambda *a: None)
-    return _run
+    """The validate-config macro (``macro_runner`` on its ``runnable.py``); returns its table."""
+    return macro_runner(RUNNABLE)
+
+
+@pytest.fixture
+def deployed(configs, client, tmp_path):
+    """The folder's configuration (plus a scenario) created in DSS by the bootstrap, as a deployment would."""
+    configs.upload("project.yaml", PROJECT_YAML + SCENARIO_YAML)
+    local = tmp_path / "config"
+    for relative in ("project.yaml", "datasets/sources.yaml", "recipes/clean_customers.py"):
+        target = local / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with client.get_project("P1").get_managed_folder(configs.folder_id).get_file(relative) as answer:
+            target.write_bytes(answer.content)
+    config = load_config(str(local / "project.yaml"))
+    create_project(client, config.resolved(connection_types=connection_types(client)), log=lambda line: None)
+    return configs
 
 
 @pytest.fixture
 def run_step(dss, monkeypatch):
-    """Run ``step.py`` as DSS does (a script, parameters in the environment); return the scenario variables."""
-    def _run(config):
-        monkeypatch.setenv("DKU_STANDIN_STEP_CONFIG", json.dumps(config))
-        runpy.run_path(STEP, run_name="__main__")
-        return dict(dss.scenario.VARIABLES)
-    return _run
+    """The validate-config step (``step_runner`` on its ``step.py``)."""
+    return step_runner(dss, monkeypatch, STEP)

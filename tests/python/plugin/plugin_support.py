@@ -1,4 +1,6 @@
 """Configuration texts and helpers shared by the plugin tests (importable as ``plugin_support``)."""
+import json
+import runpy
 import textwrap
 
 PROJECT_YAML = textwrap.dedent("""\
@@ -43,3 +45,25 @@ def line_col(text, line_contains, token):
         if line_contains in line:
             return number, line.index(token) + 1
     raise AssertionError("no line contains %r" % line_contains)
+
+
+def step_runner(dss, monkeypatch, step_path):
+    """Run ``step_path`` as DSS does (a script, parameters in the environment); return the scenario variables."""
+    def _run(config):
+        monkeypatch.setenv("DKU_STANDIN_STEP_CONFIG", json.dumps(config))
+        runpy.run_path(step_path, run_name="__main__")
+        return dict(dss.scenario.VARIABLES)
+    return _run
+
+
+def macro_runner(runnable_path):
+    """Run the macro at ``runnable_path`` as DSS does (instantiate ``MyRunnable``, call ``run``); return its result."""
+    def _run(config, project_key="P1"):
+        runnable = runpy.run_path(runnable_path)["MyRunnable"](project_key, config, {})
+        assert runnable.get_progress_target() is None
+        return runnable.run(lambda *a: None)
+    return _run
+
+
+SCENARIO_YAML = ("scenarios:\n  - name: daily_refresh\n    triggers: [{type: temporal, frequency: daily, hour: 2, "
+                 "minute: 0}]\n    steps: [{type: build_flowitem, items: [CLEAN_CUSTOMERS], build_mode: RECURSIVE}]\n")

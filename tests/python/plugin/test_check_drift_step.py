@@ -1,25 +1,17 @@
 """The "Check drift" scenario step, run as a script the way DSS runs custom steps."""
-import json
 import os
-import runpy
 
 import pytest
 
 from emusupport import ROOT
-from plugin_support import PROJECT_YAML
-from test_plan_macro import SCENARIO_YAML, deployed  # noqa: F401  (the fixture)
+from plugin_support import PROJECT_YAML, SCENARIO_YAML, step_runner
 
 STEP = os.path.join(ROOT, "python-steps", "check-drift", "step.py")
 
 
 @pytest.fixture
 def run_drift_step(dss, monkeypatch):
-    """Run ``step.py`` as DSS does (a script, parameters in the environment); return the scenario variables."""
-    def _run(config):
-        monkeypatch.setenv("DKU_STANDIN_STEP_CONFIG", json.dumps(config))
-        runpy.run_path(STEP, run_name="__main__")
-        return dict(dss.scenario.VARIABLES)
-    return _run
+    return step_runner(dss, monkeypatch, STEP)
 
 
 def _scenario_settings(project, name):

@@ -1,47 +1,22 @@
 """The "Plan project configuration" macro, run as DSS runs it, on a real managed folder in the emulator."""
 import html.parser
 import os
-import runpy
 
 import pytest
 
 from emusupport import ROOT
-from plugin_support import PROJECT_YAML
-from dataiku_framework.config.api import load_config
-from dataiku_framework.config.online import connection_types
-from dataiku_framework.dss.bootstrap import create_project
+from plugin_support import PROJECT_YAML, SCENARIO_YAML, macro_runner
 from dataiku_framework.plugin.plan import plan_params_from_config
 from dataiku_framework.sources import FolderNotFound
 
 RUNNABLE = os.path.join(ROOT, "python-runnables", "plan", "runnable.py")
-SCENARIO_YAML = ("scenarios:\n  - name: daily_refresh\n    triggers: [{type: temporal, frequency: daily, hour: 2, "
-                 "minute: 0}]\n    steps: [{type: build_flowitem, items: [CLEAN_CUSTOMERS], build_mode: RECURSIVE}]\n")
 DESCRIPTION = "<script>alert(1)</script>"
 
 
 @pytest.fixture
 def run_plan_macro(dss):
-    """Run the macro's ``runnable.py`` as DSS does (instantiate ``MyRunnable``, call ``run``); return its HTML."""
-    def _run(config, project_key="P1"):
-        runnable = runpy.run_path(RUNNABLE)["MyRunnable"](project_key, config, {})
-        assert runnable.get_progress_target() is None
-        return runnable.run(lambda *a: None)
-    return _run
-
-
-@pytest.fixture
-def deployed(configs, client, tmp_path):
-    """The folder's configuration (plus a scenario) created in DSS by the bootstrap, as a deployment would."""
-    configs.upload("project.yaml", PROJECT_YAML + SCENARIO_YAML)
-    local = tmp_path / "config"
-    for relative in ("project.yaml", "datasets/sources.yaml", "recipes/clean_customers.py"):
-        target = local / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with client.get_project("P1").get_managed_folder(configs.folder_id).get_file(relative) as answer:
-            target.write_bytes(answer.content)
-    config = load_config(str(local / "project.yaml"))
-    create_project(client, config.resolved(connection_types=connection_types(client)), log=lambda line: None)
-    return configs
+    """The Plan macro (``macro_runner`` on its ``runnable.py``); returns its HTML."""
+    return macro_runner(RUNNABLE)
 
 
 class _Text(html.parser.HTMLParser):
