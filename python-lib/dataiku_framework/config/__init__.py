@@ -15,11 +15,12 @@ from .diagnostics import ERROR, WARNING, ConfigError, Diagnostic, render_human, 
 from .loader import Limits
 from .schema import (ColumnConfig, ConfigObject, DataLifecycleConfig, DatasetConfig, ExternalConfig,
                      FrameworkConfig, LifecycleConfig, ManagedFolderConfig, PermissionConfig, ProjectConfig,
-                     RecipeConfig, ScenarioConfig, ScenarioStepConfig, StepConfig, TriggerConfig, ZoneConfig)
+                     RecipeConfig, ScenarioConfig, ScenarioStepConfig, SettingsConfig, StepConfig, TriggerConfig,
+                     ZoneConfig)
 from .schema_check import SCHEMA_PATH
 
 __all__ = ["ColumnConfig", "ConfigError", "ConfigObject", "DataLifecycleConfig", "DatasetConfig", "Diagnostic",
            "ERROR", "ExternalConfig", "FrameworkConfig", "LifecycleConfig", "Limits", "ManagedFolderConfig",
            "PermissionConfig", "ProjectConfig", "RecipeConfig", "SCHEMA_PATH", "ScenarioConfig",
-           "ScenarioStepConfig", "StepConfig", "TriggerConfig", "WARNING", "ZoneConfig", "load_and_validate",
+           "ScenarioStepConfig", "SettingsConfig", "StepConfig", "TriggerConfig", "WARNING", "ZoneConfig", "load_and_validate",
            "load_config", "render_human", "render_json"]

@@ -322,6 +322,12 @@ class ScenarioConfig(ConfigObject):
 
 
 @_bind
+class SettingsConfig(ConfigObject):
+    """How the tool manages the project: ``prune`` (delete what the file no longer names)."""
+    _definition = "Settings"
+
+
+@_bind
 class ZoneConfig(ConfigObject):
     """A flow zone."""
     _definition = "Zone"
@@ -346,7 +352,7 @@ class FrameworkConfig(ConfigObject):
     _nested = {"project": ("ProjectConfig", False), "datasets": ("DatasetConfig", True),
                "managed_folders": ("ManagedFolderConfig", True), "recipes": ("RecipeConfig", True),
                "scenarios": ("ScenarioConfig", True), "zones": ("ZoneConfig", True),
-               "external": ("ExternalConfig", True)}
+               "external": ("ExternalConfig", True), "settings": ("SettingsConfig", False)}
 
     def __init__(self, **values):
         # type: (**Any) -> None
@@ -387,6 +393,21 @@ class FrameworkConfig(ConfigObject):
             data = dict(data)
             data.setdefault("version", "1.0")
         return config_from_document(data, base_dir or os.getcwd(), None)
+
+    @classmethod
+    def from_project(cls, client, project_key, include=None):
+        # type: (Any, str, Any) -> FrameworkConfig
+        """The configuration of the live DSS project ``project_key`` (an import: reads only; code
+        inline). What the language cannot express is left out: ``dataiku_framework.importer``."""
+        from ..importer import import_project
+        return import_project(client, project_key, include).config
+
+    @classmethod
+    def from_export(cls, path, project_key=None, include=None):
+        # type: (str, Optional[str], Any) -> FrameworkConfig
+        """The configuration of a DSS project export (folder holding ``project_config/``, or zip)."""
+        from ..importer import import_export
+        return import_export(path, project_key, include).config
 
     # -- validation and output
     def validate(self, env=None):

@@ -16,7 +16,8 @@ UNMANAGED_KINDS = ("zone", "managed_folder", "dataset", "recipe", "scenario")
 class Change(object):
     """One resource's comparison result (becomes an entry of ``resource_changes``)."""
 
-    __slots__ = ("address", "kind", "name", "action", "reason", "changes", "before", "after", "depends_on")
+    __slots__ = ("address", "kind", "name", "action", "reason", "changes", "before", "after", "depends_on",
+                 "drift", "conflicts", "protected", "drop_data")
 
     def __init__(self, address: str, kind: str, name: str, action: str, reason: str,
                  changes: List[Dict[str, Any]], before: Any, after: Any) -> None:
@@ -24,33 +25,48 @@ class Change(object):
         self.action, self.reason, self.changes = action, reason, changes
         self.before, self.after = before, after
         self.depends_on = []  # type: List[str]
+        self.drift = []  # type: List[Dict[str, Any]]      # {address, path, before: applied, after: DSS now}
+        self.conflicts = []  # type: List[Dict[str, Any]]  # the same, plus ``config``: what the file asks
+        self.protected = False  # lifecycle.prevent_destroy set (a replace of it is refused)
+        self.drop_data = False  # a delete that drops the data too (lifecycle.drop_data_on_destroy)
 
 
-def compare(config: Any, snapshot: Any, connection_types: Optional[Dict[str, Any]] = None
-            ) -> Tuple[List[Change], List[Dict[str, str]], List[List[str]]]:
-    """(changes, unmanaged objects, execution groups) for a resolved ``config`` against ``snapshot``."""
+def compare(config: Any, snapshot: Any, connection_types: Optional[Dict[str, Any]] = None, state: Any = None,
+            allow_delete: bool = False
+            ) -> Tuple[List[Change], List[Dict[str, str]], List[List[str]], List[Dict[str, str]]]:
+    """(changes, unmanaged objects, execution groups, not deleted) for a resolved ``config`` against
+    ``snapshot``. With the apply ``state`` (``state.State``), changed fields are told apart (config,
+    drift, conflict: ``threeway``) and resources the state knows that ``config`` dropped are deleted,
+    when ``allow_delete``, or listed as not deleted (``deletes``)."""
+    from .deletes import plan_deletes
     ctx = Context(config.project.key, snapshot, connection_types, config)
+    recorded = getattr(state, "resources", None) or {}
     changes = []  # type: List[Change]
     deps = {}  # type: Dict[str, List[str]]
     outputs = {}  # type: Dict[str, List[str]]
     unmanaged = []  # type: List[Dict[str, str]]
+    configured_names, existing = {}, {}  # type: Dict[str, Any], Dict[str, Any]
     for handler in HANDLERS:
         live_objects = handler.read(snapshot)
         configured = handler.configured(config)
         for name, obj in configured:
-            change = compare_one(handler, name, obj, live_objects.get(name), ctx)
+            address = handler.address(name)
+            change = compare_one(handler, name, obj, live_objects.get(name), ctx,
+                                 (recorded.get(address) or {}).get("canonical"))
             changes.append(change)
             deps[change.address] = handler.depends_on(obj, ctx)
             outputs[change.address] = handler.produces(obj, ctx)
         if handler.kind in UNMANAGED_KINDS:
-            names = {name for name, _ in configured}
+            names = configured_names[handler.kind] = {name for name, _ in configured}
+            listed = existing[handler.kind] = sorted(_listed(handler.kind, snapshot, live_objects))
             unmanaged += [{"address": handler.address(n), "kind": handler.kind, "name": n}
-                          for n in sorted(_listed(handler.kind, snapshot, live_objects)) if n not in names]
+                          for n in listed if n not in names and handler.address(n) not in recorded]
     deps = with_producers(deps, outputs)
     groups = execution_groups(deps)
     for change in changes:
         change.depends_on = [d for d in deps[change.address] if d in deps]
-    return changes, unmanaged, groups
+    deletes, not_deleted, delete_groups = plan_deletes(state, configured_names, existing, allow_delete)
+    return changes + deletes, unmanaged, groups + delete_groups, not_deleted
 
 
 def _listed(kind: str, snapshot: Any, live_objects: Dict[str, Any]) -> List[str]:
@@ -62,26 +78,49 @@ def _listed(kind: str, snapshot: Any, live_objects: Dict[str, Any]) -> List[str]
     return list(live_objects)
 
 
-def compare_one(handler: Any, name: str, obj: Any, live: Optional[Dict[str, Any]], ctx: Any) -> Change:
-    """The action for one object: create when DSS lacks it, else replace / update / no-op."""
+def compare_one(handler: Any, name: str, obj: Any, live: Optional[Dict[str, Any]], ctx: Any,
+                recorded: Optional[Dict[str, Any]] = None) -> Change:
+    """The action for one object: create when DSS lacks it, else replace / update / no-op.
+
+    ``recorded``: the canonical form the last apply wrote (from the state), when there is one; each
+    changed field's ``origin`` then says who changed it (``threeway``)."""
+    from .threeway import classify, deleted_in_dss
     address = handler.address(name)
     desired = handler.desired(obj, ctx)
+    protected = bool(getattr(getattr(obj, "lifecycle", None), "prevent_destroy", False))
     if live is None:  # what it sets, listed in the config's terms (``after`` is the DSS JSON sent)
         fields = [dict(f, origin="config") for f in handler.created_fields(obj)]
-        return Change(address, handler.kind, name, "create", "not in DSS", fields, None, desired)
-    canon = handler.canonical(handler.live_form(live, ctx, desired), desired)
+        drift, conflicts = deleted_in_dss(address, recorded, desired, handler, obj, fields)
+        reason = "deleted in DSS since it was applied" if drift or conflicts else "not in DSS"
+        return _with(Change(address, handler.kind, name, "create", reason, fields, None, desired),
+                     drift, conflicts, protected)
+    form = handler.live_form(live, ctx, desired)
+    canon = handler.canonical(form, desired)
     diffs, ignored = split_ignored(merge_same_paths(handler.diff(desired, canon, obj)), obj)
     for d in diffs:
         d["origin"] = "config"
+    drift, conflicts = [], []  # type: Tuple[List[Dict[str, Any]], List[Dict[str, Any]]]
+    if isinstance(recorded, dict) and diffs:
+        drift, conflicts = classify(handler, obj, desired, form, recorded, diffs, address)
     reason = None if _ignores(ignored, "type") else handler.replace_reason(desired, canon)
     if reason:
-        return Change(address, handler.kind, name, "replace", reason, diffs, canon, desired)
+        if protected:
+            reason += ("; refused: lifecycle.prevent_destroy is set and a replace deletes it first "
+                       "(apply refuses it; remove prevent_destroy to allow the replace)")
+        return _with(Change(address, handler.kind, name, "replace", reason, diffs, canon, desired),
+                     drift, conflicts, protected)
     if diffs:
         n = len(diffs)
-        return Change(address, handler.kind, name, "update", "%d field%s differ%s" % (n, "s" if n > 1 else "",
-                                                                                     "" if n > 1 else "s"),
-                      diffs, canon, desired)
-    return Change(address, handler.kind, name, "no-op", _noop_reason(ignored), [], canon, desired)
+        return _with(Change(address, handler.kind, name, "update",
+                            "%d field%s differ%s" % (n, "s" if n > 1 else "", "" if n > 1 else "s"),
+                            diffs, canon, desired), drift, conflicts, protected)
+    return _with(Change(address, handler.kind, name, "no-op", _noop_reason(ignored), [], canon, desired),
+                 drift, conflicts, protected)
+
+
+def _with(change: Change, drift: List[Dict[str, Any]], conflicts: List[Dict[str, Any]], protected: bool) -> Change:
+    change.drift, change.conflicts, change.protected = drift, conflicts, protected
+    return change
 
 
 def split_ignored(diffs: List[Dict[str, Any]], obj: Any) -> Tuple[List[Dict[str, Any]], List[str]]:

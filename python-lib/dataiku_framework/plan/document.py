@@ -12,7 +12,7 @@ from typing import Any, Dict, List, Optional
 
 from ..config.secrets import SHORT_SECRET, is_secret_key, redact, redact_value
 
-FORMAT_VERSION = "1.0"
+FORMAT_VERSION = "1.1"  # 1.1: drift, conflicts and origins filled from the state; deletes; not_deleted
 ACTIONS = ("create", "update", "replace", "delete", "no-op")
 
 
@@ -87,12 +87,13 @@ def _last_key(path: str) -> str:
 
 
 def build_document(changes: List[Any], unmanaged: List[Dict[str, str]], groups: List[List[str]],
-                   metadata: Dict[str, Any]) -> Dict[str, Any]:
+                   metadata: Dict[str, Any], not_deleted: Optional[List[Dict[str, str]]] = None) -> Dict[str, Any]:
     """The plan document for compared ``changes`` (``compare.Change`` objects)."""
     rank = {address: i for i, group in enumerate(groups) for address in group}
     ordered = sorted(changes, key=lambda c: (rank.get(c.address, len(groups)), c.address))
     summary = dict.fromkeys(ACTIONS, 0)
     entries = []
+    drift, conflicts = [], []  # type: List[Dict[str, Any]], List[Dict[str, Any]]
     for c in ordered:
         summary[c.action] += 1
         secrets = set()  # type: set  # what redaction hid by key: hidden wherever else it shows too
@@ -100,16 +101,35 @@ def build_document(changes: List[Any], unmanaged: List[Dict[str, str]], groups: 
         fields = [{"path": d["path"], "before": redacted(d["before"], _last_key(d["path"]), secrets),
                    "after": redacted(d["after"], _last_key(d["path"]), secrets), "origin": d.get("origin", "config")}
                   for d in c.changes]
+        found_drift = [_difference(d, secrets) for d in getattr(c, "drift", None) or []]
+        found_conflicts = [_difference(d, secrets) for d in getattr(c, "conflicts", None) or []]
         if secrets:  # rare: only then a second pass
             before, after = scrubbed(before, secrets), scrubbed(after, secrets)
             fields = [dict(f, before=scrubbed(f["before"], secrets), after=scrubbed(f["after"], secrets))
                       for f in fields]
-        entries.append({
-            "address": c.address, "kind": c.kind, "name": c.name, "action": c.action, "reason": c.reason,
-            "changes": fields, "before": before, "after": after, "depends_on": list(c.depends_on)})
+            found_drift, found_conflicts = scrubbed(found_drift, secrets), scrubbed(found_conflicts, secrets)
+        entry = {"address": c.address, "kind": c.kind, "name": c.name, "action": c.action, "reason": c.reason,
+                 "changes": fields, "before": before, "after": after, "depends_on": list(c.depends_on)}
+        if getattr(c, "protected", False):
+            entry["prevent_destroy"] = True
+        if c.action == "delete":
+            entry["drop_data"] = bool(getattr(c, "drop_data", False))
+        entries.append(entry)
+        drift += found_drift
+        conflicts += found_conflicts
     return {"format_version": FORMAT_VERSION, "metadata": metadata, "resource_changes": entries,
-            "drift": [], "conflicts": [], "unmanaged": list(unmanaged),
+            "drift": drift, "conflicts": conflicts, "unmanaged": list(unmanaged),
+            "not_deleted": [dict(n) for n in not_deleted or []],
             "execution_groups": [list(g) for g in groups], "summary": summary}
+
+
+def _difference(item: Dict[str, Any], secrets: set) -> Dict[str, Any]:
+    """A drift or conflict entry with its values redacted (``secrets`` collects what was hidden)."""
+    key = _last_key(item["path"]) if item["path"] else None
+    out = dict(item, before=redacted(item["before"], key, secrets), after=redacted(item["after"], key, secrets))
+    if "config" in item:
+        out["config"] = redacted(item["config"], key, secrets)
+    return out
 
 
 class ResourceChange(object):
@@ -130,12 +150,24 @@ class ResourceChange(object):
         return "ResourceChange(%s: %s)" % (self.address, self.action)
 
 
+class PlanContext(object):
+    """What a plan was computed from, kept on a ``Plan`` made in this process (never serialised):
+    the configuration, its resolution, the live snapshot and the connection types. Apply uses it to
+    write what the plan shows without reading DSS again."""
+
+    __slots__ = ("config", "resolved", "snapshot", "connection_types")
+
+    def __init__(self, config: Any, resolved: Any, snapshot: Any, connection_types: Any) -> None:
+        self.config, self.resolved, self.snapshot, self.connection_types = config, resolved, snapshot, connection_types
+
+
 class Plan(object):
     """A plan document with convenient accessors and its three views."""
 
     def __init__(self, doc: Dict[str, Any]) -> None:
         check_version(doc)
         self.doc = doc
+        self.context = None  # type: Optional[PlanContext]
 
     @classmethod
     def from_json(cls, text: str) -> "Plan":
@@ -157,6 +189,24 @@ class Plan(object):
     @property
     def summary(self) -> Dict[str, int]:
         return self.doc["summary"]
+
+    @property
+    def has_state(self) -> bool:
+        """True when the plan was made against an apply state (drift can be told from config changes)."""
+        return bool(self.doc.get("metadata", {}).get("state_serial"))
+
+    @property
+    def has_drift(self) -> bool:
+        """True when DSS moved away from what was applied (drift or conflicts); without a state,
+        when anything differs (nothing tells a changed file from a changed DSS)."""
+        if not self.has_state:
+            return self.has_changes
+        return bool(self.doc.get("drift") or self.doc.get("conflicts"))
+
+    @property
+    def not_deleted(self) -> List[Dict[str, Any]]:
+        """Resources removed from the configuration that the plan does not delete, with the reason."""
+        return list(self.doc.get("not_deleted") or [])
 
     @property
     def resource_changes(self) -> List[ResourceChange]:
@@ -184,8 +234,9 @@ class Plan(object):
 
     def __repr__(self) -> str:
         s = self.summary
-        return "Plan(%s: %d to create, %d to update, %d to replace, %d unchanged)" % (
-            self.doc["metadata"].get("project_key"), s["create"], s["update"], s["replace"], s["no-op"])
+        return "Plan(%s: %d to create, %d to update, %d to replace, %d to delete, %d unchanged)" % (
+            self.doc["metadata"].get("project_key"), s["create"], s["update"], s["replace"], s.get("delete", 0),
+            s["no-op"])
 
 
 def check_version(doc: Any) -> None:

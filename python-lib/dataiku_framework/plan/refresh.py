@@ -74,7 +74,7 @@ class Reader(object):
         self.parallelism = max(1, int(parallelism))
         session = client._session  # no public handle on the pool: sized and timed out here, once
         _mount_pool(session, self.parallelism)
-        self.last = _status_tracker(session)
+        self.last = status_tracker(session)
         self._lock = threading.Lock()
         self.count = 0
 
@@ -111,7 +111,7 @@ class _Tracker(threading.local):
         return sent
 
 
-def _status_tracker(session: Any) -> _Tracker:
+def status_tracker(session: Any) -> _Tracker:
     """The session's tracker, installed once as a response hook (hooks are per session)."""
     tracker = getattr(session, "_dataiku_framework_tracker", None)
     if tracker is None:
@@ -163,13 +163,13 @@ def _lists(client: Any, project: Any) -> Dict[str, Callable[[], Any]]:
             "auth": client.get_auth_info}
 
 
-def _read_recipe(project: Any, name: str) -> Dict[str, Any]:
+def read_recipe(project: Any, name: str) -> Dict[str, Any]:
     """A recipe's definition and payload (one GET)."""
     settings = project.get_recipe(name).get_settings()
     return {"recipe": settings.get_recipe_raw_definition(), "payload": settings.get_payload()}
 
 
-def _read_scenario(project: Any, scenario_id: str) -> Dict[str, Any]:
+def read_scenario(project: Any, scenario_id: str) -> Dict[str, Any]:
     """A scenario's definition (triggers, steps) and, for a Python scenario, its script."""
     settings = project.get_scenario(scenario_id).get_settings()
     data = settings.get_raw()
@@ -192,16 +192,16 @@ def refresh(client: Any, project_key: str, recipes: Iterable[str] = (), scenario
     with ThreadPoolExecutor(max_workers=reader.parallelism) as pool:
         lists = {name: pool.submit(reader.call, call) for name, call in calls.items()}
         extras = {name: pool.submit(reader.call, call) for name, call in (extra or {}).items()}
-        snap.exists = _exists(reader, lists["metadata"], project_key)
-        recipe_reads = {name: pool.submit(reader.call, _read_recipe, project, name)
+        snap.exists = exists(reader, lists["metadata"], project_key)
+        recipe_reads = {name: pool.submit(reader.call, read_recipe, project, name)
                         for name in (sorted(set(recipes)) if snap.exists else [])}
         # a missing project: the other calls may fail (403 for admin-only reads); they tell nothing more
         listed = {s.get("name") or s["id"]: s for s in (lists["scenarios"].result() if snap.exists else None) or []}
-        scenario_reads = {name: pool.submit(reader.call, _read_scenario, project, listed[name]["id"])
+        scenario_reads = {name: pool.submit(reader.call, read_scenario, project, listed[name]["id"])
                           for name in sorted(set(scenarios) & set(listed))}
         snap.extra = {name: future.result() for name, future in extras.items()}
         wanted = calls if snap.exists else ["auth"]
-        _store_lists(snap, {name: lists[name].result() for name in wanted}, listed)
+        store_lists(snap, {name: lists[name].result() for name in wanted}, listed)
         for name, future in recipe_reads.items():
             found = _unless_missing(future, name in snap.recipe_names)
             if found is not None:
@@ -214,7 +214,7 @@ def refresh(client: Any, project_key: str, recipes: Iterable[str] = (), scenario
     return snap
 
 
-def _exists(reader: Reader, metadata: Any, project_key: str) -> bool:
+def exists(reader: Reader, metadata: Any, project_key: str) -> bool:
     """Whether the project exists. DSS answers the same "does not exist or you may not read it"
     for a missing and a forbidden project; the project list (one more call, only then) tells, for
     an administrator's key. For an ordinary key a project absent from its list may exist unseen:
@@ -248,7 +248,7 @@ def _unless_missing(future: Any, listed: bool) -> Any:
         return None
 
 
-def _store_lists(snap: Snapshot, first: Dict[str, Any], listed: Dict[str, Dict[str, Any]]) -> None:
+def store_lists(snap: Snapshot, first: Dict[str, Any], listed: Dict[str, Dict[str, Any]]) -> None:
     snap.auth = first["auth"] or {}
     if not snap.exists:
         return

@@ -9,7 +9,7 @@ plan (descriptions, code, names) is user data.
 import os
 from typing import Any, Dict
 
-from .model import ACTIONS, heading, view_model
+from .model import ACTIONS, CONFLICTS_TITLE, DRIFT_TITLE, NOT_DELETED_TITLE, ORIGIN_NOTES, heading, view_model
 
 TEMPLATES_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "templates")
 
@@ -30,7 +30,8 @@ def template_context(doc: Dict[str, Any]) -> Dict[str, Any]:
     """What the templates receive: the shared view model plus the summary table's cells."""
     model = view_model(doc)
     counts = model["summary"]
-    return dict(model, meta=model["metadata"], title=heading(model),
+    return dict(model, meta=model["metadata"], title=heading(model), origin_notes=ORIGIN_NOTES,
+                drift_title=DRIFT_TITLE, conflicts_title=CONFLICTS_TITLE, not_deleted_title=NOT_DELETED_TITLE,
                 summary_labels=list(ACTIONS) + ["unchanged"],
                 summary_values=[counts.get(a, 0) for a in ACTIONS] + [counts.get("no-op", model["no_op_count"])])
 

@@ -11,7 +11,7 @@ import html
 import re
 from typing import Any, Dict, List
 
-from .model import ACTIONS, heading, view_model
+from .model import ACTIONS, CONFLICTS_TITLE, DRIFT_TITLE, NOT_DELETED_TITLE, ORIGIN_NOTES, heading, view_model
 
 #: Code diffs longer than this are folded too.
 FOLD_DIFF_LINES = 40
@@ -62,13 +62,13 @@ def _field_blocks(fields: List[Dict[str, Any]], action: str = "update") -> List[
     out = []  # type: List[str]
     if short:
         out += ["| field | DSS now | configuration |", "| --- | --- | --- |"]
-        out += ["| %s | %s | %s |" % (code_span(f["path"], True), _cell(f, "before", action), _cell(f, "after", action))
-                for f in short]
+        out += ["| %s%s | %s | %s |" % (code_span(f["path"], True), _note(f), _cell(f, "before", action),
+                                         _cell(f, "after", action)) for f in short]
         out.append("")
     for field in (f for f in fields if f["long"]):
         block = fence(field["diff"], "diff")
         if field["code"] and len(field["diff"]) <= FOLD_DIFF_LINES:
-            out += ["%s:" % code_span(field["path"]), ""] + block + [""]
+            out += ["%s:%s" % (code_span(field["path"]), _note(field)), ""] + block + [""]
         else:
             out += _folded("%s (%d diff lines)" % (field["path"], len(field["diff"])), block) + [""]
     return out
@@ -82,9 +82,32 @@ def _resource_section(change: Dict[str, Any]) -> List[str]:
     return lines + _field_blocks(change["fields"], change["action"])
 
 
+def _note(field: Dict[str, Any]) -> str:
+    """`` (drift: changed in DSS)`` after a field DSS changed; nothing for the configuration's changes."""
+    note = ORIGIN_NOTES.get(field.get("origin") or "config")
+    return " (%s)" % escape(note) if note else ""
+
+
 def _differences(title: str, items: List[Dict[str, Any]]) -> List[str]:
-    fields = [dict(item, path="%s %s" % (item["address"], item["path"])) for item in items]
-    return ["#### %s" % escape(title), ""] + _field_blocks(fields)
+    """Drift or conflicts as a table: last applied, DSS now (and what the configuration asks)."""
+    conflicts = any("config" in item for item in items)
+    head = ["| field | last applied | DSS now |" + (" configuration |" if conflicts else ""),
+            "| --- | --- | --- |" + (" --- |" if conflicts else "")]
+    rows, long_items = [], []
+    for item in items:
+        where = code_span("%s %s" % (item["address"], item["path"]), True)
+        if item["long"]:
+            long_items.append(item)
+            continue
+        now = "deleted" if item.get("deleted") else code_span(item["after_text"], True)
+        rows.append("| %s | %s | %s |%s" % (where, code_span(item["before_text"], True), now,
+                                            " %s |" % code_span(item["config_text"], True) if conflicts else ""))
+    out = ["#### %s" % escape(title), ""] + ((head + rows + [""]) if rows else [])
+    for item in long_items:
+        block = fence(item["diff"], "diff")
+        out += _folded("%s %s (last applied -> DSS now, %d diff lines)" % (item["address"], item["path"],
+                                                                           len(item["diff"])), block) + [""]
+    return out
 
 
 def render_markdown(doc: Dict[str, Any]) -> str:
@@ -95,9 +118,13 @@ def render_markdown(doc: Dict[str, Any]) -> str:
     for change in model["changes"]:
         lines += _resource_section(change)
     if model["drift"]:
-        lines += _differences("Drift (changed in DSS outside the configuration)", model["drift"])
+        lines += _differences(DRIFT_TITLE, model["drift"])
     if model["conflicts"]:
-        lines += _differences("Conflicts (changed both in the configuration and in DSS)", model["conflicts"])
+        lines += _differences(CONFLICTS_TITLE, model["conflicts"])
+    if model["not_deleted"]:
+        lines += ["#### %s" % escape(NOT_DELETED_TITLE), ""]
+        lines += ["- %s: %s" % (code_span(item["address"]), escape(item["reason"])) for item in model["not_deleted"]]
+        lines.append("")
     if model["unmanaged"]:
         listed = ["- %s" % code_span(address) for address in model["unmanaged"]]
         lines += _folded("%d object(s) in DSS not in the configuration (never touched)" % len(listed), listed)

@@ -21,6 +21,12 @@ SYMBOLS = {"create": "+", "update": "~", "replace": "-/+", "delete": "-", "no-op
 LONG_VALUE = 80
 
 NO_CHANGES = "No changes. DSS matches the configuration."
+#: How a changed field whose origin is not the configuration is marked in every view.
+ORIGIN_NOTES = {"config": "", "drift": "drift: changed in DSS", "conflict": "conflict: changed in DSS and in the file"}
+#: Section titles, shared by the views.
+DRIFT_TITLE = "Drift (changed in DSS since the last apply; the plan restores the applied value)"
+CONFLICTS_TITLE = "Conflicts (changed both in DSS and in the configuration; the plan applies the configuration)"
+NOT_DELETED_TITLE = "Not deleted (removed from the configuration, left in DSS)"
 
 
 def summary_line(summary: Dict[str, Any]) -> str:
@@ -105,6 +111,8 @@ def resource_view(entry: Dict[str, Any]) -> Dict[str, Any]:
     secrets = secret_values(entry.get("before"), None, secret_values(entry.get("after")))
     fields = [field_view(str(c.get("path") or ""), scrubbed(c.get("before"), secrets),
                          scrubbed(c.get("after"), secrets)) for c in changes]
+    for field, change in zip(fields, changes):
+        field["origin"] = change.get("origin") if change.get("origin") in ORIGIN_NOTES else "config"
     return {"address": redact(str(entry.get("address") or "")), "kind": entry.get("kind"),
             "name": redact(str(entry.get("name") or "")), "action": action, "symbol": SYMBOLS.get(action, "?"),
             "reason": redact(str(entry.get("reason") or "")),
@@ -125,14 +133,27 @@ def _summary(doc: Dict[str, Any]) -> Dict[str, int]:
 
 
 def _differences(items: Any) -> List[Dict[str, Any]]:
-    """``drift``/``conflicts`` entries (``{address, path, before, after}``) ready to show."""
+    """``drift``/``conflicts`` entries (``{address, path, before, after[, config]}``) ready to show:
+    ``before`` is the value last applied, ``after`` DSS's value now, ``config`` what the file asks."""
     out = []
     for item in items or []:
         if isinstance(item, dict):
-            view = field_view(str(item.get("path") or ""), item.get("before"), item.get("after"))
+            path = str(item.get("path") or "")
+            view = field_view(path or "(whole resource)", item.get("before"), item.get("after"))
             view["address"] = redact(str(item.get("address") or ""))
+            view["deleted"] = not path and item.get("after") is None
+            if "config" in item:
+                config = field_view(path, item.get("after"), item.get("config"))
+                view["config"], view["config_text"] = config["after"], config["after_text"]
+                view["long"] = view["long"] or config["long"]
             out.append(view)
     return out
+
+
+def _not_deleted(items: Any) -> List[Dict[str, str]]:
+    """``not_deleted`` entries (``{address, kind, name, reason}``) ready to show."""
+    return [{"address": redact(str(i.get("address") or "")), "reason": redact(str(i.get("reason") or ""))}
+            for i in items or [] if isinstance(i, dict)]
 
 
 def view_model(doc: Dict[str, Any]) -> Dict[str, Any]:
@@ -156,6 +177,8 @@ def view_model(doc: Dict[str, Any]) -> Dict[str, Any]:
         "unmanaged": [redact(str(u.get("address") or "")) for u in doc.get("unmanaged") or [] if isinstance(u, dict)],
         "drift": _differences(doc.get("drift")),
         "conflicts": _differences(doc.get("conflicts")),
+        "not_deleted": _not_deleted(doc.get("not_deleted")),
+        "has_state": bool(metadata.get("state_serial")),
     }
 
 

@@ -7,7 +7,7 @@ logs and pipes get plain text. The last line is always the summary line (``Plan:
 
 from typing import Any, Dict, List
 
-from .model import heading, view_model
+from .model import CONFLICTS_TITLE, DRIFT_TITLE, NOT_DELETED_TITLE, ORIGIN_NOTES, heading, view_model
 
 _COLOURS = {"create": "32", "update": "33", "replace": "35", "delete": "31", "+": "32", "-": "31", "@": "36",
             "bold": "1", "dim": "2"}
@@ -27,15 +27,18 @@ def _diff_lines(lines: List[str], indent: str, color: bool) -> List[str]:
 
 
 def _field_lines(field: Dict[str, Any], action: str, color: bool) -> List[str]:
-    """``path: before -> after``, or ``path:`` and a diff of its lines for code and long values."""
+    """``path: before -> after``, or ``path:`` and a diff of its lines for code and long values;
+    a field changed in DSS (drift, conflict) says so at the end of its first line."""
     indent = "      "
+    note = ORIGIN_NOTES.get(field.get("origin") or "config") or ""
+    note = "  (%s)" % note if note else ""
     if field["long"]:
-        return [indent + field["path"] + ":"] + _diff_lines(field["diff"][2:], indent + "  ", color)
+        return [indent + field["path"] + ":" + note[1:]] + _diff_lines(field["diff"][2:], indent + "  ", color)
     if action == "create" and field["before"] is None:
-        return [indent + "%s: %s" % (field["path"], field["after_text"])]
+        return [indent + "%s: %s%s" % (field["path"], field["after_text"], note)]
     if action == "delete" and field["after"] is None:
-        return [indent + "%s: %s" % (field["path"], field["before_text"])]
-    return [indent + "%s: %s -> %s" % (field["path"], field["before_text"], field["after_text"])]
+        return [indent + "%s: %s%s" % (field["path"], field["before_text"], note)]
+    return [indent + "%s: %s -> %s%s" % (field["path"], field["before_text"], field["after_text"], note)]
 
 
 def _resource_lines(change: Dict[str, Any], color: bool) -> List[str]:
@@ -48,10 +51,26 @@ def _resource_lines(change: Dict[str, Any], color: bool) -> List[str]:
 
 
 def _differences(title: str, items: List[Dict[str, Any]], color: bool) -> List[str]:
-    lines = [_paint(title, "bold", color)]
+    """Drift or conflicts: ``address path: last applied -> DSS now`` (``; configuration: value``)."""
+    lines = [_paint(title + ":", "bold", color)]
     for item in items:
-        field = dict(item, path="%s %s" % (item["address"], item["path"]))
-        lines.extend(_field_lines(field, "update", color))
+        where = "%s %s" % (item["address"], item["path"])
+        if item.get("deleted"):
+            lines.append("      %s: deleted in DSS" % item["address"])
+        elif item["long"]:
+            lines.append("      %s: changed in DSS (last applied -> DSS now):" % where)
+            lines.extend(_diff_lines(item["diff"][2:], "        ", color))
+        else:
+            lines.append("      %s: %s -> %s" % (where, item["before_text"], item["after_text"]))
+        if "config" in item:
+            lines.append("        the configuration asks: %s" % (
+                "the value its change above shows" if item["long"] else item["config_text"]))
+    return lines + [""]
+
+
+def _not_deleted(items: List[Dict[str, str]], color: bool) -> List[str]:
+    lines = [_paint(NOT_DELETED_TITLE + ":", "bold", color)]
+    lines += ["      %s: %s" % (item["address"], item["reason"]) for item in items]
     return lines + [""]
 
 
@@ -63,10 +82,11 @@ def render_text(doc: Dict[str, Any], color: bool = False) -> str:
         lines.extend(_resource_lines(change, color))
         lines.append("")
     if model["drift"]:
-        lines.extend(_differences("Drift (changed in DSS outside the configuration):", model["drift"], color))
+        lines.extend(_differences(DRIFT_TITLE, model["drift"], color))
     if model["conflicts"]:
-        lines.extend(_differences("Conflicts (changed both in the configuration and in DSS):", model["conflicts"],
-                                  color))
+        lines.extend(_differences(CONFLICTS_TITLE, model["conflicts"], color))
+    if model["not_deleted"]:
+        lines.extend(_not_deleted(model["not_deleted"], color))
     if model["unmanaged"]:
         lines.append("%d object(s) in DSS are not in the configuration (never touched): %s"
                      % (len(model["unmanaged"]), ", ".join(model["unmanaged"])))
@@ -78,13 +98,19 @@ def render_text(doc: Dict[str, Any], color: bool = False) -> str:
 
 
 def difference_lines(doc: Dict[str, Any]) -> List[str]:
-    """One line per difference between DSS and the configuration (``address: action (reason)``).
+    """One line per drift: with an apply state, each field changed in DSS since the last apply
+    (``address: path changed in DSS``, conflicts too); without one, nothing tells a changed file
+    from a changed DSS, so every difference (``address: action (reason)``).
 
     Used where a short list beats the full plan: ``dss-framework drift`` and the failure message of
     the "Check drift" scenario step.
     """
     model = view_model(doc)
-    lines = ["%s: %s%s" % (c["address"], c["action"], " (%s)" % c["reason"] if c["reason"] else "")
-             for c in model["changes"]]
-    lines += ["%s: %s changed in DSS" % (d["address"], d["path"]) for d in model["drift"]]
-    return lines
+    if not model["has_state"]:
+        lines = ["%s: %s%s" % (c["address"], c["action"], " (%s)" % c["reason"] if c["reason"] else "")
+                 for c in model["changes"]]
+        return lines + ["%s: %s changed in DSS" % (d["address"], d["path"]) for d in model["drift"]]
+    lines = ["%s: %s" % (d["address"], "deleted in DSS" if d["deleted"] else "%s changed in DSS" % d["path"])
+             for d in model["drift"]]
+    return lines + ["%s: %s changed in DSS and in the configuration" % (d["address"], d["path"] or "the resource")
+                    for d in model["conflicts"]]
