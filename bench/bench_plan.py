@@ -165,10 +165,12 @@ def worker_main(argv):
 
 # -- the driver -------------------------------------------------------------------------------------------------
 
-def _run_worker(mode, url, target, api_key):
+def _run_worker(mode, url, target, api_key, script=None, extra=()):
+    """Run ``script --worker mode url target *extra`` (default: this file) in a subprocess; its JSON answer."""
     env = dict(os.environ, BENCH_API_KEY=api_key,
                PYTHONPATH=os.path.join(ROOT, "python-lib") + os.pathsep + os.environ.get("PYTHONPATH", ""))
-    out = subprocess.run([sys.executable, os.path.abspath(__file__), "--worker", mode, url, target], env=env,
+    out = subprocess.run([sys.executable, os.path.abspath(script or __file__), "--worker", mode, url, target]
+                         + [str(x) for x in extra], env=env,
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True)
     if out.returncode != 0:
         raise SystemExit("%s worker failed:\n%s" % (mode, out.stderr[-3000:]))
@@ -256,10 +258,11 @@ def print_table(rows):
           "comparison as a share of the plan's wall time")
 
 
-def sizes_from_env():
-    text = os.environ.get("BENCH_PLAN_SIZES", "").strip()
+def sizes_from_env(name="BENCH_PLAN_SIZES", default=SIZES):
+    """The sizes listed in environment variable ``name`` ("100,1000"), else ``default``."""
+    text = os.environ.get(name, "").strip()
     if not text:
-        return SIZES
+        return default
     return tuple(int(part) for part in text.split(",") if part.strip())
 
 
@@ -274,15 +277,19 @@ def main(argv=None):
             rows.append(measure(objects, workdir))
     print("plan vs sequential reads, %d ms latency per request, parallelism %d" % (LATENCY_MS, PARALLELISM))
     print_table(rows)
-    results = targets(rows)
+    return report(RESULTS, rows, targets(rows))
+
+
+def report(path, rows, results):
+    """Print the verdicts, write ``rows`` and ``results`` as JSON to ``path``; the exit status (1 on a FAIL)."""
     for name, verdict, measured in results:
         print("%-4s %s: %s" % (verdict, name, measured))
-    os.makedirs(os.path.dirname(RESULTS), exist_ok=True)
-    with open(RESULTS, "w") as handle:
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w") as handle:
         json.dump({"python": platform.python_version(), "machine": platform.machine(), "cpus": os.cpu_count(),
                    "latency_ms": LATENCY_MS, "parallelism": PARALLELISM, "results": rows,
                    "targets": [{"target": n, "verdict": v, "measured": m} for n, v, m in results]}, handle, indent=2)
-    print("written", os.path.relpath(RESULTS))
+    print("written", os.path.relpath(path))
     return 1 if any(verdict == "FAIL" for _, verdict, _ in results) else 0
 
 

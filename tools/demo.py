@@ -2,10 +2,11 @@
 
 1. start the DSS emulator as a real server (state in a fresh temporary folder, removed at exit),
 2. validate examples/customer_analytics.yaml with the real CLI, offline then --online,
-3. create the project's objects on the emulator through dataikuapi,
+3. apply it with the real CLI (the project and every object created through dataikuapi),
 4. read them back the way any DSS script would, and show the emulator's request counters,
 5. plan the unchanged configuration (no changes), then a one-field change (``daily_refresh`` at
-   03:00 instead of 02:00) with the real CLI: one update, on that scenario, on that field.
+   03:00 instead of 02:00) with the real CLI: one update, on that scenario, on that field; apply it,
+6. list the applies, roll the last one back, and plan the original file again: no changes.
 """
 import atexit
 import os
@@ -22,8 +23,6 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "python-lib"))
 
 from dataiku_framework import FrameworkConfig  # noqa: E402
-from dataiku_framework.config.online import connection_types  # noqa: E402
-from dataiku_framework.dss.bootstrap import create_project  # noqa: E402
 from dss_emulator.process import EmulatorProcess  # noqa: E402
 
 EXAMPLE = os.path.join("examples", "customer_analytics.yaml")
@@ -74,8 +73,9 @@ def fresh_state_dir():
     return state
 
 
-def show_plans(env):
-    """``dss-framework plan`` of the configuration as deployed, then of a copy with one field changed."""
+def show_plans(env, key):
+    """``dss-framework plan`` of the configuration as deployed, then of a copy with one field changed,
+    applied; then the history, and a rollback of that change."""
     run_cli(["plan", EXAMPLE, "--detailed-exitcode"], env)  # exit 0: DSS matches the configuration
     with open(os.path.join(ROOT, EXAMPLE)) as handle:
         text = handle.read()
@@ -87,6 +87,12 @@ def show_plans(env):
         print("\n  (the copy in %s runs daily_refresh at 03:00 instead of 02:00)" % workdir, flush=True)
         run_cli(["plan", changed, "--detailed-exitcode"], env, expect=2)  # 2: there are changes
         print("  plan --detailed-exitcode exited 2: there are changes")
+        step("Applying the one-field change: one update, one write to DSS objects")
+        run_cli(["apply", changed, "--auto-approve"], env)
+        step("History, then a rollback of the last apply")
+        run_cli(["history", key], env)
+        run_cli(["rollback", key, "--auto-approve"], env)
+        run_cli(["plan", EXAMPLE, "--detailed-exitcode"], env)  # back as the original file says
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 
@@ -106,10 +112,9 @@ def main():
         run_cli(["validate", EXAMPLE, "--online"], env)
 
         client = dataikuapi.DSSClient(emulator.url, api_key)
-        step("Creating the project's objects on DSS (through dataikuapi)")
+        step("Applying %s: the project does not exist yet, everything is created" % EXAMPLE)
         config = FrameworkConfig.from_yaml(os.path.join(ROOT, EXAMPLE))
-        resolved = config.resolved(connection_types=connection_types(client))
-        create_project(client, resolved, log=lambda line: print("  " + line))
+        run_cli(["apply", EXAMPLE, "--auto-approve"], env)
 
         step("Reading the project back from DSS")
         show_project(client, config.project.key)
@@ -118,7 +123,7 @@ def main():
               % (stats["requests"], stats["reads"], stats["writes"], stats["errors"]))
 
         step("Planning against DSS: unchanged, then one field changed")
-        show_plans(env)
+        show_plans(env, config.project.key)
     step("Done")
 
 

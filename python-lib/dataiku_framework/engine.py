@@ -7,7 +7,7 @@ the live project once, compare, build the document); each calls this instead of 
 import datetime
 from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence
 
-from .plan.document import Plan, build_document, digest
+from .plan.document import Plan, PlanContext, build_document, digest
 from .plan.refresh import DEFAULT_PARALLELISM, refresh
 
 
@@ -29,27 +29,40 @@ class Engine(object):
         self.url = getattr(client, "host", host) or ""
 
     def plan(self, config: Any, *, targets: Optional[Sequence[str]] = None,
-             config_source: Optional[str] = None) -> Plan:
-        """What applying ``config`` (a ``FrameworkConfig``) would change on DSS, as a ``Plan``."""
+             config_source: Optional[str] = None, allow_delete: bool = False) -> Plan:
+        """What applying ``config`` (a ``FrameworkConfig``) would change on DSS, as a ``Plan``.
+
+        With the project's apply state, changed fields are told apart (the configuration's changes,
+        drift made in DSS, conflicts) and resources the state knows that ``config`` no longer names
+        are deleted when ``allow_delete`` (or the file's ``settings.prune``) allows it, else listed
+        in ``not_deleted``."""
         from .config.online import connection_types
         from .dss.failures import check_connection
         from .plan.compare import compare
         check_connection(self.client, self.url)
+        key = _project_key(config)
         with _classified(self.url):
-            # the connection types (to resolve ``type: SQL``) are read in the same pool as the project
-            snapshot = refresh(self.client, _project_key(config), recipes=[rc.name for rc in config.recipes],
+            # the connection types (to resolve ``type: SQL``) and the state are read in the same pool as the project
+            snapshot = refresh(self.client, key, recipes=[rc.name for rc in config.recipes],
                                scenarios=[sc.name for sc in config.scenarios], parallelism=self.parallelism,
-                               extra={"types": lambda: connection_types(self.client, _wanted_connections(config))})
+                               extra={"types": lambda: connection_types(self.client, _wanted_connections(config)),
+                                      "state": lambda: _read_state(self.client, key)})
+            state = _state_of(snapshot)
         types = snapshot.extra["types"]
         resolved = config.resolved(connection_types=types)
-        changes, unmanaged, groups = compare(resolved, snapshot, types)
+        deleting = bool(allow_delete) or _prunes(resolved)
+        changes, unmanaged, groups, not_deleted = compare(resolved, snapshot, types, state=state,
+                                                          allow_delete=deleting)
         config_digest = digest(_desired_forms(changes))
         if targets:
             changes = _targeted(changes, targets)
             kept = {c.address for c in changes}
             groups = [g for g in ([a for a in group if a in kept] for group in groups) if g]
         metadata = self._metadata(config, resolved.project.key, snapshot, config_digest, targets, config_source)
-        return Plan(build_document(changes, unmanaged, groups, metadata))
+        metadata.update({"state_serial": state.serial, "state_lineage": state.lineage, "allow_delete": deleting})
+        plan = Plan(build_document(changes, unmanaged, groups, metadata, not_deleted))
+        plan.context = PlanContext(config, resolved, snapshot, types)  # what apply needs, never serialised
+        return plan
 
     def _metadata(self, config: Any, project_key: str, snapshot: Any, config_digest: str,
                   targets: Optional[Sequence[str]], config_source: Optional[str]) -> Dict[str, Any]:
@@ -63,9 +76,65 @@ class Engine(object):
             "environment": getattr(config, "env", None), "targets": list(targets or [])}
 
     def drift(self, config: Any) -> Plan:
-        """How DSS differs from ``config``. Without state this is the plan's comparison; telling
-        "the config changed" from "someone changed DSS" comes with the state (apply)."""
+        """How DSS moved away from what was applied: the plan of ``config``, whose ``doc["drift"]``
+        (and ``doc["conflicts"]``) list the fields changed in DSS since the last apply (``Plan.has_drift``;
+        ``render.text.difference_lines`` lists them). Without an apply state nothing tells a changed file
+        from a changed DSS, so every difference counts as drift."""
         return self.plan(config)
+
+
+    # -- apply, history, rollback, lock ------------------------------------------------------------
+    def apply(self, config_or_plan: Any, *, config: Any = None, targets: Optional[Sequence[str]] = None,
+              allow_delete: bool = False, lock_timeout: float = 0.0, on_progress: Any = None) -> Any:
+        """Apply a configuration (planned, then applied) or a saved ``Plan`` (applied exactly as
+        saved, refused with ``StalePlanError`` when what it touches moved since); a ``Result``.
+
+        Nothing is written when there is nothing to change. ``lock_timeout``: seconds to wait for
+        another apply of the project to end (0: fail at once with ``LockHeld``, naming the holder)."""
+        from .apply.run import Applier
+        saved = config_or_plan if isinstance(config_or_plan, Plan) else None
+        if saved is None:
+            config = config_or_plan
+        elif config is None:
+            config = saved.context.config if saved.context is not None else _saved_config(saved)
+        if saved is not None:
+            targets = saved.doc["metadata"].get("targets") or None
+            allow_delete = allow_delete or any(e["action"] == "delete" for e in saved.doc["resource_changes"])
+        applier = Applier(self, config, saved, list(targets or []) or None, allow_delete, lock_timeout, on_progress)
+        with _classified(self.url):
+            return applier.run()
+
+    def rollback_plan(self, project_key: str, to: Optional[str] = None) -> Any:
+        """What ``rollback(project_key, to)`` would change (reads only): a ``RollbackPlan``."""
+        from .apply.rollback import rollback_plan
+        with _classified(self.url):
+            return rollback_plan(self.client, project_key, to)
+
+    def rollback(self, project_key: str, to: Optional[str] = None, *, lock_timeout: float = 0.0,
+                 on_progress: Any = None) -> Any:
+        """Restore the project's configuration to what it was before apply ``to`` (default: the last
+        apply), by DSS git revert to that apply's checkpoint; a ``Result``. Data is not restored."""
+        from .apply.rollback import rollback
+        with _classified(self.url):
+            return rollback(self.client, project_key, to, lock_timeout=lock_timeout, on_progress=on_progress)
+
+    def history(self, project_key: str) -> List[Dict[str, Any]]:
+        """The applies recorded in the project's state, newest first."""
+        from .state import StateStore
+        with _classified(self.url):
+            return list(reversed(StateStore(self.client, project_key).read().history))
+
+    def unlock(self, project_key: str, lock_id: str) -> Any:
+        """Release the project's lock ``lock_id`` (for a holder that is gone); the released record."""
+        from .state import unlock
+        with _classified(self.url):
+            return unlock(self.client, project_key, lock_id)
+
+    def lock_status(self, project_key: str) -> Any:
+        """The project's lock record (held or released), None when it never had one."""
+        from .state import read_lock
+        with _classified(self.url):
+            return read_lock(self.client, project_key)
 
 
 def _client(host: Optional[str], api_key: Optional[str], no_check_certificate: bool) -> Any:
@@ -78,8 +147,39 @@ def _client(host: Optional[str], api_key: Optional[str], no_check_certificate: b
 
 def _desired_forms(changes: List[Any]) -> Dict[str, Any]:
     """What the resolved config asks of DSS, by address: the config side of the digest (what the
-    plan compared; formatting, comments and unset keys of the YAML do not change it)."""
-    return {c.address: c.after for c in changes}
+    plan compared; formatting, comments and unset keys of the YAML do not change it). Deletes come
+    from the state, not the file: left out."""
+    return {c.address: c.after for c in changes if c.action != "delete"}
+
+
+def _read_state(client: Any, project_key: str) -> Any:
+    """The apply state of ``project_key`` (run in the refresh pool); for a project DSS refuses to
+    show (missing, or not readable), the refusal itself, which ``_state_of`` raises only once the
+    refresh knows the project exists. Transient failures are raised, so the pool retries them."""
+    from dataikuapi.utils import DataikuException
+    from .state import StateStore
+    try:
+        return StateStore(client, project_key).read()
+    except DataikuException as error:
+        if "UnauthorizedException" in str(error) or "NotFoundException" in str(error):
+            return error
+        raise
+
+
+def _state_of(snapshot: Any) -> Any:
+    """The state the refresh read: empty for a project that does not exist yet."""
+    from .state import State
+    found = snapshot.extra.get("state")
+    if not snapshot.exists or found is None:
+        return State()
+    if isinstance(found, Exception):
+        raise found
+    return found
+
+
+def _prunes(config: Any) -> bool:
+    """``settings.prune`` of the configuration: deletion allowed without ``--allow-delete``."""
+    return bool(getattr(getattr(config, "settings", None), "prune", False))
 
 
 def _project_key(config: Any) -> str:
@@ -115,6 +215,9 @@ def _targeted(changes: List[Any], targets: Iterable[str]) -> List[Any]:
                          "dataset.NAME, recipe.NAME, scenario.NAME, project)" % ", ".join(unknown))
     keep = set()  # type: set
     todo = list(targets)
+    project = by_address.get("project")
+    if project is not None and project.action == "create":
+        todo.append("project")  # everything lives in the project: a missing one comes with any target
     while todo:
         address = todo.pop()
         if address in keep or address not in by_address:
@@ -146,3 +249,14 @@ class _classified(object):
 def _version() -> str:
     from . import __version__
     return __version__
+
+
+def _saved_config(plan: Plan) -> Any:
+    """The configuration a plan read from JSON was made from (its ``config_source``, with its environment)."""
+    from .config.api import load_config
+    meta = plan.doc["metadata"]
+    source = meta.get("config_source")
+    if not source:
+        raise ValueError("this plan does not name the configuration it was made from (metadata.config_source); "
+                         "pass config= to apply it")
+    return load_config(source, env=meta.get("environment"))

@@ -111,8 +111,8 @@ def _folder(project, mf):
     return folder.id
 
 
-def _dataset(project, ds, project_key):
-    wanted = translate.dataset_definition(ds, project_key)
+def new_dataset(project: Any, ds: Any, wanted: Dict[str, Any]) -> None:
+    """The creation request of a dataset (managed: DSS's managed-dataset builder; else ``create_dataset``)."""
     if ds.managed:
         builder = project.new_managed_dataset(ds.name)
         fmt = translate.FORMAT_OPTIONS.get(ds.format_type or "csv") if ds.type in translate.FS_TYPES else None
@@ -121,6 +121,11 @@ def _dataset(project, ds, project_key):
     else:
         project.create_dataset(ds.name, ds.type, params=wanted["params"], formatType=wanted.get("formatType"),
                                formatParams=wanted.get("formatParams") or {})
+
+
+def _dataset(project, ds, project_key):
+    wanted = translate.dataset_definition(ds, project_key)
+    new_dataset(project, ds, wanted)
     settings = project.get_dataset(ds.name).get_settings()
     raw = settings.get_raw()
     raw["params"].update(wanted["params"])
@@ -135,24 +140,35 @@ def _dataset(project, ds, project_key):
 VIRTUAL_INPUT_TYPES = frozenset(["join", "fuzzyjoin", "geojoin", "vstack", "generate_features"])
 
 
-def _recipe(project, rc, folder_ids):
+def role_blocks(io: Dict[str, Any], direction: str) -> Dict[str, Any]:
+    """Recipe inputs or outputs as DSS holds them: ``{role: {items: [...]}}`` (outputs not appending
+    unless the config says so)."""
+    if direction == "outputs":
+        return {role: {"items": [dict({"appendMode": False}, **item) for item in items]}
+                for role, items in io["outputs"].items()}
+    return {role: {"items": items} for role, items in io["inputs"].items()}
+
+
+def new_recipe(project: Any, rc: Any, folder_ids: Dict[str, str]) -> Any:
     """Create through ``project.create_recipe`` with the body DSS's own creators send.
 
     One generic path instead of the client's per-type creator classes: their signatures differ
     (roles, scripts) and some types have none, while the request body shape is uniform."""
     rtype = translate.recipe_type(rc)
     io = translate.recipe_io(rc, folder_ids)
-    proto = {"type": rtype, "name": rc.name,
-             "inputs": {role: {"items": items} for role, items in io["inputs"].items()},
-             "outputs": {role: {"items": [dict({"appendMode": False}, **item) for item in items]}
-                         for role, items in io["outputs"].items()}}
+    proto = {"type": rtype, "name": rc.name, "inputs": role_blocks(io, "inputs"),
+             "outputs": role_blocks(io, "outputs")}
     creation = {}  # type: dict
     if rc.type in translate.CODE_TYPES:
         creation["script"] = translate.recipe_payload(rc)
     if rtype in VIRTUAL_INPUT_TYPES:
         creation["virtualInputs"] = [item["ref"] for items in io["inputs"].values() for item in items]
         proto["inputs"] = {}
-    recipe = project.create_recipe(proto, creation)
+    return project.create_recipe(proto, creation)
+
+
+def _recipe(project, rc, folder_ids):
+    recipe = new_recipe(project, rc, folder_ids)
     settings = recipe.get_settings()
     raw = settings.get_recipe_raw_definition()
     raw["tags"] = sorted(rc.tags or [])
@@ -165,26 +181,29 @@ def _recipe(project, rc, folder_ids):
 
 
 def _apply_payload(settings: Any, rc: Any) -> None:
-    """A raw ``payload`` replaces what DSS created (readable keys on top of it); readable keys alone
-    are applied on top of the payload DSS created, so its structural defaults stay."""
     payload = translate.recipe_payload(rc)
-    if payload is None:
-        return
+    if payload is not None:
+        write_payload(settings, rc, payload)
+
+
+def write_payload(settings: Any, rc: Any, payload: Any) -> None:
+    """Code replaces the script; a raw ``payload`` replaces what DSS holds (readable keys on top of
+    it); readable keys alone are merged over the payload DSS holds, so its structural defaults stay."""
     if isinstance(payload, str):
         settings.set_payload(payload)
     elif rc.payload is not None:
         settings.set_json_payload(payload)
     else:
-        settings.set_json_payload(visual.merged(_created_payload(settings), payload))
+        settings.set_json_payload(visual.merged(_held_payload(settings), payload))
 
 
-def _created_payload(settings: Any) -> Dict[str, Any]:
-    """The payload DSS filled in at creation, as a mapping ({} if it is empty or not JSON)."""
+def _held_payload(settings: Any) -> Dict[str, Any]:
+    """The payload DSS holds, as a mapping ({} if it is empty or not JSON)."""
     try:
-        created = settings.get_json_payload()
+        held = settings.get_json_payload()
     except ValueError:
         return {}
-    return created if isinstance(created, dict) else {}
+    return held if isinstance(held, dict) else {}
 
 
 def _scenario(scenario, sc, project_key, folder_ids, scenario_ids):

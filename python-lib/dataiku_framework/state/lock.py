@@ -317,6 +317,17 @@ class ProjectLock(object):
         self.record = LockRecord(doc)
         return self.record
 
+    def reassert(self) -> LockRecord:
+        """Write our held record again, whatever the file now says (one write). For the holder
+        after an operation that rewrote the project's files under it (a git revert brings back
+        the lock file's older text); never to take a lock someone else holds."""
+        if not self.held or self.record is None:
+            raise LockError("the lock of project %s is not held by this process" % self.project_key)
+        doc = self._held_doc(self.id, self.record.acquired_at, self.replaced)
+        LibraryDocument(self.client, self.project_key, FILE_NAME).write_document(doc)
+        self.record = LockRecord(doc)
+        return self.record
+
     def release(self) -> bool:
         """Release the lock if it is still ours (token checked); True when released. A lock that is no
         longer ours (expired and taken over, force-released) is left alone: False, never an error, so

@@ -40,10 +40,10 @@ tool run); two writers racing between that check and their write are excluded by
 import copy
 import json
 import uuid
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 from ..config.secrets import redact_value
-from .dssfiles import LibraryDocument, format_time, split_major, utc_now
+from .dssfiles import LibraryDocument, dumps, format_time, split_major, utc_now
 
 FORMAT_VERSION = 1
 FILE_NAME = "state.json"
@@ -97,6 +97,10 @@ class State(object):
         self.history = history if history is not None else []  # type: List[Dict[str, Any]]
         #: Top-level fields written by a newer minor version, kept as they are.
         self.extra = extra if extra is not None else {}  # type: Dict[str, Any]
+        #: Entries already redacted (recorded through ``record_resource``, or read back from DSS where
+        #: they were written redacted): ``to_document`` redacts only the others, so writing the state
+        #: after each resource costs the size of what changed, not of the whole state.
+        self._redacted = set()  # type: set
 
     # -- document ------------------------------------------------------------------------------
     @classmethod
@@ -124,14 +128,19 @@ class State(object):
                                    % (project_key, "; ".join(problems)))
         extra = {k: v for k, v in doc.items()
                  if k not in ("format_version", "lineage", "serial", "resources", "history")}
-        return cls(lineage, serial, copy.deepcopy(resources), copy.deepcopy(history), copy.deepcopy(extra))
+        state = cls(lineage, serial, copy.deepcopy(resources), copy.deepcopy(history), copy.deepcopy(extra))
+        return state
 
     def to_document(self) -> Dict[str, Any]:
-        """The document to write (a redacted copy: no secret value can reach DSS)."""
-        doc = copy.deepcopy(self.extra)
+        """The document to write (redacted: no secret value can reach DSS). Entries recorded through
+        ``record_resource`` were redacted then and are shared, not copied; the rest is redacted here."""
+        for address in [a for a in self.resources if a not in self._redacted]:
+            self.resources[address] = redact_value(self.resources[address])
+            self._redacted.add(address)
+        doc = redact_value(dict(self.extra, history=self.history))
         doc.update({"format_version": FORMAT_VERSION, "lineage": self.lineage, "serial": self.serial,
-                    "resources": self.resources, "history": self.history})
-        return redact_value(doc)
+                    "resources": dict(self.resources)})
+        return doc
 
     @property
     def exists(self) -> bool:
@@ -160,11 +169,17 @@ class State(object):
         entry.update({"kind": kind, "name": name, "canonical": _json_copy(canonical, "canonical form of %s" % address),
                       "prevent_destroy": bool(prevent_destroy), "apply_id": apply_id,
                       "applied_at": applied_at or format_time(utc_now())})
-        self.resources[address] = entry
+        self.resources[address] = entry = redact_value(entry)
+        self._redacted.add(address)
         return entry
+
+    def set_flag(self, address: str, field: str, value: Any) -> None:
+        """Set one plain field of a recorded entry (``drop_data_on_destroy``...): kept redacted."""
+        self.resources[address] = dict(self.resources[address], **{field: redact_value(value, field)})
 
     def remove_resource(self, address: str) -> Optional[Dict[str, Any]]:
         """Forget ``address`` (deleted from DSS, or no longer managed); its record, None when absent."""
+        self._redacted.discard(address)
         return self.resources.pop(address, None)
 
     # -- history -------------------------------------------------------------------------------
@@ -222,9 +237,11 @@ class StateStore(object):
         self.client = client
         self.project_key = project_key
         self.path = LibraryDocument(client, project_key, FILE_NAME).path
+        self._document = None  # type: Any  # the file as last read or written (its handle, for ``send``)
 
     def _load(self) -> Any:
         document = LibraryDocument(self.client, self.project_key, FILE_NAME)
+        self._document = document
         try:
             doc = document.read_document()
         except ValueError as exc:
@@ -237,11 +254,12 @@ class StateStore(object):
         """The state in DSS; an empty ``State`` (serial 0, no lineage) when the project has none."""
         return self._load()[1]
 
-    def write(self, state: State, expected_serial: Optional[int] = None) -> State:
+    def write(self, state: State, expected_serial: Optional[int] = None, at_least: int = 0) -> State:
         """Write ``state`` if DSS still holds serial ``expected_serial`` (default ``state.serial``)
         and the same lineage; the state as written (serial + 1, lineage set). ``state`` is not
         changed. ``StaleStateError`` when the state moved, ``StateFormatError`` when DSS holds a state
-        this version cannot read (never overwritten)."""
+        this version cannot read (never overwritten). ``at_least``: the new serial is above it too
+        (after a git revert brought back an older state, serials keep increasing)."""
         expected = state.serial if expected_serial is None else expected_serial
         document, current = self._load()
         if current.serial != expected:
@@ -255,7 +273,7 @@ class StateStore(object):
                 self.project_key, expected, current.serial,
                 "the state of project %s has lineage %s, this change was made from lineage %s (the state was "
                 "replaced meanwhile); read it again" % (self.project_key, current.lineage, state.lineage))
-        new = State(state.lineage or current.lineage or str(uuid.uuid4()), current.serial + 1,
+        new = State(state.lineage or current.lineage or str(uuid.uuid4()), max(current.serial, at_least) + 1,
                     copy.deepcopy(state.resources), copy.deepcopy(state.history), copy.deepcopy(state.extra))
         doc = new.to_document()
         try:
@@ -267,6 +285,28 @@ class StateStore(object):
             if not self._holds(doc):
                 raise
         return State.from_document(doc, self.project_key)
+
+    def prepare(self, state: State) -> Tuple[Dict[str, Any], str]:
+        """For a writer holding the project lock, with ``state`` read or written by this store last:
+        the next document (serial + 1, lineage set) and its text, without re-reading DSS. Cheap (no
+        copies of entries already redacted); call it while nothing changes ``state``, then ``send``."""
+        doc = state.to_document()
+        doc["serial"] = state.serial + 1
+        doc["lineage"] = state.lineage or str(uuid.uuid4())
+        return doc, dumps(doc)
+
+    def send(self, state: State, doc: Dict[str, Any], text: str) -> None:
+        """Write a prepared document (one write request; a lost answer checked with one read, as
+        ``write`` does); ``state``'s serial and lineage follow. No serial check: the caller holds the
+        project lock, which every writer of the state must hold."""
+        document = self._document or LibraryDocument(self.client, self.project_key, FILE_NAME)
+        try:
+            document.write_text(text)
+        except Exception:
+            if not self._holds(doc):
+                raise
+        self._document = document
+        state.serial, state.lineage = doc["serial"], doc["lineage"]
 
     def _holds(self, doc: Dict[str, Any]) -> bool:
         try:

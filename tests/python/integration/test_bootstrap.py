@@ -139,8 +139,14 @@ def test_make_demo_runs_end_to_end():
                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True, timeout=300)
     assert done.returncode == 0, done.stdout
     assert "Configuration is valid" in done.stdout
-    assert "created recipe clean_customers (python)" in done.stdout
-    assert "scenario DAILY_REFRESH    triggers=Daily 02:00 steps=1" in done.stdout
+    out = done.stdout
+    assert "create recipe.clean_customers: succeeded" in out
+    assert "Apply complete: 5 created, 0 updated, 0 replaced, 0 deleted." in out
+    assert "scenario DAILY_REFRESH    triggers=Daily 02:00 steps=1" in out
+    # the one-field change is one update; the rollback restores the file's 02:00, which then plans clean
+    assert "  [1/1] update scenario.daily_refresh: succeeded\nApply complete: 0 created, 1 updated" in out
+    assert "Rollback complete: 0 created, 1 updated, 0 replaced, 0 deleted." in out
+    assert out.rstrip().endswith("No changes. DSS matches the configuration.\n\n== Done")
 
 
 def test_zones_scenario_references_and_append_outputs(client):

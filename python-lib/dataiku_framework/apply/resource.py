@@ -1,0 +1,174 @@
+"""Applying one resource: create, update, replace or delete it, then read it back and verify.
+
+Why each step is shaped as it is:
+
+- An update is a read-modify-write of the keys the plan found different (``changed_keys``), so one
+  changed field is one write request, and what DSS holds beside it is kept.
+- A creation sends the creation request once. When it fails in a way that leaves the outcome
+  unknown (a dropped connection, a 5xx: the object may have been created before the answer was
+  lost), the writer checks whether the object now exists before anything else: it is then completed
+  (transient failure) or reported as created-but-failed (a permanent error), never created twice.
+- After writing, the object is read back and compared with the desired form by the kind's own
+  comparison: a field DSS silently dropped or rewrote fails the resource, naming the field.
+"""
+from typing import Any, Dict, List, Optional, Set, Tuple
+
+from ..plan.compare import split_ignored
+from ..plan.document import redacted
+from ..plan.retry import is_transient
+from ..resources.writers import WRITERS
+
+RETRYABLE_STATUSES = frozenset([502, 503, 504])
+
+
+class ResourceError(Exception):
+    """A resource could not be applied; ``exists`` says whether DSS now has the object (a creation
+    that landed before failing), for the state."""
+
+    def __init__(self, message: str, exists: Optional[bool] = None, holds_desired: bool = False) -> None:
+        super().__init__(message)
+        self.exists = exists
+        self.holds_desired = holds_desired
+
+
+def changed_keys(handler: Any, desired: Dict[str, Any], live: Optional[Dict[str, Any]], ctx: Any, obj: Any
+                 ) -> Tuple[Set[str], List[Tuple[Any, ...]]]:
+    """(top-level keys of ``desired`` that differ from DSS, raw paths left alone by ignore_changes)."""
+    if live is None:
+        return set(desired), []
+    canon = handler.canonical(handler.live_form(live, ctx, desired), desired)
+    found = []  # type: List[Any]
+    handler._walk(desired, canon, (), found)
+    named = [{"path": handler.config_path(path, obj), "raw": path} for path, _, _ in found]
+    kept, _ = split_ignored(named, obj)
+    ignored = [d["raw"] for d in named if d not in kept]
+    return {d["raw"][0] for d in kept}, ignored
+
+
+def verify(handler: Any, writer: Any, ctx: Any, name: str, obj: Any, desired: Dict[str, Any]) -> None:
+    """Read the object back; any field that differs from ``desired`` (ignore_changes apart) fails."""
+    live = writer.fetch(ctx, name)
+    if live is None:
+        raise ResourceError("%s %s is not in DSS after it was written" % (handler.kind, name), exists=False)
+    canon = handler.canonical(handler.live_form(live, ctx, desired), desired)
+    diffs, _ = split_ignored(handler.diff(desired, canon, obj), obj)
+    if diffs:
+        shown = ["%s (sent %s, DSS reads back %s)" % (d["path"], _short(redacted(d["after"], _last(d["path"]))),
+                                                      _short(redacted(d["before"], _last(d["path"]))))
+                 for d in diffs[:5]]
+        more = " and %d more" % (len(diffs) - 5) if len(diffs) > 5 else ""
+        raise ResourceError("DSS did not keep %s%s" % ("; ".join(shown), more), exists=True)
+
+
+def _with_live_values(handler: Any, desired: Dict[str, Any], live: Dict[str, Any], ctx: Any,
+                      paths: List[Tuple[Any, ...]]) -> Dict[str, Any]:
+    import copy
+    canon = handler.canonical(handler.live_form(live, ctx, desired), desired)
+    out = copy.deepcopy(desired)
+    for path in paths:
+        target, source = out, canon
+        for part in path[:-1]:
+            target, source = target[part], source[part]
+        target[path[-1]] = source[path[-1]]
+    return out
+
+
+def _last(path: str) -> str:
+    return path.rsplit(".", 1)[-1]
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def converge(handler: Any, ctx: Any, name: str, obj: Any, desired: Dict[str, Any],
+             live: Optional[Dict[str, Any]]) -> int:
+    """Write what differs between ``desired`` and ``live`` (read again when None), then verify.
+    The number of write requests sent."""
+    writer = WRITERS[handler.kind]
+    if live is None:  # a creation: read once, and the settings read are the ones modified
+        live = writer.fetch(ctx, name, keep=True)
+        if live is None:
+            raise ResourceError("%s %s is not in DSS" % (handler.kind, name), exists=False)
+    keys, ignored = changed_keys(handler, desired, live, ctx, obj)
+    if ignored:  # what ignore_changes leaves alone is written back as DSS holds it
+        desired = _with_live_values(handler, desired, live, ctx, ignored)
+    sent = writer.write(ctx, name, obj, desired, keys) if keys else 0
+    with ctx.lock:
+        ctx.kept.pop((handler.kind, name), None)  # nothing to write: the settings kept are not needed
+    verify(handler, writer, ctx, name, obj, desired)
+    return sent
+
+
+def create(handler: Any, ctx: Any, name: str, obj: Any, desired: Dict[str, Any], status_of: Any) -> int:
+    """Create the object (once), then write its settings and verify; write requests sent."""
+    writer = WRITERS[handler.kind]
+    try:
+        writer.create(ctx, name, obj, desired)
+    except Exception as error:  # the creation may have landed before the answer was lost
+        retryable = transient(error, status_of())
+        if _exists(writer, ctx, name) is not True:
+            if not retryable:
+                raise ResourceError(_message(error), exists=False)
+            writer.create(ctx, name, obj, desired)  # it did not land: one more attempt
+        elif not retryable:
+            raise ResourceError("%s (DSS created %s %s before failing: the next apply completes it)"
+                                % (_message(error), handler.kind, name), exists=True)
+    try:
+        return 1 + converge(handler, ctx, name, obj, desired, None)
+    except ResourceError:
+        raise
+    except Exception as error:
+        raise ResourceError("%s (%s %s was created; its settings were not all written: the next apply completes "
+                            "them)" % (_message(error), handler.kind, name), exists=True)
+
+
+def update(handler: Any, ctx: Any, name: str, obj: Any, desired: Dict[str, Any], live: Dict[str, Any]) -> int:
+    try:
+        return converge(handler, ctx, name, obj, desired, live)
+    except ResourceError:
+        raise
+    except Exception as error:
+        raise ResourceError(_message(error), exists=True, holds_desired=_holds(handler, ctx, name, obj, desired))
+
+
+def delete(handler: Any, ctx: Any, name: str, drop_data: bool) -> int:
+    """Delete (idempotently: an object already gone counts as deleted); write requests sent."""
+    writer = WRITERS[handler.kind]
+    try:
+        writer.delete(ctx, name, drop_data)
+    except Exception as error:
+        if _exists(writer, ctx, name) is False:
+            return 1  # it is gone: the delete landed, its answer was lost
+        raise ResourceError(_message(error), exists=True)
+    return 1
+
+
+def _exists(writer: Any, ctx: Any, name: str) -> Optional[bool]:
+    """Whether DSS has the object (None when even that cannot be read)."""
+    try:
+        return writer.fetch(ctx, name) is not None
+    except Exception:  # noqa: BLE001 - unknown: the caller reports the original failure
+        return None
+
+
+def _holds(handler: Any, ctx: Any, name: str, obj: Any, desired: Dict[str, Any]) -> bool:
+    """After a failed write: does DSS hold the desired form anyway (the write landed)?"""
+    try:
+        verify(handler, WRITERS[handler.kind], ctx, name, obj, desired)
+        return True
+    except Exception:  # noqa: BLE001
+        return False
+
+
+def transient(error: BaseException, status: Optional[int]) -> bool:
+    """Worth one more attempt: a reset or timed-out connection, or a 502/503/504 answer."""
+    return is_transient(error) or status in RETRYABLE_STATUSES
+
+
+def _message(error: BaseException) -> str:
+    """The client's error text on one line (DSS's message, without the Java stack)."""
+    text = str(error).strip() or error.__class__.__name__
+    first = text.splitlines()[0]
+    return first if len(first) <= 500 else first[:497] + "..."

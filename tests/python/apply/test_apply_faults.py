@@ -1,0 +1,246 @@
+"""Fault injection: a 30-resource apply from empty with a fault at the k-th write, for every k.
+
+Each k is tried before the write lands (nothing applied) and after it (applied, answer lost), as an
+HTTP 500, an HTTP 503 and a dropped connection. The writes are counted by the emulator on a clean
+run first, so every write of the apply is hit once: the project creation, the lock's writes, the
+checkpoint tags, the state writes and every object write. In every case:
+
+- the apply either returns a result or fails cleanly (a fault on its own machinery: the lock, the
+  state, a checkpoint), leaving the lock free and nothing half-recorded;
+- the result says what happened: a succeeded resource is in DSS as configured (the next plan has
+  no change for it), a skipped creation is not in DSS;
+- the state matches DSS: every resource it records exists, every object the tool created is
+  recorded as created by the tool;
+- a second apply (no fault) succeeds and the plan after it has no changes; the state then records
+  every object, as created by the tool;
+- no object is duplicated.
+
+The n-th write to each of the tool's own files (lock.json, state.json, the checkpoint tags, the
+library folder) is faulted too, by path: how many state writes an apply makes depends on how
+finished resources batch up, so the k-th write of a faulted run is not always the same as in the
+clean run, whereas the n-th write to lock.json (the release, for n = 3 from empty) is.
+
+One test per (fault, phase) checks its cases and lists every case that broke an invariant, so one
+run shows the whole picture. The cases (about 490) run in worker processes, each with its own
+emulator and a fresh project key per case: about 4.5 minutes on 2 cores, CPU-bound (each case is
+two applies of up to 30 resources and a plan; a zero settle delay would save only about 15%).
+"""
+import concurrent.futures
+import logging
+import multiprocessing
+import os
+import time
+
+import pytest
+
+from apply_support import (assert_no_duplicates, config_30, exists, fresh_key, live_names)
+from dataiku_framework.state import StateStore, read_lock
+
+FAULTS = [("http500", {"fail_status": 500}), ("http503", {"fail_status": 503}), ("drop", None)]
+PHASES = ("before", "after")
+#: Kinds the tool creates from empty (the project is created too, but never deleted: not checked).
+CREATED_KINDS = ("dataset", "recipe", "managed_folder", "scenario", "zone")
+
+#: The tool's own writes (lock, state, checkpoints, the library folder they live in), faulted by path too:
+#: how many state writes an apply makes depends on how finished resources batch up, so the k-th write
+#: of a run is not always the same one, whereas the n-th write to lock.json is.
+OWN_WRITES = ("lock.json", "state.json", "git/tags", "libraries/folders")
+
+_CLEAN = {}
+
+
+def clean_writes(emu, engine):
+    """Write requests of a clean apply of the 30-resource config (counted by the emulator)."""
+    if "writes" not in _CLEAN:
+        emu.faults.clear()
+        emu.stats.reset()
+        result = engine.apply(config_30(fresh_key("CLEAN")))
+        assert result.succeeded, result.summary()
+        log = [e["path"] for e in emu.stats.snapshot()["log"] if e["write"]]
+        _CLEAN["writes"] = len(log)
+        _CLEAN["result_writes"] = result.writes
+        _CLEAN["own"] = {part: sum(1 for p in log if part in p) for part in OWN_WRITES}
+    return _CLEAN["writes"]
+
+
+def spec_of(fault, phase, k):
+    name, extra = fault
+    spec = {"fail_phase": phase}
+    if isinstance(k, tuple):  # (path part, n): the n-th write whose path contains the part
+        spec["path_contains"], k = k
+    if extra is None:
+        spec["drop_nth_write"] = k
+    else:
+        spec["fail_nth_write"] = k
+        spec.update(extra)
+    return spec
+
+
+def faulted_write(emu):
+    """The write the fault hit, from the emulator's log ("METHOD path")."""
+    hit = [e for e in emu.stats.snapshot()["log"] if e.get("fault")]
+    return "%s %s" % (hit[0]["method"], hit[0]["path"]) if hit else "(no write hit)"
+
+
+def run_case(emu, client, engine, spec):
+    """Apply with the fault, check, converge, check; the list of broken invariants (empty: fine)."""
+    problems = []
+    key = fresh_key("F")
+    config = config_30(key)
+    emu.stats.reset()
+    emu.faults.configure(spec)
+    result, error = None, None
+    try:
+        result = engine.apply(config)
+    except Exception as exc:  # noqa: BLE001 - a fault on the tool's own writes may end the apply
+        error = exc
+    where = faulted_write(emu)
+    emu.faults.clear()
+    names = live_names(client, key)
+    problems += _duplicates(names)
+    if names:
+        record = read_lock(client, key)
+        if record is not None:
+            problems.append("lock still held after the apply (%s)" % record.id)
+            engine.unlock(key, record.id)  # so the convergence below is still checked
+    if result is not None:
+        for r in result.results:
+            if r.status == "skipped" and r.operation == "create" and exists(names, r.address):
+                problems.append("%s reported skipped but exists in DSS" % r.address)
+            if r.status == "failed" and not r.error:
+                problems.append("%s failed without an error" % r.address)
+        created = [r.address for r in result.results
+                   if r.operation == "create" and r.address.split(".")[0] in CREATED_KINDS and exists(names, r.address)]
+    else:
+        created = ["%s.%s" % (kind, n) for kind in CREATED_KINDS for n in names.get(kind, [])]
+    problems += _state_problems(client, key, names, created)
+    # convergence: the second apply touches nothing the first reported as succeeded
+    try:
+        second = engine.apply(config)
+        if not second.succeeded:
+            problems.append("second apply: %s %s" % (second.summary(),
+                                                     [(r.address, r.error) for r in second.results
+                                                      if r.status != "succeeded"][:3]))
+        if result is not None:
+            done = {r.address for r in result.results if r.status == "succeeded"}
+            again = ["%s (%s)" % (r.address, r.operation) for r in second.results if r.address in done]
+            if again:
+                problems.append("reported succeeded, yet the next apply changed them: %s" % ", ".join(again))
+        plan = engine.plan(config)
+        if plan.has_changes:
+            problems.append("plan after the second apply: %s" % plan.summary)
+    except Exception as exc:  # noqa: BLE001
+        problems.append("second apply raised %s: %s" % (exc.__class__.__name__, str(exc)[:300]))
+    names = live_names(client, key)
+    problems += _duplicates(names)
+    every = ["%s.%s" % (kind, n) for kind in CREATED_KINDS for n in names.get(kind, [])]
+    problems += ["after convergence: " + p for p in _state_problems(client, key, names, every)]
+    if problems:
+        if result is not None:
+            outcome = "%s %s" % (result.summary(), ["%s %s %s: %s" % (r.operation, r.address, r.status, r.error)
+                                                    for r in result.results if r.status == "failed"])
+        else:
+            outcome = "raised %s: %s" % (error.__class__.__name__, str(error)[:200])
+        problems.insert(0, "fault on %s -> %s" % (where, outcome))
+    return problems
+
+
+def _duplicates(names):
+    try:
+        assert_no_duplicates(names)
+    except AssertionError as exc:
+        return [str(exc)]
+    return []
+
+
+def _state_problems(client, key, names, created):
+    if not names:
+        return []
+    out = []
+    try:
+        state = StateStore(client, key).read()
+    except Exception as exc:  # noqa: BLE001
+        return ["state unreadable: %s" % exc]
+    for address in state.resources:
+        if not exists(names, address):
+            out.append("state records %s, absent from DSS" % address)
+    for address in created:
+        entry = state.resources.get(address)
+        if entry is None:
+            out.append("%s is in DSS, created by the tool, but not in the state" % address)
+        elif entry.get("created_by_tool") is not True:
+            out.append("%s is recorded with created_by_tool=%r" % (address, entry.get("created_by_tool")))
+    return out
+
+
+# -- the matrix, run by worker processes ------------------------------------------------------------------------
+#
+# Every case sleeps through the lock's settle delay twice (two applies): worker processes, each with
+# its own emulator, overlap those sleeps and use both cores. APPLY_FAULT_WORKERS sets their number;
+# APPLY_FAULT_KS ("3,17") runs only those writes, to reproduce a case; APPLY_FAULT_STRIDE=n every n-th
+# write (the second run of the suite, under Python 3.9, samples the matrix this way: the full matrix
+# runs once per `make test`, on the main interpreter).
+
+_WORKER = {}
+
+
+def _start_worker():
+    from emusupport import ADMIN_KEY, make_emulator
+    from dataiku_framework.engine import Engine
+    emu = make_emulator()
+    client = emu.client(ADMIN_KEY)
+    _WORKER.update(emu=emu, client=client, engine=Engine(client=client))
+
+
+def _work(case):
+    fault_name, phase, k = case
+    fault = dict(FAULTS)[fault_name]
+    logging.disable(logging.WARNING)  # the lock's warnings are expected here; the problems list is the output
+    started = time.monotonic()
+    try:
+        spec = spec_of((fault_name, fault), phase, k)
+        problems = run_case(_WORKER["emu"], _WORKER["client"], _WORKER["engine"], spec)
+    except Exception as exc:  # noqa: BLE001 - a check that crashed is a problem of that case
+        problems = ["the case crashed: %s: %s" % (exc.__class__.__name__, exc)]
+    return case, problems, time.monotonic() - started
+
+
+@pytest.fixture(scope="module")
+def matrix(shared_emulator):
+    """{(fault, phase): [(k, problems)]} for every k of a clean run's writes, and the timing."""
+    from emusupport import ADMIN_KEY
+    from dataiku_framework.engine import Engine
+    client = shared_emulator.client(ADMIN_KEY)
+    total = clean_writes(shared_emulator, Engine(client=client))
+    only = os.environ.get("APPLY_FAULT_KS")
+    stride = int(os.environ.get("APPLY_FAULT_STRIDE", "1"))  # make test-py39: every n-th write (and the last)
+    ks = [int(x) for x in only.split(",")] if only else sorted(set(range(1, total + 1, stride)) | {total})
+    cases = [(f[0], phase, k) for f in FAULTS for phase in PHASES for k in ks]
+    if not only:
+        cases += [(f[0], phase, (part, n)) for f in FAULTS for phase in PHASES for part in OWN_WRITES
+                  for n in range(1, _CLEAN["own"][part] + 1)]
+    workers = int(os.environ.get("APPLY_FAULT_WORKERS", "4"))
+    started = time.monotonic()
+    out = {}
+    context = multiprocessing.get_context("spawn")
+    with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker) as pool:
+        for (fault, phase, k), problems, _ in pool.map(_work, cases, chunksize=4):
+            out.setdefault((fault, phase), []).append((k, problems))
+    return {"total": total, "ks": ks, "cases": len(cases), "seconds": time.monotonic() - started, "by": out}
+
+
+@pytest.mark.parametrize("phase", PHASES)
+@pytest.mark.parametrize("fault", [f[0] for f in FAULTS])
+def test_fault_at_every_write(matrix, fault, phase):
+    rows = matrix["by"][(fault, phase)]
+    assert len([k for k, _ in rows if not isinstance(k, tuple)]) == len(matrix["ks"])
+    failures = ["k=%s: %s" % (k, "\n    ".join(problems)) for k, problems in rows if problems]
+    assert not failures, "%d of %d cases broke an invariant (whole matrix: %d cases in %.0f s):\n%s" % (
+        len(failures), len(rows), matrix["cases"], matrix["seconds"], "\n".join(failures))
+
+
+def test_matrix_covers_every_write_of_a_clean_run(matrix, shared_emulator):
+    """The result's write count is the emulator's, so the matrix hits every write the apply makes;
+    and the whole matrix stays quick enough to run with the suite."""
+    assert matrix["total"] == _CLEAN["result_writes"] >= 30
+    print("fault matrix: %d cases in %.1f s" % (matrix["cases"], matrix["seconds"]))
