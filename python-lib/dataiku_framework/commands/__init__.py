@@ -4,7 +4,9 @@ Why separate modules: each command (plan, drift, apply, ...) is built and review
 ``cli.py`` stays the one place for what every command shares (exit codes, connection failures).
 """
 
+from .apply import add_apply, add_history, add_rollback, add_unlock
+from .importing import add_import
 from .plan import add_drift, add_plan
 
 #: Subparser registrars, in the order ``dss-framework --help`` lists them.
-REGISTRARS = [add_plan, add_drift]
+REGISTRARS = [add_plan, add_drift, add_apply, add_history, add_rollback, add_unlock, add_import]

@@ -97,21 +97,30 @@ def _write_out(path: str, text: str) -> Optional[str]:
     return None
 
 
-def cmd_plan(args: argparse.Namespace) -> int:
-    """Print the plan (text, or the JSON document with --json); --out also saves the document."""
+def _planned(args: argparse.Namespace) -> Any:
+    """(config, engine, plan) of ``args.config`` (with --target and --allow-delete), or the exit code
+    after reporting why not: the configuration, the credentials, DSS's refusal, an unknown target."""
     prepared = _prepare(args)
     if isinstance(prepared, int):
         return prepared
     config, engine = prepared
     try:
-        plan = _dss_call(args, lambda: engine.plan(config, targets=args.target or None, config_source=args.config))
+        plan = _dss_call(args, lambda: engine.plan(config, targets=args.target or None, config_source=args.config,
+                                                   allow_delete=args.allow_delete))
     except ValueError as error:
         if not args.target:
             raise
-        _error("plan", str(error))  # an address that is not in the configuration
+        _error(args.command, str(error))  # an address that is not in the configuration
         return exitcodes.INVALID
-    if plan is None:
-        return exitcodes.INVALID
+    return exitcodes.INVALID if plan is None else (config, engine, plan)
+
+
+def cmd_plan(args: argparse.Namespace) -> int:
+    """Print the plan (text, or the JSON document with --json); --out also saves the document."""
+    planned = _planned(args)
+    if isinstance(planned, int):
+        return planned
+    plan = planned[2]
     if args.out:
         problem = _write_out(args.out, plan.to_json())
         if problem:
@@ -125,7 +134,11 @@ def cmd_plan(args: argparse.Namespace) -> int:
 
 
 def cmd_drift(args: argparse.Namespace) -> int:
-    """Exit 0 when DSS matches the configuration, 2 (listing what differs) when it does not."""
+    """Exit 0 when DSS has no drift, 2 (listing it) when it has.
+
+    With an apply state, drift is what changed in DSS since the last apply (fields listed in the
+    plan's ``drift`` and ``conflicts``); changes the configuration asks are not drift. Without a
+    state nothing tells them apart: every difference between DSS and the configuration counts."""
     prepared = _prepare(args)
     if isinstance(prepared, int):
         return prepared
@@ -133,23 +146,32 @@ def cmd_drift(args: argparse.Namespace) -> int:
     plan = _dss_call(args, lambda: engine.drift(config))
     if plan is None:
         return exitcodes.INVALID
+    from ..render.text import difference_lines, render_text
+    differences = difference_lines(plan.doc)
     if args.json:
         print(plan.to_json())
     else:
-        from ..render.text import difference_lines, render_text
         print(render_text(plan.doc, color=use_color()))
-        differences = difference_lines(plan.doc)
         if differences:
-            print("\nDSS differs from the configuration in %d place(s):" % len(differences))
+            where = "DSS changed since the last apply" if plan.has_state else "DSS differs from the configuration"
+            print("\n%s in %d place(s):" % (where, len(differences)))
             print("\n".join("  " + line for line in differences))
+        elif plan.has_state and plan.has_changes:
+            print("\nNo drift: DSS holds what was last applied (the configuration has changes to apply).")
         else:
             print("\nDSS matches the configuration.")
-    return exitcodes.CHANGES if plan.has_changes or plan.doc.get("drift") else exitcodes.OK
+    return exitcodes.CHANGES if differences else exitcodes.OK
 
 
-def _common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("config", metavar="CONFIG", help="YAML or JSON configuration file")
+def _common(parser: argparse.ArgumentParser, metavar: str = "CONFIG",
+            what: str = "YAML or JSON configuration file") -> None:
+    parser.add_argument("config", metavar=metavar, help=what)
     parser.add_argument("--env", metavar="NAME", help="apply the environment overlay NAME first")
+    add_connection_options(parser)
+
+
+def add_connection_options(parser: argparse.ArgumentParser) -> None:
+    """``--parallelism``, ``--host`` and ``--api-key``: every command that talks to DSS has them."""
     parser.add_argument("--parallelism", type=_positive, default=DEFAULT_PARALLELISM, metavar="N",
                         help="concurrent read requests to DSS (default 8)")
     parser.add_argument("--host", help="DSS URL (default: $DKU_DSS_URL, $DSS_HOST, then ~/.dataiku/config.json)")
@@ -175,6 +197,9 @@ def add_plan(subparsers: Any) -> None:
                         help="plan only this resource (e.g. dataset.RAW, recipe.clean) and what it needs; repeatable")
     parser.add_argument("--detailed-exitcode", dest="detailed_exitcode", action="store_true",
                         help="exit 0 when there are no changes, 2 when there are, 1 on error")
+    parser.add_argument("--allow-delete", dest="allow_delete", action="store_true",
+                        help="plan the deletion of resources the apply state manages that CONFIG no longer names "
+                             "(as settings.prune does; prevent_destroy still protects them)")
     parser.set_defaults(handler=cmd_plan)
 
 

@@ -6,9 +6,10 @@ thin and everything they do is tested here against the emulator. The folder is r
 reporting from ``plugin.validate``); an invalid configuration is reported, never planned.
 """
 
+import contextlib
 import html
 import os
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, Iterator, List, Optional
 
 from ..config.api import load_config
 from ..config.diagnostics import ConfigError, Diagnostic
@@ -86,7 +87,7 @@ class PlanReport(object):
 
 def plan_from_folder(client: Any, project_key: str, folder_ref: str, config_path: str = DEFAULT_CONFIG_PATH,
                      env: Optional[str] = None, parallelism: int = DEFAULT_PARALLELISM,
-                     drift: bool = False) -> PlanReport:
+                     drift: bool = False, allow_delete: bool = False) -> PlanReport:
     """Copy managed folder ``folder_ref`` of ``project_key`` locally and plan ``config_path`` in it.
 
     ``client`` is a ``dataikuapi.DSSClient`` (``dataiku.api_client()`` in DSS: the user's rights).
@@ -94,6 +95,17 @@ def plan_from_folder(client: Any, project_key: str, folder_ref: str, config_path
     (the "Check drift" step). An unknown folder raises ``sources.FolderError``; connection
     failures raise ``DSSConnectionError``. The temporary copy is always deleted.
     """
+    with planned_from_folder(client, project_key, folder_ref, config_path, env, parallelism, drift,
+                             allow_delete) as report:
+        return report
+
+
+@contextlib.contextmanager
+def planned_from_folder(client: Any, project_key: str, folder_ref: str, config_path: str = DEFAULT_CONFIG_PATH,
+                        env: Optional[str] = None, parallelism: int = DEFAULT_PARALLELISM, drift: bool = False,
+                        allow_delete: bool = False) -> Iterator[PlanReport]:
+    """``plan_from_folder``'s report while the folder's copy still exists (deleted on exit): applying
+    the plan resolves the configuration again, reading its code files."""
     from ..engine import Engine  # lazily: validation-only users never need the engine
     with checked_out(client, project_key, folder_ref, config_path) as (folder, relative, root, problem):
         diagnostics = [problem] if problem is not None else []  # type: List[Diagnostic]
@@ -105,10 +117,11 @@ def plan_from_folder(client: Any, project_key: str, folder_ref: str, config_path
         if diagnostics:
             _relativize(diagnostics, root, folder.name)
             invalid = ValidationReport(project_key, folder, relative, diagnostics, online=False)
-            return PlanReport(relative, folder.name, invalid=invalid)
+            yield PlanReport(relative, folder.name, invalid=invalid)
+            return
         engine = Engine(client=client, parallelism=parallelism)
-        plan = engine.drift(config) if drift else engine.plan(config, config_source=relative)
-        return PlanReport(relative, folder.name, plan=plan)
+        plan = engine.drift(config) if drift else engine.plan(config, config_source=relative, allow_delete=allow_delete)
+        yield PlanReport(relative, folder.name, plan=plan)
 
 
 def drift_variables(report: PlanReport) -> Dict[str, Any]:

@@ -1,4 +1,5 @@
 """Configuration texts and helpers shared by the plugin tests (importable as ``plugin_support``)."""
+import html.parser
 import json
 import runpy
 import textwrap
@@ -67,3 +68,23 @@ def macro_runner(runnable_path):
 
 SCENARIO_YAML = ("scenarios:\n  - name: daily_refresh\n    triggers: [{type: temporal, frequency: daily, hour: 2, "
                  "minute: 0}]\n    steps: [{type: build_flowitem, items: [CLEAN_CUSTOMERS], build_mode: RECURSIVE}]\n")
+
+
+class _PageText(html.parser.HTMLParser):
+    def __init__(self):
+        html.parser.HTMLParser.__init__(self)
+        self.texts, self.tags = [], []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+
+    def handle_data(self, data):
+        if data.strip():
+            self.texts.append(data.strip())
+
+
+def parse_html(page):
+    """What a macro's HTML result shows: ``.texts`` (stripped text nodes, unescaped) and ``.tags``."""
+    parser = _PageText()
+    parser.feed(page)
+    return parser

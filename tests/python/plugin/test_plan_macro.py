@@ -1,11 +1,10 @@
 """The "Plan project configuration" macro, run as DSS runs it, on a real managed folder in the emulator."""
-import html.parser
 import os
 
 import pytest
 
 from emusupport import ROOT
-from plugin_support import PROJECT_YAML, SCENARIO_YAML, macro_runner
+from plugin_support import PROJECT_YAML, SCENARIO_YAML, macro_runner, parse_html as _parse
 from dataiku_framework.plugin.plan import plan_params_from_config
 from dataiku_framework.sources import FolderNotFound
 
@@ -17,25 +16,6 @@ DESCRIPTION = "<script>alert(1)</script>"
 def run_plan_macro(dss):
     """The Plan macro (``macro_runner`` on its ``runnable.py``); returns its HTML."""
     return macro_runner(RUNNABLE)
-
-
-class _Text(html.parser.HTMLParser):
-    def __init__(self):
-        html.parser.HTMLParser.__init__(self)
-        self.texts, self.tags = [], []
-
-    def handle_starttag(self, tag, attrs):
-        self.tags.append(tag)
-
-    def handle_data(self, data):
-        if data.strip():
-            self.texts.append(data.strip())
-
-
-def _parse(page):
-    parser = _Text()
-    parser.feed(page)
-    return parser
 
 
 def test_unchanged_project_gives_a_plan_without_changes(run_plan_macro, deployed):

@@ -49,6 +49,34 @@ def test_the_components_exist():
     assert "python-steps/validate-config/step.json" in [_rel(p) for p in STEPS]
     assert "python-runnables/plan/runnable.json" in [_rel(p) for p in RUNNABLES]
     assert "python-steps/check-drift/step.json" in [_rel(p) for p in STEPS]
+    assert {"python-runnables/%s/runnable.json" % m for m in ("apply", "rollback", "unlock")} <= {
+        _rel(p) for p in RUNNABLES}
+    assert "python-steps/apply-config/step.json" in [_rel(p) for p in STEPS]
+
+
+def test_components_that_change_dss_declare_admin_rights():
+    """Apply, Rollback and Unlock change DSS: project admin rights (checked again in code), an HTML result."""
+    for name, label in (("apply", "Apply"), ("rollback", "Rollback"), ("unlock", "Unlock")):
+        macro = _load(os.path.join(ROOT, "python-runnables", name, "runnable.json"))
+        assert macro["meta"]["label"] == label
+        assert (macro["impersonate"], macro["permissions"], macro["resultType"], macro["macroRoles"]) == (
+            False, ["ADMIN"], "HTML", [{"type": "PROJECT_MACROS"}])
+
+
+def test_apply_components_share_parameters():
+    """The Apply macro reads the Plan macro's parameters plus its own; the step adds mode and fail_on,
+    whose choices are the ones the code accepts."""
+    from dataiku_framework.plugin.apply import FAIL_ON, MODES
+    plan = _load(os.path.join(ROOT, "python-runnables", "plan", "runnable.json"))
+    macro = _load(os.path.join(ROOT, "python-runnables", "apply", "runnable.json"))
+    step = _load(os.path.join(ROOT, "python-steps", "apply-config", "step.json"))
+    assert macro["params"][:len(plan["params"])] == plan["params"]
+    assert [p["name"] for p in macro["params"][len(plan["params"]):]] == ["allow_delete", "lock_timeout"]
+    assert [p for p in step["params"] if p["name"] not in ("mode", "fail_on")] == macro["params"]
+    assert step["meta"]["label"] == "Apply project configuration"
+    choices = {p["name"]: [c["value"] for c in p["selectChoices"]] for p in step["params"] if p["type"] == "SELECT"}
+    assert choices == {"mode": list(MODES), "fail_on": list(FAIL_ON)}
+    assert [p.get("defaultValue") for p in step["params"] if p["type"] == "SELECT"] == ["apply", "never"]
 
 
 def test_plan_components_share_parameters():

@@ -1,0 +1,316 @@
+"""``dss-framework apply``, ``history``, ``rollback`` and ``unlock``: the commands that change DSS.
+
+Why the plan is shown and then applied as shown: what the person approved must be exactly what
+runs, so ``apply CONFIG`` plans once, prints that plan, asks, and hands that same ``Plan`` to
+``Engine.apply`` (which refuses it, ``StalePlanError``, when what it touches changed meanwhile). A
+saved plan (``plan --out``) is applied as saved. Confirmation is asked on a terminal only; anywhere
+else (CI, a pipe) the caller must say ``--auto-approve``, so a script never hangs on a prompt and
+never applies by accident. Everything shared with ``plan`` (loading, credentials, DSS refusals) comes
+from ``commands.plan``; connection failures are ``cli.main``'s (exit 3, 4).
+"""
+
+import argparse
+import json
+import sys
+from typing import Any, Callable, List, Optional, TextIO
+
+from .. import exitcodes
+from ..plan.refresh import DEFAULT_PARALLELISM
+from .plan import _common, _dss_call, _engine, _epilog, _error, _planned, use_color
+
+PROMPT = "Apply these changes? Only 'yes' is accepted: "
+ROLLBACK_PROMPT = "Roll back these changes? Only 'yes' is accepted: "
+
+
+def _non_negative(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if value < 0 or value != value:
+        raise argparse.ArgumentTypeError("expected a number of seconds (0 or more), got %r" % text)
+    return value
+
+
+def _human(args: argparse.Namespace) -> TextIO:
+    """Where text for a person goes: stdout, except with --json, whose stdout is the JSON alone."""
+    return sys.stderr if getattr(args, "json", False) else sys.stdout
+
+
+def _say(args: argparse.Namespace, text: str) -> None:
+    stream = _human(args)
+    stream.write(text + "\n")
+    stream.flush()
+
+
+def confirm(args: argparse.Namespace, prompt: str) -> Optional[int]:
+    """None when the caller may go on (--auto-approve, or 'yes' typed on a terminal); else the exit
+    code after saying why not. Without a terminal nothing is read: --auto-approve is required."""
+    if args.auto_approve:
+        return None
+    if not getattr(sys.stdin, "isatty", lambda: False)():
+        _error(args.command, "standard input is not a terminal, so nobody can confirm: pass --auto-approve to "
+                             "%s without confirmation" % args.command)
+        return exitcodes.USAGE
+    stream = _human(args)
+    stream.write("\n" + prompt)
+    stream.flush()
+    try:
+        answer = sys.stdin.readline()
+    except KeyboardInterrupt:  # Ctrl-C at the question: a "no"
+        answer = ""
+    if answer.strip() != "yes":
+        if not answer:  # end of input or Ctrl-C: the terminal is still on the prompt's line
+            stream.write("\n")
+        _say(args, "%s cancelled." % args.command.capitalize())
+        return exitcodes.INVALID
+    return None
+
+
+def _progress(args: argparse.Namespace) -> Callable[[int, int, str], None]:
+    """``on_progress`` for the engine: one line per resource as it finishes."""
+    def report(done: int, total: int, message: str) -> None:
+        _say(args, "  [%*d/%d] %s" % (len(str(total)), done, total, message))
+    return report
+
+
+def _report(args: argparse.Namespace, result: Any) -> int:
+    """Print the outcome (JSON with --json); exit 0 when every resource succeeded, 1 otherwise."""
+    failed = [r for r in result.results if r.status != "succeeded"]
+    if args.json:
+        print(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        for r in failed:
+            print("  %s %s: %s%s" % (r.operation, r.address, r.status, ": %s" % r.error if r.error else ""))
+        for note in result.notes:
+            print("Note: %s" % note)
+        print(result.summary())
+        if result.apply_id:
+            print("%s id: %s" % ("Rollback" if result.operation == "rollback" else "Apply", result.apply_id))
+    return exitcodes.OK if result.succeeded else exitcodes.INVALID
+
+
+def _run_guarded(args: argparse.Namespace, call: Callable[[], Any]) -> Any:
+    """``call()``; or, after printing its message, the exit code of an expected refusal: the lock
+    held by someone else (naming the holder), a stale saved plan, an unreadable state or lock, a
+    rollback that cannot be made (unknown apply id, nothing applied). DSS refusals are ``_dss_call``'s; connection failures propagate."""
+    from ..apply import StalePlanError
+    from ..apply.rollback import RollbackError
+    from ..state import LockError, StateError
+    try:
+        outcome = _dss_call(args, call)
+    except (LockError, RollbackError, StalePlanError, StateError) as error:
+        _error(args.command, str(error))
+        return exitcodes.INVALID
+    return exitcodes.INVALID if outcome is None else outcome
+
+
+# -- apply ------------------------------------------------------------------------------------------
+
+def _saved_plan(path: str) -> Any:
+    """The ``Plan`` saved in ``path`` (a ``.json`` file shaped as a plan document), else None (a
+    configuration). A plan document this version cannot read raises ``PlanFormatError``."""
+    if not path.lower().endswith(".json"):
+        return None
+    try:
+        with open(path, encoding="utf-8") as handle:
+            doc = json.load(handle)
+    except (OSError, ValueError):
+        return None  # not readable as JSON: the configuration loader reports it with its position
+    if not (isinstance(doc, dict) and "format_version" in doc and "resource_changes" in doc):
+        return None
+    from ..plan.document import Plan
+    return Plan(doc)
+
+
+def cmd_apply(args: argparse.Namespace) -> int:
+    """Plan (or read the saved plan), show it, confirm, apply it; exit 0 when every resource succeeded."""
+    from ..plan.document import PlanFormatError
+    try:
+        plan = _saved_plan(args.config)
+    except PlanFormatError as error:
+        _error("apply", "%s: %s" % (args.config, error))
+        return exitcodes.INVALID
+    config = None
+    if plan is not None:
+        given = [flag for flag, value in (("--env", args.env), ("--target", args.target),
+                                          ("--allow-delete", args.allow_delete)) if value]
+        if given:
+            _error("apply", "%s is a saved plan, applied exactly as saved: %s cannot change it (plan again with "
+                            "them instead)" % (args.config, ", ".join(given)))
+            return exitcodes.USAGE
+        engine = _engine(args)
+        if engine is None:
+            return exitcodes.USAGE
+        planned_on = plan.doc["metadata"].get("dss_url")
+        if planned_on and engine.url and planned_on.rstrip("/") != engine.url.rstrip("/"):
+            _error("apply", "%s was planned against %s, but the credentials point to %s: nothing was applied "
+                            "(plan again against this DSS)" % (args.config, planned_on, engine.url))
+            return exitcodes.INVALID
+    else:
+        planned = _planned(args)
+        if isinstance(planned, int):
+            return planned
+        config, engine, plan = planned
+    from ..render.text import render_text
+    _say(args, render_text(plan.doc, color=use_color(_human(args))))
+    if not plan.has_changes:
+        if args.json:
+            from ..apply.result import Result
+            print(json.dumps(Result(plan.doc["metadata"].get("project_key"), plan=plan).to_dict(), indent=2))
+        return exitcodes.OK
+    refused = confirm(args, PROMPT)
+    if refused is not None:
+        return refused
+    outcome = _run_guarded(args, lambda: engine.apply(plan, config=config, allow_delete=args.allow_delete,
+                                                      lock_timeout=args.lock_timeout, on_progress=_progress(args)))
+    return outcome if isinstance(outcome, int) else _report(args, outcome)
+
+
+# -- history, rollback, unlock ---------------------------------------------------------------------
+
+#: (heading, history entry -> cell) of the ``history`` table.
+HISTORY_COLUMNS = (
+    ("APPLY ID", lambda e: e.get("apply_id")),
+    ("OPERATION", lambda e: e.get("operation")),
+    ("RESULT", lambda e: e.get("result") or "running"),
+    ("STARTED (UTC)", lambda e: e.get("started_at")),
+    ("USER", lambda e: e.get("user")),
+    ("CHANGES", lambda e: _counts_text(e.get("counts") or {})),
+    ("CONFIG", lambda e: e.get("config_source")),
+)
+
+
+def _counts_text(counts: Any) -> str:
+    """``4 created, 1 updated`` (the counts that are not zero, in ``Result.counts`` order), or ``none``."""
+    if not isinstance(counts, dict):
+        return ""
+    names = ("created", "updated", "replaced", "deleted", "failed", "skipped")
+    return ", ".join("%s %s" % (counts[n], n) for n in names if counts.get(n)) or "none"
+
+
+def history_table(entries: List[dict]) -> str:
+    """The history as an aligned text table, newest first (as ``Engine.history`` gives it)."""
+    rows = [[heading for heading, _ in HISTORY_COLUMNS]]
+    rows += [["" if cell(e) is None else str(cell(e)) for _, cell in HISTORY_COLUMNS] for e in entries]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(HISTORY_COLUMNS))]
+    return "\n".join("  ".join(value.ljust(w) for value, w in zip(row, widths)).rstrip() for row in rows)
+
+
+def cmd_history(args: argparse.Namespace) -> int:
+    engine = _engine(args)
+    if engine is None:
+        return exitcodes.USAGE
+    entries = _run_guarded(args, lambda: engine.history(args.project_key))
+    if isinstance(entries, int):
+        return entries
+    if args.json:
+        print(json.dumps(entries, indent=2, ensure_ascii=False))
+    elif not entries:
+        print("No apply recorded for project %s." % args.project_key)
+    else:
+        print(history_table(entries))
+    return exitcodes.OK
+
+
+def cmd_rollback(args: argparse.Namespace) -> int:
+    """Show what rollback changes and that data is not restored, confirm, roll back."""
+    engine = _engine(args)
+    if engine is None:
+        return exitcodes.USAGE
+    plan = _run_guarded(args, lambda: engine.rollback_plan(args.project_key, to=args.to))
+    if isinstance(plan, int):
+        return plan
+    print(plan.to_text())  # ends with the line saying that data is not restored
+    if not plan.has_changes:
+        print("Nothing to roll back.")
+        return exitcodes.OK
+    refused = confirm(args, ROLLBACK_PROMPT)
+    if refused is not None:
+        return refused
+    outcome = _run_guarded(args, lambda: engine.rollback(args.project_key, to=args.to, lock_timeout=args.lock_timeout,
+                                                         on_progress=_progress(args)))
+    return outcome if isinstance(outcome, int) else _report(args, outcome)
+
+
+def cmd_unlock(args: argparse.Namespace) -> int:
+    engine = _engine(args)
+    if engine is None:
+        return exitcodes.USAGE
+    released = _run_guarded(args, lambda: engine.unlock(args.project_key, args.lock_id))
+    if isinstance(released, int):
+        return released
+    print("Released lock %s of project %s (it was %s)." % (released.id, args.project_key, released.describe()))
+    return exitcodes.OK
+
+
+# -- parsers ---------------------------------------------------------------------------------------
+
+def _credentials(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--host", help="DSS URL (default: $DKU_DSS_URL, $DSS_HOST, then ~/.dataiku/config.json)")
+    parser.add_argument("--api-key", dest="api_key",
+                        help="DSS API key (default: $DKU_API_KEY, $DSS_API_KEY, then ~/.dataiku/config.json); "
+                             "prefer the variables: arguments show in process listings")
+    parser.set_defaults(parallelism=DEFAULT_PARALLELISM)
+
+
+def _writer_options(parser: argparse.ArgumentParser, what: str) -> None:
+    parser.add_argument("--auto-approve", dest="auto_approve", action="store_true",
+                        help="%s without asking (required when standard input is not a terminal)" % what)
+    parser.add_argument("--lock-timeout", dest="lock_timeout", type=_non_negative, default=0.0, metavar="SECONDS",
+                        help="wait up to SECONDS for another apply or rollback of the project to end (default 0: "
+                             "fail at once, naming the lock's holder)")
+
+
+def _parser(subparsers: Any, name: str, help_text: str, description: str) -> argparse.ArgumentParser:
+    return subparsers.add_parser(name, help=help_text, description=description, epilog=_epilog(),
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+
+
+def add_apply(subparsers: Any) -> None:
+    parser = _parser(subparsers, "apply", "change DSS to match the configuration (or apply a saved plan)",
+                     "Plan CONFIG against DSS, show the plan, ask for confirmation, then apply exactly that plan. "
+                     "CONFIG may instead be a .json plan written by 'plan --out': it is applied as saved "
+                     "(refused if what it touches changed since).")
+    _common(parser, "CONFIG|PLAN_FILE", "YAML or JSON configuration, or a plan saved by 'plan --out' (.json)")
+    parser.set_defaults(handler=cmd_apply)
+    _writer_options(parser, "apply")
+    parser.add_argument("--target", action="append", metavar="ADDRESS",
+                        help="apply only this resource (e.g. dataset.RAW) and what it needs; repeatable")
+    parser.add_argument("--allow-delete", dest="allow_delete", action="store_true",
+                        help="delete the resources removed from the configuration that the state says this tool "
+                             "manages (never without it, unless the configuration sets prune)")
+    parser.add_argument("--json", action="store_true",
+                        help="print the result as JSON on stdout (the plan, prompt and progress go to stderr)")
+
+
+def add_history(subparsers: Any) -> None:
+    parser = _parser(subparsers, "history", "list the applies and rollbacks of a project",
+                     "List the applies and rollbacks recorded in the project's state, newest first.")
+    parser.add_argument("project_key", metavar="PROJECT_KEY")
+    parser.add_argument("--json", action="store_true", help="print the history entries as JSON")
+    _credentials(parser)
+    parser.set_defaults(handler=cmd_history)
+
+
+def add_rollback(subparsers: Any) -> None:
+    parser = _parser(subparsers, "rollback", "restore a project's configuration to before an apply",
+                     "Show what rollback will change, then restore the project's configuration to its state "
+                     "before apply APPLY_ID (default: the last apply) by DSS git revert. Data is not restored.")
+    parser.add_argument("project_key", metavar="PROJECT_KEY")
+    parser.add_argument("--to", metavar="APPLY_ID", help="the apply to undo, with every later one (default: the last)")
+    _writer_options(parser, "roll back")
+    _credentials(parser)
+    parser.set_defaults(handler=cmd_rollback, json=False)
+
+
+def add_unlock(subparsers: Any) -> None:
+    parser = _parser(subparsers, "unlock", "release a project's lock left by an apply that is gone",
+                     "Release the lock LOCK_ID of PROJECT_KEY (the id the 'is locked' message names). Only that "
+                     "lock is released; make sure its holder is no longer running.")
+    parser.add_argument("project_key", metavar="PROJECT_KEY")
+    parser.add_argument("lock_id", metavar="LOCK_ID")
+    _credentials(parser)
+    parser.set_defaults(handler=cmd_unlock)
+
+

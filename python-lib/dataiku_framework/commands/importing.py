@@ -1,0 +1,105 @@
+"""``dss-framework import``: write the configuration of an existing project (live, or a DSS export).
+
+Why reads only (but ``--adopt``): an import is how a project starts being managed, so it must be
+safe to run on any production project: it reads through the plan's requests, writes files locally,
+and says what it left out and why. ``--adopt`` then records the imported objects in the state (the
+project library's ``dataiku-framework/state.json``, under the project lock), nothing else.
+Connection failures are ``cli.main``'s (exit 3, 4); a project DSS does not have exits 1.
+"""
+import argparse
+from typing import Any, List, Optional
+
+from .. import exitcodes
+from .plan import _dss_call, _engine, _epilog, _error, add_connection_options
+
+
+def _kinds(values: Optional[List[str]]) -> Optional[List[str]]:
+    """``--include a,b --include c`` -> [a, b, c] (None: every kind)."""
+    if not values:
+        return None
+    return [part.strip() for value in values for part in value.split(",") if part.strip()]
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from ..importer import import_export, import_project, summary_lines, write
+    from ..importer.read import wanted
+    try:
+        kinds = wanted(_kinds(args.include))
+    except ValueError as error:
+        _error("import", str(error))
+        return exitcodes.USAGE
+    if args.from_export and args.adopt:
+        _error("import", "--adopt records the live project's objects in its state: it cannot be used with "
+                         "--from-export")
+        return exitcodes.USAGE
+    engine = None
+    if args.from_export:
+        try:
+            imported = import_export(args.from_export, args.project_key, kinds)
+        except (OSError, ValueError) as error:
+            _error("import", "cannot read the export: %s" % error)
+            return exitcodes.INVALID
+    else:
+        engine = _engine(args)
+        if engine is None:
+            return exitcodes.USAGE
+        try:
+            imported = _dss_call(args, lambda: _live(engine, args, kinds))
+        except LookupError as error:
+            _error("import", str(error))
+            return exitcodes.INVALID
+        if imported is None:
+            return exitcodes.INVALID
+    try:
+        written = write(imported, args.out, split=True if args.split else None)
+    except OSError as error:
+        _error("import", "cannot write to %s: %s" % (args.out, error.strerror or error))
+        return exitcodes.INVALID
+    print("\n".join(summary_lines(imported, written)))
+    if args.adopt:
+        from ..importer.adopt import adopt
+        from ..state import LockHeld
+        try:
+            adopted = _dss_call(args, lambda: adopt(engine.client, imported))
+        except LockHeld as error:
+            _error("import", str(error))
+            return exitcodes.INVALID
+        if adopted is None:
+            return exitcodes.INVALID
+        print("Adopted %d resource(s) into the state of %s (serial %d); DSS was not changed."
+              % (adopted["adopted"], imported.project_key, adopted["serial"]))
+    return exitcodes.OK
+
+
+def _live(engine: Any, args: argparse.Namespace, kinds: Any) -> Any:
+    from ..dss.failures import check_connection
+    from ..engine import _classified
+    from ..importer import import_project
+    check_connection(engine.client, engine.url)
+    with _classified(engine.url):
+        return import_project(engine.client, args.project_key, kinds, args.parallelism)
+
+
+def add_import(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "import", help="write the configuration of an existing DSS project (reads only)", epilog=_epilog(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Read PROJECT_KEY (live, or a DSS export with --from-export) and write its configuration "
+                    "to DIR: DIR/PROJECT_KEY.yaml, recipe code in DIR/recipes/, Python scenario code in "
+                    "DIR/scenarios/. What the language cannot express is listed at the top of the YAML and "
+                    "in the summary.")
+    parser.add_argument("project_key", metavar="PROJECT_KEY", help="the DSS project key")
+    parser.add_argument("--out", metavar="DIR", required=True, help="folder to write the files to")
+    parser.add_argument("--include", action="append", metavar="KINDS",
+                        help="import only these kinds (comma-separated, repeatable): project, variables, zones, "
+                             "managed_folders, datasets, recipes, scenarios")
+    parser.add_argument("--split", action="store_true",
+                        help="one file per kind, joined by include: (automatic above 300 objects)")
+    parser.add_argument("--from-export", dest="from_export", metavar="PATH",
+                        help="read a DSS project export (folder holding project_config/, or export zip) "
+                             "instead of DSS")
+    parser.add_argument("--adopt", action="store_true",
+                        help="also record the imported objects in the project's state as managed (changes "
+                             "nothing in DSS)")
+    add_connection_options(parser)
+    parser.set_defaults(handler=cmd_import)

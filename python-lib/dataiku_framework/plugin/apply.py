@@ -1,0 +1,337 @@
+"""Apply, roll back and unlock from inside DSS: the "Apply", "Rollback" and "Unlock" macros and the
+"Apply project configuration" scenario step.
+
+Why the rights are checked again here although ``runnable.json`` declares ``ADMIN``: DSS checks the
+declaration on the project the macro is run from, while apply changes the project the configuration
+names, which may be another one; and a scenario step declares no rights at all (it runs as the
+scenario's run-as user). So before any write the caller's DSS login must be the owner of every
+project concerned, or hold ``admin`` on it through a user or group entry of its permissions, or be a
+DSS administrator. Only the client is used (``dataiku.api_client()``, the caller's own rights): DSS
+refuses a project's permissions to whoever is not its admin, which is itself the answer.
+
+The configuration is read from a managed folder exactly as the "Plan" macro reads it
+(``plugin.plan.plan_from_folder``): the same parameters, the same reporting of an invalid or missing
+file. The plan that is checked is the plan that is applied (``Engine.apply(plan)``).
+"""
+from typing import Any, Callable, Dict, List, Optional
+
+from ..config.online import try_unless_forbidden
+from .plan import PlanReport, plan_params_from_config, planned_from_folder
+
+#: What the scenario step does after planning.
+MODES = ("plan_only", "apply", "apply_if_no_drift")
+#: When the scenario step fails (besides errors, which always fail it).
+FAIL_ON = ("changes", "drift", "never")
+#: The counts of a ``Result`` the step publishes as ``framework_<name>``.
+RESULT_COUNTS = ("created", "updated", "replaced", "deleted", "failed", "skipped")
+#: The macro's progress: percent of the resources done (``get_progress_target`` -> ``(100, "NONE")``).
+PROGRESS_TARGET = (100, "NONE")
+
+
+class NotProjectAdmin(Exception):
+    """The caller may not administer a project this component would change."""
+
+
+def _flag(value: Any, default: bool = False) -> bool:
+    if value in (None, ""):
+        return default
+    if isinstance(value, str):
+        return value.strip().lower() not in ("false", "0", "no", "off")
+    return bool(value)
+
+
+def _seconds(value: Any) -> float:
+    try:
+        return max(0.0, float(value)) if value not in (None, "") else 0.0
+    except (TypeError, ValueError):
+        return 0.0
+
+
+def _choice(value: Any, choices: Any, default: str) -> str:
+    value = (value or "").strip() if isinstance(value, str) else value
+    if value in (None, ""):
+        return default
+    if value not in choices:
+        raise ValueError("unknown value %r: expected one of %s" % (value, ", ".join(choices)))
+    return value
+
+
+def apply_params_from_config(config: Optional[Dict[str, Any]]) -> Dict[str, Any]:
+    """Keyword arguments for ``apply_from_folder`` from the Apply macro's parameters (DSS may leave them out)."""
+    config = config or {}
+    return dict(plan_params_from_config(config), allow_delete=_flag(config.get("allow_delete")),
+                lock_timeout=_seconds(config.get("lock_timeout")))
+
+
+def step_params_from_config(config: Optional[Dict[str, Any]]) -> Dict[str, Any]:
+    """The Apply macro's parameters plus the step's ``mode`` (default apply) and ``fail_on`` (default never)."""
+    config = config or {}
+    return dict(apply_params_from_config(config), mode=_choice(config.get("mode"), MODES, "apply"),
+                fail_on=_choice(config.get("fail_on"), FAIL_ON, "never"))
+
+
+# -- rights ----------------------------------------------------------------------------------------
+
+def _caller(client: Any) -> Dict[str, Any]:
+    info = client.get_auth_info() or {}
+    return {"login": info.get("authIdentifier"), "groups": list(info.get("groups") or [])}
+
+
+def _admin_entry(permissions: Dict[str, Any], caller: Dict[str, Any]) -> bool:
+    """Owner, or an entry for the caller's login or one of its groups with ``admin``."""
+    if permissions.get("owner") and permissions.get("owner") == caller["login"]:
+        return True
+    for entry in permissions.get("permissions") or []:
+        if not isinstance(entry, dict) or not entry.get("admin"):
+            continue
+        if (entry.get("user") and entry.get("user") == caller["login"]) or entry.get("group") in caller["groups"]:
+            return True
+    return False
+
+
+def _is_dss_admin(client: Any) -> bool:
+    """One administrator-only read (the connection list), as ``plan.refresh`` tells an administrator's key."""
+    return try_unless_forbidden(client.list_connections) is not None
+
+
+def check_project_admin(client: Any, project_key: str, what: str = "apply") -> str:
+    """The caller's login when it may administer ``project_key``; ``NotProjectAdmin`` naming the login
+    and the project otherwise. Reads only (the caller's identity, the project's permissions, and
+    whether the caller is a DSS administrator when the permissions alone do not say)."""
+    caller = _caller(client)
+    # DSS shows a project's permissions to its administrators only: a refusal is None here
+    permissions = try_unless_forbidden(client.get_project(project_key).get_permissions)
+    if (permissions is not None and _admin_entry(permissions, caller)) or _is_dss_admin(client):
+        return caller["login"]
+    raise NotProjectAdmin("%s needs administrator rights on project %s: DSS user %s is not its owner, has no "
+                          "admin permission on it (directly or through a group), and is not a DSS administrator"
+                          % (what, project_key, caller["login"]))
+
+
+# -- progress --------------------------------------------------------------------------------------
+
+def macro_progress(progress_callback: Optional[Callable[[int], Any]],
+                   log: Optional[Callable[[str], Any]] = None) -> Callable[[int, int, str], None]:
+    """``on_progress(done, total, message)`` for the engine, reported to DSS's macro progress callback
+    as a percentage of ``PROGRESS_TARGET`` (and each message to ``log``, if given)."""
+    def report(done: int, total: int, message: str) -> None:
+        if progress_callback is not None:
+            progress_callback(int(PROGRESS_TARGET[0] * done / total) if total else PROGRESS_TARGET[0])
+        if log is not None:
+            log("[%d/%d] %s" % (done, total, message))
+    return report
+
+
+# -- apply -----------------------------------------------------------------------------------------
+
+class ApplyReport(PlanReport):
+    """A folder's plan, and what applying it did (``result`` None when nothing was applied: the
+    configuration is invalid, there were no changes, the mode only plans, or drift held it back)."""
+
+    def __init__(self, planned: PlanReport, result: Any = None, held_back: Optional[str] = None) -> None:
+        PlanReport.__init__(self, planned.config_path, planned.folder_name, plan=planned.plan,
+                            invalid=planned.invalid)
+        self.result = result
+        #: Why a plan with changes was not applied (the step's mode), None otherwise.
+        self.held_back = held_back
+
+    @property
+    def project_key(self) -> Optional[str]:
+        return self.plan.doc.get("metadata", {}).get("project_key") if self.plan is not None else None
+
+    @property
+    def drift_count(self) -> int:
+        """Fields changed in DSS outside the configuration, and conflicts (changed on both sides)."""
+        doc = self.plan.doc if self.plan is not None else {}
+        return len(doc.get("drift") or []) + len(doc.get("conflicts") or [])
+
+    @property
+    def has_changes(self) -> bool:
+        return self.plan is not None and self.plan.has_changes
+
+    @property
+    def succeeded(self) -> bool:
+        """Valid, and every resource applied succeeded (True when nothing needed applying)."""
+        return self.valid and (self.result is None or self.result.succeeded)
+
+    def title(self) -> str:
+        if not self.valid:
+            return "Configuration is invalid: nothing was applied"
+        if self.result is not None:
+            return self.result.summary()
+        if not self.has_changes:
+            return "No changes: DSS matches the configuration, nothing was applied"
+        return "Nothing was applied: %s" % (self.held_back or "planned only")
+
+    def html(self) -> str:
+        """The macro's result: the outcome, per-resource rows, and the plan below it."""
+        from ..render.result import render_result_html
+        if self.plan is None:
+            return PlanReport.html(self)
+        return render_result_html(self.title(), failed=not self.succeeded,
+                                  result=self.result.to_dict() if self.result is not None else None,
+                                  plan_doc=self.plan.doc, plan_label="The plan that was applied" if self.result
+                                  is not None else "Plan", plan_open=self.result is None)
+
+    def outcome(self) -> str:
+        """For the step log, after the plan: the resources that did not succeed, notes, the title."""
+        lines = []  # type: List[str]
+        if self.result is not None:
+            lines += ["%s %s: %s%s" % (r.operation, r.address, r.status, ": %s" % r.error if r.error else "")
+                      for r in self.result.results if r.status != "succeeded"]
+            lines += list(self.result.notes)
+        return "\n".join(lines + [self.title()])
+
+    def failure_message(self, limit: int = 20) -> str:
+        """Why the failed apply fails the step: the summary and the failed or skipped resources."""
+        failed = [r for r in self.result.results if r.status != "succeeded"]
+        lines = ["%s (project %s, apply id %s)" % (self.result.summary(), self.project_key, self.result.apply_id)]
+        lines += ["  %s %s: %s%s" % (r.operation, r.address, r.status, ": %s" % r.error if r.error else "")
+                  for r in failed[:limit]]
+        if len(failed) > limit:
+            lines.append("  ... and %d more" % (len(failed) - limit))
+        return "\n".join(lines)
+
+
+def apply_from_folder(client: Any, project_key: str, folder_ref: str, config_path: str = "project.yaml",
+                      env: Optional[str] = None, parallelism: int = 8, allow_delete: bool = False,
+                      lock_timeout: float = 0.0, mode: str = "apply",
+                      on_progress: Optional[Callable[[int, int, str], None]] = None,
+                      on_planned: Optional[Callable[[ApplyReport], None]] = None) -> ApplyReport:
+    """Plan the configuration in managed folder ``folder_ref`` of ``project_key``, check the caller's
+    rights, and apply that plan (``mode``: ``apply``; ``apply_if_no_drift`` holds back when DSS was
+    changed outside the configuration; ``plan_only`` never writes).
+
+    Rights are checked before planning on ``project_key`` (where the folder is), and after planning on
+    the project the configuration names, unless the plan creates it (DSS itself then decides whether
+    the caller may create projects). ``on_planned(report)`` is called once planned, before any write
+    (the step logs the plan then); ``on_progress`` as resources finish. Raises ``NotProjectAdmin``; the
+    engine's ``LockHeld`` (naming the holder), ``StalePlanError``; ``sources.FolderError``; connection
+    failures.
+    """
+    from ..engine import Engine  # lazily, as plugin.plan does
+    if mode not in MODES:
+        raise ValueError("unknown mode %r: expected one of %s" % (mode, ", ".join(MODES)))
+    if mode != "plan_only":
+        check_project_admin(client, project_key)
+    with planned_from_folder(client, project_key, folder_ref, config_path=config_path, env=env,
+                             parallelism=parallelism, allow_delete=allow_delete) as planned:
+        report = ApplyReport(planned)
+        if on_planned is not None:
+            on_planned(report)
+        if not report.valid or not report.has_changes or mode == "plan_only":
+            return report
+        if mode == "apply_if_no_drift" and report.drift_count:
+            report.held_back = ("DSS was changed outside the configuration (%d drifted or conflicting field(s)); "
+                                "mode apply_if_no_drift applies only when there is none" % report.drift_count)
+            return report
+        target = report.project_key
+        if target and target != project_key and _project_action(report.plan) != "create":
+            check_project_admin(client, target)
+        # inside the folder's copy: apply resolves the configuration again (code files included)
+        report.result = Engine(client=client, parallelism=parallelism).apply(
+            report.plan, allow_delete=allow_delete, lock_timeout=lock_timeout, on_progress=on_progress)
+        return report
+
+
+def _project_action(plan: Any) -> Optional[str]:
+    for entry in plan.doc.get("resource_changes") or []:
+        if entry.get("address") == "project":
+            return entry.get("action")
+    return None
+
+
+def step_variables(report: ApplyReport) -> Dict[str, Any]:
+    """The scenario variables the "Apply project configuration" step sets (as "Check drift" does for drift)."""
+    variables = {"framework_config_valid": report.valid, "framework_drift_count": report.drift_count,
+                 "framework_drift_detected": bool(report.drift_count), "framework_has_changes": report.has_changes,
+                 "framework_applied": report.result is not None,
+                 "framework_apply_id": report.result.apply_id if report.result is not None else None,
+                 "framework_apply_succeeded": report.succeeded}  # type: Dict[str, Any]
+    for action, count in report.counts().items():
+        variables["framework_plan_%s" % action] = count
+    counts = report.result.counts if report.result is not None else {}
+    for name in RESULT_COUNTS:
+        variables["framework_%s" % name] = int(counts.get(name) or 0)
+    return variables
+
+
+def step_failure(report: ApplyReport, fail_on: str) -> Optional[str]:
+    """Why the step fails, or None: an invalid configuration or a failed apply always; otherwise as
+    ``fail_on`` says (``changes``: the plan had changes, applied or not; ``drift``: DSS was changed
+    outside the configuration; ``never``)."""
+    if not report.valid:
+        return report.invalid.failure_message()
+    if report.result is not None and not report.result.succeeded:
+        return report.failure_message()
+    where = "Project %s (configuration '%s' in managed folder '%s')" % (report.project_key, report.config_path,
+                                                                       report.folder_name)
+    if fail_on == "drift" and report.drift_count:
+        return "%s: DSS was changed outside the configuration in %d field(s)%s:\n%s" % (
+            where, report.drift_count, "; nothing was applied" if report.result is None else "",
+            "\n".join("  " + line for line in report.differences()))
+    if fail_on == "changes" and report.has_changes:
+        done = report.result.summary() if report.result is not None else "not applied (%s)" % (
+            report.held_back or "plan only")
+        changes = ["  %s: %s%s" % (c.address, c.action, " (%s)" % c.reason if c.reason else "")
+                   for c in report.plan.resource_changes if c.action != "no-op"]
+        return "%s had %d change(s) to make: %s\n%s" % (where, len(changes), done, "\n".join(changes))
+    return None
+
+
+# -- rollback and unlock ---------------------------------------------------------------------------
+
+def rollback_params_from_config(config: Optional[Dict[str, Any]]) -> Dict[str, Any]:
+    """Keyword arguments for ``rollback_project`` from the Rollback macro's parameters."""
+    config = config or {}
+    return {"to": (config.get("apply_id") or "").strip() or None,
+            "preview": _flag(config.get("preview"), default=True), "lock_timeout": _seconds(config.get("lock_timeout"))}
+
+
+def rollback_project(client: Any, project_key: str, to: Optional[str] = None, preview: bool = True,
+                     lock_timeout: float = 0.0, on_progress: Optional[Callable[[int, int, str], None]] = None) -> str:
+    """The Rollback macro: the rollback plan of ``project_key`` (to before apply ``to``, default the
+    last), and unless ``preview`` the rollback itself; as HTML. Checks admin rights first."""
+    from ..engine import Engine
+    from ..render.result import render_result_html
+    check_project_admin(client, project_key, "rollback")
+    engine = Engine(client=client)
+    plan = engine.rollback_plan(project_key, to=to)
+    # the plan's text says that data is not restored; so do the result's notes
+    if not plan.has_changes:
+        return render_result_html("Nothing to roll back in project %s" % project_key, details=plan.to_text())
+    if preview:
+        return render_result_html("Rollback plan for project %s" % project_key, details=plan.to_text(),
+                                  notices=["Preview only: nothing was changed. Run again with 'Preview only' "
+                                           "unticked to roll back."])
+    result = engine.rollback(project_key, to=to, lock_timeout=lock_timeout, on_progress=on_progress)
+    return render_result_html(result.summary(), failed=not result.succeeded, result=result.to_dict(),
+                              details=plan.to_text())
+
+
+def unlock_project(client: Any, project_key: str, lock_id: Optional[str]) -> str:
+    """The Unlock macro: release lock ``lock_id`` of ``project_key`` (its holder is gone), or, with no
+    id, show who holds the lock (nothing released); as HTML. Checks admin rights first."""
+    from ..engine import Engine
+    from ..render.result import render_result_html
+    check_project_admin(client, project_key, "unlock")
+    engine = Engine(client=client)
+    lock_id = (lock_id or "").strip()
+    if not lock_id:
+        current = engine.lock_status(project_key)
+        if current is None:
+            return render_result_html("Project %s is not locked" % project_key)
+        return render_result_html("Project %s is locked: nothing was released" % project_key,
+                                  notices=["To release it, make sure its holder is no longer running, then run "
+                                           "Unlock again with lock id %s." % current.id]
+                                  + (["This lock has expired: the next apply takes it over."]
+                                     if current.expired() else []),
+                                  facts=_lock_facts(current))
+    released = engine.unlock(project_key, lock_id)
+    return render_result_html("Released lock %s of project %s" % (released.id, project_key),
+                              facts=_lock_facts(released))
+
+
+def _lock_facts(record: Any) -> List[Any]:
+    return [("lock id", record.id), ("user", record.user), ("host", record.host), ("pid", record.pid),
+            ("operation", record.operation), ("acquired at", record.acquired_at), ("expires at", record.expires_at)]

@@ -1,0 +1,22 @@
+"""Macro "Unlock": release this project's apply lock left by a holder that is gone, as HTML.
+
+Without a lock id it shows who holds the lock and releases nothing. Needs administrator rights
+(declared in runnable.json, checked again in code). All logic lives in ``dataiku_framework.plugin.apply``.
+"""
+import dataiku
+from dataiku.runnables import Runnable
+
+from dataiku_framework.plugin.apply import unlock_project
+
+
+class MyRunnable(Runnable):
+    def __init__(self, project_key, config, plugin_config):
+        self.project_key = project_key
+        self.config = config or {}
+        self.plugin_config = plugin_config or {}
+
+    def get_progress_target(self):
+        return None
+
+    def run(self, progress_callback):
+        return unlock_project(dataiku.api_client(), self.project_key, self.config.get("lock_id"))
