@@ -1,0 +1,309 @@
+"""From a snapshot to a configuration that plans clean: convert, validate, compare, leave out.
+
+Why a loop with the plan in it: the import's first guarantee is "import, then plan: no changes".
+Rather than hope every inverse is exact, the converted configuration is validated and compared
+with the very snapshot it came from, through the plan's own comparison (``plan.compare``), with
+no request. An object that does not validate, or that would plan a change, is left out (with the
+diagnostic or the differing paths as its reason) and named in the output, so the import never
+fails and never drops anything silently. Objects recipes still name become ``external`` entries.
+"""
+import re
+from typing import Any, Dict, List, Optional, Tuple
+
+from ..config.diagnostics import ConfigError
+from ..resources.base import Context
+from . import convert
+from .read import KINDS
+
+SECTIONS = ("zones", "managed_folders", "datasets", "recipes", "scenarios")
+SECTION_OF_KIND = {"zone": "zones", "managed_folder": "managed_folders", "dataset": "datasets", "recipe": "recipes",
+                   "scenario": "scenarios"}
+KIND_OF_SECTION = {v: k for k, v in SECTION_OF_KIND.items()}
+_PATH = re.compile(r"^(\w+)\[(\d+)\]")
+MAX_ROUNDS = 12
+
+
+class Imported(object):
+    """What an import produced: the validated ``config`` (code inline), what was left out and why
+    (``left_out``: ``(kind, name, reason)``), ``notes`` on imported objects (settings kept in DSS
+    only), the kinds not asked for, the inventory lists DSS refused, and the requests made."""
+
+    def __init__(self, project_key: str) -> None:
+        self.project_key = project_key
+        self.config = None  # type: Any
+        self.doc = {}  # type: Dict[str, Any]
+        self.left_out = []  # type: List[Tuple[str, str, str]]
+        self.notes = []  # type: List[Tuple[str, str, str]]
+        self.not_included = []  # type: List[str]
+        self.unlisted = {}  # type: Dict[str, str]
+        self.requests = 0
+        self.live = False
+
+    def counts(self) -> Dict[str, int]:
+        """Objects imported per kind (the project and its variables count as one each)."""
+        out = {"project": 1}
+        if (self.doc.get("project") or {}).get("variables"):
+            out["variables"] = 1
+        for section in SECTIONS + ("external",):
+            if self.doc.get(section):
+                out[section] = len(self.doc[section])
+        return out
+
+    def summary(self) -> str:
+        """``Imported KEY: project, variables, 2 datasets, 1 recipes (5 objects); 1 external; 0 left out.``"""
+        counts = self.counts()
+        parts = [k if v == 1 and k in ("project", "variables") else "%d %s" % (v, k.replace("_", " "))
+                 for k, v in counts.items() if k != "external"]
+        if "project" in self.not_included:
+            parts[0] = "project key"
+        external = "; %d external object(s) declared" % counts["external"] if counts.get("external") else ""
+        return "Imported %s: %s (%d objects)%s; %d left out." % (
+            self.project_key, ", ".join(parts), sum(v for k, v in counts.items() if k != "external"), external,
+            len(self.left_out))
+
+
+def build(snap: Any, kinds: Tuple[str, ...] = KINDS) -> Imported:
+    """The import of ``snap`` (see the module docstring)."""
+    result = Imported(snap.project_key)
+    result.requests = snap.requests
+    result.live = bool(snap.extra.get("live"))
+    result.not_included = [k for k in KINDS if k not in kinds]
+    ctx = Context(snap.project_key, snap)
+    notes = []  # type: List[Tuple[str, str, str]]
+    project_left_out = []  # type: List[Tuple[str, str, str]]
+    project = convert.project(snap, project_left_out)
+    if "variables" not in kinds:
+        project.pop("variables", None)
+    if "project" in kinds:
+        result.left_out.extend(project_left_out)
+    else:  # the key, and what a project that names nothing would still set
+        project = {k: v for k, v in project.items() if k in ("key", "disable_automatic_triggers")}
+    sections = _convert_all(snap, ctx, kinds, notes, result.left_out)
+    _loop(snap, project, sections, result)
+    gone = _gone(result)
+    result.notes = sorted(set(result.notes + [n for n in notes if (SECTION_OF_KIND.get(n[0]), n[1]) not in gone]))
+    _inventory(snap, result)
+    result.left_out = sorted(set(result.left_out), key=lambda e: (e[0], e[1].lower(), e[2]))
+    return result
+
+
+def _gone(result: Imported) -> set:
+    return {(SECTION_OF_KIND.get(kind), name) for kind, name, _ in result.left_out}
+
+
+def _convert_all(snap: Any, ctx: Context, kinds: Tuple[str, ...], notes: List[Tuple[str, str, str]],
+                 left_out: List[Tuple[str, str, str]]) -> Dict[str, List[Dict[str, Any]]]:
+    """Every object of the kinds asked for, converted; what cannot be, in ``left_out``."""
+    out = {s: [] for s in SECTIONS}  # type: Dict[str, List[Dict[str, Any]]]
+
+    def add(section: str, name: Any, make: Any) -> None:
+        try:
+            out[section].append(make())
+        except convert.LeftOut as why:
+            left_out.append((KIND_OF_SECTION[section], str(name), str(why)))
+        except Exception as error:  # an unexpected shape: named, never fatal
+            left_out.append((KIND_OF_SECTION[section], str(name), "could not be converted (%s: %s)"
+                             % (type(error).__name__, error)))
+
+    zones_ok = set()
+    if "zones" in kinds:
+        for z in sorted(snap.zones, key=lambda z: str(z.get("name"))):
+            if z.get("id") != "default":
+                add("zones", z.get("name"), lambda z=z: _zone(z))
+        zones_ok = {z["name"] for z in out["zones"]}
+
+    def zone_of(object_type: str, object_id: Any) -> Optional[str]:
+        name = ctx.zone(object_type, object_id)
+        return name if name in zones_ok else None
+
+    folder_names = snap.folder_names()
+    if "managed_folders" in kinds:
+        for name, f in sorted(snap.folders.items()):
+            add("managed_folders", name, lambda f=f: convert.folder(f, zone_of("MANAGED_FOLDER", f.get("id"))))
+    if "datasets" in kinds:
+        for name, d in sorted(snap.datasets.items()):
+            add("datasets", name, lambda d=d, name=name: convert.dataset(d, zone_of("DATASET", name)))
+    if "recipes" in kinds:
+        for name in sorted(snap.recipes):
+            add("recipes", name, lambda name=name: convert.recipe(snap.recipes[name], folder_names,
+                                                                  zone_of("RECIPE", name), notes))
+    unread = snap.extra.get("unread") or {}
+    for kind, name in sorted(unread):
+        left_out.append((kind, name, "listed by DSS but could not be read (%s)" % unread[(kind, name)]))
+    if "scenarios" in kinds:
+        names = snap.scenario_names()
+        for name in sorted(snap.scenarios):
+            add("scenarios", name, lambda name=name: convert.scenario(snap.scenarios[name], snap.project_key,
+                                                                      folder_names, names))
+    return out
+
+
+def _flow_order(doc: Dict[str, Any]) -> List[Dict[str, Any]]:
+    """Recipes in flow order (producers first; ties by name), as a person reads a flow."""
+    from ..config.graph import topological_recipes
+    by_name = {rc["name"]: rc for rc in doc["recipes"]}
+    order = [n for n in topological_recipes(doc) if n in by_name]
+    return [by_name[n] for n in order] + [rc for rc in doc["recipes"] if rc["name"] not in set(order)]
+
+
+def _zone(raw: Dict[str, Any]) -> Dict[str, Any]:
+    try:
+        return convert.zone(raw)
+    except convert.LeftOut as why:
+        raise convert.LeftOut("%s; its objects are imported without a zone" % why)
+
+
+def _document(project: Dict[str, Any], sections: Dict[str, List[Dict[str, Any]]], snap: Any,
+              left_out: List[Tuple[str, str, str]]) -> Dict[str, Any]:
+    doc = {"version": "1.0", "project": project}  # type: Dict[str, Any]
+    for section in ("datasets", "managed_folders", "recipes", "scenarios", "zones"):
+        if sections[section]:
+            doc[section] = sections[section]
+    if doc.get("recipes"):
+        doc["recipes"] = _flow_order(doc)
+    external = _externals(sections, snap, left_out)
+    if external:
+        doc["external"] = external
+    return doc
+
+
+EXTERNAL_KINDS = (("saved_models", "saved_model"), ("evaluation_stores", "model_evaluation_store"))
+
+
+def _externals(sections: Dict[str, List[Dict[str, Any]]], snap: Any,
+               left_out: List[Tuple[str, str, str]]) -> List[Dict[str, Any]]:
+    """What recipes (and scenario steps, triggers) name and the configuration does not declare."""
+    declared = {o["name"] for s in ("datasets", "managed_folders") for o in sections[s]}
+    gone = {(kind, name) for kind, name, _ in left_out}
+    scenarios = {o["name"] for o in sections["scenarios"]}
+    kinds = {}  # type: Dict[str, str]
+    for rc in sections["recipes"]:
+        for side in ("inputs", "outputs"):
+            for ref in rc.get(side, []):
+                name = ref if isinstance(ref, str) else ref["ref"]
+                kinds[name] = kinds.get(name) or _kind_by_role(rc["type"], side, ref)
+    for sc in sections["scenarios"]:
+        for st in sc.get("steps") or []:
+            for item in st.get("items") or []:
+                kinds.setdefault(item if isinstance(item, str) else item["ref"], "")
+            target = st.get("scenario")
+            if isinstance(target, str) and "." not in target and target not in scenarios:
+                kinds[target] = "scenario"
+        for tr in sc.get("triggers") or []:
+            if tr.get("type") == "dataset":
+                for name in tr["dataset"] if isinstance(tr.get("dataset"), list) else [tr.get("dataset")]:
+                    kinds.setdefault(name, "")
+    out = []
+    for name in sorted(n for n in kinds if isinstance(n, str) and n not in declared):
+        kind = kinds[name] or _external_kind(name, snap, gone)
+        out.append({"name": name, "kind": kind})
+    return out
+
+
+#: recipe roles (and ML recipe outputs) that hold a model object, whatever DSS lists
+MODEL_ROLES = {"model": "saved_model", "evaluationStore": "model_evaluation_store"}
+TRAINING_TYPES = frozenset(["prediction_training", "clustering_training"])
+
+
+def _kind_by_role(rtype: str, side: str, ref: Any) -> str:
+    """The kind of object a recipe role holds when the role tells (else "": look it up)."""
+    role = "main" if isinstance(ref, str) else ref.get("role") or "main"
+    if role in MODEL_ROLES:
+        return MODEL_ROLES[role]
+    return "saved_model" if side == "outputs" and rtype in TRAINING_TYPES and role == "main" else ""
+
+
+def _external_kind(name: str, snap: Any, gone: set) -> str:
+    for attr, kind in EXTERNAL_KINDS:
+        if name in (snap.extra.get(attr) or {}):
+            return kind
+    if ("managed_folder", name) in gone or name in snap.folders:
+        return "managed_folder"
+    return "dataset"
+
+
+def _loop(snap: Any, project: Dict[str, Any], sections: Dict[str, List[Dict[str, Any]]], result: Imported) -> None:
+    """Validate and compare until the configuration is valid and plans no change (bounded)."""
+    from ..config.schema import FrameworkConfig
+    from ..plan.compare import compare
+    for _ in range(MAX_ROUNDS):
+        doc = _document(project, sections, snap, result.left_out)
+        try:
+            config = FrameworkConfig.from_dict(doc)
+        except ConfigError as error:
+            if not _drop_invalid(error.diagnostics, project, sections, result):
+                raise
+            continue
+        changes = compare(config.resolved(connection_types={}), snap, {})[0]
+        differing = [c for c in changes if c.action != "no-op"]
+        if not differing:
+            result.config, result.doc = config, doc
+            return
+        for change in differing:
+            paths = ", ".join(sorted({c["path"] for c in change.changes})) or change.reason
+            _drop(change.kind, change.name, "it would not plan clean (%s: %s)" % (change.action, paths),
+                  [c["path"] for c in change.changes], project, sections, result)
+    raise RuntimeError("import of %s did not converge" % snap.project_key)  # pragma: no cover - a bug if reached
+
+
+def _drop_invalid(diagnostics: List[Any], project: Dict[str, Any], sections: Dict[str, List[Dict[str, Any]]],
+                  result: Imported) -> bool:
+    """Leave out the objects the diagnostics point at; False when none could be found."""
+    dropped = False
+    for d in diagnostics:
+        if not d.is_error:
+            continue
+        match = _PATH.match(d.path or "")
+        if match and match.group(1) in SECTIONS:
+            items = sections[match.group(1)]
+            index = int(match.group(2))
+            if index < len(items):
+                name = items[index]["name"]
+                reason = "not valid in the configuration language: %s" % d.summary
+                dropped |= _drop(KIND_OF_SECTION[match.group(1)], name, reason, [], project, sections, result)
+        elif (d.path or "").startswith("project."):
+            field = d.path.split(".")[1].split("[")[0]
+            if field in project and field != "key":
+                project.pop(field)
+                result.left_out.append(("project " + field, project["key"], "not valid in the configuration "
+                                        "language: %s" % d.summary))
+                dropped = True
+    return dropped
+
+
+def _drop(kind: str, name: str, reason: str, paths: List[str], project: Dict[str, Any],
+          sections: Dict[str, List[Dict[str, Any]]], result: Imported) -> bool:
+    if kind in ("project", "variables"):
+        fields = ["variables"] if kind == "variables" else sorted({p.split(".")[0].split("[")[0] for p in paths})
+        fields = [f for f in fields if f in project and f != "key"]
+        for field in fields:
+            project.pop(field, None)
+            result.left_out.append(("project " + field, project["key"], reason))
+        return bool(fields)
+    section = SECTION_OF_KIND[kind]
+    before = len(sections[section])
+    sections[section][:] = [o for o in sections[section] if o["name"] != name]
+    if kind == "zone":  # its objects stay, without the zone
+        for s in ("managed_folders", "datasets", "recipes"):
+            for o in sections[s]:
+                if o.get("zone") == name:
+                    o.pop("zone")
+    result.left_out.append((kind, name, reason))
+    return len(sections[section]) < before
+
+
+def _inventory(snap: Any, result: Imported) -> None:
+    """Saved models and evaluation stores no recipe names, and the kinds the language cannot express."""
+    named = {e["name"] for e in result.doc.get("external") or []}
+    for attr, kind in EXTERNAL_KINDS:
+        for oid, name in sorted((snap.extra.get(attr) or {}).items()):
+            if oid not in named:
+                label = oid if name == oid else "%s (%s)" % (oid, name)
+                result.left_out.append((kind.replace("_", " "), label, "no imported recipe reads or writes it; "
+                                        "the language does not describe %ss" % kind.replace("_", " ")))
+    for label, found in sorted((snap.extra.get("inventory") or {}).items()):
+        if isinstance(found, str):
+            result.unlisted[label] = found
+            continue
+        for name in found:
+            result.left_out.append((label, name, "the configuration language does not describe %ss" % label))
