@@ -110,5 +110,6 @@ def test_two_applies_at_once_exactly_one_runs(emu, client, engine):
         if engine.plan(_config(key, round_no)).has_changes:
             problems.append("%s: the plan after the round has changes" % where)
     assert not problems, "%d problems (outcomes: %s):\n%s" % (len(problems), tally, "\n".join(problems))
-    # the jitter gave both modes real contention
-    assert tally["LockHeld"] >= 5 and tally["waited, nothing to do"] >= 5, tally
+    # the jitter gave both modes real contention (5 of each in the 50 rounds of make test)
+    need = max(1, ROUNDS // 10)
+    assert tally["LockHeld"] >= need and tally["waited, nothing to do"] >= need, tally
