@@ -25,6 +25,7 @@ from typing import Any, Dict, List, Optional
 
 from ..state import ProjectLock, StateStore, identity, new_apply_id
 from ..state.dssfiles import FOLDER
+from .checkpoint import TAG, checkpoint, head
 from .result import ResourceResult, Result
 
 FRAMEWORK_FILES = "lib/%s/" % FOLDER
@@ -121,11 +122,6 @@ class RollbackPlan(object):
                                                       rows, html.escape(NOT_RESTORED)))
 
 
-def _head(git: Any) -> Optional[str]:
-    entries = (git.log(count=1) or {}).get("entries") or []
-    return (entries[0].get("commit") or entries[0].get("id")) if entries else None
-
-
 def rollback_plan(client: Any, project_key: str, to: Optional[str] = None) -> RollbackPlan:
     """The plan of a rollback to before apply ``to`` (default: the last apply): reads only."""
     state = StateStore(client, project_key).read()
@@ -135,12 +131,12 @@ def rollback_plan(client: Any, project_key: str, to: Optional[str] = None) -> Ro
                             "then): it cannot be rolled back" % (target.get("apply_id"), project_key))
     project = client.get_project(project_key)
     git = project.get_project_git()
-    head = _head(git)
-    diff = git.diff(commit_from=target["checkpoint_before"], commit_to=head) or {}
+    now = head(git)
+    diff = git.diff(commit_from=target["checkpoint_before"], commit_to=now) or {}
     managed = set(state.resources)
     for entry in state.history[state.history.index(target):]:
         managed.update(entry.get("deleted") or [])  # what the tool deleted since (the rest is in the state)
-    return RollbackPlan(project_key, target, head, _changes(diff.get("entries") or [], managed, _names(project)))
+    return RollbackPlan(project_key, target, now, _changes(diff.get("entries") or [], managed, _names(project)))
 
 
 def _names(project: Any) -> Dict[str, str]:
@@ -203,7 +199,6 @@ def rollback(client: Any, project_key: str, to: Optional[str] = None, lock_timeo
 
 
 def _locked(client: Any, project_key: str, to: Optional[str], lock: Any, on_progress: Any) -> Result:
-    from .run import TAG  # one tag scheme for applies and rollbacks
     store = StateStore(client, project_key)
     before = store.read()
     plan = rollback_plan(client, project_key, to)
@@ -212,7 +207,7 @@ def _locked(client: Any, project_key: str, to: Optional[str], lock: Any, on_prog
     if not plan.has_changes:
         return Result(project_key, "rollback", None, [], plan=plan, notes=[NOT_RESTORED])
     git = client.get_project(project_key).get_project_git()
-    checkpoint = _tag(git, rollback_id, "before")
+    before_commit = checkpoint(git, "rollback", rollback_id, "before")
     answer = git.revert_to_revision(plan.checkpoint) or {}
     if answer.get("success") is False:
         raise RollbackError("DSS refused to revert project %s to %s: %s" % (
@@ -224,7 +219,7 @@ def _locked(client: Any, project_key: str, to: Optional[str], lock: Any, on_prog
     state.history = list(before.history)
     state.start_apply(me["user"], me["host"], None, "rollback to before %s" % plan.apply_id, apply_id=rollback_id)
     entry = state.history_entry(rollback_id)
-    entry.update({"operation": "rollback", "rolled_back": plan.apply_id, "checkpoint_before": checkpoint,
+    entry.update({"operation": "rollback", "rolled_back": plan.apply_id, "checkpoint_before": before_commit,
                   "checkpoint_after": TAG % (rollback_id, "after")})
     left = _left_over(git, plan)
     results = [ResourceResult(c["address"], c["address"].split(".", 1)[0], c["address"].partition(".")[2] or
@@ -234,7 +229,7 @@ def _locked(client: Any, project_key: str, to: Optional[str], lock: Any, on_prog
     outcome = Result(project_key, "rollback", rollback_id, results, plan=plan, notes=[NOT_RESTORED])
     state.end_apply(rollback_id, "succeeded" if outcome.succeeded else "partial", outcome.counts)
     store.write(state, expected_serial=reverted.serial, at_least=before.serial)
-    _tag(git, rollback_id, "after")
+    checkpoint(git, "rollback", rollback_id, "after")
     if on_progress is not None:
         for done, r in enumerate(results, 1):
             on_progress(done, len(results), "%s %s: %s" % (r.operation, r.address, r.status))
@@ -243,7 +238,7 @@ def _locked(client: Any, project_key: str, to: Optional[str], lock: Any, on_prog
 
 def _left_over(git: Any, plan: RollbackPlan) -> List[str]:
     """Addresses whose files still differ from the checkpoint after the revert (the read-back check)."""
-    diff = git.diff(commit_from=plan.checkpoint, commit_to=_head(git)) or {}
+    diff = git.diff(commit_from=plan.checkpoint, commit_to=head(git)) or {}
     return sorted({a for a in (_address(e.get("path", ""), _side(e)) for e in diff.get("entries") or []) if a})
 
 
@@ -256,18 +251,6 @@ def _counted(client: Any, work: Any) -> Result:
         counter.close()
     result.writes = counter.count
     return result
-
-
-def _tag(git: Any, operation_id: str, when: str) -> Optional[str]:
-    """Commit what is pending and tag HEAD ``dataiku-framework-<id>-<when>``; the commit id."""
-    from .run import TAG
-    status = git.get_status() or {}
-    if status.get("hasUncommittedChanges"):
-        git.commit("dataiku-framework: %s rollback %s" % (when, operation_id))
-    head = _head(git)
-    git.create_tag(TAG % (operation_id, when), reference=head or "HEAD",
-                   message="dataiku-framework: %s rollback %s" % (when, operation_id))
-    return head
 
 
 __all__ = ["NOT_RESTORED", "RollbackError", "RollbackPlan", "rollback", "rollback_plan"]

@@ -25,10 +25,10 @@ from ..resources import BY_KIND
 from ..resources.writers import ApplyContext
 from ..state import ProjectLock, StateStore, identity, new_apply_id
 from . import resource as steps
+from .checkpoint import TAG, checkpoint
 from .executor import Task, run_graph
 from .result import ResourceResult, Result
 
-TAG = "dataiku-framework-%s-%s"
 
 log = logging.getLogger(__name__)
 
@@ -198,7 +198,7 @@ class Applier(object):
         objects = _objects(context.resolved, ctx)
         tasks = self._tasks(entries, objects, ctx, reader)
         results = {}  # type: Dict[str, ResourceResult]
-        recorder = _Recorder(state, apply_id, objects, plan)
+        recorder = _Recorder(state, apply_id, objects)
         recorder.created_project = created_project
         done = [0]
 
@@ -269,22 +269,12 @@ class Applier(object):
     def _checkpoint(self, key: str, apply_id: str, when: str) -> Optional[str]:
         """Commit pending changes (only when there are some) and tag HEAD; the commit id, None when the
         project's git cannot be used (noted in the result: rollback to this point is then impossible)."""
-        git = self.client.get_project(key).get_project_git()
         try:
-            status = git.get_status() or {}
-            if status.get("hasUncommittedChanges") or status.get("clean") is False:
-                git.commit("dataiku-framework: %s apply %s" % (when, apply_id))
-            head = ((git.log(count=1) or {}).get("entries") or [{}])[0]
-            commit = head.get("commit") or head.get("id") or head.get("commitId")
-            git.create_tag(TAG % (apply_id, when), reference=commit or "HEAD",
-                           message="dataiku-framework: %s apply %s" % (when, apply_id))
-            return commit
+            return checkpoint(self.client.get_project(key).get_project_git(), "apply", apply_id, when)
         except Exception as error:  # noqa: BLE001 - a checkpoint is worth a note, not a failed apply
             self.notes.append("no git checkpoint %s apply %s (%s): rollback to this point is not possible"
                               % (when, apply_id, steps._message(error)))
             return None
-
-
 
 
 class StateWriter(object):
@@ -413,7 +403,7 @@ def _lifecycle(obj: Any, field: str) -> bool:
 class _Recorder(object):
     """Keeps the state in step with what each finished resource did to DSS."""
 
-    def __init__(self, state: Any, apply_id: str, objects: Dict[str, Any], plan: Any) -> None:
+    def __init__(self, state: Any, apply_id: str, objects: Dict[str, Any]) -> None:
         self.state = state
         self.apply_id = apply_id
         self.objects = objects
@@ -443,7 +433,7 @@ class _Recorder(object):
         """Resources this apply left unchanged, with no (or an outdated) record: recorded as they are
         now applied, so the next plan can tell drift from a configuration change for them too."""
         for entry in entries:
-            if entry["action"] != "no-op" or entry["address"] in {"variables"} and entry.get("after") is None:
+            if entry["action"] != "no-op":
                 continue
             held = self.state.resource(entry["address"])
             if held is None or held.get("canonical") != entry.get("after"):

@@ -20,7 +20,7 @@ import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
 
-from ..plan.refresh import DEFAULT_PARALLELISM, Reader, Snapshot, exists, read_recipe, read_scenario, \
+from ..plan.refresh import DEFAULT_PARALLELISM, Reader, Snapshot, exists, list_calls, read_recipe, read_scenario, \
     store_lists
 
 CONFIG_DIR = "project_config"
@@ -65,21 +65,16 @@ def wanted(include: Optional[Iterable[str]]) -> Tuple[str, ...]:
 
 # -- live ---------------------------------------------------------------------------------------------------------
 
-def _list_calls(project: Any, kinds: Tuple[str, ...]) -> Dict[str, Callable[[], Any]]:
-    """The list calls of a plan's refresh (no auth: an import needs no login), for the kinds asked,
-    plus the saved models and evaluation stores recipes refer to, and the inventory."""
-    calls = {"metadata": project.get_metadata, "settings": lambda: project.get_settings().get_raw(),
-             "variables": project.get_variables}  # type: Dict[str, Callable[[], Any]]
+def _list_calls(client: Any, project: Any, kinds: Tuple[str, ...]) -> Dict[str, Callable[[], Any]]:
+    """The list calls of a plan's refresh (``refresh.list_calls``) that the kinds asked need; no auth:
+    an import needs no login."""
+    wanted = {"metadata", "settings", "variables"}
     if "datasets" in kinds or "recipes" in kinds:
-        calls["datasets"] = lambda: [dict(d) for d in project.list_datasets()]
+        wanted.add("datasets")
     if kinds != ("project",):
-        calls["folders"] = project.list_managed_folders
-        calls["zones"] = lambda: [z.get_settings().get_raw() for z in project.get_flow().list_zones()]
-    if "recipes" in kinds:
-        calls["recipes"] = lambda: [dict(r) for r in project.list_recipes()]
-    if "scenarios" in kinds:
-        calls["scenarios"] = lambda: [dict(s) for s in project.list_scenarios()]
-    return calls
+        wanted.update(("folders", "zones"))
+    wanted.update(k for k in ("recipes", "scenarios") if k in kinds)
+    return {name: call for name, call in list_calls(client, project).items() if name in wanted}
 
 
 def read_live(client: Any, project_key: str, include: Optional[Iterable[str]] = None,
@@ -91,7 +86,7 @@ def read_live(client: Any, project_key: str, include: Optional[Iterable[str]] = 
     reader = Reader(client, parallelism)
     snap = Snapshot(project_key)
     project = client.get_project(project_key)
-    calls = _list_calls(project, kinds)
+    calls = _list_calls(client, project, kinds)
     with ThreadPoolExecutor(max_workers=reader.parallelism) as pool:
         lists = {name: pool.submit(reader.call, call) for name, call in calls.items()}
         inventory = {label: pool.submit(_listed_or_error, reader, getattr(project, method))

@@ -151,7 +151,7 @@ def _timeout_adapter_class() -> Any:
 _TimeoutAdapter = _timeout_adapter_class()
 
 
-def _lists(client: Any, project: Any) -> Dict[str, Callable[[], Any]]:
+def list_calls(client: Any, project: Any) -> Dict[str, Callable[[], Any]]:
     """The calls that read whole lists (DSS serves full definitions for datasets, folders and zones)."""
     return {"metadata": project.get_metadata, "settings": lambda: project.get_settings().get_raw(),
             "variables": project.get_variables,
@@ -188,7 +188,7 @@ def refresh(client: Any, project_key: str, recipes: Iterable[str] = (), scenario
     reader = Reader(client, parallelism)
     snap = Snapshot(project_key)
     project = client.get_project(project_key)
-    calls = _lists(client, project)
+    calls = list_calls(client, project)
     with ThreadPoolExecutor(max_workers=reader.parallelism) as pool:
         lists = {name: pool.submit(reader.call, call) for name, call in calls.items()}
         extras = {name: pool.submit(reader.call, call) for name, call in (extra or {}).items()}

@@ -131,6 +131,18 @@ class Writer(object):
         self.handle(ctx, name).delete()
 
 
+def _known(ctx: ApplyContext, table: str, name: str, listing: Callable[[], Any]) -> bool:
+    """Whether DSS has the object DSS files by id (folders, scenarios) that the config calls ``name``;
+    its id is learnt from the listing (one read) when this apply does not know it yet."""
+    if name in getattr(ctx, table):
+        return True
+    ids = {o.get("name") or o.get("id"): o.get("id") for o in ctx.call(listing) or []}
+    if name not in ids:
+        return False
+    ctx.learn(table, name, ids[name])
+    return True
+
+
 def move_to_zone(ctx: ApplyContext, object_type: str, handle: Any, zone: Optional[str]) -> int:
     """Put a flow item in ``zone`` (``default`` or None: the default zone); one write. DSS answers
     with the zone, whose items must now hold the object (else the move is reported as not kept)."""
@@ -193,11 +205,8 @@ class FolderWriter(Writer):
         return ctx.project.get_managed_folder(ctx.folder_ids[name])
 
     def fetch(self, ctx: ApplyContext, name: str, keep: bool = False) -> Optional[Dict[str, Any]]:
-        if name not in ctx.folder_ids:
-            listed = {f.get("name"): f.get("id") for f in ctx.call(ctx.project.list_managed_folders) or []}
-            if name not in listed:
-                return None
-            ctx.learn("folder_ids", name, listed[name])
+        if not _known(ctx, "folder_ids", name, ctx.project.list_managed_folders):
+            return None
         return Writer.fetch(self, ctx, name, keep)
 
     def create(self, ctx: ApplyContext, name: str, obj: Any, desired: Dict[str, Any]) -> None:
@@ -265,11 +274,8 @@ class ScenarioWriter(Writer):
         return ctx.project.get_scenario(ctx.scenario_ids[name])
 
     def fetch(self, ctx: ApplyContext, name: str, keep: bool = False) -> Optional[Dict[str, Any]]:
-        if name not in ctx.scenario_ids:
-            listed = {s.get("name") or s.get("id"): s.get("id") for s in ctx.call(ctx.project.list_scenarios) or []}
-            if name not in listed:
-                return None
-            ctx.learn("scenario_ids", name, listed[name])
+        if not _known(ctx, "scenario_ids", name, ctx.project.list_scenarios):
+            return None
         settings = self.settings(ctx, name, keep)
         if settings is None:
             return None
