@@ -19,7 +19,10 @@ PY39_DIRS := python-lib python-runnables python-steps webapps
 # noise; -q keeps only violations, which still fail the build (exit 1).
 VERMIN_FLAGS := -q -t=3.9- --no-tips --violations --eval-annotations --feature union-types \
 	--exclude str.decode --exclude 'str.decode(errors)'
-PYTEST_FLAGS ?= -q -p no:cacheprovider
+# The suite is CPU-bound: pytest-xdist spreads it over JOBS worker processes (one per core, at most 4:
+# each worker starts its own emulators). JOBS=0 runs it in one process.
+JOBS ?= $(shell $(PYTHON) -c 'import os; print(max(1, min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))))')
+PYTEST_FLAGS ?= -q -p no:cacheprovider -n $(JOBS)
 
 .PHONY: demo test test-fast test-core test-py39 fuzz bench plugin check-py39 clean
 
@@ -43,7 +46,7 @@ demo: $(STAMP)
 ## and the core suite again under Python 3.9 when one is installed)
 test: $(STAMP) $(STAMP13) check-py39
 	EXPECT_DATAIKUAPI_MAJOR=15 $(PY) -m pytest tests/python $(PYTEST_FLAGS)
-	EXPECT_DATAIKUAPI_MAJOR=13 PYTHONPATH=python-lib $(VENV13)/bin/python -m pytest tests/python/emulator/test_client_versions.py $(PYTEST_FLAGS)
+	EXPECT_DATAIKUAPI_MAJOR=13 PYTHONPATH=python-lib $(VENV13)/bin/python -m pytest tests/python/emulator/test_client_versions.py -q -p no:cacheprovider
 	@$(MAKE) --no-print-directory test-py39
 
 test-fast: $(STAMP)

@@ -8,7 +8,7 @@ import datetime
 from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence
 
 from .plan.document import Plan, PlanContext, build_document, digest
-from .plan.refresh import DEFAULT_PARALLELISM, refresh
+from .plan.refresh import DEFAULT_PARALLELISM, carry_over, refresh, unchanged_details
 
 
 class Engine(object):
@@ -36,18 +36,36 @@ class Engine(object):
         drift made in DSS, conflicts) and resources the state knows that ``config`` no longer names
         are deleted when ``allow_delete`` (or the file's ``settings.prune``) allows it, else listed
         in ``not_deleted``."""
+        return self._plan(config, targets=targets, config_source=config_source, allow_delete=allow_delete)
+
+    def _plan(self, config: Any, *, targets: Optional[Sequence[str]] = None, config_source: Optional[str] = None,
+              allow_delete: bool = False, reuse: Any = None) -> Plan:
+        """``plan``; with ``reuse`` (an earlier plan of the same config made by this process), the
+        recipes and scenarios it found unchanged are not read again (see ``plan.refresh.carry_over``):
+        apply plans again once it holds the lock, and this keeps that second plan to the lists. When
+        the state moved in between (another apply ran), everything is read again."""
         from .config.online import connection_types
         from .dss.failures import check_connection
         from .plan.compare import compare
         check_connection(self.client, self.url)
         key = _project_key(config)
+        if getattr(reuse, "context", None) is None:
+            reuse = None  # a plan read back from a file: nothing to carry over
+        unchanged = unchanged_details(reuse)
         with _classified(self.url):
             # the connection types (to resolve ``type: SQL``) and the state are read in the same pool as the project
-            snapshot = refresh(self.client, key, recipes=[rc.name for rc in config.recipes],
-                               scenarios=[sc.name for sc in config.scenarios], parallelism=self.parallelism,
+            snapshot = refresh(self.client, key, recipes=[rc.name for rc in config.recipes if rc.name not in
+                                                          unchanged["recipe"]],
+                               scenarios=[sc.name for sc in config.scenarios if sc.name not in unchanged["scenario"]],
+                               parallelism=self.parallelism,
                                extra={"types": lambda: connection_types(self.client, _wanted_connections(config)),
                                       "state": lambda: _read_state(self.client, key)})
             state = _state_of(snapshot)
+        if reuse is not None:
+            meta = reuse.doc["metadata"]
+            if (state.serial, state.lineage) != (meta.get("state_serial"), meta.get("state_lineage")):
+                return self._plan(config, targets=targets, config_source=config_source, allow_delete=allow_delete)
+            carry_over(snapshot, reuse.context.snapshot, unchanged)
         types = snapshot.extra["types"]
         resolved = config.resolved(connection_types=types)
         deleting = bool(allow_delete) or _prunes(resolved)

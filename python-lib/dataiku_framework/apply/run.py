@@ -101,11 +101,10 @@ class Applier(object):
         self.notes = []  # type: List[str]
 
     # -- planning --------------------------------------------------------------------------------
-    def _plan(self) -> Any:
-        kwargs = {"targets": self.targets}  # type: Dict[str, Any]
-        if self.allow_delete:
-            kwargs["allow_delete"] = True
-        return self.engine.plan(self.config, **kwargs)
+    def _plan(self, reuse: Any = None) -> Any:
+        """The plan of the configuration; ``reuse``: the plan made before the lock was taken, whose
+        unchanged recipes and scenarios need not be read again (``Engine._plan``)."""
+        return self.engine._plan(self.config, targets=self.targets, allow_delete=self.allow_delete, reuse=reuse)
 
     def run(self) -> Result:
         first = self.saved if self.saved is not None else self._plan()
@@ -123,7 +122,7 @@ class Applier(object):
         lock = ProjectLock(self.client, key, operation="apply", timeout=self.lock_timeout)
         lock.acquire()
         try:
-            result = self._under_lock(lock, key, created_project)
+            result = self._under_lock(lock, key, created_project, first)
         except BaseException:
             problem = _release(lock)
             if problem:
@@ -135,11 +134,11 @@ class Applier(object):
         result.writes = counter.count
         return result
 
-    def _under_lock(self, lock: Any, key: str, created_project: bool) -> Result:
+    def _under_lock(self, lock: Any, key: str, created_project: bool, first: Any) -> Result:
         """Plan again now that the lock is held; refuse a stale saved plan; apply what is to change."""
         if lock.takeover_message():
             self.notes.append(lock.takeover_message())
-        fresh = self._plan()
+        fresh = self._plan(reuse=first if self.saved is None else None)
         if self.saved is not None:
             moved = stale_differences(self.saved, fresh)
             if created_project:

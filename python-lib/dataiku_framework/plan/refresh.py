@@ -214,6 +214,34 @@ def refresh(client: Any, project_key: str, recipes: Iterable[str] = (), scenario
     return snap
 
 
+def unchanged_details(plan: Any) -> Dict[str, set]:
+    """{"recipe": names, "scenario": names} that ``plan`` (None: nothing) found unchanged: their
+    details, read by that plan's refresh, may be carried over to the next one."""
+    out = {"recipe": set(), "scenario": set()}  # type: Dict[str, set]
+    if plan is None or getattr(plan, "context", None) is None:
+        return out
+    for entry in plan.doc["resource_changes"]:
+        if entry["action"] == "no-op" and entry["kind"] in out:
+            out[entry["kind"]].add(entry["name"])
+    return out
+
+
+def carry_over(snap: Snapshot, previous: Snapshot, names: Dict[str, set]) -> None:
+    """Fill ``snap`` (a refresh that skipped ``names``) with ``previous``'s details of those recipes
+    and scenarios, for those still listed (a scenario: under the same id).
+
+    Why it is safe for apply's second plan: these objects were unchanged a moment ago and apply does
+    not write them, so reading them again would only tell whether someone edited one in between;
+    that edit is then drift, which the next plan shows. An object deleted or created in between is
+    seen, since the lists are read again."""
+    for name in names["recipe"]:
+        if name in snap.recipe_names and name in previous.recipes:
+            snap.recipes[name] = previous.recipes[name]
+    for name in names["scenario"]:
+        if name in previous.scenarios and snap.scenario_ids.get(name) == previous.scenario_ids.get(name) is not None:
+            snap.scenarios[name] = previous.scenarios[name]
+
+
 def exists(reader: Reader, metadata: Any, project_key: str) -> bool:
     """Whether the project exists. DSS answers the same "does not exist or you may not read it"
     for a missing and a forbidden project; the project list (one more call, only then) tells, for

@@ -52,7 +52,9 @@ def _kill_mid_apply(emu, client, key, tmp_path):
     child = subprocess.Popen([sys.executable, "-c", CHILD, emu.url, ADMIN_KEY, str(path)], env=env,
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
-        deadline = time.monotonic() + 60
+        # generous: on a loaded CI machine the child's start (imports, project creation, first plan)
+        # can take a minute; it is killed only once it is provably mid-way, never on a timeout
+        deadline = time.monotonic() + 300
         serial = 0
         while time.monotonic() < deadline and child.poll() is None:
             if key in client.list_project_keys() and read_lock(client, key) is not None:
@@ -61,6 +63,7 @@ def _kill_mid_apply(emu, client, key, tmp_path):
                     break
             time.sleep(0.05)
         assert child.poll() is None, "the apply ended before it could be killed: %s" % (child.communicate(),)
+        assert serial >= 2, "the apply wrote no state within 300 s; not killed mid-way"
         child.send_signal(signal.SIGKILL)
         child.wait(30)
     finally:
