@@ -213,12 +213,12 @@ def matrix(shared_emulator):
     client = shared_emulator.client(ADMIN_KEY)
     total = clean_writes(shared_emulator, Engine(client=client))
     only = os.environ.get("APPLY_FAULT_KS")
-    stride = int(os.environ.get("APPLY_FAULT_STRIDE", "1"))  # make test-py39: every n-th write (and the last)
+    stride = int(os.environ.get("APPLY_FAULT_STRIDE", "1"))  # make test-py39: every n-th write (and the last), own writes too
     ks = [int(x) for x in only.split(",")] if only else sorted(set(range(1, total + 1, stride)) | {total})
     cases = [(f[0], phase, k) for f in FAULTS for phase in PHASES for k in ks]
     if not only:
         cases += [(f[0], phase, (part, n)) for f in FAULTS for phase in PHASES for part in OWN_WRITES
-                  for n in range(1, _CLEAN["own"][part] + 1)]
+                  for n in sorted(set(range(1, _CLEAN["own"][part] + 1, stride)) | {_CLEAN["own"][part]})]
     workers = int(os.environ.get("APPLY_FAULT_WORKERS", "4"))
     started = time.monotonic()
     out = {}

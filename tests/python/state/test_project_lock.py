@@ -118,11 +118,12 @@ def test_wait_times_out_naming_the_holder(client, shared):
 
 
 def test_stale_lock_is_taken_over_saying_whose_it_was(client, shared, project, caplog):
-    old = _lock(client, lease=0.3, operation="apply")
-    old.acquire()
+    old = _lock(client, lease=1.0, operation="apply")  # not expired at the next line, even on a loaded machine
+    held = old.acquire()
     with pytest.raises(LockHeld):
         _lock(shared).acquire(timeout=0)
-    time.sleep(0.35)
+    while not held.expired():
+        time.sleep(0.05)
     new = _lock(shared, operation="rollback")
     with caplog.at_level(logging.WARNING, logger="dataiku_framework.state.lock"):
         new.acquire(timeout=0)
@@ -139,12 +140,14 @@ def test_stale_lock_is_taken_over_saying_whose_it_was(client, shared, project, c
 
 
 def test_refresh_extends_the_lease(client, shared):
-    lock = _lock(client, lease=0.4)
+    lock = _lock(client, lease=2.0)  # margins of about a second either side: a loaded machine keeps them
     first = lock.acquire()
-    time.sleep(0.25)
+    time.sleep(1.0)
     refreshed = lock.refresh()
     assert refreshed.expires_at > first.expires_at and refreshed.acquired_at == first.acquired_at
-    time.sleep(0.25)                        # past the first lease, within the refreshed one
+    while not first.expired():              # past the first lease...
+        time.sleep(0.05)
+    assert not refreshed.expired()          # ...within the refreshed one
     with pytest.raises(LockHeld):
         _lock(shared).acquire(timeout=0)
     assert lock.verify().id == lock.id
