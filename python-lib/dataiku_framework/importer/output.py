@@ -9,8 +9,9 @@ is a function of the import alone (no date, host or source), so importing the sa
 or live and from its export, gives the same bytes.
 """
 import copy
+import functools
 import os
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 import yaml
 
@@ -38,7 +39,23 @@ def _short(value: Any) -> bool:
     if not all(v is None or isinstance(v, (bool, int, float)) or (isinstance(v, str) and "\n" not in v
                                                                   and not _special(v)) for v in items):
         return False
-    return len(yaml.dump(value, Dumper=_Dumper, default_flow_style=True, width=10000)) <= FLOW_WIDTH
+    if isinstance(value, dict):
+        key = (True,) + tuple((k, type(v).__name__, v) for k, v in value.items())
+    else:
+        key = (False,) + tuple((type(v).__name__, v) for v in value)
+    return _flow_length(key) <= FLOW_WIDTH
+
+
+@functools.lru_cache(maxsize=4096)
+def _flow_length(key: Tuple[Any, ...]) -> int:
+    """Length of the one-line (flow style) YAML of the mapping or list ``key`` stands for (its items
+    with their types, so that ``True`` and ``1`` differ). Cached: a project repeats the same small
+    mappings (schema columns, inputs) thousands of times, and each dump builds a whole emitter."""
+    if key[0]:
+        value = {k: v for k, _, v in key[1:]}  # type: Any
+    else:
+        value = [v for _, v in key[1:]]
+    return len(yaml.dump(value, Dumper=_Dumper, default_flow_style=True, width=10000))
 
 
 def _special(text: str) -> bool:
