@@ -54,16 +54,16 @@ class Engine(object):
         unchanged = unchanged_details(reuse)
         with _classified(self.url):
             # the connection types (to resolve ``type: SQL``) and the state are read in the same pool as the project
-            snapshot = refresh(self.client, key, recipes=[rc.name for rc in config.recipes if rc.name not in
-                                                          unchanged["recipe"]],
-                               scenarios=[sc.name for sc in config.scenarios if sc.name not in unchanged["scenario"]],
-                               parallelism=self.parallelism,
+            snapshot = refresh(self.client, key, parallelism=self.parallelism,
+                               recipes={rc.name for rc in config.recipes} - unchanged["recipe"],
+                               scenarios={sc.name for sc in config.scenarios} - unchanged["scenario"],
                                extra={"types": lambda: connection_types(self.client, _wanted_connections(config)),
                                       "state": lambda: _read_state(self.client, key)})
             state = _state_of(snapshot)
         if reuse is not None:
             meta = reuse.doc["metadata"]
             if (state.serial, state.lineage) != (meta.get("state_serial"), meta.get("state_lineage")):
+                # rare (an apply ran while this one waited for the lock): one full plan, lists read again
                 return self._plan(config, targets=targets, config_source=config_source, allow_delete=allow_delete)
             carry_over(snapshot, reuse.context.snapshot, unchanged)
         types = snapshot.extra["types"]

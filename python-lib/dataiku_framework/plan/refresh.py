@@ -218,9 +218,7 @@ def unchanged_details(plan: Any) -> Dict[str, set]:
     """{"recipe": names, "scenario": names} that ``plan`` (None: nothing) found unchanged: their
     details, read by that plan's refresh, may be carried over to the next one."""
     out = {"recipe": set(), "scenario": set()}  # type: Dict[str, set]
-    if plan is None or getattr(plan, "context", None) is None:
-        return out
-    for entry in plan.doc["resource_changes"]:
+    for entry in plan.doc["resource_changes"] if plan is not None else []:
         if entry["action"] == "no-op" and entry["kind"] in out:
             out[entry["kind"]].add(entry["name"])
     return out
