@@ -6,7 +6,7 @@ Without a lock id it shows who holds the lock and releases nothing. Needs admini
 import dataiku
 from dataiku.runnables import Runnable
 
-from dataiku_framework.plugin.apply import unlock_project
+from dataiku_framework.plugin.apply import unlock_params_from_config, unlock_project
 
 
 class MyRunnable(Runnable):
@@ -19,4 +19,4 @@ class MyRunnable(Runnable):
         return None
 
     def run(self, progress_callback):
-        return unlock_project(dataiku.api_client(), self.project_key, self.config.get("lock_id"))
+        return unlock_project(dataiku.api_client(), self.project_key, **unlock_params_from_config(self.config))

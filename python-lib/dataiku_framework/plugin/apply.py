@@ -15,8 +15,8 @@ file. The plan that is checked is the plan that is applied (``Engine.apply(plan)
 """
 from typing import Any, Callable, Dict, List, Optional
 
-from ..config.online import try_unless_forbidden
 from .plan import PlanReport, plan_params_from_config, planned_from_folder
+from .scope import NotProjectAdmin, acting_on, check_project_admin, target_from_config  # noqa: F401 (public names)
 
 #: What the scenario step does after planning.
 MODES = ("plan_only", "apply", "apply_if_no_drift")
@@ -26,10 +26,6 @@ FAIL_ON = ("changes", "drift", "never")
 RESULT_COUNTS = ("created", "updated", "replaced", "deleted", "failed", "skipped")
 #: The macro's progress: percent of the resources done (``get_progress_target`` -> ``(100, "NONE")``).
 PROGRESS_TARGET = (100, "NONE")
-
-
-class NotProjectAdmin(Exception):
-    """The caller may not administer a project this component would change."""
 
 
 def _flag(value: Any, default: bool = False) -> bool:
@@ -68,44 +64,6 @@ def step_params_from_config(config: Optional[Dict[str, Any]]) -> Dict[str, Any]:
     config = config or {}
     return dict(apply_params_from_config(config), mode=_choice(config.get("mode"), MODES, "apply"),
                 fail_on=_choice(config.get("fail_on"), FAIL_ON, "never"))
-
-
-# -- rights ----------------------------------------------------------------------------------------
-
-def _caller(client: Any) -> Dict[str, Any]:
-    info = client.get_auth_info() or {}
-    return {"login": info.get("authIdentifier"), "groups": list(info.get("groups") or [])}
-
-
-def _admin_entry(permissions: Dict[str, Any], caller: Dict[str, Any]) -> bool:
-    """Owner, or an entry for the caller's login or one of its groups with ``admin``."""
-    if permissions.get("owner") and permissions.get("owner") == caller["login"]:
-        return True
-    for entry in permissions.get("permissions") or []:
-        if not isinstance(entry, dict) or not entry.get("admin"):
-            continue
-        if (entry.get("user") and entry.get("user") == caller["login"]) or entry.get("group") in caller["groups"]:
-            return True
-    return False
-
-
-def _is_dss_admin(client: Any) -> bool:
-    """One administrator-only read (the connection list), as ``plan.refresh`` tells an administrator's key."""
-    return try_unless_forbidden(client.list_connections) is not None
-
-
-def check_project_admin(client: Any, project_key: str, what: str = "apply") -> str:
-    """The caller's login when it may administer ``project_key``; ``NotProjectAdmin`` naming the login
-    and the project otherwise. Reads only (the caller's identity, the project's permissions, and
-    whether the caller is a DSS administrator when the permissions alone do not say)."""
-    caller = _caller(client)
-    # DSS shows a project's permissions to its administrators only: a refusal is None here
-    permissions = try_unless_forbidden(client.get_project(project_key).get_permissions)
-    if (permissions is not None and _admin_entry(permissions, caller)) or _is_dss_admin(client):
-        return caller["login"]
-    raise NotProjectAdmin("%s needs administrator rights on project %s: DSS user %s is not its owner, has no "
-                          "admin permission on it (directly or through a group), and is not a DSS administrator"
-                          % (what, project_key, caller["login"]))
 
 
 # -- progress --------------------------------------------------------------------------------------
@@ -195,16 +153,18 @@ class ApplyReport(PlanReport):
 
 def apply_from_folder(client: Any, project_key: str, folder_ref: str, config_path: str = "project.yaml",
                       env: Optional[str] = None, parallelism: int = 8, allow_delete: bool = False,
-                      lock_timeout: float = 0.0, mode: str = "apply",
+                      lock_timeout: float = 0.0, mode: str = "apply", target: Optional[str] = None,
                       on_progress: Optional[Callable[[int, int, str], None]] = None,
                       on_planned: Optional[Callable[[ApplyReport], None]] = None) -> ApplyReport:
     """Plan the configuration in managed folder ``folder_ref`` of ``project_key``, check the caller's
     rights, and apply that plan (``mode``: ``apply``; ``apply_if_no_drift`` holds back when DSS was
     changed outside the configuration; ``plan_only`` never writes).
 
-    Rights are checked before planning on ``project_key`` (where the folder is), and after planning on
-    the project the configuration names, unless the plan creates it (DSS itself then decides whether
-    the caller may create projects). ``on_planned(report)`` is called once planned, before any write
+    The configuration must name ``project_key`` (the project the component runs in), or ``target``
+    (the "Target project" parameter): else ``scope.ForeignProject`` naming both keys, before any
+    request about the project it names. Rights are checked before planning on ``project_key``
+    (where the folder is) and on ``target``, and again after planning on ``target`` unless the plan
+    creates it (DSS itself then decides whether the caller may create projects). ``on_planned(report)`` is called once planned, before any write
     (the step logs the plan then); ``on_progress`` as resources finish. Raises ``NotProjectAdmin``; the
     engine's ``LockHeld`` (naming the holder), ``StalePlanError``; ``sources.FolderError``; connection
     failures.
@@ -215,7 +175,8 @@ def apply_from_folder(client: Any, project_key: str, folder_ref: str, config_pat
     if mode != "plan_only":
         check_project_admin(client, project_key)
     with planned_from_folder(client, project_key, folder_ref, config_path=config_path, env=env,
-                             parallelism=parallelism, allow_delete=allow_delete) as planned:
+                             parallelism=parallelism, allow_delete=allow_delete, target=target,
+                             what="apply") as planned:
         report = ApplyReport(planned)
         if on_planned is not None:
             on_planned(report)
@@ -225,9 +186,9 @@ def apply_from_folder(client: Any, project_key: str, folder_ref: str, config_pat
             report.held_back = ("DSS was changed outside the configuration (%d drifted or conflicting field(s)); "
                                 "mode apply_if_no_drift applies only when there is none" % report.drift_count)
             return report
-        target = report.project_key
-        if target and target != project_key and _project_action(report.plan) != "create":
-            check_project_admin(client, target)
+        named = report.project_key
+        if named and named != project_key and _project_action(report.plan) != "create":
+            check_project_admin(client, named)  # it may have been created since acting_on looked
         # inside the folder's copy: apply resolves the configuration again (code files included)
         report.result = Engine(client=client, parallelism=parallelism).apply(
             report.plan, allow_delete=allow_delete, lock_timeout=lock_timeout, on_progress=on_progress)
@@ -285,15 +246,25 @@ def rollback_params_from_config(config: Optional[Dict[str, Any]]) -> Dict[str, A
     """Keyword arguments for ``rollback_project`` from the Rollback macro's parameters."""
     config = config or {}
     return {"to": (config.get("apply_id") or "").strip() or None,
-            "preview": _flag(config.get("preview"), default=True), "lock_timeout": _seconds(config.get("lock_timeout"))}
+            "preview": _flag(config.get("preview"), default=True), "lock_timeout": _seconds(config.get("lock_timeout")),
+            "target": target_from_config(config)}
+
+
+def unlock_params_from_config(config: Optional[Dict[str, Any]]) -> Dict[str, Any]:
+    """Keyword arguments for ``unlock_project`` from the Unlock macro's parameters."""
+    config = config or {}
+    return {"lock_id": config.get("lock_id"), "target": target_from_config(config)}
 
 
 def rollback_project(client: Any, project_key: str, to: Optional[str] = None, preview: bool = True,
-                     lock_timeout: float = 0.0, on_progress: Optional[Callable[[int, int, str], None]] = None) -> str:
-    """The Rollback macro: the rollback plan of ``project_key`` (to before apply ``to``, default the
-    last), and unless ``preview`` the rollback itself; as HTML. Checks admin rights first."""
+                     lock_timeout: float = 0.0, on_progress: Optional[Callable[[int, int, str], None]] = None,
+                     target: Optional[str] = None) -> str:
+    """The Rollback macro: the rollback plan of ``project_key`` (or of ``target``, the "Target
+    project" parameter, which the caller must administer) to before apply ``to`` (default the last),
+    and unless ``preview`` the rollback itself; as HTML. Checks admin rights first."""
     from ..engine import Engine
     from ..render.result import render_result_html
+    project_key = acting_on(client, project_key, target, "rollback")
     check_project_admin(client, project_key, "rollback")
     engine = Engine(client=client)
     plan = engine.rollback_plan(project_key, to=to)
@@ -309,11 +280,13 @@ def rollback_project(client: Any, project_key: str, to: Optional[str] = None, pr
                               details=plan.to_text())
 
 
-def unlock_project(client: Any, project_key: str, lock_id: Optional[str]) -> str:
-    """The Unlock macro: release lock ``lock_id`` of ``project_key`` (its holder is gone), or, with no
-    id, show who holds the lock (nothing released); as HTML. Checks admin rights first."""
+def unlock_project(client: Any, project_key: str, lock_id: Optional[str], target: Optional[str] = None) -> str:
+    """The Unlock macro: release lock ``lock_id`` of ``project_key`` (or of ``target``, the "Target
+    project" parameter, which the caller must administer; its holder is gone), or, with no id, show
+    who holds the lock (nothing released); as HTML. Checks admin rights first."""
     from ..engine import Engine
     from ..render.result import render_result_html
+    project_key = acting_on(client, project_key, target, "unlock")
     check_project_admin(client, project_key, "unlock")
     engine = Engine(client=client)
     lock_id = (lock_id or "").strip()

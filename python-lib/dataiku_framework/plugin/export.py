@@ -9,6 +9,7 @@ import html
 from typing import Any, Dict, List, Optional
 
 from ..sources.folder import FolderNotFound, resolve_folder
+from .scope import acting_on, target_from_config
 
 DEFAULT_FOLDER_NAME = "project_yaml"
 
@@ -20,7 +21,7 @@ def export_params_from_config(config: Optional[Dict[str, Any]]) -> Dict[str, Any
     return {"folder_ref": config.get("folder") or None,
             "folder_name": str(config.get("folder_name") or DEFAULT_FOLDER_NAME).strip() or DEFAULT_FOLDER_NAME,
             "path": str(config.get("path") or "").strip().strip("/"), "include": include,
-            "split": bool(config.get("split"))}
+            "split": bool(config.get("split")), "target": target_from_config(config)}
 
 
 class ExportReport(object):
@@ -42,14 +43,15 @@ class ExportReport(object):
 
 def export_to_folder(client: Any, project_key: str, folder_ref: Optional[str] = None,
                      folder_name: str = DEFAULT_FOLDER_NAME, path: str = "", include: Optional[List[str]] = None,
-                     split: bool = False) -> ExportReport:
-    """Import ``project_key`` and write its files into a managed folder of that project.
+                     split: bool = False, target: Optional[str] = None) -> ExportReport:
+    """Import ``project_key`` (or ``target``, the "Target project" parameter, which the caller must
+    administer) and write its files into a managed folder of ``project_key``.
 
     ``folder_ref`` (an id or a name) must exist; without it the folder called ``folder_name`` is
     used, or created. ``path``: a sub-folder of it. Raises ``sources.FolderError`` for an unknown
     ``folder_ref``, ``DSSConnectionError`` for an unusable connection."""
     from ..importer import import_project, render
-    imported = import_project(client, project_key, include)
+    imported = import_project(client, acting_on(client, project_key, target, "export"), include)
     project = client.get_project(project_key)
     folder, created = _folder(project, folder_ref, folder_name)
     handle = project.get_managed_folder(folder["id"])

@@ -13,6 +13,7 @@ from typing import Any, Dict, Iterator, List, Optional
 
 from ..config.api import load_config
 from ..config.diagnostics import ConfigError, Diagnostic
+from .scope import acting_on, check_configured_key, describe_field
 from .validate import DEFAULT_CONFIG_PATH, ValidationReport, _relativize, checked_out, source_params
 from ..plan.refresh import DEFAULT_PARALLELISM
 
@@ -87,31 +88,37 @@ class PlanReport(object):
 
 def plan_from_folder(client: Any, project_key: str, folder_ref: str, config_path: str = DEFAULT_CONFIG_PATH,
                      env: Optional[str] = None, parallelism: int = DEFAULT_PARALLELISM,
-                     drift: bool = False, allow_delete: bool = False) -> PlanReport:
+                     drift: bool = False, allow_delete: bool = False, target: Optional[str] = None) -> PlanReport:
     """Copy managed folder ``folder_ref`` of ``project_key`` locally and plan ``config_path`` in it.
 
     ``client`` is a ``dataikuapi.DSSClient`` (``dataiku.api_client()`` in DSS: the user's rights).
-    The plan targets the project the configuration names. ``drift`` uses ``Engine.drift``
-    (the "Check drift" step). An unknown folder raises ``sources.FolderError``; connection
-    failures raise ``DSSConnectionError``. The temporary copy is always deleted.
+    The configuration must name ``project_key``, or ``target`` (the "Target project" parameter,
+    which the caller must administer): else ``scope.ForeignProject``, before any request about
+    the project it names. ``drift`` uses ``Engine.drift`` (the "Check drift" step). An unknown
+    folder raises ``sources.FolderError``; connection failures raise ``DSSConnectionError``. The
+    temporary copy is always deleted.
     """
     with planned_from_folder(client, project_key, folder_ref, config_path, env, parallelism, drift,
-                             allow_delete) as report:
+                             allow_delete, target, "plan") as report:
         return report
 
 
 @contextlib.contextmanager
 def planned_from_folder(client: Any, project_key: str, folder_ref: str, config_path: str = DEFAULT_CONFIG_PATH,
                         env: Optional[str] = None, parallelism: int = DEFAULT_PARALLELISM, drift: bool = False,
-                        allow_delete: bool = False) -> Iterator[PlanReport]:
+                        allow_delete: bool = False, target: Optional[str] = None,
+                        what: str = "plan") -> Iterator[PlanReport]:
     """``plan_from_folder``'s report while the folder's copy still exists (deleted on exit): applying
-    the plan resolves the configuration again, reading its code files."""
+    the plan resolves the configuration again, reading its code files. ``what`` names the
+    operation in a refusal of ``target``."""
     from ..engine import Engine  # lazily: validation-only users never need the engine
+    acting = acting_on(client, project_key, target, what)
     with checked_out(client, project_key, folder_ref, config_path) as (folder, relative, root, problem):
         diagnostics = [problem] if problem is not None else []  # type: List[Diagnostic]
         if not diagnostics:
             try:
                 config = load_config(os.path.join(root, relative), env=env)
+                configured = config.resolved().project.key  # an environment overlay may change it
             except ConfigError as error:
                 diagnostics = list(error.diagnostics)
         if diagnostics:
@@ -119,6 +126,7 @@ def planned_from_folder(client: Any, project_key: str, folder_ref: str, config_p
             invalid = ValidationReport(project_key, folder, relative, diagnostics, online=False)
             yield PlanReport(relative, folder.name, invalid=invalid)
             return
+        check_configured_key(configured, acting, project_key, describe_field(relative, folder.name, env))
         engine = Engine(client=client, parallelism=parallelism)
         plan = engine.drift(config) if drift else engine.plan(config, config_source=relative, allow_delete=allow_delete)
         yield PlanReport(relative, folder.name, plan=plan)

@@ -18,6 +18,7 @@ from ..config.api import validate_file
 from ..config.diagnostics import ERROR, Diagnostic, did_you_mean, has_errors, render_human
 from ..config.loader import resolve_inside
 from ..sources.folder import FolderCopy, fetch_folder
+from .scope import acting_on, check_configured_key, describe_field, target_from_config
 
 DEFAULT_CONFIG_PATH = "project.yaml"
 
@@ -50,12 +51,14 @@ def params_from_config(config):
 
 
 def source_params(config: Dict[str, Any]) -> Dict[str, Any]:
-    """Where the configuration is (``folder_ref``, ``config_path``, ``env``), read the same way by
-    every macro and step from parameters DSS may leave out or empty."""
+    """Where the configuration is (``folder_ref``, ``config_path``, ``env``) and which project it may
+    name (``target``: the "Target project" parameter), read the same way by every macro and step
+    from parameters DSS may leave out or empty."""
     return {
         "folder_ref": config.get("folder"),
         "config_path": (config.get("config_path") or "").strip() or DEFAULT_CONFIG_PATH,
         "env": (config.get("environment") or "").strip() or None,
+        "target": target_from_config(config),
     }
 
 
@@ -169,8 +172,9 @@ def _missing_file(config_path, folder, reason=None):
                       code="source.missing")
 
 
-def validate_from_folder(client, project_key, folder_ref, config_path=DEFAULT_CONFIG_PATH, env=None, online=True):
-    # type: (Any, str, str, str, Optional[str], bool) -> ValidationReport
+def validate_from_folder(client, project_key, folder_ref, config_path=DEFAULT_CONFIG_PATH, env=None, online=True,
+                         target=None):
+    # type: (Any, str, str, str, Optional[str], bool, Optional[str]) -> ValidationReport
     """Copy managed folder ``folder_ref`` of ``project_key`` locally and validate ``config_path`` in it.
 
     ``client`` is a ``dataikuapi.DSSClient`` (``dataiku.api_client()`` in DSS);
@@ -178,18 +182,35 @@ def validate_from_folder(client, project_key, folder_ref, config_path=DEFAULT_CO
     relative to the folder root (a leading ``/``, as DSS writes folder paths,
     is accepted). Configuration problems are in the report; an unknown
     folder or an unsafe path in it raises ``sources.FolderError``. The
-    temporary copy is always deleted.
+    temporary copy is always deleted. A configuration naming another project
+    than ``project_key`` (or ``target``, which the caller must administer)
+    raises ``scope.ForeignProject``, as every component does (see ``plugin.scope``).
     """
+    acting = acting_on(client, project_key, target, "validate")
     with checked_out(client, project_key, folder_ref, config_path) as (folder, relative, root, problem):
         if problem is not None:
             diagnostics = [problem]
         else:
-            diagnostics = validate_file(os.path.join(root, relative), env=env, client=client if online else None)[1]
+            loaded, diagnostics = validate_file(os.path.join(root, relative), env=env,
+                                                client=client if online else None)
+            configured = configured_key(loaded.doc, env)
+            if configured is not None:
+                check_configured_key(configured, acting, project_key, describe_field(relative, folder.name, env))
             for diagnostic in diagnostics:
                 if diagnostic.code == "online.unreachable" and not diagnostic.hint:
                     diagnostic.hint = ONLINE_HINT
         _relativize(diagnostics, root, folder.name)
         return ValidationReport(project_key, folder, relative, diagnostics, online)
+
+
+def configured_key(doc: Any, env: Optional[str]) -> Optional[str]:
+    """The project key document ``doc`` names once overlay ``env`` is applied (None when it names none)."""
+    if env and isinstance(doc, dict):
+        from ..config.environments import apply_environment
+        doc = apply_environment(doc, env)[0]
+    project = doc.get("project") if isinstance(doc, dict) else None
+    key = project.get("key") if isinstance(project, dict) else None
+    return key if isinstance(key, str) else None
 
 
 @contextlib.contextmanager

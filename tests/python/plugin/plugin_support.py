@@ -48,10 +48,16 @@ def line_col(text, line_contains, token):
     raise AssertionError("no line contains %r" % line_contains)
 
 
+#: The configurations above name CUSTOMER_ANALYTICS while their folder is in project P1, where the
+#: components run: they act on it only through the "Target project" parameter (issue 14 §3), which
+#: the runners below pass unless a test gives its own. ``test_acts_on_own_project`` runs without it.
+TARGET = {"target_project": "CUSTOMER_ANALYTICS"}
+
+
 def step_runner(dss, monkeypatch, step_path):
     """Run ``step_path`` as DSS does (a script, parameters in the environment); return the scenario variables."""
     def _run(config):
-        monkeypatch.setenv("DKU_STANDIN_STEP_CONFIG", json.dumps(config))
+        monkeypatch.setenv("DKU_STANDIN_STEP_CONFIG", json.dumps(dict(TARGET, **config)))
         runpy.run_path(step_path, run_name="__main__")
         return dict(dss.scenario.VARIABLES)
     return _run
@@ -60,7 +66,7 @@ def step_runner(dss, monkeypatch, step_path):
 def macro_runner(runnable_path):
     """Run the macro at ``runnable_path`` as DSS does (instantiate ``MyRunnable``, call ``run``); return its result."""
     def _run(config, project_key="P1"):
-        runnable = runpy.run_path(runnable_path)["MyRunnable"](project_key, config, {})
+        runnable = runpy.run_path(runnable_path)["MyRunnable"](project_key, dict(TARGET, **config), {})
         assert runnable.get_progress_target() is None
         return runnable.run(lambda *a: None)
     return _run

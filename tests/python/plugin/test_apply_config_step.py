@@ -73,16 +73,19 @@ def test_plan_only_never_writes_and_fails_on_changes_when_asked(run_apply_step, 
     assert emulator.stats.writes == 0 and _hour(client) == 2
 
 
-def test_plan_only_as_an_ordinary_user_needs_no_admin_rights(run_apply_step, applied, client, monkeypatch):
-    for key in ("P1", KEY):
-        project = client.get_project(key)
-        permissions = project.get_permissions()
-        permissions["permissions"].append({"group": "data_team", "readProjectContent": True})
-        project.set_permissions(permissions)
+def test_plan_only_as_an_ordinary_user_needs_no_admin_rights(run_apply_step, configs, client, monkeypatch):
+    """Of the project it runs in (a configuration naming P1 itself, no target project)."""
+    project = client.get_project("P1")
+    permissions = project.get_permissions()
+    permissions["permissions"].append({"group": "data_team", "readProjectContent": True})
+    project.set_permissions(permissions)
+    configs.upload("project.yaml", PROJECT_YAML.replace("key: %s" % KEY, "key: P1").replace(
+        "Customer Analytics Pipeline", "Project one"))
     monkeypatch.setenv("DKU_STANDIN_API_KEY", ANALYST_KEY)
-    assert run_apply_step({"folder": "configs", "mode": "plan_only"})["framework_has_changes"] is False
+    variables = run_apply_step({"folder": "configs", "mode": "plan_only", "target_project": ""})
+    assert variables["framework_has_changes"] is True and variables["framework_applied"] is False
     with pytest.raises(Exception, match="apply needs administrator rights on project P1: DSS user analyst"):
-        run_apply_step({"folder": "configs", "mode": "apply"})
+        run_apply_step({"folder": "configs", "mode": "apply", "target_project": ""})
 
 
 def test_fail_on_changes_fails_after_applying(run_apply_step, applied, client, dss):

@@ -6,7 +6,7 @@ import runpy
 import pytest
 
 from emusupport import ANALYST_KEY, ROOT
-from plugin_support import PROJECT_YAML, SCENARIO_YAML, parse_html as _parse
+from plugin_support import PROJECT_YAML, SCENARIO_YAML, TARGET, parse_html as _parse
 from dataiku_framework.apply.rollback import NOT_RESTORED
 from dataiku_framework.plugin.apply import (NotProjectAdmin, apply_params_from_config,
                                             check_project_admin, rollback_params_from_config)
@@ -28,7 +28,7 @@ class _Macro(object):
         self.progress = []
 
     def __call__(self, config, project_key="P1"):
-        runnable = runpy.run_path(self.path)["MyRunnable"](project_key, config, {})
+        runnable = runpy.run_path(self.path)["MyRunnable"](project_key, dict(TARGET, **config), {})
         self.target = runnable.get_progress_target()
         return runnable.run(self.progress.append)
 
@@ -225,7 +225,7 @@ def test_unlock_refuses_another_id_and_ordinary_users(unlock_macro, applied, cli
 def test_parameters_default_when_dss_leaves_them_out():
     assert apply_params_from_config({"folder": "f"}) == {
         "folder_ref": "f", "config_path": "project.yaml", "env": None, "parallelism": 8, "allow_delete": False,
-        "lock_timeout": 0.0}
+        "lock_timeout": 0.0, "target": None}
     assert apply_params_from_config({"folder": "f", "allow_delete": "true", "lock_timeout": 30.0})["lock_timeout"] == 30
-    assert rollback_params_from_config(None) == {"to": None, "preview": True, "lock_timeout": 0.0}
+    assert rollback_params_from_config(None) == {"to": None, "preview": True, "lock_timeout": 0.0, "target": None}
     assert rollback_params_from_config({"apply_id": " a1 ", "preview": False})["to"] == "a1"

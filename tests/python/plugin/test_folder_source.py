@@ -53,18 +53,18 @@ def test_size_limit(client, configs, tmp_path):
 
 def test_temporary_copies_are_always_removed(client, configs, emulator, tmp_path, monkeypatch):
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
-    assert validate_from_folder(client, "P1", "configs", online=False).valid
+    assert validate_from_folder(client, "P1", "configs", online=False, target="CUSTOMER_ANALYTICS").valid
     with pytest.raises(FolderError):
         validate_from_folder(client, "P1", "nope")
     emulator.instance.projects["P1"].folder_files[configs.folder_id]["/../x"] = {"data": b"", "lastModified": 0}
     with pytest.raises(UnsafePath):
-        validate_from_folder(client, "P1", "configs")
+        validate_from_folder(client, "P1", "configs", target="CUSTOMER_ANALYTICS")
     assert os.listdir(str(tmp_path)) == []
 
 
 def test_params_from_config_defaults():
     assert params_from_config({"folder": "f"}) == {"folder_ref": "f", "config_path": "project.yaml", "env": None,
-                                                   "online": True}
+                                                   "online": True, "target": None}
     assert params_from_config({"folder": "f", "config_path": " a.yaml ", "environment": "prod", "online": False}) \
-        == {"folder_ref": "f", "config_path": "a.yaml", "env": "prod", "online": False}
+        == {"folder_ref": "f", "config_path": "a.yaml", "env": "prod", "online": False, "target": None}
     assert params_from_config(None)["folder_ref"] is None

@@ -57,7 +57,9 @@ def test_unknown_folder_fails_the_macro(run_plan_macro, configs):
 
 def test_parameters_default_when_dss_leaves_them_out():
     assert plan_params_from_config({"folder": "f", "parallelism": 4.0}) == {
-        "folder_ref": "f", "config_path": "project.yaml", "env": None, "parallelism": 4}
+        "folder_ref": "f", "config_path": "project.yaml", "env": None, "parallelism": 4, "target": None}
     assert plan_params_from_config({"folder": "f", "config_path": " ", "environment": " prod ",
                                     "parallelism": "x"})["parallelism"] == 8
     assert plan_params_from_config(None)["env"] is None
+    assert plan_params_from_config({"target_project": " B "})["target"] == "B"
+    assert plan_params_from_config({"target_project": " "})["target"] is None

@@ -119,11 +119,11 @@ def test_online_check_works_with_an_ordinary_users_rights(run_macro, emulator, m
     folder = analyst.get_project("A1").create_managed_folder("configs")
     folder.put_file("project.yaml", 'version: "1.0"\nproject: {key: A1, name: A1}\n' + DATASETS_YAML)
     monkeypatch.setenv("DKU_STANDIN_API_KEY", ANALYST_KEY)
-    rows = run_macro({"folder": "configs", "online": True}, project_key="A1").records
+    rows = run_macro({"folder": "configs", "online": True, "target_project": ""}, project_key="A1").records
     assert rows[0][0] == "ok", rows
     folder.put_file("project.yaml", 'version: "1.0"\nproject: {key: A1, name: A1}\n'
                     + DATASETS_YAML.replace("snowflake_prod", "snowflake_missing"))
-    rows = run_macro({"folder": "configs", "online": True}, project_key="A1").records
+    rows = run_macro({"folder": "configs", "online": True, "target_project": ""}, project_key="A1").records
     [row] = [r for r in rows if r[0] == "error"]
     assert "connection 'snowflake_missing' does not exist" in row[3]
     assert ANALYST_KEY not in " ".join(row)

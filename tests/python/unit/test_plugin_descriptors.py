@@ -85,7 +85,8 @@ def test_plan_components_share_parameters():
     step = _load(os.path.join(ROOT, "python-steps", "check-drift", "step.json"))
     assert macro["params"] == step["params"]
     assert [(p["name"], p["type"]) for p in macro["params"]] == [
-        ("folder", "MANAGED_FOLDER"), ("config_path", "STRING"), ("environment", "STRING"), ("parallelism", "INT")]
+        ("folder", "MANAGED_FOLDER"), ("config_path", "STRING"), ("environment", "STRING"),
+        ("target_project", "STRING"), ("parallelism", "INT")]
     assert (macro["impersonate"], macro["permissions"], macro["resultType"], macro["macroRoles"]) == (
         False, ["READ_CONF"], "HTML", [{"type": "PROJECT_MACROS"}])
 
@@ -135,10 +136,21 @@ def test_validate_config_components_share_parameters():
     step = _load(os.path.join(ROOT, "python-steps", "validate-config", "step.json"))
     assert macro["params"] == step["params"]
     assert [(p["name"], p["type"]) for p in macro["params"]] == [
-        ("folder", "MANAGED_FOLDER"), ("config_path", "STRING"), ("environment", "STRING"), ("online", "BOOLEAN")]
+        ("folder", "MANAGED_FOLDER"), ("config_path", "STRING"), ("environment", "STRING"),
+        ("target_project", "STRING"), ("online", "BOOLEAN")]
     assert macro["meta"]["label"] == "Validate project configuration"
     assert (macro["impersonate"], macro["permissions"], macro["resultType"], macro["macroRoles"]) == (
         False, ["READ_CONF"], "RESULT_TABLE", [{"type": "PROJECT_MACROS"}])
+
+
+@pytest.mark.parametrize("path", DESCRIPTORS, ids=_rel)
+def test_every_component_declares_an_optional_target_project(path):
+    """Issue 14 §3: a component acts on the project it runs in; another one only through this
+    explicit, optional parameter (read by ``plugin.scope.target_from_config``)."""
+    from dataiku_framework.plugin.scope import TARGET_LABEL, TARGET_PARAM
+    [param] = [p for p in _load(path)["params"] if p.get("name") == TARGET_PARAM]
+    assert (param["type"], param["label"], param.get("mandatory")) == ("STRING", TARGET_LABEL, False)
+    assert "administer" in param["description"]
 
 
 @pytest.mark.parametrize("path", DESCRIPTORS, ids=_rel)
