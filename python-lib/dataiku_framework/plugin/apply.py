@@ -16,7 +16,7 @@ file. The plan that is checked is the plan that is applied (``Engine.apply(plan)
 from typing import Any, Callable, Dict, List, Optional
 
 from .plan import PlanReport, plan_params_from_config, planned_from_folder
-from .scope import NotProjectAdmin, acting_on, check_project_admin, target_from_config  # noqa: F401 (public names)
+from .scope import NotProjectAdmin, acting_on, check_project_admin, on_instance, target_from_config  # noqa: F401
 
 #: What the scenario step does after planning.
 MODES = ("plan_only", "apply", "apply_if_no_drift")
@@ -88,14 +88,10 @@ class ApplyReport(PlanReport):
 
     def __init__(self, planned: PlanReport, result: Any = None, held_back: Optional[str] = None) -> None:
         PlanReport.__init__(self, planned.config_path, planned.folder_name, plan=planned.plan,
-                            invalid=planned.invalid)
+                            invalid=planned.invalid, project_key=planned.project_key, dss_url=planned.dss_url)
         self.result = result
         #: Why a plan with changes was not applied (the step's mode), None otherwise.
         self.held_back = held_back
-
-    @property
-    def project_key(self) -> Optional[str]:
-        return self.plan.doc.get("metadata", {}).get("project_key") if self.plan is not None else None
 
     @property
     def drift_count(self) -> int:
@@ -113,6 +109,10 @@ class ApplyReport(PlanReport):
         return self.valid and (self.result is None or self.result.succeeded)
 
     def title(self) -> str:
+        """The outcome, then which project on which instance: the first line of the macro's result."""
+        return "%s (%s)" % (self._outcome(), self.where())
+
+    def _outcome(self) -> str:
         if not self.valid:
             return "Configuration is invalid: nothing was applied"
         if self.result is not None:
@@ -143,7 +143,7 @@ class ApplyReport(PlanReport):
     def failure_message(self, limit: int = 20) -> str:
         """Why the failed apply fails the step: the summary and the failed or skipped resources."""
         failed = [r for r in self.result.results if r.status != "succeeded"]
-        lines = ["%s (project %s, apply id %s)" % (self.result.summary(), self.project_key, self.result.apply_id)]
+        lines = ["%s (%s, apply id %s)" % (self.result.summary(), self.where(), self.result.apply_id)]
         lines += ["  %s %s: %s%s" % (r.operation, r.address, r.status, ": %s" % r.error if r.error else "")
                   for r in failed[:limit]]
         if len(failed) > limit:
@@ -222,11 +222,11 @@ def step_failure(report: ApplyReport, fail_on: str) -> Optional[str]:
     ``fail_on`` says (``changes``: the plan had changes, applied or not; ``drift``: DSS was changed
     outside the configuration; ``never``)."""
     if not report.valid:
-        return report.invalid.failure_message()
+        return "%s\n%s" % (report.invalid_title(), report.invalid.failure_message())
     if report.result is not None and not report.result.succeeded:
         return report.failure_message()
-    where = "Project %s (configuration '%s' in managed folder '%s')" % (report.project_key, report.config_path,
-                                                                       report.folder_name)
+    where = "%s (configuration '%s' in managed folder '%s')" % (report.where(capital=True), report.config_path,
+                                                               report.folder_name)
     if fail_on == "drift" and report.drift_count:
         return "%s: DSS was changed outside the configuration in %d field(s)%s:\n%s" % (
             where, report.drift_count, "; nothing was applied" if report.result is None else "",
@@ -267,17 +267,18 @@ def rollback_project(client: Any, project_key: str, to: Optional[str] = None, pr
     project_key = acting_on(client, project_key, target, "rollback")
     check_project_admin(client, project_key, "rollback")
     engine = Engine(client=client)
+    where = on_instance(project_key, engine.url)
     plan = engine.rollback_plan(project_key, to=to)
     # the plan's text says that data is not restored; so do the result's notes
     if not plan.has_changes:
-        return render_result_html("Nothing to roll back in project %s" % project_key, details=plan.to_text())
+        return render_result_html("Nothing to roll back in %s" % where, details=plan.to_text())
     if preview:
-        return render_result_html("Rollback plan for project %s" % project_key, details=plan.to_text(),
+        return render_result_html("Rollback plan for %s" % where, details=plan.to_text(),
                                   notices=["Preview only: nothing was changed. Run again with 'Preview only' "
                                            "unticked to roll back."])
     result = engine.rollback(project_key, to=to, lock_timeout=lock_timeout, on_progress=on_progress)
-    return render_result_html(result.summary(), failed=not result.succeeded, result=result.to_dict(),
-                              details=plan.to_text())
+    return render_result_html("%s (%s)" % (result.summary(), where), failed=not result.succeeded,
+                              result=result.to_dict(), details=plan.to_text())
 
 
 def unlock_project(client: Any, project_key: str, lock_id: Optional[str], target: Optional[str] = None) -> str:
@@ -289,19 +290,20 @@ def unlock_project(client: Any, project_key: str, lock_id: Optional[str], target
     project_key = acting_on(client, project_key, target, "unlock")
     check_project_admin(client, project_key, "unlock")
     engine = Engine(client=client)
+    where = on_instance(project_key, engine.url, capital=True)
     lock_id = (lock_id or "").strip()
     if not lock_id:
         current = engine.lock_status(project_key)
         if current is None:
-            return render_result_html("Project %s is not locked" % project_key)
-        return render_result_html("Project %s is locked: nothing was released" % project_key,
+            return render_result_html("%s is not locked" % where)
+        return render_result_html("%s is locked: nothing was released" % where,
                                   notices=["To release it, make sure its holder is no longer running, then run "
                                            "Unlock again with lock id %s." % current.id]
                                   + (["This lock has expired: the next apply takes it over."]
                                      if current.expired() else []),
                                   facts=_lock_facts(current))
     released = engine.unlock(project_key, lock_id)
-    return render_result_html("Released lock %s of project %s" % (released.id, project_key),
+    return render_result_html("Released lock %s of %s" % (released.id, where[0].lower() + where[1:]),
                               facts=_lock_facts(released))
 
 

@@ -13,7 +13,7 @@ from typing import Any, Dict, Iterator, List, Optional
 
 from ..config.api import load_config
 from ..config.diagnostics import ConfigError, Diagnostic
-from .scope import acting_on, check_configured_key, describe_field
+from .scope import acting_on, check_configured_key, describe_field, on_instance
 from .validate import DEFAULT_CONFIG_PATH, ValidationReport, _relativize, checked_out, source_params
 from ..plan.refresh import DEFAULT_PARALLELISM
 
@@ -30,15 +30,24 @@ def plan_params_from_config(config: Optional[Dict[str, Any]]) -> Dict[str, Any]:
 
 
 class PlanReport(object):
-    """A plan of a folder's configuration, or (``plan`` None) the validation report that stopped it."""
+    """A plan of a folder's configuration, or (``plan`` None) the validation report that stopped it;
+    ``project_key`` and ``dss_url``: the project acted on and the DSS instance, which every face
+    names in its first line (``where``)."""
 
     def __init__(self, config_path: str, folder_name: str, plan: Any = None,
-                 invalid: Optional[ValidationReport] = None) -> None:
+                 invalid: Optional[ValidationReport] = None, project_key: Optional[str] = None,
+                 dss_url: str = "") -> None:
         self.config_path = config_path
         self.folder_name = folder_name
         self.plan = plan
         self.invalid = invalid
+        self.project_key = project_key
+        self.dss_url = dss_url
         self._differences = None  # type: Optional[List[str]]
+
+    def where(self, capital: bool = False) -> str:
+        """``project K on http://dss`` (``Project ...`` when ``capital``)."""
+        return on_instance(self.project_key, self.dss_url, capital)
 
     @property
     def valid(self) -> bool:
@@ -62,8 +71,8 @@ class PlanReport(object):
             from ..render.html import render_html
             return render_html(self.plan.doc, fragment=True)
         assert self.invalid is not None
-        return ('<div class="dkf-plan"><h1>Configuration is invalid: nothing was planned</h1>'
-                "<p>%s</p><pre>%s</pre></div>" % (html.escape(self.invalid.summary()),
+        return ('<div class="dkf-plan"><h1>%s</h1>'
+                "<p>%s</p><pre>%s</pre></div>" % (html.escape(self.invalid_title()), html.escape(self.invalid.summary()),
                                                   html.escape(self.invalid.render())))
 
     def text(self) -> str:
@@ -71,17 +80,20 @@ class PlanReport(object):
         if self.plan is not None:
             from ..render.text import render_text
             return render_text(self.plan.doc)
+        return "%s\n%s" % (self.invalid_title(), self.invalid.render())
+
+    def invalid_title(self) -> str:
+        """The first line of what an invalid configuration gives, naming the project and the instance."""
         assert self.invalid is not None
-        return self.invalid.render()
+        return "Configuration is invalid: nothing was planned (%s)" % self.where()
 
     def drift_message(self, limit: int = 20) -> str:
         """Why the "Check drift" step fails: what differs (first ``limit`` lines), or the validation errors."""
         if self.invalid is not None:
-            return self.invalid.failure_message()
+            return "%s\n%s" % (self.invalid_title(), self.invalid.failure_message())
         lines = self.differences()
-        head = ["Project %s in DSS differs from configuration '%s' in managed folder '%s' (%d difference(s)):"
-                % (self.plan.doc.get("metadata", {}).get("project_key"), self.config_path, self.folder_name,
-                   len(lines))]
+        head = ["%s differs from configuration '%s' in managed folder '%s' (%d difference(s)):"
+                % (self.where(capital=True), self.config_path, self.folder_name, len(lines))]
         tail = ["... and %d more" % (len(lines) - limit)] if len(lines) > limit else []
         return "\n".join(head + ["  " + line for line in lines[:limit]] + tail)
 
@@ -124,12 +136,18 @@ def planned_from_folder(client: Any, project_key: str, folder_ref: str, config_p
         if diagnostics:
             _relativize(diagnostics, root, folder.name)
             invalid = ValidationReport(project_key, folder, relative, diagnostics, online=False)
-            yield PlanReport(relative, folder.name, invalid=invalid)
+            yield PlanReport(relative, folder.name, invalid=invalid, project_key=acting, dss_url=_url(client))
             return
         check_configured_key(configured, acting, project_key, describe_field(relative, folder.name, env))
         engine = Engine(client=client, parallelism=parallelism)
         plan = engine.drift(config) if drift else engine.plan(config, config_source=relative, allow_delete=allow_delete)
-        yield PlanReport(relative, folder.name, plan=plan)
+        yield PlanReport(relative, folder.name, plan=plan, project_key=acting,
+                         dss_url=plan.doc.get("metadata", {}).get("dss_url") or _url(client))
+
+
+def _url(client: Any) -> str:
+    """The DSS instance ``client`` talks to, as the engine names it in a plan's ``metadata.dss_url``."""
+    return str(getattr(client, "host", "") or "")
 
 
 def drift_variables(report: PlanReport) -> Dict[str, Any]:

@@ -107,6 +107,12 @@ def check_configured_key(configured: Any, acting: str, project_key: str, where: 
             where, configured, TARGET_LABEL, project_key, acting))
 
 
+def on_instance(project_key: Optional[str], dss_url: Optional[str], capital: bool = False) -> str:
+    """``project K on http://dss``: which project on which DSS instance a run is about, the first
+    line of every face (as ``render.model.heading`` titles a plan); ``Project ...`` when ``capital``."""
+    return "%s %s%s" % ("Project" if capital else "project", project_key or "?", " on %s" % dss_url if dss_url else "")
+
+
 def describe_field(config_path: str, folder_name: str, env: Optional[str]) -> str:
     """``project.key in configuration 'x.yaml' of managed folder 'f' (environment prod)``: the field
     the key check is about, in the configuration's terms."""

@@ -155,6 +155,36 @@ def test_components_without_a_config_act_on_the_target_only_for_its_admins(name,
         return
     texts = parse_html(_macro(name, params)).texts
     if name == "unlock":
-        assert "Released lock %s of project PB" % held.id in texts, texts
+        assert any(t.startswith("Released lock %s of project PB on http" % held.id) for t in texts), texts
     else:  # the export of PB, written into P1's folder
         assert any("PB" in t for t in texts) and "project_yaml" in [f["name"] for f in p1.list_managed_folders()]
+
+
+def _first_line(page):
+    """The first line a macro's HTML result shows (its first heading's text, unescaped)."""
+    import html
+    import re
+    return html.unescape(re.sub("<[^>]+>", "", re.search("<h1[^>]*>(.*?)</h1>", page, re.S).group(1)))
+
+
+def test_every_face_names_the_project_and_the_instance_first(dss, configs, client, emulator, capsys, monkeypatch):
+    """Issue 14 §2: whatever the configuration names, the first line of each face says which project
+    on which DSS instance the run is about: the macros' titles, the step logs and step failures."""
+    where = "project CUSTOMER_ANALYTICS on %s" % emulator.url
+    params = {"folder": "configs", "target_project": "CUSTOMER_ANALYTICS"}
+    assert where in _first_line(_macro("plan", params))
+    assert where in _first_line(_macro("apply", params))  # creates it
+    assert where in _first_line(_macro("apply", params))  # nothing to change
+    for name in ("rollback", "unlock"):
+        first = _first_line(_macro(name, {"preview": True}, project_key="CUSTOMER_ANALYTICS"))
+        assert where in first[0].lower() + first[1:], first
+    configs.upload("project.yaml", "version: '1.0'\nproject: {key: CUSTOMER_ANALYTICS, name: x, bogus: 1}\n")
+    assert where in _first_line(_macro("apply", params))  # invalid configuration
+    assert where in _first_line(_macro("plan", params))
+    capsys.readouterr()
+    for step in ("apply-config", "check-drift"):
+        with pytest.raises(Exception) as info:
+            _step(step, params)
+        first = str(info.value).splitlines()[0]
+        assert where in first[0].lower() + first[1:], (step, first)
+        assert where in capsys.readouterr().out.splitlines()[0], step

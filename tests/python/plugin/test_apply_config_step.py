@@ -67,8 +67,8 @@ def test_plan_only_never_writes_and_fails_on_changes_when_asked(run_apply_step, 
         False, 1, None)
     with pytest.raises(Exception) as info:
         run_apply_step({"folder": "configs", "mode": "plan_only", "fail_on": "changes"})
-    assert str(info.value).startswith("Project %s (configuration 'project.yaml' in managed folder 'configs') had 1 "
-                                      "change(s) to make: not applied (plan only)" % KEY)
+    assert str(info.value).startswith("Project %s on %s (configuration 'project.yaml' in managed folder 'configs') had "
+                                      "1 change(s) to make: not applied (plan only)" % (KEY, emulator.url))
     assert "scenario.daily_refresh: update" in str(info.value)
     assert emulator.stats.writes == 0 and _hour(client) == 2
 
@@ -120,7 +120,7 @@ def test_a_failed_apply_fails_the_step_naming_the_resource(run_apply_step, appli
         run_apply_step({"folder": "configs"})
     emulator.faults.clear()
     lines = str(info.value).splitlines()
-    assert lines[0].startswith("Apply failed: ") and "(project %s, apply id " % KEY in lines[0]
+    assert lines[0].startswith("Apply failed: ") and "(project %s on %s, apply id " % (KEY, emulator.url) in lines[0]
     assert lines[1].startswith("  update scenario.daily_refresh: failed: ")
     variables = dss.scenario.VARIABLES
     assert (variables["framework_apply_succeeded"], variables["framework_failed"]) == (False, 1)
@@ -131,7 +131,8 @@ def test_invalid_config_fails_the_step_with_its_errors(run_apply_step, applied, 
     applied.upload("project.yaml", PROJECT_YAML.replace("inputs: [RAW_CUSTOMERS]", "inputs: [RAW_CUSTOMER]"))
     with pytest.raises(Exception) as info:
         run_apply_step({"folder": "configs"})
-    assert str(info.value).startswith("Configuration 'project.yaml' in managed folder 'configs' is invalid")
+    assert str(info.value).splitlines()[1].startswith("Configuration 'project.yaml' in managed folder 'configs' is "
+                                                      "invalid")
     assert dss.scenario.VARIABLES["framework_config_valid"] is False
     assert dss.scenario.VARIABLES["framework_applied"] is False
 

@@ -90,7 +90,8 @@ def test_apply_creates_the_configured_project_with_progress(apply_macro, configs
 def test_reapplying_changes_nothing_and_says_so(apply_macro, applied, emulator):
     emulator.stats.reset()
     texts = _parse(apply_macro({"folder": "configs"})).texts
-    assert "No changes: DSS matches the configuration, nothing was applied" in texts
+    assert "No changes: DSS matches the configuration, nothing was applied (project %s on %s)" % (
+        KEY, emulator.url) in texts
     assert emulator.stats.writes == 0
 
 
@@ -101,7 +102,8 @@ def test_a_one_field_change_is_applied_and_shown_escaped(apply_macro, applied, c
                                                         % evil) + SCENARIO_YAML.replace("hour: 2", "hour: 3"))
     page = apply_macro({"folder": "configs"})
     texts = _parse(page).texts
-    assert "Apply complete: 0 created, 2 updated, 0 replaced, 0 deleted." in texts
+    assert any(t.startswith("Apply complete: 0 created, 2 updated, 0 replaced, 0 deleted. (project %s on " % KEY)
+               for t in texts), texts
     assert evil not in page and any(evil in t for t in texts)
     assert _hour(client) == 3
 
@@ -109,7 +111,7 @@ def test_a_one_field_change_is_applied_and_shown_escaped(apply_macro, applied, c
 def test_an_invalid_configuration_applies_nothing(apply_macro, configs, client):
     configs.upload("project.yaml", PROJECT_YAML.replace("inputs: [RAW_CUSTOMERS]", "inputs: [RAW_CUSTOMER]"))
     texts = _parse(apply_macro({"folder": "configs"})).texts
-    assert "Configuration is invalid: nothing was planned" in texts
+    assert "Configuration is invalid: nothing was planned (project %s on %s)" % (KEY, client.host) in texts
     assert KEY not in client.list_project_keys()
 
 
@@ -185,7 +187,7 @@ def test_rollback_previews_by_default_then_rolls_back(rollback_macro, apply_macr
     assert "Apply complete" in apply_macro({"folder": "configs"})
     emulator.stats.reset()
     preview = _parse(rollback_macro({}, project_key=KEY)).texts
-    assert "Rollback plan for project %s" % KEY in preview and any(t.startswith("Preview only") for t in preview)
+    assert "Rollback plan for project %s on %s" % (KEY, client.host) in preview and any(t.startswith("Preview only") for t in preview)
     assert any(NOT_RESTORED in t for t in preview) and "scenario.daily_refresh" in "".join(preview)
     assert emulator.stats.writes == 0 and _hour(client) == 3
     page = rollback_macro({"preview": False}, project_key=KEY)
@@ -203,13 +205,13 @@ def test_rollback_needs_admin_rights(rollback_macro, applied, monkeypatch, clien
 
 def test_unlock_shows_the_holder_then_releases_by_id(unlock_macro, applied, client):
     texts = _parse(unlock_macro({}, project_key=KEY)).texts
-    assert "Project %s is not locked" % KEY in texts
+    assert "Project %s on %s is not locked" % (KEY, client.host) in texts
     held = ProjectLock(client, KEY, operation="apply", settle=0).acquire()
     texts = _parse(unlock_macro({"lock_id": ""}, project_key=KEY)).texts
-    assert "Project %s is locked: nothing was released" % KEY in texts
+    assert "Project %s on %s is locked: nothing was released" % (KEY, client.host) in texts
     assert held.id in texts and "admin" in texts and ProjectLock(client, KEY, settle=0).acquire is not None
     texts = _parse(unlock_macro({"lock_id": held.id}, project_key=KEY)).texts
-    assert "Released lock %s of project %s" % (held.id, KEY) in texts
+    assert "Released lock %s of project %s on %s" % (held.id, KEY, client.host) in texts
     assert ProjectLock(client, KEY, settle=0).acquire().id != held.id  # free again
 
 
