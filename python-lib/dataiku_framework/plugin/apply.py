@@ -164,10 +164,11 @@ def apply_from_folder(client: Any, project_key: str, folder_ref: str, config_pat
     (the "Target project" parameter): else ``scope.ForeignProject`` naming both keys, before any
     request about the project it names. Rights are checked before planning on ``project_key``
     (where the folder is) and on ``target``, and again after planning on ``target`` unless the plan
-    creates it (DSS itself then decides whether the caller may create projects). ``on_planned(report)`` is called once planned, before any write
-    (the step logs the plan then); ``on_progress`` as resources finish. Raises ``NotProjectAdmin``; the
-    engine's ``LockHeld`` (naming the holder), ``StalePlanError``; ``sources.FolderError``; connection
-    failures.
+    creates it (DSS itself then decides whether the caller may create projects).
+    ``on_planned(report)`` is called once planned, before any write (the step logs the plan then);
+    ``on_progress`` as resources finish. Raises ``NotProjectAdmin``, ``scope.ForeignProject``; the
+    engine's ``LockHeld`` (naming the holder), ``StalePlanError``; ``sources.FolderError``;
+    connection failures.
     """
     from ..engine import Engine  # lazily, as plugin.plan does
     if mode not in MODES:

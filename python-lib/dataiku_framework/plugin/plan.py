@@ -72,7 +72,8 @@ class PlanReport(object):
             return render_html(self.plan.doc, fragment=True)
         assert self.invalid is not None
         return ('<div class="dkf-plan"><h1>%s</h1>'
-                "<p>%s</p><pre>%s</pre></div>" % (html.escape(self.invalid_title()), html.escape(self.invalid.summary()),
+                "<p>%s</p><pre>%s</pre></div>" % (html.escape(self.invalid_title()),
+                                                  html.escape(self.invalid.summary()),
                                                   html.escape(self.invalid.render())))
 
     def text(self) -> str:

@@ -129,8 +129,9 @@ def test_the_target_project_parameter_needs_admin_rights_on_it(planted, client, 
     monkeypatch.setenv("DKU_STANDIN_API_KEY", "test-admin-key")
     page = _macro("apply", {"folder": "configs", "target_project": FOREIGN})  # an administrator of PB may
     assert "Apply complete" in page, page
+    entries = client.get_project(FOREIGN).get_permissions()["permissions"]
     assert {"user": "analyst", "admin": True} in [{k: v for k, v in e.items() if k in ("user", "admin") and v}
-                                                   for e in client.get_project(FOREIGN).get_permissions()["permissions"]]
+                                                   for e in entries]
 
 
 @pytest.mark.parametrize("name", ["rollback", "unlock", "export-project-yaml"])

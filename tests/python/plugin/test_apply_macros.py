@@ -187,7 +187,8 @@ def test_rollback_previews_by_default_then_rolls_back(rollback_macro, apply_macr
     assert "Apply complete" in apply_macro({"folder": "configs"})
     emulator.stats.reset()
     preview = _parse(rollback_macro({}, project_key=KEY)).texts
-    assert "Rollback plan for project %s on %s" % (KEY, client.host) in preview and any(t.startswith("Preview only") for t in preview)
+    assert "Rollback plan for project %s on %s" % (KEY, client.host) in preview
+    assert any(t.startswith("Preview only") for t in preview)
     assert any(NOT_RESTORED in t for t in preview) and "scenario.daily_refresh" in "".join(preview)
     assert emulator.stats.writes == 0 and _hour(client) == 3
     page = rollback_macro({"preview": False}, project_key=KEY)

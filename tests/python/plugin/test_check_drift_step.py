@@ -48,8 +48,8 @@ def test_invalid_config_fails_the_step_with_its_errors(run_drift_step, deployed,
     with pytest.raises(Exception) as info:
         run_drift_step({"folder": "configs"})
     message = str(info.value)
-    assert message.splitlines()[0].startswith("Configuration is invalid: nothing was planned (project CUSTOMER_ANALYTICS "
-                                              "on http")
+    assert message.splitlines()[0].startswith("Configuration is invalid: nothing was planned (project "
+                                              "CUSTOMER_ANALYTICS on http")
     assert message.splitlines()[1].startswith("Configuration 'project.yaml' in managed folder 'configs' is invalid: "
                                               "1 error(s)")
     assert "unknown dataset or folder 'RAW_CUSTOMER'" in message
