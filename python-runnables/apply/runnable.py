@@ -1,7 +1,7 @@
 """Macro "Apply": plan the configuration stored in a managed folder and apply that plan, as HTML.
 
-Needs administrator rights (declared in runnable.json, checked again in code on every project the
-apply changes). Progress is the percentage of resources done. Resources that failed are shown in the
+Acts on this project, or on the "Target project" parameter's (``dataiku_framework.plugin.scope``);
+needs administrator rights (declared in runnable.json, checked again in code on that project). Progress is the percentage of resources done. Resources that failed are shown in the
 result; a lock held by another apply, missing rights or an unusable folder fail the macro. All logic
 lives in ``dataiku_framework.plugin.apply``.
 """

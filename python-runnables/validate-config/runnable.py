@@ -2,7 +2,9 @@
 
 The table is the report, so it is returned whether the configuration is valid
 or not (a single "ok" row, then any warnings, when valid); the macro fails
-(raises) only when it cannot validate at all, e.g. an unknown folder. The
+(raises) only when it cannot validate at all, e.g. an unknown folder, or
+when the configuration names another project than this one or its target
+project (``dataiku_framework.plugin.scope``). The
 scenario step of the same name is the one that fails on an invalid
 configuration. All logic lives in ``dataiku_framework.plugin.validate``.
 """

@@ -158,7 +158,11 @@ def test_components_without_a_config_act_on_the_target_only_for_its_admins(name,
     if name == "unlock":
         assert any(t.startswith("Released lock %s of project PB on http" % held.id) for t in texts), texts
     else:  # the export of PB, written into P1's folder
-        assert any("PB" in t for t in texts) and "project_yaml" in [f["name"] for f in p1.list_managed_folders()]
+        [folder] = [f for f in p1.list_managed_folders() if f["name"] == "project_yaml"]
+        handle = p1.get_managed_folder(folder["id"])
+        [path] = [i["path"] for i in handle.list_contents()["items"] if i["path"].endswith(".yaml")]
+        with handle.get_file(path) as answer:
+            assert "key: PB\n" in answer.text, answer.text
 
 
 def _first_line(page):
