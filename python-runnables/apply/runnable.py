@@ -1,9 +1,10 @@
 """Macro "Apply": plan the configuration stored in a managed folder and apply that plan, as HTML.
 
 Acts on this project, or on the "Target project" parameter's (``dataiku_framework.plugin.scope``);
-needs administrator rights (declared in runnable.json, checked again in code on that project). Progress is the percentage of resources done. Resources that failed are shown in the
-result; a lock held by another apply, missing rights or an unusable folder fail the macro. All logic
-lives in ``dataiku_framework.plugin.apply``.
+needs administrator rights (declared in runnable.json, checked again in code on that project).
+Progress is the percentage of resources done. Resources that failed are shown in the result; a lock
+held by another apply, missing rights, a configuration naming another project or an unusable folder
+fail the macro. All logic lives in ``dataiku_framework.plugin.apply``.
 """
 import dataiku
 from dataiku.runnables import Runnable
