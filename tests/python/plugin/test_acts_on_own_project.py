@@ -36,6 +36,12 @@ def _macro(name, config, project_key="P1"):
     return runnable.run(lambda *a: None)
 
 
+@pytest.fixture(autouse=True)
+def _step_config(monkeypatch):
+    """``_step`` sets the step's parameters in the environment: monkeypatch restores it after each test."""
+    monkeypatch.setenv("DKU_STANDIN_STEP_CONFIG", "{}")
+
+
 def _step(name, config):
     """Run step ``name`` as DSS does: a script reading its parameters from the environment."""
     import json
@@ -64,9 +70,8 @@ def foreign(client, project):
 
 
 @pytest.fixture
-def planted(dss, configs, client, analyst, foreign, monkeypatch):
+def planted(dss, configs, client, analyst, foreign):
     """Analyst, a writer (not admin) of P1, writes a configuration naming PB into P1's folder."""
-    monkeypatch.setenv("DKU_STANDIN_STEP_CONFIG", "{}")
     p1 = client.get_project("P1")
     permissions = p1.get_permissions()
     permissions["permissions"].append({"user": "analyst", "readProjectContent": True, "writeProjectContent": True})
@@ -193,3 +198,22 @@ def test_every_face_names_the_project_and_the_instance_first(dss, configs, clien
         first = str(info.value).splitlines()[0]
         assert where in first[0].lower() + first[1:], (step, first)
         assert where in capsys.readouterr().out.splitlines()[0], step
+
+
+@pytest.mark.parametrize("component", [r[1] for r in READERS], ids=[r[0] for r in READERS])
+def test_an_environment_overlay_cannot_move_the_project_either(component, dss, configs, client, emulator, foreign):
+    """The key checked is the one the run would use: the base names P1, the ``prod`` overlay PB."""
+    configs.upload("project.yaml", textwrap.dedent("""\
+        version: "1.0"
+        project: {key: P1, name: Project one}
+        environments:
+          prod:
+            project: {key: PB}
+        """))
+    emulator.stats.reset()
+    with pytest.raises(ForeignProject, match="project.key in configuration 'project.yaml' of managed folder 'configs' "
+                                             "\\(environment prod\\) names project PB, but this component runs in "
+                                             "project P1"):
+        component({"folder": "configs", "environment": "prod"})
+    assert emulator.stats.writes == 0 and _mentions(emulator, FOREIGN) == []
+    assert client.get_project(FOREIGN).get_permissions() == foreign
