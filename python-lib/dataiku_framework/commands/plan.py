@@ -175,20 +175,9 @@ def cmd_drift(args: argparse.Namespace) -> int:
     plan = _dss_call(args, lambda: engine.drift(config))
     if plan is None:
         return exitcodes.INVALID
-    from ..render.text import difference_lines, render_text
+    from ..render.text import difference_lines, render_drift
     differences = difference_lines(plan.doc)
-    if args.json:
-        print(plan.to_json())
-    else:
-        print(render_text(plan.doc, color=use_color()))
-        if differences:
-            where = "DSS changed since the last apply" if plan.has_state else "DSS differs from the configuration"
-            print("\n%s in %d place(s):" % (where, len(differences)))
-            print("\n".join("  " + line for line in differences))
-        elif plan.has_state and plan.has_changes:
-            print("\nNo drift: DSS holds what was last applied (the configuration has changes to apply).")
-        else:
-            print("\nDSS matches the configuration.")
+    print(plan.to_json() if args.json else render_drift(plan.doc, color=use_color()))
     return exitcodes.CHANGES if differences else exitcodes.OK
 
 

@@ -129,3 +129,31 @@ def test_history_and_import_of_a_missing_project_say_it_does_not_exist(capsys, t
         assert code == exitcodes.INVALID, (argv, err)
         _assert_one_error_line(command, err)
         assert err.strip().splitlines()[-1].endswith("error: project NOPE does not exist on DSS"), err
+
+
+def _hour_to(client, key, hour):
+    """Someone changes DSS by hand: the first trigger of scenario daily_refresh runs at ``hour``."""
+    project = client.get_project(key)
+    [item] = [s for s in project.list_scenarios() if s["name"] == "daily_refresh"]
+    settings = project.get_scenario(item["id"]).get_settings()
+    settings.raw_triggers[0]["params"]["hour"] = hour
+    settings.save()
+
+
+def test_drift_is_titled_drift_lists_each_field_once_and_concludes_once(capsys, emulator, client, tmp_path):
+    config = os.path.join(ROOT, "examples", "customer_analytics.yaml")
+    where = ["--host", emulator.url, "--api-key", ADMIN_KEY]
+    assert main(["apply", config, "--auto-approve"] + where) == 0  # an apply state: drift is what DSS changed since
+    capsys.readouterr()
+    code, out, err = _run(capsys, ["drift", config] + where)
+    assert code == exitcodes.OK, err
+    assert out.splitlines()[0].startswith("dss-framework drift for project CUSTOMER_ANALYTICS"), out
+    assert out.count("DSS matches the configuration") == 1 and out.count("No changes") == 0, out
+    _hour_to(client, "CUSTOMER_ANALYTICS", 5)
+    code, out, err = _run(capsys, ["drift", config] + where)
+    assert code == exitcodes.CHANGES, err
+    assert out.splitlines()[0].startswith("dss-framework drift for project CUSTOMER_ANALYTICS"), out
+    assert out.count("triggers[0].hour") == 1, out
+    assert "scenario.daily_refresh triggers[0].hour: 2 -> 5" in out
+    assert out.rstrip().splitlines()[-1] == "DSS changed since the last apply in 1 place(s).", out
+    assert "Plan:" not in out  # drift shows no plan summary: apply is not what it proposes
