@@ -6,7 +6,9 @@ On ``tests/fixtures/dss-exports/Framework-Small`` (an export of our own, carried
 through the real CLI, and on a live import against the emulator for the reasons DSS's errors give.
 """
 import io
+import json
 import os
+import shutil
 from contextlib import redirect_stderr, redirect_stdout
 
 from emusupport import EXPORTS_IN_REPO
@@ -20,17 +22,37 @@ from dataiku_framework.importer import import_project, summary_lines
 SMALL = os.path.join(EXPORTS_IN_REPO, "Framework-Small")
 
 
+#: what an export of a project this tool manages holds in its library (see ``state.store``, ``state.lock``)
+FRAMEWORK_FILES = {
+    "state.json": {"format_version": 1, "lineage": "0f0e0d0c-0000-4000-8000-000000000001", "serial": 1,
+                   "resources": {}, "history": []},
+    "lock.json": {"format_version": 1, "status": "released", "released_at": "2026-12-01T10:00:00.000Z",
+                  "released_by": "admin", "forced": False, "previous": None}}
+#: objects the language does not describe, as an export holds them
+OTHER_FILES = {"analysis/Ab12Cd34/core_params.json": json.dumps({"name": "Explore orders"}),
+               "lib/python/helpers.py": "def positive(frame):\n    return frame[frame.amount > 0]\n"}
+
+
 def _import_export(tmp_path):
+    """The export of a managed project: Framework-Small, with the framework's state and lock in its
+    library, an analysis and a library file of its own."""
+    export = tmp_path / "export"
+    shutil.copytree(SMALL, str(export))
+    files = dict(OTHER_FILES, **{"lib/dataiku-framework/" + n: json.dumps(d) for n, d in FRAMEWORK_FILES.items()})
+    for rel, text in files.items():
+        path = export / "project_config" / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
     out, err = io.StringIO(), io.StringIO()
     with redirect_stdout(out), redirect_stderr(err):
-        code = main(["import", "SMALL", "--out", str(tmp_path), "--from-export", SMALL])
+        code = main(["import", "SMALL", "--out", str(tmp_path / "out"), "--from-export", str(export)])
     assert (code, err.getvalue()) == (0, "")
-    return out.getvalue(), (tmp_path / "SMALL.yaml").read_text()
+    return out.getvalue(), (tmp_path / "out" / "SMALL.yaml").read_text()
 
 
 def test_kinds_are_named_in_their_plural(tmp_path):
     summary, yaml_text = _import_export(tmp_path)
-    assert summary.splitlines()[0] == "Imported SMALL: project, 2 datasets, 1 recipe (4 objects); 2 left out.", summary
+    assert summary.splitlines()[0] == "Imported SMALL: project, 4 datasets, 3 recipes (8 objects); 2 external object(s) declared; 2 left out.", summary
     for text in (summary, yaml_text):
         assert "analysiss" not in text
         assert "left out: analysis Ab12Cd34: the configuration language does not describe analyses" in text \
