@@ -72,10 +72,12 @@ def test_split_matches_the_fixture_random_split():
     mine = visual.split_payload(_recipe("split", mode="RANDOM", ratio=0.7, seed=1337))
     for fixture in _fixture_payloads("split"):
         assert _shape_within(mine, fixture) == []
-    titanic_like = [f for f in _fixture_payloads("split")
-                    if f["mode"] == "RANDOM" and f["randomSplits"][0]["share"] == 70]
-    assert titanic_like, "a fixture splits 70/30 at random"
-    assert {k: titanic_like[0][k] for k in mine} == mine  # same values as DSS stored for the same intent
+    seventy = [f for f in _fixture_payloads("split") if f["mode"] in ("RANDOM", "RANDOM_COLUMNS")
+               and f.get("seed") == 1337 and f["randomSplits"][0]["share"] == 70]
+    assert seventy, "a fixture splits 70/30 at random (Dataiku-Titanic: by columns)"
+    for fixture in seventy:  # same values as DSS stored for the same intent
+        same = visual.split_payload(_recipe("split", mode=fixture["mode"], ratio=0.7, seed=1337))
+        assert {k: fixture[k] for k in same} == same
 
 
 def test_prepare_steps_match_the_fixture_processors():
