@@ -1,4 +1,4 @@
-"""Issue 6 §4: saved models and model evaluation stores seeded from real exports, served through
+"""Issue 6 §4: saved models and model evaluation stores seeded from an export (ours, in tests/fixtures), served through
 the real client (``list_saved_models``, ``get_saved_model().get_settings()``,
 ``list_model_evaluation_stores``, ``get_model_evaluation_store().get_settings()``)."""
 import io

@@ -1,4 +1,4 @@
-"""Real DSS exports (``shared/fixtures/dss-exports``) load into the emulator and read back, through
+"""DSS exports (``tests/fixtures/dss-exports``, and ``shared/fixtures/dss-exports`` when present) load into the emulator and read back, through
 the real client, with the content of the export files, apart from what DSS itself adds when it
 serves a stored object. Those differences are listed once, in :data:`DSS_READ_DIFFERENCES`, and the
 tests assert exactly them: nothing else may differ.
