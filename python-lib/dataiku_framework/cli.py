@@ -20,6 +20,7 @@ from typing import Any, Callable, List, Optional, Sequence
 from . import exitcodes
 from .config.diagnostics import has_errors, render_human, render_json
 from .config.secrets import mask_secret
+from .commands.plan import _error as report_error  # the one error line of every command
 from .dss.failures import DSSConnectionError
 
 #: Exit status after the reader of our output went away (128 + SIGPIPE, what a shell reports).
@@ -142,10 +143,10 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         return code
     except UsageError as error:
         parser.print_usage(sys.stderr)
-        sys.stderr.write("%s: error: %s\n" % (parser.prog, _masked(str(error), args)))
+        report_error(args.command, _masked(str(error), args))
         return exitcodes.USAGE
     except DSSConnectionError as error:
-        sys.stderr.write("error: %s\n" % _masked(str(error), args))
+        report_error(args.command, _masked(str(error), args))
         return error.exit_code
 
 

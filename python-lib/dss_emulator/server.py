@@ -10,6 +10,7 @@ import binascii
 import json
 import logging
 import socket
+import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -361,6 +362,15 @@ def _render(result):
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+
+    def handle_error(self, request, client_address):
+        """A client that went away (reset, closed pipe) before its answer was written is not a
+        server failure, and its traceback on stderr read as an emulator crash. Clients see the same
+        either way (the connection is gone), so this changes no DSS behaviour. Anything else keeps
+        the standard report (a traceback on stderr)."""
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
 
 
 class RequestHandler(BaseHTTPRequestHandler):

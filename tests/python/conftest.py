@@ -48,6 +48,9 @@ def project(client):
 
 @pytest.fixture
 def shared_dir():
+    """The shared reference folder, for optional extras only (the wire replay of recorded traffic):
+    every fixture a test needs is in tests/fixtures."""
     if not os.path.isdir(SHARED):
-        pytest.skip("the shared reference folder (../shared next to the repo) is not present")
+        pytest.skip("optional extra: needs the shared reference folder (%s; set DSS_FRAMEWORK_SHARED to "
+                    "use another), which is not present" % SHARED)
     return SHARED

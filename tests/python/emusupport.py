@@ -14,7 +14,30 @@ from dss_emulator import Emulator  # noqa: E402
 ADMIN_KEY = "test-admin-key"
 ANALYST_KEY = "test-analyst-key"
 READER_KEY = "test-reader-key"
-SHARED = os.path.join(os.path.dirname(ROOT), "shared")
+#: The shared reference folder (wire captures, extra exports): ``../shared`` next to the repository,
+#: or ``$DSS_FRAMEWORK_SHARED``. Optional: what the tests need is carried in ``tests/fixtures``.
+SHARED = os.environ.get("DSS_FRAMEWORK_SHARED") or os.path.join(os.path.dirname(ROOT), "shared")
+#: DSS project exports carried by the repository (see its README): every test can use them.
+EXPORTS_IN_REPO = os.path.join(ROOT, "tests", "fixtures", "dss-exports")
+SHARED_EXPORTS = os.path.join(SHARED, "fixtures", "dss-exports")
+
+
+def export_dir(name):
+    """The export folder ``name`` (holding ``project_config/``): the repository's copy, else the
+    shared one; None when neither has it (only the shared folder's extras can be missing)."""
+    for base in (EXPORTS_IN_REPO, SHARED_EXPORTS):
+        if os.path.isfile(os.path.join(base, name, "project_config", "params.json")):
+            return os.path.join(base, name)
+    return None
+
+
+def export_dirs():
+    """Every export folder, by name: the repository's, then the shared extras it does not carry."""
+    names = set()
+    for base in (EXPORTS_IN_REPO, SHARED_EXPORTS):
+        if os.path.isdir(base):
+            names.update(n for n in os.listdir(base) if export_dir(n))
+    return [export_dir(n) for n in sorted(names)]
 
 
 def make_emulator(**kwargs):

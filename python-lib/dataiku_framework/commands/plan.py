@@ -28,6 +28,8 @@ def _positive(text: str) -> int:
 
 
 def _error(command: str, message: str) -> None:
+    """The one form of every command's error line (``cli.main`` uses it too, for usage and connection
+    failures): ``dss-framework COMMAND: error: MESSAGE``, as argparse words its own."""
     sys.stderr.write("dss-framework %s: error: %s\n" % (command, message))
 
 
@@ -41,15 +43,24 @@ def load_or_report(path: str, env: Optional[str]) -> Any:
         return None
 
 
-def _engine(args: argparse.Namespace) -> Any:
-    """An ``Engine`` on the resolved credentials, or None after saying which ones are missing."""
+def _engine(args: argparse.Namespace, check: bool = True) -> Any:
+    """An ``Engine`` on the resolved credentials, or None after saying which ones are missing.
+
+    ``check``: make one call first (``check_connection``), so that an unreachable DSS, a refused key
+    or a URL that is not the DSS API fails every command alike (exit 3 or 4) instead of as its first
+    read's refusal; ``_prepare`` passes False, ``Engine.plan`` checks first itself. The client is
+    kept on ``args`` for ``_dss_call``, which asks it whether a refused project exists."""
     from ..dss.connect import MissingCredentials, connect
+    from ..dss.failures import check_connection
     from ..engine import Engine
     try:
         connection = connect(args.host, args.api_key)
     except MissingCredentials as error:
         _error(args.command, str(error))
         return None
+    if check:
+        check_connection(connection.client, connection.url)
+    args.dss_client = connection.client
     return Engine(client=connection.client, parallelism=args.parallelism)
 
 
@@ -59,7 +70,7 @@ def _prepare(args: argparse.Namespace) -> Any:
     config = load_or_report(args.config, args.env)
     if config is None:
         return exitcodes.INVALID
-    engine = _engine(args)
+    engine = _engine(args, check=False)
     if engine is None:
         return exitcodes.USAGE
     return config, engine
@@ -75,8 +86,26 @@ def _dss_call(args: argparse.Namespace, call: Any) -> Any:
     try:
         return call()
     except DataikuException as error:
-        _error(args.command, "DSS refused a request: %s" % error)
+        _error(args.command, _refusal(args, error))
         return None
+
+
+def _refusal(args: argparse.Namespace, error: Exception) -> str:
+    """What to say of DSS's refusal ``error``: that the project does not exist when it does not (DSS
+    answers the same for a missing and a forbidden project; ``plan.refresh.exists`` tells them apart
+    for an administrator's key, as ``import`` does), else DSS's own words."""
+    from concurrent.futures import Future
+    from ..plan.refresh import Reader, exists
+    key, client = getattr(args, "project_key", None), getattr(args, "dss_client", None)
+    if key and client is not None and "UnauthorizedException" in str(error):
+        refused = Future()  # type: Future
+        refused.set_exception(error)
+        try:
+            if not exists(Reader(client, 1), refused, key):
+                return "project %s does not exist on DSS" % key
+        except Exception:  # exists (or may not be told from hidden): DSS's words below
+            pass
+    return "DSS refused a request: %s" % error
 
 
 def use_color(stream: Any = None) -> bool:
@@ -146,20 +175,9 @@ def cmd_drift(args: argparse.Namespace) -> int:
     plan = _dss_call(args, lambda: engine.drift(config))
     if plan is None:
         return exitcodes.INVALID
-    from ..render.text import difference_lines, render_text
+    from ..render.text import difference_lines, render_drift
     differences = difference_lines(plan.doc)
-    if args.json:
-        print(plan.to_json())
-    else:
-        print(render_text(plan.doc, color=use_color()))
-        if differences:
-            where = "DSS changed since the last apply" if plan.has_state else "DSS differs from the configuration"
-            print("\n%s in %d place(s):" % (where, len(differences)))
-            print("\n".join("  " + line for line in differences))
-        elif plan.has_state and plan.has_changes:
-            print("\nNo drift: DSS holds what was last applied (the configuration has changes to apply).")
-        else:
-            print("\nDSS matches the configuration.")
+    print(plan.to_json() if args.json else render_drift(plan.doc, color=use_color()))
     return exitcodes.CHANGES if differences else exitcodes.OK
 
 

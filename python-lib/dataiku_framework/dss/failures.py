@@ -119,6 +119,12 @@ def classify(exc: BaseException, url: str) -> Optional[DSSConnectionError]:
     return None
 
 
+def _is_not_found(exc: BaseException) -> bool:
+    """Whether DSS answered "not found" (``dataikuapi`` gives only the text: its errorType names it)."""
+    text = str(exc)
+    return any(name in text for name in ("NotFoundException", "UnknownObjectException"))
+
+
 def check_connection(client: Any, url: str) -> None:
     """One cheap authenticated call (``get_auth_info``); raises the classified failure, if any.
 
@@ -128,6 +134,8 @@ def check_connection(client: Any, url: str) -> None:
         info = client.get_auth_info()
     except Exception as error:  # dataikuapi raises DataikuException or requests' errors
         failure = classify(error, url)
+        if failure is None and _is_not_found(error):
+            failure = DSSUnreachable(_display_url(url), NOT_DSS)  # every DSS serves auth/info
         if failure is None:
             raise
         raise failure from None

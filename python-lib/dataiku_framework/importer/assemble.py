@@ -13,7 +13,7 @@ from typing import Any, Dict, List, Optional, Tuple
 from ..config.diagnostics import ConfigError
 from ..resources.base import Context
 from . import convert
-from .read import KINDS
+from .read import KINDS, plural
 
 SECTIONS = ("zones", "managed_folders", "datasets", "recipes", "scenarios")
 SECTION_OF_KIND = {"zone": "zones", "managed_folder": "managed_folders", "dataset": "datasets", "recipe": "recipes",
@@ -50,9 +50,9 @@ class Imported(object):
         return out
 
     def summary(self) -> str:
-        """``Imported KEY: project, variables, 2 datasets, 1 recipes (5 objects); 1 external; 0 left out.``"""
+        """``Imported KEY: project, variables, 2 datasets, 1 recipe (5 objects); 1 external; 0 left out.``"""
         counts = self.counts()
-        parts = [k if v == 1 and k in ("project", "variables") else "%d %s" % (v, k.replace("_", " "))
+        parts = [k if v == 1 and k in ("project", "variables") else "%d %s" % (v, plural(_singular(k), v))
                  for k, v in counts.items() if k != "external"]
         if "project" in self.not_included:
             parts[0] = "project key"
@@ -60,6 +60,12 @@ class Imported(object):
         return "Imported %s: %s (%d objects)%s; %d left out." % (
             self.project_key, ", ".join(parts), sum(v for k, v in counts.items() if k != "external"), external,
             len(self.left_out))
+
+
+def _singular(section: str) -> str:
+    """``managed_folders`` -> ``managed folder``: a section's objects named one at a time."""
+    name = section.replace("_", " ")
+    return name[:-1] if name.endswith("s") else name
 
 
 def build(snap: Any, kinds: Tuple[str, ...] = KINDS) -> Imported:
@@ -300,10 +306,10 @@ def _inventory(snap: Any, result: Imported) -> None:
             if oid not in named:
                 label = oid if name == oid else "%s (%s)" % (oid, name)
                 result.left_out.append((kind.replace("_", " "), label, "no imported recipe reads or writes it; "
-                                        "the language does not describe %ss" % kind.replace("_", " ")))
+                                        "the language does not describe %s" % plural(kind.replace("_", " "))))
     for label, found in sorted((snap.extra.get("inventory") or {}).items()):
         if isinstance(found, str):
             result.unlisted[label] = found
             continue
         for name in found:
-            result.left_out.append((label, name, "the configuration language does not describe %ss" % label))
+            result.left_out.append((label, name, "the configuration language does not describe %s" % plural(label)))

@@ -165,15 +165,15 @@ def _one_line(text: str) -> str:
 
 def summary_lines(imported: Any, written: List[str]) -> List[str]:
     """The command's report: counts, what was left out (and why), what could not be listed."""
+    from .read import NOT_LISTED_LIVE, plural
     lines = [imported.summary()]
     for kind, name, reason in imported.left_out:
         lines.append("  left out: %s %s: %s" % (kind, name, reason))
     for kind, name, note in imported.notes:
         lines.append("  kept in DSS only: %s %s: %s" % (kind, name, note))
     for label, why in sorted(imported.unlisted.items()):
-        lines.append("  not listed: %ss (DSS did not list them: %s)" % (label, why))
+        lines.append("  not listed: %s (DSS did not list them: %s)" % (plural(label), why))
     if imported.live:
-        from .read import NOT_LISTED_LIVE
         lines.append("  not listed (a live import spends no request on them): %s" % ", ".join(NOT_LISTED_LIVE))
     if written:
         lines.append("Wrote %d file(s); main file: %s" % (len(written), written[0]))

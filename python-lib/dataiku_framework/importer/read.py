@@ -145,10 +145,35 @@ def _results(reads: Dict[str, Any], kind: str, unread: Dict[Tuple[str, str], str
     return out
 
 
+#: The longest reason a summary line gives (DSS's messages can run to pages).
+REASON_CHARS = 200
+
+
 def _why(error: BaseException) -> str:
-    """The first line of an error, for a left-out reason or the summary."""
+    """The first line of an error, for a left-out reason or the summary, shortened at a word."""
     text = str(error)
-    return text.splitlines()[0][:200] if text.strip() else type(error).__name__
+    return shorten(text.splitlines()[0], REASON_CHARS) if text.strip() else type(error).__name__
+
+
+def shorten(text: str, limit: int) -> str:
+    """``text``, or its words that fit in ``limit`` characters followed by ``...``: never a cut word."""
+    if len(text) <= limit:
+        return text
+    cut = text[:limit - 3]
+    space = cut.rfind(" ")
+    return (cut[:space] if space > 0 else cut).rstrip(" ,;:") + "..."
+
+
+#: Labels whose plural is not the label plus "s" (the rest: ``dataset`` -> ``datasets``).
+_PLURALS = {"analysis": "analyses", "project variables": "project variables",
+            "project permissions": "project permissions"}
+
+
+def plural(label: str, count: int = 2) -> str:
+    """``label`` as a count of ``count`` reads it: ``1 recipe``, ``2 recipes``, ``analyses``."""
+    if count == 1:
+        return label
+    return _PLURALS.get(label) or (label if label.endswith("s") else label + "s")
 
 
 def _store_id(store: Any) -> str:
@@ -336,12 +361,19 @@ def _payload(files: Dict[str, bytes], name: str, recipe: Dict[str, Any]) -> Opti
     return "" if rtype in CODE_EXTENSIONS else None
 
 
+def _is_framework_file(top: str, rest: str) -> bool:
+    """Whether an export entry is this tool's own state or lock (the project library's ``dataiku-framework/``
+    folder): the tool's bookkeeping, not an object of the project the user left out."""
+    from ..state.dssfiles import FOLDER
+    return top == "lib" and rest.split("/")[0] == FOLDER
+
+
 def _export_inventory(files: Dict[str, bytes]) -> Dict[str, Any]:
     """Objects of the export the import does not read, by kind: one per file under a folder."""
     out = {}  # type: Dict[str, List[str]]
     for rel in sorted(files):
         top, _, rest = rel.partition("/")
-        if top in EXPORT_READ:
+        if top in EXPORT_READ or _is_framework_file(top, rest):
             continue
         label = EXPORT_INVENTORY.get(top, top if rest else "file")
         # one object per entry of the folder (a file, or a sub-folder such as an analysis's)

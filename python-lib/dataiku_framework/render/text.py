@@ -114,3 +114,31 @@ def difference_lines(doc: Dict[str, Any]) -> List[str]:
              for d in model["drift"]]
     return lines + ["%s: %s changed in DSS and in the configuration" % (d["address"], d["path"] or "the resource")
                     for d in model["conflicts"]]
+
+
+def render_drift(doc: Dict[str, Any], color: bool = False) -> str:
+    """``dss-framework drift``'s view of a plan: titled drift, each drifted field once, one last line.
+
+    Why not ``render_text``: drift is not a proposal to apply, and the plan view lists a drifted
+    field three times (in its resource, in the drift section, in the short list) and ends with its
+    own "No changes. DSS matches ..." line. With an apply state, only what DSS changed since the
+    last apply (drift and conflicts, with their values); without one, every difference, by resource."""
+    model = view_model(doc)
+    lines = [_paint("dss-framework drift for %s" % heading(model), "bold", color), ""]
+    if model["has_state"]:
+        if model["drift"]:
+            lines.extend(_differences(DRIFT_TITLE, model["drift"], color))
+        if model["conflicts"]:
+            lines.extend(_differences(CONFLICTS_TITLE, model["conflicts"], color))
+    else:
+        for change in model["changes"]:
+            lines.extend(_resource_lines(change, color) + [""])
+    count = len(difference_lines(doc))
+    if count:
+        where = "DSS changed since the last apply" if model["has_state"] else "DSS differs from the configuration"
+        lines.append("%s in %d place(s)." % (where, count))
+    elif model["has_state"] and model["has_changes"]:
+        lines.append("No drift: DSS holds what was last applied (the configuration has changes to apply).")
+    else:
+        lines.append("No drift: DSS matches the configuration.")
+    return "\n".join(lines)

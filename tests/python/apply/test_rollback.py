@@ -15,6 +15,7 @@ from dataiku_framework.config import FrameworkConfig
 from dataiku_framework.config.schema import DatasetConfig
 from dataiku_framework.engine import Engine
 from dataiku_framework.state import StateStore, read_lock
+from dataiku_framework.state.dssfiles import LibraryDocument
 
 KEY = "CUSTOMER_ANALYTICS"
 
@@ -89,8 +90,9 @@ def test_history_keeps_every_apply_and_records_the_rollback(engine):
     assert all(h.get("checkpoint_before") for h in history)
     state = StateStore(engine.client, KEY).read()
     assert state.serial > 0 and "dataset.OLD_ONE" in state.resources and "dataset.NEW_ONE" not in state.resources
-    lock = read_lock(engine.client, KEY)
-    assert lock is None or lock.id != rolled.apply_id  # released, not left held by the revert
+    assert read_lock(engine.client, KEY) is None  # released, not left held by the revert
+    released = LibraryDocument(engine.client, KEY, "lock.json").read_document()
+    assert released["status"] == "released" and released["previous"]["operation"] == "rollback", released
 
 
 def test_rollback_to_an_older_apply_undoes_every_later_one(engine):

@@ -12,10 +12,9 @@ import zipfile
 
 import pytest
 
-from emusupport import ADMIN_KEY, SHARED, fs_dataset, make_emulator
+from emusupport import ADMIN_KEY, export_dir, export_dirs, fs_dataset, make_emulator
 
-FIXTURES = ("Dataiku-Titanic", "Data-Platform-Dataiku", "ENVERUSdatathon")
-EXPORTS = os.path.join(SHARED, "fixtures", "dss-exports")
+FIXTURES = [os.path.basename(folder) for folder in export_dirs()]  # the repository's, and the shared extras
 
 
 def unstamped(obj):
@@ -122,16 +121,14 @@ def export_params(client, key):
 
 @pytest.mark.parametrize("fixture", FIXTURES)
 def test_no_op_saves_are_fixed_points_on_real_exports(fixture):
-    if not os.path.isdir(EXPORTS):
-        pytest.skip("the shared fixtures folder is not present")
-    emu = make_emulator(seed_exports={"SEEDED": os.path.join(EXPORTS, fixture)})
+    emu = make_emulator(seed_exports={"SEEDED": export_dir(fixture)})
     try:
         client = emu.client(ADMIN_KEY)
         settings_before = get(client, "/projects/SEEDED/settings")
         check_project_level(client, "SEEDED")
         counts = check_flow_objects(client, "SEEDED")
         assert counts.get("dataset") and counts.get("recipe") and counts.get("zone") and counts.get("saved_model")
-        config = os.path.join(EXPORTS, fixture, "project_config")
+        config = os.path.join(export_dir(fixture), "project_config")
         for kind, folder in (("dataset", "datasets"), ("recipe", "recipes"), ("saved_model", "saved_models"),
                              ("evaluation_store", "model_evaluation_stores")):
             files = [f for f in os.listdir(os.path.join(config, folder)) if f.endswith(".json")] \
@@ -205,9 +202,9 @@ def test_permission_flags_and_unknown_keys_survive_a_settings_save(client):
     assert "projectStatus" not in raw or raw["projectStatus"] == get(client, "/projects/FP")["projectStatus"]
 
 
-def test_seeded_settings_gain_no_default_keys(shared_dir):
+def test_seeded_settings_gain_no_default_keys():
     """A no-op save of a real export's settings adds no ``projectStatus``/``projectAppType``."""
-    path = os.path.join(EXPORTS, "Dataiku-Titanic")
+    path = export_dir("Dataiku-Titanic")
     emu = make_emulator(seed_exports={"TITANIC": path})
     try:
         client = emu.client(ADMIN_KEY)

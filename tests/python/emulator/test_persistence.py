@@ -8,11 +8,11 @@ import os
 
 import pytest
 
-from emusupport import ADMIN_KEY, SHARED, fs_dataset, make_emulator
+from emusupport import ADMIN_KEY, export_dir, fs_dataset, make_emulator
 from dss_emulator import Emulator
 from dss_emulator.state import Instance, Project
 
-TITANIC = os.path.join(SHARED, "fixtures", "dss-exports", "Dataiku-Titanic")
+TITANIC = export_dir("Dataiku-Titanic")
 
 
 def _snapshot(emulator):
@@ -98,7 +98,6 @@ def test_restart_restores_everything_exactly(tmp_path):
         second.stop()
 
 
-@pytest.mark.skipif(not os.path.isdir(TITANIC), reason="the shared fixtures are not present")
 def test_seeded_export_survives_restart_exactly(tmp_path):
     first = make_emulator(data_dir=str(tmp_path), seed_exports={"TITANIC": TITANIC})
     state = _snapshot(first)

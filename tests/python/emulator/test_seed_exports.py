@@ -1,4 +1,4 @@
-"""Real DSS exports (``shared/fixtures/dss-exports``) load into the emulator and read back, through
+"""DSS exports (``tests/fixtures/dss-exports``, and ``shared/fixtures/dss-exports`` when present) load into the emulator and read back, through
 the real client, with the content of the export files, apart from what DSS itself adds when it
 serves a stored object. Those differences are listed once, in :data:`DSS_READ_DIFFERENCES`, and the
 tests assert exactly them: nothing else may differ.
@@ -16,11 +16,11 @@ import zipfile
 import dataikuapi
 import pytest
 
-from emusupport import ADMIN_KEY, ROOT, make_emulator
+from emusupport import ADMIN_KEY, ROOT, export_dir, export_dirs, make_emulator
 from dss_emulator.seed import load_export
 from dss_emulator.state import CODE_EXTENSIONS, Instance
 
-EXPORTS = ("Dataiku-Titanic", "Data-Platform-Dataiku", "ENVERUSdatathon")
+EXPORTS = tuple(os.path.basename(folder) for folder in export_dirs())  # the repository's, and the shared extras
 KEY = "SEEDED"
 
 # What DSS adds to the files of an export when it serves the objects through the public API
@@ -42,8 +42,8 @@ DSS_READ_DIFFERENCES = {
 MISSING_CODE_PAYLOAD = ""
 
 
-def _config(shared_dir, export):
-    return os.path.join(shared_dir, "fixtures", "dss-exports", export, "project_config")
+def _config(export):
+    return os.path.join(export_dir(export), "project_config")
 
 
 def _load(folder, rel):
@@ -117,8 +117,8 @@ def assert_project_reads_back(client, folder, key=KEY):
 
 
 @pytest.fixture(params=EXPORTS)
-def export(request, shared_dir):
-    return request.param, _config(shared_dir, request.param)
+def export(request):
+    return request.param, _config(request.param)
 
 
 def test_export_folder_loads_and_reads_back(export):
@@ -141,11 +141,11 @@ def _zip_folder(folder, top):
 
 
 @pytest.mark.parametrize("name, top", [("Dataiku-Titanic", "project_config/"),
-                                       ("Data-Platform-Dataiku", "MYPROJECT/project_config/"),
-                                       ("ENVERUSdatathon", "")])
-def test_export_zip_loads_and_reads_back(shared_dir, tmp_path, name, top):
+                                       ("Framework-Small", "MYPROJECT/project_config/"),
+                                       ("Framework-Small", "")])
+def test_export_zip_loads_and_reads_back(tmp_path, name, top):
     """Each export zipped, with the layouts a DSS export zip may have (one per export: keeps it fast)."""
-    folder = _config(shared_dir, name)
+    folder = _config(name)
     path = tmp_path / "export.zip"
     path.write_bytes(_zip_folder(folder, top))
     emu = make_emulator(seed_exports={KEY: str(path)})
@@ -155,8 +155,8 @@ def test_export_zip_loads_and_reads_back(shared_dir, tmp_path, name, top):
         emu.stop()
 
 
-def test_project_config_folder_itself_loads(shared_dir):
-    folder = _config(shared_dir, "Dataiku-Titanic")
+def test_project_config_folder_itself_loads():
+    folder = _config("Dataiku-Titanic")
     emu = make_emulator(seed_exports={KEY: folder})
     try:
         assert_project_reads_back(emu.client(ADMIN_KEY), folder)
@@ -246,8 +246,8 @@ def test_export_needs_read_permission_and_counts_as_read(client, analyst, emulat
     assert (snap["reads"], snap["writes"]) == (1, 0)
 
 
-def test_seeded_project_is_admin_reachable_and_permissions_round_trip(shared_dir):
-    folder = _config(shared_dir, "Data-Platform-Dataiku")
+def test_seeded_project_is_admin_reachable_and_permissions_round_trip():
+    folder = _config("Framework-Small")
     emu = make_emulator(seed_exports={KEY: os.path.dirname(folder)})
     try:
         project = emu.client(ADMIN_KEY).get_project(KEY)
@@ -315,8 +315,8 @@ def test_minimal_export_gets_defaults_and_keeps_existing_project(tmp_path):
     assert load_export(instance, "MINI", path) is project     # a second seed keeps the live project
 
 
-def test_cli_seed_export_serves_the_project(shared_dir, tmp_path):
-    folder = _config(shared_dir, "ENVERUSdatathon")
+def test_cli_seed_export_serves_the_project(tmp_path):
+    folder = _config("Framework-Small")
     zpath = tmp_path / "enverus.zip"
     zpath.write_bytes(_zip_folder(folder, "ENVERUS/project_config/"))
     env = dict(os.environ, PYTHONPATH=os.path.join(ROOT, "python-lib"))
@@ -345,9 +345,9 @@ def test_cli_bad_export_content_is_one_line(tmp_path):
     assert proc.stderr.count("\n") == 1 and "datasets/x.json" in proc.stderr
 
 
-def test_seeded_project_persists_and_is_not_reseeded_on_restart(shared_dir, tmp_path):
+def test_seeded_project_persists_and_is_not_reseeded_on_restart(tmp_path):
     """``serve --data-dir D --seed-export K=P`` can be restarted: the live project wins."""
-    source = os.path.dirname(_config(shared_dir, "Dataiku-Titanic"))
+    source = os.path.dirname(_config("Dataiku-Titanic"))
     data_dir = str(tmp_path / "data")
     first = make_emulator(data_dir=data_dir, seed_exports={KEY: source})
     try:

@@ -1,7 +1,6 @@
 """Helpers of the import tests (importable as ``import_support``): the cases, one shared pair of
 emulators (the source projects, and the instance the imports are applied to), and the round trip
 of one case computed once and shared by the tests of the four guarantees."""
-import glob
 import json
 import os
 import sys
@@ -10,13 +9,13 @@ import tempfile
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "plan"))
 
-from emusupport import ROOT, SHARED  # noqa: E402
+from emusupport import ROOT, export_dirs  # noqa: E402
 from plan_support import EXAMPLE_FILES, bootstrap, client_of, examples_emulator, load_example  # noqa: E402
 
 from dataiku_framework import Engine, FrameworkConfig  # noqa: E402
 from dataiku_framework.importer import import_project, render, write  # noqa: E402
 
-FIXTURES = sorted(glob.glob(os.path.join(SHARED, "fixtures", "dss-exports", "*", "project_config")))
+FIXTURES = [os.path.join(folder, "project_config") for folder in export_dirs()]  # the repository's, and the shared extras
 FIXTURE_KEYS = {"FX_%d" % i: os.path.dirname(path) for i, path in enumerate(FIXTURES)}
 
 #: a project with every resource kind and the project-level settings the language has

@@ -193,7 +193,6 @@ def test_export_macro_writes_the_files_into_a_created_then_reused_folder(emu, ds
                 dss.get_project("ALL_KINDS").get_managed_folder(f["id"]).delete()
 
 
-@pytest.mark.skipif(not FIXTURE_KEYS, reason="shared fixtures not present")
 def test_cli_from_export_needs_no_dss(tmp_path):
     folder = list(FIXTURE_KEYS.values())[1]
     code, out, err = run_cli(None, "import", "TITANIC", "--out", str(tmp_path), "--from-export", folder)

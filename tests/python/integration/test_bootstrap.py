@@ -142,6 +142,7 @@ def test_make_demo_runs_end_to_end():
     out = done.stdout
     assert "create recipe.clean_customers: succeeded" in out
     assert "Apply complete: 5 created, 0 updated, 0 replaced, 0 deleted." in out
+    assert "; 0 unexpected error(s); " in out  # the existence checks' "not found" answers are expected
     assert "scenario DAILY_REFRESH    triggers=Daily 02:00 steps=1" in out
     # the one-field change is one update; the rollback restores the file's 02:00, which then plans clean
     assert "  [1/1] update scenario.daily_refresh: succeeded\nApply complete: 0 created, 1 updated" in out

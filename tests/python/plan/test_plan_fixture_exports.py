@@ -51,7 +51,6 @@ def seeded(request):
     emu.stop()
 
 
-@pytest.mark.skipif(not EXPORTS, reason="shared fixtures not present")
 def test_described_export_plans_no_change_and_the_rest_is_unmanaged(seeded):
     emu, dss, folder = seeded
     config = FrameworkConfig.from_dict(description(folder))
@@ -69,7 +68,6 @@ def test_described_export_plans_no_change_and_the_rest_is_unmanaged(seeded):
     assert requests <= len(config.recipes) + len(config.scenarios) + 15
 
 
-@pytest.mark.skipif(not EXPORTS, reason="shared fixtures not present")
 def test_export_one_field_changed_in_yaml_and_in_dss(seeded):
     _, dss, folder = seeded
     doc = description(folder)

@@ -341,8 +341,8 @@ def test_the_drift_command_reports_drift_alone(dss, applied, capsys, monkeypatch
     assert code == 0 and "No drift" in out
     edit_in_dss(dss, "SIDE", "description", "edited in DSS")
     code, out = run("drift", str(path))
-    assert code == 2 and "DSS changed since the last apply in 1 place(s):" in out
-    assert "dataset.SIDE: description changed in DSS" in out
+    assert code == 2 and out.splitlines()[-1] == "DSS changed since the last apply in 1 place(s)."
+    assert '      dataset.SIDE description: "a side table" -> "edited in DSS"' in out.splitlines()
     path.write_text(yaml.safe_dump(dict(copy.deepcopy(BASE), datasets=BASE["datasets"][:2])))
     code, out = run("plan", str(path), "--allow-delete", "--detailed-exitcode")
     assert code == 2 and out.splitlines()[-1] == "Plan: 0 to create, 0 to update, 1 to delete."

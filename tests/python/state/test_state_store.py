@@ -1,5 +1,7 @@
 """The apply state in the project library, through the real dataikuapi client against the emulator."""
 import json
+import re
+from datetime import datetime, timezone
 
 import pytest
 from dataikuapi.utils import DataikuException
@@ -209,7 +211,9 @@ def test_history_entry_checks(client):
         state.end_apply(apply_id, "succeeded")
     with pytest.raises(TypeError, match="dataset.X"):
         state.record_resource("dataset.X", "dataset", "X", {"bad": object()}, apply_id)
-    assert new_apply_id() != new_apply_id()
+    stamp = datetime(2026, 12, 1, 14, 32, 5, tzinfo=timezone.utc)
+    assert re.fullmatch(r"20261201T143205Z-[0-9a-f]{8}", new_apply_id(stamp))  # sortable by time, a git tag
+    assert len({new_apply_id(stamp) for _ in range(50)}) == 50  # unique within the same second
 
 
 def test_readable_with_read_rights_writable_with_write_rights(emulator, client, project):

@@ -1,4 +1,4 @@
-"""Every real DSS export in the shared fixtures can be described in this format (validated, not just parsed)."""
+"""Every DSS export of the fixtures (the repository's, and the shared extras when present) can be described in this format (validated, not just parsed)."""
 
 import glob
 import json
@@ -7,9 +7,9 @@ import os
 import pytest
 
 from dataiku_framework.config import FrameworkConfig
-from config_support import REPO
+from emusupport import export_dirs
 
-EXPORTS = sorted(glob.glob(os.path.join(REPO, "..", "shared", "fixtures", "dss-exports", "*", "project_config")))
+EXPORTS = [os.path.join(folder, "project_config") for folder in export_dirs()]
 _SKIP = ("versionTag", "creationTag", "metrics", "metricsChecks", "checklists", "customMeta", "customFields")
 
 
@@ -54,7 +54,6 @@ def describe(folder):
             "external": [{"name": e, "kind": "saved_model"} for e in sorted(externals)]}
 
 
-@pytest.mark.skipif(not EXPORTS, reason="shared fixtures not present")
 @pytest.mark.parametrize("folder", EXPORTS, ids=lambda p: os.path.basename(os.path.dirname(p)))
 def test_export_is_describable(folder):
     config = FrameworkConfig.from_dict(describe(folder))

@@ -12,19 +12,22 @@ from dataiku_framework.config.diagnostics import ConfigError
 from dataiku_framework.config.schema import RecipeConfig
 from dataiku_framework.dss import translate, visual
 from dss_emulator import shapes_recipes
-from emusupport import SHARED
-
-FIXTURES = os.path.join(SHARED, "fixtures", "dss-exports")
+from emusupport import export_dirs
 
 
 def _recipe(rtype, **keys):
     return RecipeConfig(name="r", type=rtype, inputs=["a", "b"], outputs=["o", "p"], **keys)
 
 
-def _fixture_payloads(ext):
-    files = sorted(glob.glob(os.path.join(FIXTURES, "*", "project_config", "recipes", "*." + ext)))
-    if not files:
-        pytest.skip("the shared fixture exports are not present")
+def _fixture_payloads(ext, reference_ctx=None):
+    """The ``.EXT`` payloads of the fixture exports. The repository's exports hold split and shaker
+    payloads; only the shared extras hold a real join: without them, ``reference_ctx`` given, the
+    emulator's payload built from the shared visual-recipe reference stands in (as for NO_FIXTURE)."""
+    files = sorted(f for folder in export_dirs()
+                   for f in glob.glob(os.path.join(folder, "project_config", "recipes", "*." + ext)))
+    if not files and reference_ctx is not None:
+        return [json.loads(shapes_recipes.default_payload(ext, {}, reference_ctx))]
+    assert files, "no fixture export holds a .%s payload" % ext
     return [json.load(open(f, encoding="utf-8")) for f in files]
 
 
@@ -57,7 +60,8 @@ def _processors(steps):
 # -- shapes -------------------------------------------------------------------------------------
 def test_join_matches_the_fixture_joins():
     mine = visual.join_payload(_recipe("join", join_type="left", on=[{"left": "id", "right": "id"}]))
-    for fixture in _fixture_payloads("join"):
+    ctx = {"input_names": ["a", "b"], "input_schemas": [[], []], "inputs": ["a", "b"], "outputs": ["o"]}
+    for fixture in _fixture_payloads("join", reference_ctx=ctx):
         assert _shape_within(mine, fixture) == []
     assert mine["joins"][0]["type"] == "LEFT" and mine["joins"][0]["conditionsMode"] == "AND"
     assert mine["joins"][0]["on"] == [{"type": "EQ", "column1": {"name": "id", "table": 0},
@@ -68,10 +72,12 @@ def test_split_matches_the_fixture_random_split():
     mine = visual.split_payload(_recipe("split", mode="RANDOM", ratio=0.7, seed=1337))
     for fixture in _fixture_payloads("split"):
         assert _shape_within(mine, fixture) == []
-    titanic_like = [f for f in _fixture_payloads("split")
-                    if f["mode"] == "RANDOM" and f["randomSplits"][0]["share"] == 70]
-    assert titanic_like, "a fixture splits 70/30 at random"
-    assert {k: titanic_like[0][k] for k in mine} == mine  # same values as DSS stored for the same intent
+    seventy = [f for f in _fixture_payloads("split") if f["mode"] in ("RANDOM", "RANDOM_COLUMNS")
+               and f.get("seed") == 1337 and f["randomSplits"][0]["share"] == 70]
+    assert seventy, "a fixture splits 70/30 at random (Dataiku-Titanic: by columns)"
+    for fixture in seventy:  # same values as DSS stored for the same intent
+        same = visual.split_payload(_recipe("split", mode=fixture["mode"], ratio=0.7, seed=1337))
+        assert {k: fixture[k] for k in same} == same
 
 
 def test_prepare_steps_match_the_fixture_processors():
