@@ -78,6 +78,7 @@ def run_graph(tasks: List[Task], parallelism: int, on_done: Callable[[Task], Non
     running = {}  # type: Dict[Any, Task]
     stopped = stop if stop is not None else (lambda: False)
     pool = ThreadPoolExecutor(max_workers=max(1, parallelism))
+    given_up = False
     try:
         while (ready or running) and not stopped():
             _start(pool, ready, running, by_key, parallelism)
@@ -98,10 +99,10 @@ def run_graph(tasks: List[Task], parallelism: int, on_done: Callable[[Task], Non
             if between is not None and (ready or running):
                 between()
         if stopped():
-            _wind_down(tasks, running, on_done, grace)
+            given_up = _wind_down(tasks, running, on_done, grace)
     finally:
         # threads still running after the grace are not waited for (they end on their own)
-        pool.shutdown(wait=not running)
+        pool.shutdown(wait=not given_up)
     return tasks
 
 
@@ -113,24 +114,26 @@ def _start(pool: ThreadPoolExecutor, ready: List[str], running: Dict[Any, Task],
         running[pool.submit(_timed, task)] = task
 
 
-def _wind_down(tasks: List[Task], running: Dict[Any, Task], on_done: Callable[[Task], None], grace: float) -> None:
+def _wind_down(tasks: List[Task], running: Dict[Any, Task], on_done: Callable[[Task], None], grace: float) -> bool:
     """The scheduling was stopped: the tasks not started are skipped, those in flight get ``grace``
-    seconds to finish; any still running then is given up (``failed``, outcome unknown)."""
+    seconds to finish; any still running then is given up (``failed``, outcome unknown). Whether
+    some was."""
     for task in tasks:
         if task.status == "pending":
             task.status = "skipped"
             task.error = NotStarted("not run: the apply was stopped before it started")
             on_done(task)
-    done, _ = wait(list(running), timeout=grace)
+    done, late = wait(list(running), timeout=grace)
     for future in list(running):
         task = running.pop(future)
         if future not in done:
             with _OUTCOME:
                 if task.status == "running":
                     task.status = "failed"
-                    task.error = SkippedError("still running %.0f s after the apply was stopped: what it did is "
+                    task.error = OutcomeUnknown("still running %.0f s after the apply was stopped: what it did is "
                                               "unknown; the next apply reconciles it" % grace)
         on_done(task)
+    return bool(late)
 
 
 def _skip_dependents(failed: Task, users: Dict[str, List[str]], by_key: Dict[str, Task],
@@ -154,3 +157,7 @@ class SkippedError(Exception):
 
 class NotStarted(SkippedError):
     """The task did not run: the scheduling was stopped first."""
+
+
+class OutcomeUnknown(Exception):
+    """The task was still running when the scheduler stopped waiting for it (see ``run_graph``)."""

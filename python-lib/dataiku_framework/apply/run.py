@@ -35,7 +35,7 @@ from ..state import LockLost, ProjectLock, StateStore, identity, new_apply_id
 from . import recovery
 from . import resource as steps
 from .checkpoint import TAG, checkpoint
-from .executor import NotStarted, Task, run_graph
+from .executor import NotStarted, OutcomeUnknown, Task, run_graph
 from .result import COUNTED, ResourceResult, Result
 
 
@@ -229,8 +229,8 @@ class Applier(object):
         keeper.confirm()
         if keeper.lost is not None:
             return self._lock_lost(outcome, state, entry, keeper.lost)
-        if self._cancelled():
-            outcome.stopped = "interrupted"
+        if self._cancelled() and any(isinstance(t.error, (NotStarted, OutcomeUnknown)) for t in tasks):
+            outcome.stopped = "interrupted"  # (a signal after the last resource ended interrupts nothing)
         recorder.adopt_unchanged(plan.doc["resource_changes"], keep)
         for gone in plan.doc.get("not_deleted") or []:  # removed from the file and from DSS: forgotten
             if gone.get("reason") == GONE and state.remove_resource(gone["address"]) is not None:
