@@ -144,10 +144,9 @@ class Engine(object):
     def history(self, project_key: str) -> List[Dict[str, Any]]:
         """The applies recorded in the project's state, newest first; one whose process died (still
         open, its lock gone or expired) shows as ``abandoned``, with what the state records of it."""
-        from .state import StateStore, read_lock
+        from .state.store import history_of
         with _classified(self.url):
-            state = StateStore(self.client, project_key).read()
-            return state.history_view(read_lock(self.client, project_key) if state.history else None)
+            return history_of(self.client, project_key)
 
     def unlock(self, project_key: str, lock_id: str) -> Any:
         """Release the project's lock ``lock_id`` (for a holder that is gone); the released record."""

@@ -360,6 +360,20 @@ class StateStore(object):
             return False
 
 
+def history_of(client: Any, project_key: str) -> List[Dict[str, Any]]:
+    """The history of ``project_key``'s state, newest first, abandoned entries shown so (``history_view``;
+    reads only). An unreadable lock record tells nothing: open entries then stay shown as running."""
+    from .lock import LockError, read_lock
+    state = StateStore(client, project_key).read()
+    if not any(e.get("result") is None for e in state.history):
+        return list(reversed(state.history))
+    try:
+        lock = read_lock(client, project_key)
+    except LockError:
+        return list(reversed(state.history))
+    return state.history_view(lock)
+
+
 def settle_abandoned(client: Any, project_key: str) -> List[str]:
     """After ``unlock``: close the entries of applies that died as ``abandoned`` in the state (one
     write, only when there are some); their ids. A failure is logged: the lock is released anyway,
