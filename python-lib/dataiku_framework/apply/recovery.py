@@ -76,8 +76,10 @@ def merge(state: Any, doc: Dict[str, Any]) -> None:
     """Put what a recovery document records into ``state``, where the state holds nothing newer."""
     written = doc.get("written_at") or ""
     for address, record in (doc.get("resources") or {}).items():
+        if not isinstance(record, dict):
+            continue
         held = state.resource(address)
-        if isinstance(record, dict) and (held is None or (held.get("applied_at") or "") <= (record.get("applied_at") or "")):
+        if held is None or (held.get("applied_at") or "") <= (record.get("applied_at") or ""):
             state.resources[address] = record
     for address in doc.get("deleted") or []:
         held = state.resource(address)
