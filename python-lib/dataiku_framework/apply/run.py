@@ -403,12 +403,13 @@ class _LockKeeper(object):
     def confirm(self, attempts: int = 3) -> None:
         """Before the final state write, after a failed refresh: make sure the lock is still ours;
         when that cannot be told, it counts as lost (the state may be someone else's now)."""
+        from time import sleep  # (local: this module's own imports are being reworked elsewhere)
         if self.lost is not None or self.doubt is None:
             return
         for attempt in range(attempts):
             if self._check() or self.lost is not None:
                 return
-            time.sleep(0.2 * (2 ** attempt))
+            sleep(0.2 * (2 ** attempt))
         self.lost = ("the lock %s of project %s could not be checked after its refresh failed (%s)"
                      % (self.lock.id, self.lock.project_key, self.doubt))
 
