@@ -241,7 +241,9 @@ class Applier(object):
         state.end_apply(apply_id, _overall(outcome), outcome.counts)
         writer.write(attempts=4)
         recovery.discard(recovered)
+        known = len(self.notes)
         self._checkpoint(key, apply_id, "after")
+        outcome.notes.extend(self.notes[known:])  # (the result holds a copy of the notes made before)
         return outcome
 
     def _cancelled(self) -> bool:

@@ -78,3 +78,15 @@ def test_no_checkpoint_is_documented():
     readme = open(os.path.join(ROOT, "README.md"), encoding="utf-8").read()
     assert "--no-checkpoint" in readme
     assert "--no-checkpoint" in cli.build_parser()._subparsers._group_actions[0].choices["apply"].format_help()
+
+
+def test_a_failed_after_checkpoint_is_a_note_of_an_apply_that_happened(emu, client, engine):
+    key = fresh_key("CK")
+    emu.faults.configure(dict(NO_TAGS, fail_nth_write=2))  # the first tag ("before") is made, not the second
+    result = engine.apply(FrameworkConfig.from_yaml(_text(key)))
+    emu.faults.clear()
+    assert result.succeeded, result.summary()
+    assert any("no git checkpoint after apply %s" % result.apply_id in n for n in result.notes), result.notes
+    assert sorted(live_names(client, key)["dataset"]) == ["a", "b"]
+    entry = engine.history(key)[0]
+    assert entry["result"] == "succeeded" and entry["checkpoint_before"]
