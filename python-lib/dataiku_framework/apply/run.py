@@ -287,8 +287,10 @@ class Applier(object):
                                                    _error_text(task.error), task.duration)
             with writer.lock:
                 recorder.record(e, task, operation)
+            if isinstance(task.error, NotStarted):
+                return  # not shown one by one: the summary counts them
             done[0] += 1
-            if self.on_progress is not None and not isinstance(task.error, NotStarted):
+            if self.on_progress is not None:
                 self.on_progress(done[0], len(tasks), "%s %s: %s" % (operation, e["address"], task.status))
 
         def between() -> None:

@@ -12,6 +12,7 @@ state at least once. ``Engine.apply`` has no lease option (the lease is ``Projec
 record, which is what the passing of its lease looks like to the next apply.
 """
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -172,6 +173,9 @@ def test_interrupted_cli_apply_stops_cleanly_then_the_next_apply_converges(emu, 
     assert child.returncode == code, (child.returncode, err[-2000:])
     assert "Traceback" not in err and len(err.splitlines()) == 1, err[-3000:]
     assert "interrupted by %s" % ("SIGINT" if sig == signal.SIGINT else "SIGTERM") in err, err
+    # one progress line per resource that ran, numbered without a gap (those not started are only counted)
+    numbers = [int(m) for m in re.findall(r"^  \[ *(\d+)/\d+\]", child.out, re.M)]
+    assert numbers == list(range(1, len(numbers) + 1)), numbers[-5:]
     assert read_lock(client, key) is None, "the lock is still held after the interrupted apply"
     state = StateStore(client, key).read()
     assert state.serial > serial  # written after the signal
