@@ -9,7 +9,8 @@ every command can meet to them, so handlers only return their own outcome:
 * bad arguments (argparse, or ``UsageError`` from a handler) -> ``USAGE`` (64),
 * ``DSSConnectionError`` (DSS unreachable, key refused) -> its own ``exit_code``
   (3 or 4) with its message on stderr, the API key masked,
-* a closed output pipe (``dss-framework validate --json | head``) -> quiet exit.
+* a closed output pipe (``dss-framework validate --json | head``) -> quiet exit,
+* Ctrl-C -> one line, exit 130 (an apply stops cleanly first: ``commands.interrupt``).
 """
 
 import argparse
@@ -25,6 +26,8 @@ from .dss.failures import DSSConnectionError
 
 #: Exit status after the reader of our output went away (128 + SIGPIPE, what a shell reports).
 EXIT_BROKEN_PIPE = 141
+#: Exit status after Ctrl-C (128 + SIGINT); an apply exits 143 after SIGTERM (``commands.interrupt``).
+EXIT_INTERRUPTED = 130
 
 
 class UsageError(Exception):
@@ -46,6 +49,8 @@ def exit_codes_text() -> str:
     lines = ["exit codes (every command):"]
     for code in sorted(exitcodes.DESCRIPTIONS):
         lines.append("  %-3d %s" % (code, exitcodes.DESCRIPTIONS[code]))
+    lines.append("  %-3d interrupted by Ctrl-C (SIGINT); 143 by SIGTERM: an apply stops scheduling, lets the requests "
+                 "in flight finish, writes the state and releases the lock" % EXIT_INTERRUPTED)
     lines.append("  %-3d the reader of the output went away (e.g. '| head'); nothing more is printed"
                  % EXIT_BROKEN_PIPE)
     return "\n".join(lines)
@@ -163,6 +168,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return exitcodes.OK if exit.code is None else exit.code if isinstance(exit.code, int) else exitcodes.USAGE
     except BrokenPipeError:
         return _quiet_broken_pipe()
+    except KeyboardInterrupt:  # Ctrl-C outside an apply's own handling (commands.interrupt): no traceback
+        sys.stderr.write("dss-framework: interrupted\n")
+        return EXIT_INTERRUPTED
 
 
 if __name__ == "__main__":

@@ -103,12 +103,16 @@ class Engine(object):
 
     # -- apply, history, rollback, lock ------------------------------------------------------------
     def apply(self, config_or_plan: Any, *, config: Any = None, targets: Optional[Sequence[str]] = None,
-              allow_delete: bool = False, lock_timeout: float = 0.0, on_progress: Any = None) -> Any:
+              allow_delete: bool = False, lock_timeout: float = 0.0, on_progress: Any = None,
+              checkpoint: bool = True, cancel: Any = None) -> Any:
         """Apply a configuration (planned, then applied) or a saved ``Plan`` (applied exactly as
         saved, refused with ``StalePlanError`` when what it touches moved since); a ``Result``.
 
         Nothing is written when there is nothing to change. ``lock_timeout``: seconds to wait for
-        another apply of the project to end (0: fail at once with ``LockHeld``, naming the holder)."""
+        another apply of the project to end (0: fail at once with ``LockHeld``, naming the holder).
+        ``checkpoint``: False makes no git checkpoint (the apply cannot be rolled back); with it, an
+        apply whose "before" checkpoint fails stops (``CheckpointError``). ``cancel``: a
+        ``threading.Event`` whose setting stops the apply (``Result.stopped``, see ``apply.run``)."""
         from .apply.run import Applier
         saved = config_or_plan if isinstance(config_or_plan, Plan) else None
         if saved is None:
@@ -119,6 +123,7 @@ class Engine(object):
             targets = saved.doc["metadata"].get("targets") or None
             allow_delete = allow_delete or any(e["action"] == "delete" for e in saved.doc["resource_changes"])
         applier = Applier(self, config, saved, list(targets or []) or None, allow_delete, lock_timeout, on_progress)
+        applier.checkpoints, applier.cancel = checkpoint, cancel
         with _classified(self.url):
             return applier.run()
 
@@ -137,16 +142,20 @@ class Engine(object):
             return rollback(self.client, project_key, to, lock_timeout=lock_timeout, on_progress=on_progress)
 
     def history(self, project_key: str) -> List[Dict[str, Any]]:
-        """The applies recorded in the project's state, newest first."""
-        from .state import StateStore
+        """The applies recorded in the project's state, newest first; one whose process died (still
+        open, its lock gone or expired) shows as ``abandoned``, with what the state records of it."""
+        from .state.store import history_of
         with _classified(self.url):
-            return list(reversed(StateStore(self.client, project_key).read().history))
+            return history_of(self.client, project_key)
 
     def unlock(self, project_key: str, lock_id: str) -> Any:
         """Release the project's lock ``lock_id`` (for a holder that is gone); the released record."""
         from .state import unlock
+        from .state.store import settle_abandoned
         with _classified(self.url):
-            return unlock(self.client, project_key, lock_id)
+            released = unlock(self.client, project_key, lock_id)
+            settle_abandoned(self.client, project_key)
+            return released
 
     def lock_status(self, project_key: str) -> Any:
         """The project's lock record (held or released), None when it never had one."""

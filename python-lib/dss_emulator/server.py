@@ -393,7 +393,12 @@ class RequestHandler(BaseHTTPRequestHandler):
             n = int(length)
             if n > MAX_BODY:
                 raise errors.bad_request("Request body too large")
-            return self.rfile.read(n)
+            data = self.rfile.read(n)
+            if len(data) < n:
+                # the client went away mid-body (a killed process): DSS's HTTP server (Jetty) fails such a
+                # request with an early end of input and never hands the short body to the API
+                raise EOFError("the client closed the connection after %d of %d bytes" % (len(data), n))
+            return data
         if (self.headers.get("Transfer-Encoding") or "").lower() == "chunked":
             chunks = []
             while True:
@@ -409,6 +414,9 @@ class RequestHandler(BaseHTTPRequestHandler):
     def _serve(self):
         try:
             body = self._body()
+        except EOFError:  # nobody left to answer: the request is dropped, as DSS drops it
+            self.close_connection = True
+            return
         except (ValueError, errors.DSSError):
             self._send(400, "application/json", json.dumps(errors.bad_request("Unreadable request body").body()).encode(), {})
             return

@@ -45,10 +45,13 @@ class Result(object):
         self.plan = plan
         #: Lines worth telling beside the per-resource results (a checkpoint that could not be made...).
         self.notes = list(notes or [])
+        #: Why the apply stopped before its end (interrupted by a signal, its lock lost), None otherwise:
+        #: the resources it did not start are ``skipped``.
+        self.stopped = None  # type: Optional[str]
 
     @property
     def succeeded(self) -> bool:
-        return all(r.status == "succeeded" for r in self.results)
+        return self.stopped is None and all(r.status == "succeeded" for r in self.results)
 
     @property
     def counts(self) -> Dict[str, int]:
@@ -76,12 +79,15 @@ class Result(object):
                                                                    c["deleted"])
         if self.succeeded:
             return "%s complete: %s." % (verb, text)
+        if self.stopped is not None:
+            return "%s stopped (%s): %s; %d failed, %d not run." % (verb, self.stopped, text, c["failed"], c["skipped"])
         return "%s failed: %s; %d failed, %d skipped." % (verb, text, c["failed"], c["skipped"])
 
     def to_dict(self) -> Dict[str, Any]:
         return {"apply_id": self.apply_id, "operation": self.operation, "project_key": self.project_key,
                 "succeeded": self.succeeded, "counts": self.counts, "writes": self.writes,
-                "resources": [r.to_dict() for r in self.results], "notes": list(self.notes)}
+                "resources": [r.to_dict() for r in self.results], "notes": list(self.notes),
+                "stopped": self.stopped}
 
     def __repr__(self) -> str:
         return "Result(%s)" % self.summary()

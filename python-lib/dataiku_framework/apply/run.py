@@ -11,7 +11,15 @@ Why in this order:
   remains) and once at the end with the history entry closed, so a crash loses at most the
   resources in flight, and a one-resource apply writes the state once.
 - The project git history gets a tag before and after (``dataiku-framework-<apply id>-before`` /
-  ``-after``), the points rollback returns to.
+  ``-after``), the points rollback returns to. Rollback depends on the "before" one, so when it
+  cannot be made the apply stops there (``CheckpointError``), unless checkpoints were turned off.
+- A cancellation event (``cancel``: Ctrl-C, SIGTERM) stops the scheduling: the resources in flight
+  finish (within a bound), the state is written with the history entry closed ``interrupted``, and
+  the lock is released.
+- A lock whose refresh fails between batches is checked: still ours, the apply goes on (and the
+  refresh is tried again); taken over, the scheduling stops and the state is NOT written (it is the
+  new holder's): what was done goes to a local recovery file (``recovery``) that the next apply
+  merges.
 """
 import logging
 import socket
@@ -23,11 +31,12 @@ from ..plan.deletes import DELETE_ORDER, GONE
 from ..plan.refresh import Reader, status_tracker
 from ..resources import BY_KIND
 from ..resources.writers import ApplyContext
-from ..state import ProjectLock, StateStore, identity, new_apply_id
+from ..state import LockLost, ProjectLock, StateStore, identity, new_apply_id
+from . import recovery
 from . import resource as steps
 from .checkpoint import TAG, checkpoint
-from .executor import Task, run_graph
-from .result import ResourceResult, Result
+from .executor import NotStarted, OutcomeUnknown, Task, run_graph
+from .result import COUNTED, ResourceResult, Result
 
 
 log = logging.getLogger(__name__)
@@ -40,6 +49,14 @@ class StalePlanError(ValueError):
         self.changed = list(changed)
         super().__init__("the plan of project %s is stale, nothing was applied; what changed since it was made: %s. "
                          "Plan again, review, and apply the new plan" % (project_key, "; ".join(self.changed)))
+
+
+class CheckpointError(RuntimeError):
+    """The "before" checkpoint of an apply could not be made: nothing was applied (rollback needs it)."""
+
+
+class ApplyInterrupted(RuntimeError):
+    """The apply was cancelled before it changed anything."""
 
 
 class WriteCounter(object):
@@ -99,6 +116,10 @@ class Applier(object):
         self.lock_timeout = lock_timeout
         self.on_progress = on_progress
         self.notes = []  # type: List[str]
+        #: Whether to make the git checkpoints (rollback needs them); off: the apply cannot be rolled back.
+        self.checkpoints = True
+        #: Set (by a signal handler, another thread) to stop the apply: see the module docstring.
+        self.cancel = None  # type: Optional[threading.Event]
 
     # -- planning --------------------------------------------------------------------------------
     def _plan(self, reuse: Any = None) -> Any:
@@ -179,29 +200,85 @@ class Applier(object):
 
     # -- applying --------------------------------------------------------------------------------
     def _apply(self, plan: Any, key: str, keep: set, lock: Any, created_project: bool) -> Result:
+        if self._cancelled():
+            raise ApplyInterrupted("apply of project %s interrupted before it changed anything" % key)
         context = plan.context
         reader = Reader(self.client, self.engine.parallelism)
         ctx = ApplyContext(self.client, key, context.snapshot, context.connection_types, context.resolved,
                            call=reader.call)
         store = StateStore(self.client, key)
         state = store.read()
-        me = identity(self.client)
+        recovered = self._recover(state, key)
         apply_id = new_apply_id()
+        entry = self._open_entry(state, plan, apply_id, lock)
+        entry["checkpoint_before"] = self._checkpoint(key, apply_id, "before")
+        entries = [e for e in plan.doc["resource_changes"] if e["address"] in keep and e["action"] != "no-op"]
+        objects = _objects(context.resolved, ctx)
+        tasks = self._tasks(entries, objects, ctx, reader)
+        recorder = _Recorder(state, apply_id, objects, entry)
+        recorder.created_project = created_project
+        keeper = _LockKeeper(lock)
+        writer = StateWriter(store, state)
+        results = self._run(tasks, recorder, writer, keeper, created_project)
+        ordered = [results[t.entry["address"]] for t in tasks]
+        outcome = Result(key, "apply", apply_id, ordered, plan=plan, notes=self.notes)
+        if created_project and "project" not in results:  # created before the lock (which lives in it)
+            outcome.results.insert(0, ResourceResult("project", "project", key, "create", "succeeded"))
+        # what this apply deleted: no longer in the state, but managed by the tool (for the rollback plan)
+        entry["deleted"] = [r.address for r in outcome.results if r.operation == "delete" and r.status == "succeeded"]
+        keeper.confirm()
+        if keeper.lost is not None:
+            return self._lock_lost(outcome, state, entry, keeper.lost)
+        if self._cancelled() and any(isinstance(t.error, (NotStarted, OutcomeUnknown)) for t in tasks):
+            outcome.stopped = "interrupted"  # (a signal after the last resource ended interrupts nothing)
+        recorder.adopt_unchanged(plan.doc["resource_changes"], keep)
+        for gone in plan.doc.get("not_deleted") or []:  # removed from the file and from DSS: forgotten
+            if gone.get("reason") == GONE and state.remove_resource(gone["address"]) is not None:
+                recorder.dirty = True
+        # the "after" checkpoint is the commit that holds this final state: its tag is made next
+        if self.checkpoints:
+            entry["checkpoint_after"] = TAG % (apply_id, "after")
+        state.end_apply(apply_id, _overall(outcome), outcome.counts)
+        writer.write(attempts=4)
+        recovery.discard(recovered)
+        known = len(self.notes)
+        self._checkpoint(key, apply_id, "after")
+        outcome.notes.extend(self.notes[known:])  # (the result holds a copy of the notes made before)
+        return outcome
+
+    def _cancelled(self) -> bool:
+        return self.cancel is not None and self.cancel.is_set()
+
+    def _recover(self, state: Any, key: str) -> List[str]:
+        """Under the lock: merge the recovery files of applies that lost their lock, then close the
+        entries of applies that died (every open entry is, since this apply holds the lock); the
+        merged files' paths (removed once the state is written)."""
+        paths = []
+        for path, doc in recovery.pending(key, self.engine.url):
+            recovery.merge(state, doc)
+            paths.append(path)
+            self.notes.append(recovery.note(path, str(doc.get("apply_id")), len(doc.get("resources") or {})))
+        closed = state.close_abandoned(None)
+        if closed:
+            self.notes.append("closed the history entries of applies that ended without closing them (their process "
+                              "died): %s, now 'abandoned' with what the state records of them" % ", ".join(closed))
+        return paths
+
+    def _open_entry(self, state: Any, plan: Any, apply_id: str, lock: Any) -> Dict[str, Any]:
+        me = identity(self.client)
         meta = plan.doc["metadata"]
         state.start_apply(me["user"], me.get("host") or socket.gethostname(), meta.get("config_digest"),
                           meta.get("config_source"), apply_id=apply_id)
         entry = state.history_entry(apply_id)
         entry["operation"] = "apply"
-        entry["checkpoint_before"] = self._checkpoint(key, apply_id, "before")
-        entries = [e for e in plan.doc["resource_changes"] if e["address"] in keep and e["action"] != "no-op"]
-        objects = _objects(context.resolved, ctx)
-        tasks = self._tasks(entries, objects, ctx, reader)
-        results = {}  # type: Dict[str, ResourceResult]
-        recorder = _Recorder(state, apply_id, objects)
-        recorder.created_project = created_project
-        done = [0]
+        entry["lock_id"] = lock.id  # so that history can tell, once this lock is gone, that the apply died
+        return entry
 
-        writer = StateWriter(store, state)
+    def _run(self, tasks: List[Task], recorder: "_Recorder", writer: "StateWriter", keeper: "_LockKeeper",
+             created_project: bool) -> Dict[str, ResourceResult]:
+        """Run the tasks, recording each as it ends; results by address."""
+        results = {}  # type: Dict[str, ResourceResult]
+        done = [0]
 
         def on_done(task: Task) -> None:
             e = task.entry
@@ -209,39 +286,44 @@ class Applier(object):
             results[e["address"]] = ResourceResult(e["address"], e["kind"], e["name"], operation, task.status,
                                                    _error_text(task.error), task.duration)
             with writer.lock:
-                recorder.record(e, task)
+                recorder.record(e, task, operation)
+            if isinstance(task.error, NotStarted):
+                return  # not shown one by one: the summary counts them
             done[0] += 1
             if self.on_progress is not None:
                 self.on_progress(done[0], len(tasks), "%s %s: %s" % (operation, e["address"], task.status))
 
         def between() -> None:
-            """While work remains: the state written in the background (everything finished since the
-            last write goes in the next one), the lock's lease extended when a third of it has gone."""
-            if recorder.dirty:
+            """While work remains: the lock's lease extended when a third of it has gone (a lost lock
+            stops everything, the state included), then the state written in the background
+            (everything finished since the last write goes in the next one)."""
+            keeper.keep()
+            if keeper.lost is None and recorder.dirty:
                 recorder.dirty = False
                 writer.changed()
-            if _lease_third_gone(lock):
-                lock.refresh()
 
         try:
-            run_graph(tasks, self.engine.parallelism, on_done, between)
+            run_graph(tasks, self.engine.parallelism, on_done, between,
+                      stop=lambda: keeper.lost is not None or self._cancelled())
         finally:
             writer.close()
-        ordered = [results[t.entry["address"]] for t in tasks]
-        outcome = Result(key, "apply", apply_id, ordered, plan=plan, notes=self.notes)
-        if created_project and "project" not in results:  # created before the lock (which lives in it)
-            outcome.results.insert(0, ResourceResult("project", "project", key, "create", "succeeded"))
-        recorder.adopt_unchanged(plan.doc["resource_changes"], keep)
-        for gone in plan.doc.get("not_deleted") or []:  # removed from the file and from DSS: forgotten
-            if gone.get("reason") == GONE and state.remove_resource(gone["address"]) is not None:
-                recorder.dirty = True
-        # the "after" checkpoint is the commit that holds this final state: its tag is made next
-        entry["checkpoint_after"] = TAG % (apply_id, "after")
-        # what this apply deleted: no longer in the state, but managed by the tool (for the rollback plan)
-        entry["deleted"] = [r.address for r in outcome.results if r.operation == "delete" and r.status == "succeeded"]
-        state.end_apply(apply_id, _overall(outcome), outcome.counts)
-        writer.write(attempts=4)
-        self._checkpoint(key, apply_id, "after")
+        return results
+
+    def _lock_lost(self, outcome: Result, state: Any, entry: Dict[str, Any], why: str) -> Result:
+        """The lock was taken over: the state is the new holder's, so what this apply did goes to a
+        recovery file instead (see ``recovery``)."""
+        outcome.stopped = "lock lost"
+        state.end_apply(entry["apply_id"], "interrupted", outcome.counts)
+        entry["reason"] = "lock lost"
+        try:
+            path = recovery.write(outcome.project_key, self.engine.url, state, entry, entry["deleted"], why)
+            kept = "it is in %s, which the next apply of the project run from this directory merges into the " \
+                   "state" % path
+        except OSError as error:
+            kept = "it could not be written to a recovery file either (%s): the next apply finds the resources " \
+                   "in DSS, and adopts them" % error
+        outcome.notes.append("%s. The state was not written, so as not to overwrite the new holder's; what this "
+                             "apply did: %s; %s" % (why, outcome.summary(), kept))
         return outcome
 
     def _tasks(self, entries: List[Dict[str, Any]], objects: Dict[str, Any], ctx: ApplyContext,
@@ -266,14 +348,74 @@ class Applier(object):
         return tasks
 
     def _checkpoint(self, key: str, apply_id: str, when: str) -> Optional[str]:
-        """Commit pending changes (only when there are some) and tag HEAD; the commit id, None when the
-        project's git cannot be used (noted in the result: rollback to this point is then impossible)."""
+        """Commit pending changes (only when there are some) and tag HEAD; the commit id. Without the
+        "before" one the apply stops (``CheckpointError``: rollback returns there); without the "after"
+        one (the changes are made) it is noted. None when checkpoints are off."""
+        if not self.checkpoints:
+            if when == "before":
+                self.notes.append("checkpoints are off: apply %s cannot be rolled back" % apply_id)
+            return None
         try:
             return checkpoint(self.client.get_project(key).get_project_git(), "apply", apply_id, when)
-        except Exception as error:  # noqa: BLE001 - a checkpoint is worth a note, not a failed apply
+        except Exception as error:  # noqa: BLE001 - any failure: no checkpoint
+            if when == "before":
+                raise CheckpointError(
+                    "no git checkpoint could be made before apply %s of project %s (%s): nothing was applied, since "
+                    "rollback returns to that checkpoint. Repair the project's git, or apply without checkpoints "
+                    "(--no-checkpoint; Engine.apply(checkpoint=False)) and give up rollback"
+                    % (apply_id, key, steps._message(error)))
             self.notes.append("no git checkpoint %s apply %s (%s): rollback to this point is not possible"
                               % (when, apply_id, steps._message(error)))
             return None
+
+
+class _LockKeeper(object):
+    """Keeps the apply's lock while resources run: refreshes its lease when a third of it has gone,
+    and tells (``lost``, the reason) when it is no longer ours. A refresh that fails otherwise (a
+    transport error) is followed by one read: the lock still ours, the apply goes on and the refresh
+    is tried at the next batch; ``confirm`` checks again before the final state write."""
+
+    def __init__(self, lock: Any) -> None:
+        self.lock = lock
+        self.lost = None  # type: Optional[str]
+        self.doubt = None  # type: Optional[str]
+
+    def keep(self) -> None:
+        if self.lost is not None or not _lease_third_gone(self.lock):
+            return
+        try:
+            self.lock.refresh()
+            self.doubt = None
+        except LockLost as error:
+            self.lost = str(error)
+        except Exception as error:  # noqa: BLE001 - whether the lock is still ours is checked next
+            log.warning("project %s: the lock's lease could not be extended (%s); checking it is still ours",
+                        self.lock.project_key, steps._message(error))
+            self.doubt = steps._message(error)
+            self._check()
+
+    def _check(self) -> bool:
+        try:
+            self.lock.verify()
+            return True
+        except LockLost as error:
+            self.lost = str(error)
+        except Exception as error:  # noqa: BLE001 - cannot tell yet
+            self.doubt = steps._message(error)
+        return False
+
+    def confirm(self, attempts: int = 3) -> None:
+        """Before the final state write, after a failed refresh: make sure the lock is still ours;
+        when that cannot be told, it counts as lost (the state may be someone else's now)."""
+        from time import sleep  # (local: this module's own imports are being reworked elsewhere)
+        if self.lost is not None or self.doubt is None:
+            return
+        for attempt in range(attempts):
+            if self._check() or self.lost is not None:
+                return
+            sleep(0.2 * (2 ** attempt))
+        self.lost = ("the lock %s of project %s could not be checked after its refresh failed (%s)"
+                     % (self.lock.id, self.lock.project_key, self.doubt))
 
 
 class StateWriter(object):
@@ -402,16 +544,21 @@ def _lifecycle(obj: Any, field: str) -> bool:
 class _Recorder(object):
     """Keeps the state in step with what each finished resource did to DSS."""
 
-    def __init__(self, state: Any, apply_id: str, objects: Dict[str, Any]) -> None:
+    def __init__(self, state: Any, apply_id: str, objects: Dict[str, Any],
+                 history_entry: Optional[Dict[str, Any]] = None) -> None:
         self.state = state
         self.apply_id = apply_id
         self.objects = objects
         self.dirty = False
         self.created_project = False
+        #: The apply's open history entry, whose counts are kept current: what a process killed
+        #: mid-way had done is then in the state it last wrote.
+        self.history_entry = history_entry
 
-    def record(self, entry: Dict[str, Any], task: Task) -> None:
+    def record(self, entry: Dict[str, Any], task: Task, operation: Optional[str] = None) -> None:
         address, action = entry["address"], entry["action"]
         error = task.error
+        self._count(operation or action, task)
         if task.status == "skipped":
             return
         if action == "delete":
@@ -427,6 +574,14 @@ class _Recorder(object):
         elif created and getattr(error, "exists", None) is False and action == "replace":
             self.state.remove_resource(address)
             self.dirty = True
+
+    def _count(self, operation: str, task: Task) -> None:
+        if self.history_entry is None:
+            return
+        counts = self.history_entry.setdefault("counts", {})
+        name = COUNTED.get(operation, "updated") if task.status == "succeeded" else task.status
+        counts[name] = counts.get(name, 0) + 1
+        self.dirty = True
 
     def adopt_unchanged(self, entries: List[Dict[str, Any]], keep: set) -> None:
         """Resources this apply left unchanged, with no (or an outdated) record: recorded as they are
@@ -450,6 +605,8 @@ class _Recorder(object):
 
 
 def _overall(outcome: Result) -> str:
+    if outcome.stopped is not None:
+        return "interrupted"
     if outcome.succeeded:
         return "succeeded"
     return "partial" if any(r.status == "succeeded" for r in outcome.results) else "failed"

@@ -96,10 +96,11 @@ def _run_guarded(args: argparse.Namespace, call: Callable[[], Any]) -> Any:
     rollback that cannot be made (unknown apply id, nothing applied). DSS refusals are ``_dss_call``'s; connection failures propagate."""
     from ..apply import StalePlanError
     from ..apply.rollback import RollbackError
+    from ..apply.run import CheckpointError
     from ..state import LockError, StateError
     try:
         outcome = _dss_call(args, call)
-    except (LockError, RollbackError, StalePlanError, StateError) as error:
+    except (CheckpointError, LockError, RollbackError, StalePlanError, StateError) as error:
         _error(args.command, str(error))
         return exitcodes.INVALID
     return exitcodes.INVALID if outcome is None else outcome
@@ -162,9 +163,38 @@ def cmd_apply(args: argparse.Namespace) -> int:
     refused = confirm(args, PROMPT)
     if refused is not None:
         return refused
-    outcome = _run_guarded(args, lambda: engine.apply(plan, config=config, allow_delete=args.allow_delete,
-                                                      lock_timeout=args.lock_timeout, on_progress=_progress(args)))
-    return outcome if isinstance(outcome, int) else _report(args, outcome)
+    return _apply_interruptible(args, lambda cancel: engine.apply(
+        plan, config=config, allow_delete=args.allow_delete, lock_timeout=args.lock_timeout,
+        on_progress=_progress(args), checkpoint=not args.no_checkpoint, cancel=cancel))
+
+
+def _apply_interruptible(args: argparse.Namespace, call: Callable[[Any], Any]) -> int:
+    """``call(cancel)`` with Ctrl-C and SIGTERM turned into ``cancel`` (see ``commands.interrupt``);
+    once interrupted, one line on stderr and exit 130 (SIGINT) or 143 (SIGTERM)."""
+    from ..apply.run import ApplyInterrupted
+    from .interrupt import interruptible
+    with interruptible() as caught:
+        try:
+            outcome = _run_guarded(args, lambda: call(caught.event))
+        except ApplyInterrupted as error:
+            _error("apply", "%s (%s); the lock was released" % (error, caught.name))
+            return caught.exit_code
+        except KeyboardInterrupt:
+            _error("apply", "apply stopped at once by a second %s: the lock was released, but the resources in flight "
+                            "may be missing from the state and its history entry stays open (shown 'abandoned'); "
+                            "apply again to converge" % caught.name)
+            return caught.exit_code
+    if isinstance(outcome, int):
+        return outcome
+    if outcome.stopped == "interrupted":
+        if args.json:
+            print(json.dumps(outcome.to_dict(), indent=2, ensure_ascii=False))
+        _error("apply", "%s Apply %s was interrupted by %s: the state is written, its history entry closed "
+                        "'interrupted', the lock released%s; apply again to go on"
+                        % (outcome.summary(), outcome.apply_id, caught.name,
+                           "".join(" (note: %s)" % n for n in outcome.notes if "lock" in n)))
+        return caught.exit_code
+    return _report(args, outcome)
 
 
 # -- history, rollback, unlock ---------------------------------------------------------------------
@@ -185,7 +215,7 @@ def _counts_text(counts: Any) -> str:
     """``4 created, 1 updated`` (the counts that are not zero, in ``Result.counts`` order), or ``none``."""
     if not isinstance(counts, dict):
         return ""
-    names = ("created", "updated", "replaced", "deleted", "failed", "skipped")
+    names = ("created", "updated", "replaced", "deleted", "failed", "skipped", "recorded")
     return ", ".join("%s %s" % (counts[n], n) for n in names if counts.get(n)) or "none"
 
 
@@ -282,6 +312,9 @@ def add_apply(subparsers: Any) -> None:
                              "manages (never without it, unless the configuration sets prune)")
     parser.add_argument("--json", action="store_true",
                         help="print the result as JSON on stdout (the plan, prompt and progress go to stderr)")
+    parser.add_argument("--no-checkpoint", dest="no_checkpoint", action="store_true",
+                        help="make no git checkpoint before and after the apply: it then cannot be rolled back. "
+                             "Without it, an apply whose 'before' checkpoint cannot be made stops before any change")
 
 
 def add_history(subparsers: Any) -> None:

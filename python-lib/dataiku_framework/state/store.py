@@ -16,8 +16,12 @@ The document (JSON object)::
                     ``canonical``: the canonical form last applied (the plan's ``after``)
     history         [{apply_id, user, host, started_at, ended_at, config_digest, config_source,
                       result, counts}], oldest first, the last ``HISTORY_LIMIT`` applies;
-                    ``result`` is succeeded | failed | partial once ended, null while running
-                    (or when the process died before ending it)
+                    ``result`` is succeeded | failed | partial once ended, interrupted (stopped
+                    by a signal, or its lock lost), null while running; ``counts`` are kept
+                    current while it runs; ``lock_id``: the lock it held. An entry left null by
+                    a process that died (SIGKILL) is *abandoned* once its lock is gone or expired:
+                    ``history_view`` shows it so (reads only), and the next apply or ``unlock``
+                    closes it so in the state (``close_abandoned``)
 
 It never holds secret values: the whole document goes through ``config.secrets.redact_value``
 (values under credential-named keys, and credential-looking strings anywhere) before it is written.
@@ -39,6 +43,7 @@ tool run); two writers racing between that check and their write are excluded by
 """
 import copy
 import json
+import logging
 import uuid
 from typing import Any, Dict, List, Optional, Tuple
 
@@ -48,7 +53,9 @@ from .dssfiles import LibraryDocument, dumps, format_time, split_major, utc_now
 FORMAT_VERSION = 1
 FILE_NAME = "state.json"
 HISTORY_LIMIT = 100
-RESULTS = ("succeeded", "failed", "partial")
+
+log = logging.getLogger(__name__)
+RESULTS = ("succeeded", "failed", "partial", "interrupted", "abandoned")
 
 
 class StateError(Exception):
@@ -214,6 +221,44 @@ class State(object):
         entry.update({"result": result, "counts": counts, "ended_at": ended_at or format_time(utc_now())})
         return entry
 
+    def abandoned(self, lock: Any, skip: Optional[str] = None) -> List[Dict[str, Any]]:
+        """The entries still open (result null) whose process is gone: ``lock`` (the project's lock
+        record, None when free) is free, expired, or another than the one the entry held. ``skip``:
+        the apply id of the caller's own entry."""
+        def gone(entry: Dict[str, Any]) -> bool:
+            if lock is None or lock.expired():
+                return True
+            return bool(entry.get("lock_id")) and entry.get("lock_id") != lock.id
+        return [e for e in self.history if e.get("result") is None and e.get("apply_id") != skip and gone(e)]
+
+    def abandoned_outcome(self, entry: Dict[str, Any]) -> Dict[str, int]:
+        """What the state records of an abandoned entry's apply: its running counts, else how many
+        resources carry its apply id."""
+        counts = entry.get("counts")
+        if isinstance(counts, dict) and any(counts.values()):
+            return dict(counts)
+        apply_id = entry.get("apply_id")
+        return {"recorded": sum(1 for r in self.resources.values() if r.get("apply_id") == apply_id)}
+
+    def close_abandoned(self, lock: Any, skip: Optional[str] = None) -> List[str]:
+        """Close the abandoned entries (see ``abandoned``) as ``abandoned`` with their outcome; their ids."""
+        closed = []
+        for entry in self.abandoned(lock, skip):
+            self.end_apply(entry["apply_id"], "abandoned", self.abandoned_outcome(entry))
+            closed.append(entry["apply_id"])
+        return closed
+
+    def history_view(self, lock: Any) -> List[Dict[str, Any]]:
+        """The history, newest first, an abandoned entry shown ``abandoned`` with its outcome (copies:
+        worked out when reading, nothing is written)."""
+        gone = {id(e) for e in self.abandoned(lock)}
+        view = []
+        for entry in reversed(self.history):
+            if id(entry) in gone:
+                entry = dict(entry, result="abandoned", counts=self.abandoned_outcome(entry))
+            view.append(entry)
+        return view
+
     def history_entry(self, apply_id: str) -> Optional[Dict[str, Any]]:
         for entry in reversed(self.history):
             if entry.get("apply_id") == apply_id:
@@ -313,3 +358,35 @@ class StateStore(object):
             return LibraryDocument(self.client, self.project_key, FILE_NAME).read_document() == doc
         except Exception:  # noqa: BLE001 - cannot tell: the write's own error is the one to report
             return False
+
+
+def history_of(client: Any, project_key: str) -> List[Dict[str, Any]]:
+    """The history of ``project_key``'s state, newest first, abandoned entries shown so (``history_view``;
+    reads only). An unreadable lock record tells nothing: open entries then stay shown as running."""
+    from .lock import LockError, read_lock
+    state = StateStore(client, project_key).read()
+    if not any(e.get("result") is None for e in state.history):
+        return list(reversed(state.history))
+    try:
+        lock = read_lock(client, project_key)
+    except LockError:
+        return list(reversed(state.history))
+    return state.history_view(lock)
+
+
+def settle_abandoned(client: Any, project_key: str) -> List[str]:
+    """After ``unlock``: close the entries of applies that died as ``abandoned`` in the state (one
+    write, only when there are some); their ids. A failure is logged: the lock is released anyway,
+    and the next apply closes them."""
+    from .lock import read_lock
+    store = StateStore(client, project_key)
+    try:
+        state = store.read()
+        closed = state.close_abandoned(read_lock(client, project_key))
+        if closed:
+            store.write(state)
+        return closed
+    except Exception as error:  # noqa: BLE001 - the unlock itself succeeded
+        log.warning("project %s: the history entries of applies that died could not be closed (%s); the next "
+                    "apply closes them", project_key, error.__class__.__name__)
+        return []

@@ -62,3 +62,41 @@ def test_between_runs_only_while_work_remains():
     tasks = [Task("a", [], lambda: None), Task("b", ["a"], lambda: None)]
     run_graph(tasks, 2, lambda t: calls.append("done " + t.key), lambda: calls.append("between"))
     assert calls == ["done a", "between", "done b"]
+
+
+def test_a_stop_starts_nothing_more_and_lets_the_tasks_in_flight_finish():
+    """Once ``stop`` answers yes: the tasks in flight end with their own outcome, the others are
+    skipped as not started, and ``between`` is not called again."""
+    from dataiku_framework.apply.executor import NotStarted
+    log, done, stop = [], [], threading.Event()
+    gate = threading.Event()
+
+    def slow():
+        stop.set()  # the stop arrives while this task runs
+        gate.wait(5)
+        log.append("slow")
+        return "slow"
+    tasks = [Task("slow", [], slow)] + [Task("t%d" % i, [], _recording(log, "t%d" % i)) for i in range(6)]
+    threading.Timer(0.3, gate.set).start()
+    run_graph(tasks, 1, lambda t: done.append(t.key), lambda: done.append("between"), stop=stop.is_set)
+    assert tasks[0].status == "succeeded" and log == ["slow"]
+    assert all(t.status == "skipped" and isinstance(t.error, NotStarted) for t in tasks[1:])
+    assert sorted(done) == sorted(t.key for t in tasks)  # every task reported once, no "between"
+
+
+def test_a_task_still_running_after_the_grace_ends_as_of_unknown_outcome():
+    """The wait for the tasks in flight is bounded: one still running is given up (failed, outcome
+    unknown), and what it does afterwards does not change its reported outcome."""
+    from dataiku_framework.apply.executor import OutcomeUnknown
+    release, started, seen = threading.Event(), threading.Event(), []
+
+    def stuck():
+        started.set()
+        release.wait(10)
+        return "late"
+    tasks = [Task("stuck", [], stuck)]
+    run_graph(tasks, 2, lambda t: seen.append(t.status), stop=started.is_set, grace=0.2)
+    release.set()
+    time.sleep(0.1)
+    assert seen == ["failed"] and tasks[0].status == "failed" and isinstance(tasks[0].error, OutcomeUnknown)
+    assert "unknown" in str(tasks[0].error) and tasks[0].value is None
