@@ -15,6 +15,7 @@ import sys
 from typing import Any, Callable, List, Optional, TextIO
 
 from .. import exitcodes
+from ..config.printable import printable
 from ..plan.refresh import DEFAULT_PARALLELISM
 from .plan import _common, _dss_call, _engine, _epilog, _error, _planned, use_color
 
@@ -70,7 +71,7 @@ def confirm(args: argparse.Namespace, prompt: str) -> Optional[int]:
 def _progress(args: argparse.Namespace) -> Callable[[int, int, str], None]:
     """``on_progress`` for the engine: one line per resource as it finishes."""
     def report(done: int, total: int, message: str) -> None:
-        _say(args, "  [%*d/%d] %s" % (len(str(total)), done, total, message))
+        _say(args, "  [%*d/%d] %s" % (len(str(total)), done, total, printable(message)))
     return report
 
 
@@ -81,9 +82,9 @@ def _report(args: argparse.Namespace, result: Any) -> int:
         print(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
     else:
         for r in failed:
-            print("  %s %s: %s%s" % (r.operation, r.address, r.status, ": %s" % r.error if r.error else ""))
+            print(printable("  %s %s: %s%s" % (r.operation, r.address, r.status, ": %s" % r.error if r.error else "")))
         for note in result.notes:
-            print("Note: %s" % note)
+            print(printable("Note: %s" % note))
         print(result.summary())
         if result.apply_id:
             print("%s id: %s" % ("Rollback" if result.operation == "rollback" else "Apply", result.apply_id))
@@ -192,7 +193,9 @@ def _counts_text(counts: Any) -> str:
 def history_table(entries: List[dict]) -> str:
     """The history as an aligned text table, newest first (as ``Engine.history`` gives it)."""
     rows = [[heading for heading, _ in HISTORY_COLUMNS]]
-    rows += [["" if cell(e) is None else str(cell(e)) for _, cell in HISTORY_COLUMNS] for e in entries]
+    # user, host, config come from state.json, which any project writer can edit: shown, never obeyed
+    rows += [["" if cell(e) is None else printable(str(cell(e)), one_line=True) for _, cell in HISTORY_COLUMNS]
+             for e in entries]
     widths = [max(len(row[i]) for row in rows) for i in range(len(HISTORY_COLUMNS))]
     return "\n".join("  ".join(value.ljust(w) for value, w in zip(row, widths)).rstrip() for row in rows)
 
@@ -240,7 +243,8 @@ def cmd_unlock(args: argparse.Namespace) -> int:
     released = _run_guarded(args, lambda: engine.unlock(args.project_key, args.lock_id))
     if isinstance(released, int):
         return released
-    print("Released lock %s of project %s (it was %s)." % (released.id, args.project_key, released.describe()))
+    print(printable("Released lock %s of project %s (it was %s)." % (released.id, args.project_key,
+                                                                    released.describe())))
     return exitcodes.OK
 
 
