@@ -19,6 +19,7 @@ import threading
 import time
 from typing import Any, Callable, Dict, List, Optional
 
+from ..config.secrets import RedactingFilter
 from ..plan.deletes import DELETE_ORDER, GONE
 from ..plan.refresh import Reader, status_tracker
 from ..resources import BY_KIND
@@ -31,6 +32,7 @@ from .result import ResourceResult, Result
 
 
 log = logging.getLogger(__name__)
+log.addFilter(RedactingFilter())  # DSS error texts quote what they were sent
 
 
 class StalePlanError(ValueError):

@@ -15,6 +15,7 @@ the detector recognises, and ``Diagnostic`` applies ``redact`` to every text
 it carries, so no renderer can print a credential-looking value.
 """
 
+import logging
 import math
 import re
 from functools import lru_cache
@@ -312,3 +313,17 @@ def mask_secret(text: str, secret: Optional[str], mask: str = "***") -> str:
         return text.replace(secret, mask)
     token = re.compile("(?<![%s])%s(?![%s])" % (_TOKEN_CHARS, re.escape(secret), _TOKEN_CHARS))
     return token.sub(mask, text)
+
+
+class RedactingFilter(logging.Filter):
+    """A logging filter that redacts each record's message (``redact``) before any handler sees it.
+
+    Why: the tool logs warnings that quote DSS's error texts, and those quote what they were sent (a
+    connection name holding a JDBC password). Installed on the tool's loggers with ``log.addFilter``."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        shown = redact(message)
+        if shown != message:
+            record.msg, record.args = shown, ()
+        return True

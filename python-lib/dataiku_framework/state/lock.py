@@ -53,6 +53,7 @@ import uuid
 from datetime import timedelta
 from typing import Any, Dict, Optional
 
+from ..config.secrets import RedactingFilter
 from .dssfiles import LibraryDocument, format_time, identity, parse_time, split_major, utc_now
 
 FORMAT_VERSION = 1
@@ -66,6 +67,7 @@ _FREE_RETRIES = 5
 HOLDER_FIELDS = ("id", "user", "host", "pid", "operation", "acquired_at", "expires_at")
 
 log = logging.getLogger(__name__)
+log.addFilter(RedactingFilter())  # DSS error texts quote what they were sent
 
 
 class LockError(Exception):

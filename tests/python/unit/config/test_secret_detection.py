@@ -119,3 +119,14 @@ def test_redact_value_hides_every_credential_key_and_pair(key, secret):
     doc = {"params": {key: secret, "plain": "visible"}, "properties": [{"name": key, "value": secret}]}
     shown = json.dumps(redact_value(doc))
     assert json.dumps(secret) not in shown and "visible" in shown
+
+
+@pytest.mark.parametrize("module", ["dataiku_framework.apply.run", "dataiku_framework.state.lock"])
+def test_the_tool_logs_redacted_messages(module, caplog):
+    """Warnings quote DSS's error texts, which quote what they were sent."""
+    import importlib
+    import logging
+    log = importlib.import_module(module).log
+    with caplog.at_level(logging.WARNING, logger=module):
+        log.warning("could not write (%s)", RuntimeError("Connection jdbc:postgresql://h/db?password=hunter2X9 missing"))
+    assert "hunter2X9" not in caplog.text and "password=<redacted" in caplog.text
