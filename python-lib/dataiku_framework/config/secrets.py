@@ -107,13 +107,14 @@ def is_secret_key(key):
     ``pass`` is part of a name that is not a password (``low_pass``)."""
     if not isinstance(key, str) or not key:
         return False
-    return _secret_words(tuple(key_words(key)))
+    return _secret_words(key)
 
 
 @lru_cache(maxsize=16384)
-def _secret_words(words):
-    # type: (Tuple[str, ...]) -> bool
-    meaningful = [w for w in words if not w.isdigit()]
+def _secret_words(key):
+    # type: (str) -> bool
+    """``is_secret_key`` of a string (cached: a plan asks about the same few hundred keys again and again)."""
+    meaningful = [w for w in key_words(key) if not w.isdigit()]
     while meaningful and meaningful[-1] in _SUFFIX_WORDS:
         meaningful.pop()
     if not meaningful or meaningful[0] in _FLAG_PREFIXES or meaningful[-1] in _DESCRIBING_WORDS:
