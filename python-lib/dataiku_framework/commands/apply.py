@@ -15,7 +15,7 @@ import sys
 from typing import Any, Callable, List, Optional, TextIO
 
 from .. import exitcodes
-from ..config.printable import printable
+from ..config.printable import printable, printable_json
 from ..plan.refresh import DEFAULT_PARALLELISM
 from .plan import _common, _dss_call, _engine, _epilog, _error, _planned, use_color
 
@@ -79,7 +79,7 @@ def _report(args: argparse.Namespace, result: Any) -> int:
     """Print the outcome (JSON with --json); exit 0 when every resource succeeded, 1 otherwise."""
     failed = [r for r in result.results if r.status != "succeeded"]
     if args.json:
-        print(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+        print(printable_json(json.dumps(result.to_dict(), indent=2, ensure_ascii=False)))
     else:
         for r in failed:
             print(printable("  %s %s: %s%s" % (r.operation, r.address, r.status, ": %s" % r.error if r.error else "")))
@@ -208,7 +208,7 @@ def cmd_history(args: argparse.Namespace) -> int:
     if isinstance(entries, int):
         return entries
     if args.json:
-        print(json.dumps(entries, indent=2, ensure_ascii=False))
+        print(printable_json(json.dumps(entries, indent=2, ensure_ascii=False)))
     elif not entries:
         print("No apply recorded for project %s." % args.project_key)
     else:

@@ -34,3 +34,13 @@ def printable(text: Any, one_line: bool = False) -> Any:
         return text
     pattern = _CONTROLS_AND_LAYOUT if one_line else _CONTROLS
     return pattern.sub(_escape, text) if pattern.search(text) else text
+
+
+_NOT_JSON_ESCAPED = re.compile("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def printable_json(text: str) -> str:
+    """JSON text (``json.dumps(..., ensure_ascii=False)``) with the control characters JSON leaves raw
+    (DEL, C1 such as CSI, line separators, bidi overrides) written as ``\\u`` escapes: the same JSON
+    value, safe on a terminal. They can only occur inside JSON strings, where ``\\u009b`` is valid."""
+    return _NOT_JSON_ESCAPED.sub(lambda m: "\\u%04x" % ord(m.group(0)), text)

@@ -4,8 +4,8 @@ A code line made of ``ESC[2K ESC[1A`` erased the plan lines printed before it, s
 hide itself at the apply prompt. Every view (text, Markdown, HTML, the apply result, ``history``)
 shows C0/C1 control characters other than newline and tab visibly, as ``\\x1b``.
 """
+import json
 import re
-import sys
 
 import pytest
 
@@ -121,6 +121,11 @@ def test_history_from_an_edited_state_is_printed_escaped(emulator, client, monke
     assert code == exitcodes.OK, err
     _assert_no_raw_control(out + err)
     assert "mallory" + "\\x1b[2K\\x1b[1A" * 3 in out
+    code, out, err = _run(capsys, "history", "CTRL", "--json")
+    assert code == exitcodes.OK, err
+    _assert_no_raw_control(out + err)
+    entries = json.loads(out)  # still the same JSON values
+    assert entries[0]["user"] == "mallory" + ERASE * 3 and entries[0]["host"] == "box\x9b2J"
 
 
 def test_validation_messages_show_control_characters_escaped():
