@@ -130,3 +130,39 @@ def test_the_tool_logs_redacted_messages(module, caplog):
     with caplog.at_level(logging.WARNING, logger=module):
         log.warning("could not write (%s)", RuntimeError("Connection jdbc:postgresql://h/db?password=hunter2X9 missing"))
     assert "hunter2X9" not in caplog.text and "password=<redacted" in caplog.text
+
+
+CREDENTIAL_PHRASES = [["password"], ["passwd"], ["pass"], ["pwd"], ["pw"], ["secret"], ["token"], ["api", "key"],
+                      ["apikey"], ["private", "key"], ["ssh", "key"], ["credentials"], ["auth"], ["authorization"],
+                      ["bearer"], ["passphrase"], ["encryption", "key"], ["client", "secret"], ["access", "key"],
+                      ["session", "key"], ["cookie"], ["signature"]]
+QUALIFIERS = [[], ["db"], ["prod"], ["my", "service"], ["snowflake"], ["smtp"], ["oauth"]]
+SUFFIXES = [[], ["prod"], ["2"], ["v2"], ["old"], ["pem"], ["header"], ["b64"], ["value"], ["for", "sftp"]]
+DESCRIBING = [["type"], ["mode"], ["name"], ["url"], ["endpoint"], ["enabled"], ["file"], ["version"], ["id"]]
+
+
+def _spelled(words, style):
+    if style == "snake":
+        return "_".join(words)
+    if style == "kebab":
+        return "-".join(words)
+    if style == "upper":
+        return "_".join(words).upper()
+    return words[0] + "".join(w[:1].upper() + w[1:] for w in words[1:])  # camel
+
+
+STYLES = st.sampled_from(["snake", "kebab", "upper", "camel"])
+
+
+@settings(max_examples=at_least(300))
+@given(st.sampled_from(QUALIFIERS), st.sampled_from(CREDENTIAL_PHRASES), st.sampled_from(SUFFIXES), STYLES)
+def test_a_credential_phrase_in_any_spelling_and_context_is_secret(before, phrase, after, style):
+    key = _spelled(before + phrase + after, style)
+    assert is_secret_key(key), (key, key_words(key))
+
+
+@settings(max_examples=at_least(200))
+@given(st.sampled_from(QUALIFIERS), st.sampled_from(CREDENTIAL_PHRASES), st.sampled_from(DESCRIBING), STYLES)
+def test_a_key_that_describes_a_credential_is_not_secret(before, phrase, describing, style):
+    key = _spelled(before + phrase + describing, style)
+    assert not is_secret_key(key), (key, key_words(key))
