@@ -407,7 +407,11 @@ def check_document(doc):
     return errors
 
 
-#: Longest object name and project key the schema accepts (conservative limits; why in the schema's
-#: ``Identifier`` and ``Project.key`` descriptions): ``maxLength`` there, the bounded ``ObjectRef`` pattern.
+#: Longest object name and project key the schema accepts (``maxLength`` there, and the bounded
+#: ``ObjectRef`` pattern). Conservative choices, not documented limits: neither the DSS reference
+#: (../shared/reference) nor the public documentation states one. Names: DSS keeps each object in a file
+#: named after it (``project_config/recipes/<name>.shaker`` in an export) and file names are limited to
+#: 255 bytes, so 200 leaves room for any suffix; project keys: 100, as the key also names the project's
+#: folder and prefixes its managed table names.
 NAME_MAX_LENGTH = load_schema()["$defs"]["Identifier"]["maxLength"]  # type: int
 PROJECT_KEY_MAX_LENGTH = load_schema()["$defs"]["Project"]["properties"]["key"]["maxLength"]  # type: int
