@@ -166,3 +166,10 @@ def test_a_credential_phrase_in_any_spelling_and_context_is_secret(before, phras
 def test_a_key_that_describes_a_credential_is_not_secret(before, phrase, describing, style):
     key = _spelled(before + phrase + describing, style)
     assert not is_secret_key(key), (key, key_words(key))
+
+
+def test_no_export_or_describing_key_is_an_error_in_a_config():
+    """The negative corpus as a configuration would hold it: pass-through params with plain values."""
+    params = {key: "value_%d" % i for i, key in enumerate(export_setting_keys() + NOT_SECRET_KEYS)}
+    text = MINIMAL + "datasets:\n  - name: D\n    type: HTTP\n    connection: h\n    params: %s\n" % json.dumps(params)
+    assert [d.format() for d in load_and_validate(text)[1] if d.code == "secret"] == []
