@@ -224,7 +224,7 @@ def cmd_rollback(args: argparse.Namespace) -> int:
     plan = _run_guarded(args, lambda: engine.rollback_plan(args.project_key, to=args.to))
     if isinstance(plan, int):
         return plan
-    print(plan.to_text())  # ends with the line saying that data is not restored
+    print(printable(plan.to_text()))  # ends with the line saying that data is not restored
     if not plan.has_changes:
         print("Nothing to roll back.")
         return exitcodes.OK

@@ -112,11 +112,18 @@ def test_history_from_an_edited_state_is_printed_escaped(emulator, client, monke
     path.write_text(CONFIG)
     code, out, err = _run(capsys, "apply", str(path), "--auto-approve")
     assert code == exitcodes.OK, err
+    path.write_text(CONFIG + "  description: changed\n")
+    code, out, err = _run(capsys, "apply", str(path), "--auto-approve")  # an apply with a git checkpoint
+    assert code == exitcodes.OK, err
     state = LibraryDocument(client, "CTRL", "state.json")
     doc = state.read_document()
     doc["history"][-1]["user"] = "mallory" + ERASE * 3
     doc["history"][-1]["host"] = "box\x9b2J"
+    doc["history"][-1]["apply_id"] += "\x1b[2K"
     state.write_document(doc)
+    code, out, err = _run(capsys, "rollback", "CTRL")  # shows its plan, then refuses: no terminal
+    assert "rollback of project CTRL" in out, err
+    _assert_no_raw_control(out + err)
     code, out, err = _run(capsys, "history", "CTRL")
     assert code == exitcodes.OK, err
     _assert_no_raw_control(out + err)
@@ -125,7 +132,7 @@ def test_history_from_an_edited_state_is_printed_escaped(emulator, client, monke
     assert code == exitcodes.OK, err
     _assert_no_raw_control(out + err)
     entries = json.loads(out)  # still the same JSON values
-    assert entries[0]["user"] == "mallory" + ERASE * 3 and entries[0]["host"] == "box\x9b2J"
+    assert entries[0]["user"] == "mallory" + ERASE * 3 and entries[0]["apply_id"].endswith(ERASE[:4]) and entries[0]["host"] == "box\x9b2J"
 
 
 def test_validation_messages_show_control_characters_escaped():
