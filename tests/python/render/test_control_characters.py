@@ -16,6 +16,7 @@ from dataiku_framework.cli import main
 from dataiku_framework.commands.apply import history_table
 from dataiku_framework.render import render_html, render_markdown, render_text
 from dataiku_framework.render.result import render_result_html
+from dataiku_framework.state import ProjectLock
 from dataiku_framework.state.dssfiles import LibraryDocument
 
 ERASE = "\x1b[2K\x1b[1A"   # erase the line, move up: repeated, it hides what was printed before
@@ -145,3 +146,27 @@ def test_validation_messages_show_control_characters_escaped():
     out = render_human(diags)
     _assert_no_raw_control(out)
     assert "\\x1b[1A" in out
+
+
+def test_a_lock_holder_from_an_edited_lock_file_is_shown_escaped(emulator, client, monkeypatch, tmp_path, capsys):
+    """lock.json is any project writer's to edit: the holder named by apply's refusal and by unlock is data."""
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("DSS_HOST", emulator.url)
+    monkeypatch.setenv("DSS_API_KEY", ADMIN_KEY)
+    path = tmp_path / "c.yaml"
+    path.write_text(CONFIG)
+    assert _run(capsys, "apply", str(path), "--auto-approve")[0] == exitcodes.OK
+    held = ProjectLock(client, "CTRL", operation="apply", settle=0).acquire()
+    record = LibraryDocument(client, "CTRL", "lock.json")
+    doc = record.read_document()
+    doc["host"] = "box" + ERASE * 4
+    record.write_document(doc)
+    path.write_text(CONFIG + "  description: changed\n")
+    code, out, err = _run(capsys, "apply", str(path), "--auto-approve")
+    assert code == exitcodes.INVALID and "is locked" in err
+    _assert_no_raw_control(out + err)
+    assert "box" + "\\x1b[2K\\x1b[1A" * 4 in err
+    code, out, err = _run(capsys, "unlock", "CTRL", held.id)
+    assert code == exitcodes.OK, err
+    _assert_no_raw_control(out + err)
+    assert "box\\x1b[2K" in out
