@@ -182,10 +182,15 @@ def credential_kind(value):
     return None
 
 
+#: A parameter value that is a placeholder in code or documentation (``&api_key=%s``, ``?token={token}``,
+#: ``;password=<password>``, ``pwd=****``), not a credential.
+_PLACEHOLDER_RE = re.compile(r"^(?:%[-0-9.]*[sdr]|%\([^)]*\)[sdr]|\{[^{}]*\}|<[^<>]*>|\*+|\.\.\.)$")
+
+
 def _is_secret_parameter(match):
     # type: (Any) -> bool
     name = match.group("name")
-    return name.lower() == "sig" or is_secret_key(name)
+    return (name.lower() == "sig" or is_secret_key(name)) and not _PLACEHOLDER_RE.match(match.group("value"))
 
 
 def _redact_parameter(match):

@@ -69,7 +69,9 @@ def test_credential_value_shapes_are_found_and_redacted(shape):
 
 @pytest.mark.parametrize("value", ["jdbc:postgresql://db/sales?user=etl&ssl=true", "https://h/x?mode=a&token_type=b",
                                    "f(password=x)", "WHERE token = 'abc'", "the bearer of the news",
-                                   "https://user@host/path"])
+                                   "https://user@host/path", 'url = base + "&api_key=%s" % key',
+                                   "https://h/x?token={token}", "jdbc:sqlserver://h;password=<password>;",
+                                   "https://h/x?a=1&token=%(token)s", "Driver={x};Pwd=****;"])
 def test_values_that_only_mention_credentials_are_not_found(value):
     assert credential_kind(value) is None and redact(value) == value
 
