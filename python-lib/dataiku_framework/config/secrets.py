@@ -290,7 +290,7 @@ def redact_value(value, key=None):
     if is_secret_key(key) and value is not None and not isinstance(value, (dict, list)):
         return "<redacted>"
     if isinstance(value, dict):
-        pair = is_secret_pair(value)
+        pair = is_secret_pair(value) or ("value" in value and is_secret_key(key))  # secrets: [{name, value}]
         return {redact(k) if isinstance(k, str) else k: redact_value(v, "password" if pair and k == "value" else k)
                 for k, v in value.items()}
     if isinstance(value, list):

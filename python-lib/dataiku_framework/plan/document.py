@@ -42,7 +42,7 @@ def redacted(value: Any, key: Any = None, found: Optional[set] = None) -> Any:
     (``{name: token, value: ...}``) is hidden too; ``found`` collects the strings hidden by key,
     so that the same secret can be hidden wherever else it shows (``scrubbed``)."""
     if isinstance(value, dict):
-        pair = "value" in value and _pair_is_secret(value)
+        pair = "value" in value and (_pair_is_secret(value) or _secret_key(key))  # secrets: [{name, value}]
         return {(_shown_key(k) if isinstance(k, str) else k): redacted(v, "password" if pair and k == "value" else k,
                                                                       found)
                 for k, v in value.items()}

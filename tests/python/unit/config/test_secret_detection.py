@@ -16,6 +16,7 @@ from dataiku_framework.config.diagnostics import render_human, render_json
 from dataiku_framework.config.schema_check import load_schema
 from dataiku_framework.config.secrets import credential_kind, is_secret_key, key_words, public_url, redact, \
     redact_value
+from dataiku_framework.plan.document import redacted
 from config_support import MINIMAL, at_least, errors_of
 from secret_corpus import NOT_SECRET_KEYS, SAMPLE_SECRETS, SECRET_KEYS, SECRET_VALUES, export_setting_keys
 
@@ -118,9 +119,10 @@ def test_a_credential_value_in_a_config_is_an_error_that_does_not_echo(shape, se
 @settings(max_examples=at_least(120))
 @given(st.sampled_from(SECRET_KEYS), st.sampled_from(SAMPLE_SECRETS + [12345678, True]))
 def test_redact_value_hides_every_credential_key_and_pair(key, secret):
-    doc = {"params": {key: secret, "plain": "visible"}, "properties": [{"name": key, "value": secret}]}
-    shown = json.dumps(redact_value(doc))
-    assert json.dumps(secret) not in shown and "visible" in shown
+    doc = {"params": {key: secret, "plain": "visible"}, "properties": [{"name": key, "value": secret}],
+           key: [{"name": "anything", "value": secret}]}
+    for shown in (json.dumps(redact_value(doc)), json.dumps(redacted(doc))):
+        assert json.dumps(secret) not in shown and "visible" in shown
 
 
 @pytest.mark.parametrize("module", ["dataiku_framework.apply.run", "dataiku_framework.state.lock"])
