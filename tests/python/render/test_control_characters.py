@@ -104,8 +104,10 @@ def _run(capsys, *argv):
     return code, out, err
 
 
-def test_history_from_an_edited_state_is_printed_escaped(emulator, client, monkeypatch, tmp_path, capsys):
-    """Any project writer can edit state.json: the user and host it records are data, never terminal commands."""
+@pytest.fixture
+def ctrl(emulator, monkeypatch, tmp_path, capsys):
+    """Project CTRL applied once through the CLI, with the emulator's administrator credentials in DSS_*;
+    the configuration's path."""
     monkeypatch.setenv("HOME", str(tmp_path))
     monkeypatch.setenv("DSS_HOST", emulator.url)
     monkeypatch.setenv("DSS_API_KEY", ADMIN_KEY)
@@ -113,6 +115,12 @@ def test_history_from_an_edited_state_is_printed_escaped(emulator, client, monke
     path.write_text(CONFIG)
     code, out, err = _run(capsys, "apply", str(path), "--auto-approve")
     assert code == exitcodes.OK, err
+    return path
+
+
+def test_history_from_an_edited_state_is_printed_escaped(ctrl, client, capsys):
+    """Any project writer can edit state.json: the user and host it records are data, never terminal commands."""
+    path = ctrl
     path.write_text(CONFIG + "  description: changed\n")
     code, out, err = _run(capsys, "apply", str(path), "--auto-approve")  # an apply with a git checkpoint
     assert code == exitcodes.OK, err
@@ -133,7 +141,8 @@ def test_history_from_an_edited_state_is_printed_escaped(emulator, client, monke
     assert code == exitcodes.OK, err
     _assert_no_raw_control(out + err)
     entries = json.loads(out)  # still the same JSON values
-    assert entries[0]["user"] == "mallory" + ERASE * 3 and entries[0]["apply_id"].endswith(ERASE[:4]) and entries[0]["host"] == "box\x9b2J"
+    assert entries[0]["user"] == "mallory" + ERASE * 3 and entries[0]["host"] == "box\x9b2J"
+    assert entries[0]["apply_id"].endswith(ERASE[:4])
 
 
 def test_validation_messages_show_control_characters_escaped():
@@ -148,14 +157,9 @@ def test_validation_messages_show_control_characters_escaped():
     assert "\\x1b[1A" in out
 
 
-def test_a_lock_holder_from_an_edited_lock_file_is_shown_escaped(emulator, client, monkeypatch, tmp_path, capsys):
+def test_a_lock_holder_from_an_edited_lock_file_is_shown_escaped(ctrl, client, capsys):
     """lock.json is any project writer's to edit: the holder named by apply's refusal and by unlock is data."""
-    monkeypatch.setenv("HOME", str(tmp_path))
-    monkeypatch.setenv("DSS_HOST", emulator.url)
-    monkeypatch.setenv("DSS_API_KEY", ADMIN_KEY)
-    path = tmp_path / "c.yaml"
-    path.write_text(CONFIG)
-    assert _run(capsys, "apply", str(path), "--auto-approve")[0] == exitcodes.OK
+    path = ctrl
     held = ProjectLock(client, "CTRL", operation="apply", settle=0).acquire()
     record = LibraryDocument(client, "CTRL", "lock.json")
     doc = record.read_document()
