@@ -7,6 +7,7 @@ the live project once, compare, build the document); each calls this instead of 
 import datetime
 from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence
 
+from .config.secrets import public_url
 from .plan.document import Plan, PlanContext, build_document, digest
 from .plan.refresh import DEFAULT_PARALLELISM, carry_over, refresh, unchanged_details
 
@@ -26,7 +27,7 @@ class Engine(object):
         if client is None:
             client = _client(host, api_key, no_check_certificate)
         self.client = client
-        self.url = getattr(client, "host", host) or ""
+        self.url = public_url(getattr(client, "host", host) or "")  # recorded in plans: never the password
 
     def plan(self, config: Any, *, targets: Optional[Sequence[str]] = None,
              config_source: Optional[str] = None, allow_delete: bool = False) -> Plan:

@@ -5,6 +5,8 @@ counts into variables, and CI reads ``to_dict()`` as JSON; each is a view of the
 """
 from typing import Any, Dict, List, Optional
 
+from ..config.secrets import redact
+
 STATUSES = ("succeeded", "failed", "skipped")
 #: operation -> the count it adds to when it succeeds
 COUNTED = {"create": "created", "update": "updated", "replace": "replaced", "delete": "deleted"}
@@ -21,7 +23,8 @@ class ResourceResult(object):
         if status not in STATUSES:
             raise ValueError("status must be one of %s, not %r" % (", ".join(STATUSES), status))
         self.address, self.kind, self.name = address, kind, name
-        self.operation, self.status, self.error, self.duration = operation, status, error, float(duration)
+        # DSS's error texts quote what they were sent (a connection name that is a JDBC URL with its password)
+        self.operation, self.status, self.error, self.duration = operation, status, redact(error), float(duration)
 
     def to_dict(self) -> Dict[str, Any]:
         return {"address": self.address, "kind": self.kind, "name": self.name, "operation": self.operation,
@@ -44,10 +47,14 @@ class Result(object):
         self.writes = writes
         self.plan = plan
         #: Lines worth telling beside the per-resource results (a checkpoint that could not be made...).
-        self.notes = list(notes or [])
+        self.notes = [redact(note) for note in notes or []]
         #: Why the apply stopped before its end (interrupted by a signal, its lock lost), None otherwise:
         #: the resources it did not start are ``skipped``.
         self.stopped = None  # type: Optional[str]
+
+    def note(self, text: str) -> None:
+        """Add a note once the result exists (redacted like those given at creation)."""
+        self.notes.append(redact(text))
 
     @property
     def succeeded(self) -> bool:

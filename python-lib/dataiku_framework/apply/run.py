@@ -27,6 +27,7 @@ import threading
 import time
 from typing import Any, Callable, Dict, List, Optional
 
+from ..config.secrets import RedactingFilter
 from ..plan.deletes import DELETE_ORDER, GONE
 from ..plan.refresh import Reader, status_tracker
 from ..resources import BY_KIND
@@ -40,6 +41,7 @@ from .result import COUNTED, ResourceResult, Result
 
 
 log = logging.getLogger(__name__)
+log.addFilter(RedactingFilter())  # DSS error texts quote what they were sent
 
 
 class StalePlanError(ValueError):
@@ -151,7 +153,7 @@ class Applier(object):
             raise
         problem = _release(lock)
         if problem:
-            result.notes.append(problem)
+            result.note(problem)
         result.writes = counter.count
         return result
 
@@ -243,7 +245,8 @@ class Applier(object):
         recovery.discard(recovered)
         known = len(self.notes)
         self._checkpoint(key, apply_id, "after")
-        outcome.notes.extend(self.notes[known:])  # (the result holds a copy of the notes made before)
+        for note in self.notes[known:]:  # (the result holds a copy of the notes made before)
+            outcome.note(note)
         return outcome
 
     def _cancelled(self) -> bool:
@@ -322,8 +325,8 @@ class Applier(object):
         except OSError as error:
             kept = "it could not be written to a recovery file either (%s): the next apply finds the resources " \
                    "in DSS, and adopts them" % error
-        outcome.notes.append("%s. The state was not written, so as not to overwrite the new holder's; what this "
-                             "apply did: %s; %s" % (why, outcome.summary(), kept))
+        outcome.note("%s. The state was not written, so as not to overwrite the new holder's; what this "
+                     "apply did: %s; %s" % (why, outcome.summary(), kept))
         return outcome
 
     def _tasks(self, entries: List[Dict[str, Any]], objects: Dict[str, Any], ctx: ApplyContext,

@@ -15,6 +15,7 @@ import sys
 from typing import Any, Callable, List, Optional, TextIO
 
 from .. import exitcodes
+from ..config.printable import printable, printable_json
 from ..plan.refresh import DEFAULT_PARALLELISM
 from .plan import _common, _dss_call, _engine, _epilog, _error, _planned, use_color
 
@@ -70,7 +71,7 @@ def confirm(args: argparse.Namespace, prompt: str) -> Optional[int]:
 def _progress(args: argparse.Namespace) -> Callable[[int, int, str], None]:
     """``on_progress`` for the engine: one line per resource as it finishes."""
     def report(done: int, total: int, message: str) -> None:
-        _say(args, "  [%*d/%d] %s" % (len(str(total)), done, total, message))
+        _say(args, "  [%*d/%d] %s" % (len(str(total)), done, total, printable(message)))
     return report
 
 
@@ -78,12 +79,12 @@ def _report(args: argparse.Namespace, result: Any) -> int:
     """Print the outcome (JSON with --json); exit 0 when every resource succeeded, 1 otherwise."""
     failed = [r for r in result.results if r.status != "succeeded"]
     if args.json:
-        print(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+        print(printable_json(json.dumps(result.to_dict(), indent=2, ensure_ascii=False)))
     else:
         for r in failed:
-            print("  %s %s: %s%s" % (r.operation, r.address, r.status, ": %s" % r.error if r.error else ""))
+            print(printable("  %s %s: %s%s" % (r.operation, r.address, r.status, ": %s" % r.error if r.error else "")))
         for note in result.notes:
-            print("Note: %s" % note)
+            print(printable("Note: %s" % note))
         print(result.summary())
         if result.apply_id:
             print("%s id: %s" % ("Rollback" if result.operation == "rollback" else "Apply", result.apply_id))
@@ -222,7 +223,9 @@ def _counts_text(counts: Any) -> str:
 def history_table(entries: List[dict]) -> str:
     """The history as an aligned text table, newest first (as ``Engine.history`` gives it)."""
     rows = [[heading for heading, _ in HISTORY_COLUMNS]]
-    rows += [["" if cell(e) is None else str(cell(e)) for _, cell in HISTORY_COLUMNS] for e in entries]
+    # user, host, config come from state.json, which any project writer can edit: shown, never obeyed
+    rows += [["" if cell(e) is None else printable(str(cell(e)), one_line=True) for _, cell in HISTORY_COLUMNS]
+             for e in entries]
     widths = [max(len(row[i]) for row in rows) for i in range(len(HISTORY_COLUMNS))]
     return "\n".join("  ".join(value.ljust(w) for value, w in zip(row, widths)).rstrip() for row in rows)
 
@@ -235,7 +238,7 @@ def cmd_history(args: argparse.Namespace) -> int:
     if isinstance(entries, int):
         return entries
     if args.json:
-        print(json.dumps(entries, indent=2, ensure_ascii=False))
+        print(printable_json(json.dumps(entries, indent=2, ensure_ascii=False)))
     elif not entries:
         print("No apply recorded for project %s." % args.project_key)
     else:
@@ -251,7 +254,7 @@ def cmd_rollback(args: argparse.Namespace) -> int:
     plan = _run_guarded(args, lambda: engine.rollback_plan(args.project_key, to=args.to))
     if isinstance(plan, int):
         return plan
-    print(plan.to_text())  # ends with the line saying that data is not restored
+    print(printable(plan.to_text()))  # ends with the line saying that data is not restored
     if not plan.has_changes:
         print("Nothing to roll back.")
         return exitcodes.OK
@@ -270,7 +273,8 @@ def cmd_unlock(args: argparse.Namespace) -> int:
     released = _run_guarded(args, lambda: engine.unlock(args.project_key, args.lock_id))
     if isinstance(released, int):
         return released
-    print("Released lock %s of project %s (it was %s)." % (released.id, args.project_key, released.describe()))
+    print(printable("Released lock %s of project %s (it was %s)." % (released.id, args.project_key,
+                                                                    released.describe())))
     return exitcodes.OK
 
 

@@ -15,6 +15,7 @@ import difflib
 import json
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
+from .printable import printable
 from .secrets import redact
 
 ERROR = "error"
@@ -32,7 +33,8 @@ class Diagnostic(object):
 
     Messages quote user values (names, keys, wrong values); every text given
     here goes through ``secrets.redact``, so a credential pasted where a name
-    was expected is never printed by any diagnostic, human or JSON.
+    was expected is never printed by any diagnostic, human or JSON; and through
+    ``printable``, so a name holding ``ESC[2K`` cannot erase the lines before it.
     """
 
     __slots__ = ("severity", "summary", "detail", "path", "hint", "filename",
@@ -41,10 +43,10 @@ class Diagnostic(object):
     def __init__(self, severity, summary, detail="", path="", hint=None, position=None, code=""):
         # type: (str, str, str, str, Optional[str], Optional[Position], str) -> None
         self.severity = severity
-        self.summary = redact(summary)
-        self.detail = redact(detail)
-        self.path = redact(path)
-        self.hint = redact(hint) if hint else hint
+        self.summary = printable(redact(summary), one_line=True)
+        self.detail = printable(redact(detail))
+        self.path = printable(redact(path), one_line=True)
+        self.hint = printable(redact(hint), one_line=True) if hint else hint
         self.code = code
         filename, line, column, end_line, end_column = position or (None, 0, 0, 0, 0)
         self.filename = filename

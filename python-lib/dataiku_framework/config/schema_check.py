@@ -19,6 +19,7 @@ import re
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from .diagnostics import did_you_mean
+from .printable import printable
 from .secrets import redact_value
 
 SCHEMA_PATH = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
@@ -29,7 +30,7 @@ ANNOTATIONS = frozenset(["$schema", "$id", "$defs", "title", "description", "def
                          "markdownDescription"])
 #: Keywords the checker implements.
 SUPPORTED = frozenset(["type", "properties", "additionalProperties", "required", "propertyNames", "items",
-                       "minItems", "enum", "const", "pattern", "minLength", "minimum", "maximum", "$ref",
+                       "minItems", "enum", "const", "pattern", "minLength", "maxLength", "minimum", "maximum", "$ref",
                        "anyOf"])
 
 SchemaError = Tuple[Tuple[Any, ...], str, str, Optional[str], bool]
@@ -94,8 +95,21 @@ def _short(value):
     # type: (Any) -> str
     """A value quoted in a message: credential-looking parts redacted (before truncating), at most 60 characters."""
     value = redact_value(value)
-    text = json.dumps(value, default=str) if not isinstance(value, str) else "'%s'" % value
+    text = json.dumps(value, default=str) if not isinstance(value, str) else "'%s'" % printable(value, one_line=True)
     return text if len(text) <= 60 else text[:57] + "..."
+
+
+def anchored(pattern):
+    # type: (str) -> str
+    """``pattern`` with a final ``$`` replaced by ``\\Z``.
+
+    Why: Python's ``$`` also matches before a final newline, so ``^[A-Z]+$`` accepted ``"D1\\n"``,
+    and DSS was then asked to create an object whose name ends in a newline. The schema keeps ``$``
+    (the JSON Schema regex dialect, ECMA-262, has no ``\\Z`` and its ``$`` is the true end).
+    """
+    if pattern.endswith("$") and not pattern.endswith("\\$"):
+        return pattern[:-1] + "\\Z"
+    return pattern
 
 
 class _Compiler(object):
@@ -251,9 +265,9 @@ class _Compiler(object):
     @staticmethod
     def _string(node):
         # type: (Dict[str, Any]) -> Optional[Checker]
-        pattern = re.compile(node["pattern"]) if "pattern" in node else None
-        min_length = node.get("minLength")
-        if pattern is None and min_length is None:
+        pattern = re.compile(anchored(node["pattern"])) if "pattern" in node else None
+        min_length, max_length = node.get("minLength"), node.get("maxLength")
+        if pattern is None and min_length is None and max_length is None:
             return None
         description = node.get("description")
 
@@ -264,9 +278,12 @@ class _Compiler(object):
                 errors.append((tuple(path), "schema.min_length",
                                "must not be empty" if min_length == 1 else "must have at least %d characters" % min_length,
                                None, False))
+            elif max_length is not None and len(value) > max_length:
+                errors.append((tuple(path), "schema.max_length", "%s is %d characters long: at most %d characters "
+                               "are allowed" % (_short(value), len(value), max_length), description, False))
             elif pattern is not None and not pattern.search(value):
                 errors.append((tuple(path), "schema.pattern", "invalid value %s: must match %s" % (
-                    _short(value), pattern.pattern), description, False))
+                    _short(value), node["pattern"]), description, False))
         return check_string
 
     @staticmethod
@@ -388,3 +405,13 @@ def check_document(doc):
     errors = []  # type: List[SchemaError]
     compiled_checker()(doc, [], errors)
     return errors
+
+
+#: Longest object name and project key the schema accepts (``maxLength`` there, and the bounded
+#: ``ObjectRef`` pattern). Conservative choices, not documented limits: neither the DSS reference
+#: (../shared/reference) nor the public documentation states one. Names: DSS keeps each object in a file
+#: named after it (``project_config/recipes/<name>.shaker`` in an export) and file names are limited to
+#: 255 bytes, so 200 leaves room for any suffix; project keys: 100, as the key also names the project's
+#: folder and prefixes its managed table names.
+NAME_MAX_LENGTH = load_schema()["$defs"]["Identifier"]["maxLength"]  # type: int
+PROJECT_KEY_MAX_LENGTH = load_schema()["$defs"]["Project"]["properties"]["key"]["maxLength"]  # type: int

@@ -4,10 +4,10 @@ Why: a wrong key or an unreachable host is not a bad config, and CI must be able
 apart (see ``exitcodes``). Every command that talks to DSS calls ``check_connection`` first, or
 converts what the client raised with ``classify``. Messages never contain the API key.
 """
-import re
 from typing import Any, Optional, Tuple
 
 from .. import exitcodes
+from ..config.secrets import public_url
 
 
 class DSSConnectionError(Exception):
@@ -58,7 +58,7 @@ NOT_DSS = "no DSS API at this URL"
 
 def _display_url(url: str) -> str:
     """``url`` without user:password (a URL with credentials must not end up in a message)."""
-    return re.sub(r"^([a-zA-Z][a-zA-Z0-9+.-]*://)[^/@]*@", r"\1", url or "")
+    return public_url(url or "")
 
 
 def _network_reason(exc: BaseException) -> str:

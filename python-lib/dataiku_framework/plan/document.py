@@ -10,7 +10,7 @@ import json
 from functools import lru_cache
 from typing import Any, Dict, List, Optional
 
-from ..config.secrets import SHORT_SECRET, is_secret_key, redact, redact_value
+from ..config.secrets import SHORT_SECRET, is_secret_key, is_secret_pair, redact, redact_value
 
 FORMAT_VERSION = "1.1"  # 1.1: drift, conflicts and origins filled from the state; deletes; not_deleted
 ACTIONS = ("create", "update", "replace", "delete", "no-op")
@@ -42,7 +42,7 @@ def redacted(value: Any, key: Any = None, found: Optional[set] = None) -> Any:
     (``{name: token, value: ...}``) is hidden too; ``found`` collects the strings hidden by key,
     so that the same secret can be hidden wherever else it shows (``scrubbed``)."""
     if isinstance(value, dict):
-        pair = "value" in value and _pair_is_secret(value)
+        pair = "value" in value and (_pair_is_secret(value) or _secret_key(key))  # secrets: [{name, value}]
         return {(_shown_key(k) if isinstance(k, str) else k): redacted(v, "password" if pair and k == "value" else k,
                                                                       found)
                 for k, v in value.items()}
@@ -56,9 +56,7 @@ def redacted(value: Any, key: Any = None, found: Optional[set] = None) -> Any:
 
 
 def _pair_is_secret(value: Dict[str, Any]) -> bool:
-    """``{name: token, value: ...}``: DSS's name/value lists (JDBC properties, headers...) name the
-    secret in a sibling key, so the key of the value itself (``value``) says nothing."""
-    return "value" in value and any(isinstance(value.get(k), str) and _secret_key(value[k]) for k in ("name", "key"))
+    return is_secret_pair(value)
 
 
 def secret_values(value: Any, key: Any = None, out: Optional[set] = None) -> set:

@@ -9,11 +9,22 @@ plan (descriptions, code, names) is user data.
 import os
 from typing import Any, Dict
 
+from ..config.printable import printable
 from .model import ACTIONS, CONFLICTS_TITLE, DRIFT_TITLE, NOT_DELETED_TITLE, ORIGIN_NOTES, heading, view_model
 
 TEMPLATES_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "templates")
 
 _ENVIRONMENT = None  # type: Any
+
+
+def _visible(value: Any) -> Any:
+    """Every ``{{ value }}`` of a template with its control characters shown (``\\x1b``): escaping
+    for HTML does not touch them, and a page copied into a terminal would obey them. Markup that a
+    template or ``render_html`` already made safe is left as it is."""
+    import markupsafe
+    if isinstance(value, markupsafe.Markup):
+        return value
+    return printable(value)
 
 
 def environment() -> Any:
@@ -22,7 +33,7 @@ def environment() -> Any:
     if _ENVIRONMENT is None:
         import jinja2  # lazily: only the HTML view needs it
         _ENVIRONMENT = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES_DIR), autoescape=True,
-                                          trim_blocks=True, lstrip_blocks=True)
+                                          trim_blocks=True, lstrip_blocks=True, finalize=_visible)
     return _ENVIRONMENT
 
 

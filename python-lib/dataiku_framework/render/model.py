@@ -12,6 +12,7 @@ import json
 import re
 from typing import Any, Dict, List, Optional
 
+from ..config.printable import printable
 from ..config.secrets import redact, redact_value
 
 #: Actions that change DSS, in the order of the summary line.
@@ -45,9 +46,16 @@ def summary_line(summary: Dict[str, Any]) -> str:
     return line + "."
 
 
+def shown(text: Any) -> str:
+    """A name, an address, a reason as every view shows it: redacted, on one line, control characters
+    visible (``\\x1b``): a plan document and DSS's names are data, never terminal commands."""
+    return printable(redact(str(text)), one_line=True)
+
+
 def format_value(value: Any) -> str:
-    """One value as the views write it: JSON (so ``"2"`` and ``2`` differ), keys sorted."""
-    return json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
+    """One value as the views write it: JSON (so ``"2"`` and ``2`` differ), keys sorted; JSON escapes
+    C0 controls, and ``printable`` the rest (C1 controls such as CSI, line separators, bidi overrides)."""
+    return printable(json.dumps(value, sort_keys=True, ensure_ascii=False, default=str), one_line=True)
 
 
 def _lines_of(value: Any) -> List[str]:
@@ -63,7 +71,7 @@ def unified_diff(before: Any, after: Any, path: str) -> List[str]:
     """The unified diff (``difflib``) of two values, without the trailing newlines of each line."""
     lines = difflib.unified_diff(_lines_of(before), _lines_of(after), fromfile="%s (DSS)" % path,
                                  tofile="%s (config)" % path, lineterm="", n=3)
-    return list(lines)
+    return [printable(line) for line in lines]  # a code line of ``ESC[2K ESC[1A`` must not erase the plan
 
 
 def _last_key(path: str) -> Optional[str]:
@@ -84,7 +92,7 @@ def field_view(path: str, before: Any, after: Any) -> Dict[str, Any]:
     before_text, after_text = format_value(before), format_value(after)
     code = _is_code(path, before, after)
     long_value = code or max(len(before_text), len(after_text)) > LONG_VALUE
-    return {"path": redact(path), "before": before, "after": after, "before_text": before_text,
+    return {"path": shown(path), "before": before, "after": after, "before_text": before_text,
             "after_text": after_text, "code": code, "long": long_value,
             "diff": unified_diff(before, after, path) if long_value else []}
 
@@ -113,9 +121,9 @@ def resource_view(entry: Dict[str, Any]) -> Dict[str, Any]:
                          scrubbed(c.get("after"), secrets)) for c in changes]
     for field, change in zip(fields, changes):
         field["origin"] = change.get("origin") if change.get("origin") in ORIGIN_NOTES else "config"
-    return {"address": redact(str(entry.get("address") or "")), "kind": entry.get("kind"),
-            "name": redact(str(entry.get("name") or "")), "action": action, "symbol": SYMBOLS.get(action, "?"),
-            "reason": redact(str(entry.get("reason") or "")),
+    return {"address": shown(entry.get("address") or ""), "kind": shown(entry.get("kind") or ""),
+            "name": shown(entry.get("name") or ""), "action": shown(action), "symbol": SYMBOLS.get(action, "?"),
+            "reason": shown(entry.get("reason") or ""),
             "fields": fields or _implied_fields(entry, secrets),
             "implied": not fields}
 
@@ -140,7 +148,7 @@ def _differences(items: Any) -> List[Dict[str, Any]]:
         if isinstance(item, dict):
             path = str(item.get("path") or "")
             view = field_view(path or "(whole resource)", item.get("before"), item.get("after"))
-            view["address"] = redact(str(item.get("address") or ""))
+            view["address"] = shown(item.get("address") or "")
             view["deleted"] = not path and item.get("after") is None
             if "config" in item:
                 config = field_view(path, item.get("after"), item.get("config"))
@@ -152,8 +160,17 @@ def _differences(items: Any) -> List[Dict[str, Any]]:
 
 def _not_deleted(items: Any) -> List[Dict[str, str]]:
     """``not_deleted`` entries (``{address, kind, name, reason}``) ready to show."""
-    return [{"address": redact(str(i.get("address") or "")), "reason": redact(str(i.get("reason") or ""))}
+    return [{"address": shown(i.get("address") or ""), "reason": shown(i.get("reason") or "")}
             for i in items or [] if isinstance(i, dict)]
+
+
+def _printable_tree(value: Any) -> Any:
+    """``value`` with every string (keys too) made ``printable`` on one line."""
+    if isinstance(value, dict):
+        return {printable(k, one_line=True): _printable_tree(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_printable_tree(v) for v in value]
+    return printable(value, one_line=True)
 
 
 def view_model(doc: Dict[str, Any]) -> Dict[str, Any]:
@@ -163,7 +180,7 @@ def view_model(doc: Dict[str, Any]) -> Dict[str, Any]:
     entries = [e for e in doc.get("resource_changes") or [] if isinstance(e, dict)]
     changed = [resource_view(e) for e in entries if e.get("action", "no-op") != "no-op"]
     summary = _summary(doc)
-    metadata = redact_value(doc.get("metadata") or {})
+    metadata = _printable_tree(redact_value(doc.get("metadata") or {}))
     return {
         "format_version": str(doc.get("format_version") or ""),
         "metadata": metadata,
@@ -174,7 +191,7 @@ def view_model(doc: Dict[str, Any]) -> Dict[str, Any]:
         "summary_line": summary_line(summary),
         "has_changes": bool(changed) or any(summary.get(a) for a in ACTIONS),
         "no_op_count": len(entries) - len(changed),
-        "unmanaged": [redact(str(u.get("address") or "")) for u in doc.get("unmanaged") or [] if isinstance(u, dict)],
+        "unmanaged": [shown(u.get("address") or "") for u in doc.get("unmanaged") or [] if isinstance(u, dict)],
         "drift": _differences(doc.get("drift")),
         "conflicts": _differences(doc.get("conflicts")),
         "not_deleted": _not_deleted(doc.get("not_deleted")),

@@ -53,6 +53,8 @@ import uuid
 from datetime import timedelta
 from typing import Any, Dict, Optional
 
+from ..config.printable import printable
+from ..config.secrets import RedactingFilter
 from .dssfiles import LibraryDocument, format_time, identity, parse_time, split_major, utc_now
 
 FORMAT_VERSION = 1
@@ -66,6 +68,7 @@ _FREE_RETRIES = 5
 HOLDER_FIELDS = ("id", "user", "host", "pid", "operation", "acquired_at", "expires_at")
 
 log = logging.getLogger(__name__)
+log.addFilter(RedactingFilter())  # DSS error texts quote what they were sent
 
 
 class LockError(Exception):
@@ -110,8 +113,9 @@ class LockRecord(object):
         return expires is None or (now or utc_now()) >= expires
 
     def describe(self) -> str:
-        return ("held by %s on host %s (pid %s) for %s since %s, lock id %s"
-                % (self.user, self.host, self.pid, self.operation, self.acquired_at, self.id))
+        """Who holds the lock, for messages: lock.json is any project writer's to edit, so shown, never obeyed."""
+        return printable("held by %s on host %s (pid %s) for %s since %s, lock id %s"
+                         % (self.user, self.host, self.pid, self.operation, self.acquired_at, self.id), one_line=True)
 
     def holder(self) -> Dict[str, Any]:
         return {k: self.doc.get(k) for k in HOLDER_FIELDS}

@@ -7,6 +7,7 @@ placed into a valid configuration.
 
 import glob
 import os
+import re
 import tempfile
 
 import jsonschema
@@ -15,7 +16,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from dataiku_framework.config import ConfigError, FrameworkConfig
 from dataiku_framework.config.api import load_and_validate
-from dataiku_framework.config.schema_check import check_document, load_schema
+from dataiku_framework.config.schema_check import anchored, check_document, load_schema
 from config_support import EXAMPLES, at_least
 
 
@@ -28,7 +29,16 @@ YAML_BITS = st.sampled_from(["\n", ": ", "- ", "[", "]", "{", "}", "&a ", "*a", 
 JSON_VALUES = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
                            lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3),
                            max_leaves=8)
-VALIDATOR = jsonschema.Draft202012Validator(load_schema())
+
+
+def _ecma_pattern(validator, pattern, instance, schema):
+    """``pattern`` as JSON Schema means it (ECMA-262: ``$`` is the true end, never before a final
+    newline), which is what our checker implements with ``\\Z``; jsonschema uses Python's ``$``."""
+    if validator.is_type(instance, "string") and not re.search(anchored(pattern), instance):
+        yield jsonschema.ValidationError("%r does not match %r" % (instance, pattern))
+
+
+VALIDATOR = jsonschema.validators.extend(jsonschema.Draft202012Validator, {"pattern": _ecma_pattern})(load_schema())
 
 
 def _assert_located(diagnostics):
