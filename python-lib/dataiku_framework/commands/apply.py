@@ -119,8 +119,8 @@ def _saved_plan(path: str) -> Any:
         return None  # not readable as JSON: the configuration loader reports it with its position
     if not (isinstance(doc, dict) and "format_version" in doc and "resource_changes" in doc):
         return None
-    from ..plan.document import Plan
-    return Plan(doc)
+    from ..plan.document import load_saved
+    return load_saved(doc)
 
 
 def cmd_apply(args: argparse.Namespace) -> int:
@@ -162,9 +162,55 @@ def cmd_apply(args: argparse.Namespace) -> int:
     refused = confirm(args, PROMPT)
     if refused is not None:
         return refused
-    outcome = _run_guarded(args, lambda: engine.apply(plan, config=config, allow_delete=args.allow_delete,
-                                                      lock_timeout=args.lock_timeout, on_progress=_progress(args)))
+    if config is None:
+        outcome = _run_guarded(args, lambda: engine.apply(plan, lock_timeout=args.lock_timeout,
+                                                          on_progress=_progress(args)))
+    else:
+        outcome = _apply_config(args, engine, config, plan)
     return outcome if isinstance(outcome, int) else _report(args, outcome)
+
+
+#: how many times a changed plan is shown and asked again before giving up
+ASK_AGAIN = 5
+
+
+def _apply_config(args: argparse.Namespace, engine: Any, config: Any, shown: Any) -> Any:
+    """Apply a configuration whose plan ``shown`` was shown (the ``Result``, or an exit code).
+
+    With --auto-approve nobody approved a particular plan: the plan made under the lock is applied
+    (after waiting for the lock, it is planned again). On a terminal, what a person approved is
+    applied only as shown; when the plan made under the lock differs (DSS was edited meanwhile,
+    another apply ran while this one waited), nothing is applied: the new plan is shown and asked again."""
+    from ..apply import StalePlanError
+    from ..apply.run import differences_text
+    from ..render.text import render_text
+    if args.auto_approve:
+        return _run_guarded(args, lambda: engine.apply(config, targets=args.target, allow_delete=args.allow_delete,
+                                                       lock_timeout=args.lock_timeout, on_progress=_progress(args),
+                                                       planned=shown))
+    for _ in range(ASK_AGAIN):
+        def attempt(approved: Any = shown) -> Any:
+            try:
+                return engine.apply(approved, config=config, lock_timeout=args.lock_timeout,
+                                    on_progress=_progress(args))
+            except StalePlanError as error:
+                if error.fresh is None:
+                    raise
+                return error
+        outcome = _run_guarded(args, attempt)
+        if not isinstance(outcome, StalePlanError):
+            return outcome
+        _say(args, "\nThe plan changed since it was shown, nothing was applied: %s. The new plan:\n"
+             % differences_text(outcome.changed))
+        shown = outcome.fresh
+        _say(args, render_text(shown.doc, color=use_color(_human(args))))
+        if not shown.has_changes:
+            return exitcodes.OK
+        refused = confirm(args, PROMPT)
+        if refused is not None:
+            return refused
+    _error("apply", "the plan kept changing while it was being approved: nothing was applied; try again")
+    return exitcodes.INVALID
 
 
 # -- history, rollback, unlock ---------------------------------------------------------------------

@@ -1,0 +1,188 @@
+"""The first apply of a brand-new project (issue 14 §1), for every project-level key of the language,
+through every face: ``Engine.apply(config)``, ``Engine.apply(plan)``, the CLI with ``--auto-approve``,
+``plan --out`` then ``apply PLAN``, and the real command on a pseudo-terminal answering ``yes``.
+
+Each must give one apply (one history entry, succeeded), the project counted as created
+(``created_by_tool: true`` in ``state.json``), and a clean plan afterwards. What the creation of the
+project itself sets (DSS's defaults on a new project: variables, settings, permissions...) is not a
+change made since the plan: a saved or shown plan made before the project existed still applies.
+
+One small configuration per key keeps the matrix cheap (a project and nothing else).
+"""
+import json
+import os
+import subprocess
+import sys
+import threading
+
+import pytest
+
+from emusupport import ADMIN_KEY, ANALYST_KEY, ROOT
+
+from apply_support import fresh_key
+from dataiku_framework import FrameworkConfig, exitcodes
+from dataiku_framework.cli import main
+from dataiku_framework.commands.apply import PROMPT
+from dataiku_framework.engine import Engine
+from dataiku_framework.state import LockHeld, StateStore
+
+#: one project-level setting of the language per case (every property of the schema's ``Project``)
+PROJECT_KEYS = {
+    "name": "name: Brand new",
+    "description": "description: a new project",
+    "short_desc": "short_desc: short",
+    "tags": "tags: [new, first]",
+    "variables_standard": "variables: {standard: {region: eu, batch: 10}}",
+    "variables_local": "variables: {local: {debug: true}}",
+    "permissions": "permissions: [{group: data_team, level: read}]",
+    "settings": "settings: {flowBuildSettings: {mergeSparkPipelines: false}}",
+    "git_commit_mode": "git_commit_mode: explicit",
+    "disable_automatic_triggers": "disable_automatic_triggers: true",
+    "owner": "owner: analyst",
+    "lifecycle": "lifecycle: {prevent_destroy: true}",
+}
+
+
+def test_the_matrix_covers_every_project_key_of_the_language():
+    from dataiku_framework.config.schema_check import SCHEMA_PATH
+    with open(SCHEMA_PATH, encoding="utf-8") as handle:
+        declared = set(json.load(handle)["$defs"]["Project"]["properties"]) - {"key"}
+    covered = {case.split(":")[0].strip() for case in PROJECT_KEYS.values()}
+    assert declared == covered, "project keys without a first-apply case: %s" % sorted(declared - covered)
+
+
+def config_text(key, case):
+    name = "" if case == "name" else "  name: First apply\n"
+    return 'version: "1.0"\nproject:\n  key: %s\n%s  %s\n' % (key, name, PROJECT_KEYS[case])
+
+
+def assert_first_apply(engine, key, config):
+    """One apply recorded (succeeded), the project created by the tool, nothing left to change."""
+    history = engine.history(key)
+    assert [(h["operation"], h["result"]) for h in history] == [("apply", "succeeded")], history
+    assert history[0]["counts"]["created"] >= 1, history[0]
+    record = StateStore(engine.client, key).read().resource("project")
+    assert record is not None and record["created_by_tool"] is True, record
+    assert not engine.plan(config).has_changes
+    assert engine.lock_status(key) is None or engine.lock_status(key).status == "released"
+
+
+def _config(key, case):
+    return FrameworkConfig.from_yaml(config_text(key, case))
+
+
+@pytest.mark.parametrize("case", sorted(PROJECT_KEYS))
+def test_engine_apply_of_a_config(engine, case):
+    key = fresh_key("FA")
+    config = _config(key, case)
+    result = engine.apply(config)
+    assert result.succeeded and ("project", "create") in [(r.address, r.operation) for r in result.results]
+    assert_first_apply(engine, key, config)
+
+
+@pytest.mark.parametrize("case", sorted(PROJECT_KEYS))
+def test_engine_apply_of_a_plan(engine, case):
+    key = fresh_key("FP")
+    config = _config(key, case)
+    plan = engine.plan(config)
+    progress = []
+    result = engine.apply(plan, on_progress=lambda done, total, text: progress.append((done, total, text)))
+    assert result.succeeded, result.summary()
+    assert progress[0][:2] == (1, len(progress)) and progress[0][2].startswith("create project"), progress
+    assert_first_apply(engine, key, config)
+
+
+# -- the CLI ---------------------------------------------------------------------------------------
+
+@pytest.fixture
+def cli(emu, monkeypatch, tmp_path):
+    """``cli(*argv) -> (code, out, err)`` with the emulator's administrator in DSS_*; stdin not a terminal."""
+    monkeypatch.setenv("HOME", str(tmp_path))
+    for name in ("DKU_DSS_URL", "DKU_API_KEY", "DSS_HOST", "DSS_API_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("DSS_HOST", emu.url)
+    monkeypatch.setenv("DSS_API_KEY", ADMIN_KEY)
+
+    class NoTerminal(object):
+        def isatty(self):
+            return False
+
+        def readline(self):
+            return ""
+    monkeypatch.setattr(sys, "stdin", NoTerminal())
+
+    def run(capsys, *argv):
+        code = main(list(argv))
+        out, err = capsys.readouterr()
+        return code, out, err
+    return run
+
+
+def _write(tmp_path, key, case):
+    path = tmp_path / ("%s.yaml" % key)
+    path.write_text(config_text(key, case))
+    return str(path)
+
+
+@pytest.mark.parametrize("case", sorted(PROJECT_KEYS))
+def test_cli_auto_approve(cli, engine, capsys, tmp_path, case):
+    key = fresh_key("FC")
+    code, out, err = cli(capsys, "apply", _write(tmp_path, key, case), "--auto-approve")
+    assert code == exitcodes.OK, err
+    assert "[1/" in out and "create project: succeeded" in out.split("[1/", 1)[1].splitlines()[0], out
+    assert_first_apply(engine, key, _config(key, case))
+
+
+@pytest.mark.parametrize("case", sorted(PROJECT_KEYS))
+def test_cli_plan_out_then_apply_plan(cli, engine, capsys, tmp_path, case):
+    key = fresh_key("FO")
+    saved = str(tmp_path / "plan.json")
+    assert cli(capsys, "plan", _write(tmp_path, key, case), "--out", saved)[0] == exitcodes.OK
+    code, out, err = cli(capsys, "apply", saved, "--auto-approve")
+    assert code == exitcodes.OK, err
+    assert_first_apply(engine, key, _config(key, case))
+
+
+@pytest.mark.parametrize("case", sorted(PROJECT_KEYS))
+def test_real_terminal_answering_yes(emu, engine, tmp_path, case):
+    """The real command as a process on a pseudo-terminal: it asks; 'yes' applies."""
+    import pty
+    key = fresh_key("FT")
+    env = dict(os.environ, PYTHONPATH=os.path.join(ROOT, "python-lib"), NO_COLOR="1", DSS_HOST=emu.url,
+               DSS_API_KEY=ADMIN_KEY, HOME=str(tmp_path))
+    for name in ("DKU_DSS_URL", "DKU_API_KEY"):
+        env.pop(name, None)
+    controller, terminal = pty.openpty()
+    process = subprocess.Popen([sys.executable, "-m", "dataiku_framework.cli", "apply", _write(tmp_path, key, case)],
+                               stdin=terminal, stdout=terminal, stderr=terminal, env=env, close_fds=True)
+    os.close(terminal)
+    try:
+        seen = read_until(controller, PROMPT.strip().encode())
+        first = seen.decode("utf-8", "replace").strip().splitlines()[0]
+        assert key in first and emu.url in first, first  # the project and the instance come first
+        os.write(controller, b"yes\n")
+        seen += read_until(controller, b"Apply id: ")
+        assert process.wait(timeout=120) == exitcodes.OK, seen.decode("utf-8", "replace")
+    finally:
+        if process.poll() is None:
+            process.kill()
+        os.close(controller)
+    assert_first_apply(engine, key, _config(key, case))
+
+
+def read_until(fd, marker, limit=200):
+    import select
+    seen = b""
+    for _ in range(limit):
+        if marker in seen:
+            return seen
+        ready, _, _ = select.select([fd], [], [], 1.0)
+        if ready:
+            try:
+                chunk = os.read(fd, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            seen += chunk
+    raise AssertionError("never saw %r in:\n%s" % (marker, seen.decode("utf-8", "replace")))
