@@ -114,7 +114,8 @@ def build_document(changes: List[Any], unmanaged: List[Dict[str, str]], groups: 
                    metadata: Dict[str, Any], not_deleted: Optional[List[Dict[str, str]]] = None) -> Dict[str, Any]:
     """The plan document for compared ``changes`` (``compare.Change`` objects)."""
     rank = {address: i for i, group in enumerate(groups) for address in group}
-    ordered = sorted(changes, key=lambda c: (rank.get(c.address, len(groups)), c.address))
+    # the project first (everything lives in it), then by execution group and address
+    ordered = sorted(changes, key=lambda c: (c.address != "project", rank.get(c.address, len(groups)), c.address))
     summary = dict.fromkeys(ACTIONS, 0)
     entries = []
     drift, conflicts = [], []  # type: List[Dict[str, Any]], List[Dict[str, Any]]

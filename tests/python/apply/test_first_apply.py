@@ -20,8 +20,8 @@ import pytest
 from emusupport import ADMIN_KEY, ANALYST_KEY, ROOT
 
 from apply_support import fresh_key
+from cli_support import cli_runner
 from dataiku_framework import FrameworkConfig, exitcodes
-from dataiku_framework.cli import main
 from dataiku_framework.commands.apply import PROMPT
 from dataiku_framework.engine import Engine
 from dataiku_framework.state import LockHeld, StateStore
@@ -64,7 +64,7 @@ def assert_first_apply(engine, key, config):
     record = StateStore(engine.client, key).read().resource("project")
     assert record is not None and record["created_by_tool"] is True, record
     assert not engine.plan(config).has_changes
-    assert engine.lock_status(key) is None or engine.lock_status(key).status == "released"
+    assert engine.lock_status(key) is None  # released
 
 
 def _config(key, case):
@@ -95,27 +95,8 @@ def test_engine_apply_of_a_plan(engine, case):
 # -- the CLI ---------------------------------------------------------------------------------------
 
 @pytest.fixture
-def cli(emu, monkeypatch, tmp_path):
-    """``cli(*argv) -> (code, out, err)`` with the emulator's administrator in DSS_*; stdin not a terminal."""
-    monkeypatch.setenv("HOME", str(tmp_path))
-    for name in ("DKU_DSS_URL", "DKU_API_KEY", "DSS_HOST", "DSS_API_KEY"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("DSS_HOST", emu.url)
-    monkeypatch.setenv("DSS_API_KEY", ADMIN_KEY)
-
-    class NoTerminal(object):
-        def isatty(self):
-            return False
-
-        def readline(self):
-            return ""
-    monkeypatch.setattr(sys, "stdin", NoTerminal())
-
-    def run(capsys, *argv):
-        code = main(list(argv))
-        out, err = capsys.readouterr()
-        return code, out, err
-    return run
+def cli(emu, monkeypatch, tmp_path, capsys):
+    return cli_runner(emu, monkeypatch, tmp_path, capsys)
 
 
 def _write(tmp_path, key, case):
@@ -127,7 +108,7 @@ def _write(tmp_path, key, case):
 @pytest.mark.parametrize("case", sorted(PROJECT_KEYS))
 def test_cli_auto_approve(cli, engine, capsys, tmp_path, case):
     key = fresh_key("FC")
-    code, out, err = cli(capsys, "apply", _write(tmp_path, key, case), "--auto-approve")
+    code, out, err = cli("apply", _write(tmp_path, key, case), "--auto-approve")
     assert code == exitcodes.OK, err
     assert "[1/" in out and "create project: succeeded" in out.split("[1/", 1)[1].splitlines()[0], out
     assert_first_apply(engine, key, _config(key, case))
@@ -137,8 +118,8 @@ def test_cli_auto_approve(cli, engine, capsys, tmp_path, case):
 def test_cli_plan_out_then_apply_plan(cli, engine, capsys, tmp_path, case):
     key = fresh_key("FO")
     saved = str(tmp_path / "plan.json")
-    assert cli(capsys, "plan", _write(tmp_path, key, case), "--out", saved)[0] == exitcodes.OK
-    code, out, err = cli(capsys, "apply", saved, "--auto-approve")
+    assert cli("plan", _write(tmp_path, key, case), "--out", saved)[0] == exitcodes.OK
+    code, out, err = cli("apply", saved, "--auto-approve")
     assert code == exitcodes.OK, err
     assert_first_apply(engine, key, _config(key, case))
 
@@ -186,3 +167,112 @@ def read_until(fd, marker, limit=200):
                 break
             seen += chunk
     raise AssertionError("never saw %r in:\n%s" % (marker, seen.decode("utf-8", "replace")))
+
+
+# -- five first applies at once --------------------------------------------------------------------
+
+RACERS = 5
+RACE_ROUNDS = 3
+
+
+def _race(emu, config):
+    """Five applies of ``config`` started together, each with its own client (as five processes)."""
+    start = threading.Barrier(RACERS)
+    outcomes = [None] * RACERS
+
+    def run(index):
+        engine = Engine(client=emu.client(ADMIN_KEY))
+        start.wait(30)
+        try:
+            outcomes[index] = engine.apply(config)
+        except Exception as error:  # noqa: BLE001 - what each loser gets is what is checked
+            outcomes[index] = error
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(RACERS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(180)
+    return outcomes
+
+
+@pytest.mark.parametrize("round_no", range(RACE_ROUNDS))
+def test_five_first_applies_at_once_exactly_one_runs_the_others_name_the_holder(emu, engine, round_no):
+    key = fresh_key("FR")
+    config = _config(key, "variables_standard")
+    outcomes = _race(emu, config)
+    ran = [o for o in outcomes if not isinstance(o, Exception) and o.apply_id]
+    assert len(ran) == 1 and ran[0].succeeded, outcomes
+    for other in outcomes:
+        if other is ran[0]:
+            continue
+        if isinstance(other, LockHeld):
+            holder = other.holder
+            assert holder.user == "admin" and holder.id in str(other) and holder.operation == "apply", str(other)
+            continue
+        # only when it reached the lock after the winner had finished: nothing left to do
+        assert not isinstance(other, Exception), "%s: %s" % (other.__class__.__name__, other)
+        assert not other.results and other.apply_id is None, other.summary()
+    assert_first_apply(engine, key, config)
+
+
+# -- the applier keeps access to its own state and lock --------------------------------------------
+
+LOCKOUT = 'version: "1.0"\nproject:\n  key: %s\n  name: Lockout\n  owner: %s\n  permissions: %s\n'
+
+
+def _owned_by_analyst(emu):
+    """A project the analyst owns (created by an administrator's first apply); its key."""
+    key = fresh_key("LO")
+    admin = Engine(client=emu.client(ADMIN_KEY))
+    assert admin.apply(FrameworkConfig.from_yaml(LOCKOUT % (key, "analyst", "[{group: readers, level: read}]"))
+                       ).succeeded
+    return key
+
+
+def test_owner_and_permissions_that_would_lock_the_applier_out_are_refused_before_any_write(emu):
+    """The analyst (not a DSS administrator, the project's owner) applies owner admin and permissions
+    that do not name it: it would lose write access to the state and lock it keeps in the project."""
+    from dataiku_framework.apply.run import AccessLossError
+    key = _owned_by_analyst(emu)
+    analyst = Engine(client=emu.client(ANALYST_KEY))
+    config = FrameworkConfig.from_yaml(LOCKOUT % (key, "admin", "[{group: readers, level: read}]"))
+    with pytest.raises(AccessLossError) as refused:
+        analyst.apply(config)
+    assert "DSS user analyst without write access" in str(refused.value) and key in str(refused.value)
+    admin = emu.client(ADMIN_KEY)
+    assert admin.get_project(key).get_permissions()["owner"] == "analyst"  # refused before any write
+    assert len(Engine(client=admin).history(key)) == 1
+
+
+@pytest.mark.parametrize("permissions", ["[{group: data_team, level: write}]", "[{user: analyst, level: admin}]"])
+def test_owner_set_to_another_user_with_the_applier_still_writing_applies(emu, permissions):
+    key = _owned_by_analyst(emu)
+    analyst = Engine(client=emu.client(ANALYST_KEY))
+    config = FrameworkConfig.from_yaml(LOCKOUT % (key, "admin", permissions))
+    result = analyst.apply(config)
+    assert result.succeeded and not result.notes, (result.summary(), result.notes)
+    assert emu.client(ADMIN_KEY).get_project(key).get_permissions()["owner"] == "admin"
+    history = analyst.history(key)
+    assert [h["result"] for h in history] == ["succeeded", "succeeded"] and history[0]["user"] == "analyst"
+    assert analyst.lock_status(key) is None  # released
+
+
+def test_an_administrator_first_apply_giving_the_project_away_applies(emu):
+    engine = Engine(client=emu.client(ADMIN_KEY))
+    key = fresh_key("LA")
+    config = FrameworkConfig.from_yaml(LOCKOUT % (key, "reader", "[{group: readers, level: read}]"))
+    assert engine.apply(config).succeeded
+    assert emu.client(ADMIN_KEY).get_project(key).get_permissions()["owner"] == "reader"
+    assert_first_apply(engine, key, config)
+
+
+def test_the_project_comes_first_in_the_plan(engine):
+    key = fresh_key("PF")
+    config = FrameworkConfig.from_yaml('version: "1.0"\nproject: {key: %s, name: First}\nzones: [{name: aaa}]\n'
+                                       'datasets: [{name: aaa, type: Filesystem, managed: true, format_type: csv}]\n'
+                                       % key)
+    assert [e["address"] for e in engine.plan(config).doc["resource_changes"]][0] == "project"
+    assert engine.apply(config).succeeded
+    config.project.description = "changed"
+    config.datasets[0].description = "changed"
+    assert [e["address"] for e in engine.plan(config).doc["resource_changes"]][0] == "project"
