@@ -17,7 +17,7 @@ import threading
 
 import pytest
 
-from emusupport import ADMIN_KEY, ANALYST_KEY, ROOT
+from emusupport import ADMIN_KEY, ANALYST_KEY, PROJECT_KEY_CASES, ROOT, project_case_yaml, read_until
 
 from apply_support import fresh_key
 from cli_support import cli_runner
@@ -26,21 +26,7 @@ from dataiku_framework.commands.apply import PROMPT
 from dataiku_framework.engine import Engine
 from dataiku_framework.state import LockHeld, StateStore
 
-#: one project-level setting of the language per case (every property of the schema's ``Project``)
-PROJECT_KEYS = {
-    "name": "name: Brand new",
-    "description": "description: a new project",
-    "short_desc": "short_desc: short",
-    "tags": "tags: [new, first]",
-    "variables_standard": "variables: {standard: {region: eu, batch: 10}}",
-    "variables_local": "variables: {local: {debug: true}}",
-    "permissions": "permissions: [{group: data_team, level: read}]",
-    "settings": "settings: {flowBuildSettings: {mergeSparkPipelines: false}}",
-    "git_commit_mode": "git_commit_mode: explicit",
-    "disable_automatic_triggers": "disable_automatic_triggers: true",
-    "owner": "owner: analyst",
-    "lifecycle": "lifecycle: {prevent_destroy: true}",
-}
+PROJECT_KEYS = PROJECT_KEY_CASES
 
 
 def test_the_matrix_covers_every_project_key_of_the_language():
@@ -51,9 +37,7 @@ def test_the_matrix_covers_every_project_key_of_the_language():
     assert declared == covered, "project keys without a first-apply case: %s" % sorted(declared - covered)
 
 
-def config_text(key, case):
-    name = "" if case == "name" else "  name: First apply\n"
-    return 'version: "1.0"\nproject:\n  key: %s\n%s  %s\n' % (key, name, PROJECT_KEYS[case])
+config_text = project_case_yaml
 
 
 def assert_first_apply(engine, key, config):
@@ -149,24 +133,6 @@ def test_real_terminal_answering_yes(emu, engine, tmp_path, case):
             process.kill()
         os.close(controller)
     assert_first_apply(engine, key, _config(key, case))
-
-
-def read_until(fd, marker, limit=200):
-    import select
-    seen = b""
-    for _ in range(limit):
-        if marker in seen:
-            return seen
-        ready, _, _ = select.select([fd], [], [], 1.0)
-        if ready:
-            try:
-                chunk = os.read(fd, 4096)
-            except OSError:
-                break
-            if not chunk:
-                break
-            seen += chunk
-    raise AssertionError("never saw %r in:\n%s" % (marker, seen.decode("utf-8", "replace")))
 
 
 # -- five first applies at once --------------------------------------------------------------------

@@ -12,7 +12,6 @@ import threading
 
 import pytest
 
-from emusupport import ADMIN_KEY
 
 from apply_support import fresh_key
 from cli_support import Terminal, cli_runner

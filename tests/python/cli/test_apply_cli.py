@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from emusupport import ADMIN_KEY, ROOT
+from emusupport import ADMIN_KEY, ROOT, read_until as _read_until
 from dataiku_framework import exitcodes
 from dataiku_framework.apply.rollback import NOT_RESTORED
 from dataiku_framework.commands.apply import PROMPT, ROLLBACK_PROMPT, history_table
@@ -376,24 +376,6 @@ def test_real_process_on_a_terminal_asks_and_applies(applied, config_path, emula
     assert process.wait(timeout=120) == exitcodes.OK, seen.decode("utf-8", "replace")
     os.close(controller)
     assert b"triggers[0].hour: 2 -> 3" in seen and _hour(client) == 3
-
-
-def _read_until(fd, marker, limit=200):
-    import select
-    seen = b""
-    for _ in range(limit):
-        if marker in seen:
-            return seen
-        ready, _, _ = select.select([fd], [], [], 1.0)
-        if ready:
-            try:
-                chunk = os.read(fd, 4096)
-            except OSError:
-                break
-            if not chunk:
-                break
-            seen += chunk
-    raise AssertionError("never saw %r in:\n%s" % (marker, seen.decode("utf-8", "replace")))
 
 
 def test_target_applies_only_that_resource(applied, config_path, capsys, client):

@@ -10,33 +10,18 @@ import runpy
 
 import pytest
 
-from emusupport import ROOT
+from emusupport import PROJECT_KEY_CASES, ROOT, project_case_yaml
 from plugin_support import step_runner
 from dataiku_framework import FrameworkConfig
 from dataiku_framework.engine import Engine
 from dataiku_framework.state import StateStore
 
-#: the same cases as the engine and CLI faces' (one project-level key each)
-PROJECT_KEYS = {
-    "name": "name: Brand new",
-    "description": "description: a new project",
-    "short_desc": "short_desc: short",
-    "tags": "tags: [new, first]",
-    "variables_standard": "variables: {standard: {region: eu, batch: 10}}",
-    "variables_local": "variables: {local: {debug: true}}",
-    "permissions": "permissions: [{group: data_team, level: read}]",
-    "settings": "settings: {flowBuildSettings: {mergeSparkPipelines: false}}",
-    "git_commit_mode": "git_commit_mode: explicit",
-    "disable_automatic_triggers": "disable_automatic_triggers: true",
-    "owner": "owner: analyst",
-    "lifecycle": "lifecycle: {prevent_destroy: true}",
-}
+PROJECT_KEYS = PROJECT_KEY_CASES
 KEY = "BRAND_NEW"
 
 
 def config_text(case):
-    name = "" if case == "name" else "  name: First apply\n"
-    return 'version: "1.0"\nproject:\n  key: %s\n%s  %s\n' % (KEY, name, PROJECT_KEYS[case])
+    return project_case_yaml(KEY, case)
 
 
 def assert_first_apply(client, case):
