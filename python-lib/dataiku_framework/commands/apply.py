@@ -2,8 +2,11 @@
 
 Why the plan is shown and then applied as shown: what the person approved must be exactly what
 runs, so ``apply CONFIG`` plans once, prints that plan, asks, and hands that same ``Plan`` to
-``Engine.apply`` (which refuses it, ``StalePlanError``, when what it touches changed meanwhile). A
-saved plan (``plan --out``) is applied as saved. Confirmation is asked on a terminal only; anywhere
+``Engine.apply``, which plans again under the lock and refuses it (``StalePlanError``) when the two
+differ; the new plan is then shown and asked again. With ``--auto-approve`` nobody approved a
+particular plan: the plan made under the lock is applied (``planned=``: the one shown is not made
+twice). A saved plan (``plan --out``) is applied only as saved, checked against a fresh plan of its
+configuration. Confirmation is asked on a terminal only; anywhere
 else (CI, a pipe) the caller must say ``--auto-approve``, so a script never hangs on a prompt and
 never applies by accident. Everything shared with ``plan`` (loading, credentials, DSS refusals) comes
 from ``commands.plan``; connection failures are ``cli.main``'s (exit 3, 4).
