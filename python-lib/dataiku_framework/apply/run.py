@@ -20,6 +20,7 @@ import time
 from typing import Any, Callable, Dict, List, Optional
 
 from ..plan.deletes import DELETE_ORDER, GONE
+from ..plan.document import check_appliable
 from ..plan.refresh import Reader, status_tracker
 from ..resources import BY_KIND
 from ..resources.writers import ApplyContext
@@ -189,12 +190,14 @@ class Applier(object):
         if self.saved is None:
             return self.planned if self.planned is not None else self._plan()
         check_instance(self.saved, self.engine.url)
-        if self.saved.context is not None:  # made by this process: checked again under the lock
+        if self.saved.context is None:
+            check_appliable(self.saved.doc)
+        else:
             named, planned = self.saved.doc["metadata"].get("project_key"), self.saved.context.resolved.project.key
             if named != planned:
                 raise StalePlanError(named, ["the project (metadata.project_key: the plan's %s, its configuration's %s)"
                                              % (named, planned)])
-            return self.saved
+            return self.saved  # made by this process: checked again under the lock
         fresh = self._plan()
         moved = stale_differences(self.saved, fresh)
         if moved:

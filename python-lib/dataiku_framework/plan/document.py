@@ -295,11 +295,23 @@ def load_saved(doc: Any) -> "Plan":
     matches. A plan of an older format (without the digest) is refused: plan again."""
     check_version(doc)
     if DIGEST_KEY not in doc:
-        raise PlanFormatError("this plan (format_version %s) has no document_digest: it was written by an older "
-                              "dataiku-framework, or edited, and is not applied. Plan again with this version "
-                              "(dss-framework plan --out FILE)" % doc.get("format_version"))
+        raise _without_digest(doc)
     check_digest(doc)
     return Plan({k: v for k, v in doc.items() if k != DIGEST_KEY})
+
+
+def check_appliable(doc: Dict[str, Any]) -> None:
+    """Refuse to apply a plan read from a file of a format older than 1.2: it was written without a
+    document digest, so nothing checked it when it was read."""
+    minor = str(doc.get("format_version") or "").partition(".")[2]
+    if not minor.isdigit() or int(minor) < 2:
+        raise _without_digest(doc)
+
+
+def _without_digest(doc: Dict[str, Any]) -> "PlanFormatError":
+    return PlanFormatError("this plan (format_version %s) has no document_digest: it was written by an older "
+                           "dataiku-framework, or edited, and is not applied. Plan again with this version "
+                           "(dss-framework plan --out FILE)" % doc.get("format_version"))
 
 
 def check_version(doc: Any) -> None:

@@ -211,3 +211,17 @@ def test_the_config_digest_does_not_hash_secret_values(engine, tmp_path, monkeyp
         assert password not in plan.to_json()
         digests.append(plan.doc["metadata"]["config_digest"])
     assert digests[0] == digests[1]
+
+
+def test_the_engine_refuses_a_plan_of_the_older_format(engine, client, made):
+    """Read for viewing, a 1.1 plan (no document digest) is not applied: plan again."""
+    key, path, text = made
+    doc = json.loads(text)
+    del doc[DIGEST_KEY]
+    doc["format_version"] = "1.1"
+    plan = Plan.from_json(json.dumps(doc))
+    assert plan.to_text().startswith("dss-framework plan for project %s" % key)
+    with pytest.raises(PlanFormatError) as refused:
+        engine.apply(plan)
+    assert "has no document_digest" in str(refused.value) and "Plan again" in str(refused.value)
+    assert _description(client, key, "a") == "one"
