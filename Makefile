@@ -65,8 +65,8 @@ test-py39: $(STAMP)
 	elif $(PY) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 9))'; then \
 		echo "test-py39: $(VENV) is already Python 3.9; nothing more to run"; \
 	else \
-		echo "test-py39: the core suite under $$exe (the apply fault matrix sampled: every 6th write; 10 lock races)"; \
-		APPLY_FAULT_STRIDE=6 APPLY_LOCK_ROUNDS=10 $(MAKE) --no-print-directory VENV=$(VENV39) PYTHON="$$exe" test-core; \
+		echo "test-py39: the core suite under $$exe (the apply fault matrix sampled: every 6th write; 10 lock races; every 4th first-apply key)"; \
+		APPLY_FAULT_STRIDE=6 APPLY_LOCK_ROUNDS=10 APPLY_FIRST_STRIDE=4 $(MAKE) --no-print-directory VENV=$(VENV39) PYTHON="$$exe" test-core; \
 	fi
 
 ## fuzz: long random runs of the property-based tests (HYPOTHESIS_PROFILE=long; not part of `make test`)

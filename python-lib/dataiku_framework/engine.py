@@ -8,7 +8,7 @@ import datetime
 from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence
 
 from .config.secrets import public_url
-from .plan.document import Plan, PlanContext, build_document, digest
+from .plan.document import Plan, PlanContext, build_document, desired_digest, digest
 from .plan.refresh import DEFAULT_PARALLELISM, carry_over, refresh, unchanged_details
 
 
@@ -72,7 +72,7 @@ class Engine(object):
         deleting = bool(allow_delete) or _prunes(resolved)
         changes, unmanaged, groups, not_deleted = compare(resolved, snapshot, types, state=state,
                                                           allow_delete=deleting)
-        config_digest = digest(_desired_forms(changes))
+        config_digest = desired_digest(changes)
         if targets:
             changes = _targeted(changes, targets)
             kept = {c.address for c in changes}
@@ -105,12 +105,16 @@ class Engine(object):
     # -- apply, history, rollback, lock ------------------------------------------------------------
     def apply(self, config_or_plan: Any, *, config: Any = None, targets: Optional[Sequence[str]] = None,
               allow_delete: bool = False, lock_timeout: float = 0.0, on_progress: Any = None,
-              checkpoint: bool = True, cancel: Any = None) -> Any:
-        """Apply a configuration (planned, then applied) or a saved ``Plan`` (applied exactly as
-        saved, refused with ``StalePlanError`` when what it touches moved since); a ``Result``.
+              planned: Optional[Plan] = None, checkpoint: bool = True, cancel: Any = None) -> Any:
+        """Apply a configuration (planned, then planned again under the lock and applied) or a saved
+        ``Plan`` (applied only as saved: refused with ``StalePlanError``, naming what differs, when a
+        fresh plan of its configuration differs in its project, instance, configuration digest or any
+        entry); a ``Result``.
 
-        Nothing is written when there is nothing to change. ``lock_timeout``: seconds to wait for
-        another apply of the project to end (0: fail at once with ``LockHeld``, naming the holder).
+        ``planned``: with a configuration, the plan of it this process just made (and showed): it is
+        not made again before the lock. Nothing is written when there is nothing to change.
+        ``lock_timeout``: seconds to wait for another apply of the project to end (0: fail at once
+        with ``LockHeld``, naming the holder); after a wait the plan is made again.
         ``checkpoint``: False makes no git checkpoint (the apply cannot be rolled back); with it, an
         apply whose "before" checkpoint fails stops (``CheckpointError``). ``cancel``: a
         ``threading.Event`` whose setting stops the apply (``Result.stopped``, see ``apply.run``)."""
@@ -123,7 +127,9 @@ class Engine(object):
         if saved is not None:
             targets = saved.doc["metadata"].get("targets") or None
             allow_delete = allow_delete or any(e["action"] == "delete" for e in saved.doc["resource_changes"])
-        applier = Applier(self, config, saved, list(targets or []) or None, allow_delete, lock_timeout, on_progress)
+            planned = None
+        applier = Applier(self, config, saved, list(targets or []) or None, allow_delete, lock_timeout, on_progress,
+                          planned=planned)
         applier.checkpoints, applier.cancel = checkpoint, cancel
         with _classified(self.url):
             return applier.run()
@@ -171,13 +177,6 @@ def _client(host: Optional[str], api_key: Optional[str], no_check_certificate: b
     if no_check_certificate:
         client._session.verify = False
     return client
-
-
-def _desired_forms(changes: List[Any]) -> Dict[str, Any]:
-    """What the resolved config asks of DSS, by address: the config side of the digest (what the
-    plan compared; formatting, comments and unset keys of the YAML do not change it). Deletes come
-    from the state, not the file: left out."""
-    return {c.address: c.after for c in changes if c.action != "delete"}
 
 
 def _read_state(client: Any, project_key: str) -> Any:

@@ -69,3 +69,46 @@ def assert_put_replaces(project, settings_of, path):
     assert "description" not in stored and "customFields" not in stored
     assert stored["versionTag"]["versionNumber"] == 2 and stored["versionTag"]["lastModifiedBy"] == {"login": "admin"}
     return stored
+
+
+#: one project-level setting of the configuration language per case (every property of the schema's
+#: ``Project`` but ``key``): the first-apply tests run each through every face (engine, CLI, plugin)
+PROJECT_KEY_CASES = {
+    "name": "name: Brand new",
+    "description": "description: a new project",
+    "short_desc": "short_desc: short",
+    "tags": "tags: [new, first]",
+    "variables_standard": "variables: {standard: {region: eu, batch: 10}}",
+    "variables_local": "variables: {local: {debug: true}}",
+    "permissions": "permissions: [{group: data_team, level: read}]",
+    "settings": "settings: {flowBuildSettings: {mergeSparkPipelines: false}}",
+    "git_commit_mode": "git_commit_mode: explicit",
+    "disable_automatic_triggers": "disable_automatic_triggers: true",
+    "owner": "owner: analyst",
+    "lifecycle": "lifecycle: {prevent_destroy: true}",
+}
+
+
+def project_case_yaml(key, case):
+    """A configuration of project ``key`` setting the one project key of ``PROJECT_KEY_CASES[case]``."""
+    name = "" if case == "name" else "  name: First apply\n"
+    return 'version: "1.0"\nproject:\n  key: %s\n%s  %s\n' % (key, name, PROJECT_KEY_CASES[case])
+
+
+def read_until(fd, marker, limit=200):
+    """What a pseudo-terminal's controller ``fd`` gave until ``marker`` showed (at most ``limit`` s)."""
+    import select
+    seen = b""
+    for _ in range(limit):
+        if marker in seen:
+            return seen
+        ready, _, _ = select.select([fd], [], [], 1.0)
+        if ready:
+            try:
+                chunk = os.read(fd, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            seen += chunk
+    raise AssertionError("never saw %r in:\n%s" % (marker, seen.decode("utf-8", "replace")))

@@ -29,6 +29,7 @@ from typing import Any, Callable, Dict, List, Optional
 
 from ..config.secrets import RedactingFilter
 from ..plan.deletes import DELETE_ORDER, GONE
+from ..plan.document import check_appliable
 from ..plan.refresh import Reader, status_tracker
 from ..resources import BY_KIND
 from ..resources.writers import ApplyContext
@@ -44,13 +45,33 @@ log = logging.getLogger(__name__)
 log.addFilter(RedactingFilter())  # DSS error texts quote what they were sent
 
 
-class StalePlanError(ValueError):
-    """A saved plan no longer matches DSS or the state; ``changed`` lists what moved since."""
+#: at most this many differences are listed by ``StalePlanError``; the rest are counted
+SHOWN_DIFFERENCES = 10
 
-    def __init__(self, project_key: str, changed: List[str]) -> None:
+
+class StalePlanError(ValueError):
+    """A saved (or shown) plan no longer matches what applying its configuration would do now;
+    ``changed`` lists every difference (the message shows the first ``SHOWN_DIFFERENCES`` and counts
+    the rest), ``fresh`` is the plan made now when there is one (the CLI shows it and asks again)."""
+
+    def __init__(self, project_key: str, changed: List[str], fresh: Any = None) -> None:
         self.changed = list(changed)
+        self.fresh = fresh
         super().__init__("the plan of project %s is stale, nothing was applied; what changed since it was made: %s. "
-                         "Plan again, review, and apply the new plan" % (project_key, "; ".join(self.changed)))
+                         "Plan again, review, and apply the new plan" % (project_key, differences_text(changed)))
+
+
+def differences_text(changed: List[str]) -> str:
+    """The first ``SHOWN_DIFFERENCES`` differences, and how many more: one line stays readable
+    however many resources moved (a whole project edited meanwhile)."""
+    shown = changed[:SHOWN_DIFFERENCES]
+    rest = len(changed) - len(shown)
+    return "; ".join(shown) + ("; and %d more" % rest if rest else "")
+
+
+class AccessLossError(ValueError):
+    """Applying would take away the applier's own write access to the project, where its state and
+    lock live: refused before anything is written."""
 
 
 class CheckpointError(RuntimeError):
@@ -82,37 +103,93 @@ class WriteCounter(object):
             hooks.remove(self._record)
 
 
-def stale_differences(saved: Any, fresh: Any) -> List[str]:
-    """What changed between a saved plan and the same plan made now, for the resources it touches."""
+#: what binds a plan entry: what it does (action), to what (kind, name), from what to what (before,
+#: after and the field changes shown), how (drop_data, prevent_destroy) and in which order (depends_on)
+ENTRY_FIELDS = ("kind", "name", "action", "before", "after", "changes", "drop_data", "prevent_destroy", "depends_on")
+#: the metadata a fresh plan of the same configuration must repeat, with what each one names
+METADATA_FIELDS = (("project_key", "the project"), ("dss_url", "the DSS instance"),
+                   ("config_digest", "the configuration"))
+
+
+def stale_differences(saved: Any, fresh: Any, created: bool = False) -> List[str]:
+    """Every difference, field by field, between a saved (or shown) plan and the plan of the same
+    configuration made now: the project key, the DSS instance, the configuration digest, the state
+    it was made against, and every entry (added, removed, or one of ``ENTRY_FIELDS`` differing).
+
+    ``created``: the project was created by this apply since ``saved`` was made (when it did not
+    exist). What that creation set (DSS's defaults on a new project: variables, settings, owner,
+    permissions...) is not a change made since the plan: for the entries ``saved`` planned to
+    create, only what the configuration asks (``after``) must still match; their ``before`` and
+    action are what the creation produced."""
     out = []
-    meta_s, meta_f = saved.doc["metadata"], fresh.doc["metadata"]
-    if meta_s.get("config_digest") != meta_f.get("config_digest"):
-        out.append("the configuration (its digest is %s, the plan's %s)"
-                   % (str(meta_f.get("config_digest"))[:19], str(meta_s.get("config_digest"))[:19]))
-    if meta_s.get("state_serial") != meta_f.get("state_serial"):
+    meta_s, meta_f = saved.doc.get("metadata") or {}, fresh.doc["metadata"]
+    for field, what in METADATA_FIELDS:
+        if _normal(field, meta_s.get(field)) != _normal(field, meta_f.get(field)):
+            out.append("%s (metadata.%s: the plan's %s, now %s)" % (what, field, _short(meta_s.get(field)),
+                                                                   _short(meta_f.get(field))))
+    if (meta_s.get("state_serial"), meta_s.get("state_lineage")) != (meta_f.get("state_serial"),
+                                                                      meta_f.get("state_lineage")):
         out.append("the state (serial %s, the plan's %s)" % (meta_f.get("state_serial"), meta_s.get("state_serial")))
-    fresh_by = {e["address"]: e for e in fresh.doc["resource_changes"]}
-    for entry in saved.doc["resource_changes"]:
-        if entry["action"] == "no-op":
+    saved_by = _by_address(saved.doc.get("resource_changes"))
+    fresh_by = _by_address(fresh.doc["resource_changes"])
+    for address, entry in saved_by.items():
+        now = fresh_by.get(address)
+        if now is None:
+            out.append("%s (in the plan, not planned now)" % address)
             continue
-        now = fresh_by.get(entry["address"])
-        if now is None or now["action"] != entry["action"]:
-            out.append("%s (now: %s)" % (entry["address"], now["action"] if now else "not planned"))
-        elif now.get("before") != entry.get("before"):
-            out.append("%s (changed in DSS since the plan)" % entry["address"])
+        fields = ENTRY_FIELDS
+        if created and entry.get("action") == "create":
+            fields = ("kind", "name", "after")
+        moved = [f for f in fields if entry.get(f) != now.get(f)]
+        if moved == ["before"] or moved == ["before", "changes"]:
+            out.append("%s (changed in DSS since the plan)" % address)
+        elif "action" in moved:
+            out.append("%s (action: the plan's %s, now %s)" % (address, entry.get("action"), now.get("action")))
+        elif moved:
+            out.append("%s (%s differ%s)" % (address, ", ".join(moved), "s" if len(moved) == 1 else ""))
+    out += ["%s (planned now, not in the plan: %s)" % (a, e.get("action")) for a, e in fresh_by.items()
+            if a not in saved_by]
     return out
 
 
+def _by_address(entries: Any) -> Dict[str, Dict[str, Any]]:
+    return {e.get("address"): e for e in entries or [] if isinstance(e, dict)}
+
+
+def _normal(field: str, value: Any) -> Any:
+    return value.rstrip("/") if field == "dss_url" and isinstance(value, str) else value
+
+
+def _short(value: Any) -> str:
+    text = str(value)
+    return text[:19] if text.startswith("sha256:") else text
+
+
+def check_instance(plan: Any, url: str) -> None:
+    """Refuse a plan made on another DSS instance than the one ``url`` names (``StalePlanError``)."""
+    made_on = (plan.doc.get("metadata") or {}).get("dss_url")
+    if made_on and url and _normal("dss_url", made_on) != _normal("dss_url", url):
+        raise StalePlanError((plan.doc.get("metadata") or {}).get("project_key"),
+                             ["the DSS instance (metadata.dss_url: the plan was made on %s, this apply is "
+                              "connected to %s)" % (made_on, url)])
+
+
 class Applier(object):
-    """Applies one plan to one project (see the module docstring)."""
+    """Applies one plan to one project (see the module docstring).
+
+    ``saved``: a plan to apply only as it is (a saved file, or the plan a person approved): refused
+    with ``StalePlanError`` when a fresh plan of its configuration differs (``stale_differences``).
+    ``planned``: without ``saved``, the plan of ``config`` this process just made (and showed): used
+    instead of planning again before the lock; the plan made under the lock is the one applied."""
 
     def __init__(self, engine: Any, config: Any, saved: Any = None, targets: Optional[List[str]] = None,
                  allow_delete: bool = False, lock_timeout: float = 0.0,
-                 on_progress: Optional[Callable[[int, int, str], None]] = None) -> None:
+                 on_progress: Optional[Callable[[int, int, str], None]] = None, planned: Any = None) -> None:
         self.engine = engine
         self.client = engine.client
         self.config = config
         self.saved = saved
+        self.planned = planned
         self.targets = targets
         self.allow_delete = allow_delete
         self.lock_timeout = lock_timeout
@@ -129,11 +206,33 @@ class Applier(object):
         unchanged recipes and scenarios need not be read again (``Engine._plan``)."""
         return self.engine._plan(self.config, targets=self.targets, allow_delete=self.allow_delete, reuse=reuse)
 
+    def _first_plan(self) -> Any:
+        """The plan made before anything is written. A saved plan read from a file is checked against
+        a fresh plan of its configuration first, so that nothing (not even the project, or the lock)
+        is written for a plan edited to name another project, or made on another instance."""
+        if self.saved is None:
+            return self.planned if self.planned is not None else self._plan()
+        check_instance(self.saved, self.engine.url)
+        if self.saved.context is None:
+            check_appliable(self.saved.doc)
+        else:
+            named, planned = self.saved.doc["metadata"].get("project_key"), self.saved.context.resolved.project.key
+            if named != planned:
+                raise StalePlanError(named, ["the project (metadata.project_key: the plan's %s, its configuration's %s)"
+                                             % (named, planned)])
+            return self.saved  # made by this process: checked again under the lock
+        fresh = self._plan()
+        moved = stale_differences(self.saved, fresh)
+        if moved:
+            raise StalePlanError(self.saved.doc["metadata"].get("project_key"), moved, fresh)
+        return fresh
+
     def run(self) -> Result:
-        first = self.saved if self.saved is not None else self._plan()
+        first = self._first_plan()
         key = first.doc["metadata"]["project_key"]
         if not first.has_changes:
             return Result(key, plan=first)
+        self._check_access(first, key)
         counter = WriteCounter(self.client._session)
         try:
             return self._locked(first, key, counter)
@@ -142,6 +241,8 @@ class Applier(object):
 
     def _locked(self, first: Any, key: str, counter: WriteCounter) -> Result:
         created_project = self._create_project_first(first, key)
+        if created_project and self.saved is not None:
+            first = self._after_creation(first, key)
         lock = ProjectLock(self.client, key, operation="apply", timeout=self.lock_timeout)
         lock.acquire()
         try:
@@ -157,29 +258,72 @@ class Applier(object):
         result.writes = counter.count
         return result
 
+    def _after_creation(self, first: Any, key: str) -> Any:
+        """The plan again, right after this apply created the project: what the creation produced
+        (DSS's defaults on a new project) is the ``before`` of every entry ``first`` planned to create.
+        Those entries must still ask the same (``after``); every other difference is staleness. The
+        new plan is what the one under the lock is then compared with, strictly."""
+        made = self._plan(reuse=first)
+        moved = stale_differences(first, made, created=True)
+        if moved:
+            raise StalePlanError(key, moved, made)
+        return made
+
     def _under_lock(self, lock: Any, key: str, created_project: bool, first: Any) -> Result:
         """Plan again now that the lock is held; refuse a stale saved plan; apply what is to change."""
         if lock.takeover_message():
             self.notes.append(lock.takeover_message())
-        fresh = self._plan(reuse=first if self.saved is None else None)
-        if self.saved is not None:
-            moved = stale_differences(self.saved, fresh)
-            if created_project:
-                moved = [m for m in moved if not m.startswith("project ")]
-            if moved:
-                raise StalePlanError(key, moved)
-            keep = {e["address"] for e in self.saved.doc["resource_changes"] if e["action"] != "no-op"}
-        else:
-            keep = {e["address"] for e in fresh.doc["resource_changes"] if e["action"] != "no-op"}
+        fresh = self._plan(reuse=first)
+        moved = stale_differences(first, fresh, created=created_project and self.saved is None)
+        if self.saved is not None and moved:
+            raise StalePlanError(key, moved, fresh)
+        if moved:
+            self.notes.append("the plan changed while this apply waited for the lock (%s): the new plan was applied"
+                              % differences_text(moved))
+        keep = {e["address"] for e in fresh.doc["resource_changes"] if e["action"] != "no-op"}
         if not keep and not created_project:
             # another apply did the work while this one waited for the lock: nothing to do, no
             # state, history entry or checkpoint (only the lock's own two writes were made)
             return Result(key, plan=fresh, notes=self.notes)
+        self._report_creation(fresh, keep, created_project)
         return self._apply(fresh, key, keep, lock, created_project)
+
+    def _report_creation(self, plan: Any, keep: set, created_project: bool) -> None:
+        """The project created before the lock counts in the progress, first, when its entry has
+        nothing left to write (else its own task reports it as created)."""
+        if not created_project or self.on_progress is None or "project" in keep:
+            return
+        report = self.on_progress
+        total = 1 + sum(1 for e in plan.doc["resource_changes"] if e["address"] in keep)
+        report(1, total, "create project: succeeded")
+        self.on_progress = lambda done, _total, message: report(done + 1, total, message)
+
+    def _check_access(self, plan: Any, key: str) -> None:
+        """Refuse, before any write, a configuration whose owner and permissions would leave the
+        applier without write access to the project: its state and lock live in the project's
+        library, and the apply writes them until its end (and the next apply needs them too). A DSS
+        administrator keeps access whatever the project's permissions."""
+        project = plan.context.resolved.project if plan.context is not None else self.config.resolved().project
+        if not project.owner and not project.permissions:
+            return
+        info = self.client.get_auth_info() or {}
+        me, groups = info.get("authIdentifier"), set(info.get("groups") or [])
+        entry = next((e for e in plan.doc["resource_changes"] if e["address"] == "project"), None)
+        current = ((entry or {}).get("before") or {}).get("owner")
+        owner = project.owner or current or (me if entry is not None and entry["action"] == "create" else None)
+        if owner == me or _grants_write(project.permissions, me, groups) or _dss_admin(self.client):
+            return
+        raise AccessLossError(
+            "project %s: applying project.owner (%s) and project.permissions would leave DSS user %s without "
+            "write access to the project, where the apply keeps its state and lock; nothing was applied. Add "
+            "{user: %s, level: write} (or one of its groups) to project.permissions, or apply with an "
+            "administrator's key" % (key, owner or "unchanged", me, me))
 
     def _create_project_first(self, plan: Any, key: str) -> bool:
         """A project missing from DSS is created before anything else: the lock and the state live in it.
-        Creating a project that exists fails in DSS, so two concurrent first applies create it once."""
+        True when this apply created it. Creating a project that exists fails in DSS, so of concurrent
+        first applies one creates it; the others wait for its lock to show (``_await_creator``), so
+        that the one that created the project is the one that takes the lock and applies."""
         entry = next((e for e in plan.doc["resource_changes"] if e["address"] == "project"), None)
         if entry is None or entry["action"] != "create":
             return False
@@ -194,11 +338,28 @@ class Applier(object):
         except Exception as error:  # landed with its answer lost, or created meanwhile by another apply
             transient = steps.transient(error, tracker.status)
             if key in (self.client.list_project_keys() or []):
-                return True
+                if transient:
+                    return True  # ours landed, its answer lost
+                self._await_creator(key)
+                return False
             if not transient:
                 raise
             create()  # it did not land: one more attempt
         return True
+
+    def _await_creator(self, key: str, bound: float = 10.0) -> None:
+        """Another apply created the project a moment ago and is about to take its lock: wait (at most
+        ``bound`` seconds) for its lock record to show, so that this apply then meets that lock
+        (``LockHeld`` naming it, or a wait with ``lock_timeout``) instead of taking the lock first."""
+        from ..state import read_lock
+        deadline = time.monotonic() + bound
+        while time.monotonic() < deadline:
+            try:
+                if read_lock(self.client, key) is not None:
+                    return
+            except Exception:  # noqa: BLE001 - the library may not be readable yet: look again
+                pass
+            time.sleep(0.05)
 
     # -- applying --------------------------------------------------------------------------------
     def _apply(self, plan: Any, key: str, keep: set, lock: Any, created_project: bool) -> Result:
@@ -538,6 +699,24 @@ def _runner(entry: Dict[str, Any], found: Any, ctx: ApplyContext, reader: Reader
         live = handler.read(ctx.snapshot).get(name)
         return steps.update(handler, ctx, name, obj, desired, live)
     return run
+
+
+def _grants_write(permissions: Any, login: Optional[str], groups: set) -> bool:
+    """Whether configured ``permissions`` give ``login`` (or one of ``groups``) write access."""
+    from ..dss.translate import permission_entry
+    for p in permissions or []:
+        entry = permission_entry(p)
+        if not (entry.get("writeProjectContent") or entry.get("admin")):
+            continue
+        if (p.user and p.user == login) or (p.group and p.group in groups):
+            return True
+    return False
+
+
+def _dss_admin(client: Any) -> bool:
+    """One administrator-only read (the connection list), as ``plan.refresh`` tells an administrator's key."""
+    from ..config.online import try_unless_forbidden
+    return try_unless_forbidden(client.list_connections) is not None
 
 
 def _lifecycle(obj: Any, field: str) -> bool:

@@ -2,8 +2,11 @@
 
 Why the plan is shown and then applied as shown: what the person approved must be exactly what
 runs, so ``apply CONFIG`` plans once, prints that plan, asks, and hands that same ``Plan`` to
-``Engine.apply`` (which refuses it, ``StalePlanError``, when what it touches changed meanwhile). A
-saved plan (``plan --out``) is applied as saved. Confirmation is asked on a terminal only; anywhere
+``Engine.apply``, which plans again under the lock and refuses it (``StalePlanError``) when the two
+differ; the new plan is then shown and asked again. With ``--auto-approve`` nobody approved a
+particular plan: the plan made under the lock is applied (``planned=``: the one shown is not made
+twice). A saved plan (``plan --out``) is applied only as saved, checked against a fresh plan of its
+configuration. Confirmation is asked on a terminal only; anywhere
 else (CI, a pipe) the caller must say ``--auto-approve``, so a script never hangs on a prompt and
 never applies by accident. Everything shared with ``plan`` (loading, credentials, DSS refusals) comes
 from ``commands.plan``; connection failures are ``cli.main``'s (exit 3, 4).
@@ -121,8 +124,8 @@ def _saved_plan(path: str) -> Any:
         return None  # not readable as JSON: the configuration loader reports it with its position
     if not (isinstance(doc, dict) and "format_version" in doc and "resource_changes" in doc):
         return None
-    from ..plan.document import Plan
-    return Plan(doc)
+    from ..plan.document import load_saved
+    return load_saved(doc)
 
 
 def cmd_apply(args: argparse.Namespace) -> int:
@@ -164,9 +167,11 @@ def cmd_apply(args: argparse.Namespace) -> int:
     refused = confirm(args, PROMPT)
     if refused is not None:
         return refused
-    return _apply_interruptible(args, lambda cancel: engine.apply(
-        plan, config=config, allow_delete=args.allow_delete, lock_timeout=args.lock_timeout,
-        on_progress=_progress(args), checkpoint=not args.no_checkpoint, cancel=cancel))
+    if config is None:
+        return _apply_interruptible(args, lambda cancel: engine.apply(
+            plan, lock_timeout=args.lock_timeout, on_progress=_progress(args),
+            checkpoint=not args.no_checkpoint, cancel=cancel))
+    return _apply_interruptible(args, lambda cancel: _apply_config(args, engine, config, plan, cancel))
 
 
 def _apply_interruptible(args: argparse.Namespace, call: Callable[[Any], Any]) -> int:
@@ -196,6 +201,50 @@ def _apply_interruptible(args: argparse.Namespace, call: Callable[[Any], Any]) -
                            "".join(" (note: %s)" % n for n in outcome.notes if "lock" in n)))
         return caught.exit_code
     return _report(args, outcome)
+
+
+#: how many times a changed plan is shown and asked again before giving up
+ASK_AGAIN = 5
+
+
+def _apply_config(args: argparse.Namespace, engine: Any, config: Any, shown: Any, cancel: Any = None) -> Any:
+    """Apply a configuration whose plan ``shown`` was shown (the ``Result``, or an exit code).
+
+    With --auto-approve nobody approved a particular plan: the plan made under the lock is applied
+    (after waiting for the lock, it is planned again). On a terminal, what a person approved is
+    applied only as shown; when the plan made under the lock differs (DSS was edited meanwhile,
+    another apply ran while this one waited), nothing is applied: the new plan is shown and asked again."""
+    from ..apply import StalePlanError
+    from ..apply.run import differences_text
+    from ..render.text import render_text
+    if args.auto_approve:
+        return _run_guarded(args, lambda: engine.apply(config, targets=args.target, allow_delete=args.allow_delete,
+                                                       lock_timeout=args.lock_timeout, on_progress=_progress(args),
+                                                       planned=shown, checkpoint=not args.no_checkpoint,
+                                                       cancel=cancel))
+    for _ in range(ASK_AGAIN):
+        def attempt(approved: Any = shown) -> Any:
+            try:
+                return engine.apply(approved, config=config, lock_timeout=args.lock_timeout,
+                                    on_progress=_progress(args), checkpoint=not args.no_checkpoint, cancel=cancel)
+            except StalePlanError as error:
+                if error.fresh is None:
+                    raise
+                return error
+        outcome = _run_guarded(args, attempt)
+        if not isinstance(outcome, StalePlanError):
+            return outcome
+        _say(args, "\nThe plan changed since it was shown, nothing was applied: %s. The new plan:\n"
+             % differences_text(outcome.changed))
+        shown = outcome.fresh
+        _say(args, render_text(shown.doc, color=use_color(_human(args))))
+        if not shown.has_changes:
+            return exitcodes.OK
+        refused = confirm(args, PROMPT)
+        if refused is not None:
+            return refused
+    _error("apply", "the plan kept changing while it was being approved: nothing was applied; try again")
+    return exitcodes.INVALID
 
 
 # -- history, rollback, unlock ---------------------------------------------------------------------

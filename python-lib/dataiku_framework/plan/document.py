@@ -12,7 +12,10 @@ from typing import Any, Dict, List, Optional
 
 from ..config.secrets import SHORT_SECRET, is_secret_key, is_secret_pair, redact, redact_value
 
-FORMAT_VERSION = "1.1"  # 1.1: drift, conflicts and origins filled from the state; deletes; not_deleted
+FORMAT_VERSION = "1.2"  # 1.1: drift, conflicts and origins filled from the state; deletes; not_deleted
+#                        1.2: document_digest (written by to_json, checked on load; required to apply)
+#: the key of the digest of the whole document (of every other key), written with the document
+DIGEST_KEY = "document_digest"
 ACTIONS = ("create", "update", "replace", "delete", "no-op")
 
 
@@ -24,6 +27,27 @@ def digest(value: Any) -> str:
     """``sha256:<hex>`` of ``value``'s canonical JSON (sorted keys): the same data, the same digest."""
     text = json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
     return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def desired_digest(changes: List[Any]) -> str:
+    """The configuration digest (``metadata.config_digest``): what the resolved configuration asks of
+    DSS, by address, as the plan shows it (formatting, comments and unset keys of the YAML do not
+    change it; deletes come from the state, not the file: left out).
+
+    Why the redacted form and not a keyed digest: a saved plan is public enough (CI artifacts, review
+    pages) that a digest of raw values would let a weak secret be guessed offline, by hashing
+    candidates. A keyed digest needs a key that whoever plans and whoever applies share and nobody
+    else has; this tool has none (API keys differ between the two, and a key stored in the plan
+    protects nothing). The redacted form binds exactly what the plan shows and a reviewer approved;
+    a secret value is not shown, so it is not bound either: it is resolved again at apply time."""
+    forms = {}
+    for c in changes:
+        if c.action == "delete":
+            continue
+        secrets = set()  # type: set
+        after = redacted(c.after, None, secrets)
+        forms[c.address] = scrubbed(after, secrets) if secrets else after
+    return digest(forms)
 
 
 @lru_cache(maxsize=8192)
@@ -88,7 +112,8 @@ def build_document(changes: List[Any], unmanaged: List[Dict[str, str]], groups: 
                    metadata: Dict[str, Any], not_deleted: Optional[List[Dict[str, str]]] = None) -> Dict[str, Any]:
     """The plan document for compared ``changes`` (``compare.Change`` objects)."""
     rank = {address: i for i, group in enumerate(groups) for address in group}
-    ordered = sorted(changes, key=lambda c: (rank.get(c.address, len(groups)), c.address))
+    # the project first (everything lives in it), then by execution group and address
+    ordered = sorted(changes, key=lambda c: (c.address != "project", rank.get(c.address, len(groups)), c.address))
     summary = dict.fromkeys(ACTIONS, 0)
     entries = []
     drift, conflicts = [], []  # type: List[Dict[str, Any]], List[Dict[str, Any]]
@@ -169,15 +194,24 @@ class Plan(object):
 
     @classmethod
     def from_json(cls, text: str) -> "Plan":
-        """Read a saved plan; refuses a document of an unknown major format version."""
+        """Read a saved plan; refuses a document of an unknown major format version, or one whose
+        ``document_digest`` does not match its content (edited after it was written). A document
+        without a digest (format 1.1 and before) is read, to be viewed; ``load_saved`` (apply) refuses it."""
         try:
             doc = json.loads(text)
         except ValueError as error:
             raise PlanFormatError("not a plan document: invalid JSON (%s)" % error)
+        check_version(doc)
+        if DIGEST_KEY in doc:
+            check_digest(doc)
+            doc = {k: v for k, v in doc.items() if k != DIGEST_KEY}
         return cls(doc)
 
     def to_json(self, indent: Optional[int] = 2) -> str:
-        return json.dumps(self.doc, indent=indent, sort_keys=False, ensure_ascii=False)
+        """The document as JSON, with its ``document_digest`` (over the document as JSON reads it back)."""
+        body = json.loads(json.dumps({k: v for k, v in self.doc.items() if k != DIGEST_KEY}, default=str))
+        body[DIGEST_KEY] = document_digest(body)
+        return json.dumps(body, indent=indent, sort_keys=False, ensure_ascii=False)
 
     @property
     def has_changes(self) -> bool:
@@ -235,6 +269,47 @@ class Plan(object):
         return "Plan(%s: %d to create, %d to update, %d to replace, %d to delete, %d unchanged)" % (
             self.doc["metadata"].get("project_key"), s["create"], s["update"], s["replace"], s.get("delete", 0),
             s["no-op"])
+
+
+def document_digest(doc: Dict[str, Any]) -> str:
+    """The digest of a whole plan document: of every key but ``document_digest`` itself."""
+    return digest({k: v for k, v in doc.items() if k != DIGEST_KEY})
+
+
+def check_digest(doc: Dict[str, Any]) -> None:
+    """Refuse a document whose ``document_digest`` does not match its content.
+
+    Why: an accidental edit of a saved plan (a hand-tuned value, a merge gone wrong) is caught with
+    a clear message. It does not stop a deliberate edit (the digest can be computed again): the guard
+    against that is apply's comparison with a fresh plan of the configuration."""
+    if doc.get(DIGEST_KEY) != document_digest(doc):
+        raise PlanFormatError("the plan document was changed after it was written: its document_digest does "
+                              "not match its content. Nothing was applied; plan again (dss-framework plan --out "
+                              "FILE) rather than edit a saved plan")
+
+
+def load_saved(doc: Any) -> "Plan":
+    """A saved plan document (parsed JSON) to apply: a known format, with a document digest that
+    matches. A plan of an older format (without the digest) is refused: plan again."""
+    check_version(doc)
+    if DIGEST_KEY not in doc:
+        raise _without_digest(doc)
+    check_digest(doc)
+    return Plan({k: v for k, v in doc.items() if k != DIGEST_KEY})
+
+
+def check_appliable(doc: Dict[str, Any]) -> None:
+    """Refuse to apply a plan read from a file of a format older than 1.2: it was written without a
+    document digest, so nothing checked it when it was read."""
+    minor = str(doc.get("format_version") or "").partition(".")[2]
+    if not minor.isdigit() or int(minor) < 2:
+        raise _without_digest(doc)
+
+
+def _without_digest(doc: Dict[str, Any]) -> "PlanFormatError":
+    return PlanFormatError("this plan (format_version %s) has no document_digest: it was written by an older "
+                           "dataiku-framework, or edited, and is not applied. Plan again with this version "
+                           "(dss-framework plan --out FILE)" % doc.get("format_version"))
 
 
 def check_version(doc: Any) -> None:

@@ -179,6 +179,29 @@ def read_scenario(project: Any, scenario_id: str) -> Dict[str, Any]:
 def refresh(client: Any, project_key: str, recipes: Iterable[str] = (), scenarios: Iterable[str] = (),
             parallelism: int = DEFAULT_PARALLELISM, extra: Optional[Dict[str, Callable[[], Any]]] = None
             ) -> Snapshot:
+    """``read_project`` (see there), read a second time when the project was created while it was
+    read (a concurrent first apply): the reads run in parallel, so some saw it missing and others
+    not. A second refusal of a project found to exist is DSS's answer, raised."""
+    try:
+        snap = read_project(client, project_key, recipes, scenarios, parallelism, extra)
+    except _CreatedMeanwhile:
+        return read_project(client, project_key, recipes, scenarios, parallelism, extra, strict=True)
+    if snap.exists and any(_refused(value) for value in snap.extra.values()):
+        return read_project(client, project_key, recipes, scenarios, parallelism, extra, strict=True)
+    return snap
+
+
+class _CreatedMeanwhile(Exception):
+    """A project found to exist refused another read as missing: it was created in between."""
+
+
+def _refused(value: Any) -> bool:
+    return isinstance(value, Exception) and "UnauthorizedException" in str(value)
+
+
+def read_project(client: Any, project_key: str, recipes: Iterable[str] = (), scenarios: Iterable[str] = (),
+                 parallelism: int = DEFAULT_PARALLELISM, extra: Optional[Dict[str, Callable[[], Any]]] = None,
+                 strict: bool = False) -> Snapshot:
     """Read ``project_key``: every list, and the named ``recipes`` and ``scenarios`` that exist.
 
     One pool for everything: the per-recipe reads start as soon as the project is known to exist,
@@ -196,12 +219,13 @@ def refresh(client: Any, project_key: str, recipes: Iterable[str] = (), scenario
         recipe_reads = {name: pool.submit(reader.call, read_recipe, project, name)
                         for name in (sorted(set(recipes)) if snap.exists else [])}
         # a missing project: the other calls may fail (403 for admin-only reads); they tell nothing more
-        listed = {s.get("name") or s["id"]: s for s in (lists["scenarios"].result() if snap.exists else None) or []}
+        scenario_list = _result(lists["scenarios"], strict) if snap.exists else None
+        listed = {s.get("name") or s["id"]: s for s in scenario_list or []}
         scenario_reads = {name: pool.submit(reader.call, read_scenario, project, listed[name]["id"])
                           for name in sorted(set(scenarios) & set(listed))}
         snap.extra = {name: future.result() for name, future in extras.items()}
         wanted = calls if snap.exists else ["auth"]
-        store_lists(snap, {name: lists[name].result() for name in wanted}, listed)
+        store_lists(snap, {name: _result(lists[name], strict) for name in wanted}, listed)
         for name, future in recipe_reads.items():
             found = _unless_missing(future, name in snap.recipe_names)
             if found is not None:
@@ -212,6 +236,17 @@ def refresh(client: Any, project_key: str, recipes: Iterable[str] = (), scenario
                 snap.scenarios[name] = found
     snap.requests = reader.count
     return snap
+
+
+def _result(future: Any, strict: bool) -> Any:
+    """A list read of a project found to exist; its refusal as missing is ``_CreatedMeanwhile``
+    (unless ``strict``: read again already)."""
+    try:
+        return future.result()
+    except Exception as error:
+        if strict or not _refused(error):
+            raise
+        raise _CreatedMeanwhile() from error
 
 
 def unchanged_details(plan: Any) -> Dict[str, set]:
@@ -242,18 +277,18 @@ def carry_over(snap: Snapshot, previous: Snapshot, names: Dict[str, set]) -> Non
 
 def exists(reader: Reader, metadata: Any, project_key: str) -> bool:
     """Whether the project exists. DSS answers the same "does not exist or you may not read it"
-    for a missing and a forbidden project; the project list (one more call, only then) tells, for
-    an administrator's key. For an ordinary key a project absent from its list may exist unseen:
-    DSS's refusal is raised rather than a plan that would create an existing project."""
+    for a missing and a forbidden project. An administrator reads every project, so for its key the
+    answer means missing (when read: one created just after, by a concurrent first apply, is met by
+    this apply's create). For an ordinary key a missing project cannot be told from a hidden one (it
+    lists only what it may read): DSS's refusal is raised rather than a plan that would create an
+    existing project."""
     try:
         return metadata.result() is not None
     except Exception as error:  # dataikuapi's DataikuException: the status is only in the text
         if "UnauthorizedException" not in str(error):
             raise
-        if project_key in (reader.call(reader.client.list_project_keys) or []):
-            raise  # it exists, and this API key may not read it
         if not _is_admin(reader):
-            raise  # an ordinary key lists only what it may read: "missing" cannot be told from "hidden"
+            raise
         return False
 
 

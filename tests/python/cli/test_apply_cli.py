@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from emusupport import ADMIN_KEY, ROOT
+from emusupport import ADMIN_KEY, ROOT, read_until as _read_until
 from dataiku_framework import exitcodes
 from dataiku_framework.apply.rollback import NOT_RESTORED
 from dataiku_framework.commands.apply import PROMPT, ROLLBACK_PROMPT, history_table
@@ -132,22 +132,30 @@ def test_yes_on_a_terminal_applies_the_plan_shown(applied, config_path, capsys, 
     assert _hour(client) == 3
 
 
-def test_a_change_in_dss_while_the_question_waits_makes_the_shown_plan_stale(applied, config_path, capsys,
-                                                                              client, monkeypatch):
+def test_a_change_in_dss_while_the_question_waits_shows_the_new_plan_and_asks_again(applied, config_path, capsys,
+                                                                                   client, monkeypatch):
+    """What was approved is applied only as shown: the plan made under the lock differs (DSS edited
+    at the question), so nothing is applied; the new plan is shown and asked again ('no' here)."""
     _edit(config_path, "hour: 2", "hour: 3")
 
-    class EditsDSSThenSaysYes(_Stdin):
+    class EditsDSSThenSaysYesThenNo(_Stdin):
         def readline(self):
+            self.prompted += 1
+            if self.prompted > 1:
+                return "no\n"
             project = client.get_project(KEY)
             [item] = [s for s in project.list_scenarios() if s["name"] == "daily_refresh"]
             settings = project.get_scenario(item["id"]).get_settings()
             settings.raw_triggers[0]["params"]["minute"] = 30
             settings.save()
             return "yes\n"
-    monkeypatch.setattr(sys, "stdin", EditsDSSThenSaysYes("yes\n"))
+    stdin = EditsDSSThenSaysYesThenNo("yes\n")
+    monkeypatch.setattr(sys, "stdin", stdin)
     code, out, err = _run(capsys, "apply", config_path)
-    assert code == exitcodes.INVALID
-    assert "is stale, nothing was applied" in err and "scenario.daily_refresh" in err
+    assert code == exitcodes.INVALID and stdin.prompted == 2
+    changed = out.split("The plan changed since it was shown, nothing was applied: ", 1)[1]
+    assert changed.startswith("scenario.daily_refresh") and "triggers[0].minute: 30 -> 0" in changed
+    assert changed.index("triggers[0].minute") < changed.index(PROMPT) < changed.index("Apply cancelled.")
     assert _hour(client) == 2
 
 
@@ -368,24 +376,6 @@ def test_real_process_on_a_terminal_asks_and_applies(applied, config_path, emula
     assert process.wait(timeout=120) == exitcodes.OK, seen.decode("utf-8", "replace")
     os.close(controller)
     assert b"triggers[0].hour: 2 -> 3" in seen and _hour(client) == 3
-
-
-def _read_until(fd, marker, limit=200):
-    import select
-    seen = b""
-    for _ in range(limit):
-        if marker in seen:
-            return seen
-        ready, _, _ = select.select([fd], [], [], 1.0)
-        if ready:
-            try:
-                chunk = os.read(fd, 4096)
-            except OSError:
-                break
-            if not chunk:
-                break
-            seen += chunk
-    raise AssertionError("never saw %r in:\n%s" % (marker, seen.decode("utf-8", "replace")))
 
 
 def test_target_applies_only_that_resource(applied, config_path, capsys, client):

@@ -114,7 +114,8 @@ def test_document_order_groups_and_dependencies(dss):
     doc = plan(dss, config).doc
     rank = {a: i for i, group in enumerate(doc["execution_groups"]) for a in group}
     addresses = [e["address"] for e in doc["resource_changes"]]
-    assert addresses == sorted(addresses, key=lambda a: (rank[a], a))
+    # the project first (issue 14 §13: everything lives in it), then by execution group and address
+    assert addresses == sorted(addresses, key=lambda a: (a != "project", rank[a], a)) and addresses[0] == "project"
     for entry in doc["resource_changes"]:
         for dep in entry["depends_on"]:
             assert rank[dep] < rank[entry["address"]], (entry["address"], dep)

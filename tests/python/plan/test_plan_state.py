@@ -12,6 +12,7 @@ from plan_support import assert_valid, bootstrap, plan
 
 from dataiku_framework import Engine, FrameworkConfig
 from dataiku_framework.plan.deletes import GONE, NOT_ALLOWED, PROTECTED
+from dataiku_framework.plan.document import FORMAT_VERSION
 from dataiku_framework.render.text import difference_lines
 from dataiku_framework.state import StateStore
 
@@ -83,7 +84,7 @@ def test_a_plan_without_state_records_an_empty_state(dss):
     result = plan(dss, config)
     meta = result.doc["metadata"]
     assert (meta["state_serial"], meta["state_lineage"], meta["allow_delete"]) == (0, None, False)
-    assert result.doc["format_version"] == "1.1" and not result.has_state
+    assert result.doc["format_version"] == FORMAT_VERSION and not result.has_state
     change = result.change("dataset.RAW")
     assert [c["origin"] for c in change.changes] == ["config"]
     assert result.doc["drift"] == [] and result.doc["not_deleted"] == []
