@@ -19,6 +19,8 @@ from dataiku_framework.state import StateStore
 PROJECT_KEYS = PROJECT_KEY_CASES
 #: every STRIDE-th key per face (make test-py39 samples; make test runs them all)
 CASES = sorted(PROJECT_KEYS)[::int(os.environ.get("APPLY_FIRST_STRIDE", "1"))]
+#: a new project: the components act on the project they run in (P1) unless the "Target project"
+#: parameter names another, which its caller must administer (an administrator's key here)
 KEY = "BRAND_NEW"
 
 
@@ -39,7 +41,7 @@ def assert_first_apply(client, case):
 def test_the_apply_macro(dss, configs, client, case):
     configs.upload("project.yaml", config_text(case))
     runnable = runpy.run_path(os.path.join(ROOT, "python-runnables", "apply", "runnable.py"))["MyRunnable"](
-        "P1", {"folder": "configs"}, {})
+        "P1", {"folder": "configs", "target_project": KEY}, {})
     progress = []
     page = runnable.run(progress.append)
     assert "Apply complete: 1 created" in page and progress and progress[-1] == 100, page
@@ -50,6 +52,6 @@ def test_the_apply_macro(dss, configs, client, case):
 def test_the_apply_step(dss, configs, client, monkeypatch, case):
     configs.upload("project.yaml", config_text(case))
     variables = step_runner(dss, monkeypatch, os.path.join(ROOT, "python-steps", "apply-config", "step.py"))(
-        {"folder": "configs", "mode": "apply"})
+        {"folder": "configs", "mode": "apply", "target_project": KEY})
     assert variables["framework_apply_succeeded"] and variables["framework_created"] == 1, variables
     assert_first_apply(client, case)
