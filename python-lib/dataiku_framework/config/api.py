@@ -124,9 +124,12 @@ def validate_file(path: str, env: Optional[str] = None, client: Any = None,
     return loaded, diagnostics
 
 
-def load_config(source, env=None, limits=None):
-    # type: (Any, Optional[str], Optional[Limits]) -> Any
+def load_config(source, env=None, limits=None, source_name=None):
+    # type: (Any, Optional[str], Optional[Limits], Optional[str]) -> Any
     """A validated ``FrameworkConfig``, or ``ConfigError``.
+
+    ``source_name``: what the model's ``source_file`` (recorded by plans and the state history)
+    says the file is, when the path read is only a local copy (a git checkout: the pinned source).
 
     The model holds the file as written (overlays *not* applied, so saving it
     keeps the base values); ``env`` is validated (the overlaid document must
@@ -138,7 +141,7 @@ def load_config(source, env=None, limits=None):
     loaded, diagnostics = load_and_validate(source, env, limits)
     if loaded.doc is None or has_errors(diagnostics):
         raise ConfigError(diagnostics)
-    config = _build(loaded.doc, loaded.root_dir, None if loaded.from_text else loaded.main_file)
+    config = _build(loaded.doc, loaded.root_dir, None if loaded.from_text else (source_name or loaded.main_file))
     object.__setattr__(config, "_env", env)
     object.__setattr__(config, "_includes_merged", not loaded.from_text and isinstance(loaded.doc.get("include"), list))
     return config
