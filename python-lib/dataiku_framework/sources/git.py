@@ -128,6 +128,31 @@ def _read_optional(path: Optional[str], variable: str) -> Optional[str]:
         raise GitSourceError("cannot read the file named by %s (%s): %s" % (variable, path, error.strerror or error))
 
 
+#: Where the plugin's components read a configuration from git: the repository and ref of its "source"
+#: parameters, and the credentials of its "Git credentials" preset (the file is the "configuration file").
+GitLocation = NamedTuple("GitLocation", [("url", str), ("ref", str), ("creds", GitCredentials)])
+
+
+def credentials_from_preset(preset: Any) -> GitCredentials:
+    """The credentials of a "Git credentials" preset (parameter set ``git-credentials``, resolved to a
+    dict by DSS): ``token`` (and ``username``), or ``ssh_private_key`` with ``known_hosts``;
+    ``strict_host_key_checking`` is on unless set to false."""
+    preset = preset if isinstance(preset, dict) else {}
+    strict = preset.get("strict_host_key_checking")
+    strict = True if strict in (None, "") else str(strict).strip().lower() not in ("false", "0", "no", "off")
+    return credentials(preset.get("token"), preset.get("username"), preset.get("ssh_private_key"),
+                       preset.get("known_hosts"), strict)
+
+
+def location_source(location: GitLocation, path: str) -> GitSource:
+    """The ``GitSource`` of file ``path`` at ``location``, checked as a ``git+`` argument is."""
+    url = (location.url or "").strip()
+    if not url:
+        raise GitSourceError("the source is git but no repository URL is given: set the 'Git repository URL' "
+                             "parameter (https://, ssh://, git@host:path or file://)")
+    return parse_source("%s%s@%s#%s" % (_PREFIX, url, (location.ref or "").strip() or "HEAD", path))
+
+
 # -- parsing and redaction --------------------------------------------------------------------------
 
 def is_git_source(text: Any) -> bool:
@@ -294,15 +319,16 @@ def _new_run_dir() -> str:
 
 
 @contextlib.contextmanager
-def checked_out(source: Any, creds: Optional[GitCredentials] = None,
-                timeout: float = DEFAULT_TIMEOUT) -> Iterator[Checkout]:
+def checked_out(source: Any, creds: Optional[GitCredentials] = None, timeout: float = DEFAULT_TIMEOUT,
+                check_file: bool = True) -> Iterator[Checkout]:
     """A checkout of ``source`` (a ``GitSource`` or ``git+...`` text), deleted on exit.
 
-    Raises ``GitUnreachable``, ``GitAuthRefused``, ``GitRefNotFound``, ``GitFileNotFound`` (one line,
-    naming the source, credentials redacted)."""
+    Raises ``GitUnreachable``, ``GitAuthRefused``, ``GitRefNotFound``, and unless not ``check_file``
+    (the plugin reports a missing file as a diagnostic) ``GitFileNotFound``: one line naming the
+    source, credentials redacted."""
     run_dir = _new_run_dir()
     try:
-        yield _checkout(source, creds, run_dir, timeout)
+        yield _checkout(source, creds, run_dir, timeout, check_file)
     finally:
         shutil.rmtree(run_dir, ignore_errors=True)
 
@@ -320,7 +346,8 @@ def checkout_for_process(source: Any, creds: Optional[GitCredentials] = None,
         raise
 
 
-def _checkout(source: Any, creds: Optional[GitCredentials], run_dir: str, timeout: float) -> Checkout:
+def _checkout(source: Any, creds: Optional[GitCredentials], run_dir: str, timeout: float,
+              check_file: bool = True) -> Checkout:
     parsed = source if isinstance(source, GitSource) else parse_source(source)
     work = os.path.join(run_dir, "checkout")
     git = _Git(parsed, creds or credentials(), run_dir, timeout)
@@ -330,7 +357,8 @@ def _checkout(source: Any, creds: Optional[GitCredentials], run_dir: str, timeou
     commit = git.fetch(parsed.ref)
     git.run(["-c", "advice.detachedHead=false", "checkout", "-q", commit])
     checkout = Checkout(parsed, work, commit)
-    _check_file(checkout, work)
+    if check_file:
+        _check_file(checkout, work)
     return checkout
 
 
@@ -343,13 +371,18 @@ def _check_file(checkout: Checkout, work: str) -> None:
 
 
 def _candidates(work: str) -> str:
-    """`` (configuration files: a.yaml, b/c.yaml)``: the YAML/JSON files of the checkout, for the message."""
+    """`` (configuration files there: a.yaml, b/c.yaml)``: the YAML/JSON files of the checkout, for the message."""
+    found = [f for f in tree_files(work) if f.lower().endswith((".yaml", ".yml", ".json"))]
+    return " (configuration files there: %s)" % ", ".join(found[:10]) if found else ""
+
+
+def tree_files(work: str) -> List[str]:
+    """The files of checkout ``work`` (relative, ``/`` separators, sorted), ``.git`` left out."""
     found = []
     for base, dirs, files in os.walk(work):
         dirs[:] = [d for d in dirs if d != ".git"]
-        found += [os.path.relpath(os.path.join(base, f), work).replace(os.sep, "/") for f in files
-                  if f.lower().endswith((".yaml", ".yml", ".json"))]
-    return " (configuration files there: %s)" % ", ".join(sorted(found)[:10]) if found else ""
+        found += [os.path.relpath(os.path.join(base, f), work).replace(os.sep, "/") for f in files]
+    return sorted(found)
 
 
 class _Git(object):

@@ -36,7 +36,8 @@ def git(*args: str, cwd: Optional[str] = None) -> str:
 class Repository(object):
     """A bare repository ``<tmp>/git/origin.git`` and a working clone that pushes to its ``main``."""
 
-    def __init__(self, tmp_path: str, files: Optional[Dict[str, str]] = None) -> None:
+    def __init__(self, tmp_path: str, files: Optional[Dict[str, str]] = None, branch: str = "main") -> None:
+        self.branch = branch
         base = os.path.join(str(tmp_path), "git")
         os.makedirs(base)
         self.bare = os.path.join(base, "origin.git")
@@ -51,7 +52,7 @@ class Repository(object):
         return "file://" + self.bare
 
     def commit(self, files: Dict[str, str], message: str) -> str:
-        """Write ``files``, commit and push them to ``main``; the new commit id."""
+        """Write ``files``, commit and push them to the branch; the new commit id."""
         for name, text in files.items():
             path = os.path.join(self.work, *name.split("/"))
             os.makedirs(os.path.dirname(path), exist_ok=True)
@@ -59,7 +60,7 @@ class Repository(object):
                 handle.write(text)
         git("add", "-A", cwd=self.work)
         git("commit", "-q", "-m", message, cwd=self.work)
-        git("push", "-q", "origin", "HEAD:refs/heads/main", cwd=self.work)
+        git("push", "-q", "origin", "HEAD:refs/heads/%s" % self.branch, cwd=self.work)
         return git("rev-parse", "HEAD", cwd=self.work)
 
 
