@@ -203,3 +203,81 @@ def test_a_real_process_leaves_no_checkout_and_removes_one_left_by_a_killed_run(
     assert done.returncode == exitcodes.OK, done.stderr
     assert "is valid" in done.stdout or "valid" in done.stdout.lower()
     assert sorted(os.listdir(str(root))) == ["run-alive"]
+
+
+def test_the_token_is_never_on_a_git_command_line_nor_in_the_askpass_script(dss, repo, served, capsys, monkeypatch,
+                                                                             tmp_path):
+    """Every git command is logged by a ``git`` found first on PATH (which then runs the real one): the token
+    reaches git only through the environment of the askpass script, which holds no secret itself."""
+    real = subprocess.run(["sh", "-c", "command -v git"], stdout=subprocess.PIPE, universal_newlines=True,
+                          check=True).stdout.strip()
+    shims = tmp_path / "shims"
+    shims.mkdir()
+    log = tmp_path / "argv.log"
+    (shims / "git").write_text('#!/bin/sh\nprintf "%%s\\n" "$*" >> %s\n'
+                               'for f in "$TMPDIR"/dss-framework-git-*/run-*/askpass.sh; do [ -f "$f" ] && '
+                               'cat "$f" >> %s.askpass; done\nexec %s "$@"\n' % (log, log, real))
+    (shims / "git").chmod(0o755)
+    monkeypatch.setenv("PATH", "%s%s%s" % (shims, os.pathsep, os.environ["PATH"]))
+    monkeypatch.setenv("TMPDIR", tempfile.gettempdir())
+    monkeypatch.setenv(gitsource.TOKEN_VAR, TOKEN)
+    code, out, err = _run(capsys, "plan", _source(served.url("origin.git")))
+    assert code == exitcodes.OK, err
+    argv = log.read_text()
+    assert "fetch -q --depth 1 --no-tags origin main" in argv and TOKEN not in argv
+    askpass = (tmp_path / "argv.log.askpass").read_text()
+    assert "DSS_FRAMEWORK_GIT_ASKPASS_TOKEN" in askpass and TOKEN not in askpass
+
+
+def test_ssh_credentials_go_through_files_with_strict_host_key_checking(tmp_path):
+    """The key and the trusted host keys are files only this user can read, named by GIT_SSH_COMMAND, with
+    StrictHostKeyChecking=yes unless the preset turns it off; the askpass script is 0700."""
+    creds = gitsource.credentials(token="t0ken-xyz", ssh_key="-----BEGIN KEY-----\nabc\n-----END KEY-----",
+                                  known_hosts="host ssh-ed25519 AAAA")
+    env, options = gitsource._environment(creds, str(tmp_path))
+    command = env["GIT_SSH_COMMAND"]
+    assert "-o StrictHostKeyChecking=yes" in command and "-o BatchMode=yes" in command
+    key, hosts = str(tmp_path / "ssh_key"), str(tmp_path / "known_hosts")
+    assert "-i %s " % key in command and "UserKnownHostsFile=%s " % hosts in command
+    assert (os.stat(key).st_mode & 0o777, os.stat(hosts).st_mode & 0o777) == (0o600, 0o600)
+    assert open(hosts).read() == "host ssh-ed25519 AAAA"
+    assert os.stat(env["GIT_ASKPASS"]).st_mode & 0o777 == 0o700
+    assert "t0ken-xyz" not in " ".join(options) and "t0ken-xyz" not in open(env["GIT_ASKPASS"]).read()
+    assert env["GIT_TERMINAL_PROMPT"] == "0" and "ext" not in env["GIT_ALLOW_PROTOCOL"].split(":")
+    (tmp_path / "b").mkdir()
+    relaxed = gitsource._environment(gitsource.credentials(ssh_key="k", strict_host_keys=False), str(tmp_path / "b"))
+    assert "StrictHostKeyChecking=accept-new" in relaxed[0]["GIT_SSH_COMMAND"]
+
+
+def test_an_ssh_server_that_does_not_answer_cannot_be_reached_exit_3(dss, capsys, monkeypatch, tmp_path):
+    key = tmp_path / "id"
+    key.write_text("-----BEGIN OPENSSH PRIVATE KEY-----\nnot a key\n-----END OPENSSH PRIVATE KEY-----\n")
+    monkeypatch.setenv(gitsource.SSH_KEY_VAR, str(key))
+    source = "git+ssh://git@127.0.0.1:1/org/repo.git@v1#p.yaml"
+    code, out, err = _run(capsys, "validate", source)
+    assert code == exitcodes.UNREACHABLE, err
+    assert err.startswith("dss-framework validate: error: git source %s: cannot reach the git server" % source)
+    assert err.count("\n") == 1
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("git+https://host/org/repo.git@REF#path/project.yaml", ("https://host/org/repo.git", "REF", "path/project.yaml")),
+    ("git+ssh://git@host/org/repo.git@v1#p.yaml", ("ssh://git@host/org/repo.git", "v1", "p.yaml")),
+    ("git+git@host:org/repo.git@feature/x#a/p.yaml", ("git@host:org/repo.git", "feature/x", "a/p.yaml")),
+    ("git+git@host:org/repo.git#p.yaml", ("git@host:org/repo.git", "HEAD", "p.yaml")),
+    ("git+file:///srv/repo.git@0123abc#p.yaml", ("file:///srv/repo.git", "0123abc", "p.yaml")),
+])
+def test_the_source_syntax(text, expected):
+    assert tuple(gitsource.parse_source(text)) == expected
+
+
+@pytest.mark.parametrize("text, complaint", [
+    ("git+ext::sh -c touch% /tmp/x@main#p.yaml", "must start with https://"),
+    ("git+https://host/r.git@--upload-pack=x#p.yaml", "invalid ref"),
+    ("git+https://host/r.git@main", "name the configuration file"),
+    ("git+https://host/r.git@main#../p.yaml", "name the configuration file"),
+])
+def test_sources_that_are_refused(text, complaint):
+    with pytest.raises(gitsource.GitSourceError) as caught:
+        gitsource.parse_source(text)
+    assert complaint in str(caught.value)
