@@ -272,13 +272,9 @@ def _version() -> str:
 def _saved_config(plan: Plan) -> Any:
     """The configuration a plan read from JSON was made from (its ``config_source``, with its environment)."""
     from .config.api import load_config
-    from .sources.git import checkout_for_process, credentials_from_env, is_git_source
     meta = plan.doc["metadata"]
     source = meta.get("config_source")
     if not source:
         raise ValueError("this plan does not name the configuration it was made from (metadata.config_source); "
                          "pass config= to apply it")
-    if is_git_source(source):  # pinned to the commit planned (never the branch's newer head); kept until exit
-        local = checkout_for_process(source, credentials_from_env()).config_file
-        return load_config(local, env=meta.get("environment"), source_name=source)
     return load_config(source, env=meta.get("environment"))

@@ -159,8 +159,9 @@ def _planned(args: argparse.Namespace) -> Any:
             raise
         _error(args.command, str(error))  # an address that is not in the configuration
         return exitcodes.INVALID
-    if plan is not None and args.checkout is not None:  # a git source: its commit, for CI (the source names it too)
-        plan.doc["metadata"]["config_commit"] = args.checkout.commit
+    if plan is not None:
+        from ..sources.git import record_commit
+        record_commit(plan.doc["metadata"])  # a git source: its commit, for CI (the pinned source names it too)
     return exitcodes.INVALID if plan is None else (config, engine, plan)
 
 

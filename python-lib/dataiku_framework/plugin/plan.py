@@ -16,6 +16,7 @@ from ..config.diagnostics import ConfigError, Diagnostic
 from .scope import acting_on, check_configured_key, describe_field, on_instance, place
 from .validate import DEFAULT_CONFIG_PATH, ValidationReport, _relativize, checked_out, source_params
 from ..plan.refresh import DEFAULT_PARALLELISM
+from ..sources.git import record_commit
 
 
 def plan_params_from_config(config: Optional[Dict[str, Any]]) -> Dict[str, Any]:
@@ -143,6 +144,7 @@ def planned_from_folder(client: Any, project_key: str, folder_ref: str, config_p
         engine = Engine(client=client, parallelism=parallelism)
         source = _pinned(folder) or relative
         plan = engine.drift(config) if drift else engine.plan(config, config_source=source, allow_delete=allow_delete)
+        record_commit(plan.doc["metadata"])
         yield PlanReport(relative, folder.name, plan=plan, project_key=acting,
                          dss_url=plan.doc.get("metadata", {}).get("dss_url") or _url(client))
 

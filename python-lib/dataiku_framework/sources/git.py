@@ -225,6 +225,16 @@ def parse_source(text: str) -> GitSource:
     return GitSource(url, ref, path)
 
 
+def record_commit(metadata: Dict[str, Any]) -> None:
+    """Add ``config_commit`` to a plan's ``metadata`` whose ``config_source`` is a pinned git source
+    (for CI: ``jq .metadata.config_commit``); nothing for any other source."""
+    source = metadata.get("config_source")
+    if is_git_source(source):
+        ref = parse_source(source).ref
+        if re.match(r"^[0-9a-f]{40}$", ref):
+            metadata["config_commit"] = ref
+
+
 def format_source(source: GitSource, ref: Optional[str] = None) -> str:
     """``git+URL@REF#PATH`` (credentials redacted); ``ref`` replaces the source's (the pinned commit)."""
     return "%s%s@%s#%s" % (_PREFIX, redact_url(source.url), ref or source.ref, source.path)

@@ -281,3 +281,22 @@ def test_sources_that_are_refused(text, complaint):
     with pytest.raises(gitsource.GitSourceError) as caught:
         gitsource.parse_source(text)
     assert complaint in str(caught.value)
+
+
+def test_the_python_api_loads_a_git_source_and_applies_a_saved_plan_at_its_commit(dss, repo, client):
+    """``load_config`` takes a git source; ``Engine.plan`` records it pinned; a plan read back from JSON is
+    applied from that commit although the branch moved."""
+    from dataiku_framework import Engine
+    from dataiku_framework.config.api import load_config
+    from dataiku_framework.plan.document import Plan
+    planned_at = git("rev-parse", "HEAD", cwd=repo.work)
+    config = load_config(_source(repo.url))
+    assert config.source_file == _source(repo.url, planned_at)
+    engine = Engine(client=client)
+    saved = Plan.from_json(engine.plan(config).to_json())
+    assert saved.doc["metadata"]["config_source"] == _source(repo.url, planned_at)
+    repo.commit({"conf/recipes/clean.py": CODE_V2}, "second")
+    result = engine.apply(saved)
+    assert result.succeeded and _code(client) == CODE_V1
+    with pytest.raises(gitsource.GitRefNotFound):
+        load_config(_source(repo.url, "nope"))

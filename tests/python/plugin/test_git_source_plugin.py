@@ -93,3 +93,14 @@ def test_a_wrong_preset_token_is_refused_without_showing_it(dss, repo):
     finally:
         server.stop()
     assert "refused the credentials" in str(caught.value) and TOKEN not in str(caught.value)
+
+
+def test_the_plan_macro_records_the_commit(dss, repo, monkeypatch):
+    """The plan of a git source names the commit it was made from (``plugin.plan.plan_from_folder``)."""
+    from dataiku_framework.plugin.plan import plan_from_folder, plan_params_from_config
+    commit = git("rev-parse", "HEAD", cwd=repo.work)
+    report = plan_from_folder(dss.api_client(), "P1", **plan_params_from_config(dict(_git_params(repo.url),
+                                                                                     target_project=KEY)))
+    meta = report.plan.doc["metadata"]
+    assert (meta["config_source"], meta["config_commit"]) == ("git+%s@%s#conf/project.yaml" % (repo.url, commit),
+                                                              commit)
