@@ -178,6 +178,7 @@ def redact_url(url: str) -> str:
 def redact_text(text: str, secrets: Any = ()) -> str:
     """``text`` with every URL's credentials and every value of ``secrets`` removed (git's messages quote URLs)."""
     text = re.sub(r"[A-Za-z][A-Za-z0-9+.-]*://[^\s'\"]+", lambda m: redact_url(m.group(0)), text or "")
+    text = re.sub(r"(^|[\s'\"+])([\w.-]+):[^@\s/'\"]+@", r"\1\2@", text)  # user:password@host:path
     for secret in secrets:
         if secret and len(secret) >= 4:
             text = text.replace(secret, "***")
@@ -322,7 +323,7 @@ def _alive(run_dir: str) -> bool:
 def _new_run_dir() -> str:
     root = temp_root()
     clean_stale(root)
-    run_dir = tempfile.mkdtemp(prefix="run-", dir=root)
+    run_dir = os.path.realpath(tempfile.mkdtemp(prefix="run-", dir=root))  # the loader names files by real path
     with open(os.path.join(run_dir, "pid"), "w") as handle:
         handle.write(str(os.getpid()))
     return run_dir

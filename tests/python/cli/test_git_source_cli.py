@@ -300,3 +300,21 @@ def test_the_python_api_loads_a_git_source_and_applies_a_saved_plan_at_its_commi
     assert result.succeeded and _code(client) == CODE_V1
     with pytest.raises(gitsource.GitRefNotFound):
         load_config(_source(repo.url, "nope"))
+
+
+def test_a_password_in_an_scp_like_address_is_not_shown(dss, capsys):
+    code, out, err = _run(capsys, "plan", "git+bob:%s@host:org/r.git@main#p.yaml" % TOKEN)
+    assert code == exitcodes.INVALID and err.count("\n") == 1
+    assert TOKEN not in err and "git+bob@host:org/r.git@main#p.yaml" in err
+
+
+def test_a_saved_plan_whose_repository_is_gone_is_one_line_naming_the_pinned_source(dss, repo, capsys, tmp_path):
+    commit = git("rev-parse", "HEAD", cwd=repo.work)
+    saved = str(tmp_path / "plan.json")
+    assert _run(capsys, "plan", _source(repo.url), "--out", saved)[0] == exitcodes.OK
+    os.rename(repo.bare, repo.bare + ".moved")
+    code, out, err = _run(capsys, "apply", saved, "--auto-approve")
+    assert code == exitcodes.INVALID
+    assert err.splitlines()[-1].startswith("dss-framework apply: error: git source %s: no git repository at %s"
+                                           % (_source(repo.url, commit), repo.url))
+    assert "Traceback" not in err

@@ -104,3 +104,11 @@ def test_the_plan_macro_records_the_commit(dss, repo, monkeypatch):
     meta = report.plan.doc["metadata"]
     assert (meta["config_source"], meta["config_commit"]) == ("git+%s@%s#conf/project.yaml" % (repo.url, commit),
                                                               commit)
+
+
+def test_validation_problems_name_the_files_inside_the_repository(dss, repo):
+    repo.commit({"conf/datasets/sources.yaml": DATASETS_YAML.replace("managed: true", "managed: maybe")}, "broken")
+    table = macro_runner(VALIDATE)(_git_params(repo.url))
+    errors = [r for r in table.records if r[0] == "error"]
+    assert errors and {r[1].split(":")[0] for r in errors} == {"conf/datasets/sources.yaml"}, table.records
+    assert not any(tempfile.gettempdir() in cell for r in table.records for cell in r)
