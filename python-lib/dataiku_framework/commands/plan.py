@@ -152,8 +152,8 @@ def _planned(args: argparse.Namespace) -> Any:
         return prepared
     config, engine = prepared
     try:
-        plan = _dss_call(args, lambda: engine.plan(config, targets=args.target or None, config_source=args.config_source,
-                                                   allow_delete=args.allow_delete))
+        plan = _dss_call(args, lambda: engine.plan(config, targets=args.target or None,
+                                                   config_source=args.config_source, allow_delete=args.allow_delete))
     except ValueError as error:
         if not args.target:
             raise
