@@ -168,11 +168,11 @@ def redact_url(url: str) -> str:
         return url or ""
     scheme, userinfo = match.group(1), match.group(2)
     rest = url[match.end():]
-    if scheme.lower().startswith("ssh") and ":" not in userinfo:
+    if not scheme.lower().replace(_PREFIX, "").startswith("ssh"):
+        return scheme + rest
+    if ":" not in userinfo:
         return url
-    if scheme.lower().startswith("ssh"):
-        return "%s%s@%s" % (scheme, userinfo.split(":", 1)[0], rest)
-    return scheme + rest
+    return "%s%s@%s" % (scheme, userinfo.split(":", 1)[0], rest)
 
 
 def redact_text(text: str, secrets: Any = ()) -> str:
@@ -216,7 +216,8 @@ def parse_source(text: str) -> GitSource:
                              "user@host:path" % where)
     if _has_credentials(url):
         raise GitSourceError("%s: the URL holds credentials, which would show in process listings and logs; "
-                             "remove them and set %s (or use git's credential helper)" % (where, TOKEN_VAR))
+                             "remove them and set %s and %s (or use git's credential helper)"
+                             % (where, TOKEN_VAR, USERNAME_VAR))
     if not _REF.match(ref) or ".." in ref:
         raise GitSourceError("%s: invalid ref %r (a branch, tag or commit id after the last '@')" % (where, ref))
     path = path.strip("/")
@@ -498,7 +499,10 @@ def _environment(creds: GitCredentials, run_dir: str) -> Any:
 def _private_file(directory: str, name: str, text: str, mode: int) -> str:
     """Write ``text`` to a new file only this user can read (created with ``mode``, never world-readable)."""
     path = os.path.join(directory, name)
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+    flags = os.O_WRONLY  # or-ed in steps: vermin reads ``os.A | os.B`` as a Python 3.10 union type
+    flags |= os.O_CREAT
+    flags |= os.O_EXCL  # a file already there (a planted link) is an error, never followed
+    descriptor = os.open(path, flags, mode)
     with os.fdopen(descriptor, "w") as handle:
         handle.write(text)
     os.chmod(path, mode)

@@ -302,6 +302,15 @@ def test_the_python_api_loads_a_git_source_and_applies_a_saved_plan_at_its_commi
         load_config(_source(repo.url, "nope"))
 
 
+@pytest.mark.parametrize("url, shown", [
+    ("https://bob:secret@host/r.git", "https://host/r.git"), ("https://tok3n@host/r.git", "https://host/r.git"),
+    ("ssh://git@host/r.git", "ssh://git@host/r.git"), ("ssh://git:pw@host/r.git", "ssh://git@host/r.git"),
+    ("git+ssh://git@host/r.git@v1#p.yaml", "git+ssh://git@host/r.git@v1#p.yaml"),
+    ("git@host:org/r.git", "git@host:org/r.git")])
+def test_redaction_keeps_ssh_logins_and_drops_every_secret(url, shown):
+    assert gitsource.redact_text(url) == shown
+
+
 def test_a_password_in_an_scp_like_address_is_not_shown(dss, capsys):
     code, out, err = _run(capsys, "plan", "git+bob:%s@host:org/r.git@main#p.yaml" % TOKEN)
     assert code == exitcodes.INVALID and err.count("\n") == 1
