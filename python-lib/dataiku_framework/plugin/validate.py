@@ -235,12 +235,17 @@ def configured_key(doc: Any, env: Optional[str]) -> Optional[str]:
 
 
 @contextlib.contextmanager
-def checked_out(client: Any, project_key: str, folder_ref: str,
+def checked_out(client: Any, project_key: str, folder_ref: Any,
                 config_path: str) -> Iterator[Tuple[Any, str, str, Optional[Diagnostic]]]:
     """A local copy of managed folder ``folder_ref``, deleted on exit, shared by every component that
     reads a configuration from a folder. Yields ``(folder, relative config path, root, problem)``:
     ``problem`` is the diagnostic of a config file missing or outside the folder, else None (the
-    file is then ``os.path.join(root, relative)``). An unknown folder raises ``sources.FolderError``."""
+    file is then ``os.path.join(root, relative)``). An unknown folder raises ``sources.FolderError``.
+
+    ``folder_ref`` may instead be a ``sources.git.GitLocation`` (the "source" parameter is git): the
+    copy is then a checkout of its ref, and ``folder`` a ``FolderCopy`` whose id is the source pinned
+    to the commit (``git+URL@COMMIT#PATH``) and whose name is ``git+URL@COMMIT``, so every message
+    and plan names the commit read. Git failures raise ``sources.git.GitSourceError`` (one line)."""
     relative = (config_path or DEFAULT_CONFIG_PATH).lstrip("/")
     if isinstance(folder_ref, GitLocation):  # the source is git: a checkout at the ref's commit
         with git_checked_out(location_source(folder_ref, relative), folder_ref.creds, check_file=False) as checkout:
