@@ -327,3 +327,19 @@ def test_a_saved_plan_whose_repository_is_gone_is_one_line_naming_the_pinned_sou
     assert err.splitlines()[-1].startswith("dss-framework apply: error: git source %s: no git repository at %s"
                                            % (_source(repo.url, commit), repo.url))
     assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("ref_of", [lambda commit: "v1", lambda commit: commit[:8], lambda commit: commit])
+def test_a_tag_or_a_commit_id_short_or_full_is_pinned_to_the_full_commit(dss, repo, capsys, tmp_path, ref_of):
+    """A tag, a full commit id, and a short one (which no server serves alone: found by a full fetch)
+    all plan the commit they name, not the branch's head."""
+    commit = git("rev-parse", "HEAD", cwd=repo.work)
+    git("tag", "v1", cwd=repo.work)
+    git("push", "-q", "origin", "v1", cwd=repo.work)
+    repo.commit({"conf/recipes/clean.py": CODE_V2}, "second")
+    saved = str(tmp_path / "plan.json")
+    code, out, err = _run(capsys, "plan", _source(repo.url, ref_of(commit)), "--out", saved)
+    assert code == exitcodes.OK, err
+    with open(saved) as handle:
+        assert json.load(handle)["metadata"]["config_source"] == _source(repo.url, commit)
+    assert "version one" in out and "version two" not in out
