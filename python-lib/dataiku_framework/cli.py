@@ -23,6 +23,7 @@ from .config.diagnostics import has_errors, render_human, render_json
 from .config.secrets import mask_secret
 from .commands.plan import _error as report_error  # the one error line of every command
 from .dss.failures import DSSConnectionError
+from .sources.git import GitSourceError
 
 #: Exit status after the reader of our output went away (128 + SIGPIPE, what a shell reports).
 EXIT_BROKEN_PIPE = 141
@@ -74,8 +75,11 @@ def _online_client(args: argparse.Namespace) -> Any:
 def cmd_validate(args: argparse.Namespace) -> int:
     """Validate a configuration; print every diagnostic; exit 0 when valid, 1 otherwise."""
     from .config.api import validate_file
+    from .commands.plan import local_config
     client = (lambda: _online_client(args)) if args.online else None
-    diagnostics = validate_file(args.config, env=args.env, client=client, raise_connection_errors=True)[1]
+    diagnostics = validate_file(local_config(args), env=args.env, client=client, raise_connection_errors=True)[1]
+    if args.checkout is not None:  # a git source: name its files by the source, not the checkout directory
+        args.checkout.relabel(diagnostics)
     output = render_json(diagnostics) if args.json else render_human(diagnostics)
     print(output)
     return exitcodes.INVALID if has_errors(diagnostics) else exitcodes.OK
@@ -85,7 +89,8 @@ def _add_validate(subparsers: Any) -> None:
     parser = subparsers.add_parser("validate", help="check a configuration file offline (or --online against DSS)",
                                    description="Validate CONFIG and report every problem with its location.",
                                    epilog=exit_codes_text(), formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("config", metavar="CONFIG", help="YAML or JSON configuration file")
+    parser.add_argument("config", metavar="CONFIG", help="YAML or JSON configuration file, or "
+                                                         "git+URL@REF#PATH (README: 'Configuration from git')")
     parser.add_argument("--json", action="store_true", help="output in the shape of 'terraform validate -json'")
     parser.add_argument("--env", metavar="NAME", help="apply the environment overlay NAME before validating")
     parser.add_argument("--online", action="store_true",
@@ -151,6 +156,9 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         report_error(args.command, _masked(str(error), args))
         return exitcodes.USAGE
     except DSSConnectionError as error:
+        report_error(args.command, _masked(str(error), args))
+        return error.exit_code
+    except GitSourceError as error:  # a git+ CONFIG: unknown host (3), credentials refused (4), no ref/file (1)
         report_error(args.command, _masked(str(error), args))
         return error.exit_code
 

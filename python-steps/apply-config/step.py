@@ -7,13 +7,14 @@ configuration is invalid, the apply failed, or on changes or drift as ``fail_on`
 lives in ``dataiku_framework.plugin.apply``.
 """
 import dataiku
-from dataiku.customstep import get_step_config
+from dataiku.customstep import get_plugin_config, get_step_config
 from dataiku.scenario import Scenario
 
 from dataiku_framework.plugin.apply import (apply_from_folder, macro_progress, step_failure, step_params_from_config,
                                             step_variables)
+from dataiku_framework.plugin.validate import step_config
 
-params = step_params_from_config(get_step_config())
+params = step_params_from_config(step_config(get_step_config(), get_plugin_config()))
 fail_on = params.pop("fail_on")
 report = apply_from_folder(dataiku.api_client(), dataiku.default_project_key(), **params,
                            on_planned=lambda planned: print(planned.text()), on_progress=macro_progress(None, print))

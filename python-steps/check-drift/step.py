@@ -6,13 +6,14 @@ raises with what differs. An invalid configuration fails the step with its first
 logic lives in ``dataiku_framework.plugin.plan``.
 """
 import dataiku
-from dataiku.customstep import get_step_config
+from dataiku.customstep import get_plugin_config, get_step_config
 from dataiku.scenario import Scenario
 
 from dataiku_framework.plugin.plan import drift_variables, plan_from_folder, plan_params_from_config
+from dataiku_framework.plugin.validate import step_config
 
 report = plan_from_folder(dataiku.api_client(), dataiku.default_project_key(),
-                          drift=True, **plan_params_from_config(get_step_config()))
+                          drift=True, **plan_params_from_config(step_config(get_step_config(), get_plugin_config())))
 print(report.text())
 Scenario().set_scenario_variables(**drift_variables(report))
 if not report.valid or report.differences():

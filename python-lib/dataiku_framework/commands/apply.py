@@ -115,8 +115,9 @@ def _run_guarded(args: argparse.Namespace, call: Callable[[], Any]) -> Any:
 def _saved_plan(path: str) -> Any:
     """The ``Plan`` saved in ``path`` (a ``.json`` file shaped as a plan document), else None (a
     configuration). A plan document this version cannot read raises ``PlanFormatError``."""
-    if not path.lower().endswith(".json"):
-        return None
+    from ..sources.git import is_git_source
+    if is_git_source(path) or not path.lower().endswith(".json"):
+        return None  # a git+ argument is always a source, whatever its file's name
     try:
         with open(path, encoding="utf-8") as handle:
             doc = json.load(handle)

@@ -33,14 +33,32 @@ def _error(command: str, message: str) -> None:
     sys.stderr.write("dss-framework %s: error: %s\n" % (command, message))
 
 
-def load_or_report(path: str, env: Optional[str]) -> Any:
-    """The validated ``FrameworkConfig`` of ``path``, or None after printing every diagnostic to stderr."""
+def load_or_report(path: str, env: Optional[str], checkout: Any = None) -> Any:
+    """The validated ``FrameworkConfig`` of ``path``, or None after printing every diagnostic to stderr
+    (files of a git ``checkout`` named by their source, not by the temporary directory)."""
     from ..config.api import load_config
     try:
-        return load_config(path, env=env)
+        return load_config(path, env=env, source_name=checkout.pinned if checkout is not None else None)
     except ConfigError as error:
-        sys.stderr.write(render_human(error.diagnostics) + "\n")
+        diagnostics = checkout.relabel(error.diagnostics) if checkout is not None else error.diagnostics
+        sys.stderr.write(render_human(diagnostics) + "\n")
         return None
+
+
+def local_config(args: argparse.Namespace) -> str:
+    """The local file of ``args.config``. A git source (``git+URL@REF#PATH``) is checked out for the
+    rest of the process (applying reads its code files again), with the credentials of the
+    environment (``sources.git.credentials_from_env``); ``args.config_source`` becomes what plans and
+    the state record: the source pinned to its commit. Git failures (``GitSourceError``) propagate:
+    ``cli.main`` gives them their exit codes."""
+    from ..sources.git import checkout_for_process, credentials_from_env, is_git_source
+    args.checkout = None
+    args.config_source = args.config
+    if not is_git_source(args.config):
+        return args.config
+    args.checkout = checkout_for_process(args.config, credentials_from_env())
+    args.config_source = args.checkout.pinned
+    return args.checkout.config_file
 
 
 def _engine(args: argparse.Namespace, check: bool = True) -> Any:
@@ -67,7 +85,7 @@ def _engine(args: argparse.Namespace, check: bool = True) -> Any:
 def _prepare(args: argparse.Namespace) -> Any:
     """(config, engine), or the exit code after reporting why not: the configuration first (an
     invalid one never needs DSS), then the credentials."""
-    config = load_or_report(args.config, args.env)
+    config = load_or_report(local_config(args), args.env, args.checkout)
     if config is None:
         return exitcodes.INVALID
     engine = _engine(args, check=False)
@@ -134,13 +152,16 @@ def _planned(args: argparse.Namespace) -> Any:
         return prepared
     config, engine = prepared
     try:
-        plan = _dss_call(args, lambda: engine.plan(config, targets=args.target or None, config_source=args.config,
-                                                   allow_delete=args.allow_delete))
+        plan = _dss_call(args, lambda: engine.plan(config, targets=args.target or None,
+                                                   config_source=args.config_source, allow_delete=args.allow_delete))
     except ValueError as error:
         if not args.target:
             raise
         _error(args.command, str(error))  # an address that is not in the configuration
         return exitcodes.INVALID
+    if plan is not None:
+        from ..sources.git import record_commit
+        record_commit(plan.doc["metadata"])  # a git source: its commit, for CI (the pinned source names it too)
     return exitcodes.INVALID if plan is None else (config, engine, plan)
 
 
@@ -183,7 +204,8 @@ def cmd_drift(args: argparse.Namespace) -> int:
 
 def _common(parser: argparse.ArgumentParser, metavar: str = "CONFIG",
             what: str = "YAML or JSON configuration file") -> None:
-    parser.add_argument("config", metavar=metavar, help=what)
+    parser.add_argument("config", metavar=metavar, help=what + "; or git+URL@REF#PATH (see README, "
+                                                            "'Configuration from git')")
     parser.add_argument("--env", metavar="NAME", help="apply the environment overlay NAME first")
     add_connection_options(parser)
 

@@ -124,9 +124,16 @@ def validate_file(path: str, env: Optional[str] = None, client: Any = None,
     return loaded, diagnostics
 
 
-def load_config(source, env=None, limits=None):
-    # type: (Any, Optional[str], Optional[Limits]) -> Any
+def load_config(source, env=None, limits=None, source_name=None):
+    # type: (Any, Optional[str], Optional[Limits], Optional[str]) -> Any
     """A validated ``FrameworkConfig``, or ``ConfigError``.
+
+    ``source_name``: what the model's ``source_file`` (recorded by plans and the state history)
+    says the file is, when the path read is only a local copy (a git checkout: the pinned source).
+    ``source`` may be a git source (``git+URL@REF#PATH``, credentials from the environment: see
+    ``sources.git``): it is checked out for the rest of the process, and ``source_file`` is the
+    source pinned to its commit, so an ``Engine`` plan of it records that commit. Git failures
+    raise ``sources.git.GitSourceError``.
 
     The model holds the file as written (overlays *not* applied, so saving it
     keeps the base values); ``env`` is validated (the overlaid document must
@@ -135,13 +142,25 @@ def load_config(source, env=None, limits=None):
     merged into their sections and the model is marked as flattened (see
     ``FrameworkConfig.to_yaml``).
     """
+    checkout = _git_checkout(source)
+    if checkout is not None:
+        source, source_name = checkout.config_file, checkout.pinned
     loaded, diagnostics = load_and_validate(source, env, limits)
     if loaded.doc is None or has_errors(diagnostics):
-        raise ConfigError(diagnostics)
-    config = _build(loaded.doc, loaded.root_dir, None if loaded.from_text else loaded.main_file)
+        raise ConfigError(checkout.relabel(diagnostics) if checkout is not None else diagnostics)
+    config = _build(loaded.doc, loaded.root_dir, None if loaded.from_text else (source_name or loaded.main_file))
     object.__setattr__(config, "_env", env)
     object.__setattr__(config, "_includes_merged", not loaded.from_text and isinstance(loaded.doc.get("include"), list))
     return config
+
+
+def _git_checkout(source):
+    # type: (Any) -> Any
+    """The checkout of a git source (kept until the process exits), None for anything else."""
+    from ..sources.git import checkout_for_process, credentials_from_env, is_git_source
+    if not is_git_source(source):
+        return None
+    return checkout_for_process(source, credentials_from_env())
 
 
 def config_from_document(doc, root_dir, source_file):

@@ -16,7 +16,7 @@ file. The plan that is checked is the plan that is applied (``Engine.apply(plan)
 from typing import Any, Callable, Dict, List, Optional
 
 from .plan import PlanReport, plan_params_from_config, planned_from_folder
-from .scope import NotProjectAdmin, acting_on, check_project_admin, on_instance, target_from_config  # noqa: F401
+from .scope import NotProjectAdmin, acting_on, check_project_admin, on_instance, place, target_from_config  # noqa: F401
 
 #: What the scenario step does after planning.
 MODES = ("plan_only", "apply", "apply_if_no_drift")
@@ -226,8 +226,8 @@ def step_failure(report: ApplyReport, fail_on: str) -> Optional[str]:
         return "%s\n%s" % (report.invalid_title(), report.invalid.failure_message())
     if report.result is not None and not report.result.succeeded:
         return report.failure_message()
-    where = "%s (configuration '%s' in managed folder '%s')" % (report.where(capital=True), report.config_path,
-                                                               report.folder_name)
+    where = "%s (configuration '%s' in %s)" % (report.where(capital=True), report.config_path,
+                                               place(report.folder_name))
     if fail_on == "drift" and report.drift_count:
         return "%s: DSS was changed outside the configuration in %d field(s)%s:\n%s" % (
             where, report.drift_count, "; nothing was applied" if report.result is None else "",

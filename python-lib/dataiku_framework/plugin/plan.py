@@ -13,9 +13,10 @@ from typing import Any, Dict, Iterator, List, Optional
 
 from ..config.api import load_config
 from ..config.diagnostics import ConfigError, Diagnostic
-from .scope import acting_on, check_configured_key, describe_field, on_instance
+from .scope import acting_on, check_configured_key, describe_field, on_instance, place
 from .validate import DEFAULT_CONFIG_PATH, ValidationReport, _relativize, checked_out, source_params
 from ..plan.refresh import DEFAULT_PARALLELISM
+from ..sources.git import record_commit
 
 
 def plan_params_from_config(config: Optional[Dict[str, Any]]) -> Dict[str, Any]:
@@ -93,8 +94,8 @@ class PlanReport(object):
         if self.invalid is not None:
             return "%s\n%s" % (self.invalid_title(), self.invalid.failure_message())
         lines = self.differences()
-        head = ["%s differs from configuration '%s' in managed folder '%s' (%d difference(s)):"
-                % (self.where(capital=True), self.config_path, self.folder_name, len(lines))]
+        head = ["%s differs from configuration '%s' in %s (%d difference(s)):"
+                % (self.where(capital=True), self.config_path, place(self.folder_name), len(lines))]
         tail = ["... and %d more" % (len(lines) - limit)] if len(lines) > limit else []
         return "\n".join(head + ["  " + line for line in lines[:limit]] + tail)
 
@@ -130,7 +131,7 @@ def planned_from_folder(client: Any, project_key: str, folder_ref: str, config_p
         diagnostics = [problem] if problem is not None else []  # type: List[Diagnostic]
         if not diagnostics:
             try:
-                config = load_config(os.path.join(root, relative), env=env)
+                config = load_config(os.path.join(root, relative), env=env, source_name=_pinned(folder))
                 configured = config.resolved().project.key  # an environment overlay may change it
             except ConfigError as error:
                 diagnostics = list(error.diagnostics)
@@ -141,9 +142,16 @@ def planned_from_folder(client: Any, project_key: str, folder_ref: str, config_p
             return
         check_configured_key(configured, acting, project_key, describe_field(relative, folder.name, env))
         engine = Engine(client=client, parallelism=parallelism)
-        plan = engine.drift(config) if drift else engine.plan(config, config_source=relative, allow_delete=allow_delete)
+        source = _pinned(folder) or relative
+        plan = engine.drift(config) if drift else engine.plan(config, config_source=source, allow_delete=allow_delete)
+        record_commit(plan.doc["metadata"])
         yield PlanReport(relative, folder.name, plan=plan, project_key=acting,
                          dss_url=plan.doc.get("metadata", {}).get("dss_url") or _url(client))
+
+
+def _pinned(folder: Any) -> Optional[str]:
+    """For a git source, what plans and the state history record: the source pinned to its commit."""
+    return folder.folder_id if folder.folder_id.startswith("git+") else None
 
 
 def _url(client: Any) -> str:

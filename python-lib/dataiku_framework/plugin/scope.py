@@ -116,5 +116,13 @@ def on_instance(project_key: Optional[str], dss_url: Optional[str], capital: boo
 def describe_field(config_path: str, folder_name: str, env: Optional[str]) -> str:
     """``project.key in configuration 'x.yaml' of managed folder 'f' (environment prod)``: the field
     the key check is about, in the configuration's terms."""
-    return "project.key in configuration '%s' of managed folder '%s'%s" % (
-        config_path, folder_name, " (environment %s)" % env if env else "")
+    return "project.key in configuration '%s' of %s%s" % (
+        config_path, place(folder_name), " (environment %s)" % env if env else "")
+
+
+def place(folder_name: str) -> str:
+    """How messages name where a configuration was read: ``managed folder 'f'``, or for a git source
+    (``folder_name`` is then ``git+URL@COMMIT``) ``git repository git+URL@COMMIT``."""
+    if folder_name.startswith("git+"):
+        return "git repository %s" % folder_name
+    return "managed folder '%s'" % folder_name

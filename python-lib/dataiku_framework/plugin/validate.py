@@ -18,7 +18,8 @@ from ..config.api import validate_file
 from ..config.diagnostics import ERROR, Diagnostic, did_you_mean, has_errors, render_human
 from ..config.loader import resolve_inside
 from ..sources.folder import FolderCopy, fetch_folder
-from .scope import acting_on, check_configured_key, describe_field, target_from_config
+from ..sources.git import GitLocation, checked_out as git_checked_out, location_source, redact_url, tree_files
+from .scope import acting_on, check_configured_key, describe_field, place, target_from_config
 
 DEFAULT_CONFIG_PATH = "project.yaml"
 
@@ -55,11 +56,31 @@ def source_params(config: Dict[str, Any]) -> Dict[str, Any]:
     name (``target``: the "Target project" parameter), read the same way by every macro and step
     from parameters DSS may leave out or empty."""
     return {
-        "folder_ref": config.get("folder"),
+        "folder_ref": source_location(config),
         "config_path": (config.get("config_path") or "").strip() or DEFAULT_CONFIG_PATH,
         "env": (config.get("environment") or "").strip() or None,
         "target": target_from_config(config),
     }
+
+
+def step_config(raw: Optional[Dict[str, Any]], plugin_config: Optional[Dict[str, Any]]) -> Dict[str, Any]:
+    """A scenario step's parameters with its presets resolved. DSS gives the raw parameters by
+    ``get_step_config()`` (a preset is only a reference there) and, observed, the same parameters with
+    presets resolved to dicts in ``get_plugin_config()["config"]`` (dss-plugin-anatomy.md §3.3): the
+    resolved values win."""
+    resolved = (plugin_config or {}).get("config")
+    return dict(raw or {}, **(resolved if isinstance(resolved, dict) else {}))
+
+
+def source_location(config: Dict[str, Any]) -> Any:
+    """Where the "source" parameters say the configuration is: the managed folder's id or name
+    (``folder``; the default), or, for source ``git``, a ``sources.git.GitLocation`` (``git_url``,
+    ``git_ref``, and the ``git_credentials`` preset, which DSS resolves to a dict)."""
+    if str(config.get("source") or "folder").strip().lower() != "git":
+        return config.get("folder")
+    from ..sources.git import GitLocation, credentials_from_preset
+    return GitLocation(str(config.get("git_url") or ""), str(config.get("git_ref") or ""),
+                       credentials_from_preset(config.get("git_credentials")))
 
 
 class ValidationReport(object):
@@ -91,7 +112,7 @@ class ValidationReport(object):
     def summary(self):
         # type: () -> str
         """One line: what was validated and the outcome."""
-        what = "Configuration '%s' in managed folder '%s'" % (self.config_path, self.folder.name)
+        what = "Configuration '%s' in %s" % (self.config_path, place(self.folder.name))
         checks = "offline and online checks" if self.online else "offline checks only"
         if self.valid:
             return "%s is valid (%d warning(s); %d file(s) read; %s)" % (
@@ -164,7 +185,7 @@ def _missing_file(config_path, folder, reason=None):
     if reason:
         summary = "configuration file '%s' %s" % (config_path, reason)
     else:
-        summary = "configuration file '%s' not found in managed folder '%s'" % (config_path, folder.name)
+        summary = "configuration file '%s' not found in %s" % (config_path, place(folder.name))
     detail = ("configuration files in the folder: %s" % ", ".join(configs) if configs
               else "the folder holds no YAML or JSON file (%d file(s) in total)" % len(files))
     hint = did_you_mean(config_path, configs) or "set the configuration file parameter to a path inside the folder"
@@ -214,22 +235,37 @@ def configured_key(doc: Any, env: Optional[str]) -> Optional[str]:
 
 
 @contextlib.contextmanager
-def checked_out(client: Any, project_key: str, folder_ref: str,
+def checked_out(client: Any, project_key: str, folder_ref: Any,
                 config_path: str) -> Iterator[Tuple[Any, str, str, Optional[Diagnostic]]]:
     """A local copy of managed folder ``folder_ref``, deleted on exit, shared by every component that
     reads a configuration from a folder. Yields ``(folder, relative config path, root, problem)``:
     ``problem`` is the diagnostic of a config file missing or outside the folder, else None (the
-    file is then ``os.path.join(root, relative)``). An unknown folder raises ``sources.FolderError``."""
+    file is then ``os.path.join(root, relative)``). An unknown folder raises ``sources.FolderError``.
+
+    ``folder_ref`` may instead be a ``sources.git.GitLocation`` (the "source" parameter is git): the
+    copy is then a checkout of its ref, and ``folder`` a ``FolderCopy`` whose id is the source pinned
+    to the commit (``git+URL@COMMIT#PATH``) and whose name is ``git+URL@COMMIT``, so every message
+    and plan names the commit read. Git failures raise ``sources.git.GitSourceError`` (one line)."""
     relative = (config_path or DEFAULT_CONFIG_PATH).lstrip("/")
+    if isinstance(folder_ref, GitLocation):  # the source is git: a checkout at the ref's commit
+        with git_checked_out(location_source(folder_ref, relative), folder_ref.creds, check_file=False) as checkout:
+            folder = FolderCopy(checkout.pinned, "git+%s@%s" % (redact_url(checkout.source.url), checkout.commit),
+                                tree_files(checkout.root))
+            yield folder, relative, checkout.root, _file_problem(checkout.root, relative, folder)
+        return
     root = os.path.realpath(tempfile.mkdtemp(prefix="dkuframework-"))
     try:
         folder = fetch_folder(client, project_key, folder_ref, root)
-        path, reason = resolve_inside(root, root, relative)
-        problem = None
-        if path is None:
-            problem = _missing_file(relative, folder, reason)
-        elif not os.path.isfile(path):
-            problem = _missing_file(relative, folder)
-        yield folder, relative, root, problem
+        yield folder, relative, root, _file_problem(root, relative, folder)
     finally:
         shutil.rmtree(root, ignore_errors=True)
+
+
+def _file_problem(root: str, relative: str, folder: FolderCopy) -> Optional[Diagnostic]:
+    """The diagnostic of configuration file ``relative`` missing from, or outside, the copy at ``root``."""
+    path, reason = resolve_inside(root, root, relative)
+    if path is None:
+        return _missing_file(relative, folder, reason)
+    if not os.path.isfile(path):
+        return _missing_file(relative, folder)
+    return None

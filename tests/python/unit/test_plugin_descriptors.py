@@ -35,6 +35,13 @@ STEPS = sorted(glob.glob(os.path.join(ROOT, "python-steps", "*", "step.json")))
 DESCRIPTORS = RUNNABLES + STEPS
 
 
+#: Where every component that reads a configuration finds it: a managed folder, or git (issue 16 §1).
+SOURCE_PARAMS = [("source", "SELECT"), ("folder", "MANAGED_FOLDER"), ("git_url", "STRING"), ("git_ref", "STRING"),
+                 ("git_credentials", "PRESET")]
+READERS = [p for p in DESCRIPTORS if any(x.get("type") == "MANAGED_FOLDER" for x in json.load(open(p))["params"])
+           and "export-project-yaml" not in p]
+
+
 def _rel(path):
     return os.path.relpath(path, ROOT)
 
@@ -74,9 +81,10 @@ def test_apply_components_share_parameters():
     assert [p["name"] for p in macro["params"][len(plan["params"]):]] == ["allow_delete", "lock_timeout"]
     assert [p for p in step["params"] if p["name"] not in ("mode", "fail_on")] == macro["params"]
     assert step["meta"]["label"] == "Apply project configuration"
-    choices = {p["name"]: [c["value"] for c in p["selectChoices"]] for p in step["params"] if p["type"] == "SELECT"}
-    assert choices == {"mode": list(MODES), "fail_on": list(FAIL_ON)}
-    assert [p.get("defaultValue") for p in step["params"] if p["type"] == "SELECT"] == ["apply", "never"]
+    selects = [p for p in step["params"] if p["type"] == "SELECT" and p["name"] != "source"]  # source: below
+    assert {p["name"]: [c["value"] for c in p["selectChoices"]] for p in selects} == {
+        "mode": list(MODES), "fail_on": list(FAIL_ON)}
+    assert [p.get("defaultValue") for p in selects] == ["apply", "never"]
 
 
 def test_plan_components_share_parameters():
@@ -84,9 +92,8 @@ def test_plan_components_share_parameters():
     macro = _load(os.path.join(ROOT, "python-runnables", "plan", "runnable.json"))
     step = _load(os.path.join(ROOT, "python-steps", "check-drift", "step.json"))
     assert macro["params"] == step["params"]
-    assert [(p["name"], p["type"]) for p in macro["params"]] == [
-        ("folder", "MANAGED_FOLDER"), ("config_path", "STRING"), ("environment", "STRING"),
-        ("target_project", "STRING"), ("parallelism", "INT")]
+    assert [(p["name"], p["type"]) for p in macro["params"]] == SOURCE_PARAMS + [
+        ("config_path", "STRING"), ("environment", "STRING"), ("target_project", "STRING"), ("parallelism", "INT")]
     assert (macro["impersonate"], macro["permissions"], macro["resultType"], macro["macroRoles"]) == (
         False, ["READ_CONF"], "HTML", [{"type": "PROJECT_MACROS"}])
 
@@ -135,9 +142,8 @@ def test_validate_config_components_share_parameters():
     macro = _load(os.path.join(ROOT, "python-runnables", "validate-config", "runnable.json"))
     step = _load(os.path.join(ROOT, "python-steps", "validate-config", "step.json"))
     assert macro["params"] == step["params"]
-    assert [(p["name"], p["type"]) for p in macro["params"]] == [
-        ("folder", "MANAGED_FOLDER"), ("config_path", "STRING"), ("environment", "STRING"),
-        ("target_project", "STRING"), ("online", "BOOLEAN")]
+    assert [(p["name"], p["type"]) for p in macro["params"]] == SOURCE_PARAMS + [
+        ("config_path", "STRING"), ("environment", "STRING"), ("target_project", "STRING"), ("online", "BOOLEAN")]
     assert macro["meta"]["label"] == "Validate project configuration"
     assert (macro["impersonate"], macro["permissions"], macro["resultType"], macro["macroRoles"]) == (
         False, ["READ_CONF"], "RESULT_TABLE", [{"type": "PROJECT_MACROS"}])
@@ -163,3 +169,25 @@ def test_entry_point_is_thin(path):
     compile(code, code_path, "exec")
     if path.endswith("runnable.json"):
         assert len(re.findall(r"^class \w+\(Runnable\):", code, re.M)) == 1  # DSS runs the one Runnable subclass
+
+
+@pytest.mark.parametrize("path", READERS, ids=_rel)
+def test_every_reader_of_a_configuration_offers_a_folder_or_git(path):
+    """The source choice, and the git parameters shown only for git, with the credentials from the
+    ``git-credentials`` parameter set, whose fields are the ones ``sources.git.credentials_from_preset`` reads."""
+    params = _load(path)["params"]
+    assert [(p["name"], p["type"]) for p in params[:len(SOURCE_PARAMS)]] == SOURCE_PARAMS
+    source = params[0]
+    assert [c["value"] for c in source["selectChoices"]] == ["folder", "git"] and source["defaultValue"] == "folder"
+    assert params[1]["mandatory"] is False and params[1]["visibilityCondition"] == "model.source != 'git'"
+    assert {p["visibilityCondition"] for p in params[2:len(SOURCE_PARAMS)]} == {"model.source == 'git'"}
+    preset = _load(os.path.join(ROOT, "parameter-sets", params[4]["parameterSetId"], "parameter-set.json"))
+    fields = {p["name"]: p["type"] for p in preset["params"]}
+    assert fields == {"token": "PASSWORD", "username": "STRING", "ssh_private_key": "TEXTAREA",
+                      "known_hosts": "TEXTAREA", "strict_host_key_checking": "BOOLEAN"}
+    assert preset["defaultDefinableInline"] is False  # a secret is never stored in a macro's or step's parameters
+    from dataiku_framework.sources.git import credentials_from_preset
+    creds = credentials_from_preset({"token": "t", "username": "u", "ssh_private_key": "k", "known_hosts": "h",
+                                     "strict_host_key_checking": False})
+    assert creds == ("t", "u", "k", "h", False)
+    assert credentials_from_preset(None).strict_host_keys is True
