@@ -32,6 +32,7 @@ import time
 from typing import Any, Dict, Iterator, List, NamedTuple, Optional
 
 from .. import exitcodes
+from ..config.secrets import public_url
 
 #: Environment variables of the CLI (and of ``credentials_from_env``).
 TOKEN_VAR = "DSS_FRAMEWORK_GIT_TOKEN"
@@ -169,7 +170,7 @@ def redact_url(url: str) -> str:
     scheme, userinfo = match.group(1), match.group(2)
     rest = url[match.end():]
     if not scheme.lower().replace(_PREFIX, "").startswith("ssh"):
-        return scheme + rest
+        return public_url(url)  # the one rule for the DSS address too
     if ":" not in userinfo:
         return url
     return "%s%s@%s" % (scheme, userinfo.split(":", 1)[0], rest)
