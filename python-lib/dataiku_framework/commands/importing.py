@@ -10,6 +10,7 @@ import argparse
 from typing import Any, List, Optional
 
 from .. import exitcodes
+from ..config.printable import printable
 from .plan import _dss_call, _engine, _epilog, _error, add_connection_options
 
 
@@ -55,7 +56,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     except OSError as error:
         _error("import", "cannot write to %s: %s" % (args.out, error.strerror or error))
         return exitcodes.INVALID
-    print("\n".join(summary_lines(imported, written)))
+    print(printable("\n".join(summary_lines(imported, written))))  # DSS names, shown inert
     if args.adopt:
         from ..importer.adopt import adopt
         from ..state import LockHeld

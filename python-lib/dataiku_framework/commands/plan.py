@@ -29,8 +29,11 @@ def _positive(text: str) -> int:
 
 def _error(command: str, message: str) -> None:
     """The one form of every command's error line (``cli.main`` uses it too, for usage and connection
-    failures): ``dss-framework COMMAND: error: MESSAGE``, as argparse words its own."""
-    sys.stderr.write("dss-framework %s: error: %s\n" % (command, message))
+    failures): ``dss-framework COMMAND: error: MESSAGE``, as argparse words its own. Secrets are
+    redacted and control characters shown escaped: messages quote names from DSS and the state."""
+    from ..config.printable import printable
+    from ..config.secrets import redact
+    sys.stderr.write("dss-framework %s: error: %s\n" % (command, printable(redact(message))))
 
 
 def load_or_report(path: str, env: Optional[str], checkout: Any = None) -> Any:

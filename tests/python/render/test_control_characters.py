@@ -174,3 +174,14 @@ def test_a_lock_holder_from_an_edited_lock_file_is_shown_escaped(ctrl, client, c
     assert code == exitcodes.OK, err
     _assert_no_raw_control(out + err)
     assert "box\\x1b[2K" in out
+
+
+def test_command_error_lines_show_control_characters_escaped_and_secrets_redacted(capsys):
+    """Every command's error line goes through ``commands.plan._error``: it quotes names read from DSS
+    and the state (any project writer can edit them), and DSS errors that echo what they were sent."""
+    from dataiku_framework.commands.plan import _error
+    _error("plan", "unknown zone 'z\x1b[2K\x1b[1A' on jdbc:postgresql://db/x?user=u&password=Hunter2Secret9")
+    err = capsys.readouterr().err
+    assert err.startswith("dss-framework plan: error: ")
+    assert "\x1b" not in err and "\\x1b[2K\\x1b[1A" in err
+    assert "Hunter2Secret9" not in err
