@@ -58,6 +58,10 @@ class Resource(object):
     live_defaults = {}  # type: Dict[Tuple[Any, ...], Any]  # DSS default of a key DSS may omit
     #: (DSS path pattern, config path pattern): "$0".. in the config pattern take the n-th ``*``
     path_map = ()  # type: Sequence[Tuple[Sequence[Any], Sequence[Any]]]
+    #: lists of mappings that a write sends whole (DSS path pattern -> the key naming an element, a
+    #: recipe input by its ``ref``): what DSS holds in an element beside the keys the config manages
+    #: (an input's partition ``deps``) is carried into the form written, and so checked on read-back
+    carried = {}  # type: Dict[Tuple[Any, ...], str]
 
     # -- what the config holds
     def address(self, name: str) -> str:
@@ -102,6 +106,19 @@ class Resource(object):
     def canonical(self, live: Dict[str, Any], desired: Dict[str, Any]) -> Dict[str, Any]:
         """``live`` kept to the keys ``desired`` manages, sets sorted, text normalised."""
         return self._project(live, desired, ())
+
+    def with_unmanaged(self, desired: Dict[str, Any], live: Optional[Dict[str, Any]]) -> Dict[str, Any]:
+        """``desired`` with, in each list ``carried`` names, every key the matching element of ``live``
+        (the live form) holds and ``desired`` leaves unset: the form to write and to read back.
+
+        Why: a block written whole replaces what DSS held, so a key the config does not manage
+        survives only when it is written back; and a key written is a key the read-back verifies."""
+        if not self.carried or not isinstance(live, dict):
+            return desired
+        out = dict(desired)
+        for pattern, key in self.carried.items():
+            _carry(out, live, tuple(pattern), key)
+        return out
 
     def replace_reason(self, desired: Dict[str, Any], live: Dict[str, Any]) -> Optional[str]:
         """Why DSS cannot apply the difference in place (then the action is replace), or None."""
@@ -210,6 +227,33 @@ class Resource(object):
                 self._walk_plain(want[key], have[key], found)
         elif normalise_text(want) != normalise_text(have) or isinstance(want, bool) != isinstance(have, bool):
             found.append(True)
+
+
+def _carry(want: Dict[str, Any], have: Any, pattern: Path, key: str) -> None:
+    """In ``want`` (copied along ``pattern``, never changed in place), each element of the list at
+    ``pattern`` completed with the keys it lacks from the element of ``have``'s list with the same
+    ``key`` (taken in order: two inputs of one dataset pair up one to one)."""
+    head, rest = pattern[0], pattern[1:]
+    keys = [k for k in want if k in have] if head == ANY else [head] if head in want and head in have else []
+    for k in keys:
+        sub, live = want[k], have[k]
+        if rest and isinstance(sub, dict) and isinstance(live, dict):
+            want[k] = dict(sub)
+            _carry(want[k], live, rest, key)
+        elif not rest and isinstance(sub, list) and isinstance(live, list):
+            want[k] = _completed(sub, live, key)
+
+
+def _completed(want: List[Any], have: List[Any], key: str) -> List[Any]:
+    free = [h for h in have if isinstance(h, dict)]
+    out = []
+    for element in want:
+        match = next((h for h in free if isinstance(element, dict) and h.get(key) == element.get(key)), None)
+        if match is not None:
+            free.remove(match)
+            element = dict(match, **element)
+        out.append(element)
+    return out
 
 
 DEFAULT_ZONE_ID = DEFAULT_ZONE

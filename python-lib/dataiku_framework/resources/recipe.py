@@ -9,7 +9,7 @@ import json
 from typing import Any, Dict, List, Optional, Tuple
 
 from ..dss import translate
-from .base import Resource, format_path
+from .base import ANY, Resource, format_path
 
 
 class RecipeResource(Resource):
@@ -17,6 +17,8 @@ class RecipeResource(Resource):
     set_paths = (("tags",),)
     exact_paths = (("inputs",), ("outputs",))
     atomic_paths = (("inputs",), ("outputs",))
+    # an item's partition dependencies (``deps``) and whatever else DSS keeps beside its ref
+    carried = {("inputs", ANY): "ref", ("outputs", ANY): "ref"}
     live_defaults = {("description",): "", ("shortDesc",): "", ("tags",): [], ("params",): {}}
     path_map = ((("params", "envSelection"), ("code_env",)), (("shortDesc",), ("short_desc",)),
                 (("params", "engineType"), ("engine",)))

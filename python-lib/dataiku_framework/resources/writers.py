@@ -251,8 +251,12 @@ class RecipeWriter(Writer):
         bootstrap.new_recipe(ctx.project, obj, ctx.folder_ids)
 
     def to_dss(self, ctx: ApplyContext, obj: Any, desired: Dict[str, Any], key: str) -> Any:
+        """Inputs and outputs as ``{role: {items}}`` with folders by id; each item as ``desired`` has it,
+        with what ``with_unmanaged`` carried over (an input's ``deps``)."""
         if key in ("inputs", "outputs"):
-            return bootstrap.role_blocks(translate.recipe_io(obj, ctx.folder_ids), key)
+            return {role: {"items": [dict(item, ref=ctx.folder_ids.get(item.get("ref"), item.get("ref")))
+                                     for item in items]}
+                    for role, items in desired[key].items()}
         return desired[key]
 
     def save(self, ctx: ApplyContext, name: str, obj: Any, desired: Dict[str, Any], keys: List[str]) -> int:
@@ -261,8 +265,12 @@ class RecipeWriter(Writer):
         for key in keys:
             if key == "payload":
                 bootstrap.write_payload(settings, obj, desired["payload"])
+            elif key in self.replace_keys:  # roles owned whole; a kept role keeps its other keys
+                held = raw.get(key) or {}
+                raw[key] = {role: dict(held.get(role) or {}, **block)
+                            for role, block in self.to_dss(ctx, obj, desired, key).items()}
             else:
-                raw[key] = merge_into(raw.get(key), self.to_dss(ctx, obj, desired, key), key in self.replace_keys)
+                raw[key] = merge_into(raw.get(key), self.to_dss(ctx, obj, desired, key))
         ctx.call(settings.save)
         return 1
 
