@@ -26,6 +26,8 @@ class DatasetResource(Resource):
         (("partitioning", "filePathPattern"), ("partitioning", "file_path_pattern")),
         (("partitioning", "dimensions", ANY, "params", "period"), ("partitioning", "dimensions", "$0", "period")),
     )
+    # what DSS keeps in a column or a dimension beside the keys the config sets (``originalType``...)
+    carried = {("schema", "columns"): "name", ("partitioning", "dimensions"): "name"}
 
     def configured(self, config: Any) -> List[Tuple[str, Any]]:
         return [(ds.name, ds) for ds in config.datasets]

@@ -85,3 +85,20 @@ def test_the_read_back_notices_dependencies_dss_dropped(emu, client, engine, mon
     result = engine.apply(_config(key, "[a, b, c]"))
     failed = result.result("recipe.r")
     assert failed.status == "failed" and "DSS did not keep inputs" in failed.error, failed.error
+
+
+def test_a_column_added_in_front_keeps_each_columns_own_dss_keys(emu, client, engine):
+    """Schema columns are a list written as one: each column keeps what DSS holds beside its managed
+    keys (``originalType``), matched by name, not by position (a column added first shifts them all)."""
+    key = fresh_key("COLS")
+    assert engine.apply(_config(key, "[a]")).succeeded
+    dataset = client.get_project(key).get_dataset("a")
+    settings = dataset.get_settings()
+    for column in settings.get_raw()["schema"]["columns"]:
+        column["originalType"] = "int8" if column["name"] == "id" else "varchar(50)"
+    settings.save()
+    columns = "[{name: first, type: string}, {name: id, type: bigint}, {name: label, type: string}]"
+    result = engine.apply(_config(key, "[a]", columns=columns))
+    assert result.succeeded, result.summary()
+    held = {c["name"]: c.get("originalType") for c in dataset.get_settings().get_raw()["schema"]["columns"]}
+    assert held == {"first": None, "id": "int8", "label": "varchar(50)"}
