@@ -108,15 +108,21 @@ def _fits(node: Any, value: Any) -> Optional[str]:
 
 
 def _first_class_param(entry: Dict[str, Any], parts: List[Any]) -> Optional[str]:
-    """The first-class key a dataset ``params.K`` path should have been named by, or None."""
-    if entry.get("kind") != "dataset" or len(parts) < 2 or parts[0] != "params":
+    """The first-class key a ``params.K`` path should have been named by, or None: K is a key of the
+    object's own definition that applies to its type (a dataset's ``table``: its ``x-dss-param``;
+    a scenario's ``steps``), so the configuration writes K, not ``params.K``."""
+    definition = DEFINITIONS.get(entry.get("kind"))
+    if definition is None or len(parts) < 2 or parts[0] != "params":
+        return None
+    info = facts(definition)
+    by_param = {key: field for field, key in info.dss_params.items() if field != "connection"}
+    field = by_param.get(parts[1], parts[1] if parts[1] in info.fields and parts[1] != "params" else None)
+    if field is None:
         return None
     dtype = (entry.get("after") or entry.get("before") or {}).get("type")
-    info = facts("Dataset")
-    for field, key in info.dss_params.items():
-        if key == parts[1] and field != "connection" and isinstance(dtype, str) and (
-                dtype in info.applies_to.get(field, ()) or info.canonical(dtype) in info.applies_to.get(field, ())):
-            return field
+    applies = info.applies_to.get(field)
+    if applies is None or (isinstance(dtype, str) and (dtype in applies or info.canonical(dtype) in applies)):
+        return field
     return None
 
 

@@ -13,6 +13,7 @@ are changes too), ``set_paths`` are lists compared without order and ``atomic_pa
 as one change (a recipe's inputs, say) rather than element by element.
 """
 import json
+import re
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from ..dss.translate import DEFAULT_ZONE
@@ -52,6 +53,7 @@ class Resource(object):
     """One kind of DSS object; subclasses fill in the kind-specific parts."""
 
     kind = ""
+    definition = None  # type: Optional[str]  # its ``$defs`` entry in the configuration schema
     exact_paths = ()  # type: Sequence[Sequence[Any]]
     set_paths = ()  # type: Sequence[Sequence[Any]]
     atomic_paths = ()  # type: Sequence[Sequence[Any]]
@@ -125,11 +127,84 @@ class Resource(object):
         return None
 
     def diff(self, desired: Dict[str, Any], live: Dict[str, Any], obj: Any = None) -> List[Dict[str, Any]]:
-        """[{path, before, after}] in config terms, between the desired and the canonical live form."""
+        """[{path, before, after}] in config terms, between the desired and the canonical live form.
+
+        Paths go through ``config_path``; values are read at that path in the configuration forms
+        of both sides (``config_form``: ``{main: [{ref, deps}]}`` is shown as ``[a, b]``, a step's
+        two run-condition keys as one ``run_condition``), once per path; DSS's own values stay
+        only where the configuration form has no such path (a raw ``params`` key)."""
         found = []  # type: List[Tuple[Path, Any, Any]]
         self._walk(desired, live, (), found)
-        return [{"path": self.config_path(path, obj), "before": before, "after": after}
-                for path, before, after in found]
+        forms = {}  # type: Dict[str, Any]  # the two configuration forms, made once, if a change needs them
+        out, whole = [], set()  # type: List[Dict[str, Any]], set
+        for path, before, after in found:
+            where = self.config_path(path, obj)
+            if where in whole:
+                continue  # one configuration key set by several DSS keys: shown once, whole
+            terms = self._terms(where, before, after, desired, live, obj, forms)
+            if terms is not None:
+                whole.add(where)
+                before, after = terms
+            out.append({"path": where, "before": before, "after": after})
+        return out
+
+    def config_form(self, form: Dict[str, Any], name: str, obj: Any = None) -> Optional[Dict[str, Any]]:
+        """A desired or canonical form in the configuration's terms (the object as a config file
+        would write it, defaults left out), or None when the kind has no such inverse."""
+        return None
+
+    def _terms(self, where: str, before: Any, after: Any, desired: Dict[str, Any], live: Dict[str, Any], obj: Any,
+               forms: Dict[str, Any]) -> Optional[Tuple[Any, Any]]:
+        """(before, after) read at ``where`` in both configuration forms, or None to keep DSS's values
+        (no form, no such path on either side, or the forms cannot tell the two apart). A side whose
+        form leaves the key out (a default the inverse drops) reads the schema's default, else
+        DSS's value when it is a plain value."""
+        if not forms:
+            forms["after"], forms["before"] = self._form(desired, obj), self._form(live, obj)
+        if forms["after"] is None or forms["before"] is None:
+            return None
+        parts = parse_path(where)
+        found = at_path(forms["before"], parts), at_path(forms["after"], parts)
+        if found == (ABSENT, ABSENT):
+            return None
+        terms = (self._or_default(parts, found[0], before, found[1]), self._or_default(parts, found[1], after, found[0]))
+        return None if terms[0] == terms[1] else terms
+
+    def _or_default(self, parts: List[Any], value: Any, raw: Any, other: Any) -> Any:
+        """A side the configuration form leaves out (a default the inverse drops): the schema's
+        default, else DSS's own value when it is a plain value of the other side's type (``minute:
+        0``; not a flag standing for a number), else None."""
+        if value is not ABSENT:
+            return value
+        default = self._default(parts)
+        if default is not None:
+            return default
+        plain = raw is None or isinstance(raw, (str, int, float, bool))
+        return raw if plain and (other is ABSENT or other is None or type(other) is type(raw)) else None
+
+    def _form(self, form: Dict[str, Any], obj: Any) -> Optional[Dict[str, Any]]:
+        return self.config_terms(form, getattr(obj, "name", None) or "object", obj)
+
+    def config_terms(self, form: Any, name: str, obj: Any = None) -> Optional[Dict[str, Any]]:
+        """``config_form``, without its name; None when there is none (the importer leaves it out:
+        DSS's values then stay as they are)."""
+        if not isinstance(form, dict):
+            return None
+        try:
+            out = self.config_form(form, name, obj)
+        except Exception:  # noqa: BLE001 - a form the inverse does not cover
+            return None
+        return None if out is None else {k: v for k, v in out.items() if k != "name"}
+
+    def _default(self, parts: List[Any]) -> Any:
+        """The schema's default at a configuration path (a step's ``run_condition``), else None."""
+        from ..config.schema_check import load_schema
+        node = load_schema()["$defs"].get(self.definition or "")
+        for part in parts:
+            node = _schema_child(node, part)
+            if node is None:
+                return None
+        return node.get("default") if isinstance(node, dict) else None
 
     def config_path(self, path: Path, obj: Any) -> str:
         """A DSS JSON path in the config's terms, through ``path_map`` (longest pattern first)."""
@@ -227,6 +302,38 @@ class Resource(object):
                 self._walk_plain(want[key], have[key], found)
         elif normalise_text(want) != normalise_text(have) or isinstance(want, bool) != isinstance(have, bool):
             found.append(True)
+
+
+ABSENT = object()  # no value at a configuration path
+_PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+
+
+def parse_path(path: str) -> List[Any]:
+    """``triggers[0].hour`` -> ``["triggers", 0, "hour"]`` (the inverse of ``format_path``)."""
+    return [int(index) if index else name for name, index in _PART.findall(path)]
+
+
+def at_path(doc: Any, parts: Sequence[Any]) -> Any:
+    """The value at ``parts`` in ``doc``, or ``ABSENT``."""
+    for part in parts:
+        if isinstance(doc, dict) and part in doc:
+            doc = doc[part]
+        elif isinstance(doc, list) and isinstance(part, int) and part < len(doc):
+            doc = doc[part]
+        else:
+            return ABSENT
+    return doc
+
+
+def _schema_child(node: Any, part: Any) -> Any:
+    from ..config.schema_check import load_schema
+    while isinstance(node, dict) and "$ref" in node:
+        node = load_schema()["$defs"][node["$ref"].rsplit("/", 1)[-1]]
+    if not isinstance(node, dict):
+        return None
+    if isinstance(part, int):
+        return node.get("items")
+    return (node.get("properties") or {}).get(part)
 
 
 def _carry(want: Dict[str, Any], have: Any, pattern: Path, key: str) -> None:

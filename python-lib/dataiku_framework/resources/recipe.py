@@ -14,6 +14,7 @@ from .base import ANY, Resource, format_path
 
 class RecipeResource(Resource):
     kind = "recipe"
+    definition = "Recipe"
     set_paths = (("tags",),)
     exact_paths = (("inputs",), ("outputs",))
     atomic_paths = (("inputs",), ("outputs",))
@@ -78,6 +79,16 @@ class RecipeResource(Resource):
         out["payload"] = payload
         out["zone"] = ctx.zone("RECIPE", recipe.get("name"))
         return out
+
+    def config_form(self, form: Dict[str, Any], name: str, obj: Any = None) -> Optional[Dict[str, Any]]:
+        """Through the importer's inverse: roles as ``[a, {ref, role}]``, a visual payload as its readable keys."""
+        from ..importer import convert
+        recipe = {k: v for k, v in form.items() if k not in ("payload", "zone")}
+        for side in ("inputs", "outputs"):
+            recipe[side] = {role: {"items": items} for role, items in (form.get(side) or {}).items()}
+        zone = form.get("zone")
+        entry = {"recipe": dict(recipe, name=name), "payload": form.get("payload")}
+        return convert.recipe(entry, {}, None if zone in (None, translate.DEFAULT_ZONE) else zone, [])
 
     def replace_reason(self, desired: Dict[str, Any], live: Dict[str, Any]) -> Optional[str]:
         if desired.get("type") != live.get("type"):
