@@ -161,7 +161,6 @@ def problems(doc: Dict[str, Any]) -> List[str]:
         for item in doc.get(section) or []:
             entry = by_address.get(item.get("address")) or {"address": item.get("address"),
                                                              "kind": str(item.get("address")).split(".")[0]}
-            if item.get("path"):
-                out += check_field(entry, item["path"], {k: item.get(k) for k in ("before", "after", "config")},
-                                   section)
+            out += check_field(entry, item.get("path") or "", {k: item.get(k) for k in ("before", "after", "config")},
+                               section)
     return out
