@@ -10,21 +10,15 @@ dataset type (``table``, ``sql_schema``...: its ``x-dss-param``): the config wri
 The root ``conftest.py`` wraps the document builder with it (``watch``), so a test whose plan
 holds a DSS-termed path fails; ``tests/python/plan/test_plan_config_terms.py`` shows it can fail.
 """
-import re
 from typing import Any, Dict, List, Optional
 
 from dataiku_framework.config.annotations import facts
 from dataiku_framework.config.schema_check import load_schema
+from dataiku_framework.resources.base import parse_path as split_path
 
 DEFINITIONS = {"project": "Project", "variables": "Variables", "zone": "Zone", "managed_folder": "ManagedFolder",
                "dataset": "Dataset", "recipe": "Recipe", "scenario": "Scenario"}
-_PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
 FREE = "free"  # a node whose keys the schema leaves open
-
-
-def split_path(path: str) -> List[Any]:
-    """``triggers[0].hour`` -> ``["triggers", 0, "hour"]``."""
-    return [int(index) if index else name for name, index in _PART.findall(path)]
 
 
 def _resolve(node: Any) -> Any:
