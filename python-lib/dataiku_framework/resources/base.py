@@ -352,15 +352,44 @@ def _carry(want: Dict[str, Any], have: Any, pattern: Path, key: str) -> None:
 
 
 def _completed(want: List[Any], have: List[Any], key: str) -> List[Any]:
-    free = [h for h in have if isinstance(h, dict)]
+    return [dict(h, **w) if isinstance(h, dict) and isinstance(w, dict) else w
+            for w, h in zip(want, paired(want, have, (key,)))]
+
+
+#: keys that name a list element (a column, a partition dimension, a named trigger or step, a recipe item)
+IDENTITY_KEYS = ("name", "ref")
+
+
+def paired(want: List[Any], have: List[Any], keys: Sequence[str] = IDENTITY_KEYS) -> List[Any]:
+    """For each element of ``want``, the element of ``have`` it stands for, or None: the one with
+    the same name (the first of ``keys`` it has); an unnamed one, the one at its position when of
+    the same ``type`` and named by no element of ``want`` (a trigger keeps its DSS id, a step its UI
+    settings). Each element of ``have`` stands for one element at most."""
+    claimed = {_identity(w, keys) for w in want} - {None}
+    free = set(range(len(have)))
     out = []
-    for element in want:
-        match = next((h for h in free if isinstance(element, dict) and h.get(key) == element.get(key)), None)
-        if match is not None:
-            free.remove(match)
-            element = dict(match, **element)
-        out.append(element)
+    for i, element in enumerate(want):
+        own = _identity(element, keys)
+        if own is not None:
+            j = next((k for k in sorted(free) if _identity(have[k], keys) == own), None)
+        elif i in free and isinstance(element, dict) and isinstance(have[i], dict) and \
+                have[i].get("type") == element.get("type") and _identity(have[i], keys) not in claimed:
+            j = i
+        else:
+            j = None
+        if j is not None:
+            free.discard(j)
+        out.append(None if j is None else have[j])
     return out
+
+
+def _identity(element: Any, keys: Sequence[str]) -> Any:
+    if isinstance(element, dict):
+        for key in keys:
+            value = element.get(key)
+            if value is not None:
+                return key, value if isinstance(value, (str, int, float, bool)) else repr(value)
+    return None
 
 
 DEFAULT_ZONE_ID = DEFAULT_ZONE

@@ -27,6 +27,8 @@ class ScenarioResource(Resource):
     set_paths = (("tags",), ("triggers", ANY, "params", "daysOfWeek"))
     atomic_paths = (("params", "steps", ANY, "runConditionStatuses"), ("triggers", ANY, "params", "daysOfWeek"))
     live_defaults = {("description",): "", ("tags",): []}
+    # what DSS keeps in a trigger or a step beside the keys the config sets (its id, UI settings)
+    carried = {("triggers",): "name", ("params", "steps"): "name"}
     path_map = (
         (("triggers", ANY, "delay"), ("triggers", "$0", "check_every")),
         (("triggers", ANY, "graceDelaySettings"), ("triggers", "$0", "grace_delay")),

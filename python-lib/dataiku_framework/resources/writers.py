@@ -17,7 +17,7 @@ import threading
 from typing import Any, Callable, Dict, Iterable, List, Optional
 
 from ..dss import bootstrap, translate
-from .base import DEFAULT_ZONE_ID, Context
+from .base import DEFAULT_ZONE_ID, Context, paired
 
 DEFAULT_ZONE_COLOR = "#2ab1ac"
 
@@ -56,10 +56,9 @@ IDENTITY_KEYS = ("name", "ref")
 
 def merge_into(raw: Any, want: Any, replace: bool = False) -> Any:
     """``want`` written over ``raw``: mappings merge key by key (DSS's other keys stay); in a list of
-    mappings, an element merges with the one it names (same ``name``: a column keeps its own DSS
-    keys when another is added before it), else with the one at its position when of the same
-    ``type`` and named by no other element (a trigger keeps its DSS id, a step its UI settings);
-    anything else is replaced."""
+    mappings, an element merges with the DSS element it stands for (``base.paired``: the one of the
+    same name, so a column keeps its own DSS keys when another is added before it; an unnamed one
+    by position and type); anything else is replaced."""
     if replace:
         return want
     if isinstance(want, dict) and isinstance(raw, dict):
@@ -68,38 +67,8 @@ def merge_into(raw: Any, want: Any, replace: bool = False) -> Any:
             out[key] = merge_into(raw.get(key), value)
         return out
     if isinstance(want, list) and isinstance(raw, list):
-        claimed = {_identity(w) for w in want} - {None}
-        return [_merge_element(raw, i, w, claimed) for i, w in enumerate(want)]
-    return want
-
-
-#: keys that name a list element (a column, a partition dimension, a named trigger or step, a recipe item)
-IDENTITY_KEYS = ("name", "ref")
-
-
-def _identity(element: Any) -> Any:
-    if isinstance(element, dict):
-        for key in IDENTITY_KEYS:
-            if element.get(key) is not None:
-                return key, _hashable(element[key])
-    return None
-
-
-def _hashable(value: Any) -> Any:
-    """A value usable in a set (names are strings; anything else by its repr)."""
-    return value if isinstance(value, (str, int, float, bool)) else repr(value)
-
-
-def _merge_element(raw: List[Any], index: int, want: Any, claimed: set) -> Any:
-    if not isinstance(want, dict):
-        return want
-    own = _identity(want)
-    named = [r for r in raw if own is not None and _identity(r) == own]
-    if named:
-        return merge_into(named[0], want)
-    held = raw[index] if index < len(raw) else None
-    if isinstance(held, dict) and held.get("type") == want.get("type") and _identity(held) not in claimed:
-        return merge_into(held, want)
+        return [merge_into(held, w) if isinstance(held, dict) and isinstance(w, dict) else w
+                for w, held in zip(want, paired(want, raw))]
     return want
 
 

@@ -102,3 +102,32 @@ def test_a_column_added_in_front_keeps_each_columns_own_dss_keys(emu, client, en
     assert result.succeeded, result.summary()
     held = {c["name"]: c.get("originalType") for c in dataset.get_settings().get_raw()["schema"]["columns"]}
     assert held == {"first": None, "id": "int8", "label": "varchar(50)"}
+
+
+def test_removing_a_step_keeps_the_dss_settings_of_the_steps_after_it(emu, client, engine):
+    """Steps are written as one list: a step named in the config keeps what DSS holds for it
+    (``delayBetweenRetries``), matched by its name, not by its position (removing the first step
+    used to give the second the first one's DSS settings, and drop its own)."""
+    key = fresh_key("STEPS")
+    steps = "[{name: first, type: build_flowitem, items: [a]}, {name: second, type: build_flowitem, items: [b]}]"
+
+    def config(steps):
+        return FrameworkConfig.from_yaml("""
+version: "1.0"
+project: {key: %s, name: Steps}
+datasets:
+  - {name: a, type: Filesystem, managed: true, format_type: csv}
+  - {name: b, type: Filesystem, managed: true, format_type: csv}
+scenarios:
+  - {name: build, steps: %s}
+""" % (key, steps))
+    assert engine.apply(config(steps)).succeeded
+    [scenario] = client.get_project(key).list_scenarios(as_type="objects")
+    settings = scenario.get_settings()
+    for step in settings.get_raw()["params"]["steps"]:
+        step["delayBetweenRetries"] = 10 if step["name"] == "first" else 30
+    settings.save()
+    result = engine.apply(config("[{name: second, type: build_flowitem, items: [b]}]"))
+    assert result.succeeded, result.summary()
+    [step] = scenario.get_settings().get_raw()["params"]["steps"]
+    assert (step["name"], step["delayBetweenRetries"]) == ("second", 30)
