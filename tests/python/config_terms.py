@@ -65,8 +65,28 @@ def nodes_at(definition: str, parts: List[Any]) -> List[Any]:
     return nodes
 
 
+def _dss_spellings() -> frozenset:
+    """DSS's names of the configuration's enumerated values (``RECURSIVE_BUILD``, ``ds_modified``, ``LEFT``...)."""
+    from dataiku_framework.dss import translate, visual
+    tables = (translate.JOB_TYPES, translate.TRIGGER_TYPES, visual.SAMPLING_METHODS, visual.JOIN_TYPES)
+    names = {v for table in tables for v in table.values() if isinstance(v, str)}
+    return frozenset(names | {kind for kind, _ in translate.RUN_CONDITIONS.values()})
+
+
+def _dss_enum_value(nodes: List[Any], value: Any) -> bool:
+    """A plain value where the schema lists the choices, spelled as DSS spells one of them."""
+    enums = [b.get("enum") for n in nodes if n != FREE for b in _branches(n) if isinstance(b, dict)]
+    allowed = [e for e in enums if e]
+    spelled = value.upper() if isinstance(value, str) else value
+    return bool(allowed) and isinstance(value, str) and not any(value in e for e in allowed) and (
+        value in _dss_spellings() or any(spelled in [str(x).upper() for x in e] for e in allowed))
+
+
 def value_fits(nodes: List[Any], value: Any) -> Optional[str]:
-    """None when some node accepts the keys of ``value`` (recursively), else the first foreign key."""
+    """None when some node accepts the keys of ``value`` (recursively), else the first foreign key
+    (or a value DSS spells its own way where the schema lists the configuration's choices)."""
+    if _dss_enum_value(nodes, value):
+        return repr(value)
     if FREE in nodes or not isinstance(value, (dict, list)):
         return None
     first = None

@@ -86,6 +86,17 @@ class ProjectResource(Resource):
                             "after": _entries(desired.get("permissions"), obj)})
         return out
 
+    def config_form(self, form: Dict[str, Any], name: str, obj: Any = None) -> Optional[Dict[str, Any]]:
+        """The project form as the configuration writes it (``git_commit_mode: auto``, permissions as a list)."""
+        settings = dict(form.get("settings") or {})
+        mode = settings.pop("gitCommitMode", None)
+        out = {"name": form.get("name"), "description": form.get("description"), "short_desc": form.get("shortDesc"),
+               "tags": form.get("tags"), "owner": form.get("owner"),
+               "git_commit_mode": mode.lower() if isinstance(mode, str) else mode,
+               "disable_automatic_triggers": settings.pop("disableAutomaticTriggers", None), "settings": settings,
+               "permissions": _entries(form.get("permissions"), obj, aligned=True)}
+        return drop_none(out)
+
     def config_path(self, path: Path, obj: Any) -> str:
         """``permissions.group:x.level`` -> ``permissions[i].level`` (i: that entry in the config)."""
         if len(path) >= 2 and path[0] == "permissions":
@@ -96,17 +107,25 @@ class ProjectResource(Resource):
         return Resource.config_path(self, path, obj)
 
 
-def _entries(permissions: Any, obj: Any) -> List[Dict[str, Any]]:
-    """``{principal: {level, extra}}`` as the config's list: the config's order, then the others by name."""
+def _entries(permissions: Any, obj: Any, aligned: bool = False) -> List[Any]:
+    """``{principal: {level, extra}}`` as the config's list: the config's order, then the others by
+    name; ``aligned``: the i-th item is the config's i-th entry's principal (None when DSS lacks it),
+    so that ``permissions[i]`` reads the same principal on both sides."""
     if not isinstance(permissions, dict):
         return []
+    permissions = {w: terms for w, terms in permissions.items() if terms is not None}  # None: DSS lacks it
     order = [principal({"group": p.group, "user": p.user}) for p in getattr(obj, "permissions", None) or []]
-    out = []
-    for who in sorted(permissions, key=lambda w: (order.index(w) if w in order else len(order), w)):
-        kind, _, name = who.partition(":")
-        terms = permissions[who] or {}
-        entry = {kind: name, "level": terms.get("level")}
-        if terms.get("extra"):
-            entry["extra"] = list(terms["extra"])
-        out.append(entry)
-    return out
+    if aligned:
+        return [_entry(w, permissions[w]) if w in permissions else None for w in order] + \
+            [_entry(w, permissions[w]) for w in sorted(permissions) if w not in order]
+    return [_entry(w, permissions[w]) for w in sorted(permissions, key=lambda w: (
+        order.index(w) if w in order else len(order), w))]
+
+
+def _entry(who: str, terms: Any) -> Dict[str, Any]:
+    kind, _, name = who.partition(":")
+    terms = terms or {}
+    entry = {kind: name, "level": terms.get("level")}
+    if terms.get("extra"):
+        entry["extra"] = list(terms["extra"])
+    return entry

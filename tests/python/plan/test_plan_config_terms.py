@@ -63,6 +63,8 @@ def test_the_check_finds_dss_terms():
         doc("dataset", "update", [{"path": "schema", "before": [{"name": "c", "maxLength": 3}], "after": []}]),
         doc("dataset", "delete", [], before={"type": "Filesystem", "formatType": "csv"}),
         doc("scenario", "update", [{"path": "steps[1].run_condition", "before": ["RUN_ALWAYS", []], "after": "always"}]),
+        doc("scenario", "update", [{"path": "steps[0].build_mode", "before": "RECURSIVE_BUILD", "after": "RECURSIVE"}]),
+        doc("project", "update", [{"path": "git_commit_mode", "before": "AUTO", "after": "explicit"}]),
     ]
     for bad in dss_terms:
         assert config_terms.problems(bad), bad
