@@ -54,3 +54,23 @@ def shared_dir():
         pytest.skip("optional extra: needs the shared reference folder (%s; set DSS_FRAMEWORK_SHARED to "
                     "use another), which is not present" % SHARED)
     return SHARED
+
+
+@pytest.fixture(autouse=True)
+def plans_in_config_terms(monkeypatch):
+    """Issue 14 §11: every plan a test makes in this process is checked (``config_terms``): a path or a
+    value in DSS's terms fails the test that made it, at its teardown. Cost: one walk of each document."""
+    import config_terms
+    from dataiku_framework import engine
+    found = []
+    build = engine.build_document
+
+    def checked(*args, **kwargs):
+        doc = build(*args, **kwargs)
+        found.extend(config_terms.problems(doc))
+        return doc
+    monkeypatch.setattr(engine, "build_document", checked)
+    yield found
+    if found:
+        pytest.fail("a plan is not in the configuration's terms:\n  " + "\n  ".join(sorted(set(found))[:20]),
+                    pytrace=False)

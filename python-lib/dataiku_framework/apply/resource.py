@@ -91,6 +91,7 @@ def converge(handler: Any, ctx: Any, name: str, obj: Any, desired: Dict[str, Any
         live = writer.fetch(ctx, name, keep=True)
         if live is None:
             raise ResourceError("%s %s is not in DSS" % (handler.kind, name), exists=False)
+    desired = handler.with_unmanaged(desired, handler.live_form(live, ctx, desired))  # written whole: kept, checked
     keys, ignored = changed_keys(handler, desired, live, ctx, obj)
     if ignored:  # what ignore_changes leaves alone is written back as DSS holds it
         desired = _with_live_values(handler, desired, live, ctx, ignored)

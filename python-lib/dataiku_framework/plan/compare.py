@@ -130,6 +130,7 @@ def split_ignored(diffs: List[Dict[str, Any]], obj: Any) -> Tuple[List[Dict[str,
     aliases = getattr(obj, "PARAM_FIELDS", {})  # a dataset's ``path`` is its ``params.path``
     ignore = [p for p in (getattr(lifecycle, "ignore_changes", None) or []) if isinstance(p, str)]
     ignore += ["params." + aliases[p] for p in ignore if p in aliases]
+    ignore += [field for field, key in aliases.items() if _ignores(ignore, "params." + key)]  # ``params`` covers ``path``
     if not ignore:
         return diffs, []
     kept = [d for d in diffs if not _ignores(ignore, d["path"])]

@@ -10,6 +10,7 @@ datasets, managed folders, zones), so nothing is deleted while something deleted
 """
 from typing import Any, Dict, Iterable, List, Tuple
 
+from ..resources import handler
 from .compare import Change
 
 #: Kinds a plan may delete, in the order apply deletes them (reverse dependency order).
@@ -56,7 +57,8 @@ def _delete(address: str, kind: str, name: str, entry: Dict[str, Any]) -> Change
         reason += ("; its data is deleted too, as lifecycle.drop_data_on_destroy says" if drop
                    else "; its data is kept")
     canonical = entry.get("canonical")
-    change = Change(address, kind, name, "delete", reason, [], canonical if isinstance(canonical, dict) else None,
-                    None)
+    before = handler(kind).config_terms(canonical, name) if isinstance(canonical, dict) else None
+    change = Change(address, kind, name, "delete", reason, [], before or canonical if isinstance(canonical, dict)
+                    else None, None)
     change.drop_data = drop
     return change

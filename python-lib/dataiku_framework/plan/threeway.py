@@ -92,7 +92,9 @@ def deleted_in_dss(address: str, recorded: Optional[Dict[str, Any]], desired: Di
     origin = "conflict" if asked else "drift"
     for change in changes:
         change["origin"] = origin
-    entry = {"address": address, "path": "", "before": recorded, "after": None}
+    name = address.partition(".")[2]  # shown as the configuration writes the object (issue 14 §11)
+    entry = {"address": address, "path": "", "before": handler.config_terms(recorded, name, obj) or recorded,
+             "after": None}
     if asked:
-        return [], [dict(entry, config=desired)]
+        return [], [dict(entry, config=handler.config_terms(desired, name, obj) or desired)]
     return [entry], []

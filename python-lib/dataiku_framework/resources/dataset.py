@@ -3,6 +3,7 @@ from typing import Any, Dict, List, Optional, Tuple
 
 from ..config.annotations import facts
 from ..dss import translate
+from ..dss.translate import DEFAULT_ZONE
 from .base import ANY, Path, Resource, format_path
 
 # DSS params key -> the first-class config field that sets it (connection, sql_schema, table...)
@@ -15,6 +16,7 @@ DATASET_TYPES_OF_CONNECTION = {"EC2": frozenset(["S3"]), "SSH": frozenset(["SCP"
 
 class DatasetResource(Resource):
     kind = "dataset"
+    definition = "Dataset"
     set_paths = (("tags",),)
     live_defaults = {("description",): "", ("shortDesc",): "", ("tags",): []}
     path_map = (
@@ -26,6 +28,8 @@ class DatasetResource(Resource):
         (("partitioning", "filePathPattern"), ("partitioning", "file_path_pattern")),
         (("partitioning", "dimensions", ANY, "params", "period"), ("partitioning", "dimensions", "$0", "period")),
     )
+    # what DSS keeps in a column or a dimension beside the keys the config sets (``originalType``...)
+    carried = {("schema", "columns"): "name", ("partitioning", "dimensions"): "name"}
 
     def configured(self, config: Any) -> List[Tuple[str, Any]]:
         return [(ds.name, ds) for ds in config.datasets]
@@ -75,10 +79,26 @@ class DatasetResource(Resource):
         return None
 
     def config_path(self, path: Path, obj: Any) -> str:
-        """``params.K`` is named by the first-class key that set it, unless ``params`` itself did."""
+        """``params.K`` is named by the first-class key that stands for it when that key applies to
+        the dataset's type (the configuration writes ``table``, not ``params.table``: the model's
+        own spelling, ``DatasetConfig.to_dict``), else ``params.K``."""
         if len(path) >= 2 and path[0] == "params":
-            key = path[1]
-            field = PARAM_FIELDS.get(key)
-            if field and key not in (getattr(obj, "params", None) or {}) and getattr(obj, field, None) is not None:
+            field = PARAM_FIELDS.get(path[1])
+            if field == "connection" or (field and _first_class(getattr(obj, "type", None), field)):
                 return format_path((field,) + tuple(path[2:]))
         return Resource.config_path(self, path, obj)
+
+    def config_form(self, form: Dict[str, Any], name: str, obj: Any = None) -> Optional[Dict[str, Any]]:
+        """Through the importer's inverse, spelled as the model writes it (``table`` first-class)."""
+        from ..config.schema import DatasetConfig
+        from ..importer import convert
+        zone = form.get("zone")
+        doc = convert.dataset(dict(form, name=name), None if zone in (None, DEFAULT_ZONE) else zone)
+        return DatasetConfig.from_dict(doc).to_dict()
+
+
+def _first_class(dtype: Any, field: str) -> bool:
+    """Whether ``field`` applies to datasets of type ``dtype`` (a resolved type: ``PostgreSQL`` is SQL)."""
+    info = facts("Dataset")
+    applies = info.applies_to.get(field)
+    return isinstance(dtype, str) and applies is not None and (dtype in applies or info.canonical(dtype) in applies)

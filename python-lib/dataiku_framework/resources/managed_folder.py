@@ -7,6 +7,7 @@ from .base import Resource
 
 class ManagedFolderResource(Resource):
     kind = "managed_folder"
+    definition = "ManagedFolder"
     set_paths = (("tags",),)
     live_defaults = {("description",): "", ("tags",): []}
     path_map = ((("params", "connection"), ("connection",)), (("params", "path"), ("path",)))
@@ -42,3 +43,8 @@ class ManagedFolderResource(Resource):
         if path[:2] == ("params", "path") and "path" in (obj.params or {}):
             return "params.path"
         return Resource.config_path(self, path, obj)
+
+    def config_form(self, form: Dict[str, Any], name: str, obj: Any = None) -> Optional[Dict[str, Any]]:
+        from ..importer import convert
+        zone = form.get("zone")
+        return convert.folder(dict(form, name=name), None if zone in (None, translate.DEFAULT_ZONE) else zone)

@@ -32,6 +32,7 @@ def permission_terms(entry: Dict[str, Any]) -> Dict[str, Any]:
 
 class ProjectResource(Resource):
     kind = "project"
+    definition = "Project"
     set_paths = (("tags",), ("permissions", ANY, "extra"))
     exact_paths = (("permissions",),)
     live_defaults = {("description",): "", ("shortDesc",): "", ("tags",): []}
@@ -73,20 +74,28 @@ class ProjectResource(Resource):
         return out
 
     def diff(self, desired: Dict[str, Any], live: Dict[str, Any], obj: Any = None) -> List[Dict[str, Any]]:
-        """As the shared diff; an entry only DSS has is named by its principal in its value
-        (``{group: x, level: read, extra: []}``, as the config would write it) since the config
-        has no index for it."""
-        found = []  # type: List[Any]
-        self._walk(desired, live, (), found)
-        out = []
-        for path, before, after in found:
-            where = self.config_path(path, obj)
-            if len(path) == 2 and path[0] == "permissions" and where == "permissions":
-                who, _, name = str(path[1]).partition(":")
-                before = dict({who: name}, **before) if isinstance(before, dict) else before
-                after = dict({who: name}, **after) if isinstance(after, dict) else after
-            out.append({"path": where, "before": before, "after": after})
+        """As the shared diff; entries only DSS has make one change of the whole list, both sides as
+        the config writes them (``[{group: x, level: read}, ...]``): the config has no index for them."""
+        out, whole = [], False
+        for change in Resource.diff(self, desired, live, obj):
+            if change["path"] != "permissions":
+                out.append(change)
+            elif not whole:
+                whole = True
+                out.append({"path": "permissions", "before": _entries(live.get("permissions"), obj),
+                            "after": _entries(desired.get("permissions"), obj)})
         return out
+
+    def config_form(self, form: Dict[str, Any], name: str, obj: Any = None) -> Optional[Dict[str, Any]]:
+        """The project form as the configuration writes it (``git_commit_mode: auto``, permissions as a list)."""
+        settings = dict(form.get("settings") or {})
+        mode = settings.pop("gitCommitMode", None)
+        out = {"name": form.get("name"), "description": form.get("description"), "short_desc": form.get("shortDesc"),
+               "tags": form.get("tags"), "owner": form.get("owner"),
+               "git_commit_mode": mode.lower() if isinstance(mode, str) else mode,
+               "disable_automatic_triggers": settings.pop("disableAutomaticTriggers", None), "settings": settings,
+               "permissions": _entries(form.get("permissions"), obj, aligned=True)}
+        return drop_none(out)
 
     def config_path(self, path: Path, obj: Any) -> str:
         """``permissions.group:x.level`` -> ``permissions[i].level`` (i: that entry in the config)."""
@@ -96,3 +105,27 @@ class ProjectResource(Resource):
                     return format_path(("permissions", i) + tuple(path[2:]))
             return format_path(("permissions",))
         return Resource.config_path(self, path, obj)
+
+
+def _entries(permissions: Any, obj: Any, aligned: bool = False) -> List[Any]:
+    """``{principal: {level, extra}}`` as the config's list: the config's order, then the others by
+    name; ``aligned``: the i-th item is the config's i-th entry's principal (None when DSS lacks it),
+    so that ``permissions[i]`` reads the same principal on both sides."""
+    if not isinstance(permissions, dict):
+        return []
+    permissions = {w: terms for w, terms in permissions.items() if terms is not None}  # None: DSS lacks it
+    order = [principal({"group": p.group, "user": p.user}) for p in getattr(obj, "permissions", None) or []]
+    if aligned:
+        return [_entry(w, permissions[w]) if w in permissions else None for w in order] + \
+            [_entry(w, permissions[w]) for w in sorted(permissions) if w not in order]
+    return [_entry(w, permissions[w]) for w in sorted(permissions, key=lambda w: (
+        order.index(w) if w in order else len(order), w))]
+
+
+def _entry(who: str, terms: Any) -> Dict[str, Any]:
+    kind, _, name = who.partition(":")
+    terms = terms or {}
+    entry = {kind: name, "level": terms.get("level")}
+    if terms.get("extra"):
+        entry["extra"] = list(terms["extra"])
+    return entry

@@ -9,14 +9,17 @@ import json
 from typing import Any, Dict, List, Optional, Tuple
 
 from ..dss import translate
-from .base import Resource, format_path
+from .base import ABSENT, ANY, Resource, at_path, format_path
 
 
 class RecipeResource(Resource):
     kind = "recipe"
+    definition = "Recipe"
     set_paths = (("tags",),)
     exact_paths = (("inputs",), ("outputs",))
     atomic_paths = (("inputs",), ("outputs",))
+    # an item's partition dependencies (``deps``) and whatever else DSS keeps beside its ref
+    carried = {("inputs", ANY): "ref", ("outputs", ANY): "ref"}
     live_defaults = {("description",): "", ("shortDesc",): "", ("tags",): [], ("params",): {}}
     path_map = ((("params", "envSelection"), ("code_env",)), (("shortDesc",), ("short_desc",)),
                 (("params", "engineType"), ("engine",)))
@@ -77,6 +80,16 @@ class RecipeResource(Resource):
         out["zone"] = ctx.zone("RECIPE", recipe.get("name"))
         return out
 
+    def config_form(self, form: Dict[str, Any], name: str, obj: Any = None) -> Optional[Dict[str, Any]]:
+        """Through the importer's inverse: roles as ``[a, {ref, role}]``, a visual payload as its readable keys."""
+        from ..importer import convert
+        recipe = {k: v for k, v in form.items() if k not in ("payload", "zone")}
+        for side in ("inputs", "outputs"):
+            recipe[side] = {role: {"items": items} for role, items in (form.get(side) or {}).items()}
+        zone = form.get("zone")
+        entry = {"recipe": dict(recipe, name=name), "payload": form.get("payload")}
+        return convert.recipe(entry, {}, None if zone in (None, translate.DEFAULT_ZONE) else zone, [])
+
     def replace_reason(self, desired: Dict[str, Any], live: Dict[str, Any]) -> Optional[str]:
         if desired.get("type") != live.get("type"):
             return "type cannot change in place (%s -> %s)" % (live.get("type"), desired.get("type"))
@@ -90,7 +103,7 @@ class RecipeResource(Resource):
             if code:
                 return format_path(("code",) + tuple(path[1:]))
             key = readable_key(obj, path[1:])
-            if key is None and obj is not None and _at_path(obj.payload, path[1:2]) is _MISSING:
+            if key is None and obj is not None and at_path(obj.payload, path[1:2]) is ABSENT:
                 # a readable key the config leaves at its default, and no raw payload sets the path
                 from ..dss import visual
                 key = visual.config_key(obj.type, tuple(path[1:]))
@@ -98,20 +111,6 @@ class RecipeResource(Resource):
         if path[:2] == ("params", "envSelection"):
             return format_path(path) if "envSelection" in (obj.params or {}) else "code_env"
         return Resource.config_path(self, path, obj)
-
-
-_MISSING = object()
-
-
-def _at_path(doc: Any, path: Any) -> Any:
-    for key in path:
-        if isinstance(doc, dict) and key in doc:
-            doc = doc[key]
-        elif isinstance(doc, list) and isinstance(key, int) and key < len(doc):
-            doc = doc[key]
-        else:
-            return _MISSING
-    return doc
 
 
 def readable_key(rc: Any, payload_path: Any) -> Optional[str]:
@@ -124,7 +123,7 @@ def readable_key(rc: Any, payload_path: Any) -> Optional[str]:
     if rc is None or not payload_path:
         return None
     from ..dss import visual
-    full = _at_path(translate.recipe_payload(rc), payload_path)
+    full = at_path(translate.recipe_payload(rc), payload_path)
     fields = [f for f in visual.readable_fields(rc.type) + ["engine"] if getattr(rc, f, None) not in (None, [], {})]
     for field in fields:  # left out, the key no longer sets the path
         if _payload_at(rc, field, type(rc)._initial(field), payload_path) not in (full, _FAILED):
@@ -144,7 +143,7 @@ def _payload_at(rc: Any, field: str, value: Any, payload_path: Any) -> Any:
     clone = copy.copy(rc)
     object.__setattr__(clone, field, value)
     try:
-        return _at_path(translate.recipe_payload(clone), payload_path)
+        return at_path(translate.recipe_payload(clone), payload_path)
     except (TypeError, ValueError, KeyError, AttributeError):
         return _FAILED  # this key cannot be changed alone; it is not the one
 

@@ -22,10 +22,13 @@ STEP_PARAMS = {"builds": "items", "computes": "items", "checks": "items", "clear
 
 class ScenarioResource(Resource):
     kind = "scenario"
+    definition = "Scenario"
     # the days of a weekly trigger are a set (DSS keeps the UI's order, the config the author's)
     set_paths = (("tags",), ("triggers", ANY, "params", "daysOfWeek"))
     atomic_paths = (("params", "steps", ANY, "runConditionStatuses"), ("triggers", ANY, "params", "daysOfWeek"))
     live_defaults = {("description",): "", ("tags",): []}
+    # what DSS keeps in a trigger or a step beside the keys the config sets (its id, UI settings)
+    carried = {("triggers",): "name", ("params", "steps"): "name"}
     path_map = (
         (("triggers", ANY, "delay"), ("triggers", "$0", "check_every")),
         (("triggers", ANY, "graceDelaySettings"), ("triggers", "$0", "grace_delay")),
@@ -106,6 +109,17 @@ class ScenarioResource(Resource):
         path = ("triggers", index)
         self._walk(want, self._project(have, want, path), path, found)
         return bool(found)
+
+    def config_form(self, form: Dict[str, Any], name: str, obj: Any = None) -> Optional[Dict[str, Any]]:
+        """Through the importer's inverse (steps and triggers as the configuration writes them)."""
+        from ..importer import convert
+        steps = (form.get("params") or {}).get("steps") or []
+        keys = [(st.get("params") or {}).get("projectKey") for st in steps if isinstance(st, dict)]
+        keys += [b.get("projectKey") for st in steps if isinstance(st, dict)
+                 for field in ("builds", "computes", "checks", "clears")
+                 for b in (st.get("params") or {}).get(field) or [] if isinstance(b, dict)]
+        key = next((k for k in keys if k), "")
+        return convert.scenario(dict(form, name=name), key, {}, {})
 
     def config_path(self, path: Path, obj: Any) -> str:
         if len(path) >= 4 and path[0] == "triggers" and path[2] == "params":

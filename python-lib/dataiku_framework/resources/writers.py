@@ -17,7 +17,7 @@ import threading
 from typing import Any, Callable, Dict, Iterable, List, Optional
 
 from ..dss import bootstrap, translate
-from .base import DEFAULT_ZONE_ID, Context
+from .base import DEFAULT_ZONE_ID, Context, paired
 
 DEFAULT_ZONE_COLOR = "#2ab1ac"
 
@@ -50,10 +50,15 @@ class ApplyContext(Context):
                 self.scenario_names[object_id] = name
 
 
+#: keys that name a list element (a column, a partition dimension, a named trigger or step)
+IDENTITY_KEYS = ("name", "ref")
+
+
 def merge_into(raw: Any, want: Any, replace: bool = False) -> Any:
-    """``want`` written over ``raw``: mappings merge key by key (DSS's other keys stay); a list of
-    mappings merges element by element when the elements are of the same ``type`` (a trigger keeps
-    its DSS id, a step its UI settings); anything else is replaced."""
+    """``want`` written over ``raw``: mappings merge key by key (DSS's other keys stay); in a list of
+    mappings, an element merges with the DSS element it stands for (``base.paired``: the one of the
+    same name, so a column keeps its own DSS keys when another is added before it; an unnamed one
+    by position and type); anything else is replaced."""
     if replace:
         return want
     if isinstance(want, dict) and isinstance(raw, dict):
@@ -62,13 +67,9 @@ def merge_into(raw: Any, want: Any, replace: bool = False) -> Any:
             out[key] = merge_into(raw.get(key), value)
         return out
     if isinstance(want, list) and isinstance(raw, list):
-        return [merge_into(raw[i], w) if i < len(raw) and _same_kind(raw[i], w) else w
-                for i, w in enumerate(want)]
+        return [merge_into(held, w) if isinstance(held, dict) and isinstance(w, dict) else w
+                for w, held in zip(want, paired(want, raw))]
     return want
-
-
-def _same_kind(raw: Any, want: Any) -> bool:
-    return isinstance(raw, dict) and isinstance(want, dict) and raw.get("type") == want.get("type")
 
 
 class Writer(object):
@@ -251,8 +252,12 @@ class RecipeWriter(Writer):
         bootstrap.new_recipe(ctx.project, obj, ctx.folder_ids)
 
     def to_dss(self, ctx: ApplyContext, obj: Any, desired: Dict[str, Any], key: str) -> Any:
+        """Inputs and outputs as ``{role: {items}}`` with folders by id; each item as ``desired`` has it,
+        with what ``with_unmanaged`` carried over (an input's ``deps``)."""
         if key in ("inputs", "outputs"):
-            return bootstrap.role_blocks(translate.recipe_io(obj, ctx.folder_ids), key)
+            return {role: {"items": [dict(item, ref=ctx.folder_ids.get(item.get("ref"), item.get("ref")))
+                                     for item in items]}
+                    for role, items in desired[key].items()}
         return desired[key]
 
     def save(self, ctx: ApplyContext, name: str, obj: Any, desired: Dict[str, Any], keys: List[str]) -> int:
@@ -261,8 +266,12 @@ class RecipeWriter(Writer):
         for key in keys:
             if key == "payload":
                 bootstrap.write_payload(settings, obj, desired["payload"])
+            elif key in self.replace_keys:  # roles owned whole; a kept role keeps its other keys
+                held = raw.get(key) or {}
+                raw[key] = {role: dict(held.get(role) or {}, **block)
+                            for role, block in self.to_dss(ctx, obj, desired, key).items()}
             else:
-                raw[key] = merge_into(raw.get(key), self.to_dss(ctx, obj, desired, key), key in self.replace_keys)
+                raw[key] = merge_into(raw.get(key), self.to_dss(ctx, obj, desired, key))
         ctx.call(settings.save)
         return 1
 

@@ -6,6 +6,7 @@ from .base import DEFAULT_ZONE_ID, Resource, drop_none
 
 class ZoneResource(Resource):
     kind = "zone"
+    definition = "Zone"
 
     def configured(self, config: Any) -> List[Tuple[str, Any]]:
         return [(zc.name, zc) for zc in config.zones]
@@ -16,3 +17,7 @@ class ZoneResource(Resource):
 
     def read(self, snapshot: Any) -> Dict[str, Dict[str, Any]]:
         return {z.get("name"): z for z in snapshot.zones if z.get("id") != DEFAULT_ZONE_ID}
+
+    def config_form(self, form: Dict[str, Any], name: str, obj: Any = None) -> Optional[Dict[str, Any]]:
+        from ..importer import convert
+        return convert.zone(dict(form, name=name))

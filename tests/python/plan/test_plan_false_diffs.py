@@ -93,7 +93,7 @@ def test_project_key_variables_are_compared_as_dss_stores_them(dss):
     assert not plan(dss, config).has_changes
     _save_dataset(project, "OUT", lambda r: r["params"].update(path="FD/OUT"))  # expanded: not what is configured
     rc = only_change(plan(dss, config))
-    assert rc.changes == [{"path": "params.path", "before": "FD/OUT", "after": "${projectKey}/OUT", "origin": "config"}]
+    assert rc.changes == [{"path": "path", "before": "FD/OUT", "after": "${projectKey}/OUT", "origin": "config"}]
 
 
 def test_code_is_compared_exactly_after_normalising_line_endings(dss):
@@ -250,7 +250,7 @@ def test_ignore_changes_leaves_the_named_fields_alone_and_says_so(dss):
     _save_dataset(project, "OUT", lambda raw: raw["params"].update(path="${projectKey}/elsewhere"))
     out = next(rc for rc in plan(dss, config).resource_changes if rc.address == "dataset.OUT")
     assert out.action == "no-op"
-    assert "description" in out.reason and "params.path" in out.reason
+    assert "description" in out.reason and "path" in out.reason
     _save_dataset(project, "OUT", lambda raw: raw.update(shortDesc="also edited"))
     config.datasets[1].short_desc = "from yaml"
     changed = only_change(plan(dss, config))
@@ -264,4 +264,4 @@ def test_ignore_changes_names_a_first_class_location_field_or_its_params_key(dss
         "path: /data/raw, format_type: csv,\n     lifecycle: {ignore_changes: [path]}}"))
     _save_dataset(project, "RAW", lambda raw: raw["params"].update(path="/moved/by/hand"))
     raw = next(rc for rc in plan(dss, config).resource_changes if rc.address == "dataset.RAW")
-    assert raw.action == "no-op" and "params.path" in raw.reason
+    assert raw.action == "no-op" and "path" in raw.reason

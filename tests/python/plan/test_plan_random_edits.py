@@ -29,9 +29,9 @@ def _dataset_edits(ds):
     if ds.format_type == "csv":
         out.append(("format_params.separator", lambda o: o.format_params.update(
             separator="|" if o.format_params.get("separator") != "|" else ";")))
-    for field in ("table", "sql_schema", "path"):  # first-class keys kept in params: named params.<DSS key>
+    for field in ("table", "sql_schema", "path"):  # named as the file writes them (issue 14 §11)
         if getattr(ds, field):
-            out.append(("params." + DatasetConfig.PARAM_FIELDS[field],
+            out.append((field if field in ds.to_dict() else "params." + DatasetConfig.PARAM_FIELDS[field],
                         lambda o, f=field: setattr(o, f, getattr(o, f) + "_x")))
     if ds.schema:
         out.append(("schema[0].comment", lambda o: setattr(o.schema[0], "comment", "edited comment")))

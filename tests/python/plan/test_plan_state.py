@@ -234,7 +234,9 @@ def test_a_removed_resource_is_deleted_with_allow_delete_or_prune(dss, applied):
     change = result.change("dataset.SIDE")
     entry = [e for e in result.doc["resource_changes"] if e["address"] == "dataset.SIDE"][0]
     assert (change.action, change.after, change.depends_on, entry["drop_data"]) == ("delete", None, [], False)
-    assert change.before == StateStore(dss, KEY).read().resource("dataset.SIDE")["canonical"]
+    recorded = StateStore(dss, KEY).read().resource("dataset.SIDE")["canonical"]  # DSS's terms, in the state
+    assert recorded["formatType"] == "csv" and change.before["format_type"] == "csv"  # the plan: the config's
+    assert "formatType" not in change.before and change.before["connection"] == "filesystem_managed"
     assert "its data is kept" in change.reason
     assert result.doc["execution_groups"][-1] == ["dataset.SIDE"] and result.doc["not_deleted"] == []
     assert result.summary["delete"] == 1 and result.doc["metadata"]["allow_delete"] is True

@@ -1,0 +1,180 @@
+"""Issue 14 §11: every plan the suite makes speaks the configuration's language.
+
+``problems(doc)`` walks one plan document and lists every changed-field path, every key inside a
+changed field's ``before``/``after``, every drift or conflict path, and every key of a delete's
+``before`` that the configuration schema (``schema/config-1.0.schema.json``) does not have at that
+place. A path into a free-form mapping (``params``, ``payload``, ``settings``, variables) is the
+config's own, except a dataset ``params.K`` where the schema gives K a first-class key for that
+dataset type (``table``, ``sql_schema``...: its ``x-dss-param``): the config writes that key.
+
+The root ``conftest.py`` wraps the document builder with it (``watch``), so a test whose plan
+holds a DSS-termed path fails; ``tests/python/plan/test_plan_config_terms.py`` shows it can fail.
+"""
+from typing import Any, Dict, List, Optional
+
+from dataiku_framework.config.annotations import facts
+from dataiku_framework.config.schema_check import load_schema
+from dataiku_framework.resources.base import parse_path as split_path
+
+DEFINITIONS = {"project": "Project", "variables": "Variables", "zone": "Zone", "managed_folder": "ManagedFolder",
+               "dataset": "Dataset", "recipe": "Recipe", "scenario": "Scenario"}
+FREE = "free"  # a node whose keys the schema leaves open
+
+
+def _resolve(node: Any) -> Any:
+    defs = load_schema()["$defs"]
+    while isinstance(node, dict) and "$ref" in node:
+        node = defs[node["$ref"].rsplit("/", 1)[-1]]
+    return node
+
+
+def _branches(node: Any) -> List[Any]:
+    node = _resolve(node)
+    if isinstance(node, dict) and "anyOf" in node:
+        return [b for branch in node["anyOf"] for b in _branches(branch)]
+    return [node]
+
+
+def _free(node: Dict[str, Any]) -> bool:
+    kinds = node.get("type")
+    kinds = kinds if isinstance(kinds, list) else [kinds]
+    return "object" in kinds and "properties" not in node and node.get("additionalProperties") is not False
+
+
+def _step(node: Any, part: Any) -> List[Any]:
+    """The schema nodes ``part`` leads to from ``node`` (none: not a config path)."""
+    out = []  # type: List[Any]
+    for branch in _branches(node):
+        if not isinstance(branch, dict):
+            continue
+        if _free(branch):
+            out.append(FREE)
+        elif isinstance(part, int) and "items" in branch:
+            out.append(branch["items"])
+        elif isinstance(part, str) and part in (branch.get("properties") or {}):
+            out.append(branch["properties"][part])
+    return out
+
+
+def nodes_at(definition: str, parts: List[Any]) -> List[Any]:
+    nodes = [load_schema()["$defs"][definition]]  # type: List[Any]
+    for part in parts:
+        if FREE in nodes:
+            return [FREE]
+        nodes = [n for node in nodes for n in _step(node, part)]
+    return nodes
+
+
+def _dss_spellings() -> frozenset:
+    """DSS's names of the configuration's enumerated values (``RECURSIVE_BUILD``, ``ds_modified``, ``LEFT``...)."""
+    from dataiku_framework.dss import translate, visual
+    tables = (translate.JOB_TYPES, translate.TRIGGER_TYPES, visual.SAMPLING_METHODS, visual.JOIN_TYPES)
+    names = {v for table in tables for v in table.values() if isinstance(v, str)}
+    return frozenset(names | {kind for kind, _ in translate.RUN_CONDITIONS.values()})
+
+
+def _dss_enum_value(nodes: List[Any], value: Any) -> bool:
+    """A plain value where the schema lists the choices, spelled as DSS spells one of them."""
+    enums = [b.get("enum") for n in nodes if n != FREE for b in _branches(n) if isinstance(b, dict)]
+    allowed = [e for e in enums if e]
+    spelled = value.upper() if isinstance(value, str) else value
+    return bool(allowed) and isinstance(value, str) and not any(value in e for e in allowed) and (
+        value in _dss_spellings() or any(spelled in [str(x).upper() for x in e] for e in allowed))
+
+
+def value_fits(nodes: List[Any], value: Any) -> Optional[str]:
+    """None when some node accepts the keys of ``value`` (recursively), else the first foreign key
+    (or a value DSS spells its own way where the schema lists the configuration's choices)."""
+    if _dss_enum_value(nodes, value):
+        return repr(value)
+    if FREE in nodes or not isinstance(value, (dict, list)):
+        return None
+    first = None
+    for node in nodes:
+        bad = _fits(node, value)
+        if bad is None:
+            return None
+        first = first or bad
+    return first
+
+
+def _fits(node: Any, value: Any) -> Optional[str]:
+    for branch in _branches(node):
+        if not isinstance(branch, dict):
+            continue
+        if _free(branch):
+            return None
+        if isinstance(value, list) and "items" in branch:
+            bad = next((b for b in (value_fits([branch["items"]], v) for v in value) if b), None)
+            if bad is None:
+                return None
+        elif isinstance(value, dict) and "properties" in branch:
+            props = branch["properties"]
+            foreign = [k for k in value if k not in props]
+            if foreign:
+                continue
+            bad = next((b for b in (value_fits([props[k]], v) for k, v in value.items()) if b), None)
+            if bad is None:
+                return None
+    if isinstance(value, dict):
+        return "%s" % sorted(value)
+    return "%r" % (value[:3],)
+
+
+def _first_class_param(entry: Dict[str, Any], parts: List[Any]) -> Optional[str]:
+    """The first-class key a ``params.K`` path should have been named by, or None: K is a key of the
+    object's own definition that applies to its type (a dataset's ``table``: its ``x-dss-param``;
+    a scenario's ``steps``), so the configuration writes K, not ``params.K``."""
+    definition = DEFINITIONS.get(entry.get("kind"))
+    if definition is None or len(parts) < 2 or parts[0] != "params":
+        return None
+    info = facts(definition)
+    by_param = {key: field for field, key in info.dss_params.items() if field != "connection"}
+    field = by_param.get(parts[1], parts[1] if parts[1] in info.fields and parts[1] != "params" else None)
+    if field is None:
+        return None
+    dtype = (entry.get("after") or entry.get("before") or {}).get("type")
+    applies = info.applies_to.get(field)
+    if applies is None or (isinstance(dtype, str) and (dtype in applies or info.canonical(dtype) in applies)):
+        return field
+    return None
+
+
+def check_field(entry: Dict[str, Any], path: str, sides: Dict[str, Any], where: str) -> List[str]:
+    definition = DEFINITIONS.get(entry.get("kind"))
+    if definition is None:
+        return []
+    parts = split_path(path)
+    nodes = nodes_at(definition, parts) if parts else [load_schema()["$defs"][definition]]
+    label = "%s %s %s" % (entry.get("address"), where, path or "(whole resource)")
+    if not nodes:
+        return ["%s: not a configuration path" % label]
+    field = _first_class_param(entry, parts)
+    if field:
+        return ["%s: the configuration names it %s" % (label, field)]
+    out = []
+    for side, value in sides.items():
+        bad = value_fits(nodes, value)
+        if bad:
+            out.append("%s: %s holds keys the configuration does not have there: %s" % (label, side, bad))
+    return out
+
+
+def problems(doc: Dict[str, Any]) -> List[str]:
+    """What in ``doc`` is not in the configuration's terms (empty: all of it is)."""
+    out = []  # type: List[str]
+    by_address = {}  # type: Dict[str, Dict[str, Any]]
+    for entry in doc.get("resource_changes") or []:
+        by_address[entry.get("address")] = entry
+        for change in entry.get("changes") or []:
+            out += check_field(entry, change["path"], {"before": change.get("before"), "after": change.get("after")},
+                               "change")
+        if entry.get("action") == "delete" and entry.get("before") is not None:
+            out += check_field(entry, "", {"before": entry["before"]}, "delete")
+    for section in ("drift", "conflicts"):
+        for item in doc.get(section) or []:
+            entry = by_address.get(item.get("address")) or {"address": item.get("address"),
+                                                             "kind": str(item.get("address")).split(".")[0]}
+            out += check_field(entry, item.get("path") or "", {k: item.get(k) for k in ("before", "after", "config")},
+                               section)
+    return out

@@ -1,0 +1,79 @@
+"""Issue 14 §11: the plan speaks the configuration's language: paths, values, and a delete's ``before``.
+
+The three reproductions of the issue, made by apply and plan on the emulator, and the check that
+the root conftest runs on every plan (``config_terms``), shown able to fail.
+"""
+import config_terms
+from dataiku_framework import Engine, FrameworkConfig
+
+BASE = """
+version: "1.0"
+project: {key: TERMS, name: Terms}
+datasets:
+  - {name: a, type: Filesystem, managed: true, format_type: csv}
+  - {name: b, type: Filesystem, managed: true, format_type: csv}
+  - {name: s, type: SQL, connection: pg, table: T1}
+  - {name: gone, type: Filesystem, managed: true, format_type: csv, description: to drop, tags: [x]}
+  - {name: out, type: Filesystem, managed: true, format_type: csv}
+recipes:
+  - {name: r, type: python, inputs: [a, b], outputs: [out], code: "x = 1"}
+  - {name: g, type: grouping, inputs: [a], outputs: [gone], keys: [k]}
+"""
+
+
+def _applied(dss):
+    engine = Engine(client=dss)
+    assert engine.apply(FrameworkConfig.from_yaml(BASE)).succeeded
+    return engine
+
+
+def _changes(plan, address):
+    return [(c["path"], c["before"], c["after"]) for c in plan.doc["resource_changes"]
+            if c["address"] == address for c in c["changes"]]
+
+
+def test_a_removed_input_a_table_and_a_delete_are_shown_in_config_terms(dss):
+    engine = _applied(dss)
+    edited = BASE.replace("inputs: [a, b]", "inputs: [a]").replace("table: T1", "table: T2")
+    edited = edited[:edited.index("  - {name: gone")] + edited[edited.index("  - {name: out"):]
+    edited = edited[:edited.index("  - {name: g,")]
+    plan = engine.plan(FrameworkConfig.from_yaml(edited), allow_delete=True)
+    assert _changes(plan, "recipe.r") == [("inputs", ["a", "b"], ["a"])]
+    assert _changes(plan, "dataset.s") == [("table", "T1", "T2")]
+    deleted = {e["address"]: e for e in plan.doc["resource_changes"] if e["action"] == "delete"}
+    assert deleted["dataset.gone"]["before"] == {"type": "Filesystem", "managed": True, "format_type": "csv",
+                                                 "description": "to drop", "tags": ["x"]}
+    recipe = deleted["recipe.g"]["before"]
+    assert {k: recipe[k] for k in ("type", "inputs", "outputs", "keys")} == {
+        "type": "grouping", "inputs": ["a"], "outputs": ["gone"], "keys": ["k"]}
+    assert config_terms.problems(plan.doc) == []
+
+
+def test_the_check_finds_dss_terms():
+    """Fed DSS-termed paths and values, the check names each; fed config terms, it finds nothing."""
+    def doc(kind, action, changes, before=None, after=None):
+        return {"resource_changes": [{"address": "%s.x" % kind, "kind": kind, "action": action,
+                                      "changes": changes, "before": before, "after": after}]}
+    dss_terms = [
+        doc("scenario", "update", [{"path": "params.steps[0].runConditionType", "before": "A", "after": "B"}],
+            after={"type": "step_based"}),
+        doc("recipe", "update", [{"path": "inputs", "before": {"main": [{"ref": "a", "deps": []}]}, "after": ["a"]}]),
+        doc("dataset", "update", [{"path": "params.table", "before": "T1", "after": "T2"}],
+            after={"type": "PostgreSQL"}),
+        doc("dataset", "update", [{"path": "schema", "before": [{"name": "c", "maxLength": 3}], "after": []}]),
+        doc("dataset", "delete", [], before={"type": "Filesystem", "formatType": "csv"}),
+        doc("scenario", "update", [{"path": "steps[1].run_condition", "before": ["RUN_ALWAYS", []], "after": "always"}]),
+        doc("scenario", "update", [{"path": "steps[0].build_mode", "before": "RECURSIVE_BUILD", "after": "RECURSIVE"}]),
+        doc("project", "update", [{"path": "git_commit_mode", "before": "AUTO", "after": "explicit"}]),
+    ]
+    for bad in dss_terms:
+        assert config_terms.problems(bad), bad
+    config = [
+        doc("scenario", "update", [{"path": "steps[0].run_condition", "before": "always", "after": "if_previous_ok"}]),
+        doc("recipe", "update", [{"path": "inputs", "before": ["a", {"ref": "b", "role": "x"}], "after": ["a"]}]),
+        doc("dataset", "update", [{"path": "params.table", "before": "T1", "after": "T2"}], after={"type": "Filesystem"}),
+        doc("dataset", "delete", [], before={"type": "Filesystem", "format_type": "csv", "params": {"anyKey": 1}}),
+        doc("project", "update", [{"path": "settings.flowBuildSettings.x", "before": 1, "after": 2}]),
+    ]
+    for good in config:
+        assert config_terms.problems(good) == [], good
