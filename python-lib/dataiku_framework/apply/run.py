@@ -403,8 +403,9 @@ class _Recorder(object):
         created = action in ("create", "replace") or (address == "project" and self.created_project)
         if task.status == "succeeded" or getattr(error, "holds_desired", False):
             self._put(entry, entry.get("after"), created if created else None)
-        elif created and getattr(error, "exists", None):
-            self._put(entry, None, True)  # created, not complete: the next apply completes it
+        elif created and (getattr(error, "exists", None) or getattr(error, "unknown", False)):
+            # created, not complete (or perhaps created: unknown): the next apply reads DSS and completes it
+            self._put(entry, None, True)
         elif created and getattr(error, "exists", None) is False and action == "replace":
             self.state.remove_resource(address)
             self.dirty = True
