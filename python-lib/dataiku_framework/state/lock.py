@@ -29,8 +29,11 @@ sees its own token and holds it too. That needs B's read-to-write gap (normally 
 milliseconds) to exceed the settle delay: a process stalled (GC, swapping, a suspended VM) or a
 request held up in the network for longer than the settle delay between its read and its write. A
 longer settle delay narrows it; nothing short of a compare-and-swap in DSS closes it. ``verify()``
-(a read) lets the holder check, before each sensitive step, that its token is still there, so the
-overwritten holder notices at its next check (``LockLost``) instead of carrying on.
+(a read) checks that our token is still there, so the overwritten holder notices at its next check
+(``LockLost``) instead of carrying on. Where it is called: a rollback verifies before its git
+revert (the one step that cannot be undone by the next apply) and after taking the lock back
+(``reclaim``); an apply checks at every ``refresh()`` between batches (a refresh reads the token
+first, ``_check_mine``), so an overwritten apply stops at its next refresh.
 
 A lease bounds a holder that died: a record past its ``expires_at`` (default 15 minutes after the last
 ``acquire``/``refresh``) is stale; the next acquirer takes it over, logs whose lock it replaced and
@@ -344,14 +347,41 @@ class ProjectLock(object):
 
     def reassert(self) -> LockRecord:
         """Write our held record again, whatever the file now says (one write). For the holder
-        after an operation that rewrote the project's files under it (a git revert brings back
-        the lock file's older text); never to take a lock someone else holds."""
+        after an operation that rewrote the project's files under it, when nobody else can have
+        acted in between; ``reclaim`` when someone may have (a git revert): never to take a lock
+        someone else holds."""
         if not self.held or self.record is None:
             raise LockError("the lock of project %s is not held by this process" % self.project_key)
         doc = self._held_doc(self.id, self.record.acquired_at, self.replaced)
         LibraryDocument(self.client, self.project_key, FILE_NAME).write_document(doc)
         self.record = LockRecord(doc)
         return self.record
+
+    def reclaim(self) -> LockRecord:
+        """Take the lock back after an operation that brought back an older text of the lock file
+        under us (a git revert restores the record of the apply being undone, often expired, or a
+        released one): between the revert and this call another acquirer may have taken it. The
+        file is read: a record acquired after ours can only be a new holder's (``LockLost``, it is
+        left alone); an older one is the restored text. Ours is then written, and checked after the
+        settle delay as ``acquire`` does, so of the two the last writer holds it and the other knows."""
+        if not self.held or self.record is None:
+            raise LockError("the lock of project %s is not held by this process" % self.project_key)
+        ours = parse_time(self.record.acquired_at)
+        _, current = _read(self.client, self.project_key)
+        if current is not None and current.id != self.id:
+            theirs = parse_time(current.acquired_at)
+            if theirs is None or ours is None or theirs > ours:
+                return self._lost(current)
+        record = self.reassert()
+        if self.settle:
+            time.sleep(self.settle)
+        self.verify()
+        return record
+
+    def _lost(self, current: LockRecord) -> LockRecord:
+        lost_id, self.id = self.id, None
+        raise LockLost("the lock %s of project %s was taken by another holder while its file was rewritten (%s); it "
+                       "is left to them" % (lost_id, self.project_key, current.describe()))
 
     def release(self) -> bool:
         """Release the lock if it is still ours (token checked); True when released. A lock that is no
