@@ -18,10 +18,13 @@ class Faults:
     a proxy or a restarting DSS node fails a GET as readily as a POST, with a 5xx or a connection
     closed without an answer (``reference/dss-rest-api.md``, "Success vs failure" and "Errors": a
     failure is DSS's JSON error body with a status >= 400, the same for a GET as for a POST). ``fail_count``
-    applies to whichever of the nth write or nth read fails."""
+    applies to whichever of the nth write or nth read fails. ``outage_reads``: after an injected
+    write fault, that many of the next reads counted fail the same way (a node down for a moment:
+    the write's answer is lost, then the reads that would check it fail too)."""
 
     FIELDS = ("latency_ms", "fail_nth_write", "fail_status", "fail_count", "drop_nth_request",
-              "drop_nth_write", "path_contains", "fail_phase", "fail_nth_read", "drop_nth_read")
+              "drop_nth_write", "path_contains", "fail_phase", "fail_nth_read", "drop_nth_read",
+              "outage_reads")
     PHASES = ("before", "after")
 
     def __init__(self, latency_ms=0):
@@ -39,6 +42,8 @@ class Faults:
             self.drop_nth_write = None
             self.fail_nth_read = None       # 1-based index of the read (GET) that fails
             self.drop_nth_read = None       # the read whose connection is closed without an answer
+            self.outage_reads = 0           # reads failing after an injected write fault, the same way
+            self._outage = (None, 0)        # (action, reads left) of the outage in progress
             self.path_contains = None       # only count requests whose path contains this
             self.fail_phase = "before"      # "after": the write is applied, then its answer is lost
             self.seen_requests = 0
@@ -108,6 +113,11 @@ class Faults:
             elif (not is_write and self.fail_nth_read
                   and self.fail_nth_read <= self.seen_reads < self.fail_nth_read + self.fail_count):
                 action = "fail"
+            elif not is_write and self._outage[1] > 0:
+                action = self._outage[0]
+                self._outage = (action, self._outage[1] - 1)
+            if is_write and action is not None and self.outage_reads:
+                self._outage = (action, int(self.outage_reads))
             return action, self.fail_phase
 
 

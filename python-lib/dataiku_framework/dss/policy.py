@@ -96,15 +96,22 @@ class RetryPolicy(object):
 
     def call_dss(self, client: Any, call: Callable[[], Any], idempotent: bool = False) -> Any:
         """``call()`` (a ``dataikuapi`` call on ``client``) under this policy, classified with the HTTP
-        status of its own failed request (the thread's last answer, reset before each attempt);
+        status of its failed request (this thread's first 5xx since the attempt began, else its last
+        answer);
         ``idempotent``: an HTTP 500 is retried too (see the module docstring)."""
         tracker = status_tracker(client._session)
         classify = is_server_error if idempotent else is_transient
 
         def once() -> Any:
-            tracker.status = None
-            return call()
-        return self.run(once, transient=lambda error: classify(error, tracker.status))
+            if not tracker.depth:  # a call within a call (a lost answer's check) keeps the outer's failure
+                tracker.reset()
+            tracker.depth += 1
+            try:
+                return call()
+            finally:
+                tracker.depth -= 1
+        # the status of the request that failed: a call may read after it (a lost answer's check)
+        return self.run(once, transient=lambda error: classify(error, tracker.failed or tracker.status))
 
     def pause(self, mean: float, limit: Optional[float] = None) -> float:
         """Wait about ``mean`` seconds (randomised +-50%, so waiters spread out), at most ``limit``:
@@ -121,7 +128,13 @@ class _Tracker(threading.local):
 
     def __init__(self) -> None:
         self.status = None  # type: Optional[int]
+        #: the first 5xx answered since ``reset`` (a failed write, before the reads checking it)
+        self.failed = None  # type: Optional[int]
         self.sent = 0
+        self.depth = 0  # call_dss calls in progress on this thread
+
+    def reset(self) -> None:
+        self.status = self.failed = None
 
     def take_count(self) -> int:
         sent, self.sent = self.sent, 0
@@ -137,6 +150,8 @@ def status_tracker(session: Any) -> _Tracker:
 
         def record(response: Any, *args: Any, **kwargs: Any) -> Any:
             tracker.status = response.status_code
+            if tracker.failed is None and response.status_code >= 500:
+                tracker.failed = response.status_code
             tracker.sent += 1
             return response
         session.hooks.setdefault("response", []).append(record)
