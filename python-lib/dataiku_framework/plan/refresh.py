@@ -146,7 +146,7 @@ def refresh(client: Any, project_key: str, recipes: Iterable[str] = (), scenario
         recipe_reads = {name: pool.submit(reader.call, read_recipe, project, name)
                         for name in (sorted(set(recipes)) if snap.exists else [])}
         # a missing project: the other calls may fail (403 for admin-only reads); they tell nothing more
-        listed = {s.get("name") or s["id"]: s for s in (lists["scenarios"].result() if snap.exists else None) or []}
+        listed = _by_name(lists["scenarios"].result() if snap.exists else None, scenarios)
         scenario_reads = {name: pool.submit(reader.call, read_scenario, project, listed[name]["id"])
                           for name in sorted(set(scenarios) & set(listed))}
         snap.extra = {name: future.result() for name, future in extras.items()}
@@ -222,6 +222,16 @@ def _unless_missing(future: Any, listed: bool) -> Any:
         if listed:
             raise
         return None
+
+
+def _by_name(scenarios: Any, configured: Iterable[str]) -> Dict[str, Dict[str, Any]]:
+    """Listed scenarios by name; a configured name DSS has twice is an error naming both ids (the
+    plan must not pick one of them silently: ``resources.writers.AmbiguousName``)."""
+    from ..resources.writers import id_named
+    listing = list(scenarios or [])
+    for name in set(configured):
+        id_named(listing, name, "scenarios")
+    return {s.get("name") or s["id"]: s for s in listing}
 
 
 def store_lists(snap: Snapshot, first: Dict[str, Any], listed: Dict[str, Dict[str, Any]]) -> None:

@@ -142,15 +142,22 @@ def _known(ctx: ApplyContext, table: str, name: str, listing: Callable[[], Any])
     ``AmbiguousName`` when DSS has two or more of that name (DSS allows it): never pick one."""
     if name in getattr(ctx, table):
         return True
-    ids = [o.get("id") for o in ctx.call(listing) or [] if (o.get("name") or o.get("id")) == name]
-    if len(ids) > 1:
-        raise AmbiguousName("DSS has %d objects named %r (ids %s): which one the configuration means cannot be "
-                            "told; delete or rename the extra ones in DSS, then apply again"
-                            % (len(ids), name, ", ".join(sorted(str(i) for i in ids))))
-    if not ids:
+    found = id_named(ctx.call(listing) or [], name, "scenarios" if table == "scenario_ids" else "managed folders")
+    if found is None:
         return False
-    ctx.learn(table, name, ids[0])
+    ctx.learn(table, name, found)
     return True
+
+
+def id_named(objects: Iterable[Dict[str, Any]], name: str, kind: str = "objects") -> Optional[str]:
+    """The id of the one listed object called ``name`` (None when there is none); ``AmbiguousName``
+    naming every id when DSS has several (it allows several scenarios of one name)."""
+    ids = [o.get("id") for o in objects if (o.get("name") or o.get("id")) == name]
+    if len(ids) > 1:
+        raise AmbiguousName("DSS has %d %s named %r (ids %s): which one the configuration means cannot be "
+                            "told; delete or rename the extra ones in DSS, then plan again"
+                            % (len(ids), kind, name, ", ".join(sorted(str(i) for i in ids))))
+    return ids[0] if ids else None
 
 
 def move_to_zone(ctx: ApplyContext, object_type: str, handle: Any, zone: Optional[str]) -> int:

@@ -84,5 +84,18 @@ def test_two_scenarios_of_one_name_are_reported_not_picked(emu, client, engine, 
     row = next(r for r in result.results if r.address == "scenario.nightly")
     ids = sorted(s["id"] for s in project.list_scenarios())
     assert len(ids) == 2
-    assert row.status == "failed" and "2 objects named 'nightly'" in row.error
+    assert row.status == "failed" and "2 scenarios named 'nightly'" in row.error
     assert all(i in row.error for i in ids)
+
+
+def test_the_plan_reports_two_scenarios_of_one_configured_name(emu, client, engine):
+    """The plan reads scenarios by name too: two of the configured name are an error naming both."""
+    key = fresh_key("TWICE")
+    engine.apply(_config(key))
+    project = client.get_project(key)
+    project.create_scenario("nightly", "step_based")
+    ids = sorted(s["id"] for s in project.list_scenarios())
+    with pytest.raises(ValueError) as error:  # resources.writers.AmbiguousName
+        engine.plan(_config(key))
+    assert "2 scenarios named 'nightly'" in str(error.value) and all(i in str(error.value) for i in ids)
+    assert engine.plan(_config(key, scenarios=("other",))).has_changes  # names it does not use: no error
