@@ -4,10 +4,8 @@ emulator (its git revert restores the lock file's older text, as DSS's does)."""
 import logging
 
 import pytest
-from dataikuapi import DSSClient
 from dataikuapi.dss.project import DSSProjectGit
 
-import emusupport
 from dataiku_framework.config import FrameworkConfig
 from dataiku_framework.engine import Engine
 from dataiku_framework.state import LockLost, ProjectLock, read_lock
@@ -17,22 +15,26 @@ KEY = "RB_LOCK"
 CONFIG = 'version: "1.0"\nproject: {key: RB_LOCK, name: Rollback lock, description: %s}\n'
 
 
-@pytest.fixture(scope="module")
-def emu():
-    emulator = emusupport.make_emulator()
-    yield emulator
-    emulator.stop()
-
-
 @pytest.fixture
-def engine(emu):
-    client = DSSClient(emu.url, emusupport.ADMIN_KEY)
+def engine(client):
+    """KEY applied twice (the emulator's git keeps each apply's checkpoints), ready to roll back."""
     if KEY in client.list_project_keys():
         client.get_project(KEY).delete()
     engine = Engine(client=client)
     assert engine.apply(FrameworkConfig.from_yaml(CONFIG % "one")).succeeded
     assert engine.apply(FrameworkConfig.from_yaml(CONFIG % "two")).succeeded
     return engine
+
+
+def _rollback_raises(engine, error_type):
+    """Roll back, expecting ``error_type`` (the lock's warnings are expected: not shown)."""
+    logging.disable(logging.WARNING)
+    try:
+        with pytest.raises(error_type) as error:
+            engine.rollback(KEY)
+    finally:
+        logging.disable(logging.NOTSET)
+    return error.value
 
 
 def _during_revert(monkeypatch, action):
@@ -55,13 +57,8 @@ def test_a_failed_release_never_replaces_the_rollbacks_own_error(emu, engine, mo
         emu.faults.configure({"fail_nth_write": 1, "fail_nth_read": 1, "fail_count": 1000, "path_contains": "lock.json"})
         raise Refused("the revert failed")
     _during_revert(monkeypatch, fail)
-    logging.disable(logging.WARNING)
-    try:
-        with pytest.raises(Refused):
-            engine.rollback(KEY)
-    finally:
-        logging.disable(logging.NOTSET)
-        emu.faults.clear()
+    _rollback_raises(engine, Refused)
+    emu.faults.clear()
 
 
 def test_no_second_holder_while_the_revert_restores_an_old_lock_file(emu, engine, monkeypatch):
@@ -74,12 +71,7 @@ def test_no_second_holder_while_the_revert_restores_an_old_lock_file(emu, engine
     # the record the revert restores is the undone apply's: let its lease end, so it is stale
     monkeypatch.setattr(lock_module.LockRecord, "expired", lambda self, now=None: True)
     _during_revert(monkeypatch, take)
-    logging.disable(logging.WARNING)
-    try:
-        with pytest.raises(LockLost):
-            engine.rollback(KEY)
-    finally:
-        logging.disable(logging.NOTSET)
+    _rollback_raises(engine, LockLost)
     monkeypatch.undo()
     assert other.held and read_lock(engine.client, KEY).id == other.id
     assert other.verify().id == other.id
@@ -104,11 +96,6 @@ def test_the_rollback_verifies_its_lock_before_the_revert(emu, engine, monkeypat
     monkeypatch.setattr(rollback_module, "checkpoint", checkpoint)
     reverted = []
     _during_revert(monkeypatch, lambda: reverted.append(1))
-    logging.disable(logging.WARNING)
-    try:
-        with pytest.raises(LockLost):
-            engine.rollback(KEY)
-    finally:
-        logging.disable(logging.NOTSET)
+    _rollback_raises(engine, LockLost)
     assert reverted == []  # nothing was reverted
     assert read_lock(engine.client, KEY).id == "another-holder"  # and the other holder keeps the lock
