@@ -28,6 +28,7 @@ import json
 import logging
 from typing import Any, Dict, List, Optional
 
+from ..dss.policy import DEFAULT as DEFAULT_POLICY
 from ..state import ProjectLock, StateStore, identity, new_apply_id
 from ..state.dssfiles import FOLDER
 from .checkpoint import TAG, checkpoint, head
@@ -243,7 +244,10 @@ def _locked(client: Any, project_key: str, to: Optional[str], lock: Any, on_prog
                               else None) for c in plan.changes]
     outcome = Result(project_key, "rollback", rollback_id, results, plan=plan, notes=[NOT_RESTORED])
     state.end_apply(rollback_id, "succeeded" if outcome.succeeded else "partial", outcome.counts)
-    store.write(state, expected_serial=reverted.serial, at_least=before.serial)
+    # retried per the policy: a write whose answer was lost is checked first (StateStore.write), and
+    # the serial check refuses a retry over another writer's state
+    DEFAULT_POLICY.call_dss(client, lambda: store.write(state, expected_serial=reverted.serial, at_least=before.serial),
+                            idempotent=True)
     checkpoint(git, "rollback", rollback_id, "after")
     if on_progress is not None:
         for done, r in enumerate(results, 1):

@@ -99,3 +99,15 @@ def test_the_rollback_verifies_its_lock_before_the_revert(emu, engine, monkeypat
     _rollback_raises(engine, LockLost)
     assert reverted == []  # nothing was reverted
     assert read_lock(engine.client, KEY).id == "another-holder"  # and the other holder keeps the lock
+
+
+@pytest.mark.parametrize("fault", [{"fail_nth_write": 1, "fail_status": 503}, {"drop_nth_write": 1}])
+def test_the_rollbacks_state_write_is_retried_per_the_policy(emu, engine, monkeypatch, fault):
+    """The state write after the revert meets a transient failure: retried (one policy), the rollback
+    succeeds and is recorded."""
+    _during_revert(monkeypatch, lambda: emu.faults.configure(dict(fault, path_contains="state.json")))
+    result = engine.rollback(KEY)
+    hit = [e for e in emu.stats.snapshot()["log"] if e.get("fault")]
+    emu.faults.clear()
+    assert result.succeeded and hit and "state.json" in hit[0]["path"]
+    assert engine.history(KEY)[0]["operation"] == "rollback"
