@@ -55,3 +55,18 @@ def test_a_read_that_keeps_failing_still_fails(emulator, client, written):
     failed = [e for e in emulator.stats.snapshot()["log"] if e.get("fault")]
     emulator.faults.clear()
     assert len(failed) == 4  # the policy's attempts, no more
+
+
+@pytest.mark.parametrize("fault", [{"fail_nth_write": 1, "fail_status": 503}, {"drop_nth_write": 1},
+                                   {"fail_nth_read": 1, "fail_status": 502}])
+def test_a_lock_refresh_survives_a_transient_fault(emulator, client, written, fault):
+    """refresh() (read the token, write the new lease) is tried again as a whole per the policy."""
+    lock = ProjectLock(client, "P1", settle=0.0)
+    lock.acquire(timeout=0)
+    before = lock.record.expires_at
+    emulator.faults.configure(dict(fault, path_contains="lock.json"))
+    record = lock.refresh()
+    hit = [e for e in emulator.stats.snapshot()["log"] if e.get("fault")]
+    emulator.faults.clear()
+    assert hit and lock.held and record.expires_at >= before
+    assert read_lock(client, "P1").id == lock.id and lock.release()
