@@ -174,7 +174,7 @@ def with_timeout(client: Any, timeout: Any = DEFAULT_TIMEOUT, keep: bool = False
     if keep and getattr(current, "timeout", None) is not None:
         timeout = current.timeout
     size = max(pool, getattr(current, "_pool_maxsize", 0) or 10)
-    if getattr(current, "timeout", None) == timeout and timeout is not None and size <= current._pool_maxsize:
+    if isinstance(current, _adapter_class()) and current.timeout == timeout and size <= current._pool_maxsize:
         return client  # already so: its pooled connections are kept
     for prefix in ("http://", "https://"):
         session.mount(prefix, _adapter_class()(timeout, pool_connections=4, pool_maxsize=size))
