@@ -18,8 +18,8 @@ import socket
 import threading
 from typing import Any, Callable, Dict, List, Optional
 
-from ..plan.deletes import DELETE_ORDER, GONE
 from ..dss.policy import DEFAULT as DEFAULT_POLICY
+from ..plan.deletes import DELETE_ORDER, GONE
 from ..plan.refresh import Reader, status_tracker
 from ..resources import BY_KIND
 from ..resources.writers import ApplyContext
