@@ -19,6 +19,7 @@ from typing import Any, Dict, List, Optional, Set, Tuple
 
 from ..plan.compare import split_ignored
 from ..plan.document import redacted
+from ..dss.policy import DEFAULT as DEFAULT_POLICY
 from ..dss.policy import is_transient
 from ..resources.writers import WRITERS
 
@@ -108,23 +109,7 @@ def converge(handler: Any, ctx: Any, name: str, obj: Any, desired: Dict[str, Any
 
 def create(handler: Any, ctx: Any, name: str, obj: Any, desired: Dict[str, Any], status_of: Any) -> int:
     """Create the object (once), then write its settings and verify; write requests sent."""
-    writer = WRITERS[handler.kind]
-    try:
-        writer.create(ctx, name, obj, desired)
-    except Exception as error:  # the creation may have landed before the answer was lost
-        retryable = transient(error, status_of())
-        found = _exists(writer, ctx, name)
-        if found is None:
-            raise ResourceError("%s; whether DSS created %s %s could not be read either: its outcome is unknown, the "
-                                "next apply reads DSS again and completes it (it is not sent twice)"
-                                % (_message(error), handler.kind, name), exists=None, unknown=True)
-        if found is False:
-            if not retryable:
-                raise ResourceError(_message(error), exists=False)
-            writer.create(ctx, name, obj, desired)  # DSS says it did not land: one more attempt
-        elif not retryable:
-            raise ResourceError("%s (DSS created %s %s before failing: the next apply completes it)"
-                                % (_message(error), handler.kind, name), exists=True)
+    _send_creation(handler, WRITERS[handler.kind], ctx, name, obj, desired, status_of)
     try:
         return 1 + converge(handler, ctx, name, obj, desired, None)
     except ResourceError:
@@ -132,6 +117,33 @@ def create(handler: Any, ctx: Any, name: str, obj: Any, desired: Dict[str, Any],
     except Exception as error:
         raise ResourceError("%s (%s %s was created; its settings were not all written: the next apply completes "
                             "them)" % (_message(error), handler.kind, name), exists=True)
+
+
+def _send_creation(handler: Any, writer: Any, ctx: Any, name: str, obj: Any, desired: Dict[str, Any],
+                   status_of: Any) -> None:
+    """Send the creation request; after a failure, look for the object before anything else. Sent
+    again (per ``dss.policy``: transient failures, its attempts and waits) only while DSS says the
+    object is absent; never when that cannot be read (``ResourceError.unknown``)."""
+    delays = DEFAULT_POLICY.delays()
+    while True:
+        try:
+            writer.create(ctx, name, obj, desired)
+            return
+        except Exception as error:  # the creation may have landed before the answer was lost
+            retryable = transient(error, status_of())
+            found = _exists(writer, ctx, name)
+            if found is None:
+                raise ResourceError("%s; whether DSS created %s %s could not be read either: its outcome is unknown, "
+                                    "the next apply reads DSS again and completes it (it is not sent twice)"
+                                    % (_message(error), handler.kind, name), exists=None, unknown=True)
+            if found and retryable:
+                return  # it landed, its answer was lost: the settings complete it
+            if found:
+                raise ResourceError("%s (DSS created %s %s before failing: the next apply completes it)"
+                                    % (_message(error), handler.kind, name), exists=True)
+            if not retryable or not delays:
+                raise ResourceError(_message(error), exists=False)
+        DEFAULT_POLICY.sleep(delays.pop(0))  # DSS says it did not land: another attempt
 
 
 def update(handler: Any, ctx: Any, name: str, obj: Any, desired: Dict[str, Any], live: Dict[str, Any]) -> int:

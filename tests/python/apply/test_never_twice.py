@@ -25,9 +25,11 @@ def _faulting_create(monkeypatch, emu, kind, spec):
     are not faulted): a timing hook only, the request itself is the real one."""
     writer = writers.WRITERS[kind]
     real = writer.create
+    armed = []
 
     def create(ctx, name, obj, desired):
-        emu.faults.configure(spec)
+        if not armed:  # once: a creation sent again meets the same faults, counted on
+            armed.append(emu.faults.configure(spec))
         return real(ctx, name, obj, desired)
     monkeypatch.setattr(writer, "create", create)
 
@@ -99,3 +101,20 @@ def test_the_plan_reports_two_scenarios_of_one_configured_name(emu, client, engi
         engine.plan(_config(key))
     assert "2 scenarios named 'nightly'" in str(error.value) and all(i in str(error.value) for i in ids)
     assert engine.plan(_config(key, scenarios=("other",))).has_changes  # names it does not use: no error
+
+
+def test_a_creation_refused_twice_transiently_is_tried_per_the_policy(emu, client, engine, monkeypatch):
+    """Two 503s in a row that did not land: each time DSS is asked first (absent), then the creation
+    is sent again, within the policy's attempts; one scenario in the end."""
+    key = fresh_key("TWICE")
+    engine.apply(FrameworkConfig.from_yaml('version: "1.0"\nproject: {key: %s, name: Never twice}\n' % key))
+    _faulting_create(monkeypatch, emu, "scenario",
+                     {"fail_nth_write": 1, "fail_count": 2, "fail_status": 503, "path_contains": "/scenarios"})
+    try:
+        result = engine.apply(_config(key))
+        failed = [e for e in emu.stats.snapshot()["log"] if e.get("fault")]
+    finally:
+        emu.faults.clear()
+        monkeypatch.undo()
+    assert result.succeeded, result.summary()
+    assert len(failed) == 2 and _scenario_names(client, key) == ["nightly"]
