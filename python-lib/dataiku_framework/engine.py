@@ -17,7 +17,9 @@ class Engine(object):
 
     ``Engine(host, api_key)``, ``Engine(host=..., api_key=...)`` or ``Engine(client=<DSSClient>)``;
     with neither, the credentials come from the environment (``DKU_DSS_URL``/``DKU_API_KEY``,
-    ``DSS_HOST``/``DSS_API_KEY``) or ``~/.dataiku/config.json``."""
+    ``DSS_HOST``/``DSS_API_KEY``) or ``~/.dataiku/config.json``. Every request has a timeout
+    (``dss.connect``): a client given as ``client=`` gets the default one (``DEFAULT_TIMEOUT``) unless
+    it was made by ``dss.connect.connect`` with its own."""
 
     def __init__(self, host: Optional[str] = None, api_key: Optional[str] = None, *, client: Any = None,
                  parallelism: int = DEFAULT_PARALLELISM, no_check_certificate: bool = False) -> None:
@@ -26,7 +28,8 @@ class Engine(object):
         self.parallelism = int(parallelism)
         if client is None:
             client = _client(host, api_key, no_check_certificate)
-        self.client = client
+        from .dss.connect import with_timeout  # a caller's client too gets the default timeout (unless ours set one)
+        self.client = with_timeout(client, keep=True)
         self.url = public_url(getattr(client, "host", host) or "")  # recorded in plans: never the password
 
     def plan(self, config: Any, *, targets: Optional[Sequence[str]] = None,

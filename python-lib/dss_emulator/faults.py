@@ -12,10 +12,19 @@ class Faults:
 
     ``fail_phase`` places the fail and drop faults: "before" the handler (nothing is applied) or
     "after" it (the write is applied, committed and persisted; the answer it had, success or not,
-    is replaced by the injected one)."""
+    is replaced by the injected one).
+
+    Reads can be faulted too (``fail_nth_read``, ``drop_nth_read``, counted apart from the writes):
+    a proxy or a restarting DSS node fails a GET as readily as a POST, with a 5xx or a connection
+    closed without an answer (``reference/dss-rest-api.md``, "Success vs failure" and "Errors": a
+    failure is DSS's JSON error body with a status >= 400, the same for a GET as for a POST). ``fail_count``
+    applies to whichever of the nth write or nth read fails. ``outage_reads``: after an injected
+    write fault, that many of the next reads counted fail the same way (a node down for a moment:
+    the write's answer is lost, then the reads that would check it fail too)."""
 
     FIELDS = ("latency_ms", "fail_nth_write", "fail_status", "fail_count", "drop_nth_request",
-              "drop_nth_write", "path_contains", "fail_phase")
+              "drop_nth_write", "path_contains", "fail_phase", "fail_nth_read", "drop_nth_read",
+              "outage_reads")
     PHASES = ("before", "after")
 
     def __init__(self, latency_ms=0):
@@ -31,10 +40,15 @@ class Faults:
             self.fail_count = 1             # how many consecutive writes fail from the nth on
             self.drop_nth_request = None    # close the connection without an answer
             self.drop_nth_write = None
+            self.fail_nth_read = None       # 1-based index of the read (GET) that fails
+            self.drop_nth_read = None       # the read whose connection is closed without an answer
+            self.outage_reads = 0           # reads failing after an injected write fault, the same way
+            self._outage = (None, 0)        # (action, reads left) of the outage in progress
             self.path_contains = None       # only count requests whose path contains this
             self.fail_phase = "before"      # "after": the write is applied, then its answer is lost
             self.seen_requests = 0
             self.seen_writes = 0
+            self.seen_reads = 0
 
     def configure(self, spec):
         """Set faults from a dict (the body of ``POST /__emulator__/faults``); unknown keys are errors."""
@@ -84,6 +98,8 @@ class Faults:
             self.seen_requests += 1
             if is_write:
                 self.seen_writes += 1
+            else:
+                self.seen_reads += 1
             action = None
             if self.drop_nth_request and self.seen_requests == self.drop_nth_request:
                 action = "drop"
@@ -92,6 +108,16 @@ class Faults:
             elif (is_write and self.fail_nth_write
                   and self.fail_nth_write <= self.seen_writes < self.fail_nth_write + self.fail_count):
                 action = "fail"
+            elif not is_write and self.drop_nth_read and self.seen_reads == self.drop_nth_read:
+                action = "drop"
+            elif (not is_write and self.fail_nth_read
+                  and self.fail_nth_read <= self.seen_reads < self.fail_nth_read + self.fail_count):
+                action = "fail"
+            elif not is_write and self._outage[1] > 0:
+                action = self._outage[0]
+                self._outage = (action, self._outage[1] - 1)
+            if is_write and action is not None and self.outage_reads:
+                self._outage = (action, int(self.outage_reads))
             return action, self.fail_phase
 
 

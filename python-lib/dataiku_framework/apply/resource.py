@@ -6,8 +6,12 @@ Why each step is shaped as it is:
   changed field is one write request, and what DSS holds beside it is kept.
 - A creation sends the creation request once. When it fails in a way that leaves the outcome
   unknown (a dropped connection, a 5xx: the object may have been created before the answer was
-  lost), the writer checks whether the object now exists before anything else: it is then completed
-  (transient failure) or reported as created-but-failed (a permanent error), never created twice.
+  lost), the writer checks whether the object now exists before anything else (that read retried
+  per ``dss.policy``): it is then completed (transient failure) or reported as created-but-failed
+  (a permanent error). Only when DSS says it is absent is the creation sent again. When even the
+  check cannot be read, the outcome is unknown: the resource is reported so (``ResourceError.unknown``)
+  and left to the next apply, which reads DSS again; it is never created twice (scenarios and
+  managed folders get their ids from DSS, so a second creation would be a duplicate).
 - After writing, the object is read back and compared with the desired form by the kind's own
   comparison: a field DSS silently dropped or rewrote fails the resource, naming the field.
 """
@@ -15,20 +19,22 @@ from typing import Any, Dict, List, Optional, Set, Tuple
 
 from ..plan.compare import split_ignored
 from ..plan.document import redacted
-from ..plan.retry import is_transient
+from ..dss.policy import DEFAULT as DEFAULT_POLICY
+from ..dss.policy import is_transient
 from ..resources.writers import WRITERS
-
-RETRYABLE_STATUSES = frozenset([502, 503, 504])
 
 
 class ResourceError(Exception):
     """A resource could not be applied; ``exists`` says whether DSS now has the object (a creation
     that landed before failing), for the state."""
 
-    def __init__(self, message: str, exists: Optional[bool] = None, holds_desired: bool = False) -> None:
+    def __init__(self, message: str, exists: Optional[bool] = None, holds_desired: bool = False,
+                 unknown: bool = False) -> None:
         super().__init__(message)
         self.exists = exists
         self.holds_desired = holds_desired
+        #: whether DSS has the object could not be read: the next apply finds out (never created twice)
+        self.unknown = unknown
 
 
 def changed_keys(handler: Any, desired: Dict[str, Any], live: Optional[Dict[str, Any]], ctx: Any, obj: Any
@@ -104,18 +110,7 @@ def converge(handler: Any, ctx: Any, name: str, obj: Any, desired: Dict[str, Any
 
 def create(handler: Any, ctx: Any, name: str, obj: Any, desired: Dict[str, Any], status_of: Any) -> int:
     """Create the object (once), then write its settings and verify; write requests sent."""
-    writer = WRITERS[handler.kind]
-    try:
-        writer.create(ctx, name, obj, desired)
-    except Exception as error:  # the creation may have landed before the answer was lost
-        retryable = transient(error, status_of())
-        if _exists(writer, ctx, name) is not True:
-            if not retryable:
-                raise ResourceError(_message(error), exists=False)
-            writer.create(ctx, name, obj, desired)  # it did not land: one more attempt
-        elif not retryable:
-            raise ResourceError("%s (DSS created %s %s before failing: the next apply completes it)"
-                                % (_message(error), handler.kind, name), exists=True)
+    _send_creation(handler, WRITERS[handler.kind], ctx, name, obj, desired, status_of)
     try:
         return 1 + converge(handler, ctx, name, obj, desired, None)
     except ResourceError:
@@ -123,6 +118,33 @@ def create(handler: Any, ctx: Any, name: str, obj: Any, desired: Dict[str, Any],
     except Exception as error:
         raise ResourceError("%s (%s %s was created; its settings were not all written: the next apply completes "
                             "them)" % (_message(error), handler.kind, name), exists=True)
+
+
+def _send_creation(handler: Any, writer: Any, ctx: Any, name: str, obj: Any, desired: Dict[str, Any],
+                   status_of: Any) -> None:
+    """Send the creation request; after a failure, look for the object before anything else. Sent
+    again (per ``dss.policy``: transient failures, its attempts and waits) only while DSS says the
+    object is absent; never when that cannot be read (``ResourceError.unknown``)."""
+    delays = DEFAULT_POLICY.delays()
+    while True:
+        try:
+            writer.create(ctx, name, obj, desired)
+            return
+        except Exception as error:  # the creation may have landed before the answer was lost
+            retryable = transient(error, status_of())
+            found = _exists(writer, ctx, name)
+            if found is None:
+                raise ResourceError("%s; whether DSS created %s %s could not be read either: its outcome is unknown, "
+                                    "the next apply reads DSS again and completes it (it is not sent twice)"
+                                    % (_message(error), handler.kind, name), exists=None, unknown=True)
+            if found and retryable:
+                return  # it landed, its answer was lost: the settings complete it
+            if found:
+                raise ResourceError("%s (DSS created %s %s before failing: the next apply completes it)"
+                                    % (_message(error), handler.kind, name), exists=True)
+            if not retryable or not delays:
+                raise ResourceError(_message(error), exists=False)
+        DEFAULT_POLICY.sleep(delays.pop(0))  # DSS says it did not land: another attempt
 
 
 def update(handler: Any, ctx: Any, name: str, obj: Any, desired: Dict[str, Any], live: Dict[str, Any]) -> int:
@@ -147,9 +169,14 @@ def delete(handler: Any, ctx: Any, name: str, drop_data: bool) -> int:
 
 
 def _exists(writer: Any, ctx: Any, name: str) -> Optional[bool]:
-    """Whether DSS has the object (None when even that cannot be read)."""
+    """Whether DSS has the object (None when even that cannot be read). ``fetch`` reads through
+    ``ctx.call``, retried per ``dss.policy``; two objects of the name (``AmbiguousName``) propagate:
+    that is no unknown, it is a conflict to report."""
+    from ..resources.writers import AmbiguousName
     try:
         return writer.fetch(ctx, name) is not None
+    except AmbiguousName:
+        raise
     except Exception:  # noqa: BLE001 - unknown: the caller reports the original failure
         return None
 
@@ -164,8 +191,8 @@ def _holds(handler: Any, ctx: Any, name: str, obj: Any, desired: Dict[str, Any])
 
 
 def transient(error: BaseException, status: Optional[int]) -> bool:
-    """Worth one more attempt: a reset or timed-out connection, or a 502/503/504 answer."""
-    return is_transient(error) or status in RETRYABLE_STATUSES
+    """Worth one more attempt (``dss.policy``): a reset or timed-out connection, or a 502/503/504."""
+    return is_transient(error, status)
 
 
 def _message(error: BaseException) -> str:

@@ -17,16 +17,24 @@ current contents (a dataset the apply created is removed from the flow, its file
 
 The state and the lock are files of the same project, so the revert brings back their older text:
 the rollback keeps the lock's record and the state's full history (the rollback is appended), and
-only the per-resource records come back to what they were before the apply.
+only the per-resource records come back to what they were before the apply. The restored lock text
+is the undone apply's record (often expired) or a released one, so another acquirer may take the
+lock right after the revert: the rollback takes it back only when the record it finds is older than
+its own (``ProjectLock.reclaim``), and otherwise stops, leaving it to the new holder. A failed
+release of the lock never replaces the rollback's own error (it is logged, or noted in the result).
 """
 import html
 import json
+import logging
 from typing import Any, Dict, List, Optional
 
+from ..dss.policy import DEFAULT as DEFAULT_POLICY
 from ..state import ProjectLock, StateStore, identity, new_apply_id
 from ..state.dssfiles import FOLDER
 from .checkpoint import TAG, checkpoint, head
 from .result import ResourceResult, Result
+
+log = logging.getLogger(__name__)
 
 FRAMEWORK_FILES = "lib/%s/" % FOLDER
 NOT_RESTORED = ("Data is not restored: datasets and managed folders keep their current contents; only the "
@@ -192,9 +200,16 @@ def rollback(client: Any, project_key: str, to: Optional[str] = None, lock_timeo
         lock = ProjectLock(client, project_key, operation="rollback", timeout=lock_timeout)
         lock.acquire()
         try:
-            return _locked(client, project_key, to, lock, on_progress)
-        finally:
-            lock.release()
+            result = _locked(client, project_key, to, lock, on_progress)
+        except BaseException:
+            problem = lock.release_or_explain()  # never raises: the rollback's own error is the one reported
+            if problem:
+                log.warning(problem)
+            raise
+        problem = lock.release_or_explain()
+        if problem:
+            result.notes.append(problem)
+        return result
     return _counted(client, work)
 
 
@@ -208,11 +223,12 @@ def _locked(client: Any, project_key: str, to: Optional[str], lock: Any, on_prog
         return Result(project_key, "rollback", None, [], plan=plan, notes=[NOT_RESTORED])
     git = client.get_project(project_key).get_project_git()
     before_commit = checkpoint(git, "rollback", rollback_id, "before")
+    lock.verify()  # the revert cannot be taken back: still ours (see state.lock, the remaining race)
     answer = git.revert_to_revision(plan.checkpoint) or {}
+    lock.reclaim()  # the revert brought back the lock file's older text: ours again, unless taken meanwhile
     if answer.get("success") is False:
         raise RollbackError("DSS refused to revert project %s to %s: %s" % (
             project_key, plan.checkpoint, "; ".join(str(x.get("message")) for x in answer.get("logs") or [])))
-    lock.reassert()  # the revert brought back the lock file's older text
     reverted = store.read()
     state = reverted
     state.lineage = before.lineage or reverted.lineage
@@ -228,7 +244,10 @@ def _locked(client: Any, project_key: str, to: Optional[str], lock: Any, on_prog
                               else None) for c in plan.changes]
     outcome = Result(project_key, "rollback", rollback_id, results, plan=plan, notes=[NOT_RESTORED])
     state.end_apply(rollback_id, "succeeded" if outcome.succeeded else "partial", outcome.counts)
-    store.write(state, expected_serial=reverted.serial, at_least=before.serial)
+    # retried per the policy: a write whose answer was lost is checked first (StateStore.write), and
+    # the serial check refuses a retry over another writer's state
+    DEFAULT_POLICY.call_dss(client, lambda: store.write(state, expected_serial=reverted.serial, at_least=before.serial),
+                            idempotent=True)
     checkpoint(git, "rollback", rollback_id, "after")
     if on_progress is not None:
         for done, r in enumerate(results, 1):

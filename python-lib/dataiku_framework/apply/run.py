@@ -28,6 +28,7 @@ import time
 from typing import Any, Callable, Dict, List, Optional
 
 from ..config.secrets import RedactingFilter
+from ..dss.policy import DEFAULT as DEFAULT_POLICY
 from ..plan.deletes import DELETE_ORDER, GONE
 from ..plan.document import check_appliable
 from ..plan.refresh import Reader, status_tracker
@@ -625,36 +626,17 @@ class StateWriter(object):
         self._thread.join()
 
     def write(self, attempts: int = 1) -> None:
-        """Write now, retried (``attempts`` in all): a retry after a lost answer is checked first (see
-        ``StateStore.send``); a state DSS holds in a newer format is never retried."""
-        from ..state import StateFormatError
-        for attempt in range(attempts):
-            try:
-                self._once()
-                return
-            except StateFormatError:
-                raise
-            except Exception:  # noqa: BLE001
-                if attempt == attempts - 1:
-                    raise
-                time.sleep(0.2 * (2 ** attempt))
+        """Write now, tried ``attempts`` times in all on a transient failure or a 500 (``dss.policy``;
+        rewriting the whole file is idempotent): a retry after a lost answer is checked first (see
+        ``StateStore.send``). Any other error (a state DSS holds in a newer format, a refusal) is not
+        retried."""
+        DEFAULT_POLICY.with_attempts(attempts).call_dss(self.store.client, self._once, idempotent=True)
 
 
-def _release(lock: Any, attempts: int = 4) -> Optional[str]:
-    """Release the lock, a failed release retried (``attempts`` in all): ``release`` checks the token
-    first, so a retry after a release that landed with its answer lost finds the lock free and stops.
-    None once released; else what to tell (the lock stays held until its lease ends, or ``unlock``)."""
-    for attempt in range(attempts):
-        try:
-            lock.release()
-            return None
-        except Exception as error:  # noqa: BLE001
-            if attempt == attempts - 1:
-                return ("the lock %s of project %s could not be released (%s): it expires at the end of its "
-                        "lease, or release it now with: dss-framework unlock %s %s"
-                        % (lock.id, lock.project_key, steps._message(error), lock.project_key, lock.id))
-            time.sleep(0.2 * (2 ** attempt))
-    return None
+def _release(lock: Any) -> Optional[str]:
+    """Release the lock, retried per the policy (``ProjectLock.release_or_explain``); None once
+    released, else what to tell (the lock stays held until its lease ends, or ``unlock``)."""
+    return lock.release_or_explain()
 
 
 def _lease_third_gone(lock: Any) -> bool:
@@ -751,8 +733,9 @@ class _Recorder(object):
         created = action in ("create", "replace") or (address == "project" and self.created_project)
         if task.status == "succeeded" or getattr(error, "holds_desired", False):
             self._put(entry, entry.get("after"), created if created else None)
-        elif created and getattr(error, "exists", None):
-            self._put(entry, None, True)  # created, not complete: the next apply completes it
+        elif created and (getattr(error, "exists", None) or getattr(error, "unknown", False)):
+            # created, not complete (or perhaps created: unknown): the next apply reads DSS and completes it
+            self._put(entry, None, True)
         elif created and getattr(error, "exists", None) is False and action == "replace":
             self.state.remove_resource(address)
             self.dirty = True

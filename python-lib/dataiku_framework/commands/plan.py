@@ -104,10 +104,14 @@ def _dss_call(args: argparse.Namespace, call: Any) -> Any:
     ordinary API error, e.g. a project the key may not read.
     """
     from dataikuapi.utils import DataikuException
+    from ..resources.writers import AmbiguousName
     try:
         return call()
     except DataikuException as error:
         _error(args.command, _refusal(args, error))
+        return None
+    except AmbiguousName as error:  # DSS has two objects of a name the configuration uses: none is picked
+        _error(args.command, str(error))
         return None
 
 

@@ -12,10 +12,23 @@ Order (the first that gives a value wins, field by field):
 Why the config file only as a whole: its key belongs to its URL. Using it with a host given
 elsewhere would send a key to a server it was not made for, so it is used only when neither a URL
 nor a key came from 1-3, or when the URL given is the file's own URL.
+
+Every request of a client made here has a timeout (``DEFAULT_TIMEOUT``; ``DSS_FRAMEWORK_TIMEOUT``
+seconds, or ``connect(timeout=...)``): ``dataikuapi`` sets none, so without it a DSS that stops
+answering hangs a command for ever, a rollback while it holds the project lock. It is set here,
+once, on the client's session (``with_timeout``), so every command (plan, apply, rollback, history,
+unlock, lock status, the first connection check) has it, whatever it builds afterwards. A client
+given to ``Engine(client=...)`` gets the default timeout through ``with_timeout(client, keep=True)``
+unless its session already has one of ours.
 """
 import json
 import os
 from typing import Any, Dict, Mapping, NamedTuple, Optional, Tuple
+
+#: (connect, read) seconds: a dead host fails fast, a big list or a git revert still arrives.
+DEFAULT_TIMEOUT = (10.0, 300.0)
+#: Environment variable overriding the timeout (seconds, for both connect and read).
+TIMEOUT_VARIABLE = "DSS_FRAMEWORK_TIMEOUT"
 
 #: (url variable, key variable) pairs, in order of precedence.
 ENV_SOURCES = (("DKU_DSS_URL", "DKU_API_KEY"), ("DSS_HOST", "DSS_API_KEY"))
@@ -122,14 +135,77 @@ def resolve_credentials(host: Optional[str] = None, api_key: Optional[str] = Non
 
 
 def connect(host: Optional[str] = None, api_key: Optional[str] = None,
-            environ: Optional[Mapping[str, str]] = None) -> Connection:
-    """A ``dataikuapi.DSSClient`` for the resolved credentials, with the URL (for messages)."""
+            environ: Optional[Mapping[str, str]] = None, timeout: Any = None) -> Connection:
+    """A ``dataikuapi.DSSClient`` for the resolved credentials, with the URL (for messages). Its
+    requests time out after ``timeout`` (default: ``DSS_FRAMEWORK_TIMEOUT``, else ``DEFAULT_TIMEOUT``)."""
     import dataikuapi  # lazily: offline commands never need it
-    credentials = resolve_credentials(host, api_key, environ)
+    env = os.environ if environ is None else environ
+    credentials = resolve_credentials(host, api_key, env)
     client = dataikuapi.DSSClient(credentials.url, credentials.api_key)
     if credentials.no_check_certificate:
         client._session.verify = False  # what the file's no_check_certificate means (as DSS's own tools do)
+    with_timeout(client, timeout if timeout is not None else timeout_from(env))
     return Connection(client, credentials.url, credentials.source)
+
+
+def timeout_from(environ: Mapping[str, str]) -> Any:
+    """``DSS_FRAMEWORK_TIMEOUT`` (positive seconds) when set, else ``DEFAULT_TIMEOUT``;
+    ``MissingCredentials`` naming the variable when it is not a positive number."""
+    text = environ.get(TIMEOUT_VARIABLE)
+    if not text:
+        return DEFAULT_TIMEOUT
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = -1.0
+    if not seconds > 0:
+        raise MissingCredentials("%s=%r is not a positive number of seconds; set it to, e.g., 300, or unset it"
+                                 % (TIMEOUT_VARIABLE, text))
+    return seconds
+
+
+def with_timeout(client: Any, timeout: Any = DEFAULT_TIMEOUT, keep: bool = False, pool: int = 0) -> Any:
+    """Give every request of ``client`` a timeout (``timeout``: seconds, or (connect, read)), by
+    mounting a ``requests`` adapter on its session (``dataikuapi`` passes none per request).
+    ``keep``: leave a timeout already set by this function as it is (a caller's client).
+    ``pool``: connections to keep per host (at least the current pool's). The client."""
+    session = client._session  # no public handle on the session's adapters
+    current = session.adapters.get("https://")
+    if keep and getattr(current, "timeout", None) is not None:
+        timeout = current.timeout
+    size = max(pool, getattr(current, "_pool_maxsize", 0) or 10)
+    if isinstance(current, _adapter_class()) and current.timeout == timeout and size <= current._pool_maxsize:
+        return client  # already so: its pooled connections are kept
+    for prefix in ("http://", "https://"):
+        session.mount(prefix, _adapter_class()(timeout, pool_connections=4, pool_maxsize=size))
+    return client
+
+
+def timeout_of(client: Any) -> Any:
+    """The timeout ``with_timeout`` gave ``client``'s requests, None when it has none."""
+    return getattr(client._session.adapters.get("https://"), "timeout", None)
+
+
+_ADAPTER = []  # type: list
+
+
+def _adapter_class() -> Any:
+    """``requests``' HTTPAdapter, with a default timeout for requests that set none (made once, lazily:
+    offline commands never import ``requests``)."""
+    if not _ADAPTER:
+        from requests.adapters import HTTPAdapter
+
+        class TimeoutAdapter(HTTPAdapter):
+            def __init__(self, timeout: Any, **kwargs: Any) -> None:
+                self.timeout = timeout
+                super().__init__(**kwargs)
+
+            def send(self, request: Any, **kwargs: Any) -> Any:
+                if kwargs.get("timeout") is None:
+                    kwargs["timeout"] = self.timeout
+                return super().send(request, **kwargs)
+        _ADAPTER.append(TimeoutAdapter)
+    return _ADAPTER[0]
 
 
 def client_from(host: Optional[str] = None, api_key: Optional[str] = None,

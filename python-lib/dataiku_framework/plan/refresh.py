@@ -13,10 +13,11 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
 
+from ..dss.connect import timeout_of, with_timeout
+from ..dss.policy import status_tracker
 from .retry import TRANSIENT_STATUSES, is_transient, with_retry
 
 DEFAULT_PARALLELISM = 8
-TIMEOUT = (10, 300)  # (connect, read) seconds: a dead host fails fast, a big list still arrives
 
 
 class Snapshot(object):
@@ -72,9 +73,10 @@ class Reader(object):
     def __init__(self, client: Any, parallelism: int = DEFAULT_PARALLELISM) -> None:
         self.client = client
         self.parallelism = max(1, int(parallelism))
-        session = client._session  # no public handle on the pool: sized and timed out here, once
-        _mount_pool(session, self.parallelism)
-        self.last = status_tracker(session)
+        # the pool sized for the parallel reads; the timeout stays the one the client was made with
+        # (``dss.connect``): a reader does not set it
+        with_timeout(client, timeout_of(client), pool=self.parallelism)
+        self.last = status_tracker(client._session)
         self._lock = threading.Lock()
         self.count = 0
 
@@ -97,58 +99,6 @@ class Reader(object):
 
     def _transient(self, error: BaseException) -> bool:
         return is_transient(error) or self.last.status in TRANSIENT_STATUSES
-
-
-class _Tracker(threading.local):
-    """Per thread: the status of the last HTTP answer, and how many requests went out."""
-
-    def __init__(self) -> None:
-        self.status = None  # type: Optional[int]
-        self.sent = 0
-
-    def take_count(self) -> int:
-        sent, self.sent = self.sent, 0
-        return sent
-
-
-def status_tracker(session: Any) -> _Tracker:
-    """The session's tracker, installed once as a response hook (hooks are per session)."""
-    tracker = getattr(session, "_dataiku_framework_tracker", None)
-    if tracker is None:
-        tracker = _Tracker()
-
-        def record(response: Any, *args: Any, **kwargs: Any) -> Any:
-            tracker.status = response.status_code
-            tracker.sent += 1
-            return response
-        session.hooks.setdefault("response", []).append(record)
-        session._dataiku_framework_tracker = tracker
-    return tracker
-
-
-def _mount_pool(session: Any, size: int) -> None:
-    """One pool of ``size`` connections for the session, so parallel reads reuse connections, and
-    a default timeout, so a dead host fails instead of hanging (dataikuapi sets none)."""
-    for prefix in ("http://", "https://"):
-        adapter = session.adapters.get(prefix)
-        if getattr(adapter, "_pool_maxsize", 0) < size or not isinstance(adapter, _TimeoutAdapter):
-            session.mount(prefix, _TimeoutAdapter(pool_connections=4, pool_maxsize=size))
-
-
-def _timeout_adapter_class() -> Any:
-    from requests.adapters import HTTPAdapter
-
-    class TimeoutAdapter(HTTPAdapter):
-        """An HTTPAdapter whose requests time out after ``TIMEOUT`` unless the caller set one."""
-
-        def send(self, request: Any, **kwargs: Any) -> Any:
-            if kwargs.get("timeout") is None:
-                kwargs["timeout"] = TIMEOUT
-            return super().send(request, **kwargs)
-    return TimeoutAdapter
-
-
-_TimeoutAdapter = _timeout_adapter_class()
 
 
 def list_calls(client: Any, project: Any) -> Dict[str, Callable[[], Any]]:
@@ -219,8 +169,7 @@ def read_project(client: Any, project_key: str, recipes: Iterable[str] = (), sce
         recipe_reads = {name: pool.submit(reader.call, read_recipe, project, name)
                         for name in (sorted(set(recipes)) if snap.exists else [])}
         # a missing project: the other calls may fail (403 for admin-only reads); they tell nothing more
-        scenario_list = _result(lists["scenarios"], strict) if snap.exists else None
-        listed = {s.get("name") or s["id"]: s for s in scenario_list or []}
+        listed = _by_name(_result(lists["scenarios"], strict) if snap.exists else None, scenarios)
         scenario_reads = {name: pool.submit(reader.call, read_scenario, project, listed[name]["id"])
                           for name in sorted(set(scenarios) & set(listed))}
         snap.extra = {name: future.result() for name, future in extras.items()}
@@ -307,6 +256,16 @@ def _unless_missing(future: Any, listed: bool) -> Any:
         if listed:
             raise
         return None
+
+
+def _by_name(scenarios: Any, configured: Iterable[str]) -> Dict[str, Dict[str, Any]]:
+    """Listed scenarios by name; a configured name DSS has twice is an error naming both ids (the
+    plan must not pick one of them silently: ``resources.writers.AmbiguousName``)."""
+    from ..resources.writers import id_named
+    listing = list(scenarios or [])
+    for name in set(configured):
+        id_named(listing, name, "scenarios")
+    return {s.get("name") or s["id"]: s for s in listing}
 
 
 def store_lists(snap: Snapshot, first: Dict[str, Any], listed: Dict[str, Dict[str, Any]]) -> None:

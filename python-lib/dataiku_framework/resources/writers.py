@@ -132,16 +132,33 @@ class Writer(object):
         self.handle(ctx, name).delete()
 
 
+class AmbiguousName(ValueError):
+    """DSS has several objects of a kind filed by id (scenarios, folders) under the one name the
+    configuration uses: which one it means cannot be told, so none is picked."""
+
+
 def _known(ctx: ApplyContext, table: str, name: str, listing: Callable[[], Any]) -> bool:
     """Whether DSS has the object DSS files by id (folders, scenarios) that the config calls ``name``;
-    its id is learnt from the listing (one read) when this apply does not know it yet."""
+    its id is learnt from the listing (one read) when this apply does not know it yet.
+    ``AmbiguousName`` when DSS has two or more of that name (DSS allows it): never pick one."""
     if name in getattr(ctx, table):
         return True
-    ids = {o.get("name") or o.get("id"): o.get("id") for o in ctx.call(listing) or []}
-    if name not in ids:
+    found = id_named(ctx.call(listing) or [], name, "scenarios" if table == "scenario_ids" else "managed folders")
+    if found is None:
         return False
-    ctx.learn(table, name, ids[name])
+    ctx.learn(table, name, found)
     return True
+
+
+def id_named(objects: Iterable[Dict[str, Any]], name: str, kind: str = "objects") -> Optional[str]:
+    """The id of the one listed object called ``name`` (None when there is none); ``AmbiguousName``
+    naming every id when DSS has several (it allows several scenarios of one name)."""
+    ids = [o.get("id") for o in objects if (o.get("name") or o.get("id")) == name]
+    if len(ids) > 1:
+        raise AmbiguousName("DSS has %d %s named %r (ids %s): which one the configuration means cannot be "
+                            "told; delete or rename the extra ones in DSS, then plan again"
+                            % (len(ids), kind, name, ", ".join(sorted(str(i) for i in ids))))
+    return ids[0] if ids else None
 
 
 def move_to_zone(ctx: ApplyContext, object_type: str, handle: Any, zone: Optional[str]) -> int:

@@ -13,6 +13,11 @@ Only public ``dataikuapi`` calls are used (``project.get_library()``, ``DSSLibra
   read to check the name is free, one write), then the text (one write). Between the last two a
   reader sees an empty file; ``read_document`` reports an empty file as absent.
 
+Reads are retried on transient failures (``dss.policy``): a read changes nothing, so another
+attempt is always safe. Writes are not retried here: whether a second write is safe depends on
+what the file is (a lock's write must not land after another acquirer's), so the callers retry
+whole operations (``ProjectLock``, ``StateStore``'s lost-answer check, ``apply.run``).
+
 Transport and permission errors of the client (``DataikuException``, ``requests`` errors) are not
 wrapped, so callers can classify them (``dss.failures``).
 """
@@ -23,6 +28,7 @@ from datetime import datetime, timezone
 from typing import Any, Dict, Optional, Tuple
 
 from ..config.secrets import mask_secret, redact
+from ..dss.policy import DEFAULT as DEFAULT_POLICY
 
 #: The library folder holding the framework's files (at the library root, beside ``python``/``R``).
 FOLDER = "dataiku-framework"
@@ -31,21 +37,23 @@ FOLDER = "dataiku-framework"
 class LibraryDocument(object):
     """One JSON document at ``FOLDER/<name>`` in the library of project ``project_key``."""
 
-    def __init__(self, client: Any, project_key: str, name: str) -> None:
+    def __init__(self, client: Any, project_key: str, name: str, policy: Any = None) -> None:
         self.client = client
+        self.policy = policy or DEFAULT_POLICY
         self.project_key = project_key
         self.name = name
         self.path = "%s/%s" % (FOLDER, name)
         self._handle = None  # type: Any
 
     def read_text(self) -> Optional[str]:
-        """The file's text, or None when it does not exist (two read requests)."""
-        library = self.client.get_project(self.project_key).get_library()
+        """The file's text, or None when it does not exist (two read requests, each retried on a
+        transient failure)."""
+        library = self.policy.call_dss(self.client, lambda: self.client.get_project(self.project_key).get_library())
         handle = library.get_file("/" + self.path)
         self._handle = handle
         if handle is None:
             return None
-        return handle.read()
+        return self.policy.call_dss(self.client, handle.read)
 
     def read_document(self) -> Optional[Any]:
         """The parsed document, None when the file is absent or empty; ``ValueError`` when the

@@ -29,8 +29,11 @@ sees its own token and holds it too. That needs B's read-to-write gap (normally 
 milliseconds) to exceed the settle delay: a process stalled (GC, swapping, a suspended VM) or a
 request held up in the network for longer than the settle delay between its read and its write. A
 longer settle delay narrows it; nothing short of a compare-and-swap in DSS closes it. ``verify()``
-(a read) lets the holder check, before each sensitive step, that its token is still there, so the
-overwritten holder notices at its next check (``LockLost``) instead of carrying on.
+(a read) checks that our token is still there, so the overwritten holder notices at its next check
+(``LockLost``) instead of carrying on. Where it is called: a rollback verifies before its git
+revert (the one step that cannot be undone by the next apply) and after taking the lock back
+(``reclaim``); an apply checks at every ``refresh()`` between batches (a refresh reads the token
+first, ``_check_mine``), so an overwritten apply stops at its next refresh.
 
 A lease bounds a holder that died: a record past its ``expires_at`` (default 15 minutes after the last
 ``acquire``/``refresh``) is stale; the next acquirer takes it over, logs whose lock it replaced and
@@ -55,6 +58,7 @@ from typing import Any, Dict, Optional
 
 from ..config.printable import printable
 from ..config.secrets import RedactingFilter
+from ..dss.policy import RetryPolicy, is_transient, status_tracker
 from .dssfiles import LibraryDocument, format_time, identity, parse_time, split_major, utc_now
 
 FORMAT_VERSION = 1
@@ -189,7 +193,7 @@ class ProjectLock(object):
 
     def __init__(self, client: Any, project_key: str, operation: str = "apply", lease: float = DEFAULT_LEASE,
                  settle: float = DEFAULT_SETTLE, poll: float = DEFAULT_POLL, timeout: float = 0.0,
-                 rng: Optional[random.Random] = None) -> None:
+                 rng: Optional[random.Random] = None, policy: Optional[RetryPolicy] = None) -> None:
         if lease <= 0 or settle < 0 or poll <= 0 or timeout < 0:
             raise ValueError("lease and poll must be positive, settle and timeout non-negative")
         self.client = client
@@ -200,6 +204,9 @@ class ProjectLock(object):
         self.poll = float(poll)
         self.timeout = float(timeout)
         self.rng = rng or random.Random()
+        #: retries and the poll's jitter (``dss.policy``; its rng is this lock's)
+        self.policy = policy or RetryPolicy(rng=self.rng)
+        self._tracker = status_tracker(client._session)
         self.id = None  # type: Optional[str]
         self.record = None  # type: Optional[LockRecord]
         #: The stale lock this one took over, if any.
@@ -226,30 +233,26 @@ class ProjectLock(object):
 
     def acquire(self, timeout: Optional[float] = None) -> LockRecord:
         """Take the lock, waiting up to ``timeout`` seconds (default: the constructor's; 0 = fail at
-        once); our record. ``LockHeld`` names the holder when it stays busy."""
+        once); our record. ``LockHeld`` names the holder when it stays busy. A transient failure of
+        an attempt (``dss.policy``) abandons that attempt's token and starts again from the read,
+        never re-sending the write alone: a write sent late is the protocol's race window."""
         if self.held:
             raise LockError("this lock on project %s is already held (lock id %s)" % (self.project_key, self.id))
         timeout = self.timeout if timeout is None else float(timeout)
         self._identity()
         started = time.monotonic()
         free_losses = 0
+        delays = self.policy.delays()
         while True:
-            document, current = _read(self.client, self.project_key)
-            if current is not None and not current.expired():
-                holder = current  # type: Optional[LockRecord]
-            else:
-                token = uuid.uuid4().hex
-                try:
-                    document.write_document(self._held_doc(token, format_time(utc_now()), current))
-                    if self.settle:
-                        time.sleep(self.settle)
-                    back = read_lock(self.client, self.project_key)
-                except BaseException:
-                    self._abandon(token)
+            try:
+                won, holder = self._attempt()
+            except Exception as error:  # noqa: BLE001 - transient ones are tried again, per the policy
+                if not delays or not is_transient(error, self._tracker.status):
                     raise
-                if back is not None and back.id == token:
-                    return self._won(back, current)
-                holder = back
+                self.policy.sleep(delays.pop(0))
+                continue
+            if won is not None:
+                return won
             waited = time.monotonic() - started
             if holder is None:
                 # Free again on read-back (the winner already released, or an unlock): try again.
@@ -260,7 +263,28 @@ class ProjectLock(object):
             remaining = timeout - waited
             if remaining <= 0:
                 raise LockHeld(self.project_key, holder, waited if timeout > 0 else 0.0)
-            time.sleep(min(remaining, self.poll * self.rng.uniform(0.5, 1.5)))
+            self.policy.pause(self.poll, remaining)
+
+    def _attempt(self) -> Any:
+        """One read, write, settle, read-back: (our record, None) when won, else (None, the holder)."""
+        self._tracker.status = None
+        document, current = _read(self.client, self.project_key)
+        if current is not None and not current.expired():
+            return None, current
+        token = uuid.uuid4().hex
+        try:
+            document.write_document(self._held_doc(token, format_time(utc_now()), current))
+            if self.settle:
+                time.sleep(self.settle)
+            back = read_lock(self.client, self.project_key)
+        except BaseException:
+            failed = self._tracker.status  # the failed request's status, before _abandon's requests
+            self._abandon(token)
+            self._tracker.status = failed
+            raise
+        if back is not None and back.id == token:
+            return self._won(back, current), None
+        return None, back
 
     def _abandon(self, token: str) -> None:
         """After a failed attempt (its write may have landed with the answer lost), release the lock
@@ -309,8 +333,12 @@ class ProjectLock(object):
         return self._check_mine()[1]
 
     def refresh(self) -> LockRecord:
-        """Extend the lease to ``lease`` seconds from now (one read, one write); ``LockLost`` when the
-        lock is no longer ours or its lease already ran out (someone may be taking it over)."""
+        """Extend the lease to ``lease`` seconds from now (one read, one write; the pair tried again
+        on a transient failure); ``LockLost`` when the lock is no longer ours or its lease already
+        ran out (someone may be taking it over)."""
+        return self.policy.call_dss(self.client, self._refresh_once)
+
+    def _refresh_once(self) -> LockRecord:
         document, current = self._check_mine()
         if current.expired():
             self.id = None
@@ -323,14 +351,41 @@ class ProjectLock(object):
 
     def reassert(self) -> LockRecord:
         """Write our held record again, whatever the file now says (one write). For the holder
-        after an operation that rewrote the project's files under it (a git revert brings back
-        the lock file's older text); never to take a lock someone else holds."""
+        after an operation that rewrote the project's files under it, when nobody else can have
+        acted in between; ``reclaim`` when someone may have (a git revert): never to take a lock
+        someone else holds."""
         if not self.held or self.record is None:
             raise LockError("the lock of project %s is not held by this process" % self.project_key)
         doc = self._held_doc(self.id, self.record.acquired_at, self.replaced)
         LibraryDocument(self.client, self.project_key, FILE_NAME).write_document(doc)
         self.record = LockRecord(doc)
         return self.record
+
+    def reclaim(self) -> LockRecord:
+        """Take the lock back after an operation that brought back an older text of the lock file
+        under us (a git revert restores the record of the apply being undone, often expired, or a
+        released one): between the revert and this call another acquirer may have taken it. The
+        file is read: a record acquired after ours can only be a new holder's (``LockLost``, it is
+        left alone); an older one is the restored text. Ours is then written, and checked after the
+        settle delay as ``acquire`` does, so of the two the last writer holds it and the other knows."""
+        if not self.held or self.record is None:
+            raise LockError("the lock of project %s is not held by this process" % self.project_key)
+        ours = parse_time(self.record.acquired_at)
+        _, current = _read(self.client, self.project_key)
+        if current is not None and current.id != self.id:
+            theirs = parse_time(current.acquired_at)
+            if theirs is None or ours is None or theirs > ours:
+                return self._lost(current)
+        record = self.reassert()
+        if self.settle:
+            time.sleep(self.settle)
+        self.verify()
+        return record
+
+    def _lost(self, current: LockRecord) -> LockRecord:
+        lost_id, self.id = self.id, None
+        raise LockLost("the lock %s of project %s was taken by another holder while its file was rewritten (%s); it "
+                       "is left to them" % (lost_id, self.project_key, current.describe()))
 
     def release(self) -> bool:
         """Release the lock if it is still ours (token checked); True when released. A lock that is no
@@ -353,15 +408,27 @@ class ProjectLock(object):
         self.acquire()
         return self
 
+    def release_or_explain(self) -> Optional[str]:
+        """Release, a failed release tried again per the policy (``release`` checks the token first,
+        so a retry after a release that landed with its answer lost finds the lock free and stops).
+        None once released (or no longer ours); else what to tell the user: the lock stays held
+        until its lease ends, or ``unlock``. Never raises, so an error on its way out stays the one
+        reported."""
+        token = self.id
+        try:
+            self.policy.call_dss(self.client, self.release, idempotent=True)
+            return None
+        except Exception as error:  # noqa: BLE001
+            text = (str(error).strip().splitlines() or [error.__class__.__name__])[0][:300]
+            return ("the lock %s of project %s could not be released (%s): it expires at the end of its lease, or "
+                    "release it now with: dss-framework unlock %s %s"
+                    % (token, self.project_key, text, self.project_key, token))
+
     def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
         if exc_type is None:
             self.release()
             return
         # An error is already on its way out: a failed release must not replace it.
-        token = self.id
-        try:
-            self.release()
-        except Exception as release_error:  # noqa: BLE001
-            log.warning("project %s: could not release lock %s (%s); it expires at the end of its lease or can "
-                        "be released with unlock %s", self.project_key, token, release_error.__class__.__name__,
-                        token)
+        problem = self.release_or_explain()
+        if problem:
+            log.warning("project %s: %s", self.project_key, problem)

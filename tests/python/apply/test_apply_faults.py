@@ -20,9 +20,17 @@ library folder) is faulted too, by path: how many state writes an apply makes de
 finished resources batch up, so the k-th write of a faulted run is not always the same as in the
 clean run, whereas the n-th write to lock.json (the release, for n = 3 from empty) is.
 
+Reads are faulted too (issue 14): a sample of the apply's reads by position (first, last and evenly
+between: the plans, the existence checks, the read-backs), every read of the lock and of the state
+(first, middle, last), and the existence check of a creation whose answer was lost: the first
+creation of each kind faulted, then the next reads of that kind failing the same way, more than the
+retry policy's attempts of every creation running beside it (``outage_reads``), so the check itself cannot be read and the creation's outcome
+is unknown. The same invariants hold, and nothing is created twice.
+
 One test per (fault, phase) checks its cases and lists every case that broke an invariant, so one
-run shows the whole picture. The cases (about 490) run in worker processes, each with its own
-emulator and a fresh project key per case: about 4.5 minutes on 2 cores, CPU-bound (each case is
+run shows the whole picture. The cases (about 590: 528 on writes, 63 on reads) run in worker
+processes, each with its own emulator and a fresh project key per case: about 5 minutes on 2 cores
+(the reads add about 12%), CPU-bound (each case is
 two applies of up to 30 resources and a plan; a zero settle delay would save only about 15%).
 """
 import concurrent.futures
@@ -45,6 +53,15 @@ CREATED_KINDS = ("dataset", "recipe", "managed_folder", "scenario", "zone")
 #: how many state writes an apply makes depends on how finished resources batch up, so the k-th write
 #: of a run is not always the same one, whereas the n-th write to lock.json is.
 OWN_WRITES = ("lock.json", "state.json", "git/tags", "libraries/folders")
+#: The tool's own files, whose reads are faulted by path (first, middle and last read of each).
+OWN_READS = ("lock.json", "state.json")
+#: How many of a clean run's reads are faulted by position (first and last included).
+READ_SAMPLES = 8
+#: Collections whose first creation is faulted, with the reads checking it (the existence check).
+CREATED_PATHS = ("/datasets/", "/managedfolders/", "/recipes/", "/scenarios/")
+#: Reads failing after the faulted creation: the retry policy's attempts (4) for each creation of the
+#: kind running in parallel, so the check cannot be read whatever reads share the outage.
+OUTAGE_READS = 16
 
 _CLEAN = {}
 
@@ -56,16 +73,32 @@ def clean_writes(emu, engine):
         emu.stats.reset()
         result = engine.apply(config_30(fresh_key("CLEAN")))
         assert result.succeeded, result.summary()
-        log = [e["path"] for e in emu.stats.snapshot()["log"] if e["write"]]
+        entries = emu.stats.snapshot()["log"]
+        log = [e["path"] for e in entries if e["write"]]
+        reads = [e["path"] for e in entries if not e["write"]]
         _CLEAN["writes"] = len(log)
         _CLEAN["result_writes"] = result.writes
         _CLEAN["own"] = {part: sum(1 for p in log if part in p) for part in OWN_WRITES}
+        _CLEAN["reads"] = len(reads)
+        _CLEAN["own_reads"] = {part: sum(1 for p in reads if part in p) for part in OWN_READS}
     return _CLEAN["writes"]
 
 
 def spec_of(fault, phase, k):
     name, extra = fault
-    spec = {"fail_phase": phase}
+    spec = {"fail_phase": phase if phase in PHASES else "before"}  # a read changes nothing: no phase
+    if isinstance(k, tuple) and k[0] == "read":  # ("read", n) or ("read", path part, n): the n-th read
+        if len(k) == 3:
+            spec["path_contains"] = k[1]
+        if extra is None:
+            spec["drop_nth_read"] = k[-1]
+        else:
+            spec["fail_nth_read"] = k[-1]
+            spec.update(extra)
+        return spec
+    if isinstance(k, tuple) and k[0] == "check":  # ("check", path part): its first write, and the check
+        spec["outage_reads"] = OUTAGE_READS
+        k = k[1:]
     if isinstance(k, tuple):  # (path part, n): the n-th write whose path contains the part
         spec["path_contains"], k = k
     if extra is None:
@@ -77,9 +110,9 @@ def spec_of(fault, phase, k):
 
 
 def faulted_write(emu):
-    """The write the fault hit, from the emulator's log ("METHOD path")."""
+    """The request the fault hit (the first, for an outage), from the emulator's log ("METHOD path")."""
     hit = [e for e in emu.stats.snapshot()["log"] if e.get("fault")]
-    return "%s %s" % (hit[0]["method"], hit[0]["path"]) if hit else "(no write hit)"
+    return "%s %s" % (hit[0]["method"], hit[0]["path"]) if hit else "(no request hit)"
 
 
 def run_case(emu, client, engine, spec):
@@ -161,8 +194,9 @@ def _state_problems(client, key, names, created):
         state = StateStore(client, key).read()
     except Exception as exc:  # noqa: BLE001
         return ["state unreadable: %s" % exc]
-    for address in state.resources:
-        if not exists(names, address):
+    for address, entry in state.resources.items():
+        # canonical None: a creation not completed, or whose outcome was unknown; the next apply reads DSS
+        if not exists(names, address) and entry.get("canonical") is not None:
             out.append("state records %s, absent from DSS" % address)
     for address in created:
         entry = state.resources.get(address)
@@ -213,12 +247,13 @@ def matrix(shared_emulator):
     client = shared_emulator.client(ADMIN_KEY)
     total = clean_writes(shared_emulator, Engine(client=client))
     only = os.environ.get("APPLY_FAULT_KS")
-    stride = int(os.environ.get("APPLY_FAULT_STRIDE", "1"))  # make test-py39: every n-th write (and the last), own writes too
+    stride = _stride()  # make test-py39: every n-th write (and the last), own writes too
     ks = [int(x) for x in only.split(",")] if only else sorted(set(range(1, total + 1, stride)) | {total})
     cases = [(f[0], phase, k) for f in FAULTS for phase in PHASES for k in ks]
     if not only:
         cases += [(f[0], phase, (part, n)) for f in FAULTS for phase in PHASES for part in OWN_WRITES
                   for n in sorted(set(range(1, _CLEAN["own"][part] + 1, stride)) | {_CLEAN["own"][part]})]
+        cases += read_cases(stride)
     workers = int(os.environ.get("APPLY_FAULT_WORKERS", "4"))
     started = time.monotonic()
     out = {}
@@ -229,10 +264,74 @@ def matrix(shared_emulator):
     return {"total": total, "ks": ks, "cases": len(cases), "seconds": time.monotonic() - started, "by": out}
 
 
+def spread(total, count):
+    """About ``count`` positions in 1..total, evenly apart, the first and the last included."""
+    if total <= 0:
+        return []
+    step = max(1, (total - 1) // max(1, count - 1))
+    return sorted(set(range(1, total + 1, step)) | {total})
+
+
+def read_cases(stride):
+    """The read faults (a sample, ``stride`` thinning it further): (fault, "reads"|phase, k)."""
+    samples = max(2, READ_SAMPLES // stride)
+    cases = [(f[0], "reads", ("read", n)) for f in FAULTS for n in spread(_CLEAN["reads"], samples)]
+    cases += [(f[0], "reads", ("read", part, n)) for f in FAULTS for part in OWN_READS
+              for n in spread(_CLEAN["own_reads"][part], 3 if stride == 1 else 2)]
+    cases += [(f[0], phase, ("check", part, 1)) for f in FAULTS for phase in check_phases(stride)
+              for part in CREATED_PATHS]
+    return cases
+
+
+def check_phases(stride):
+    """Phases of the existence-check cases: both, or when sampling only "after" (the creation landed:
+    the case a second creation would duplicate)."""
+    return PHASES if stride == 1 else ("after",)
+
+
+def _stride():
+    return int(os.environ.get("APPLY_FAULT_STRIDE", "1"))
+
+
+def _rows(matrix, key, kind):
+    if os.environ.get("APPLY_FAULT_KS"):
+        pytest.skip("APPLY_FAULT_KS runs only the writes it names")
+    return [(k, problems) for k, problems in matrix["by"].get(key, []) if _kind(k) == kind]
+
+
+def _kind(k):
+    return k[0] if isinstance(k, tuple) and k[0] in ("read", "check") else "write"
+
+
+def _failures(matrix, rows):
+    failures = ["k=%s: %s" % (k, "\n    ".join(problems)) for k, problems in rows if problems]
+    return "%d of %d cases broke an invariant (whole matrix: %d cases in %.0f s):\n%s" % (
+        len(failures), len(rows), matrix["cases"], matrix["seconds"], "\n".join(failures)) if failures else ""
+
+
+@pytest.mark.parametrize("fault", [f[0] for f in FAULTS])
+def test_fault_on_reads(matrix, fault):
+    """A failed read (of the plan, an existence check, a read-back, the lock, the state) breaks no invariant."""
+    rows = _rows(matrix, (fault, "reads"), "read")
+    assert len(rows) >= 2 + 2 * len(OWN_READS) - 1
+    assert not _failures(matrix, rows), _failures(matrix, rows)
+
+
+@pytest.mark.parametrize("phase", PHASES)
+@pytest.mark.parametrize("fault", [f[0] for f in FAULTS])
+def test_fault_on_the_existence_check_of_a_lost_creation(matrix, fault, phase):
+    """A creation's answer lost, and its existence check failing too: reported, never created twice."""
+    if phase not in check_phases(_stride()):
+        pytest.skip("APPLY_FAULT_STRIDE samples the landed creations only")
+    rows = _rows(matrix, (fault, phase), "check")
+    assert len(rows) == len(CREATED_PATHS)
+    assert not _failures(matrix, rows), _failures(matrix, rows)
+
+
 @pytest.mark.parametrize("phase", PHASES)
 @pytest.mark.parametrize("fault", [f[0] for f in FAULTS])
 def test_fault_at_every_write(matrix, fault, phase):
-    rows = matrix["by"][(fault, phase)]
+    rows = [(k, p) for k, p in matrix["by"][(fault, phase)] if _kind(k) == "write"]
     assert len([k for k, _ in rows if not isinstance(k, tuple)]) == len(matrix["ks"])
     failures = ["k=%s: %s" % (k, "\n    ".join(problems)) for k, problems in rows if problems]
     assert not failures, "%d of %d cases broke an invariant (whole matrix: %d cases in %.0f s):\n%s" % (

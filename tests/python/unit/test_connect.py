@@ -151,3 +151,66 @@ def test_cli_messages_mask_a_key_read_from_the_config_file(home):
     home.write(_instance_file("http://dss.example:11200", "file-key-0123456789"))
     args = argparse.Namespace(host=None, api_key=None)
     assert "file-key-0123456789" not in _masked("DSS said: bad key file-key-0123456789", args)
+
+
+# -- every DSS call has a timeout (issue 14, section 8) ---------------------------------------------------------
+
+def _slow_engine(emulator, monkeypatch, seconds="0.3"):
+    """An Engine from the environment with a small timeout, then an emulator slower than it."""
+    from dataiku_framework.engine import Engine
+    for name in ALL_VARS:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("DKU_DSS_URL", emulator.url)
+    monkeypatch.setenv("DKU_API_KEY", ADMIN_KEY)
+    monkeypatch.setenv("DSS_FRAMEWORK_TIMEOUT", seconds)
+    engine = Engine()
+    emulator.faults.configure({"latency_ms": 1500})
+    return engine
+
+
+@pytest.mark.parametrize("command", ["rollback", "history", "unlock", "lock_status", "plan"])
+def test_every_command_times_out_as_cannot_reach_dss(emulator, client, project, monkeypatch, command):
+    """A DSS slower than the configured timeout: each command fails with the classified error
+    instead of waiting (the first connection check included: plan starts with it)."""
+    from dataiku_framework import FrameworkConfig
+    from dataiku_framework.dss.failures import DSSUnreachable
+    config = FrameworkConfig.from_yaml('version: "1.0"\nproject: {key: P1, name: Project one}\n')
+    engine = _slow_engine(emulator, monkeypatch)
+    calls = {"rollback": lambda: engine.rollback("P1"), "history": lambda: engine.history("P1"),
+             "unlock": lambda: engine.unlock("P1", "0123"), "lock_status": lambda: engine.lock_status("P1"),
+             "plan": lambda: engine.plan(config)}
+    try:
+        with pytest.raises(DSSUnreachable) as error:
+            calls[command]()
+    finally:
+        emulator.faults.clear()
+    assert "cannot reach DSS at %s" % emulator.url in str(error.value)
+
+
+def test_the_cli_times_out_as_cannot_reach_dss(emulator, project, monkeypatch, capsys):
+    from dataiku_framework import cli
+    _slow_engine(emulator, monkeypatch)
+    try:
+        code = cli.main(["history", "P1"])
+    finally:
+        emulator.faults.clear()
+    assert code == 3 and "cannot reach DSS" in capsys.readouterr().err
+
+
+def test_the_timeout_is_set_where_the_client_is_made(emulator, monkeypatch, home):
+    """connect() sets it; an Engine given a caller's client gives it the default; a bad value is refused."""
+    import dataikuapi
+    from dataiku_framework.dss.connect import DEFAULT_TIMEOUT, timeout_of
+    from dataiku_framework.engine import Engine
+    assert timeout_of(connect(emulator.url, ADMIN_KEY).client) == DEFAULT_TIMEOUT
+    assert timeout_of(connect(emulator.url, ADMIN_KEY, timeout=7).client) == 7
+    assert timeout_of(Engine(client=connect(emulator.url, ADMIN_KEY, timeout=7).client).client) == 7
+    raw = dataikuapi.DSSClient(emulator.url, ADMIN_KEY)
+    assert timeout_of(raw) is None
+    assert timeout_of(Engine(client=raw).client) == DEFAULT_TIMEOUT
+    monkeypatch.setenv("DSS_FRAMEWORK_TIMEOUT", "12.5")
+    assert timeout_of(connect(emulator.url, ADMIN_KEY).client) == 12.5
+    monkeypatch.setenv("DSS_FRAMEWORK_TIMEOUT", "soon")
+    with pytest.raises(MissingCredentials) as error:
+        connect(emulator.url, ADMIN_KEY)
+    assert "DSS_FRAMEWORK_TIMEOUT" in str(error.value)
