@@ -28,6 +28,7 @@ import json
 import logging
 from typing import Any, Dict, List, Optional
 
+from ..config.printable import printable
 from ..dss.policy import DEFAULT as DEFAULT_POLICY
 from ..state import ProjectLock, StateStore, identity, new_apply_id
 from ..state.dssfiles import FOLDER
@@ -122,12 +123,17 @@ class RollbackPlan(object):
 
     def to_html(self) -> str:
         rows = "".join("<tr><td>%s</td><td><code>%s</code></td><td>%s</td><td>%s</td></tr>" % (
-            html.escape(c["action"]), html.escape(c["address"]), "yes" if c["managed"] else "no (reverted too)",
-            "<br>".join(html.escape("%s %s" % (f["change"], f["path"])) for f in c["files"])) for c in self.changes)
+            _html(c["action"]), _html(c["address"]), "yes" if c["managed"] else "no (reverted too)",
+            "<br>".join(_html("%s %s" % (f["change"], f["path"])) for f in c["files"])) for c in self.changes)
         return ("<div class=\"dss-framework-rollback\"><h4>Rollback of %s to before apply %s</h4>"
                 "<table><tr><th>action</th><th>resource</th><th>managed</th><th>files</th></tr>%s</table>"
-                "<p><strong>%s</strong></p></div>" % (html.escape(self.project_key), html.escape(str(self.apply_id)),
-                                                      rows, html.escape(NOT_RESTORED)))
+                "<p><strong>%s</strong></p></div>" % (_html(self.project_key), _html(str(self.apply_id)),
+                                                      rows, _html(NOT_RESTORED)))
+
+
+def _html(text: str) -> str:
+    """Escaped for HTML, control characters shown (addresses and paths come from DSS's git)."""
+    return html.escape(printable(text))
 
 
 def rollback_plan(client: Any, project_key: str, to: Optional[str] = None) -> RollbackPlan:

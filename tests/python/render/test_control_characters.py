@@ -185,3 +185,14 @@ def test_command_error_lines_show_control_characters_escaped_and_secrets_redacte
     assert err.startswith("dss-framework plan: error: ")
     assert "\x1b" not in err and "\\x1b[2K\\x1b[1A" in err
     assert "Hunter2Secret9" not in err
+
+
+def test_the_rollback_preview_page_shows_control_characters_escaped():
+    """The Rollback macro's preview lists paths read from the project's git, which any writer shapes."""
+    from dataiku_framework.apply.rollback import RollbackPlan
+    preview = RollbackPlan("P1", {"apply_id": "20261204T000000Z-abcd"}, "c0ffee",
+                           [{"action": "update", "address": "dataset.a\x1b[2K", "managed": True,
+                             "files": [{"change": "M", "path": "datasets/a\x9b1A.json"}]}])
+    page = preview.to_html()
+    assert "\x1b" not in page and "\x9b" not in page
+    assert "dataset.a\\x1b[2K" in page and "\\x9b1A" in page
