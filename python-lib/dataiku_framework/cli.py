@@ -18,7 +18,7 @@ import sys
 from typing import Any, Callable, List, Optional, Sequence
 
 from . import exitcodes
-from .config.diagnostics import has_errors, render_human, render_json
+from .config.diagnostics import ConfigError, has_errors, render_human, render_json
 from .config.secrets import mask_secret
 from .dss.failures import DSSConnectionError
 
@@ -147,6 +147,9 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     except DSSConnectionError as error:
         sys.stderr.write("error: %s\n" % _masked(str(error), args))
         return error.exit_code
+    except ConfigError as error:  # the configuration against the instance (plan/connections.py): located, no traceback
+        sys.stderr.write(render_human(error.diagnostics) + "\n")
+        return exitcodes.INVALID
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
