@@ -9,12 +9,10 @@ import jsonschema
 import pytest
 
 from emusupport import ADMIN_KEY, ANALYST_KEY, ROOT
-from dataiku_framework import exitcodes
+from dataiku_framework import Engine, exitcodes
 from dataiku_framework.cli import main
 from dataiku_framework.commands.plan import use_color
 from dataiku_framework.config.api import load_config
-from dataiku_framework.config.online import connection_types
-from dataiku_framework.dss.bootstrap import create_project
 from dataiku_framework.plan.document import Plan
 
 SCHEMA = os.path.join(ROOT, "python-lib", "dataiku_framework", "schema", "plan-1.0.schema.json")
@@ -38,7 +36,7 @@ def config_path(workdir):
 def deployed(client, emulator, config_path, monkeypatch, tmp_path):
     """customer_analytics created in DSS by the bootstrap; credentials in DSS_*; request counters reset."""
     config = load_config(config_path)
-    create_project(client, config.resolved(connection_types=connection_types(client)), log=lambda line: None)
+    Engine(client=client).apply(config)  # created as users create it
     monkeypatch.setenv("HOME", str(tmp_path))  # no ~/.dataiku/config.json of the machine
     for name in CREDENTIAL_VARS:
         monkeypatch.delenv(name, raising=False)

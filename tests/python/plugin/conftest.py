@@ -13,9 +13,8 @@ import pytest
 from emusupport import ADMIN_KEY, ROOT
 from plugin_support import DATASETS_YAML, PROJECT_YAML, RECIPE_PY, SCENARIO_YAML, macro_runner, step_runner
 
+from dataiku_framework import Engine
 from dataiku_framework.config.api import load_config
-from dataiku_framework.config.online import connection_types
-from dataiku_framework.dss.bootstrap import create_project
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 STANDIN = os.path.join(HERE, "standin")
@@ -80,7 +79,7 @@ def deployed(configs, client, tmp_path):
         with client.get_project("P1").get_managed_folder(configs.folder_id).get_file(relative) as answer:
             target.write_bytes(answer.content)
     config = load_config(str(local / "project.yaml"))
-    create_project(client, config.resolved(connection_types=connection_types(client)), log=lambda line: None)
+    Engine(client=client).apply(config)  # created as a deployment would: by apply
     return configs
 
 
