@@ -98,7 +98,7 @@ def _problems(config: Any, doc: Dict[str, Any], refs: List[Reference], known: Se
         if complete:
             out.append(Diagnostic(ERROR, "%s, which DSS does not have" % subject, path=format_path(path),
                                   hint=did_you_mean(name, known) or "create the %s in DSS first, or name one "
-                                  "it has (validate --online lists them)" % what,
+                                  "it has (validate --online checks every name)" % what,
                                   position=_position(config, path), code="plan.missing_%s" % what.replace(" ", "_")))
         else:
             out.append(Diagnostic(WARNING, "%s, which is not visible to this key: it could not be checked"

@@ -55,6 +55,13 @@ def test_a_dataset_on_a_connection_dss_lacks_fails_the_plan_before_any_write(emu
     assert "datasets[1].connection" in message and "KEPT" not in message
 
 
+def test_an_update_moving_a_dataset_to_a_connection_dss_lacks_fails_too(emu):
+    Engine(client=emu.client(ADMIN_KEY)).apply(FrameworkConfig.from_yaml(ON_MISSING_CONNECTION.replace(
+        "lake_nowhere", "filesystem_managed")))
+    message = _fails_before_any_write(emu, ADMIN_KEY, ON_MISSING_CONNECTION)
+    assert "dataset LAKE names connection 'lake_nowhere', which DSS does not have" in message
+
+
 def test_a_recipe_on_a_code_env_dss_lacks_fails_the_plan_before_any_write(emu):
     message = _fails_before_any_write(emu, ADMIN_KEY, ON_MISSING_CODE_ENV)
     assert "recipe compute_OUT names code env 'py_nowhere', which DSS does not have" in message
