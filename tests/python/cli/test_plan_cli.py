@@ -14,6 +14,7 @@ from dataiku_framework.cli import main
 from dataiku_framework.commands.plan import use_color
 from dataiku_framework.config.api import load_config
 from dataiku_framework.plan.document import Plan
+from dataiku_framework.state.dssfiles import FOLDER
 
 SCHEMA = os.path.join(ROOT, "python-lib", "dataiku_framework", "schema", "plan-1.0.schema.json")
 CREDENTIAL_VARS = ("DKU_DSS_URL", "DKU_API_KEY", "DSS_HOST", "DSS_API_KEY")
@@ -36,7 +37,9 @@ def config_path(workdir):
 def deployed(client, emulator, config_path, monkeypatch, tmp_path):
     """customer_analytics created in DSS by the bootstrap; credentials in DSS_*; request counters reset."""
     config = load_config(config_path)
-    Engine(client=client).apply(config)  # created as users create it
+    Engine(client=client).apply(config)  # created as users create it (the one creation path)
+    # these tests plan without an apply state: the tool's files (state, lock) are removed
+    client.get_project(config.project.key).get_library().get_folder("/" + FOLDER).delete()
     monkeypatch.setenv("HOME", str(tmp_path))  # no ~/.dataiku/config.json of the machine
     for name in CREDENTIAL_VARS:
         monkeypatch.delenv(name, raising=False)

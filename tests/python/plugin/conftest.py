@@ -15,6 +15,7 @@ from plugin_support import DATASETS_YAML, PROJECT_YAML, RECIPE_PY, SCENARIO_YAML
 
 from dataiku_framework import Engine
 from dataiku_framework.config.api import load_config
+from dataiku_framework.state.dssfiles import FOLDER
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 STANDIN = os.path.join(HERE, "standin")
@@ -79,7 +80,9 @@ def deployed(configs, client, tmp_path):
         with client.get_project("P1").get_managed_folder(configs.folder_id).get_file(relative) as answer:
             target.write_bytes(answer.content)
     config = load_config(str(local / "project.yaml"))
-    Engine(client=client).apply(config)  # created as a deployment would: by apply
+    Engine(client=client).apply(config)  # created as a deployment would: by apply (the one creation path)
+    # these tests plan without an apply state: the tool's files (state, lock) are removed
+    client.get_project(config.project.key).get_library().get_folder("/" + FOLDER).delete()
     return configs
 
 
