@@ -90,13 +90,14 @@ def test_names_dss_has_pass_without_warning(emu):
         assert "warnings" not in plan.doc["metadata"]
 
 
-def test_the_cli_names_the_object_and_the_connection_without_a_traceback(emu, tmp_path):
+@pytest.mark.parametrize("command", [["plan"], ["apply", "--auto-approve"]], ids=["plan", "apply"])
+def test_the_cli_names_the_object_and_the_connection_without_a_traceback(emu, tmp_path, command):
     path = tmp_path / "conn.yaml"
     path.write_text(ON_MISSING_CONNECTION, encoding="utf-8")
     env = dict(os.environ, DSS_HOST=emu.url, DSS_API_KEY=ADMIN_KEY,
                PYTHONPATH=os.path.join(ROOT, "python-lib"))
     emu.stats.reset()
-    done = subprocess.run([sys.executable, "-m", "dataiku_framework.cli", "plan", str(path)], env=env,
+    done = subprocess.run([sys.executable, "-m", "dataiku_framework.cli"] + command + [str(path)], env=env,
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 1, done.stderr
     assert "Traceback" not in done.stderr
