@@ -11,6 +11,7 @@ from emusupport import ADMIN_KEY, ANALYST_KEY, ROOT, make_emulator
 
 from dataiku_framework import Engine, FrameworkConfig
 from dataiku_framework.config.diagnostics import ConfigError
+from dataiku_framework.render.text import render_text
 
 ON_MISSING_CONNECTION = """
 version: "1.0"
@@ -80,6 +81,7 @@ def test_a_key_that_cannot_list_connections_gets_a_warning_not_an_error(emu):
     assert warnings == ["dataset LAKE names connection 'lake_nowhere', which is not visible to this key: "
                         "it could not be checked"]
     assert "does not have" not in " ".join(warnings)
+    assert "warning: %s" % warnings[0] in render_text(plan.doc).splitlines()
 
 
 def test_names_dss_has_pass_without_warning(emu):
