@@ -55,10 +55,11 @@ def check_instance_references(client: Any, config: Any, changes: List[Any],
 
 
 def _written(changes: Iterable[Any]) -> Set[Tuple[str, str]]:
-    """(kind, name) of the objects the plan creates, replaces, or updates a naming field of."""
+    """(kind, name) of the objects the plan creates, replaces, or updates a naming field of (a
+    dataset's ``connection``, a scenario trigger's ``triggers[0].connection``...)."""
     out = set()
     for change in changes:
-        fields = {str(d.get("path", "")).split(".")[0].split("[")[0] for d in change.changes or []}
+        fields = {part.split("[")[0] for d in change.changes or [] for part in str(d.get("path", "")).split(".")}
         if change.action in WRITES or (change.action == "update" and fields & NAMING_FIELDS):
             out.add((change.kind, change.name))
     return out

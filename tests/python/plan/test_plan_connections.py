@@ -63,6 +63,24 @@ def test_an_update_moving_a_dataset_to_a_connection_dss_lacks_fails_too(emu):
     assert "dataset LAKE names connection 'lake_nowhere', which DSS does not have" in message
 
 
+WATCHED = """
+version: "1.0"
+project: {key: WATCH, name: Watch}
+scenarios:
+  - name: watch
+    triggers: [{type: sql, connection: pg, sql: "SELECT 1", check_every: 900}]
+    steps: [{type: exec_sql, connection: pg, sql: "ANALYZE t"}]
+"""
+
+
+def test_an_update_moving_a_scenario_trigger_to_a_connection_dss_lacks_fails_too(emu):
+    Engine(client=emu.client(ADMIN_KEY)).apply(FrameworkConfig.from_yaml(WATCHED))
+    message = _fails_before_any_write(emu, ADMIN_KEY, WATCHED.replace("connection: pg, sql: \"SELECT",
+                                                                      "connection: pg_nowhere, sql: \"SELECT"))
+    assert "scenario watch names connection 'pg_nowhere', which DSS does not have" in message
+    assert "scenarios[0].triggers[0].connection" in message
+
+
 def test_a_recipe_on_a_code_env_dss_lacks_fails_the_plan_before_any_write(emu):
     message = _fails_before_any_write(emu, ADMIN_KEY, ON_MISSING_CODE_ENV)
     assert "recipe compute_OUT names code env 'py_nowhere', which DSS does not have" in message
