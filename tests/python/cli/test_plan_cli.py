@@ -35,7 +35,7 @@ def config_path(workdir):
 
 @pytest.fixture
 def deployed(client, emulator, config_path, monkeypatch, tmp_path):
-    """customer_analytics created in DSS by the bootstrap; credentials in DSS_*; request counters reset."""
+    """customer_analytics created in DSS by apply (no state kept); credentials in DSS_*; request counters reset."""
     config = load_config(config_path)
     Engine(client=client).apply(config)  # created as users create it (the one creation path)
     # these tests plan without an apply state: the tool's files (state, lock) are removed

@@ -71,7 +71,7 @@ def run_macro(dss):
 
 @pytest.fixture
 def deployed(configs, client, tmp_path):
-    """The folder's configuration (plus a scenario) created in DSS by the bootstrap, as a deployment would."""
+    """The folder's configuration (plus a scenario) created in DSS by apply, as a deployment would."""
     configs.upload("project.yaml", PROJECT_YAML + SCENARIO_YAML)
     local = tmp_path / "config"
     for relative in ("project.yaml", "datasets/sources.yaml", "recipes/clean_customers.py"):
