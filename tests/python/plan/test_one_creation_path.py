@@ -29,8 +29,8 @@ def _calls(names):
             path = os.path.join(folder, name)
             with open(path, encoding="utf-8") as handle:
                 tree = ast.parse(handle.read(), path)
-            called = {node.func.attr for node in ast.walk(tree)
-                      if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in names}
+            called = {node.func.attr for node in ast.walk(tree) if isinstance(node, ast.Call)
+                      and isinstance(node.func, ast.Attribute) and node.func.attr in names}
             if called:
                 found[os.path.relpath(path, PACKAGE)] = sorted(called)
     return found
