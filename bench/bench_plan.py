@@ -180,14 +180,13 @@ def _run_worker(mode, url, target, api_key, script=None, extra=()):
 def _build(emulator, client, text, workdir):
     """Create the project on the emulator (no latency) and return the configuration's path."""
     from dataiku_framework.config.api import load_config
-    from dataiku_framework.config.online import connection_types
-    from dataiku_framework.dss.bootstrap import create_project
+    from dataiku_framework import Engine
     path = os.path.join(workdir, "bench.yaml")
     with open(path, "w") as handle:
         handle.write(text)
     config = load_config(path)
     emulator.faults.configure({"latency_ms": 0})
-    create_project(client, config.resolved(connection_types=connection_types(client)), log=lambda line: None)
+    Engine(client=client).apply(config)
     return path
 
 

@@ -19,7 +19,7 @@ import sys
 from typing import Any, Callable, List, Optional, Sequence
 
 from . import exitcodes
-from .config.diagnostics import has_errors, render_human, render_json
+from .config.diagnostics import ConfigError, has_errors, render_human, render_json
 from .config.secrets import mask_secret
 from .commands.plan import _error as report_error  # the one error line of every command
 from .dss.failures import DSSConnectionError
@@ -161,6 +161,9 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     except GitSourceError as error:  # a git+ CONFIG: unknown host (3), credentials refused (4), no ref/file (1)
         report_error(args.command, _masked(str(error), args))
         return error.exit_code
+    except ConfigError as error:  # the configuration against the instance (plan/connections.py): located, no traceback
+        sys.stderr.write(render_human(error.diagnostics) + "\n")
+        return exitcodes.INVALID
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:

@@ -8,6 +8,7 @@ import datetime
 from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence
 
 from .config.secrets import public_url
+from .plan.connections import check_instance_references
 from .plan.document import Plan, PlanContext, build_document, desired_digest, digest
 from .plan.refresh import DEFAULT_PARALLELISM, carry_over, refresh, unchanged_details
 
@@ -82,6 +83,7 @@ class Engine(object):
             groups = [g for g in ([a for a in group if a in kept] for group in groups) if g]
         metadata = self._metadata(config, resolved.project.key, snapshot, config_digest, targets, config_source)
         metadata.update({"state_serial": state.serial, "state_lineage": state.lineage, "allow_delete": deleting})
+        metadata.update(check_instance_references(self.client, resolved, changes, types))  # before any write
         plan = Plan(build_document(changes, unmanaged, groups, metadata, not_deleted))
         plan.context = PlanContext(config, resolved, snapshot, types)  # what apply needs, never serialised
         return plan

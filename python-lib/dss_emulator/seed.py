@@ -58,6 +58,7 @@ def load_export(instance, project_key, path):
     files = read_export_files(path)
     project = build_project(project_key, files, path)
     _ensure_principals(instance, project)
+    _declare_connections(instance, project)
     instance.projects[project_key] = project
     root = instance.project_folders.get("ROOT")
     if root is not None and project_key not in root["projectKeys"]:
@@ -213,6 +214,33 @@ def _ensure_principals(instance, project):
             instance.groups[entry["group"]] = defaults.group(entry["group"], "Imported with a project export")
         if entry.get("user") and entry["user"] not in instance.users:
             instance.users[entry["user"]] = defaults.user(entry["user"], entry["user"], [])
+
+
+# The connection type DSS gives a dataset or folder type, where the two differ: an S3 dataset sits
+# on an Amazon S3 connection, whose type is "EC2", and SCP/SFTP ones on an "SSH" connection
+# (/work/shared/reference/dss-rest-api.md, ``set_connection_and_path``: "EC2 -> S3, SSH -> SCP/SFTP").
+# Every other type is its connection's type (PostgreSQL, Snowflake, HDFS, Filesystem...).
+CONNECTION_TYPE_OF = {"S3": "EC2", "SCP": "SSH", "SFTP": "SSH"}
+
+
+def connections_used(project):
+    """``{connection name: connection type}`` that the project's datasets and folders sit on."""
+    used = {}
+    for obj in list(project.datasets.values()) + list(project.folders.values()):
+        params = obj.get("params") if isinstance(obj.get("params"), dict) else {}
+        name = params.get("connection") or params.get("uploadConnection")
+        if isinstance(name, str) and name and "${" not in name:
+            otype = obj.get("type") or "Filesystem"   # a folder of no type is a Filesystem one
+            used.setdefault(name, CONNECTION_TYPE_OF.get(otype, otype))
+    return used
+
+
+def _declare_connections(instance, project):
+    """The connections the export's objects use exist, as they did on the instance the export came
+    from (an import needs them there too); existing ones are kept as they are."""
+    for name, ctype in sorted(connections_used(project).items()):
+        if name not in instance.connections:
+            instance.connections[name] = defaults.connection(name, ctype)
 
 
 # -- writing an export --------------------------------------------------------------------------

@@ -1,8 +1,8 @@
 """Values DSS fills in by itself, which an import leaves out of the YAML.
 
 Ground truth: the real exports in ``shared/fixtures/dss-exports`` (DSS 8 to 13) and the create
-paths (``dss.bootstrap``): a value left out here is what DSS (or the create path) puts back when
-the imported configuration is applied to a new project, so leaving it out loses nothing.
+path (apply's writers, ``resources/writers.py``): a value left out here is what DSS (or the create
+path) puts back when the imported configuration is applied to a new project, so leaving it out loses nothing.
 Each table maps a key to its default; ``strip`` drops the entries equal to it.
 """
 from typing import Any, Dict, List, Optional

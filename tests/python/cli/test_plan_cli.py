@@ -9,13 +9,12 @@ import jsonschema
 import pytest
 
 from emusupport import ADMIN_KEY, ANALYST_KEY, ROOT
-from dataiku_framework import exitcodes
+from dataiku_framework import Engine, exitcodes
 from dataiku_framework.cli import main
 from dataiku_framework.commands.plan import use_color
 from dataiku_framework.config.api import load_config
-from dataiku_framework.config.online import connection_types
-from dataiku_framework.dss.bootstrap import create_project
 from dataiku_framework.plan.document import Plan
+from dataiku_framework.state.dssfiles import FOLDER
 
 SCHEMA = os.path.join(ROOT, "python-lib", "dataiku_framework", "schema", "plan-1.0.schema.json")
 CREDENTIAL_VARS = ("DKU_DSS_URL", "DKU_API_KEY", "DSS_HOST", "DSS_API_KEY")
@@ -36,9 +35,11 @@ def config_path(workdir):
 
 @pytest.fixture
 def deployed(client, emulator, config_path, monkeypatch, tmp_path):
-    """customer_analytics created in DSS by the bootstrap; credentials in DSS_*; request counters reset."""
+    """customer_analytics created in DSS by apply (no state kept); credentials in DSS_*; request counters reset."""
     config = load_config(config_path)
-    create_project(client, config.resolved(connection_types=connection_types(client)), log=lambda line: None)
+    Engine(client=client).apply(config)  # created as users create it (the one creation path)
+    # these tests plan without an apply state: the tool's files (state, lock) are removed
+    client.get_project(config.project.key).get_library().get_folder("/" + FOLDER).delete()
     monkeypatch.setenv("HOME", str(tmp_path))  # no ~/.dataiku/config.json of the machine
     for name in CREDENTIAL_VARS:
         monkeypatch.delenv(name, raising=False)

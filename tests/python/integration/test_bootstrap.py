@@ -1,4 +1,5 @@
-"""Creating configured projects on DSS (the emulator) through dataikuapi, then reading them back."""
+"""Creating configured projects on DSS (the emulator) as users do, by ``Engine.apply`` (the one creation
+path: issue 14 §10), then reading them back through dataikuapi."""
 import os
 import subprocess
 import sys
@@ -6,9 +7,7 @@ import sys
 import pytest
 from dataikuapi.utils import DataikuException
 
-from dataiku_framework import FrameworkConfig
-from dataiku_framework.config.online import connection_types
-from dataiku_framework.dss.bootstrap import BootstrapError, create_project
+from dataiku_framework import Engine, FrameworkConfig
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 EXAMPLES = os.path.join(ROOT, "examples")
@@ -27,17 +26,27 @@ def client(emulator, client):
     return client
 
 
-def _bootstrap(client, name, lines=None):
+def _applied(client, config):
+    """Apply ``config`` (a new project): the ``Result``, after checking every resource succeeded."""
+    result = Engine(client=client).apply(config)
+    assert result.succeeded, [(r.address, r.status) for r in result.results]
+    return result
+
+
+def _bootstrap(client, name):
     config = FrameworkConfig.from_yaml(os.path.join(EXAMPLES, name))
-    resolved = config.resolved(connection_types=connection_types(client))
-    out = [] if lines is None else lines
-    return config, create_project(client, resolved, log=out.append)
+    return config, _applied(client, config)
+
+
+def _scenario_ids(project):
+    """Scenario name -> id (DSS gives scenarios their ids)."""
+    return {s["name"]: s["id"] for s in project.list_scenarios()}
 
 
 def test_customer_analytics_objects_as_dss_stores_them(client):
-    config, created = _bootstrap(client, "customer_analytics.yaml")
-    assert created["datasets"] == ["RAW_CUSTOMERS", "CLEAN_CUSTOMERS"]
+    config, _ = _bootstrap(client, "customer_analytics.yaml")
     project = client.get_project("CUSTOMER_ANALYTICS")
+    assert sorted(d["name"] for d in project.list_datasets()) == ["CLEAN_CUSTOMERS", "RAW_CUSTOMERS"]
     assert project.get_metadata()["tags"] == ["customers", "snowflake"]
 
     raw = project.get_dataset("RAW_CUSTOMERS").get_settings().get_raw()
@@ -56,7 +65,7 @@ def test_customer_analytics_objects_as_dss_stores_them(client):
     assert [o["ref"] for o in definition["outputs"]["main"]["items"]] == ["CLEAN_CUSTOMERS"]
     assert recipe.get_payload() == config.find("recipes", "clean_customers").code
 
-    sid = created["scenarios"][0]
+    [sid] = _scenario_ids(project).values()
     scenario = project.get_scenario(sid).get_settings()
     trigger = scenario.raw_triggers[0]
     assert trigger["type"] == "temporal"
@@ -69,22 +78,13 @@ def test_customer_analytics_objects_as_dss_stores_them(client):
     assert project.get_scenario(sid).run_and_wait().outcome == "SUCCESS"
 
 
-def test_bootstrap_refuses_an_existing_project_and_changes_nothing(client):
-    _bootstrap(client, "customer_analytics.yaml")
-    log_before = client.get_project("CUSTOMER_ANALYTICS").get_project_git().log()["entries"]
-    with pytest.raises(BootstrapError) as err:
-        _bootstrap(client, "customer_analytics.yaml")
-    assert "already exists" in str(err.value)
-    assert client.get_project("CUSTOMER_ANALYTICS").get_project_git().log()["entries"] == log_before
-
-
 EXAMPLE_FILES = sorted(os.path.relpath(os.path.join(d, f), EXAMPLES) for d, _, fs in os.walk(EXAMPLES) for f in fs
                        if f.endswith(".yaml") and "flow" not in os.path.relpath(d, EXAMPLES).split(os.sep))
 
 
 @pytest.mark.parametrize("name", EXAMPLE_FILES)
 def test_examples_bootstrap_with_every_object(client, name):
-    config, created = _bootstrap(client, name)
+    config, _ = _bootstrap(client, name)
     project = client.get_project(config.project.key)
     assert sorted(d["name"] for d in project.list_datasets()) == sorted(d.name for d in config.datasets)
     assert sorted(r["name"] for r in project.list_recipes()) == sorted(r.name for r in config.recipes)
@@ -95,10 +95,9 @@ def test_examples_bootstrap_with_every_object(client, name):
 
 
 def test_visual_recipe_settings_are_applied_without_warning(client):
-    lines = []
-    config, _ = _bootstrap(client, "recipes-gallery/visual_recipes.yaml", lines)
+    config, result = _bootstrap(client, "recipes-gallery/visual_recipes.yaml")
     assert [r for r in config.recipes if r.keys or r.aggregations or r.on], "the gallery has readable keys"
-    assert not [line for line in lines if line.startswith("warning")]  # each key's value: test_visual_recipes.py
+    assert not result.notes  # each key's value: test_visual_recipes.py
 
 
 def test_permissions_and_variables_reach_dss(client):
@@ -116,8 +115,7 @@ project:
     - group: readers
       level: read
 """
-    config = FrameworkConfig.from_yaml(text)
-    create_project(client, config.resolved(), log=lambda line: None)
+    _applied(client, FrameworkConfig.from_yaml(text))
     project = client.get_project("PERMS")
     assert project.get_variables() == {"standard": {"env": "dev"}, "local": {"owner_team": "data"}}
     perms = {p.get("group"): p for p in project.get_permissions()["permissions"]}
@@ -173,28 +171,19 @@ scenarios:
   - name: second
     steps: [{type: build_flowitem, items: [B, reports]}]
 """
-    config = FrameworkConfig.from_yaml(text)
-    created = create_project(client, config.resolved(), log=lambda line: None)
+    _applied(client, FrameworkConfig.from_yaml(text))
     project = client.get_project("ZONED")
     [zone] = [z for z in project.get_flow().list_zones() if z.name == "ingest"]
-    folder_id = created["managed_folders"][0]
+    [folder_id] = [f["id"] for f in project.list_managed_folders()]
     flow = project.get_flow()
     for handle in (project.get_dataset("A"), project.get_recipe("r"), project.get_managed_folder(folder_id)):
         assert flow.get_zone_of_object(handle).id == zone.id
     assert project.get_dataset("B").get_zone().id == "default"
     output = project.get_recipe("r").get_settings().get_recipe_raw_definition()["outputs"]["main"]["items"][0]
     assert output["ref"] == "B" and output["appendMode"] is True
-    first_id, second_id = created["scenarios"]
+    first_id, second_id = _scenario_ids(project)["first"], _scenario_ids(project)["second"]
     step = project.get_scenario(first_id).get_settings().raw_steps[0]
     assert step["params"] == {"projectKey": "ZONED", "scenarioId": second_id}
     build = project.get_scenario(second_id).get_settings().raw_steps[0]["params"]["builds"]
     assert [b["type"] for b in build] == ["DATASET", "MANAGED_FOLDER"]
     assert project.get_scenario(first_id).run_and_wait().outcome == "SUCCESS"
-
-
-def test_unresolved_sql_type_is_refused_before_touching_dss(client):
-    config = FrameworkConfig.from_yaml(os.path.join(EXAMPLES, "customer_analytics.yaml"))
-    with pytest.raises(BootstrapError) as err:
-        create_project(client, config.resolved(), log=lambda line: None)  # no connection types given
-    assert "RAW_CUSTOMERS" in str(err.value) and "generic type SQL" in str(err.value)
-    assert "CUSTOMER_ANALYTICS" not in client.list_project_keys()

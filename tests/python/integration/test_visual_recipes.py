@@ -5,10 +5,8 @@ import os
 
 import pytest
 
-from dataiku_framework import FrameworkConfig
-from dataiku_framework.config.online import connection_types
+from dataiku_framework import Engine, FrameworkConfig
 from dataiku_framework.dss import translate, visual
-from dataiku_framework.dss.bootstrap import create_project
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 GALLERY = os.path.join(ROOT, "examples", "recipes-gallery", "visual_recipes.yaml")
@@ -83,15 +81,13 @@ def _as_written(field, value):
 def gallery(emulator, client):
     emulator.add_connection("s3_lake", "S3")
     config = FrameworkConfig.from_yaml(GALLERY)
-    resolved = config.resolved(connection_types=connection_types(client))
-    lines = []
-    create_project(client, resolved, log=lines.append)
-    return config, client.get_project(config.project.key), lines
+    result = Engine(client=client).apply(config)  # as users create it: the one creation path
+    return config, client.get_project(config.project.key), result
 
 
 def test_every_readable_key_of_the_gallery_arrives_in_dss(gallery):
-    config, project, lines = gallery
-    assert not [line for line in lines if line.startswith("warning")], lines
+    config, project, result = gallery
+    assert result.succeeded and not result.notes, (result.summary(), result.notes)
     checked = set()
     for rc in config.recipes:
         settings = project.get_recipe(rc.name).get_settings()

@@ -1,4 +1,4 @@
-"""Helpers of the plan tests (importable as ``plan_support``): examples, bootstrap, plan, schema."""
+"""Helpers of the plan tests (importable as ``plan_support``): examples, bootstrap (by apply), plan, schema."""
 import json
 import os
 
@@ -7,8 +7,7 @@ import jsonschema
 from emusupport import ADMIN_KEY, ROOT, make_emulator
 
 from dataiku_framework import Engine, FrameworkConfig
-from dataiku_framework.config.online import connection_types
-from dataiku_framework.dss.bootstrap import create_project
+from dataiku_framework.state.dssfiles import FOLDER
 
 EXAMPLES = os.path.join(ROOT, "examples")
 PLAN_SCHEMA_PATH = os.path.join(ROOT, "python-lib", "dataiku_framework", "schema", "plan-1.0.schema.json")
@@ -38,8 +37,20 @@ def load_example(name):
 
 
 def bootstrap(client, config):
-    """Create ``config``'s project with the existing create path."""
-    create_project(client, config.resolved(connection_types=connection_types(client)), log=lambda line: None)
+    """Create ``config``'s project as users do: ``Engine.apply`` (plan, then apply, approved), the one
+    path that writes projects (issue 14 §10). Returns the apply's ``Result``; fails unless it succeeded."""
+    result = Engine(client=client).apply(config)
+    assert result.succeeded, "the apply that builds the test project failed: %s %s" % (result.summary(), [
+        (r.address, r.status) for r in result.results if r.status != "succeeded"])
+    return result
+
+
+def without_state(client, project_key):
+    """Remove the tool's files (apply state, lock) from a project built by ``bootstrap``: the project
+    as someone who built the same objects by hand would have it, for plans made without a state."""
+    folder = client.get_project(project_key).get_library().get_folder("/" + FOLDER)
+    assert folder is not None, "project %s has no %s library folder" % (project_key, FOLDER)
+    folder.delete()
 
 
 def plan(client, config, **kwargs):

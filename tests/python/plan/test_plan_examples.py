@@ -1,4 +1,4 @@
-"""Every example: created by the existing bootstrap, then planned.
+"""Every example: created by apply (``plan_support.bootstrap``), then planned.
 
 No changes right after creation; one field changed in the YAML plans exactly that update; one field
 changed directly in DSS through the client shows exactly that difference. For every resource kind

@@ -1,7 +1,8 @@
 """What must never be a change, and what must be one (the DSS habits that cause false drift).
 
-Each test creates a small project with the existing bootstrap, changes DSS through the client the
-way DSS itself or a UI user would, and plans."""
+Each test creates a small project as users do (``Engine.apply``, which records the apply state),
+changes DSS through the client the way DSS itself or a UI user would, and plans: an edit made in
+DSS is then drift (``origin: drift``), a change of the file is ``config``."""
 from plan_support import bootstrap, not_noop, only_change, plan
 
 from dataiku_framework import DatasetConfig, FrameworkConfig
@@ -56,7 +57,7 @@ def test_defaults_dss_fills_for_keys_the_config_leaves_unset_are_not_changes(dss
     _save_dataset(project, "OUT", lambda r: r.update(tags=["ui"]))
     rc = only_change(plan(dss, config))  # OUT's tags are
     assert (rc.address, rc.changes) == ("dataset.OUT", [{"path": "tags", "before": ["ui"], "after": ["alpha", "zeta"],
-                                                         "origin": "config"}])
+                                                         "origin": "drift"}])
 
 
 def test_server_stamps_are_ignored(dss):
@@ -93,7 +94,7 @@ def test_project_key_variables_are_compared_as_dss_stores_them(dss):
     assert not plan(dss, config).has_changes
     _save_dataset(project, "OUT", lambda r: r["params"].update(path="FD/OUT"))  # expanded: not what is configured
     rc = only_change(plan(dss, config))
-    assert rc.changes == [{"path": "path", "before": "FD/OUT", "after": "${projectKey}/OUT", "origin": "config"}]
+    assert rc.changes == [{"path": "path", "before": "FD/OUT", "after": "${projectKey}/OUT", "origin": "drift"}]
 
 
 def test_code_is_compared_exactly_after_normalising_line_endings(dss):
@@ -159,7 +160,7 @@ def test_dollar_keys_of_visual_payloads_are_ui_metadata(dss):
     settings.set_json_payload(payload)
     settings.save()
     rc = only_change(plan(dss, config))
-    assert rc.changes == [{"path": "payload.filterSplits[0].outputIndex", "before": 1, "after": 0, "origin": "config"}]
+    assert rc.changes == [{"path": "payload.filterSplits[0].outputIndex", "before": 1, "after": 0, "origin": "drift"}]
 
 
 def test_create_replace_and_unmanaged(dss):
@@ -202,7 +203,7 @@ def test_live_only_secrets_are_redacted_in_the_plan(dss):
                                                 "  name: False diffs\n  variables: {standard: {env: dev}}\n"))
     project.set_variables({"standard": {"env": "dev", "db_password": "hunter2-Sup3r-S3cret"}, "local": {}})
     rc = only_change(plan(dss, config))
-    assert rc.changes == [{"path": "standard.db_password", "before": "<redacted>", "after": None, "origin": "config"}]
+    assert rc.changes == [{"path": "standard.db_password", "before": "<redacted>", "after": None, "origin": "drift"}]
     assert "hunter2" not in plan(dss, config).to_json()
 
 
@@ -236,7 +237,7 @@ def test_zone_membership_is_a_field_of_the_object_and_zones_are_found_by_name(ds
     serve.add_item(project.get_dataset("A"))  # moved in the UI
     rc = only_change(plan(dss, config))
     assert (rc.address, rc.changes) == ("dataset.A", [{"path": "zone", "before": "serve", "after": "ingest",
-                                                       "origin": "config"}])
+                                                       "origin": "drift"}])
     serve.add_item(project.get_dataset("B"))  # B names no zone: where it lives is not managed
     assert [rc.address for rc in not_noop(plan(dss, config))] == ["dataset.A"]
 

@@ -1,7 +1,7 @@
 """Review of the plan (issue 8): one YAML edit per field of every kind, DSS's own habits, secrets.
 
-One project holding every kind with most of its fields set is created once by the existing
-bootstrap; each case edits one field of the YAML and must plan exactly one update, on that
+One project holding every kind with most of its fields set is created once by apply
+(``plan_support.bootstrap``); each case edits one field of the YAML and must plan exactly one update, on that
 resource, listing exactly that field in the config's terms."""
 import pytest
 
@@ -507,7 +507,7 @@ def test_the_default_zone_is_named_default_as_validation_allows(created):
     """``zone: default`` (the zone every object starts in; validation accepts it undeclared) matches
     an object DSS has in its default zone, and moving the object out of it is a change."""
     config = rich()
-    config.find("datasets", "GROUPED").zone = "default"  # bootstrap left it in the default zone
+    config.find("datasets", "GROUPED").zone = "default"  # apply left it in the default zone
     assert not plan(created, config).has_changes
     config.find("datasets", "OUT").zone = "default"  # OUT is in zone serve
     rc = only_change(plan(created, config))

@@ -13,9 +13,9 @@ import pytest
 from emusupport import ADMIN_KEY, ROOT
 from plugin_support import DATASETS_YAML, PROJECT_YAML, RECIPE_PY, SCENARIO_YAML, macro_runner, step_runner
 
+from dataiku_framework import Engine
 from dataiku_framework.config.api import load_config
-from dataiku_framework.config.online import connection_types
-from dataiku_framework.dss.bootstrap import create_project
+from dataiku_framework.state.dssfiles import FOLDER
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 STANDIN = os.path.join(HERE, "standin")
@@ -71,7 +71,7 @@ def run_macro(dss):
 
 @pytest.fixture
 def deployed(configs, client, tmp_path):
-    """The folder's configuration (plus a scenario) created in DSS by the bootstrap, as a deployment would."""
+    """The folder's configuration (plus a scenario) created in DSS by apply, as a deployment would."""
     configs.upload("project.yaml", PROJECT_YAML + SCENARIO_YAML)
     local = tmp_path / "config"
     for relative in ("project.yaml", "datasets/sources.yaml", "recipes/clean_customers.py"):
@@ -80,7 +80,9 @@ def deployed(configs, client, tmp_path):
         with client.get_project("P1").get_managed_folder(configs.folder_id).get_file(relative) as answer:
             target.write_bytes(answer.content)
     config = load_config(str(local / "project.yaml"))
-    create_project(client, config.resolved(connection_types=connection_types(client)), log=lambda line: None)
+    Engine(client=client).apply(config)  # created as a deployment would: by apply (the one creation path)
+    # these tests plan without an apply state: the tool's files (state, lock) are removed
+    client.get_project(config.project.key).get_library().get_folder("/" + FOLDER).delete()
     return configs
 
 

@@ -12,10 +12,9 @@ import shutil
 
 import pytest
 
+from dataiku_framework import Engine
 from dataiku_framework.config import FrameworkConfig, ProjectConfig
-from dataiku_framework.config.online import connection_types
 from dataiku_framework.dss import translate
-from dataiku_framework.dss.bootstrap import create_project
 from config_support import EXAMPLES, errors_of
 
 SQL_SCHEMA_TEMPLATE = """\
@@ -105,7 +104,7 @@ def test_template_schema_through_params_reaches_dss_and_saves_one_spelling(templ
     saved = FrameworkConfig.from_yaml(template.to_yaml("saved.yaml"))
     assert saved == template and saved.project.key == "CUSTOM_PROJECT"
     assert saved.datasets[0].params["schema"] == "MY_SCHEMA"
-    create_project(client, template.resolved(connection_types=connection_types(client)), log=lambda line: None)
+    Engine(client=client).apply(template)  # created as users create it
     raw = client.get_project("CUSTOM_PROJECT").get_dataset(template.datasets[0].name).get_settings().get_raw()
     assert raw["params"]["schema"] == "MY_SCHEMA" and raw["params"]["table"] in ("CUSTOMERS", "ORDERS")
 

@@ -1,0 +1,70 @@
+"""Issue 14 §10: one creation path. Projects are created and their settings written by apply alone
+(``resources/writers.py``); the tests build their projects through it (``plan_support.bootstrap``),
+so the false-diff tests exercise the path users take. These tests fail if a second project-settings
+write path reappears in the package, or if the test helper stops building projects by apply."""
+import ast
+import os
+
+from plan_support import bootstrap, client_of, examples_emulator, load_example, plan
+
+from emusupport import ROOT
+
+from dataiku_framework.state import StateStore
+
+PACKAGE = os.path.join(ROOT, "python-lib", "dataiku_framework")
+#: the dataikuapi calls that write a project's metadata, variables or permissions
+PROJECT_SETTING_WRITES = frozenset(["set_metadata", "set_variables", "set_permissions"])
+#: the translations of project settings to DSS's form: compared (project.py), written (writers.py)
+PROJECT_SETTING_FORMS = frozenset(["project_settings", "permission_entry"])
+WRITER = os.path.join("resources", "writers.py")
+
+
+def _calls(names):
+    """{module path relative to the package: sorted names called} for the calls of ``names``."""
+    found = {}
+    for folder, _, files in os.walk(PACKAGE):
+        for name in files:
+            if not name.endswith(".py"):
+                continue
+            path = os.path.join(folder, name)
+            with open(path, encoding="utf-8") as handle:
+                tree = ast.parse(handle.read(), path)
+            called = {node.func.attr for node in ast.walk(tree) if isinstance(node, ast.Call)
+                      and isinstance(node.func, ast.Attribute) and node.func.attr in names}
+            if called:
+                found[os.path.relpath(path, PACKAGE)] = sorted(called)
+    return found
+
+
+def test_only_the_project_writer_writes_project_settings():
+    writes = _calls(PROJECT_SETTING_WRITES)
+    assert set(writes) == {WRITER}, "project settings written outside %s: %s" % (WRITER, writes)
+
+
+def test_project_settings_are_put_in_dss_form_only_by_the_resources():
+    forms = _calls(PROJECT_SETTING_FORMS)
+    assert forms and all(path.startswith("resources" + os.sep) for path in forms), forms
+
+
+def test_bootstrap_keeps_only_the_shared_creation_pieces():
+    from dataiku_framework.dss import bootstrap as module
+    public = {name for name, value in vars(module).items()
+              if callable(value) and not name.startswith("_") and getattr(value, "__module__", "") == module.__name__}
+    assert public == {"new_dataset", "new_recipe", "role_blocks", "write_payload"}
+
+
+def test_the_test_helper_builds_projects_by_apply():
+    """What ``bootstrap`` leaves is what apply leaves: one apply in the history, every resource
+    recorded as created by the tool, and a plan of the same configuration has nothing to do."""
+    emu = examples_emulator()
+    try:
+        client = client_of(emu)
+        config = load_example("customer_analytics.yaml")
+        result = bootstrap(client, config)
+        state = StateStore(client, config.project.key).read()
+        assert [entry["apply_id"] for entry in state.history] == [result.apply_id]
+        assert state.resources["project"]["created_by_tool"] is True
+        assert {r.address for r in result.results} == set(state.resources)
+        assert not plan(client, config).has_changes
+    finally:
+        emu.stop()
