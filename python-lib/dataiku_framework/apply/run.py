@@ -33,7 +33,7 @@ from ..plan.deletes import DELETE_ORDER, GONE
 from ..plan.document import check_appliable
 from ..plan.refresh import Reader, status_tracker
 from ..resources import BY_KIND
-from ..resources.writers import ApplyContext
+from ..resources.writers import ApplyContext, create_project
 from ..state import LockLost, ProjectLock, StateStore, identity, new_apply_id
 from . import recovery
 from . import resource as steps
@@ -329,10 +329,8 @@ class Applier(object):
         if entry is None or entry["action"] != "create":
             return False
         resolved = plan.context.resolved if plan.context is not None else self.config.resolved()
-        owner = resolved.project.owner or (self.client.get_auth_info() or {}).get("authIdentifier")
         def create() -> None:
-            self.client.create_project(key, resolved.project.name or key, owner,
-                                       description=resolved.project.description)
+            create_project(self.client, key, resolved.project)
         tracker = status_tracker(self.client._session)
         try:
             create()

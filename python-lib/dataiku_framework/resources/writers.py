@@ -331,6 +331,13 @@ class ScenarioWriter(Writer):
 METADATA_KEYS = {"name": "label", "description": "description", "shortDesc": "shortDesc", "tags": "tags"}
 
 
+def create_project(client: Any, key: str, project: Any) -> None:
+    """The one project-creation request (apply creates a missing project before taking its lock, which
+    lives in the project; the writer creates it when planned): owner defaults to the applier."""
+    owner = project.owner or (client.get_auth_info() or {}).get("authIdentifier")
+    client.create_project(key, project.name or key, owner, description=project.description)
+
+
 class ProjectWriter(Writer):
     kind = "project"
 
@@ -341,8 +348,7 @@ class ProjectWriter(Writer):
         return {"metadata": metadata, "settings": ctx.call(lambda: ctx.project.get_settings().get_raw()) or {}}
 
     def create(self, ctx: ApplyContext, name: str, obj: Any, desired: Dict[str, Any]) -> None:
-        owner = obj.owner or (ctx.client.get_auth_info() or {}).get("authIdentifier")
-        ctx.client.create_project(name, obj.name or name, owner, description=obj.description)
+        create_project(ctx.client, name, obj)
 
     def save(self, ctx: ApplyContext, name: str, obj: Any, desired: Dict[str, Any], keys: List[str]) -> int:
         sent = 0

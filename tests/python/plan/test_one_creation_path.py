@@ -41,6 +41,13 @@ def test_only_the_project_writer_writes_project_settings():
     assert set(writes) == {WRITER}, "project settings written outside %s: %s" % (WRITER, writes)
 
 
+def test_one_request_creates_projects():
+    """Apply creates a missing project before its lock (which lives in the project) and the project
+    writer creates a planned one: both through ``writers.create_project``, the one caller of DSS's."""
+    creates = _calls(frozenset(["create_project"]))
+    assert set(creates) == {WRITER}, "projects created outside %s: %s" % (WRITER, creates)
+
+
 def test_project_settings_are_put_in_dss_form_only_by_the_resources():
     forms = _calls(PROJECT_SETTING_FORMS)
     assert forms and all(path.startswith("resources" + os.sep) for path in forms), forms
