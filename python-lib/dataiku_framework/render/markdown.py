@@ -125,6 +125,8 @@ def render_markdown(doc: Dict[str, Any]) -> str:
         lines += ["#### %s" % escape(NOT_DELETED_TITLE), ""]
         lines += ["- %s: %s" % (code_span(item["address"]), escape(item["reason"])) for item in model["not_deleted"]]
         lines.append("")
+    if model["warnings"]:
+        lines += ["> **warning:** %s" % escape(text) for text in model["warnings"]] + [""]
     if model["unmanaged"]:
         listed = ["- %s" % code_span(address) for address in model["unmanaged"]]
         lines += _folded("%d object(s) in DSS not in the configuration (never touched)" % len(listed), listed)

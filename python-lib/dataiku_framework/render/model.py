@@ -196,6 +196,8 @@ def view_model(doc: Dict[str, Any]) -> Dict[str, Any]:
         "conflicts": _differences(doc.get("conflicts")),
         "not_deleted": _not_deleted(doc.get("not_deleted")),
         "has_state": bool(metadata.get("state_serial")),
+        # names this key could not check (plan/connections.py): shown by every view
+        "warnings": [shown(w) for w in metadata.get("warnings") or []],
     }
 
 

@@ -93,14 +93,14 @@ def render_text(doc: Dict[str, Any], color: bool = False) -> str:
         lines.append("")
     if model["no_op_count"] and model["changes"]:
         lines.append(_paint("%d resource(s) unchanged." % model["no_op_count"], "dim", color))
-    lines.extend(_warnings(doc, color))
+    lines.extend(_warnings(model, color))
     lines.append(model["summary_line"])  # never painted: scripts match this line exactly
     return "\n".join(lines)
 
 
-def _warnings(doc: Dict[str, Any], color: bool) -> List[str]:
+def _warnings(model: Dict[str, Any], color: bool) -> List[str]:
     """The plan's warnings (``metadata.warnings``: names this key could not check, plan/connections.py)."""
-    found = (doc.get("metadata") or {}).get("warnings") or []
+    found = model["warnings"]
     return [_paint("warning: %s" % text, "update", color) for text in found] + ([""] if found else [])
 
 

@@ -11,6 +11,8 @@ from emusupport import ADMIN_KEY, ANALYST_KEY, ROOT, make_emulator
 
 from dataiku_framework import Engine, FrameworkConfig
 from dataiku_framework.config.diagnostics import ConfigError
+from dataiku_framework.render.html import render_html
+from dataiku_framework.render.markdown import escape, render_markdown
 from dataiku_framework.render.text import render_text
 
 ON_MISSING_CONNECTION = """
@@ -100,6 +102,9 @@ def test_a_key_that_cannot_list_connections_gets_a_warning_not_an_error(emu):
                         "it could not be checked"]
     assert "does not have" not in " ".join(warnings)
     assert "warning: %s" % warnings[0] in render_text(plan.doc).splitlines()
+    # every view of the plan shows it (they are views of one document)
+    assert warnings[0].replace("'", "&#39;") in render_html(plan.doc)
+    assert "**warning:** %s" % escape(warnings[0]) in render_markdown(plan.doc)
 
 
 def test_names_dss_has_pass_without_warning(emu):

@@ -135,14 +135,14 @@ def test_no_secret_from_env_or_dss_reaches_any_artifact(emulator, client, monkey
     _inject_into_dss(client)
     code, _ = run("second apply", "apply", str(config), "--auto-approve", "--json")
     assert code == exitcodes.OK, artifacts["second apply"]
-    # a secret from the environment where a connection name belongs: plan shows it redacted, and the
-    # apply fails on it (DSS has no such connection), with messages and exceptions that quote it
+    # a secret from the environment where a connection name belongs: DSS has no such connection, so
+    # plan and apply refuse it before any write (issue 14 §12), with messages and exceptions that quote it
     bad = tmp_path / "bad.yaml"
     bad.write_text(CONFIG + '  - {name: E, type: Filesystem, managed: true, connection: "${env:JDBC_URL}"}\n')
     code, _ = run("plan of a bad connection", "plan", str(bad))
     assert "<redacted" in artifacts["plan of a bad connection"]
     code, _ = run("apply of a bad connection", "apply", str(bad), "--auto-approve")
-    assert code != exitcodes.OK and "dataset.E" in artifacts["apply of a bad connection"]
+    assert code != exitcodes.OK and "dataset E names connection" in artifacts["apply of a bad connection"]
     from dataiku_framework import Engine, FrameworkConfig
     engine = Engine(client=client)
     try:
