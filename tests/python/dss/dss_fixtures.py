@@ -31,6 +31,7 @@ def dss_backend():
     """The session's DSS (``Backend``); on a real instance, this session's leftovers are deleted at the end."""
     try:
         backend = open_backend(os.environ, _start_emulator)
+        backend.check()
     except BackendError as e:
         pytest.exit("dss-framework test backend: %s" % e, returncode=pytest.ExitCode.USAGE_ERROR)
     yield backend

@@ -122,6 +122,14 @@ class Backend(object):
         """This session's projects still on the instance."""
         return sorted(k for k in self.client().list_project_keys() if k.startswith(self.session + "_"))
 
+    def check(self) -> str:
+        """The login the key acts as; ``BackendError`` when the instance cannot be reached or refuses
+        the key, so that a session stops at once instead of failing every test the same way."""
+        try:
+            return self.client().get_auth_info()["authIdentifier"]
+        except Exception as e:  # noqa: BLE001 - any failure here means the same thing: fix the URL or key
+            raise BackendError("cannot use the DSS at %s (from %s): %s" % (self.url, self.origin, str(e)[:300]))
+
     def describe(self) -> str:
         return "%s at %s (from %s)" % (self.name, self.url, self.origin)
 

@@ -158,3 +158,11 @@ def test_a_failing_test_still_deletes_its_throwaway_project(real_instance, tmp_p
     assert run.returncode == 1 and "failing on purpose, after creating %s_" % KEY_PREFIX in run.stdout, run.stdout
     assert "1 failed, 1 passed" in run.stdout, run.stdout  # deleted at the test's end, not only the session's
     assert _left_on(real_instance) == []
+
+
+def test_a_refused_key_stops_the_session_with_one_line(real_instance):
+    url, _ = real_instance
+    run = _pytest_on(real_instance, [MAIN_LOOP], {"DKU_DSS_URL": url, "DKU_API_KEY": "not-a-key"})
+    assert run.returncode == pytest.ExitCode.USAGE_ERROR, run.stdout + run.stderr
+    assert "dss-framework test backend: cannot use the DSS at %s (from DKU_DSS_URL)" % url in run.stdout + run.stderr
+    assert "not-a-key" not in run.stdout + run.stderr
