@@ -88,7 +88,7 @@ def standin(monkeypatch, dss_backend):
         monkeypatch.setenv("DKU_STANDIN_URL", dss_backend.url)
         monkeypatch.setenv("DKU_STANDIN_API_KEY", dss_backend.api_key)
         monkeypatch.setenv("DKU_CURRENT_PROJECT_KEY", project_key)
-        import dataiku
+        import dataiku.scenario  # the steps set scenario variables through it
         assert dataiku.__file__.startswith(STANDIN)
         return dataiku
     yield _enter

@@ -124,7 +124,7 @@ def test_the_main_loop_runs_against_an_instance_named_by_url_and_key_only(real_i
     url, key = real_instance
     run = _pytest_on(real_instance, [MAIN_LOOP], {"DKU_DSS_URL": url, "DKU_API_KEY": key})
     assert run.returncode == 0, run.stdout + run.stderr
-    assert "6 passed, 1 skipped" in run.stdout, run.stdout
+    assert "7 passed, 1 skipped" in run.stdout, run.stdout
     assert "emulator_only: needs the emulator's control API" in run.stdout
     assert _left_on(real_instance) == []
     assert _project_deletes(real_instance) >= 7  # each test's throwaway projects went through this instance

@@ -1,6 +1,7 @@
 """The main loop, written once and run against whichever DSS is configured (see ``dssbackend``):
 validate online, plan a new project, apply, plan again clean, one changed field is one update, drift
-after an edit in DSS, import of the applied project plans clean, rollback, the Apply macro.
+after an edit in DSS, import of the applied project plans clean, rollback, the Apply macro and the
+Check drift step (stand-in ``dataiku``, real client).
 
 Each test works in its own throwaway project (``new_key``), deleted afterwards. The faults test is
 ``emulator_only``: a real DSS has no control API to inject a failed write.
@@ -17,6 +18,7 @@ from dataiku_framework import Engine, FrameworkConfig
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 APPLY_MACRO = os.path.join(ROOT, "python-runnables", "apply", "runnable.py")
+DRIFT_STEP = os.path.join(ROOT, "python-steps", "check-drift", "step.py")
 RESOURCES = ["create dataset.clean_rows", "create dataset.raw_rows", "create managed_folder.landing",
              "create project", "create recipe.clean_rows_py", "create variables"]
 
@@ -90,17 +92,40 @@ def test_rollback_restores_the_configuration_before_the_last_apply(engine, appli
     assert variables()["standard"]["region"] == "eu"
 
 
-def test_the_apply_macro_applies_a_folder_config_to_its_target(dss_client, new_key, standin):
-    host, target = new_key("HOST"), new_key("MACRO")
-    owner = dss_client.get_auth_info()["authIdentifier"]
-    dss_client.create_project(host, "dss-framework test host", owner)
-    folder = dss_client.get_project(host).create_managed_folder("configs")
-    folder.put_file("project.yaml", config_text(target))
-    standin(host)
-    runnable = runpy.run_path(APPLY_MACRO)["MyRunnable"](host, {"folder": folder.id, "target_project": target}, {})
+@pytest.fixture
+def host(dss_client, new_key, standin):
+    """A throwaway project holding a managed folder ``configs`` (``host.folder``), where the plugin's
+    components run (stand-in ``dataiku``, current project ``host.key``)."""
+    class Host(object):
+        key = new_key("HOST")
+    dss_client.create_project(Host.key, "dss-framework test host", dss_client.get_auth_info()["authIdentifier"])
+    Host.folder = dss_client.get_project(Host.key).create_managed_folder("configs")
+    Host.dataiku = standin(Host.key)
+    return Host
+
+
+def test_the_apply_macro_applies_a_folder_config_to_its_target(dss_client, new_key, host):
+    target = new_key("MACRO")
+    host.folder.put_file("project.yaml", config_text(target))
+    runnable = runpy.run_path(APPLY_MACRO)["MyRunnable"](host.key, {"folder": host.folder.id,
+                                                                    "target_project": target}, {})
     page = runnable.run(lambda *a: None)
     assert "Apply complete" in page, page
     assert {d["name"] for d in dss_client.get_project(target).list_datasets()} == {"raw_rows", "clean_rows"}
+
+
+def test_the_check_drift_step_fails_on_an_edit_made_in_dss(applied, host, monkeypatch):
+    host.folder.put_file("project.yaml", config_text(applied))
+    monkeypatch.setenv("DKU_STANDIN_STEP_CONFIG", json.dumps({"folder": host.folder.id, "target_project": applied}))
+    host.dataiku.scenario.VARIABLES.clear()
+    runpy.run_path(DRIFT_STEP, run_name="__main__")
+    assert host.dataiku.scenario.VARIABLES["framework_drift_detected"] is False
+    variables = host.dataiku.api_client().get_project(applied).get_variables()
+    variables["standard"]["region"] = "edited in DSS"
+    host.dataiku.api_client().get_project(applied).set_variables(variables)
+    with pytest.raises(Exception, match="differs from configuration"):
+        runpy.run_path(DRIFT_STEP, run_name="__main__")
+    assert host.dataiku.scenario.VARIABLES["framework_drift_update"] == 1
 
 
 @pytest.mark.emulator_only
@@ -108,9 +133,11 @@ def test_a_failed_write_then_apply_again_converges(engine, new_key, dss_backend)
     key = new_key("FAULT")
     dss_backend.emulator.faults.configure({"fail_nth_write": 3, "fail_count": 10, "path_contains": key})
     try:
-        with pytest.raises(Exception, match="Injected fault"):
-            engine.apply(_config(key))
+        failed = not engine.apply(_config(key)).succeeded
+    except Exception as e:  # noqa: BLE001 - a failed write may end the apply with an error or a failed Result
+        failed = "Injected fault" in str(e)
     finally:
         dss_backend.emulator.faults.clear()
+    assert failed
     assert engine.apply(_config(key)).succeeded
     assert actions(engine.plan(_config(key)).doc) == []
