@@ -91,7 +91,6 @@ class Backend(object):
         self.emulator = emulator
         self.session = "%s_%s" % (KEY_PREFIX, secrets.token_hex(3).upper())
         self._count = 0
-        self.created: List[str] = []
 
     def client(self) -> Any:
         """A real dataikuapi client with the backend's (administrator's) key."""
@@ -101,9 +100,7 @@ class Backend(object):
         """A fresh project key ``DSSFWTEST_<session>_<n>_<LABEL>``, deleted by ``cleanup``."""
         self._count += 1
         clean = "".join(c if c.isalnum() else "_" for c in label.upper())
-        key = ("%s_%d_%s" % (self.session, self._count, clean))[:MAX_KEY]
-        self.created.append(key)
-        return key
+        return ("%s_%d_%s" % (self.session, self._count, clean))[:MAX_KEY]
 
     def cleanup(self, keys: List[str]) -> List[str]:
         """Delete the projects among ``keys`` that exist (data included); the keys it could not delete."""
@@ -130,9 +127,6 @@ class Backend(object):
         except Exception as e:  # noqa: BLE001 - any failure here means the same thing: fix the URL or key
             raise BackendError("cannot use the DSS at %s (from %s): %s" % (self.url, self.origin, str(e)[:300]))
 
-    def describe(self) -> str:
-        return "%s at %s (from %s)" % (self.name, self.url, self.origin)
-
 
 def open_backend(environ: Mapping[str, str], start_emulator: Any) -> Backend:
     """The backend the environment names; ``start_emulator()`` gives (emulator, url, admin key)
@@ -144,11 +138,10 @@ def open_backend(environ: Mapping[str, str], start_emulator: Any) -> Backend:
     return Backend("emulator", url, key, "the emulator started by the tests", emulator=emulator)
 
 
-def environment(backend: Backend, extra: Optional[Dict[str, str]] = None) -> Dict[str, str]:
+def environment(backend: Backend) -> Dict[str, str]:
     """The environment of a ``dss-framework`` subprocess: the backend's URL and key, and nothing else
     naming a DSS (a developer's own ``DSS_HOST`` must not win)."""
     env = {k: v for k, v in os.environ.items()
            if k not in ("DSS_HOST", "DSS_API_KEY", "PLUGIN_INTEGRATION_TEST_INSTANCE")}
     env.update({"DKU_DSS_URL": backend.url, "DKU_API_KEY": backend.api_key})
-    env.update(extra or {})
     return env
