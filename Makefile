@@ -24,7 +24,16 @@ VERMIN_FLAGS := -q -t=3.9- --no-tips --violations --eval-annotations --feature u
 JOBS ?= $(shell $(PYTHON) -c 'import os; print(max(1, min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))))')
 PYTEST_FLAGS ?= -q -p no:cacheprovider -n $(JOBS)
 
-.PHONY: demo test test-fast test-core test-py39 fuzz bench plugin check-py39 clean
+# make test-dss: the backend-neutral tests (tests/python/dss) against a real DSS, in their own
+# virtualenv, with dataiku-plugin-tests-utils (not on the package index: from its repository, at
+# PLUGIN_TESTS_UTILS_REF; PLUGIN_TESTS_UTILS= installs nothing, the harness does not need it).
+VENVDSS := .venv-dss
+STAMPDSS := $(VENVDSS)/.installed
+PLUGIN_TESTS_UTILS_REF ?= master
+PLUGIN_TESTS_UTILS ?= git+https://github.com/dataiku/dataiku-plugin-tests-utils.git@$(PLUGIN_TESTS_UTILS_REF)
+DSS_JOBS ?= 0
+
+.PHONY: demo test test-fast test-core test-py39 test-dss fuzz bench plugin check-py39 clean
 
 $(STAMP): requirements-dev.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +46,16 @@ $(STAMP13): requirements-dev.txt
 	grep -v '^dataiku-api-client' requirements-dev.txt > $(VENV13)/requirements.txt
 	$(VENV13)/bin/python -m pip install -q --disable-pip-version-check -r $(VENV13)/requirements.txt $(CLIENT13)
 	touch $(STAMP13)
+
+$(STAMPDSS): requirements-dev.txt pyproject.toml
+	$(PYTHON) -m venv $(VENVDSS)
+	$(VENVDSS)/bin/python -m pip install -q --disable-pip-version-check -r requirements-dev.txt
+	$(VENVDSS)/bin/python -m pip install -q --disable-pip-version-check --no-deps -e .
+	@if [ -n "$(PLUGIN_TESTS_UTILS)" ]; then \
+		echo "test-dss: installing dataiku-plugin-tests-utils from $(PLUGIN_TESTS_UTILS)"; \
+		$(VENVDSS)/bin/python -m pip install -q --disable-pip-version-check "$(PLUGIN_TESTS_UTILS)"; \
+	fi
+	touch $(STAMPDSS)
 
 ## demo: run the main job on the embedded DSS emulator
 demo: $(STAMP)
@@ -69,6 +88,20 @@ test-py39: $(STAMP)
 		APPLY_FAULT_STRIDE=6 APPLY_LOCK_ROUNDS=10 APPLY_FIRST_STRIDE=4 $(MAKE) --no-print-directory VENV=$(VENV39) PYTHON="$$exe" test-core; \
 	fi
 
+## test-dss: the backend-neutral tests (tests/python/dss) against a real DSS named by DKU_DSS_URL and
+## DKU_API_KEY (an administrator's key), or by PLUGIN_INTEGRATION_TEST_INSTANCE (dataiku-plugin-tests-utils'
+## instance file; DSS_FRAMEWORK_DSS_TARGET picks a target). Each test works in its own DSSFWTEST_*
+## project and deletes it; emulator_only tests are skipped. Not part of `make test`, which runs the
+## same tests on the emulator.
+test-dss:
+	@if [ -z "$$DKU_DSS_URL$$PLUGIN_INTEGRATION_TEST_INSTANCE" ]; then \
+		echo "test-dss: set DKU_DSS_URL and DKU_API_KEY, or PLUGIN_INTEGRATION_TEST_INSTANCE (see README, 'Testing against a real DSS')" >&2; \
+		exit 2; \
+	fi
+	@$(MAKE) --no-print-directory $(STAMPDSS)
+	DSS_FRAMEWORK_BACKEND=dss $(VENVDSS)/bin/python -m pytest tests/python/dss/test_dss_main_loop.py \
+		-p no:pytest_plugin -p no:cacheprovider -q -rs -n $(DSS_JOBS) $(DSS_PYTEST_ARGS)
+
 ## fuzz: long random runs of the property-based tests (HYPOTHESIS_PROFILE=long; not part of `make test`)
 fuzz: $(STAMP)
 	HYPOTHESIS_PROFILE=long $(PY) -m pytest $$(grep -rlE '^(from|import) hypothesis' tests/python --include='test_*.py') $(PYTEST_FLAGS)
@@ -86,4 +119,4 @@ plugin: $(STAMP)
 	$(PY) tools/build_plugin.py
 
 clean:
-	rm -rf $(VENV) $(VENV13) $(VENV39) dist bench/results
+	rm -rf $(VENV) $(VENV13) $(VENV39) $(VENVDSS) dist bench/results
