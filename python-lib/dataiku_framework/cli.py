@@ -126,6 +126,8 @@ def _add_validate(subparsers: Any) -> None:
 #: Subcommand registrars; plan/apply add theirs here.
 from .commands import REGISTRARS as _REGISTRARS  # noqa: E402  (plan, drift: dataiku_framework/commands/)
 COMMANDS = [_add_validate] + _REGISTRARS  # type: List[Callable[[Any], None]]
+from .commands.preview import add_destroy, add_preview  # noqa: E402  (one project per branch, destroy)
+COMMANDS += [add_preview, add_destroy]
 
 
 def build_parser() -> argparse.ArgumentParser:

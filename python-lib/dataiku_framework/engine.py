@@ -171,6 +171,34 @@ class Engine(object):
             return read_lock(self.client, project_key)
 
 
+    # -- destroy and previews (apply.destroy, preview) ---------------------------------------------
+    def destroy_plan(self, project_key: str, config: Any = None) -> Any:
+        """What ``destroy(project_key)`` would delete, data included (reads only): a ``DestroyPlan``;
+        ``DestroyRefused`` when destroy would refuse (see ``apply.destroy``)."""
+        from .apply.destroy import destroy_plan
+        with _classified(self.url):
+            return destroy_plan(self.client, project_key, config)
+
+    def destroy(self, project_key: str, *, history_out: Optional[str] = None, config: Any = None,
+                lock_timeout: float = 0.0) -> Dict[str, Any]:
+        """Delete the whole project ``project_key``, data included: the one path that deletes a project.
+
+        Only a project whose state says the tool created it, without ``prevent_destroy`` (in the state,
+        or in ``config``'s ``project.lifecycle``); else ``DestroyRefused``. Its state and history go
+        with it, so they are first written to ``history_out`` (default ``<KEY>-history.json``). Runs
+        under the project lock (``LockHeld`` names the holder). Returns ``{project_key, history_file,
+        deleted}``."""
+        from .apply.destroy import destroy
+        with _classified(self.url):
+            return destroy(self.client, project_key, history_out, config, lock_timeout)
+
+    def previews(self) -> List[Dict[str, Any]]:
+        """The preview projects on the instance (``preview.list_previews``): key, branch, commit."""
+        from .preview import list_previews
+        with _classified(self.url):
+            return list_previews(self.client)
+
+
 def _client(host: Optional[str], api_key: Optional[str], no_check_certificate: bool) -> Any:
     from .dss.connect import connect  # arguments first, then the environment and ~/.dataiku/config.json
     client = connect(host, api_key).client
