@@ -125,3 +125,124 @@ def test_project_key_option_refuses_an_invalid_key(run, tmp_path):
         code, out, err = run(command, str(path), "--project-key", "bad-key")
         assert code in (exitcodes.USAGE, exitcodes.INVALID)
         assert "--project-key" in err and "bad-key" in err and "Traceback" not in err
+
+
+# -- preview ----------------------------------------------------------------------------------------------
+
+def _tags(client, key):
+    return set(client.get_project(key).get_metadata()["tags"])
+
+
+def test_preview_creates_tags_lists_and_destroys_the_branch_project(run, client, tmp_path):
+    path = _repo(tmp_path)
+    commit = git("rev-parse", "HEAD", cwd=os.path.dirname(path))
+    key = preview_key(KEY, "feature/new-KPI")
+    code, out, err = run("preview", path, "--auto-approve")
+    assert code == exitcodes.OK, out + err
+    assert "project %s" % key in out and "warning" not in err  # the preview overlay remaps CLEAN
+    assert {PREVIEW_TAG, "preview-of:SALES", "preview-branch:feature/new-KPI",
+            "preview-commit:" + commit[:12]} <= _tags(client, key)
+    assert client.get_project(key).get_dataset("CLEAN").get_settings().get_raw()["params"]["connection"] \
+        == "filesystem_root"
+    assert StateStore(client, key).read().resource("project")["created_by_tool"] is True
+    code, out, err = run("preview", path, "--auto-approve")  # again: the same project, nothing to change
+    assert code == exitcodes.OK and "No changes" in out, out + err
+    code, out, err = run("preview", path, "--list")
+    assert code == exitcodes.OK and key in out and "feature/new-KPI" in out, out + err
+    code, out, err = run("preview", path, "--destroy", "--auto-approve")
+    assert code == exitcodes.OK, out + err
+    assert key not in {p["projectKey"] for p in client.list_projects()}
+    assert os.path.isfile(str(tmp_path / ("%s-history.json" % key)))
+
+
+def test_preview_branch_comes_from_ci_variables_on_a_detached_checkout(run, client, tmp_path, monkeypatch):
+    path = _repo(tmp_path, CONFIG.replace("key: SALES", "key: SALESCI").replace("SALES.LOOKUP", "SALESCI.LOOKUP"))
+    git("checkout", "-q", "--detach", cwd=os.path.dirname(path))
+    monkeypatch.setenv("GITHUB_HEAD_REF", "fix/ci")
+    code, out, err = run("preview", path, "--auto-approve")
+    assert code == exitcodes.OK, out + err
+    assert "preview-branch:fix/ci" in _tags(client, preview_key("SALESCI", "fix/ci"))
+
+
+def test_preview_prune_destroys_the_previews_whose_branch_is_gone(run, client, tmp_path):
+    text = CONFIG.replace("key: SALES", "key: PRUNE").replace("SALES.LOOKUP", "PRUNE.LOOKUP")
+    path = _repo(tmp_path, text, branch="gone")
+    folder = os.path.dirname(path)
+    assert run("preview", path, "--auto-approve")[0] == exitcodes.OK
+    assert run("preview", path, "--branch", "main", "--auto-approve")[0] == exitcodes.OK
+    git("checkout", "-q", "main", cwd=folder)
+    git("push", "-q", "origin", ":refs/heads/gone", cwd=folder)  # the branch is merged and deleted
+    code, out, err = run("preview", path, "--prune", "--auto-approve")
+    assert code == exitcodes.OK, out + err
+    keys = {p["projectKey"] for p in client.list_projects()}
+    assert preview_key("PRUNE", "gone") not in keys and preview_key("PRUNE", "main") in keys
+
+
+def test_preview_warns_when_its_overlay_leaves_a_production_connection(run, tmp_path):
+    text = CONFIG.replace("key: SALES", "key: WARNED").replace("SALES.LOOKUP", "WARNED.LOOKUP")
+    text = text.replace("CLEAN: {connection: filesystem_root}", "RAW: {path: /raw_preview}")
+    path = _repo(tmp_path, text)
+    code, out, err = run("preview", path, "--auto-approve")
+    assert code == exitcodes.OK, out + err
+    assert "warning: CLEAN, output of recipe 'clean', keeps connection 'filesystem_managed'" in err
+    assert "RAW" not in err.split("warning:", 1)[1]  # an input: the preview only reads it
+
+
+# -- destroy ----------------------------------------------------------------------------------------------
+
+def _applied(run, tmp_path, key):
+    path = tmp_path / ("%s.yaml" % key)
+    path.write_text(CONFIG.replace("SALES", key))
+    code, out, err = run("apply", str(path), "--auto-approve")
+    assert code == exitcodes.OK, out + err
+    return str(path)
+
+
+def test_destroy_writes_the_history_first_shows_the_data_and_deletes(run, client, tmp_path):
+    path = _applied(run, tmp_path, "GONE")
+    history = str(tmp_path / "out" / "gone.json")
+    code, out, err = run("destroy", path)  # no terminal: confirmation needs --auto-approve
+    assert code == exitcodes.USAGE and "--auto-approve" in err
+    assert "GONE" in {p["projectKey"] for p in client.list_projects()}
+    code, out, err = run("destroy", "GONE", "--auto-approve", "--history-out", history)
+    assert code == exitcodes.OK, out + err
+    assert "dataset CLEAN (its managed data is deleted)" in out and "recipe clean" in out
+    assert history in out
+    with open(history) as handle:
+        saved = json.load(handle)
+    assert saved["project_key"] == "GONE" and saved["history"][0]["result"] == "succeeded"
+    assert saved["state"]["resources"]["project"]["created_by_tool"] is True
+    assert "GONE" not in {p["projectKey"] for p in client.list_projects()}
+
+
+def test_destroy_refuses_a_project_the_tool_did_not_create(run, client):
+    client.create_project("HANDMADE", "Made by hand", "admin")
+    code, out, err = run("destroy", "HANDMADE", "--auto-approve")
+    assert code == exitcodes.INVALID and "was not created by dss-framework" in err, out + err
+    assert "HANDMADE" in {p["projectKey"] for p in client.list_projects()}
+    with pytest.raises(DestroyRefused):
+        Engine(client=client).destroy("HANDMADE")
+
+
+def test_destroy_refuses_a_project_with_prevent_destroy(run, client, tmp_path):
+    path = tmp_path / "kept.yaml"
+    path.write_text(CONFIG.replace("SALES", "KEPT").replace("  name: Sales\n",
+                                                            "  name: Sales\n  lifecycle: {prevent_destroy: true}\n"))
+    assert run("apply", str(path), "--auto-approve")[0] == exitcodes.OK
+    for target in (str(path), "KEPT"):  # the configuration says so, and so does the state
+        code, out, err = run("destroy", target, "--auto-approve")
+        assert code == exitcodes.INVALID and "prevent_destroy" in err, out + err
+    assert "KEPT" in {p["projectKey"] for p in client.list_projects()}
+
+
+def test_destroy_takes_the_lock_and_refuses_naming_its_holder(run, client, tmp_path):
+    _applied(run, tmp_path, "BUSY")
+    with ProjectLock(client, "BUSY", operation="apply"):
+        code, out, err = run("destroy", "BUSY", "--auto-approve")
+        assert code == exitcodes.INVALID and "locked" in err and "held by" in err, out + err
+        with pytest.raises(LockHeld):
+            Engine(client=client).destroy("BUSY", history_out=str(tmp_path / "h.json"))
+    assert "BUSY" in {p["projectKey"] for p in client.list_projects()}
+    assert not os.path.exists(str(tmp_path / "h.json"))
+    Engine(client=client).destroy("BUSY", history_out=str(tmp_path / "h.json"))
+    assert "BUSY" not in {p["projectKey"] for p in client.list_projects()}
