@@ -192,11 +192,21 @@ class Engine(object):
         with _classified(self.url):
             return destroy(self.client, project_key, history_out, config, lock_timeout)
 
-    def previews(self) -> List[Dict[str, Any]]:
-        """The preview projects on the instance (``preview.list_previews``): key, branch, commit."""
+    def preview(self, config: Any, branch: str, commit: Optional[str] = None, *, lock_timeout: float = 0.0,
+                on_progress: Any = None) -> Any:
+        """Apply ``config`` to the preview project of ``branch`` (key ``preview.preview_key``), creating
+        it, and tag it as that branch's preview at ``commit``; a ``Result``. Load ``config`` with the
+        environment giving the preview its own connections (``env="preview"``):
+        ``preview.production_connections`` lists the outputs it would leave on production's."""
+        from .preview import preview_config
+        return self.apply(preview_config(config, branch, commit), lock_timeout=lock_timeout, on_progress=on_progress)
+
+    def previews(self, config_key: Optional[str] = None) -> List[Dict[str, Any]]:
+        """The preview projects on the instance (of the configuration whose key is ``config_key`` when
+        given): ``{project_key, of, branch, commit}`` each (``preview.list_previews``)."""
         from .preview import list_previews
         with _classified(self.url):
-            return list_previews(self.client)
+            return list_previews(self.client, config_key)
 
 
 def _client(host: Optional[str], api_key: Optional[str], no_check_certificate: bool) -> Any:

@@ -22,6 +22,10 @@ from typing import Any, Dict, List, Optional
 from ..state import ProjectLock, StateStore
 
 
+#: What DSS deletes of a folder with its project (``clear_output_managed_folders``: folders recipes write).
+FOLDER_DATA = "its files, when recipes write into it"
+
+
 class DestroyRefused(Exception):
     """The project may not be deleted (not created by the tool, protected, or missing)."""
 
@@ -78,7 +82,7 @@ def _contents(project: Any) -> List[Any]:
     for ds in project.list_datasets():
         items.append(("dataset", ds["name"], "its managed data" if ds.get("managed") else None))
     for folder in project.list_managed_folders():
-        items.append(("managed_folder", folder.get("name") or folder["id"], "its files"))
+        items.append(("managed_folder", folder.get("name") or folder["id"], FOLDER_DATA))
     items += [("recipe", r["name"], None) for r in project.list_recipes()]
     items += [("scenario", s.get("name") or s["id"], None) for s in project.list_scenarios()]
     return items

@@ -10,7 +10,7 @@ import pytest
 from cli_support import Terminal, cli_runner
 from gitsupport import git
 from dataiku_framework import FrameworkConfig, exitcodes
-from dataiku_framework.apply.destroy import DestroyRefused
+from dataiku_framework.apply.destroy import FOLDER_DATA, DestroyRefused
 from dataiku_framework.config.schema_check import PROJECT_KEY_MAX_LENGTH
 from dataiku_framework.engine import Engine
 from dataiku_framework.preview import PREVIEW_TAG, preview_key
@@ -27,6 +27,8 @@ project:
 datasets:
   - {name: RAW, type: Filesystem, connection: filesystem_root, path: /raw, format_type: csv}
   - {name: CLEAN, type: Filesystem, managed: true, connection: filesystem_managed}
+managed_folders:
+  - {name: reports, connection: filesystem_folders}
 recipes:
   - name: clean
     type: python
@@ -246,3 +248,19 @@ def test_destroy_takes_the_lock_and_refuses_naming_its_holder(run, client, tmp_p
     assert not os.path.exists(str(tmp_path / "h.json"))
     Engine(client=client).destroy("BUSY", history_out=str(tmp_path / "h.json"))
     assert "BUSY" not in {p["projectKey"] for p in client.list_projects()}
+
+
+def test_engine_preview_previews_and_destroy(client, tmp_path):
+    path = tmp_path / "api.yaml"
+    path.write_text(CONFIG.replace("SALES", "APIPV"))
+    engine = Engine(client=client)
+    result = engine.preview(FrameworkConfig.from_yaml(str(path), env="preview"), "topic/x", "0123456789abcdef")
+    assert result.succeeded
+    key = preview_key("APIPV", "topic/x")
+    assert engine.previews("APIPV") == [{"project_key": key, "of": "APIPV", "branch": "topic/x",
+                                         "commit": "0123456789ab"}]
+    plan = engine.destroy_plan(key)
+    assert ("dataset", "CLEAN", "its managed data") in plan.items and ("dataset", "RAW", None) in plan.items
+    assert ("managed_folder", "reports", FOLDER_DATA) in plan.items
+    done = engine.destroy(key, history_out=str(tmp_path / "h.json"))
+    assert done["history_file"] == str(tmp_path / "h.json") and engine.previews("APIPV") == []
