@@ -79,6 +79,8 @@ class Engine(object):
             groups = [g for g in ([a for a in group if a in kept] for group in groups) if g]
         metadata = self._metadata(config, resolved.project.key, snapshot, config_digest, targets, config_source)
         metadata.update({"state_serial": state.serial, "state_lineage": state.lineage, "allow_delete": deleting})
+        if getattr(config, "rekeyed_from", None):  # --project-key: a saved plan is applied to the same project
+            metadata["config_project_key"] = config.rekeyed_from
         plan = Plan(build_document(changes, unmanaged, groups, metadata, not_deleted))
         plan.context = PlanContext(config, resolved, snapshot, types)  # what apply needs, never serialised
         return plan
@@ -324,4 +326,7 @@ def _saved_config(plan: Plan) -> Any:
     if not source:
         raise ValueError("this plan does not name the configuration it was made from (metadata.config_source); "
                          "pass config= to apply it")
-    return load_config(source, env=meta.get("environment"))
+    config = load_config(source, env=meta.get("environment"))
+    if meta.get("config_project_key") and meta["config_project_key"] == config.project.key:
+        config = config.with_project_key(meta["project_key"])  # planned with --project-key
+    return config

@@ -491,7 +491,15 @@ class FrameworkConfig(ConfigObject):
         copy = _build(doc, self.root_dir, self.source_file)
         object.__setattr__(copy, "_env", self._env)
         object.__setattr__(copy, "_includes_merged", self._includes_merged)
+        object.__setattr__(copy, "_rekeyed_from", self.rekeyed_from or self.project.key)
         return copy
+
+    @property
+    def rekeyed_from(self):
+        # type: () -> Optional[str]
+        """The ``project.key`` of the file this configuration was made from by ``with_project_key``
+        (recorded in plans as ``metadata.config_project_key``), else None."""
+        return getattr(self, "_rekeyed_from", None)
 
     def _export(self, located):
         # type: (bool) -> Dict[str, Any]

@@ -264,3 +264,17 @@ def test_engine_preview_previews_and_destroy(client, tmp_path):
     assert ("managed_folder", "reports", FOLDER_DATA) in plan.items
     done = engine.destroy(key, history_out=str(tmp_path / "h.json"))
     assert done["history_file"] == str(tmp_path / "h.json") and engine.previews("APIPV") == []
+
+
+def test_a_plan_saved_with_project_key_applies_to_that_project(run, client, tmp_path):
+    path = tmp_path / "saved.yaml"
+    path.write_text(CONFIG.replace("SALES", "SAVEDBASE"))
+    out_file = str(tmp_path / "plan.json")
+    code, out, err = run("plan", str(path), "--project-key", "SAVED_COPY", "--out", out_file)
+    assert code == exitcodes.OK, out + err
+    with open(out_file) as handle:
+        assert json.load(handle)["metadata"]["config_project_key"] == "SAVEDBASE"
+    code, out, err = run("apply", out_file, "--auto-approve")
+    assert code == exitcodes.OK, out + err
+    keys = {p["projectKey"] for p in client.list_projects()}
+    assert "SAVED_COPY" in keys and "SAVEDBASE" not in keys
