@@ -170,6 +170,10 @@ def _list(args: argparse.Namespace, engine: Any, config: Any) -> int:
 def _prune(args: argparse.Namespace, engine: Any, config: Any) -> int:
     """Destroy the previews of this configuration whose branch no longer exists (asked once for all)."""
     from ..preview import PreviewError, stale_previews
+    if args.history_out:
+        _error("preview", "--history-out names one file, and --prune may destroy several previews: each one's "
+                          "history is written to <PREVIEW_KEY>-history.json in the current folder")
+        return exitcodes.USAGE
     try:
         stale = _dss_call(args, lambda: stale_previews(engine.client, config.project.key, config.root_dir))
     except PreviewError as error:

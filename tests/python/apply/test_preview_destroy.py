@@ -174,8 +174,11 @@ def test_preview_prune_destroys_the_previews_whose_branch_is_gone(run, client, t
     assert run("preview", path, "--branch", "main", "--auto-approve")[0] == exitcodes.OK
     git("checkout", "-q", "main", cwd=folder)
     git("push", "-q", "origin", ":refs/heads/gone", cwd=folder)  # the branch is merged and deleted
+    code, out, err = run("preview", path, "--prune", "--auto-approve", "--history-out", "one.json")
+    assert code == exitcodes.USAGE and "--history-out names one file" in err  # several previews, one file
     code, out, err = run("preview", path, "--prune", "--auto-approve")
     assert code == exitcodes.OK, out + err
+    assert os.path.isfile(preview_key("PRUNE", "gone") + "-history.json")  # the current folder: tmp_path
     keys = {p["projectKey"] for p in client.list_projects()}
     assert preview_key("PRUNE", "gone") not in keys and preview_key("PRUNE", "main") in keys
 
