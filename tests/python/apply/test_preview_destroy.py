@@ -102,6 +102,14 @@ def test_with_project_key_rewrites_own_key_references_and_keeps_project_key_vari
     assert config.recipes[0].code == "print('SALES.LOOKUP stays as written')"  # code is never rewritten
 
 
+def test_project_key_wins_over_the_key_an_environment_overlay_sets(tmp_path):
+    path = tmp_path / "sales.yaml"
+    path.write_text(CONFIG + "  prod:\n    project: {key: SALES_PROD}\n")
+    assert FrameworkConfig.from_yaml(str(path), env="prod").resolved().project.key == "SALES_PROD"
+    config = FrameworkConfig.from_yaml(str(path), env="prod").with_project_key("SALES_COPY")
+    assert config.resolved().project.key == "SALES_COPY" and config.rekeyed_from == "SALES"
+
+
 def test_project_key_option_plans_and_applies_another_project(run, client, tmp_path):
     path = tmp_path / "sales.yaml"
     path.write_text(CONFIG)
@@ -123,6 +131,7 @@ def test_project_key_option_plans_and_applies_another_project(run, client, tmp_p
 def test_project_key_option_refuses_an_invalid_key(run, tmp_path):
     path = tmp_path / "sales.yaml"
     path.write_text(CONFIG)
+    assert run("validate", str(path), "--project-key", "SALES_COPY")[0] == exitcodes.OK
     for command in ("validate", "plan"):
         code, out, err = run(command, str(path), "--project-key", "bad-key")
         assert code in (exitcodes.USAGE, exitcodes.INVALID)
