@@ -116,9 +116,12 @@ def _write_history(project_key: str, state: Any, path: str) -> str:
            "destroyed_at": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
            "state": state.to_document(), "history": list(reversed(state.history))}
     path = os.path.abspath(path)
-    directory = os.path.dirname(path)
-    os.makedirs(directory, exist_ok=True)
-    with open(path, "w", encoding="utf-8") as handle:
-        json.dump(doc, handle, indent=2, ensure_ascii=False)
-        handle.write("\n")
+    try:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "w", encoding="utf-8") as handle:
+            json.dump(doc, handle, indent=2, ensure_ascii=False)
+            handle.write("\n")
+    except OSError as error:
+        raise DestroyRefused("cannot write the history of project %s to %s (%s): nothing was deleted; name "
+                             "another file with --history-out" % (project_key, path, error.strerror or error))
     return path

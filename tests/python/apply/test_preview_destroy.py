@@ -290,3 +290,13 @@ def test_a_plan_saved_with_project_key_applies_to_that_project(run, client, tmp_
     assert code == exitcodes.OK, out + err
     keys = {p["projectKey"] for p in client.list_projects()}
     assert "SAVED_COPY" in keys and "SAVEDBASE" not in keys
+
+
+def test_destroy_deletes_nothing_when_the_history_cannot_be_written(run, client, tmp_path):
+    _applied(run, tmp_path, "UNSAVED")
+    blocker = tmp_path / "blocker"
+    blocker.write_text("a file, so no folder can be made under it")
+    code, out, err = run("destroy", "UNSAVED", "--auto-approve", "--history-out", str(blocker / "h.json"))
+    assert code == exitcodes.INVALID and "cannot write the history" in err and "nothing was deleted" in err, out + err
+    assert "Traceback" not in err
+    assert "UNSAVED" in {p["projectKey"] for p in client.list_projects()}
