@@ -300,3 +300,20 @@ def test_destroy_deletes_nothing_when_the_history_cannot_be_written(run, client,
     assert code == exitcodes.INVALID and "cannot write the history" in err and "nothing was deleted" in err, out + err
     assert "Traceback" not in err
     assert "UNSAVED" in {p["projectKey"] for p in client.list_projects()}
+
+
+def test_with_project_key_rewrites_scenario_references_to_the_own_project(tmp_path):
+    text = CONFIG.replace("  - {name: SALES.LOOKUP, kind: dataset}\n",
+                          "  - {name: SALES.LOOKUP, kind: dataset}\n  - {name: SALES.OTHER, kind: scenario}\n")
+    path = tmp_path / "sc.yaml"
+    path.write_text(text + """scenarios:
+  - name: nightly
+    triggers: [{type: dataset, dataset: SALES.LOOKUP}]
+    steps:
+      - {type: build_flowitem, items: [SALES.LOOKUP, CLEAN]}
+      - {type: run_scenario, scenario: SALES.OTHER}
+""")
+    scenario = FrameworkConfig.from_yaml(str(path)).with_project_key("SALES_COPY").resolved().scenarios[0]
+    assert scenario.triggers[0].dataset == "SALES_COPY.LOOKUP"
+    assert scenario.steps[0].items == ["SALES_COPY.LOOKUP", "CLEAN"]
+    assert scenario.steps[1].scenario == "SALES_COPY.OTHER"
