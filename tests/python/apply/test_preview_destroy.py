@@ -317,3 +317,16 @@ def test_with_project_key_rewrites_scenario_references_to_the_own_project(tmp_pa
     assert scenario.triggers[0].dataset == "SALES_COPY.LOOKUP"
     assert scenario.steps[0].items == ["SALES_COPY.LOOKUP", "CLEAN"]
     assert scenario.steps[1].scenario == "SALES_COPY.OTHER"
+
+
+def test_destroy_asks_on_a_terminal_and_only_yes_deletes(run, client, tmp_path, monkeypatch):
+    import sys
+    _applied(run, tmp_path, "ASKED")
+    monkeypatch.setattr(sys, "stdin", Terminal(["no\n"]))
+    code, out, err = run("destroy", "ASKED")
+    assert code == exitcodes.INVALID and "Destroy cancelled." in out
+    assert "ASKED" in {p["projectKey"] for p in client.list_projects()}
+    monkeypatch.setattr(sys, "stdin", Terminal(["yes\n"]))
+    code, out, err = run("destroy", "ASKED")
+    assert code == exitcodes.OK and "Destroyed project ASKED." in out, out + err
+    assert os.path.isfile(str(tmp_path / "ASKED-history.json"))
