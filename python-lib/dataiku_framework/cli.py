@@ -77,12 +77,31 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from .config.api import validate_file
     from .commands.plan import local_config
     client = (lambda: _online_client(args)) if args.online else None
-    diagnostics = validate_file(local_config(args), env=args.env, client=client, raise_connection_errors=True)[1]
+    loaded, diagnostics = validate_file(local_config(args), env=args.env, client=client, raise_connection_errors=True)
+    diagnostics = diagnostics + _rekeyed_diagnostics(args, loaded, diagnostics)
     if args.checkout is not None:  # a git source: name its files by the source, not the checkout directory
         args.checkout.relabel(diagnostics)
     output = render_json(diagnostics) if args.json else render_human(diagnostics)
     print(output)
     return exitcodes.INVALID if has_errors(diagnostics) else exitcodes.OK
+
+
+def _rekeyed_diagnostics(args: argparse.Namespace, loaded: Any, diagnostics: List[Any]) -> List[Any]:
+    """With ``--project-key``: the diagnostics of the configuration applied to that project (a bad key
+    is a usage error); none when the file itself has errors (they are reported already)."""
+    from .config.api import config_from_document
+    from .config.diagnostics import ConfigError
+    if not args.project_key_override or has_errors(diagnostics) or loaded.doc is None:
+        return []
+    try:
+        config = config_from_document(loaded.doc, loaded.root_dir, None)
+    except ConfigError:
+        return []
+    try:
+        rekeyed = config.with_project_key(args.project_key_override)
+    except ValueError as error:
+        raise UsageError("--project-key: %s" % error)
+    return [d for d in rekeyed.validate(args.env) if d not in diagnostics]
 
 
 def _add_validate(subparsers: Any) -> None:
@@ -92,6 +111,8 @@ def _add_validate(subparsers: Any) -> None:
     parser.add_argument("config", metavar="CONFIG", help="YAML or JSON configuration file, or "
                                                          "git+URL@REF#PATH (README: 'Configuration from git')")
     parser.add_argument("--json", action="store_true", help="output in the shape of 'terraform validate -json'")
+    from .commands.plan import add_project_key_option
+    add_project_key_option(parser)
     parser.add_argument("--env", metavar="NAME", help="apply the environment overlay NAME before validating")
     parser.add_argument("--online", action="store_true",
                         help="also check that connections, code envs and users exist in DSS")
@@ -105,6 +126,8 @@ def _add_validate(subparsers: Any) -> None:
 #: Subcommand registrars; plan/apply add theirs here.
 from .commands import REGISTRARS as _REGISTRARS  # noqa: E402  (plan, drift: dataiku_framework/commands/)
 COMMANDS = [_add_validate] + _REGISTRARS  # type: List[Callable[[Any], None]]
+from .commands.preview import add_destroy, add_preview  # noqa: E402  (one project per branch, destroy)
+COMMANDS += [add_preview, add_destroy]
 
 
 def build_parser() -> argparse.ArgumentParser:

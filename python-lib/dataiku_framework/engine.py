@@ -84,6 +84,8 @@ class Engine(object):
         metadata = self._metadata(config, resolved.project.key, snapshot, config_digest, targets, config_source)
         metadata.update({"state_serial": state.serial, "state_lineage": state.lineage, "allow_delete": deleting})
         metadata.update(check_instance_references(self.client, resolved, changes, types))  # before any write
+        if getattr(config, "rekeyed_from", None):  # --project-key: a saved plan is applied to the same project
+            metadata["config_project_key"] = config.rekeyed_from
         plan = Plan(build_document(changes, unmanaged, groups, metadata, not_deleted))
         plan.context = PlanContext(config, resolved, snapshot, types)  # what apply needs, never serialised
         return plan
@@ -174,6 +176,44 @@ class Engine(object):
         from .state import read_lock
         with _classified(self.url):
             return read_lock(self.client, project_key)
+
+
+    # -- destroy and previews (apply.destroy, preview) ---------------------------------------------
+    def destroy_plan(self, project_key: str, config: Any = None) -> Any:
+        """What ``destroy(project_key)`` would delete, data included (reads only): a ``DestroyPlan``;
+        ``DestroyRefused`` when destroy would refuse (see ``apply.destroy``)."""
+        from .apply.destroy import destroy_plan
+        with _classified(self.url):
+            return destroy_plan(self.client, project_key, config)
+
+    def destroy(self, project_key: str, *, history_out: Optional[str] = None, config: Any = None,
+                lock_timeout: float = 0.0) -> Dict[str, Any]:
+        """Delete the whole project ``project_key``, data included: the one path that deletes a project.
+
+        Only a project whose state says the tool created it, without ``prevent_destroy`` (in the state,
+        or in ``config``'s ``project.lifecycle``); else ``DestroyRefused``. Its state and history go
+        with it, so they are first written to ``history_out`` (default ``<KEY>-history.json``). Runs
+        under the project lock (``LockHeld`` names the holder). Returns ``{project_key, history_file,
+        deleted}``."""
+        from .apply.destroy import destroy
+        with _classified(self.url):
+            return destroy(self.client, project_key, history_out, config, lock_timeout)
+
+    def preview(self, config: Any, branch: str, commit: Optional[str] = None, *, lock_timeout: float = 0.0,
+                on_progress: Any = None) -> Any:
+        """Apply ``config`` to the preview project of ``branch`` (key ``preview.preview_key``), creating
+        it, and tag it as that branch's preview at ``commit``; a ``Result``. Load ``config`` with the
+        environment giving the preview its own connections (``env="preview"``):
+        ``preview.production_connections`` lists the outputs it would leave on production's."""
+        from .preview import preview_config
+        return self.apply(preview_config(config, branch, commit), lock_timeout=lock_timeout, on_progress=on_progress)
+
+    def previews(self, config_key: Optional[str] = None) -> List[Dict[str, Any]]:
+        """The preview projects on the instance (of the configuration whose key is ``config_key`` when
+        given): ``{project_key, of, branch, commit}`` each (``preview.list_previews``)."""
+        from .preview import list_previews
+        with _classified(self.url):
+            return list_previews(self.client, config_key)
 
 
 def _client(host: Optional[str], api_key: Optional[str], no_check_certificate: bool) -> Any:
@@ -291,4 +331,7 @@ def _saved_config(plan: Plan) -> Any:
     if not source:
         raise ValueError("this plan does not name the configuration it was made from (metadata.config_source); "
                          "pass config= to apply it")
-    return load_config(source, env=meta.get("environment"))
+    config = load_config(source, env=meta.get("environment"))
+    if meta.get("config_project_key") and meta["config_project_key"] == config.project.key:
+        config = config.with_project_key(meta["project_key"])  # planned with --project-key
+    return config

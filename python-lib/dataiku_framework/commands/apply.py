@@ -140,7 +140,8 @@ def cmd_apply(args: argparse.Namespace) -> int:
     config = None
     if plan is not None:
         given = [flag for flag, value in (("--env", args.env), ("--target", args.target),
-                                          ("--allow-delete", args.allow_delete)) if value]
+                                          ("--allow-delete", args.allow_delete),
+                                          ("--project-key", args.project_key_override)) if value]
         if given:
             _error("apply", "%s is a saved plan, applied exactly as saved: %s cannot change it (plan again with "
                             "them instead)" % (args.config, ", ".join(given)))

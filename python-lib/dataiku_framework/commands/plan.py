@@ -88,13 +88,33 @@ def _engine(args: argparse.Namespace, check: bool = True) -> Any:
 def _prepare(args: argparse.Namespace) -> Any:
     """(config, engine), or the exit code after reporting why not: the configuration first (an
     invalid one never needs DSS), then the credentials."""
-    config = load_or_report(local_config(args), args.env, args.checkout)
+    config = with_project_key(args, load_or_report(local_config(args), args.env, args.checkout))
     if config is None:
         return exitcodes.INVALID
     engine = _engine(args, check=False)
     if engine is None:
         return exitcodes.USAGE
     return config, engine
+
+
+def with_project_key(args: argparse.Namespace, config: Any) -> Any:
+    """``config`` applied to the project of ``--project-key`` when given (``FrameworkConfig.with_project_key``);
+    None after saying why a key cannot be used (or when ``config`` is None already)."""
+    key = getattr(args, "project_key_override", None)
+    if config is None or not key:
+        return config
+    try:
+        return config.with_project_key(key)
+    except ValueError as error:
+        _error(args.command, "--project-key: %s" % error)
+        return None
+
+
+def add_project_key_option(parser: argparse.ArgumentParser) -> None:
+    """``--project-key KEY``: plan, drift, apply and validate a configuration for another project."""
+    parser.add_argument("--project-key", dest="project_key_override", metavar="KEY",
+                        help="use project KEY instead of the configuration's project.key; references to the "
+                             "configuration's own key follow (README: 'Applying to another project')")
 
 
 def _dss_call(args: argparse.Namespace, call: Any) -> Any:
@@ -214,6 +234,7 @@ def _common(parser: argparse.ArgumentParser, metavar: str = "CONFIG",
     parser.add_argument("config", metavar=metavar, help=what + "; or git+URL@REF#PATH (see README, "
                                                             "'Configuration from git')")
     parser.add_argument("--env", metavar="NAME", help="apply the environment overlay NAME first")
+    add_project_key_option(parser)
     add_connection_options(parser)
 
 

@@ -13,6 +13,7 @@ silently ignored typo would be worse. Validation runs on demand
 """
 
 import json
+import re
 import os
 from typing import Any, Dict, List, Optional, Tuple, Type
 
@@ -474,6 +475,31 @@ class FrameworkConfig(ConfigObject):
         from .resolve import resolve_config
         return resolve_config(self, env=env if env is not None else self._env, connection_types=connection_types,
                               environ=environ)
+
+    def with_project_key(self, key):
+        # type: (str) -> FrameworkConfig
+        """A copy of this configuration applied to project ``key`` instead of ``project.key`` (CLI
+        ``--project-key``, previews): references to the own key follow (``config.rekey``). Raises
+        ``ValueError`` for a key DSS would refuse (the schema's ``Project.key``)."""
+        from .api import _build
+        from .rekey import rekey_document
+        from .schema_check import PROJECT_KEY_MAX_LENGTH
+        if not isinstance(key, str) or not re.match(r"[A-Z][A-Z0-9_]*\Z", key) or len(key) > PROJECT_KEY_MAX_LENGTH:
+            raise ValueError("invalid project key %r: use upper-case letters, digits and underscores, starting "
+                             "with a letter, at most %d characters" % (key, PROJECT_KEY_MAX_LENGTH))
+        doc = rekey_document(self._export(True), self.project.key, key)
+        copy = _build(doc, self.root_dir, self.source_file)
+        object.__setattr__(copy, "_env", self._env)
+        object.__setattr__(copy, "_includes_merged", self._includes_merged)
+        object.__setattr__(copy, "_rekeyed_from", self.rekeyed_from or self.project.key)
+        return copy
+
+    @property
+    def rekeyed_from(self):
+        # type: () -> Optional[str]
+        """The ``project.key`` of the file this configuration was made from by ``with_project_key``
+        (recorded in plans as ``metadata.config_project_key``), else None."""
+        return getattr(self, "_rekeyed_from", None)
 
     def _export(self, located):
         # type: (bool) -> Dict[str, Any]

@@ -126,16 +126,17 @@ def substitute_env_in_place(doc, environ=None):
     return unset
 
 
-def _string_slots(doc):
-    # type: (Any) -> Iterator[Tuple[List[Any], Any, Any, str]]
-    """``(path, container, key, value)`` for every string containing ``${`` in ``doc``."""
+def _string_slots(doc, marker="${"):
+    # type: (Any, str) -> Iterator[Tuple[List[Any], Any, Any, str]]
+    """``(path, container, key, value)`` for every string containing ``marker`` in ``doc`` (every
+    string with ``marker=""``: ``config.rekey``)."""
     stack = [(doc, [])]  # type: List[Tuple[Any, List[Any]]]
     while stack:
         node, path = stack.pop()
         pairs = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
         for key, child in pairs:
             if isinstance(child, str):
-                if "${" in child:
+                if marker in child:
                     yield path + [key], node, key, child
             elif isinstance(child, (dict, list)):
                 stack.append((child, path + [key]))
