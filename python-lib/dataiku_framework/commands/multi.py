@@ -78,7 +78,8 @@ class Loaded(object):
         self.config = None  # type: Any
         self.source = argument  # what plans record: a git source pinned to its commit
         self.outcome = ProjectOutcome(None, argument)
-        self.diagnostics = []  # type: List[Any]
+        self.path = None  # type: Optional[str]  # the local file (a git source's, in its checkout)
+        self.checkout = None  # type: Any
 
 
 def _load_all(args: argparse.Namespace) -> Any:
@@ -99,12 +100,12 @@ def _load(args: argparse.Namespace, name: str) -> Loaded:
     one = argparse.Namespace(**vars(args))
     one.config = name
     try:
-        path = local_config(one)
-        loaded.source = one.config_source
-        loaded.config = load_config(path, env=args.env, source_name=one.checkout.pinned if one.checkout else None)
+        loaded.path = local_config(one)
+        loaded.source, loaded.checkout = one.config_source, one.checkout
+        loaded.config = load_config(loaded.path, env=args.env,
+                                    source_name=one.checkout.pinned if one.checkout else None)
     except ConfigError as error:
         diagnostics = one.checkout.relabel(error.diagnostics) if one.checkout is not None else error.diagnostics
-        loaded.diagnostics = diagnostics
         loaded.outcome.error = "invalid configuration:\n" + render_human(diagnostics)
         loaded.outcome.exit_code = exitcodes.INVALID
     except GitSourceError as error:
@@ -211,13 +212,13 @@ def cmd_validate_many(args: argparse.Namespace) -> int:
         client = lambda: _online_client(args)  # noqa: E731  (made once the first file needs it)
     entries = []
     for item in loaded:
-        one = argparse.Namespace(**vars(args))
-        one.config = item.argument
-        diagnostics = validate_file(local_config(one), env=args.env, client=client, raise_connection_errors=True)[1]
-        if one.checkout is not None:
-            one.checkout.relabel(diagnostics)
-        item.outcome.exit_code = exitcodes.INVALID if has_errors(diagnostics) else exitcodes.OK
-        item.outcome.error = None
+        diagnostics = []  # type: List[Any]
+        if item.path is not None:  # else a git source that could not be checked out: its error stays
+            diagnostics = validate_file(item.path, env=args.env, client=client, raise_connection_errors=True)[1]
+            if item.checkout is not None:
+                item.checkout.relabel(diagnostics)
+            item.outcome.exit_code = exitcodes.INVALID if has_errors(diagnostics) else exitcodes.OK
+            item.outcome.error = None
         entries.append((item.outcome, diagnostics))
     code = aggregate([o.exit_code for o, _ in entries])
     if args.json:
@@ -225,7 +226,7 @@ def cmd_validate_many(args: argparse.Namespace) -> int:
         return code
     for outcome, diagnostics in entries:
         print(heading(outcome))
-        print(render_human(diagnostics))
+        print(render_human(diagnostics) if outcome.error is None else printable("Error: %s" % outcome.error))
         print("")
     invalid = sum(1 for o, _ in entries if o.exit_code)
     print("Total: %d file%s, %d valid, %d invalid." % (len(entries), "" if len(entries) == 1 else "s",

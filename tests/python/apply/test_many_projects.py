@@ -1,14 +1,17 @@
 """Several projects from one repository (issue 16 §4): ``plan``/``apply``/``drift``/``validate`` given a
 directory or several files, through the CLI and ``Engine.plan_many``/``apply_many``, against the emulator."""
 import json
+import sys
 import threading
 
 import pytest
 
 from emusupport import ADMIN_KEY
 from apply_support import fresh_key
-from cli_support import cli_runner
+from cli_support import Terminal, cli_runner
+from gitsupport import Repository, git
 from dataiku_framework import FrameworkConfig, exitcodes
+from dataiku_framework.commands.apply import PROMPT
 from dataiku_framework.engine import Engine
 from dataiku_framework.projects import ProjectSetError
 from dataiku_framework.state import ProjectLock, read_lock
@@ -245,3 +248,32 @@ def test_plan_many_refuses_a_duplicate_key_before_any_request(client, emu):
         Engine(client=client).plan_many([FrameworkConfig.from_yaml(_project(key)),
                                          FrameworkConfig.from_yaml(_project(key, "two"))])
     assert emu.stats.snapshot(with_log=False)["requests"] == 0
+
+
+@pytest.mark.parametrize("answer, expected", [("yes\n", exitcodes.OK), ("no\n", exitcodes.INVALID)])
+def test_every_plan_is_shown_then_one_question_for_all(run, client, three, monkeypatch, answer, expected):
+    directory, keys = three
+    terminal = Terminal([answer])
+    monkeypatch.setattr(sys, "stdin", terminal)
+    code, out, err = run("apply", str(directory))
+    assert code == expected and terminal.prompted == 1 and out.count(PROMPT) == 1, out + err
+    assert all(out.index("== Project %s " % k) < out.index(PROMPT) for k in keys)
+    changed = [Engine(client=client).plan(FrameworkConfig.from_yaml(_project(k))).has_changes for k in keys]
+    assert changed == [expected != exitcodes.OK] * 3  # 'yes' applied all three, anything else none
+
+
+def test_git_sources_in_a_set_are_each_pinned_to_their_commit(run, tmp_path, monkeypatch):
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    keys = [fresh_key("GA"), fresh_key("GB")]
+    repo = Repository(str(tmp_path), {"p/a.yaml": _project(keys[0]), "p/b.yaml": _reader(keys[1], keys[0])})
+    commit = git("rev-parse", "HEAD", cwd=repo.work)
+    sources = ["git+%s@main#p/%s.yaml" % (repo.url, n) for n in ("b", "a")]
+    code, out, err = run("plan", sources[0], sources[1], "--json")
+    doc = json.loads(out)
+    assert code == exitcodes.OK, err
+    assert [p["project_key"] for p in doc["projects"]] == [keys[1], keys[0]]
+    assert [p["plan"]["metadata"]["config_source"] for p in doc["projects"]] == [
+        "git+%s@%s#p/%s.yaml" % (repo.url, commit, n) for n in ("b", "a")]
+    code, out, err = run("apply", sources[0], sources[1], "--auto-approve")
+    assert code == exitcodes.OK, out + err
+    assert out.index("== Applying %s " % keys[0]) < out.index("== Applying %s " % keys[1])
