@@ -16,12 +16,12 @@ held while another is awaited. A project whose lock is held fails alone; the oth
 import argparse
 import json
 import os
-import sys
-from typing import Any, Callable, List, Optional, TextIO
+from typing import Any, Callable, List, Optional
 
 from .. import exitcodes
 from ..config.printable import printable, printable_json
 from ..projects import ProjectOutcome, ProjectSetError, aggregate, expand, project_key
+from .apply import _human, _say
 from .plan import _engine, _error, local_config, use_color
 
 
@@ -52,16 +52,6 @@ def _refuse_options(args: argparse.Namespace, *names: str) -> Optional[int]:
         return _usage(args, "%s cannot be used with several configurations (each project needs its own): run "
                             "the command once per CONFIG" % ", ".join(given))
     return None
-
-
-def _human(args: argparse.Namespace) -> TextIO:
-    return sys.stderr if getattr(args, "json", False) else sys.stdout
-
-
-def _say(args: argparse.Namespace, text: str) -> None:
-    stream = _human(args)
-    stream.write(text + "\n")
-    stream.flush()
 
 
 def heading(outcome: ProjectOutcome) -> str:
