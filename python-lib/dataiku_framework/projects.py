@@ -228,12 +228,14 @@ def apply_all(engine: Any, configs: Sequence[Any], planned: Sequence[Any], exact
     for level in ordered_levels(configs):
         for i in level:
             blocked = sorted(referenced_projects(configs[i]) & failed)
-            if cancel is not None and cancel.is_set():
+            if planned[i] is None or not planned[i].has_changes:
+                pass  # nothing to do: done, whatever became of the others
+            elif cancel is not None and cancel.is_set():
                 outcomes[i].error, outcomes[i].exit_code = "not applied: interrupted", exitcodes.INVALID
             elif blocked:
                 outcomes[i].error = "not applied: it reads objects of %s, which did not apply" % ", ".join(blocked)
                 outcomes[i].exit_code = exitcodes.INVALID
-            elif planned[i] is not None and planned[i].has_changes:
+            else:
                 _apply_one(engine, configs[i], outcomes[i], exact, lock_timeout, checkpoint, cancel,
                            on_project, on_progress)
             if outcomes[i].exit_code != exitcodes.OK:

@@ -277,3 +277,18 @@ def test_git_sources_in_a_set_are_each_pinned_to_their_commit(run, tmp_path, mon
     code, out, err = run("apply", sources[0], sources[1], "--auto-approve")
     assert code == exitcodes.OK, out + err
     assert out.index("== Applying %s " % keys[0]) < out.index("== Applying %s " % keys[1])
+
+
+def test_a_project_reading_a_failed_projects_objects_is_not_applied(client):
+    exposer, reader = fresh_key("FA"), fresh_key("FB")
+    engine = Engine(client=client)
+    configs = [FrameworkConfig.from_yaml(_reader(reader, exposer)), FrameworkConfig.from_yaml(_project(exposer))]
+    engine.apply_many(configs, [o.plan for o in engine.plan_many(configs)])
+    configs = [FrameworkConfig.from_yaml(_reader(reader, exposer, "two")),
+               FrameworkConfig.from_yaml(_project(exposer, "two"))]
+    with ProjectLock(client, exposer, operation="test"):
+        outcomes = engine.apply_many(configs, [o.plan for o in engine.plan_many(configs)])
+    assert [o.exit_code for o in outcomes] == [exitcodes.INVALID, exitcodes.INVALID]
+    assert outcomes[0].error == "not applied: it reads objects of %s, which did not apply" % exposer
+    assert outcomes[0].result is None and "locked" in outcomes[1].error
+    assert engine.plan(configs[0]).has_changes
