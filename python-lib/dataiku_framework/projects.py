@@ -61,16 +61,29 @@ def _project_files(directory: str) -> List[str]:
     return sorted(found)
 
 
-def _names_a_project(path: str) -> bool:
-    """Whether ``path``'s top level has ``project:``. A file YAML cannot read is kept: loading it
-    reports the error with its position, rather than the file silently not counting."""
+def _top_level(path: str) -> Any:
+    """``path`` read as plain YAML (None when it cannot be: the loader reports why, with its position)."""
     import yaml
     try:
         with open(path, encoding="utf-8") as handle:
-            doc = yaml.safe_load(handle)
+            return yaml.safe_load(handle)
     except (OSError, UnicodeDecodeError, yaml.YAMLError):
-        return True
-    return isinstance(doc, dict) and "project" in doc
+        return None
+
+
+def _names_a_project(path: str) -> bool:
+    """Whether ``path``'s top level has ``project:``. A file YAML cannot read is kept: loading it
+    reports the error with its position, rather than the file silently not counting."""
+    doc = _top_level(path)
+    return doc is None or (isinstance(doc, dict) and "project" in doc)
+
+
+def declared_key(path: str) -> Optional[str]:
+    """The ``project.key`` written in ``path``, for naming a file that does not load (None if none)."""
+    doc = _top_level(path)
+    project = doc.get("project") if isinstance(doc, dict) else None
+    key = project.get("key") if isinstance(project, dict) else None
+    return key if isinstance(key, str) else None
 
 
 def project_key(config: Any) -> str:

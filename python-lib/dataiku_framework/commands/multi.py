@@ -20,7 +20,7 @@ from typing import Any, Callable, List, Optional
 
 from .. import exitcodes
 from ..config.printable import printable, printable_json
-from ..projects import ProjectOutcome, ProjectSetError, aggregate, expand, project_key
+from ..projects import ProjectOutcome, ProjectSetError, aggregate, declared_key, expand, project_key
 from .apply import _human, _say
 from .plan import _engine, _error, local_config, use_color
 
@@ -102,6 +102,8 @@ def _load(args: argparse.Namespace, name: str) -> Loaded:
         loaded.outcome.error, loaded.outcome.exit_code = str(error), error.exit_code
     if loaded.config is not None:
         loaded.outcome.key = project_key(loaded.config)
+    elif loaded.path is not None:
+        loaded.outcome.key = declared_key(loaded.path)
     return loaded
 
 

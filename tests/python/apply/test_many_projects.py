@@ -130,6 +130,18 @@ def test_no_changes_exit_0_and_changes_exit_2_only_with_detailed_exitcode(run, t
     assert run("drift", str(directory))[0] == exitcodes.OK  # a changed file is not drift
 
 
+def test_drift_in_one_project_exits_2_naming_it_in_its_section(run, client, three):
+    directory, keys = three
+    assert run("apply", str(directory), "--auto-approve")[0] == exitcodes.OK
+    metadata = client.get_project(keys[2]).get_metadata()
+    metadata["description"] = "edited in DSS"
+    client.get_project(keys[2]).set_metadata(metadata)
+    code, out, err = run("drift", str(directory))
+    assert code == exitcodes.CHANGES, out + err
+    assert out.rstrip().splitlines()[-1] == "Total: 3 projects, 1 drifted, 2 without, 0 failed."
+    assert "edited in DSS" in out[out.index("== Project %s " % keys[2]):]
+
+
 @pytest.mark.parametrize("argv, words", [
     (["plan", "{d}", "{d}/missing.yaml"], "missing.yaml: no such file or directory"),
     (["plan", "{d}/a.yaml", "{d}/b.yml", "--out", "{d}/p.json"], "--out cannot be used with several"),
@@ -292,3 +304,18 @@ def test_a_project_reading_a_failed_projects_objects_is_not_applied(client):
     assert outcomes[0].error == "not applied: it reads objects of %s, which did not apply" % exposer
     assert outcomes[0].result is None and "locked" in outcomes[1].error
     assert engine.plan(configs[0]).has_changes
+
+
+def test_validate_a_directory_as_a_real_process(tmp_path):
+    import os
+    import subprocess
+    from emusupport import ROOT
+    directory = _write(tmp_path / "v", {"a.yaml": _project("VA"), "b/b.yaml": _project("VB"),
+                                        "b/bad.yml": "version: \"1.0\"\nproject: {key: VC, colour: red}\n",
+                                        "b/inc.yaml": "datasets: []\n"})
+    env = dict(os.environ, PYTHONPATH=os.path.join(ROOT, "python-lib"))
+    done = subprocess.run([sys.executable, "-m", "dataiku_framework.cli", "validate", str(directory)], env=env,
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True, timeout=120)
+    assert done.returncode == exitcodes.INVALID, done.stderr
+    assert [line.split()[2] for line in _sections(done.stdout)] == ["VA", "VB", "VC"]
+    assert "colour" in done.stdout and done.stdout.rstrip().splitlines()[-1] == "Total: 3 files, 2 valid, 1 invalid."
