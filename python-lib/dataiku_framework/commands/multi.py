@@ -124,7 +124,16 @@ def _planned(args: argparse.Namespace, allow_delete: bool = False) -> Any:
         return _usage(args, str(error))
     for item, outcome in zip(valid, outcomes):
         item.outcome = outcome
+    _mask_errors(args, [item.outcome for item in loaded])
     return engine, loaded
+
+
+def _mask_errors(args: argparse.Namespace, outcomes: List[ProjectOutcome]) -> None:
+    """No API key in what a project's error says (``cli`` masks the one error of a single project alike)."""
+    from ..cli import _masked
+    for outcome in outcomes:
+        if outcome.error:
+            outcome.error = _masked(outcome.error, args)
 
 
 def _total(outcomes: List[ProjectOutcome], changed: Callable[[ProjectOutcome], bool], what: str) -> str:
@@ -299,6 +308,7 @@ def _apply(args: argparse.Namespace, engine: Any, configs: List[Any], outcomes: 
         except ApplyInterrupted as error:
             _error("apply", "%s (%s); the lock was released" % (error, caught.name))
             return caught.exit_code
+    _mask_errors(args, done)
     code = _finish(args, done)
     if caught.signum is not None:
         _error("apply", "interrupted by %s: the projects after the one in flight were not applied" % caught.name)

@@ -109,6 +109,7 @@ def test_connection_failure_wins_over_an_invalid_project(run, three, monkeypatch
     code, out, err = run("plan", str(directory), "--detailed-exitcode")
     assert code == expected, out + err
     assert "lower_case" in out and "Total: 4 projects, 0 with changes, 0 without, 4 failed." in out
+    assert "not-a-key" not in out + err
 
 
 def test_one_invalid_project_fails_the_set_the_others_are_planned(run, three):
