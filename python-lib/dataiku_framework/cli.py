@@ -108,8 +108,9 @@ def _add_validate(subparsers: Any) -> None:
     parser = subparsers.add_parser("validate", help="check a configuration file offline (or --online against DSS)",
                                    description="Validate CONFIG and report every problem with its location.",
                                    epilog=exit_codes_text(), formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("config", metavar="CONFIG", help="YAML or JSON configuration file, or "
-                                                         "git+URL@REF#PATH (README: 'Configuration from git')")
+    parser.add_argument("config", metavar="CONFIG", nargs="+", help="YAML or JSON configuration file, or "
+                        "git+URL@REF#PATH (README: 'Configuration from git'); several, or a directory: one section "
+                        "per file (README: 'Several projects')")
     parser.add_argument("--json", action="store_true", help="output in the shape of 'terraform validate -json'")
     from .commands.plan import add_project_key_option
     add_project_key_option(parser)
@@ -120,7 +121,8 @@ def _add_validate(subparsers: Any) -> None:
                                        "~/.dataiku/config.json)")
     parser.add_argument("--api-key", dest="api_key", help="DSS API key for --online (default: $DKU_API_KEY, "
                                                           "$DSS_API_KEY or ~/.dataiku/config.json)")
-    parser.set_defaults(handler=cmd_validate)
+    from .commands.multi import cmd_validate_many, dispatch
+    parser.set_defaults(handler=dispatch(cmd_validate, cmd_validate_many))
 
 
 #: Subcommand registrars; plan/apply add theirs here.

@@ -108,6 +108,22 @@ class Engine(object):
         from a changed DSS, so every difference counts as drift."""
         return self.plan(config)
 
+    def plan_many(self, configs: Sequence[Any], *, sources: Optional[Sequence[Optional[str]]] = None,
+                  allow_delete: bool = False) -> List[Any]:
+        """Plan several projects at once within this engine's ``parallelism`` (see ``projects``):
+        one ``projects.ProjectOutcome`` per configuration, in order (its ``plan``, or the ``error``
+        and ``exit_code`` that stopped it). Two configurations of one project key, or references
+        in a cycle, raise ``projects.ProjectSetError`` before any request."""
+        from .projects import plan_all
+        return plan_all(self, configs, sources, allow_delete)
+
+    def apply_many(self, configs: Sequence[Any], planned: Sequence[Any], **options: Any) -> List[Any]:
+        """Apply the ``planned`` plans (``plan_many``'s) of ``configs``, one project at a time, the
+        projects whose objects others read first; no project's lock is held while another is
+        awaited. Options: see ``projects.apply_all``. One ``ProjectOutcome`` per configuration."""
+        from .projects import apply_all
+        return apply_all(self, configs, planned, **options)
+
 
     # -- apply, history, rollback, lock ------------------------------------------------------------
     def apply(self, config_or_plan: Any, *, config: Any = None, targets: Optional[Sequence[str]] = None,

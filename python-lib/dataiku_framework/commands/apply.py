@@ -358,7 +358,8 @@ def add_apply(subparsers: Any) -> None:
                      "CONFIG may instead be a .json plan written by 'plan --out': it is applied as saved "
                      "(refused if what it touches changed since).")
     _common(parser, "CONFIG|PLAN_FILE", "YAML or JSON configuration, or a plan saved by 'plan --out' (.json)")
-    parser.set_defaults(handler=cmd_apply)
+    from .multi import cmd_apply_many, dispatch
+    parser.set_defaults(handler=dispatch(cmd_apply, cmd_apply_many))
     _writer_options(parser, "apply")
     parser.add_argument("--target", action="append", metavar="ADDRESS",
                         help="apply only this resource (e.g. dataset.RAW) and what it needs; repeatable")

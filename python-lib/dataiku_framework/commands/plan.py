@@ -231,8 +231,9 @@ def cmd_drift(args: argparse.Namespace) -> int:
 
 def _common(parser: argparse.ArgumentParser, metavar: str = "CONFIG",
             what: str = "YAML or JSON configuration file") -> None:
-    parser.add_argument("config", metavar=metavar, help=what + "; or git+URL@REF#PATH (see README, "
-                                                            "'Configuration from git')")
+    parser.add_argument("config", metavar=metavar, nargs="+", help=what + "; or git+URL@REF#PATH (see README, "
+                        "'Configuration from git'). Several, or a directory: one section per project (README: "
+                        "'Several projects')")
     parser.add_argument("--env", metavar="NAME", help="apply the environment overlay NAME first")
     add_project_key_option(parser)
     add_connection_options(parser)
@@ -268,7 +269,8 @@ def add_plan(subparsers: Any) -> None:
     parser.add_argument("--allow-delete", dest="allow_delete", action="store_true",
                         help="plan the deletion of resources the apply state manages that CONFIG no longer names "
                              "(as settings.prune does; prevent_destroy still protects them)")
-    parser.set_defaults(handler=cmd_plan)
+    from .multi import cmd_plan_many, dispatch
+    parser.set_defaults(handler=dispatch(cmd_plan, cmd_plan_many))
 
 
 def add_drift(subparsers: Any) -> None:
@@ -278,4 +280,5 @@ def add_drift(subparsers: Any) -> None:
         description="Exit 0 when the project in DSS matches CONFIG, 2 when it does not (listing what differs).")
     _common(parser)
     parser.add_argument("--json", action="store_true", help="print the comparison as a plan document (JSON)")
-    parser.set_defaults(handler=cmd_drift)
+    from .multi import cmd_drift_many, dispatch
+    parser.set_defaults(handler=dispatch(cmd_drift, cmd_drift_many))
