@@ -28,7 +28,8 @@ import time
 from typing import Any, Callable, Dict, List, Optional
 
 from ..config.secrets import RedactingFilter
-from ..plan.compare_plans import SHOWN_DIFFERENCES, differences_text, entry_differences, normal_metadata  # noqa: F401 (re-exported)
+# SHOWN_DIFFERENCES and differences_text stay importable from here, their first home
+from ..plan.compare_plans import SHOWN_DIFFERENCES, differences_text, entry_differences, normal_metadata  # noqa: F401
 from ..plan.deletes import DELETE_ORDER, GONE
 from ..plan.document import check_appliable
 from ..plan.refresh import Reader, status_tracker

@@ -14,7 +14,8 @@ from dataiku_framework.engine import Engine
 from dataiku_framework.plan.compare_plans import NotReviewedError, compare_plans
 
 KEY = "REVIEWED"
-BASE = 'version: "1.0"\nproject: {key: %s, name: Reviewed}\ndatasets:\n  - {name: RAW, type: Filesystem, managed: true}\n' % KEY
+BASE = ('version: "1.0"\nproject: {key: %s, name: Reviewed}\n'
+        "datasets:\n  - {name: RAW, type: Filesystem, managed: true}\n" % KEY)
 CLEAN = BASE + "  - {name: CLEAN, type: Filesystem, managed: true}\n"
 OTHER = CLEAN + "  - {name: OTHER, type: Filesystem, managed: true}\n"
 
@@ -38,8 +39,8 @@ def engine(client, tmp_path):
 
 def test_a_plan_of_another_file_and_time_compares_equal_and_is_applied(engine, client, tmp_path):
     reviewed = engine.plan(_config(tmp_path, CLEAN, "reviewed.yaml")[0]).doc
-    reviewed = json.loads(json.dumps(dict(reviewed, metadata=dict(reviewed["metadata"], created_at="2000-01-01T00:00:00Z",
-                                                                   config_source="elsewhere.yaml"))))
+    metadata = dict(reviewed["metadata"], created_at="2000-01-01T00:00:00Z", config_source="elsewhere.yaml")
+    reviewed = json.loads(json.dumps(dict(reviewed, metadata=metadata)))
     config = _config(tmp_path, CLEAN + "# a comment: another digest, the same changes\n")[0]
     assert compare_plans(reviewed, engine.plan(config)) == []
     result = engine.apply_reviewed(config, reviewed)
@@ -76,7 +77,8 @@ def _cli(tmp_path, emulator, *args):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DKU_", "DSS_"))}
     env.update(DKU_DSS_URL=emulator.url, DKU_API_KEY=ADMIN_KEY, HOME=str(tmp_path),
                PYTHONPATH=os.path.join(ROOT, "python-lib"))
-    done = subprocess.run([os.path.join(os.path.dirname(sys.executable), "dss-framework")] + list(args), cwd=str(tmp_path), env=env, stdout=subprocess.PIPE,
+    script = os.path.join(os.path.dirname(sys.executable), "dss-framework")
+    done = subprocess.run([script] + list(args), cwd=str(tmp_path), env=env, stdout=subprocess.PIPE,
                           stderr=subprocess.PIPE, universal_newlines=True, stdin=subprocess.DEVNULL)
     return done.returncode, done.stdout, done.stderr
 

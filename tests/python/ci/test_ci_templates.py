@@ -43,6 +43,7 @@ CONFIG = ('version: "1.0"\nproject: {key: %s, name: CI templates}\ndatasets:\n'
 WITH_CLEAN = CONFIG + "  - {name: CLEAN, type: Filesystem, managed: true}\n"
 WITH_OTHER = WITH_CLEAN + "  - {name: OTHER, type: Filesystem, managed: true}\n"
 REVIEW_AGAIN = "have the new plan reviewed"
+PLATFORMS = ["github", "gitlab"]
 
 
 # -- the checkout: a real git repository whose project.yaml (the templates' DSS_CONFIG) changes ----
@@ -185,6 +186,15 @@ class GitHub(object):
         head_repo = "someone/dss-project" if fork else REPOSITORY
         event = {"pull_request": {"head": {"sha": head_sha, "repo": {"full_name": head_repo}}, "number": 7}}
         return self.run(job, "pull_request", event, head_sha)
+
+    def review(self, sha: str) -> JobRun:
+        return self.pull_request("plan", sha)
+
+    def merge(self, sha: str, merged_head: Optional[str]) -> JobRun:
+        return self.push("apply", sha, merged_head)
+
+    def drift(self, sha: str) -> JobRun:
+        return self.run("drift", "schedule", {}, sha)
 
     def push(self, job: str, sha: str, merged_head: Optional[str]) -> JobRun:
         if merged_head:
@@ -341,6 +351,15 @@ class GitLab(object):
     def schedule(self, job: str, sha: str) -> JobRun:
         return self.run(job, sha, {"CI_PIPELINE_SOURCE": "schedule", "CI_COMMIT_BRANCH": "main"})
 
+    def review(self, sha: str) -> JobRun:
+        return self.merge_request("dss-plan", sha)
+
+    def merge(self, sha: str, merged_head: Optional[str]) -> JobRun:
+        return self.push("dss-apply", sha, merged_head)
+
+    def drift(self, sha: str) -> JobRun:
+        return self.schedule("dss-drift", sha)
+
     def run(self, job: str, sha: str, source: Dict[str, str]) -> JobRun:
         """Job ``job`` if one of its rules matches: ``before_script`` and ``script`` in one shell, as
         the runner does, in a clean checkout of ``sha``."""
@@ -392,6 +411,13 @@ def _datasets(client) -> List[str]:
     if KEY not in client.list_project_keys():
         return []
     return sorted(d["name"] for d in client.get_project(KEY).list_datasets())
+
+
+def _edit_in_dss(client, description: str) -> None:
+    """Someone edits the dataset RAW in DSS (its description), outside the pipeline."""
+    settings = client.get_project(KEY).get_dataset("RAW").get_settings()
+    settings.get_raw()["description"] = description
+    settings.save()
 
 
 def _apply_now(checkout: Checkout, dss_url: str, config: str) -> str:
@@ -468,85 +494,68 @@ def test_gitlab_fork_or_keyless_merge_request_says_so_and_skips(gitlab, checkout
 
 # -- the merge job --------------------------------------------------------------------------------
 
-def test_github_merge_applies_when_the_new_plan_equals_the_reviewed_one(github, checkout, client, emulator):
-    _apply_now(checkout, emulator.url, CONFIG)
+def _reviewed_then_merged(ci: Any, checkout: Checkout, dss_url: str, merged_config: str, between: Any = None) -> JobRun:
+    """CONFIG applied; a pull request adding CLEAN planned (the reviewed plan); ``between()``; then
+    a merge commit (never the reviewed head) with ``merged_config``: the merge job's run."""
+    _apply_now(checkout, dss_url, CONFIG)
     head = checkout.commit(WITH_CLEAN, "pr")
-    assert github.pull_request("plan", head).code == 0
-    merged = checkout.commit(WITH_CLEAN, "merge")  # another commit, the same configuration
-    run = github.push("apply", merged, head)
-    assert run.ran and run.code == 0, run
-    assert _datasets(client) == ["CLEAN", "RAW"] and "Apply complete: 1 created" in run.output
-    _no_secret(run)
+    assert ci.review(head).code == 0
+    if between:
+        between()
+    return ci.merge(checkout.commit(merged_config, "merge"), head)
 
 
-def test_gitlab_merge_applies_when_the_new_plan_equals_the_reviewed_one(gitlab, checkout, client, emulator):
-    _apply_now(checkout, emulator.url, CONFIG)
-    head = checkout.commit(WITH_CLEAN, "mr")
-    assert gitlab.merge_request("dss-plan", head).code == 0
-    merged = checkout.commit(WITH_CLEAN, "merge")
-    run = gitlab.push("dss-apply", merged, head)
-    assert run.ran and run.code == 0, run
-    assert _datasets(client) == ["CLEAN", "RAW"] and "Apply complete: 1 created" in run.output
-    assert all(r.startswith(gitlab.api.prefix) for r in gitlab.api.requests)
-    _no_secret(run)
-
-
-@pytest.mark.parametrize("platform", ["github", "gitlab"])
-def test_merge_refuses_when_the_configuration_changed_after_review(platform, request, checkout, client, emulator):
+@pytest.mark.parametrize("platform", PLATFORMS)
+def test_merge_applies_when_the_new_plan_equals_the_reviewed_one(platform, request, checkout, client, emulator):
     ci = request.getfixturevalue(platform)
-    _apply_now(checkout, emulator.url, CONFIG)
-    head = checkout.commit(WITH_CLEAN, "pr")
-    assert (ci.pull_request("plan", head) if platform == "github" else ci.merge_request("dss-plan", head)).code == 0
-    merged = checkout.commit(WITH_OTHER, "merge")  # the merge brought in another change, never planned
-    run = ci.push("apply" if platform == "github" else "dss-apply", merged, head)
+    run = _reviewed_then_merged(ci, checkout, emulator.url, WITH_CLEAN)  # another commit, the same configuration
+    assert run.ran and run.code == 0, run
+    assert _datasets(client) == ["CLEAN", "RAW"] and "Apply complete: 1 created" in run.output
+    if platform == "gitlab":
+        assert all(r.startswith(ci.api.prefix) for r in ci.api.requests)
+    _no_secret(run)
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
+def test_merge_refuses_when_the_configuration_changed_after_review(platform, request, checkout, client, emulator):
+    # the merge brought in another change, never planned
+    run = _reviewed_then_merged(request.getfixturevalue(platform), checkout, emulator.url, WITH_OTHER)
     assert run.ran and run.code == 1, run
     assert REVIEW_AGAIN in run.output and "dataset.OTHER (planned now, not in the plan: create)" in run.output
     assert _datasets(client) == ["RAW"]
     _no_secret(run)
 
 
-@pytest.mark.parametrize("platform", ["github", "gitlab"])
+@pytest.mark.parametrize("platform", PLATFORMS)
 def test_merge_refuses_when_dss_changed_after_review(platform, request, checkout, client, emulator):
-    ci = request.getfixturevalue(platform)
-    _apply_now(checkout, emulator.url, CONFIG)
-    head = checkout.commit(WITH_CLEAN, "pr")
-    assert (ci.pull_request("plan", head) if platform == "github" else ci.merge_request("dss-plan", head)).code == 0
-    settings = client.get_project(KEY).get_dataset("RAW").get_settings()
-    settings.get_raw()["description"] = "edited in DSS after the review"
-    settings.save()
-    merged = checkout.commit(WITH_CLEAN, "merge")
-    run = ci.push("apply" if platform == "github" else "dss-apply", merged, head)
+    run = _reviewed_then_merged(request.getfixturevalue(platform), checkout, emulator.url, WITH_CLEAN,
+                                lambda: _edit_in_dss(client, "edited in DSS after the review"))
     assert run.ran and run.code == 1, run
     assert REVIEW_AGAIN in run.output and "dataset.RAW (action: the plan's no-op, now update)" in run.output
     assert _datasets(client) == ["RAW"]
 
 
-@pytest.mark.parametrize("platform", ["github", "gitlab"])
+@pytest.mark.parametrize("platform", PLATFORMS)
 def test_merge_without_a_reviewed_plan_applies_nothing(platform, request, checkout, client):
     ci = request.getfixturevalue(platform)
-    merged = checkout.commit(CONFIG, "pushed")
-    run = ci.push("apply" if platform == "github" else "dss-apply", merged, None)  # pushed, not merged
+    run = ci.merge(checkout.commit(CONFIG, "pushed"), None)  # pushed, not merged
     assert run.ran and run.code == 1 and "no plan was reviewed" in run.output, run
     head = checkout.commit(CONFIG, "never planned")
-    run = ci.push("apply" if platform == "github" else "dss-apply", head, head)
+    run = ci.merge(head, head)
     assert run.ran and run.code == 1 and "no successful plan" in run.output, run
     assert _datasets(client) == []
 
 
 # -- the drift job --------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("platform", ["github", "gitlab"])
+@pytest.mark.parametrize("platform", PLATFORMS)
 def test_drift_job_exits_0_when_clean_and_2_on_drift(platform, request, checkout, client, emulator):
     ci = request.getfixturevalue(platform)
     sha = _apply_now(checkout, emulator.url, CONFIG)
-    drift = ((lambda: ci.run("drift", "schedule", {}, sha)) if platform == "github"
-             else (lambda: ci.schedule("dss-drift", sha)))
-    clean = drift()
+    clean = ci.drift(sha)
     assert clean.ran and clean.code == 0 and "No drift" in clean.output, clean
-    settings = client.get_project(KEY).get_dataset("RAW").get_settings()
-    settings.get_raw()["description"] = "edited in DSS"
-    settings.save()
-    drifted = drift()
+    _edit_in_dss(client, "edited in DSS")
+    drifted = ci.drift(sha)
     assert drifted.ran and drifted.code == 2 and "edited in DSS" in drifted.output, drifted
     if platform == "github":
         assert "### dss-framework drift (exit 2)" in drifted.summary
