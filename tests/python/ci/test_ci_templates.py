@@ -123,9 +123,12 @@ def gh_expression(text: str, context: Dict[str, Any]) -> Any:
     text = text.strip()
     if text.startswith("${{") and text.endswith("}}"):
         text = text[3:-2].strip()
-    for op, combine in (("||", any), ("&&", all)):
-        if op in text:
-            return combine(bool(gh_expression(part, context)) for part in text.split(op))
+    if "||" in text:  # the first truthy operand (else the last), as GitHub evaluates it
+        values = [gh_expression(part, context) for part in text.split("||")]
+        return next((v for v in values if v), values[-1])
+    if "&&" in text:
+        values = [gh_expression(part, context) for part in text.split("&&")]
+        return next((v for v in values if not v), values[-1])
     for op in ("!=", "=="):
         if op in text:
             left, right = text.split(op, 1)
@@ -328,15 +331,17 @@ class GitLab(object):
         if fork:  # a fork's pipeline runs in the fork's project: none of this project's variables
             variables.update({name: "" for name in self.settings})
         done = self.run(job, sha, variables)
-        if done.ran and done.code == 0 and os.path.exists(os.path.join(self.checkout.path, "plan.json")):
+        if done.ran and done.code == 0:
             self._record_plan(job, sha, iid)
         return done
 
     def _record_plan(self, job: str, sha: str, iid: int) -> None:
-        """What GitLab keeps of a successful merge-request pipeline: its job, and the job's plan.json."""
+        """What GitLab keeps of a successful merge-request pipeline: its job, and the job's plan.json
+        (none when the job skipped planning)."""
         pipeline = 500 + self.jobs
-        with open(os.path.join(self.checkout.path, "plan.json"), "rb") as handle:
-            self.api.routes["jobs/%d/artifacts/plan.json" % self.jobs] = handle.read()
+        if os.path.exists(os.path.join(self.checkout.path, "plan.json")):
+            with open(os.path.join(self.checkout.path, "plan.json"), "rb") as handle:
+                self.api.routes["jobs/%d/artifacts/plan.json" % self.jobs] = handle.read()
         self.api.routes["merge_requests/%d/pipelines" % iid] = json.dumps([{"id": pipeline, "sha": sha}]).encode()
         self.api.routes["pipelines/%d/jobs?scope=success" % pipeline] = json.dumps(
             [{"id": self.jobs, "name": job}]).encode()
@@ -487,6 +492,9 @@ def test_gitlab_fork_or_keyless_merge_request_says_so_and_skips(gitlab, checkout
     keyless = gitlab.merge_request("dss-plan", head)
     assert keyless.ran and keyless.code == 0 and "no DSS API key" in keyless.output, keyless
     assert not os.path.exists(os.path.join(checkout.path, "plan.json"))
+    merged = gitlab.merge(checkout.commit(CONFIG, "merge"), head)  # the skipped plan kept nothing to apply
+    assert merged.code == 1 and "kept no plan.json" in merged.output and "reviewed again" in merged.output
+    head = checkout.commit(CONFIG, "read-only key")
     gitlab.settings["DSS_PLAN_API_KEY"] = ADMIN_KEY  # a read-only key for merge requests, in its own variable
     planned = gitlab.merge_request("dss-plan", head)
     assert planned.code == 0 and os.path.exists(os.path.join(checkout.path, "plan.json")), planned
