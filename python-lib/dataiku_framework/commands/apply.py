@@ -164,10 +164,7 @@ def cmd_apply(args: argparse.Namespace) -> int:
     from ..render.text import render_text
     _say(args, render_text(plan.doc, color=use_color(_human(args))))
     if not plan.has_changes:
-        if args.json:
-            from ..apply.result import Result
-            print(json.dumps(Result(plan.doc["metadata"].get("project_key"), plan=plan).to_dict(), indent=2))
-        return exitcodes.OK
+        return _nothing_to_apply(args, plan)
     refused = confirm(args, PROMPT)
     if refused is not None:
         return refused
@@ -176,6 +173,14 @@ def cmd_apply(args: argparse.Namespace) -> int:
             plan, lock_timeout=args.lock_timeout, on_progress=_progress(args),
             checkpoint=not args.no_checkpoint, cancel=cancel))
     return _apply_interruptible(args, lambda cancel: _apply_config(args, engine, config, plan, cancel))
+
+
+def _nothing_to_apply(args: argparse.Namespace, plan: Any) -> int:
+    """Exit 0 for a plan without changes (its text already says so); with --json, the empty result."""
+    if args.json:
+        from ..apply.result import Result
+        print(json.dumps(Result(plan.doc["metadata"].get("project_key"), plan=plan).to_dict(), indent=2))
+    return exitcodes.OK
 
 
 def _reviewed_plan(args: argparse.Namespace) -> Any:
@@ -216,10 +221,11 @@ def _apply_reviewed(args: argparse.Namespace, saved: Any) -> int:
         _error("apply", str(NotReviewedError(plan.doc["metadata"].get("project_key"), changed,
                                              reviewed=args.expect_plan)))
         return exitcodes.INVALID
-    if plan.has_changes:
-        refused = confirm(args, PROMPT)
-        if refused is not None:
-            return refused
+    if not plan.has_changes:
+        return _nothing_to_apply(args, plan)
+    refused = confirm(args, PROMPT)
+    if refused is not None:
+        return refused
     return _apply_interruptible(args, lambda cancel: engine.apply_reviewed(
         config, reviewed, reviewed_name=args.expect_plan, planned=plan, allow_delete=args.allow_delete,
         lock_timeout=args.lock_timeout, on_progress=_progress(args), checkpoint=not args.no_checkpoint,

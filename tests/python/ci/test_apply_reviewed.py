@@ -97,3 +97,17 @@ def test_cli_expect_plan_refuses_what_is_not_a_reviewed_plan(engine, emulator, t
     assert code == 64 and "give the configuration instead" in err
     code, out, err = _cli(tmp_path, emulator, "apply", path, "--auto-approve", "--expect-plan", "plan.json")
     assert code == 0 and "Apply complete: 1 created" in out, err
+
+
+def test_cli_expect_plan_of_an_already_applied_change_is_a_no_op_only_if_reviewed_so(engine, emulator, tmp_path):
+    """Reviewed "no changes", still no changes: exit 0 without a write. Reviewed a change that is
+    now already made (applied by hand meanwhile): not what was reviewed, exit 1."""
+    path = _config(tmp_path, BASE)[1]
+    assert _cli(tmp_path, emulator, "plan", path, "--out", "same.json")[0] == 0
+    code, out, _ = _cli(tmp_path, emulator, "apply", path, "--auto-approve", "--expect-plan", "same.json", "--json")
+    assert code == 0 and json.loads(out)["apply_id"] is None and json.loads(out)["writes"] == 0
+    path = _config(tmp_path, CLEAN)[1]
+    assert _cli(tmp_path, emulator, "plan", path, "--out", "clean.json")[0] == 0
+    assert _cli(tmp_path, emulator, "apply", path, "--auto-approve")[0] == 0
+    code, _, err = _cli(tmp_path, emulator, "apply", path, "--auto-approve", "--expect-plan", "clean.json")
+    assert code == 1 and "dataset.CLEAN (action: the plan's create, now no-op)" in err
