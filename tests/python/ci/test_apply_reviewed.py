@@ -11,7 +11,8 @@ import pytest
 from emusupport import ADMIN_KEY, ROOT
 from dataiku_framework import FrameworkConfig
 from dataiku_framework.engine import Engine
-from dataiku_framework.plan.compare_plans import NotReviewedError, compare_plans
+from dataiku_framework.apply import NotReviewedError
+from dataiku_framework.plan.compare_plans import compare_plans
 
 KEY = "REVIEWED"
 BASE = ('version: "1.0"\nproject: {key: %s, name: Reviewed}\n'
