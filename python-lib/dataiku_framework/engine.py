@@ -193,6 +193,30 @@ class Engine(object):
         with _classified(self.url):
             return read_lock(self.client, project_key)
 
+    def apply_reviewed(self, config: Any, reviewed: Any, *, reviewed_name: Optional[str] = None,
+                       **options: Any) -> Any:
+        """Apply ``config`` only when its plan made now does what the ``reviewed`` plan (a ``Plan``
+        or a plan document, e.g. a pull request's ``plan --out``) did; a ``Result``. Else
+        ``NotReviewedError`` lists what differs (``plan.compare_plans.compare_plans``: resource
+        changes, instance, project; not the commit, file, time or digests), and nothing is written.
+
+        Why not ``apply(reviewed)``: the merged commit is not the reviewed one, so the saved plan is
+        stale by its metadata however equal its changes. The plan made now is then applied as shown
+        (re-checked under the lock). ``options``: ``apply``'s (``allow_delete``, ``lock_timeout``...)."""
+        from .plan.compare_plans import NotReviewedError, compare_plans
+        fresh = options.pop("planned", None)
+        if fresh is None:  # ``planned``: the plan of ``config`` this process just made (and showed)
+            fresh = self.plan(config, targets=options.pop("targets", None),
+                              allow_delete=options.get("allow_delete", False))
+        options.pop("targets", None)
+        changed = compare_plans(reviewed, fresh)
+        if changed:
+            raise NotReviewedError(fresh.doc["metadata"].get("project_key"), changed, fresh, reviewed_name)
+        if not fresh.has_changes:
+            from .apply.result import Result
+            return Result(fresh.doc["metadata"].get("project_key"), plan=fresh)
+        return self.apply(fresh, config=config, **options)
+
 
     # -- destroy and previews (apply.destroy, preview) ---------------------------------------------
     def destroy_plan(self, project_key: str, config: Any = None) -> Any:

@@ -29,6 +29,8 @@ from typing import Any, Callable, Dict, List, Optional
 
 from ..config.secrets import RedactingFilter
 from ..dss.policy import DEFAULT as DEFAULT_POLICY
+# SHOWN_DIFFERENCES and differences_text stay importable from here, their first home
+from ..plan.compare_plans import SHOWN_DIFFERENCES, differences_text, entry_differences, normal_metadata  # noqa: F401
 from ..plan.deletes import DELETE_ORDER, GONE
 from ..plan.document import check_appliable
 from ..plan.refresh import Reader, status_tracker
@@ -46,10 +48,6 @@ log = logging.getLogger(__name__)
 log.addFilter(RedactingFilter())  # DSS error texts quote what they were sent
 
 
-#: at most this many differences are listed by ``StalePlanError``; the rest are counted
-SHOWN_DIFFERENCES = 10
-
-
 class StalePlanError(ValueError):
     """A saved (or shown) plan no longer matches what applying its configuration would do now;
     ``changed`` lists every difference (the message shows the first ``SHOWN_DIFFERENCES`` and counts
@@ -60,14 +58,6 @@ class StalePlanError(ValueError):
         self.fresh = fresh
         super().__init__("the plan of project %s is stale, nothing was applied; what changed since it was made: %s. "
                          "Plan again, review, and apply the new plan" % (project_key, differences_text(changed)))
-
-
-def differences_text(changed: List[str]) -> str:
-    """The first ``SHOWN_DIFFERENCES`` differences, and how many more: one line stays readable
-    however many resources moved (a whole project edited meanwhile)."""
-    shown = changed[:SHOWN_DIFFERENCES]
-    rest = len(changed) - len(shown)
-    return "; ".join(shown) + ("; and %d more" % rest if rest else "")
 
 
 class AccessLossError(ValueError):
@@ -104,9 +94,6 @@ class WriteCounter(object):
             hooks.remove(self._record)
 
 
-#: what binds a plan entry: what it does (action), to what (kind, name), from what to what (before,
-#: after and the field changes shown), how (drop_data, prevent_destroy) and in which order (depends_on)
-ENTRY_FIELDS = ("kind", "name", "action", "before", "after", "changes", "drop_data", "prevent_destroy", "depends_on")
 #: the metadata a fresh plan of the same configuration must repeat, with what each one names
 METADATA_FIELDS = (("project_key", "the project"), ("dss_url", "the DSS instance"),
                    ("config_digest", "the configuration"))
@@ -125,40 +112,13 @@ def stale_differences(saved: Any, fresh: Any, created: bool = False) -> List[str
     out = []
     meta_s, meta_f = saved.doc.get("metadata") or {}, fresh.doc["metadata"]
     for field, what in METADATA_FIELDS:
-        if _normal(field, meta_s.get(field)) != _normal(field, meta_f.get(field)):
+        if normal_metadata(field, meta_s.get(field)) != normal_metadata(field, meta_f.get(field)):
             out.append("%s (metadata.%s: the plan's %s, now %s)" % (what, field, _short(meta_s.get(field)),
                                                                    _short(meta_f.get(field))))
     if (meta_s.get("state_serial"), meta_s.get("state_lineage")) != (meta_f.get("state_serial"),
                                                                       meta_f.get("state_lineage")):
         out.append("the state (serial %s, the plan's %s)" % (meta_f.get("state_serial"), meta_s.get("state_serial")))
-    saved_by = _by_address(saved.doc.get("resource_changes"))
-    fresh_by = _by_address(fresh.doc["resource_changes"])
-    for address, entry in saved_by.items():
-        now = fresh_by.get(address)
-        if now is None:
-            out.append("%s (in the plan, not planned now)" % address)
-            continue
-        fields = ENTRY_FIELDS
-        if created and entry.get("action") == "create":
-            fields = ("kind", "name", "after")
-        moved = [f for f in fields if entry.get(f) != now.get(f)]
-        if moved == ["before"] or moved == ["before", "changes"]:
-            out.append("%s (changed in DSS since the plan)" % address)
-        elif "action" in moved:
-            out.append("%s (action: the plan's %s, now %s)" % (address, entry.get("action"), now.get("action")))
-        elif moved:
-            out.append("%s (%s differ%s)" % (address, ", ".join(moved), "s" if len(moved) == 1 else ""))
-    out += ["%s (planned now, not in the plan: %s)" % (a, e.get("action")) for a, e in fresh_by.items()
-            if a not in saved_by]
-    return out
-
-
-def _by_address(entries: Any) -> Dict[str, Dict[str, Any]]:
-    return {e.get("address"): e for e in entries or [] if isinstance(e, dict)}
-
-
-def _normal(field: str, value: Any) -> Any:
-    return value.rstrip("/") if field == "dss_url" and isinstance(value, str) else value
+    return out + entry_differences(saved.doc.get("resource_changes"), fresh.doc["resource_changes"], created)
 
 
 def _short(value: Any) -> str:
@@ -169,7 +129,7 @@ def _short(value: Any) -> str:
 def check_instance(plan: Any, url: str) -> None:
     """Refuse a plan made on another DSS instance than the one ``url`` names (``StalePlanError``)."""
     made_on = (plan.doc.get("metadata") or {}).get("dss_url")
-    if made_on and url and _normal("dss_url", made_on) != _normal("dss_url", url):
+    if made_on and url and normal_metadata("dss_url", made_on) != normal_metadata("dss_url", url):
         raise StalePlanError((plan.doc.get("metadata") or {}).get("project_key"),
                              ["the DSS instance (metadata.dss_url: the plan was made on %s, this apply is "
                               "connected to %s)" % (made_on, url)])

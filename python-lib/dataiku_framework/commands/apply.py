@@ -101,10 +101,11 @@ def _run_guarded(args: argparse.Namespace, call: Callable[[], Any]) -> Any:
     from ..apply import StalePlanError
     from ..apply.rollback import RollbackError
     from ..apply.run import CheckpointError
+    from ..plan.compare_plans import NotReviewedError
     from ..state import LockError, StateError
     try:
         outcome = _dss_call(args, call)
-    except (CheckpointError, LockError, RollbackError, StalePlanError, StateError) as error:
+    except (CheckpointError, LockError, NotReviewedError, RollbackError, StalePlanError, StateError) as error:
         _error(args.command, str(error))
         return exitcodes.INVALID
     return exitcodes.INVALID if outcome is None else outcome
@@ -138,6 +139,8 @@ def cmd_apply(args: argparse.Namespace) -> int:
         _error("apply", "%s: %s" % (args.config, error))
         return exitcodes.INVALID
     config = None
+    if args.expect_plan:
+        return _apply_reviewed(args, plan)
     if plan is not None:
         given = [flag for flag, value in (("--env", args.env), ("--target", args.target),
                                           ("--allow-delete", args.allow_delete),
@@ -162,10 +165,7 @@ def cmd_apply(args: argparse.Namespace) -> int:
     from ..render.text import render_text
     _say(args, render_text(plan.doc, color=use_color(_human(args))))
     if not plan.has_changes:
-        if args.json:
-            from ..apply.result import Result
-            print(json.dumps(Result(plan.doc["metadata"].get("project_key"), plan=plan).to_dict(), indent=2))
-        return exitcodes.OK
+        return _nothing_to_apply(args, plan)
     refused = confirm(args, PROMPT)
     if refused is not None:
         return refused
@@ -174,6 +174,63 @@ def cmd_apply(args: argparse.Namespace) -> int:
             plan, lock_timeout=args.lock_timeout, on_progress=_progress(args),
             checkpoint=not args.no_checkpoint, cancel=cancel))
     return _apply_interruptible(args, lambda cancel: _apply_config(args, engine, config, plan, cancel))
+
+
+def _nothing_to_apply(args: argparse.Namespace, plan: Any) -> int:
+    """Exit 0 for a plan without changes (its text already says so); with --json, the empty result."""
+    if args.json:
+        from ..apply.result import Result
+        print(json.dumps(Result(plan.doc["metadata"].get("project_key"), plan=plan).to_dict(), indent=2))
+    return exitcodes.OK
+
+
+def _reviewed_plan(args: argparse.Namespace) -> Any:
+    """The plan document of ``--expect-plan`` (checked: format, digest), else the exit code after saying why."""
+    from ..plan.document import PlanFormatError, load_saved
+    try:
+        with open(args.expect_plan, encoding="utf-8") as handle:
+            return load_saved(json.load(handle)).doc
+    except OSError as error:
+        _error("apply", "--expect-plan %s: cannot read it (%s): give the plan saved by 'plan --out' when the "
+                        "change was reviewed" % (args.expect_plan, error.strerror or error))
+    except ValueError as error:  # PlanFormatError, or not JSON
+        what = error if isinstance(error, PlanFormatError) else "not JSON (%s)" % error
+        _error("apply", "--expect-plan %s: %s" % (args.expect_plan, what))
+    return exitcodes.INVALID
+
+
+def _apply_reviewed(args: argparse.Namespace, saved: Any) -> int:
+    """``apply CONFIG --expect-plan REVIEWED``: plan CONFIG now and apply that plan only when its
+    changes are the reviewed plan's (``Engine.apply_reviewed``); else exit 1 naming what differs,
+    with nothing written. For the merge job of a pipeline: the merged commit is not the reviewed one."""
+    from ..plan.compare_plans import NotReviewedError, compare_plans
+    if saved is not None:
+        _error("apply", "%s is a saved plan: --expect-plan compares a configuration's new plan with it; give the "
+                        "configuration instead" % args.config)
+        return exitcodes.USAGE
+    reviewed = _reviewed_plan(args)
+    if isinstance(reviewed, int):
+        return reviewed
+    planned = _planned(args)
+    if isinstance(planned, int):
+        return planned
+    config, engine, plan = planned
+    from ..render.text import render_text
+    _say(args, render_text(plan.doc, color=use_color(_human(args))))
+    changed = compare_plans(reviewed, plan)
+    if changed:
+        _error("apply", str(NotReviewedError(plan.doc["metadata"].get("project_key"), changed,
+                                             reviewed=args.expect_plan)))
+        return exitcodes.INVALID
+    if not plan.has_changes:
+        return _nothing_to_apply(args, plan)
+    refused = confirm(args, PROMPT)
+    if refused is not None:
+        return refused
+    return _apply_interruptible(args, lambda cancel: engine.apply_reviewed(
+        config, reviewed, reviewed_name=args.expect_plan, planned=plan, allow_delete=args.allow_delete,
+        lock_timeout=args.lock_timeout, on_progress=_progress(args), checkpoint=not args.no_checkpoint,
+        cancel=cancel))
 
 
 def _apply_interruptible(args: argparse.Namespace, call: Callable[[Any], Any]) -> int:
@@ -368,6 +425,10 @@ def add_apply(subparsers: Any) -> None:
                              "manages (never without it, unless the configuration sets prune)")
     parser.add_argument("--json", action="store_true",
                         help="print the result as JSON on stdout (the plan, prompt and progress go to stderr)")
+    parser.add_argument("--expect-plan", dest="expect_plan", metavar="REVIEWED_PLAN",
+                        help="apply only if CONFIG's plan made now has the same resource changes as REVIEWED_PLAN "
+                             "(a 'plan --out' file, e.g. a pull request's); else exit 1 listing what differs. "
+                             "For a merge pipeline: see README, 'CI pipelines'")
     parser.add_argument("--no-checkpoint", dest="no_checkpoint", action="store_true",
                         help="make no git checkpoint before and after the apply: it then cannot be rolled back. "
                              "Without it, an apply whose 'before' checkpoint cannot be made stops before any change")

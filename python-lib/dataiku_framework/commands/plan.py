@@ -198,8 +198,8 @@ def cmd_plan(args: argparse.Namespace) -> int:
     if isinstance(planned, int):
         return planned
     plan = planned[2]
-    if args.out:
-        problem = _write_out(args.out, plan.to_json())
+    for path, text in ((args.out, plan.to_json), (getattr(args, "markdown", None), plan.to_markdown)):
+        problem = path and _write_out(path, text())
         if problem:
             _error("plan", problem)
             return exitcodes.INVALID
@@ -261,6 +261,8 @@ def add_plan(subparsers: Any) -> None:
         description="Compare CONFIG with the project in DSS and show every create, update and replace.")
     _common(parser)
     parser.add_argument("--out", metavar="FILE", help="also write the plan document (JSON) to FILE")
+    parser.add_argument("--markdown", metavar="FILE",
+                        help="also write the plan as Markdown (a pull-request comment, a CI job summary) to FILE")
     parser.add_argument("--json", action="store_true", help="print the plan document (JSON) instead of text")
     parser.add_argument("--target", action="append", metavar="ADDRESS",
                         help="plan only this resource (e.g. dataset.RAW, recipe.clean) and what it needs; repeatable")
