@@ -1,11 +1,9 @@
 """The project's default code environments (``project.code_envs``), as DSS stores them in the
 project settings (``settings.codeEnvs``). Stub (issue 17 P0): declared, manages nothing yet (N1)."""
-from typing import Any, Dict, List, Tuple
-
-from .kind import Kind
+from .kind import StubKind
 
 
-class CodeEnvsKind(Kind):
+class CodeEnvsKind(StubKind):
     kind = "code_envs"
     definition = "CodeEnvs"
     section = ("project", "code_envs")
@@ -14,12 +12,3 @@ class CodeEnvsKind(Kind):
     #: read from the project settings, a slot the project kind already lists (no new call)
     list_calls = {"settings": lambda client, project: project.get_settings().get_raw()}
     claims_settings = ()  # N1: ("codeEnvs",) once import and the project kind honour it
-
-    def configured(self, config: Any) -> List[Tuple[str, Any]]:
-        return []
-
-    def desired(self, obj: Any, ctx: Any) -> Dict[str, Any]:
-        return {}
-
-    def read(self, snapshot: Any) -> Dict[str, Dict[str, Any]]:
-        return {}

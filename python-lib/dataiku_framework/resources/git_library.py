@@ -1,11 +1,9 @@
 """The project library's imports from git (top-level ``libraries:``), as ``lib-git-refs`` exposes
 them (``gitReferences``). Stub (issue 17 P0): declared, manages nothing yet (N2)."""
-from typing import Any, Dict, List, Tuple
-
-from .kind import Kind
+from .kind import StubKind
 
 
-class GitLibraryKind(Kind):
+class GitLibraryKind(StubKind):
     kind = "git_library"
     definition = "GitLibrary"
     section = ("libraries",)
@@ -13,12 +11,3 @@ class GitLibraryKind(Kind):
     list_calls = {}  # N2: {"libraries": ...} (one list call, only when libraries are configured or known)
     delete_order = 5  # before scenarios
     keeps_data = True  # drop_data_on_destroy: remove_library(delete_directory=...)
-
-    def configured(self, config: Any) -> List[Tuple[str, Any]]:
-        return []
-
-    def desired(self, obj: Any, ctx: Any) -> Dict[str, Any]:
-        return {}
-
-    def read(self, snapshot: Any) -> Dict[str, Dict[str, Any]]:
-        return {}

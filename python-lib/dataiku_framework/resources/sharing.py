@@ -1,11 +1,9 @@
 """The objects this project exposes to other projects (top-level ``exposed:``), as DSS stores them in
 the project settings (``exposedObjects.objects``). Stub (issue 17 P0): declared, manages nothing yet (N3)."""
-from typing import Any, Dict, List, Tuple
-
-from .kind import Kind
+from .kind import StubKind
 
 
-class SharingKind(Kind):
+class SharingKind(StubKind):
     kind = "sharing"
     definition = "Exposed"
     section = ("exposed",)
@@ -13,12 +11,3 @@ class SharingKind(Kind):
     include_names = ("exposed", "sharing")
     #: read from the project settings, a slot the project kind already lists (no new call)
     list_calls = {"settings": lambda client, project: project.get_settings().get_raw()}
-
-    def configured(self, config: Any) -> List[Tuple[str, Any]]:
-        return []
-
-    def desired(self, obj: Any, ctx: Any) -> Dict[str, Any]:
-        return {}
-
-    def read(self, snapshot: Any) -> Dict[str, Dict[str, Any]]:
-        return {}
