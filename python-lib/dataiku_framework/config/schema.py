@@ -547,6 +547,43 @@ def _write(text, path):
     return text
 
 
+def _ref_of(prop):
+    # type: (Dict[str, Any]) -> Tuple[Optional[str], bool]
+    """The ``$defs`` name a property refers to (itself or as a list's items), and whether it is a list."""
+    if prop.get("type") == "array":
+        ref = (prop.get("items") or {}).get("$ref")
+        return (ref.rsplit("/", 1)[1] if ref else None), True
+    ref = prop.get("$ref")
+    return (ref.rsplit("/", 1)[1] if ref else None), False
+
+
+def _auto_bind(root):
+    # type: (Type[ConfigObject]) -> None
+    """Give every top-level property that is a ``$ref X`` (or a list of them) without a declared
+    model class a generic one (``XConfig``), and derive ``root._nested`` from the schema. Why: a new
+    kind's section (``libraries``, ``exposed``) then needs only its schema block, not a class here."""
+    schema = load_schema()
+    by_def = {c._definition: c for c in _CLASSES.values()}
+    nested = dict(root._nested)
+    for field, prop in schema["properties"].items():
+        name, is_list = _ref_of(prop)
+        if name is None or field in nested:
+            continue
+        if name not in by_def:
+            node = schema["$defs"][name]
+            cls = type(str(name + "Config"), (ConfigObject,),
+                       {"_definition": name, "__doc__": node.get("description") or "A %s record." % name})
+            _bind(cls)
+            cls._nested = {f: (by_def[n].__name__, lst) for f, (n, lst) in
+                           ((f, _ref_of(p)) for f, p in node["properties"].items()) if n in by_def}
+            by_def[name] = cls
+        nested[field] = (by_def[name].__name__, is_list)
+    root._nested = nested
+
+
+_auto_bind(FrameworkConfig)
+
+
 def model_classes():
     # type: () -> Dict[str, Type[ConfigObject]]
     """Every model class by name (used by tests comparing the model with the schema)."""

@@ -7,10 +7,10 @@ small dicts of what the config manages, so the cost is linear in the configured 
 """
 from typing import Any, Dict, List, Optional, Tuple
 
-from ..resources import HANDLERS, Context
+from ..resources import HANDLERS, Context, registry
 from .graph import execution_groups, with_producers
 
-UNMANAGED_KINDS = ("zone", "managed_folder", "dataset", "recipe", "scenario")
+UNMANAGED_KINDS = registry.unmanaged_kinds()  # kinds whose objects the config does not name are listed
 
 
 class Change(object):
@@ -56,26 +56,18 @@ def compare(config: Any, snapshot: Any, connection_types: Optional[Dict[str, Any
             changes.append(change)
             deps[change.address] = handler.depends_on(obj, ctx)
             outputs[change.address] = handler.produces(obj, ctx)
-        if handler.kind in UNMANAGED_KINDS:
+        if handler.kind in UNMANAGED_KINDS or handler.delete_order is not None:
             names = configured_names[handler.kind] = {name for name, _ in configured}
-            listed = existing[handler.kind] = sorted(_listed(handler.kind, snapshot, live_objects))
-            unmanaged += [{"address": handler.address(n), "kind": handler.kind, "name": n}
-                          for n in listed if n not in names and handler.address(n) not in recorded]
+            listed = existing[handler.kind] = sorted(handler.listed(snapshot, live_objects))
+            if handler.kind in UNMANAGED_KINDS:
+                unmanaged += [{"address": handler.address(n), "kind": handler.kind, "name": n}
+                              for n in listed if n not in names and handler.address(n) not in recorded]
     deps = with_producers(deps, outputs)
     groups = execution_groups(deps)
     for change in changes:
         change.depends_on = [d for d in deps[change.address] if d in deps]
     deletes, not_deleted, delete_groups = plan_deletes(state, configured_names, existing, allow_delete)
     return changes + deletes, unmanaged, groups + delete_groups, not_deleted
-
-
-def _listed(kind: str, snapshot: Any, live_objects: Dict[str, Any]) -> List[str]:
-    """Names DSS has of ``kind`` (recipes and scenarios from their lists, not only those read)."""
-    if kind == "recipe":
-        return list(snapshot.recipe_names)
-    if kind == "scenario":
-        return list(snapshot.scenario_ids)
-    return list(live_objects)
 
 
 def compare_one(handler: Any, name: str, obj: Any, live: Optional[Dict[str, Any]], ctx: Any,

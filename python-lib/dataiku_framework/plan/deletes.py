@@ -10,12 +10,14 @@ datasets, managed folders, zones), so nothing is deleted while something deleted
 """
 from typing import Any, Dict, Iterable, List, Tuple
 
-from ..resources import handler
+from ..resources import handler, registry
 from .compare import Change
 
-#: Kinds a plan may delete, in the order apply deletes them (reverse dependency order).
-DELETE_ORDER = ("scenario", "recipe", "dataset", "managed_folder", "zone")
-DATA_KINDS = ("dataset", "managed_folder")
+#: Kinds a plan may delete, in the order apply deletes them (reverse dependency order): each kind's
+#: ``delete_order`` says where it goes (``resources/registry.py``).
+DELETE_ORDER = registry.delete_order()
+#: Deletable kinds whose delete honours ``lifecycle.drop_data_on_destroy`` (``Kind.keeps_data``).
+DATA_KINDS = registry.data_kinds()
 PROTECTED = "prevent_destroy is set in the state"
 NOT_ALLOWED = "removed from the configuration; deletion needs --allow-delete or prune"
 GONE = "removed from the configuration and already absent from DSS"

@@ -12,8 +12,9 @@ from typing import Any, Dict, List, Optional
 
 from ..config.secrets import SHORT_SECRET, is_secret_key, is_secret_pair, redact, redact_value
 
-FORMAT_VERSION = "1.2"  # 1.1: drift, conflicts and origins filled from the state; deletes; not_deleted
+FORMAT_VERSION = "1.3"  # 1.1: drift, conflicts and origins filled from the state; deletes; not_deleted
 #                        1.2: document_digest (written by to_json, checked on load; required to apply)
+#                        1.3: kinds code_envs, git_library, sharing, project_folder (issue 17)
 #: the key of the digest of the whole document (of every other key), written with the document
 DIGEST_KEY = "document_digest"
 ACTIONS = ("create", "update", "replace", "delete", "no-op")

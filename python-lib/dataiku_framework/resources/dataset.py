@@ -4,7 +4,8 @@ from typing import Any, Dict, List, Optional, Tuple
 from ..config.annotations import facts
 from ..dss import translate
 from ..dss.translate import DEFAULT_ZONE
-from .base import ANY, Path, Resource, format_path
+from .base import ANY, Path, format_path
+from .kind import Kind
 
 # DSS params key -> the first-class config field that sets it (connection, sql_schema, table...)
 PARAM_FIELDS = {dss: field for field, dss in facts("Dataset").dss_params.items()}
@@ -14,7 +15,16 @@ MANAGED_NOT_KEPT = frozenset(["UploadedFiles"])
 DATASET_TYPES_OF_CONNECTION = {"EC2": frozenset(["S3"]), "SSH": frozenset(["SCP", "SFTP"])}
 
 
-class DatasetResource(Resource):
+class DatasetResource(Kind):
+    # -- declarations (issue 17: the registry derives the rest from these)
+    section = ("datasets",)
+    include_names = ("datasets", "dataset")
+    list_calls = {"datasets": lambda client, project: [dict(d) for d in project.list_datasets()]}
+    listed_unmanaged = True
+    delete_order = 30
+    keeps_data = True
+    zone_type = "DATASET"
+    git_paths = (("datasets", False),)
     kind = "dataset"
     definition = "Dataset"
     set_paths = (("tags",),)
@@ -86,7 +96,7 @@ class DatasetResource(Resource):
             field = PARAM_FIELDS.get(path[1])
             if field == "connection" or (field and _first_class(getattr(obj, "type", None), field)):
                 return format_path((field,) + tuple(path[2:]))
-        return Resource.config_path(self, path, obj)
+        return Kind.config_path(self, path, obj)
 
     def config_form(self, form: Dict[str, Any], name: str, obj: Any = None) -> Optional[Dict[str, Any]]:
         """Through the importer's inverse, spelled as the model writes it (``table`` first-class)."""

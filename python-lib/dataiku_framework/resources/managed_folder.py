@@ -2,10 +2,19 @@
 from typing import Any, Dict, List, Optional, Tuple
 
 from ..dss import translate
-from .base import Resource
+from .kind import Kind
 
 
-class ManagedFolderResource(Resource):
+class ManagedFolderResource(Kind):
+    # -- declarations (issue 17: the registry derives the rest from these)
+    section = ("managed_folders",)
+    include_names = ("managed_folders", "managed_folder", "folders", "folder")
+    list_calls = {"folders": lambda client, project: project.list_managed_folders()}
+    listed_unmanaged = True
+    delete_order = 40
+    keeps_data = True
+    zone_type = "MANAGED_FOLDER"
+    git_paths = (("managed_folders", True),)
     kind = "managed_folder"
     definition = "ManagedFolder"
     set_paths = (("tags",),)
@@ -42,7 +51,7 @@ class ManagedFolderResource(Resource):
     def config_path(self, path, obj):
         if path[:2] == ("params", "path") and "path" in (obj.params or {}):
             return "params.path"
-        return Resource.config_path(self, path, obj)
+        return Kind.config_path(self, path, obj)
 
     def config_form(self, form: Dict[str, Any], name: str, obj: Any = None) -> Optional[Dict[str, Any]]:
         from ..importer import convert

@@ -7,7 +7,8 @@ flags, so the order DSS lists them in and the flags it stores as false never sho
 from typing import Any, Dict, List, Optional, Tuple
 
 from ..dss import translate
-from .base import ANY, Path, Resource, drop_none, format_path
+from .base import ANY, Path, drop_none, format_path
+from .kind import Kind
 
 LEVEL_FLAGS = {"read": frozenset(["readProjectContent", "readDashboards"]),
                "write": frozenset(["readProjectContent", "readDashboards", "writeProjectContent", "runScenarios"]),
@@ -30,7 +31,14 @@ def permission_terms(entry: Dict[str, Any]) -> Dict[str, Any]:
     return {"level": level, "extra": sorted(flags - LEVEL_FLAGS.get(level, frozenset()))}
 
 
-class ProjectResource(Resource):
+class ProjectResource(Kind):
+    # -- declarations (issue 17: the registry derives the rest from these)
+    section = ("project",)
+    singleton = True
+    include_names = ("project",)
+    list_calls = {"metadata": lambda client, project: project.get_metadata(),
+                  "settings": lambda client, project: project.get_settings().get_raw()}
+    git_paths = (("params.json", False), ("tags.json", False))
     kind = "project"
     definition = "Project"
     set_paths = (("tags",), ("permissions", ANY, "extra"))
@@ -40,7 +48,7 @@ class ProjectResource(Resource):
                 (("settings", "gitCommitMode"), ("git_commit_mode",)),
                 (("settings", "disableAutomaticTriggers"), ("disable_automatic_triggers",)))
 
-    identity_keys = ("key", "lifecycle", "variables")  # the variables are a resource of their own
+    identity_keys = ("key", "lifecycle", "variables", "code_envs", "folder")  # resources of their own
 
     def address(self, name: str) -> str:
         return "project"
@@ -77,7 +85,7 @@ class ProjectResource(Resource):
         """As the shared diff; entries only DSS has make one change of the whole list, both sides as
         the config writes them (``[{group: x, level: read}, ...]``): the config has no index for them."""
         out, whole = [], False
-        for change in Resource.diff(self, desired, live, obj):
+        for change in Kind.diff(self, desired, live, obj):
             if change["path"] != "permissions":
                 out.append(change)
             elif not whole:
@@ -104,7 +112,7 @@ class ProjectResource(Resource):
                 if principal({"group": p.group, "user": p.user}) == path[1]:
                     return format_path(("permissions", i) + tuple(path[2:]))
             return format_path(("permissions",))
-        return Resource.config_path(self, path, obj)
+        return Kind.config_path(self, path, obj)
 
 
 def _entries(permissions: Any, obj: Any, aligned: bool = False) -> List[Any]:

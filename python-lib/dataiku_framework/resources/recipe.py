@@ -9,10 +9,20 @@ import json
 from typing import Any, Dict, List, Optional, Tuple
 
 from ..dss import translate
-from .base import ABSENT, ANY, Resource, at_path, format_path
+from .base import ABSENT, ANY, at_path, format_path
+from .kind import Kind
 
 
-class RecipeResource(Resource):
+class RecipeResource(Kind):
+    # -- declarations (issue 17: the registry derives the rest from these)
+    section = ("recipes",)
+    include_names = ("recipes", "recipe")
+    list_calls = {"recipes": lambda client, project: [dict(r) for r in project.list_recipes()]}
+    detailed = True
+    listed_unmanaged = True
+    delete_order = 20
+    zone_type = "RECIPE"
+    git_paths = (("recipes", False),)
     kind = "recipe"
     definition = "Recipe"
     set_paths = (("tags",),)
@@ -57,6 +67,10 @@ class RecipeResource(Resource):
 
     def produces(self, rc: Any, ctx: Any) -> List[str]:
         return [ctx.item_address(name) for name in rc.output_names()]
+
+    def listed(self, snap: Any, live: Optional[Dict[str, Any]] = None) -> List[str]:
+        """Every recipe DSS lists, not only those read in detail (the configured ones)."""
+        return list(snap.recipe_names)
 
     def read(self, snapshot: Any) -> Dict[str, Dict[str, Any]]:
         return snapshot.recipes
@@ -110,7 +124,7 @@ class RecipeResource(Resource):
             return key or format_path(path)
         if path[:2] == ("params", "envSelection"):
             return format_path(path) if "envSelection" in (obj.params or {}) else "code_env"
-        return Resource.config_path(self, path, obj)
+        return Kind.config_path(self, path, obj)
 
 
 def readable_key(rc: Any, payload_path: Any) -> Optional[str]:

@@ -7,7 +7,8 @@ back): an unchanged trigger, even moved in the list, is never a change.
 from typing import Any, Dict, List, Optional, Tuple
 
 from ..dss import translate
-from .base import ANY, Path, Resource, format_path
+from .base import ANY, Path, format_path
+from .kind import Kind
 
 # DSS trigger params key -> config trigger key
 TRIGGER_PARAMS = {"hour": "hour", "minute": "minute", "frequency": "frequency", "repeatFrequency": "repeat_every",
@@ -20,7 +21,15 @@ STEP_PARAMS = {"builds": "items", "computes": "items", "checks": "items", "clear
                "projectKey": "scenario", "variables": "variables"}
 
 
-class ScenarioResource(Resource):
+class ScenarioResource(Kind):
+    # -- declarations (issue 17: the registry derives the rest from these)
+    section = ("scenarios",)
+    include_names = ("scenarios", "scenario")
+    list_calls = {"scenarios": lambda client, project: [dict(s) for s in project.list_scenarios()]}
+    detailed = True
+    listed_unmanaged = True
+    delete_order = 10
+    git_paths = (("scenarios", True),)
     kind = "scenario"
     definition = "Scenario"
     # the days of a weekly trigger are a set (DSS keeps the UI's order, the config the author's)
@@ -66,6 +75,10 @@ class ScenarioResource(Resource):
                 for name in tr.dataset if isinstance(tr.dataset, list) else [tr.dataset]:
                     deps.append("dataset.%s" % name)
         return deps
+
+    def listed(self, snap: Any, live: Optional[Dict[str, Any]] = None) -> List[str]:
+        """Every scenario DSS lists, not only those read in detail (the configured ones)."""
+        return list(snap.scenario_ids)
 
     def read(self, snapshot: Any) -> Dict[str, Dict[str, Any]]:
         return snapshot.scenarios
@@ -145,7 +158,7 @@ class ScenarioResource(Resource):
             return format_path(("steps", path[2], "params") + tuple(path[4:]))
         if path[:2] == ("params", "envSelection") and "envSelection" not in (getattr(obj, "params", None) or {}):
             return "code_env"
-        return Resource.config_path(self, path, obj)
+        return Kind.config_path(self, path, obj)
 
 
 def _runs(step: Any) -> Optional[str]:

@@ -1,10 +1,16 @@
 """Project variables (standard and local): each scope owned whole once the config sets it."""
 from typing import Any, Dict, List, Optional, Tuple
 
-from .base import Resource
+from .kind import Kind
 
 
-class VariablesResource(Resource):
+class VariablesResource(Kind):
+    # -- declarations (issue 17: the registry derives the rest from these)
+    section = ("project", "variables")
+    singleton = True
+    include_names = ("variables",)
+    list_calls = {"variables": lambda client, project: project.get_variables()}
+    git_paths = (("variables.json", False),)
     kind = "variables"
     exact_paths = (("standard",), ("local",))
 

@@ -13,63 +13,16 @@ a creation whose answer was lost can be checked for and completed instead of sen
 ``call`` runs an idempotent call (reads, settings saves) with retries on transient failures; a 404
 reads as None (see ``plan.refresh.Reader``).
 """
-import threading
-from typing import Any, Callable, Dict, Iterable, List, Optional
+from typing import Any, Dict, Iterable, List, Optional
 
 from ..dss import bootstrap, translate
-from .base import DEFAULT_ZONE_ID, Context, paired
+from . import registry
+from .kind import (IDENTITY_KEYS, AmbiguousName, ApplyContext, id_named, known_by_listing,  # noqa: F401 (re-exported)
+                   merge_into, move_to_zone)
+
+_known = known_by_listing  # the name writers used before kind.py
 
 DEFAULT_ZONE_COLOR = "#2ab1ac"
-
-
-class ApplyContext(Context):
-    """The plan's context plus what writing needs: the project handle and the id tables that
-    creations extend (a folder or scenario created in this apply is referred to by its new id)."""
-
-    def __init__(self, client: Any, project_key: str, snapshot: Any, connection_types: Optional[Dict[str, Any]],
-                 config: Any, call: Callable[..., Any]) -> None:
-        super().__init__(project_key, snapshot, connection_types, config)
-        self.client = client
-        self.project = client.get_project(project_key)
-        self.call = call
-        self.lock = threading.Lock()
-        self.folder_ids = {name: f.get("id") for name, f in snapshot.folders.items()}
-        self.scenario_ids = dict(snapshot.scenario_ids)
-        self.zone_ids = {z.get("name"): z.get("id") for z in snapshot.zones}
-        #: settings objects read by ``fetch(keep=True)``, used once by the next ``save`` of that object
-        #: (a creation reads the new object once, not twice: once to compare, once to modify)
-        self.kept = {}  # type: Dict[Any, Any]
-
-    def learn(self, table: str, name: str, object_id: str) -> None:
-        """Record the id DSS gave an object created in this apply (thread-safe)."""
-        with self.lock:
-            getattr(self, table)[name] = object_id
-            if table == "folder_ids":
-                self.folder_names[object_id] = name
-            elif table == "scenario_ids":
-                self.scenario_names[object_id] = name
-
-
-#: keys that name a list element (a column, a partition dimension, a named trigger or step)
-IDENTITY_KEYS = ("name", "ref")
-
-
-def merge_into(raw: Any, want: Any, replace: bool = False) -> Any:
-    """``want`` written over ``raw``: mappings merge key by key (DSS's other keys stay); in a list of
-    mappings, an element merges with the DSS element it stands for (``base.paired``: the one of the
-    same name, so a column keeps its own DSS keys when another is added before it; an unnamed one
-    by position and type); anything else is replaced."""
-    if replace:
-        return want
-    if isinstance(want, dict) and isinstance(raw, dict):
-        out = dict(raw)
-        for key, value in want.items():
-            out[key] = merge_into(raw.get(key), value)
-        return out
-    if isinstance(want, list) and isinstance(raw, list):
-        return [merge_into(held, w) if isinstance(held, dict) and isinstance(w, dict) else w
-                for w, held in zip(want, paired(want, raw))]
-    return want
 
 
 class Writer(object):
@@ -130,54 +83,6 @@ class Writer(object):
 
     def delete(self, ctx: ApplyContext, name: str, drop_data: bool) -> None:
         self.handle(ctx, name).delete()
-
-
-class AmbiguousName(ValueError):
-    """DSS has several objects of a kind filed by id (scenarios, folders) under the one name the
-    configuration uses: which one it means cannot be told, so none is picked."""
-
-
-def _known(ctx: ApplyContext, table: str, name: str, listing: Callable[[], Any]) -> bool:
-    """Whether DSS has the object DSS files by id (folders, scenarios) that the config calls ``name``;
-    its id is learnt from the listing (one read) when this apply does not know it yet.
-    ``AmbiguousName`` when DSS has two or more of that name (DSS allows it): never pick one."""
-    if name in getattr(ctx, table):
-        return True
-    found = id_named(ctx.call(listing) or [], name, "scenarios" if table == "scenario_ids" else "managed folders")
-    if found is None:
-        return False
-    ctx.learn(table, name, found)
-    return True
-
-
-def id_named(objects: Iterable[Dict[str, Any]], name: str, kind: str = "objects") -> Optional[str]:
-    """The id of the one listed object called ``name`` (None when there is none); ``AmbiguousName``
-    naming every id when DSS has several (it allows several scenarios of one name)."""
-    ids = [o.get("id") for o in objects if (o.get("name") or o.get("id")) == name]
-    if len(ids) > 1:
-        raise AmbiguousName("DSS has %d %s named %r (ids %s): which one the configuration means cannot be "
-                            "told; delete or rename the extra ones in DSS, then plan again"
-                            % (len(ids), kind, name, ", ".join(sorted(str(i) for i in ids))))
-    return ids[0] if ids else None
-
-
-def move_to_zone(ctx: ApplyContext, object_type: str, handle: Any, zone: Optional[str]) -> int:
-    """Put a flow item in ``zone`` (``default`` or None: the default zone); one write. DSS answers
-    with the zone, whose items must now hold the object (else the move is reported as not kept)."""
-    zone_id = DEFAULT_ZONE_ID if not zone or zone == DEFAULT_ZONE_ID else ctx.zone_ids.get(zone)
-    if zone_id is None:
-        raise ValueError("flow zone %r does not exist in DSS" % zone)
-    flow = ctx.project.get_flow()
-    target = ctx.call(lambda: flow.get_zone(zone_id))
-    ctx.call(lambda: target.add_item(handle))
-    object_id = getattr(handle, "id", None) or getattr(handle, "dataset_name", None) or \
-        getattr(handle, "recipe_name", None) or getattr(handle, "name", None)
-    items = (getattr(target, "_raw", None) or {}).get("items")
-    if items is not None and not any(i.get("objectId") == object_id for i in items):
-        raise ValueError("DSS did not keep zone: the object is not among zone %s's items after the move" % zone)
-    with ctx.lock:
-        ctx.zone_of[(object_type, object_id)] = zone if zone_id != DEFAULT_ZONE_ID else None
-    return 1
 
 
 class ZoneWriter(Writer):
@@ -397,5 +302,6 @@ class VariablesWriter(Writer):
         raise ValueError("project variables are not deleted; remove each variable from its scope instead")
 
 
-WRITERS = {w.kind: w for w in (ProjectWriter(), VariablesWriter(), ZoneWriter(), FolderWriter(), DatasetWriter(),
-                               RecipeWriter(), ScenarioWriter())}  # type: Dict[str, Writer]
+#: kind -> its writer: a Kind is its own writer (its write methods delegate to the classes above
+#: until its module implements them)
+WRITERS = {k.kind: k for k in registry.kinds()}  # type: Dict[str, Any]

@@ -1,10 +1,19 @@
 """Flow zones: looked up by name (DSS gives each zone a random id, see the DSS facts)."""
 from typing import Any, Dict, List, Optional, Tuple
 
-from .base import DEFAULT_ZONE_ID, Resource, drop_none
+from .base import DEFAULT_ZONE_ID, drop_none
+from .kind import Kind
 
 
-class ZoneResource(Resource):
+class ZoneResource(Kind):
+    # -- declarations (issue 17: the registry derives the rest from these)
+    section = ("zones",)
+    include_names = ("zones", "zone")
+    list_calls = {"zones": lambda client, project: [z.get_settings().get_raw()
+                                                    for z in project.get_flow().list_zones()]}
+    listed_unmanaged = True
+    delete_order = 50
+    git_paths = (("zones", True),)
     kind = "zone"
     definition = "Zone"
 

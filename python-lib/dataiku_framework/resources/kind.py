@@ -1,0 +1,278 @@
+"""The ``Kind`` interface: everything one kind of DSS object declares and does, in one class.
+
+Why one class per kind: adding a kind used to touch some fourteen places (refresh, compare, deletes,
+writers, rollback, importer, plan schema...). A Kind declares its section, address, list calls,
+delete order, git paths and comparison tables, and implements its read, write and import; the
+registry (``registry.py``) derives everything else from the declarations.
+
+During the move (issue 17) the defaults keep today's behaviour: the write methods delegate to the
+legacy ``writers`` classes through ``_LEGACY_WRITERS``, and ``to_config`` to ``importer.convert``
+through ``_LEGACY_INVERSE`` (lazy imports, so that the write and import halves load only when used).
+A kind module that moves its code in overrides the method; both tables go once every kind has.
+
+Also here: the apply context (``ApplyContext``) and the flow helpers every kind shares
+(``merge_into``, ``known_by_listing``, ``id_named``, ``move_to_zone``), so that a kind module never
+imports another kind module.
+"""
+import importlib
+import threading
+from typing import Any, Callable, Dict, FrozenSet, Iterable, List, Optional, Sequence, Tuple
+
+from .base import DEFAULT_ZONE_ID, Context, Path, Resource, paired
+
+__all__ = ["AmbiguousName", "ApplyContext", "IDENTITY_KEYS", "Kind", "StubKind", "id_named", "known_by_listing",
+           "merge_into", "move_to_zone"]
+
+
+class ApplyContext(Context):
+    """The plan's context plus what writing needs: the project handle and the id tables that
+    creations extend (a folder or scenario created in this apply is referred to by its new id)."""
+
+    def __init__(self, client: Any, project_key: str, snapshot: Any, connection_types: Optional[Dict[str, Any]],
+                 config: Any, call: Callable[..., Any]) -> None:
+        super().__init__(project_key, snapshot, connection_types, config)
+        self.client = client
+        self.project = client.get_project(project_key)
+        self.call = call
+        self.lock = threading.Lock()
+        #: held by ``settings_update``: project, code_envs and sharing all write the project settings
+        self.settings_lock = threading.Lock()
+        self.folder_ids = {name: f.get("id") for name, f in snapshot.folders.items()}
+        self.scenario_ids = dict(snapshot.scenario_ids)
+        self.zone_ids = {z.get("name"): z.get("id") for z in snapshot.zones}
+        #: settings objects read by ``fetch(keep=True)``, used once by the next ``save`` of that object
+        #: (a creation reads the new object once, not twice: once to compare, once to modify)
+        self.kept = {}  # type: Dict[Any, Any]
+
+    def learn(self, table: str, name: str, object_id: str) -> None:
+        """Record the id DSS gave an object created in this apply (thread-safe)."""
+        with self.lock:
+            getattr(self, table)[name] = object_id
+            if table == "folder_ids":
+                self.folder_names[object_id] = name
+            elif table == "scenario_ids":
+                self.scenario_names[object_id] = name
+
+    def settings_update(self, change: Callable[[Dict[str, Any]], Any]) -> int:
+        """Read the project settings, let ``change`` edit their raw dict in place, save them: one
+        write. Under ``settings_lock``, as several kinds write the one settings document and two
+        read-modify-writes in parallel would lose one."""
+        with self.settings_lock:
+            settings = self.call(self.project.get_settings)
+            change(settings.get_raw())
+            self.call(settings.save)
+        return 1
+
+
+#: keys that name a list element (a column, a partition dimension, a named trigger or step)
+IDENTITY_KEYS = ("name", "ref")
+
+
+def merge_into(raw: Any, want: Any, replace: bool = False) -> Any:
+    """``want`` written over ``raw``: mappings merge key by key (DSS's other keys stay); in a list of
+    mappings, an element merges with the DSS element it stands for (``base.paired``: the one of the
+    same name, so a column keeps its own DSS keys when another is added before it; an unnamed one
+    by position and type); anything else is replaced."""
+    if replace:
+        return want
+    if isinstance(want, dict) and isinstance(raw, dict):
+        out = dict(raw)
+        for key, value in want.items():
+            out[key] = merge_into(raw.get(key), value)
+        return out
+    if isinstance(want, list) and isinstance(raw, list):
+        return [merge_into(held, w) if isinstance(held, dict) and isinstance(w, dict) else w
+                for w, held in zip(want, paired(want, raw))]
+    return want
+
+
+class AmbiguousName(ValueError):
+    """DSS has several objects of a kind filed by id (scenarios, folders) under the one name the
+    configuration uses: which one it means cannot be told, so none is picked."""
+
+
+def known_by_listing(ctx: ApplyContext, table: str, name: str, listing: Callable[[], Any]) -> bool:
+    """Whether DSS has the object DSS files by id (folders, scenarios) that the config calls ``name``;
+    its id is learnt from the listing (one read) when this apply does not know it yet.
+    ``AmbiguousName`` when DSS has two or more of that name (DSS allows it): never pick one."""
+    if name in getattr(ctx, table):
+        return True
+    found = id_named(ctx.call(listing) or [], name, "scenarios" if table == "scenario_ids" else "managed folders")
+    if found is None:
+        return False
+    ctx.learn(table, name, found)
+    return True
+
+
+def id_named(objects: Iterable[Dict[str, Any]], name: str, kind: str = "objects") -> Optional[str]:
+    """The id of the one listed object called ``name`` (None when there is none); ``AmbiguousName``
+    naming every id when DSS has several (it allows several scenarios of one name)."""
+    ids = [o.get("id") for o in objects if (o.get("name") or o.get("id")) == name]
+    if len(ids) > 1:
+        raise AmbiguousName("DSS has %d %s named %r (ids %s): which one the configuration means cannot be "
+                            "told; delete or rename the extra ones in DSS, then plan again"
+                            % (len(ids), kind, name, ", ".join(sorted(str(i) for i in ids))))
+    return ids[0] if ids else None
+
+
+def move_to_zone(ctx: ApplyContext, object_type: str, handle: Any, zone: Optional[str]) -> int:
+    """Put a flow item in ``zone`` (``default`` or None: the default zone); one write. DSS answers
+    with the zone, whose items must now hold the object (else the move is reported as not kept)."""
+    zone_id = DEFAULT_ZONE_ID if not zone or zone == DEFAULT_ZONE_ID else ctx.zone_ids.get(zone)
+    if zone_id is None:
+        raise ValueError("flow zone %r does not exist in DSS" % zone)
+    flow = ctx.project.get_flow()
+    target = ctx.call(lambda: flow.get_zone(zone_id))
+    ctx.call(lambda: target.add_item(handle))
+    object_id = getattr(handle, "id", None) or getattr(handle, "dataset_name", None) or \
+        getattr(handle, "recipe_name", None) or getattr(handle, "name", None)
+    items = (target.get_settings().get_raw() or {}).get("items")  # public; no request (wraps the same dict)
+    if items is not None and not any(i.get("objectId") == object_id for i in items):
+        raise ValueError("DSS did not keep zone: the object is not among zone %s's items after the move" % zone)
+    with ctx.lock:
+        ctx.zone_of[(object_type, object_id)] = zone if zone_id != DEFAULT_ZONE_ID else None
+    return 1
+
+
+
+
+#: kind -> (module, class) of its legacy writer; each kind that moves its writes in overrides the methods
+_LEGACY_WRITERS = {"project": "ProjectWriter", "variables": "VariablesWriter", "zone": "ZoneWriter",
+                   "managed_folder": "FolderWriter", "dataset": "DatasetWriter", "recipe": "RecipeWriter",
+                   "scenario": "ScenarioWriter"}
+#: kind -> function of ``importer.convert`` turning one live object into its config document
+_LEGACY_INVERSE = {"project": "project", "zone": "zone", "managed_folder": "folder", "dataset": "dataset",
+                   "recipe": "recipe", "scenario": "scenario"}
+_LEGACY_CACHE = {}  # type: Dict[str, Any]
+
+
+def _legacy_writer(kind: str) -> Any:
+    """The legacy writer instance of ``kind`` (one per kind, made on first use)."""
+    if kind not in _LEGACY_CACHE:
+        if kind not in _LEGACY_WRITERS:
+            raise NotImplementedError("kind %r has no writes: its module implements none" % kind)
+        writers = importlib.import_module(__package__ + ".writers")
+        _LEGACY_CACHE[kind] = getattr(writers, _LEGACY_WRITERS[kind])()
+    return _LEGACY_CACHE[kind]
+
+
+class Kind(Resource):
+    """One kind of DSS object: its declarations (class attributes) and its I/O (methods).
+
+    The comparison core is ``base.Resource``'s; the defaults below keep the behaviour the kind had
+    before it was a Kind. See ``docs`` in the design (issue 17 §2.3) for each attribute."""
+
+    #: the config section holding it, as a path in the config document
+    section = ()  # type: Tuple[str, ...]
+    #: the address is ``kind`` alone (project, variables, code_envs, sharing, project_folder)
+    singleton = False
+    #: ``import --include`` spellings; the first is canonical
+    include_names = ()  # type: Tuple[str, ...]
+    #: slot -> fn(client, project) -> raw: the list calls refresh runs (a slot of one name is read once)
+    list_calls = {}  # type: Dict[str, Callable[[Any, Any], Any]]
+    #: needs one read per configured object (``detail``)
+    detailed = False
+    #: DSS objects the config does not name are listed as unmanaged
+    listed_unmanaged = False
+    #: None: never deleted; else lower is deleted first
+    delete_order = None  # type: Optional[int]
+    #: a delete honours ``lifecycle.drop_data_on_destroy``
+    keeps_data = False
+    #: flow item type for kinds placed in zones
+    zone_type = None  # type: Optional[str]
+    #: (folder or file in the project git, filed by id): rollback's address table
+    git_paths = ()  # type: Tuple[Tuple[str, bool], ...]
+    #: keys of the project ``settings.settings`` this kind owns (the project kind leaves them out)
+    claims_settings = ()  # type: Tuple[str, ...]
+    #: offline checks ``Checker -> None`` and online checks ``(doc, client) -> [Diagnostic]``
+    checks = ()  # type: Sequence[Callable[..., Any]]
+    online_checks = ()  # type: Sequence[Callable[..., Any]]
+
+    # -- config
+    def address(self, name: str) -> str:
+        return self.kind if self.singleton else "%s.%s" % (self.kind, name)
+
+    # -- read
+    def store(self, snap: Any, results: Dict[str, Any]) -> None:
+        """Put this kind's list results on the snapshot. Default: the slots of new kinds go to
+        ``snap.slots[slot]``; the seven first kinds keep their snapshot attributes (``plan.refresh``)."""
+        slots = getattr(snap, "slots", None)
+        if slots is None:
+            slots = {}
+            setattr(snap, "slots", slots)
+        for slot in self.list_calls:
+            if slot in results:
+                slots[slot] = results[slot]
+
+    def listed(self, snap: Any, live: Optional[Dict[str, Any]] = None) -> List[str]:
+        """Names DSS has of this kind (unmanaged list, deletes): by default what ``read`` finds
+        (``live``: its result, when the caller has it already)."""
+        return list(self.read(snap) if live is None else live)
+
+    def detail(self, project: Any, name: str, snap: Any) -> Dict[str, Any]:
+        """One object's full read, for ``detailed`` kinds."""
+        raise NotImplementedError("kind %r is not read per object" % self.kind)
+
+    # -- inverse (import)
+    def to_config(self, snap: Any, ictx: Any) -> Iterable[Tuple[str, Any]]:
+        """(name, config document or ``LeftOut``) per live object, for import. Default: the legacy
+        converter of ``importer.convert`` over ``read(snap)``; nothing for a kind without one."""
+        name = _LEGACY_INVERSE.get(self.kind)
+        if name is None:
+            return []
+        convert = importlib.import_module("dataiku_framework.importer.convert")
+        return [(key, getattr(convert, name)(live)) for key, live in self.read(snap).items()]
+
+    # -- compare
+    def differences(self, desired: Any, canon: Any) -> List[Tuple[Path, Any, Any]]:
+        """(raw path, desired value, live value) of every difference: the public form of ``_walk``."""
+        found = []  # type: List[Tuple[Path, Any, Any]]
+        self._walk(desired, canon, (), found)
+        return found
+
+    # -- write (apply): delegated to the legacy writer until the kind's module implements them
+    @property
+    def replace_keys(self) -> FrozenSet[str]:
+        return _legacy_writer(self.kind).replace_keys if self.kind in _LEGACY_WRITERS else frozenset()
+
+    def fetch(self, ctx: ApplyContext, name: str, keep: bool = False) -> Optional[Dict[str, Any]]:
+        return _legacy_writer(self.kind).fetch(ctx, name, keep)
+
+    def create(self, ctx: ApplyContext, name: str, obj: Any, desired: Dict[str, Any]) -> None:
+        return _legacy_writer(self.kind).create(ctx, name, obj, desired)
+
+    def write(self, ctx: ApplyContext, name: str, obj: Any, desired: Dict[str, Any], keys: Iterable[str]) -> int:
+        return _legacy_writer(self.kind).write(ctx, name, obj, desired, keys)
+
+    def settings(self, ctx: ApplyContext, name: str, keep: bool = False) -> Any:
+        return _legacy_writer(self.kind).settings(ctx, name, keep)
+
+    def save(self, ctx: ApplyContext, name: str, obj: Any, desired: Dict[str, Any], keys: List[str]) -> int:
+        return _legacy_writer(self.kind).save(ctx, name, obj, desired, keys)
+
+    def to_dss(self, ctx: ApplyContext, obj: Any, desired: Dict[str, Any], key: str) -> Any:
+        return _legacy_writer(self.kind).to_dss(ctx, obj, desired, key)
+
+    def handle(self, ctx: ApplyContext, name: str) -> Any:
+        return _legacy_writer(self.kind).handle(ctx, name)
+
+    def delete(self, ctx: ApplyContext, name: str, drop_data: bool) -> None:
+        return _legacy_writer(self.kind).delete(ctx, name, drop_data)
+
+    def after_apply(self, ctx: ApplyContext, entries: List[Any]) -> None:
+        """Once per apply, after the graph ran (git_library's refresh-on-apply); default nothing."""
+        return None
+
+
+class StubKind(Kind):
+    """A kind declared but not filled in yet (issue 17: the four new kinds start so): it manages
+    nothing, reads nothing, and so plans nothing. Its module replaces the base by ``Kind``."""
+
+    def configured(self, config: Any) -> List[Tuple[str, Any]]:
+        return []
+
+    def desired(self, obj: Any, ctx: Any) -> Dict[str, Any]:
+        return {}
+
+    def read(self, snapshot: Any) -> Dict[str, Dict[str, Any]]:
+        return {}
