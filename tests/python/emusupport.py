@@ -86,6 +86,8 @@ PROJECT_KEY_CASES = {
     "disable_automatic_triggers": "disable_automatic_triggers: true",
     "owner": "owner: analyst",
     "lifecycle": "lifecycle: {prevent_destroy: true}",
+    "code_envs": "code_envs: {python: builtin}",
+    "folder": "folder: /Team/First apply",
 }
 
 
