@@ -643,7 +643,7 @@ def _runner(entry: Dict[str, Any], found: Any, ctx: ApplyContext, reader: Reader
 
 def _grants_write(permissions: Any, login: Optional[str], groups: set) -> bool:
     """Whether configured ``permissions`` give ``login`` (or one of ``groups``) write access."""
-    from ..dss.translate import permission_entry
+    from ..resources.project import permission_entry
     for p in permissions or []:
         entry = permission_entry(p)
         if not (entry.get("writeProjectContent") or entry.get("admin")):

@@ -261,20 +261,9 @@ def scenario_type(sc):
 
 def permission_entry(p):
     # type: (Any) -> Dict[str, Any]
-    """A DSS permission item from ``{group|user, level}`` (read < write < admin)."""
-    level = p.level or "read"
-    entry = {"readProjectContent": True, "readDashboards": True}  # type: Dict[str, Any]
-    if level in ("write", "admin"):
-        entry.update({"writeProjectContent": True, "runScenarios": True})
-    if level == "admin":
-        entry["admin"] = True
-    for flag in p.extra or []:
-        entry[flag] = True
-    if p.group:
-        entry["group"] = p.group
-    if p.user:
-        entry["user"] = p.user
-    return entry
+    """Moved to ``resources.project`` (issue 17); this name forwards there until P9 repoints its importers."""
+    from ..resources.project import permission_entry as moved
+    return moved(p)
 
 
 def scenario_definition(sc: Any, project_key: str, folder_ids: Optional[Dict[str, str]] = None,
@@ -303,17 +292,6 @@ def scenario_definition(sc: Any, project_key: str, folder_ids: Optional[Dict[str
     params.update(sc.params or {})
     out["params"] = params
     return out
-
-
-def project_settings(pc: Any) -> Dict[str, Any]:
-    """The project's ``settings`` block the config sets (git commit mode, automatic triggers, raw settings)."""
-    settings = {}  # type: Dict[str, Any]
-    if pc.git_commit_mode:
-        settings["gitCommitMode"] = pc.git_commit_mode.upper()
-    if pc.disable_automatic_triggers is not None:
-        settings["disableAutomaticTriggers"] = bool(pc.disable_automatic_triggers)
-    settings.update(pc.settings or {})
-    return settings
 
 
 def folder_params(mf: Any) -> Dict[str, Any]:

@@ -13,16 +13,10 @@ from typing import Any, Dict, List, Optional, Tuple
 
 from ..config.annotations import facts
 from ..dss import translate, visual
-from ..resources.project import permission_terms
 from . import defaults
 from .defaults import same, strip
 
 IDENTIFIER = re.compile(r"^[A-Za-z0-9_]+$")
-PERMISSION_EXTRAS = frozenset(
-    ["readProjectContent", "writeProjectContent", "exportDatasetsData", "readDashboards", "writeDashboards",
-     "moderateDashboards", "runScenarios", "manageDashboardAuthorizations", "manageExposedElements",
-     "manageAdditionalDashboardUsers", "executeApp", "editPermissions", "publishToDataCollections",
-     "shareToWorkspaces", "admin"])
 RECIPE_TYPES = {dss: ours for ours, dss in translate.RECIPE_TYPES.items() if ours != "sql"}
 TRIGGER_KINDS = {dss: ours for ours, dss in translate.TRIGGER_TYPES.items()}
 JOB_MODES = {dss: ours for ours, dss in translate.JOB_TYPES.items()}
@@ -58,61 +52,14 @@ def _common(out: Dict[str, Any], raw: Dict[str, Any], short: bool = True) -> Non
 
 # -- project ------------------------------------------------------------------------------------------------------
 
-def project(snap: Any, left_out: List[Tuple[str, str, str]]) -> Dict[str, Any]:
-    md, params = snap.metadata or {}, snap.settings or {}
-    out = {"key": snap.project_key}  # type: Dict[str, Any]
-    if md.get("label") != snap.project_key:  # a project created without a name is named by its key
-        _set(out, "name", md.get("label"))
-    _common(out, md)
-    _set(out, "owner", params.get("owner"))
-    perms = _permissions(params.get("permissions") or [])
-    if perms is None:
-        left_out.append(("project permissions", snap.project_key, "an entry has no level the language can write "
-                                                                  "(read, write, admin) or a flag it does not know"))
-    else:
-        _set(out, "permissions", perms)
-    settings = params.get("settings") or {}
-    mode = settings.get("gitCommitMode")
-    if isinstance(mode, str) and mode != defaults.PROJECT_SETTINGS["gitCommitMode"] \
-            and mode.lower() in ("auto", "explicit"):
-        out["git_commit_mode"] = mode.lower()
-    if settings.get("disableAutomaticTriggers") is True:
-        out["disable_automatic_triggers"] = True
-    raw = strip(settings, defaults.PROJECT_SETTINGS, defaults.PROJECT_SETTINGS_VARIANTS)
-    for key, field in (("gitCommitMode", "git_commit_mode"),
-                       ("disableAutomaticTriggers", "disable_automatic_triggers")):
-        if field in out:
-            raw.pop(key, None)
-    _set(out, "settings", raw)
-    variables = {scope: dict(values) for scope, values in (snap.variables or {}).items()
-                 if scope in ("standard", "local") and isinstance(values, dict) and values}
-    _set(out, "variables", variables)
-    return out
-
-
-def _permissions(entries: List[Any]) -> Optional[List[Dict[str, Any]]]:
-    """Permission entries as ``{group|user, level, extra}``; None when one cannot be written."""
-    out = []
-    for entry in entries:
-        if not isinstance(entry, dict) or not (entry.get("group") or entry.get("user")):
-            return None
-        terms = permission_terms(entry)
-        if terms["level"] == "none" or not set(terms["extra"]) <= PERMISSION_EXTRAS:
-            return None
-        item = {"group": entry["group"]} if entry.get("group") else {"user": entry["user"]}
-        item["level"] = terms["level"]
-        _set(item, "extra", terms["extra"])
-        out.append(item)
-    return sorted(out, key=lambda p: (p.get("group") is None, p.get("group") or p.get("user")))
+# moved to the project kind (issue 17); the names stay for the importer until P9 repoints it
+from ..resources.project import import_permissions as _permissions, import_project as project  # noqa: E402,F401
 
 
 # -- zones, folders, datasets -------------------------------------------------------------------------------------
 
-def zone(raw: Dict[str, Any]) -> Dict[str, Any]:
-    out = {"name": check_name(raw.get("name"))}
-    if raw.get("color") and raw.get("color") != defaults.ZONE_COLOR:
-        out["color"] = raw["color"]
-    return out
+# moved to the zone kind (issue 17)
+from ..resources.zone import import_zone as zone  # noqa: E402,F401
 
 
 def folder(raw: Dict[str, Any], zone_name: Optional[str]) -> Dict[str, Any]:

@@ -66,49 +66,6 @@ RECIPE_PARAMS_VARIANTS = {"engineParams": [{k: v for k, v in RECIPE_PARAMS["engi
                                             if k != "containerSelection"}]}
 #: scenario ``params`` and python scenarios' code env
 SCENARIO_PARAMS = {"envSelection": {"envMode": "INHERIT"}, "containerSelection": _INHERIT_CONTAINER}
-#: the project ``settings`` of a new project
-PROJECT_SETTINGS = {
-    "flowAnchorSourcesAndSinks": True, "gitCommitMode": "AUTO", "disableAutomaticTriggers": False,
-    "integrations": {"integrations": []},
-    "flowBuildSettings": {"mergeSparkPipelines": False, "pruneBeforeSparkPipelines": True,
-                          "mergeSqlPipelines": False, "pruneBeforeSqlPipelines": True},
-    "limitsSettings": {"memSampleBytes": {"soft": -1, "hard": -1}, "shakerMemTableBytes": {"soft": -1, "hard": -1},
-                       "attachmentBytes": {"soft": -1, "hard": -1}},
-    "relocationSettings": {"sqlLikeRecipesInitializationMode": "RESOLVED_TABLE_REFERENCES"},
-    "recipeEnginesPreferences": {"forbiddenEngines": [], "enginesPreferenceOrder": [], "forbiddenByRecipeType": {},
-                                 "preferenceByRecipeType": {}},
-    "codeEnvs": {"python": {"useBuiltinEnv": True, "preventOverride": False},
-                 "r": {"useBuiltinEnv": True, "preventOverride": False}},
-    "container": {"containerMode": "NONE"}, "k8sCluster": {"clusterMode": "INHERIT"},
-    "cluster": {"clusterMode": "INHERIT"},
-    "datasetsCreationSettings": {"useGlobal": True,
-                                 "preferedStorageFormats": "CSV_ESCAPING_NOGZIP_FORHIVE,CSV_EXCEL_GZIP,PARQUET_HIVE",
-                                 "virtualizable": False, "allowUploadsWithoutConnection": True},
-}
-_INHERIT_ENV = {"mode": "INHERIT", "preventOverride": False}
-_WEBAPP_INFRA = {"containerSelection": _INHERIT_CONTAINER, "overrideGlobalK8sExposition": False,
-                 "exposition": {"type": "local_process", "params": {}}}
-_SCALING = {"initialReplicas": 1, "hpa": False, "hpaTargetCPUPercent": 0, "hpaMinPods": 0, "hpaMaxPods": 0}
-#: the defaults of newer DSS versions (12, 13: the newest fixtures), accepted beside ``PROJECT_SETTINGS``
-PROJECT_SETTINGS_VARIANTS = {
-    "flowBuildSettings": [dict(PROJECT_SETTINGS["flowBuildSettings"], defaultRecipeHashPropagationBehavior="ENABLED")],
-    "flowDisplaySettings": [{"zonesGraphRenderingAlgorithm": "DOT_OLDRANK", "zonesGraphConnectZones": True},
-                            {"zonesGraphRenderingAlgorithm": "DOT_OLDRANK", "zonesGraphConnectZones": True,
-                             "zonesGraphForJobs": True, "zonesManualPositioning": False}],
-    "codeEnvs": [{"python": _INHERIT_ENV, "r": _INHERIT_ENV, "julia": _INHERIT_ENV}],
-    "container": [_INHERIT_CONTAINER], "containerForVisualRecipesWorkloads": [_INHERIT_CONTAINER],
-    "sharingRequestsEnabled": ["INHERIT"], "limitedVisibilityEnabled": ["INHERIT"],
-    "accessRequestsEnabled": ["INHERIT"],
-    "hiveEngineCreationSettings": [{"useGlobal": True, "executionEngine": "HIVECLI_LOCAL"}],
-    "sparkEngineCreationSettings": [{"useGlobal": True, "executionEngine": "SPARK_SUBMIT",
-                                     "useGlobalMetastore": False}],
-    "impalaEngineCreationSettings": [{"useGlobal": True, "streamMode": True}],
-    "wikiSettings": [{"promoted": False}],
-    "virtualWebAppBackendSettings": [
-        dict(_INHERIT_ENV, infra=dict(_WEBAPP_INFRA, scaling=_SCALING)),
-        dict(_INHERIT_ENV, infra=dict(_WEBAPP_INFRA, deploymentModifier={"config": {}}, scaling=dict(
-            _SCALING, progressDeadlineSeconds=600, hpaMetrics=[], hpaAnnotations=[])))],
-}
 #: the editor state of a prepare recipe's payload (what its screen shows, not what it computes)
 PREPARE_EDITOR_KEYS = frozenset(["explorationSampling", "vizSampling", "columnWidthsByName", "exploreUIParams",
                                  "analysisColumnData", "columnUseScientificNotationByName", "explorationFilters",
@@ -138,8 +95,6 @@ STEP_NAME = "Step #%d"
 REPORTER = {"active": True, "phase": "END", "runConditionEnabled": False, "runCondition": "outcome != 'SUCCESS'"}
 #: the check interval (seconds) DSS gives an event trigger
 TRIGGER_DELAY = 900
-#: the colour the create path gives a zone that names none
-ZONE_COLOR = "#2ab1ac"
 #: a column's maxLength when DSS sets none
 NO_MAX_LENGTH = -1
 

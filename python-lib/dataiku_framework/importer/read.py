@@ -45,7 +45,7 @@ EXPORT_INVENTORY = {"dashboards": "dashboard", "insights": "insight", "ipython_n
 EXPORT_READ = frozenset(["params.json", "tags.json", "variables.json", "datasets", "recipes", "scenarios",
                          "managed_folders", "zones", "saved_models", "model_evaluation_stores",
                          "export-manifest.json"])
-DEFAULT_ZONE = {"id": "default", "name": "Default", "color": "#2ab1ac"}
+from ..resources.zone import EXPORT_DEFAULT_ZONE as DEFAULT_ZONE  # noqa: E402 (moved to the zone kind, issue 17)
 
 
 def wanted(include: Optional[Iterable[str]]) -> Tuple[str, ...]:

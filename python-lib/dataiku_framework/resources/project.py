@@ -6,14 +6,117 @@ flags, so the order DSS lists them in and the flags it stores as false never sho
 """
 from typing import Any, Dict, List, Optional, Tuple
 
-from ..dss import translate
+from . import registry
 from .base import ANY, Path, drop_none, format_path
-from .kind import Kind
+from .kind import ApplyContext, Kind, merge_into
+from .tables import Bimap
 
 LEVEL_FLAGS = {"read": frozenset(["readProjectContent", "readDashboards"]),
                "write": frozenset(["readProjectContent", "readDashboards", "writeProjectContent", "runScenarios"]),
                "admin": frozenset(["readProjectContent", "readDashboards", "writeProjectContent", "runScenarios",
                                    "admin"])}
+
+
+#: ``git_commit_mode`` in the config <-> ``settings.gitCommitMode`` in DSS
+GIT_COMMIT_MODES = Bimap([("auto", "AUTO"), ("explicit", "EXPLICIT")])
+#: permission flags the configuration can write as ``extra`` (an entry with another is left out of an import)
+PERMISSION_EXTRAS = frozenset(
+    ["readProjectContent", "writeProjectContent", "exportDatasetsData", "readDashboards", "writeDashboards",
+     "moderateDashboards", "runScenarios", "manageDashboardAuthorizations", "manageExposedElements",
+     "manageAdditionalDashboardUsers", "executeApp", "editPermissions", "publishToDataCollections",
+     "shareToWorkspaces", "admin"])
+#: the desired form's keys written through the metadata call -> their DSS metadata keys
+METADATA_KEYS = {"name": "label", "description": "description", "shortDesc": "shortDesc", "tags": "tags"}
+
+_CONTAINER_INHERIT = {"containerMode": "INHERIT"}
+_ENV_INHERIT = {"mode": "INHERIT", "preventOverride": False}
+_WEBAPP_INFRA = {"containerSelection": _CONTAINER_INHERIT, "overrideGlobalK8sExposition": False,
+                 "exposition": {"type": "local_process", "params": {}}}
+_SCALING = {"initialReplicas": 1, "hpa": False, "hpaTargetCPUPercent": 0, "hpaMinPods": 0, "hpaMaxPods": 0}
+#: the project ``settings`` of a new project (DSS fills them in; an import leaves them out).
+#: Ground truth: the real exports in ``shared/fixtures/dss-exports`` (DSS 8 to 13).
+DSS_SETTINGS = {
+    "flowAnchorSourcesAndSinks": True, "gitCommitMode": "AUTO", "disableAutomaticTriggers": False,
+    "integrations": {"integrations": []},
+    "flowBuildSettings": {"mergeSparkPipelines": False, "pruneBeforeSparkPipelines": True,
+                          "mergeSqlPipelines": False, "pruneBeforeSqlPipelines": True},
+    "limitsSettings": {"memSampleBytes": {"soft": -1, "hard": -1}, "shakerMemTableBytes": {"soft": -1, "hard": -1},
+                       "attachmentBytes": {"soft": -1, "hard": -1}},
+    "relocationSettings": {"sqlLikeRecipesInitializationMode": "RESOLVED_TABLE_REFERENCES"},
+    "recipeEnginesPreferences": {"forbiddenEngines": [], "enginesPreferenceOrder": [], "forbiddenByRecipeType": {},
+                                 "preferenceByRecipeType": {}},
+    "codeEnvs": {"python": {"useBuiltinEnv": True, "preventOverride": False},
+                 "r": {"useBuiltinEnv": True, "preventOverride": False}},
+    "container": {"containerMode": "NONE"}, "k8sCluster": {"clusterMode": "INHERIT"},
+    "cluster": {"clusterMode": "INHERIT"},
+    "datasetsCreationSettings": {"useGlobal": True,
+                                 "preferedStorageFormats": "CSV_ESCAPING_NOGZIP_FORHIVE,CSV_EXCEL_GZIP,PARQUET_HIVE",
+                                 "virtualizable": False, "allowUploadsWithoutConnection": True},
+}
+#: the defaults of newer DSS versions (12, 13: the newest fixtures), accepted beside ``DSS_SETTINGS``
+DSS_SETTINGS_VARIANTS = {
+    "flowBuildSettings": [dict(DSS_SETTINGS["flowBuildSettings"], defaultRecipeHashPropagationBehavior="ENABLED")],
+    "flowDisplaySettings": [{"zonesGraphRenderingAlgorithm": "DOT_OLDRANK", "zonesGraphConnectZones": True},
+                            {"zonesGraphRenderingAlgorithm": "DOT_OLDRANK", "zonesGraphConnectZones": True,
+                             "zonesGraphForJobs": True, "zonesManualPositioning": False}],
+    "codeEnvs": [{"python": _ENV_INHERIT, "r": _ENV_INHERIT, "julia": _ENV_INHERIT}],
+    "container": [_CONTAINER_INHERIT], "containerForVisualRecipesWorkloads": [_CONTAINER_INHERIT],
+    "sharingRequestsEnabled": ["INHERIT"], "limitedVisibilityEnabled": ["INHERIT"],
+    "accessRequestsEnabled": ["INHERIT"],
+    "hiveEngineCreationSettings": [{"useGlobal": True, "executionEngine": "HIVECLI_LOCAL"}],
+    "sparkEngineCreationSettings": [{"useGlobal": True, "executionEngine": "SPARK_SUBMIT",
+                                     "useGlobalMetastore": False}],
+    "impalaEngineCreationSettings": [{"useGlobal": True, "streamMode": True}],
+    "wikiSettings": [{"promoted": False}],
+    "virtualWebAppBackendSettings": [
+        dict(_ENV_INHERIT, infra=dict(_WEBAPP_INFRA, scaling=_SCALING)),
+        dict(_ENV_INHERIT, infra=dict(_WEBAPP_INFRA, deploymentModifier={"config": {}}, scaling=dict(
+            _SCALING, progressDeadlineSeconds=600, hpaMetrics=[], hpaAnnotations=[])))],
+}
+
+
+# -- forward: config -> DSS ------------------------------------------------------------------------------------
+
+def project_settings(pc: Any) -> Dict[str, Any]:
+    """The project's ``settings`` block the config sets (git commit mode, automatic triggers, raw
+    settings); the keys another kind claims (``registry.claimed_settings``) are that kind's."""
+    settings = {}  # type: Dict[str, Any]
+    if pc.git_commit_mode:
+        settings["gitCommitMode"] = GIT_COMMIT_MODES.to_dss(pc.git_commit_mode)
+    if pc.disable_automatic_triggers is not None:
+        settings["disableAutomaticTriggers"] = bool(pc.disable_automatic_triggers)
+    settings.update(pc.settings or {})
+    return _unclaimed(settings)
+
+
+def _unclaimed(settings: Dict[str, Any]) -> Dict[str, Any]:
+    """``settings`` without the keys another kind owns (code_envs: ``codeEnvs``), both directions."""
+    claimed = registry.claimed_settings()
+    return {k: v for k, v in settings.items() if k not in claimed}
+
+
+def permission_entry(p: Any) -> Dict[str, Any]:
+    """A DSS permission item from ``{group|user, level}`` (read < write < admin)."""
+    level = p.level or "read"
+    entry = {"readProjectContent": True, "readDashboards": True}  # type: Dict[str, Any]
+    if level in ("write", "admin"):
+        entry.update({"writeProjectContent": True, "runScenarios": True})
+    if level == "admin":
+        entry["admin"] = True
+    for flag in p.extra or []:
+        entry[flag] = True
+    if p.group:
+        entry["group"] = p.group
+    if p.user:
+        entry["user"] = p.user
+    return entry
+
+
+def create_project(client: Any, key: str, project: Any) -> None:
+    """The one project-creation request (apply creates a missing project before taking its lock, which
+    lives in the project; the kind creates it when planned): owner defaults to the applier."""
+    owner = project.owner or (client.get_auth_info() or {}).get("authIdentifier")
+    client.create_project(key, project.name or key, owner, description=project.description)
 
 
 def principal(entry: Dict[str, Any]) -> str:
@@ -57,14 +160,14 @@ class ProjectResource(Kind):
         return [(config.project.key, config.project)]
 
     def desired(self, pc: Any, ctx: Any) -> Dict[str, Any]:
-        settings = translate.project_settings(pc)
+        settings = project_settings(pc)
         out = drop_none({"name": pc.name, "description": pc.description, "shortDesc": pc.short_desc,
                          "owner": pc.owner, "tags": sorted(pc.tags) if pc.tags is not None else None})
         if settings:
             out["settings"] = settings
         if pc.permissions:
             out["permissions"] = {principal(e): permission_terms(e)
-                                  for e in (translate.permission_entry(p) for p in pc.permissions)}
+                                  for e in (permission_entry(p) for p in pc.permissions)}
         return out
 
     def read(self, snapshot: Any) -> Dict[str, Dict[str, Any]]:
@@ -76,7 +179,7 @@ class ProjectResource(Kind):
         md, params = live["metadata"], live["settings"]
         out = {"name": md.get("label"), "description": md.get("description", ""),
                "shortDesc": md.get("shortDesc", ""), "tags": list(md.get("tags") or []),
-               "owner": params.get("owner"), "settings": params.get("settings") or {}}
+               "owner": params.get("owner"), "settings": _unclaimed(params.get("settings") or {})}
         out["permissions"] = {principal(e): permission_terms(e) for e in params.get("permissions") or []
                               if isinstance(e, dict)}
         return out
@@ -100,7 +203,7 @@ class ProjectResource(Kind):
         mode = settings.pop("gitCommitMode", None)
         out = {"name": form.get("name"), "description": form.get("description"), "short_desc": form.get("shortDesc"),
                "tags": form.get("tags"), "owner": form.get("owner"),
-               "git_commit_mode": mode.lower() if isinstance(mode, str) else mode,
+               "git_commit_mode": GIT_COMMIT_MODES.to_config(mode, mode.lower() if isinstance(mode, str) else mode),
                "disable_automatic_triggers": settings.pop("disableAutomaticTriggers", None), "settings": settings,
                "permissions": _entries(form.get("permissions"), obj, aligned=True)}
         return drop_none(out)
@@ -113,6 +216,112 @@ class ProjectResource(Kind):
                     return format_path(("permissions", i) + tuple(path[2:]))
             return format_path(("permissions",))
         return Kind.config_path(self, path, obj)
+
+    # -- write (apply)
+    def fetch(self, ctx: ApplyContext, name: str, keep: bool = False) -> Optional[Dict[str, Any]]:
+        metadata = ctx.call(ctx.project.get_metadata)
+        if metadata is None:
+            return None
+        return {"metadata": metadata, "settings": ctx.call(lambda: ctx.project.get_settings().get_raw()) or {}}
+
+    def create(self, ctx: ApplyContext, name: str, obj: Any, desired: Dict[str, Any]) -> None:
+        create_project(ctx.client, name, obj)
+
+    def write(self, ctx: ApplyContext, name: str, obj: Any, desired: Dict[str, Any], keys: Any) -> int:
+        own = [k for k in sorted(set(keys)) if k in desired]
+        return self.save(ctx, name, obj, desired, own) if own else 0
+
+    def save(self, ctx: ApplyContext, name: str, obj: Any, desired: Dict[str, Any], keys: List[str]) -> int:
+        """Metadata keys through the metadata call, the rest through the settings: one write each."""
+        sent = 0
+        meta = [k for k in keys if k in METADATA_KEYS]
+        if meta:
+            metadata = ctx.call(ctx.project.get_metadata)
+            for key in meta:
+                metadata[METADATA_KEYS[key]] = desired[key]
+            ctx.call(lambda: ctx.project.set_metadata(metadata))
+            sent += 1
+        rest = [k for k in keys if k not in METADATA_KEYS]
+        if rest:
+            settings = ctx.call(ctx.project.get_settings)
+            raw = settings.get_raw()
+            if "owner" in rest:
+                raw["owner"] = desired["owner"]
+            if "permissions" in rest:
+                raw["permissions"] = [permission_entry(p) for p in obj.permissions or []]
+            if "settings" in rest:
+                raw["settings"] = merge_into(raw.get("settings") or {}, desired["settings"])
+            ctx.call(settings.save)
+            sent += 1
+        return sent
+
+    def delete(self, ctx: ApplyContext, name: str, drop_data: bool) -> None:
+        raise ValueError("dataiku-framework never deletes a project")
+
+    # -- inverse (import)
+    def to_config(self, snap: Any, ictx: Any) -> List[Tuple[str, Any]]:
+        """The project document; entries that cannot be written go to ``ictx.left_out`` when it has one."""
+        return [(snap.project_key, import_project(snap, getattr(ictx, "left_out", [])))]
+
+
+# -- inverse: DSS -> config --------------------------------------------------------------------------------------
+
+def import_project(snap: Any, left_out: List[Tuple[str, str, str]]) -> Dict[str, Any]:
+    """The ``project`` document of a refreshed snapshot, without what DSS fills in by itself
+    (``DSS_SETTINGS``); its variables too (``project.variables``)."""
+    from ..importer.defaults import strip  # generic helper of the import layer (read on use only)
+    md, params = snap.metadata or {}, snap.settings or {}
+    out = {"key": snap.project_key}  # type: Dict[str, Any]
+    if md.get("label") != snap.project_key:  # a project created without a name is named by its key
+        _set(out, "name", md.get("label"))
+    _set(out, "description", md.get("description"))
+    _set(out, "short_desc", md.get("shortDesc"))
+    _set(out, "tags", sorted(md.get("tags") or []))
+    _set(out, "owner", params.get("owner"))
+    perms = import_permissions(params.get("permissions") or [])
+    if perms is None:
+        left_out.append(("project permissions", snap.project_key, "an entry has no level the language can write "
+                                                                  "(read, write, admin) or a flag it does not know"))
+    else:
+        _set(out, "permissions", perms)
+    settings = _unclaimed(params.get("settings") or {})
+    mode = settings.get("gitCommitMode")
+    if isinstance(mode, str) and mode != DSS_SETTINGS["gitCommitMode"] and GIT_COMMIT_MODES.to_config(mode.upper()):
+        out["git_commit_mode"] = GIT_COMMIT_MODES.to_config(mode.upper())
+    if settings.get("disableAutomaticTriggers") is True:
+        out["disable_automatic_triggers"] = True
+    raw = strip(settings, DSS_SETTINGS, DSS_SETTINGS_VARIANTS)
+    for key, field in (("gitCommitMode", "git_commit_mode"),
+                       ("disableAutomaticTriggers", "disable_automatic_triggers")):
+        if field in out:
+            raw.pop(key, None)
+    _set(out, "settings", raw)
+    variables = {scope: dict(values) for scope, values in (snap.variables or {}).items()
+                 if scope in ("standard", "local") and isinstance(values, dict) and values}
+    _set(out, "variables", variables)
+    return out
+
+
+def import_permissions(entries: List[Any]) -> Optional[List[Dict[str, Any]]]:
+    """Permission entries as ``{group|user, level, extra}``; None when one cannot be written."""
+    out = []
+    for entry in entries:
+        if not isinstance(entry, dict) or not (entry.get("group") or entry.get("user")):
+            return None
+        terms = permission_terms(entry)
+        if terms["level"] == "none" or not set(terms["extra"]) <= PERMISSION_EXTRAS:
+            return None
+        item = {"group": entry["group"]} if entry.get("group") else {"user": entry["user"]}
+        item["level"] = terms["level"]
+        _set(item, "extra", terms["extra"])
+        out.append(item)
+    return sorted(out, key=lambda p: (p.get("group") is None, p.get("group") or p.get("user")))
+
+
+def _set(out: Dict[str, Any], key: str, value: Any) -> None:
+    """``out[key] = value`` unless the value is empty (the default of every optional key)."""
+    if value not in (None, "", [], {}):
+        out[key] = value
 
 
 def _entries(permissions: Any, obj: Any, aligned: bool = False) -> List[Any]:

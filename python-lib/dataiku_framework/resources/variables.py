@@ -1,7 +1,7 @@
 """Project variables (standard and local): each scope owned whole once the config sets it."""
 from typing import Any, Dict, List, Optional, Tuple
 
-from .kind import Kind
+from .kind import ApplyContext, Kind
 
 
 class VariablesResource(Kind):
@@ -37,3 +37,25 @@ class VariablesResource(Kind):
 
     def live_form(self, live: Dict[str, Any], ctx: Any, desired: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
         return {"standard": live.get("standard") or {}, "local": live.get("local") or {}}
+
+    # -- write (apply)
+    def fetch(self, ctx: ApplyContext, name: str, keep: bool = False) -> Optional[Dict[str, Any]]:
+        return ctx.call(ctx.project.get_variables)
+
+    def create(self, ctx: ApplyContext, name: str, obj: Any, desired: Dict[str, Any]) -> None:
+        """Variables come with the project: creating them is writing them."""
+
+    def write(self, ctx: ApplyContext, name: str, obj: Any, desired: Dict[str, Any], keys: Any) -> int:
+        own = [k for k in sorted(set(keys)) if k in desired]
+        return self.save(ctx, name, obj, desired, own) if own else 0
+
+    def save(self, ctx: ApplyContext, name: str, obj: Any, desired: Dict[str, Any], keys: List[str]) -> int:
+        """Each scope written is replaced whole (the config owns it); one write."""
+        variables = ctx.call(ctx.project.get_variables) or {}
+        for scope in keys:
+            variables[scope] = desired[scope]
+        ctx.call(lambda: ctx.project.set_variables(variables))
+        return 1
+
+    def delete(self, ctx: ApplyContext, name: str, drop_data: bool) -> None:
+        raise ValueError("project variables are not deleted; remove each variable from its scope instead")

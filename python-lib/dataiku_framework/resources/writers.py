@@ -20,9 +20,9 @@ from . import registry
 from .kind import (IDENTITY_KEYS, AmbiguousName, ApplyContext, id_named, known_by_listing,  # noqa: F401 (re-exported)
                    merge_into, move_to_zone)
 
-_known = known_by_listing  # the name writers used before kind.py
+from .project import create_project  # noqa: F401 (moved to the project kind; apply.run imports it from here)
 
-DEFAULT_ZONE_COLOR = "#2ab1ac"
+_known = known_by_listing  # the name writers used before kind.py
 
 
 class Writer(object):
@@ -83,41 +83,6 @@ class Writer(object):
 
     def delete(self, ctx: ApplyContext, name: str, drop_data: bool) -> None:
         self.handle(ctx, name).delete()
-
-
-class ZoneWriter(Writer):
-    kind = "zone"
-
-    def _zone(self, ctx: ApplyContext, name: str) -> Any:
-        zones = ctx.call(lambda: ctx.project.get_flow().list_zones()) or []
-        for zone in zones:
-            if zone.name == name:
-                ctx.learn("zone_ids", name, zone.id)
-                return zone
-        return None
-
-    def fetch(self, ctx: ApplyContext, name: str, keep: bool = False) -> Optional[Dict[str, Any]]:
-        zone = self._zone(ctx, name)
-        return None if zone is None else ctx.call(lambda: zone.get_settings().get_raw())
-
-    def create(self, ctx: ApplyContext, name: str, obj: Any, desired: Dict[str, Any]) -> None:
-        zone = ctx.project.get_flow().create_zone(name, color=desired.get("color") or DEFAULT_ZONE_COLOR)
-        ctx.learn("zone_ids", name, zone.id)
-
-    def save(self, ctx: ApplyContext, name: str, obj: Any, desired: Dict[str, Any], keys: List[str]) -> int:
-        zone = self._zone(ctx, name)
-        settings = zone.get_settings()
-        if "color" in keys:
-            settings.color = desired["color"]
-        if "name" in keys:
-            settings.name = desired["name"]
-        ctx.call(settings.save)
-        return 1
-
-    def delete(self, ctx: ApplyContext, name: str, drop_data: bool) -> None:
-        zone = self._zone(ctx, name)
-        if zone is not None:
-            zone.delete()
 
 
 class FolderWriter(Writer):
@@ -231,75 +196,6 @@ class ScenarioWriter(Writer):
                 data[key] = merge_into(data.get(key), self.to_dss(ctx, obj, desired, key))
         ctx.call(settings.save)
         return 1
-
-
-METADATA_KEYS = {"name": "label", "description": "description", "shortDesc": "shortDesc", "tags": "tags"}
-
-
-def create_project(client: Any, key: str, project: Any) -> None:
-    """The one project-creation request (apply creates a missing project before taking its lock, which
-    lives in the project; the writer creates it when planned): owner defaults to the applier."""
-    owner = project.owner or (client.get_auth_info() or {}).get("authIdentifier")
-    client.create_project(key, project.name or key, owner, description=project.description)
-
-
-class ProjectWriter(Writer):
-    kind = "project"
-
-    def fetch(self, ctx: ApplyContext, name: str, keep: bool = False) -> Optional[Dict[str, Any]]:
-        metadata = ctx.call(ctx.project.get_metadata)
-        if metadata is None:
-            return None
-        return {"metadata": metadata, "settings": ctx.call(lambda: ctx.project.get_settings().get_raw()) or {}}
-
-    def create(self, ctx: ApplyContext, name: str, obj: Any, desired: Dict[str, Any]) -> None:
-        create_project(ctx.client, name, obj)
-
-    def save(self, ctx: ApplyContext, name: str, obj: Any, desired: Dict[str, Any], keys: List[str]) -> int:
-        sent = 0
-        meta = [k for k in keys if k in METADATA_KEYS]
-        if meta:
-            metadata = ctx.call(ctx.project.get_metadata)
-            for key in meta:
-                metadata[METADATA_KEYS[key]] = desired[key]
-            ctx.call(lambda: ctx.project.set_metadata(metadata))
-            sent += 1
-        rest = [k for k in keys if k not in METADATA_KEYS]
-        if rest:
-            settings = ctx.call(ctx.project.get_settings)
-            raw = settings.get_raw()
-            if "owner" in rest:
-                raw["owner"] = desired["owner"]
-            if "permissions" in rest:
-                raw["permissions"] = [translate.permission_entry(p) for p in obj.permissions or []]
-            if "settings" in rest:
-                raw["settings"] = merge_into(raw.get("settings") or {}, desired["settings"])
-            ctx.call(settings.save)
-            sent += 1
-        return sent
-
-    def delete(self, ctx: ApplyContext, name: str, drop_data: bool) -> None:
-        raise ValueError("dataiku-framework never deletes a project")
-
-
-class VariablesWriter(Writer):
-    kind = "variables"
-
-    def fetch(self, ctx: ApplyContext, name: str, keep: bool = False) -> Optional[Dict[str, Any]]:
-        return ctx.call(ctx.project.get_variables)
-
-    def create(self, ctx: ApplyContext, name: str, obj: Any, desired: Dict[str, Any]) -> None:
-        """Variables come with the project: creating them is writing them."""
-
-    def save(self, ctx: ApplyContext, name: str, obj: Any, desired: Dict[str, Any], keys: List[str]) -> int:
-        variables = ctx.call(ctx.project.get_variables) or {}
-        for scope in keys:
-            variables[scope] = desired[scope]
-        ctx.call(lambda: ctx.project.set_variables(variables))
-        return 1
-
-    def delete(self, ctx: ApplyContext, name: str, drop_data: bool) -> None:
-        raise ValueError("project variables are not deleted; remove each variable from its scope instead")
 
 
 #: kind -> its writer: a Kind is its own writer (its write methods delegate to the classes above

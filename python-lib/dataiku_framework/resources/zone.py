@@ -2,7 +2,12 @@
 from typing import Any, Dict, List, Optional, Tuple
 
 from .base import DEFAULT_ZONE_ID, drop_none
-from .kind import Kind
+from .kind import ApplyContext, Kind
+
+#: the colour DSS and the create path give a zone that names none (an import leaves it out)
+DEFAULT_COLOR = "#2ab1ac"
+#: DSS's default zone as a project export stands for it (exports leave it out of ``zones/``)
+EXPORT_DEFAULT_ZONE = {"id": DEFAULT_ZONE_ID, "name": "Default", "color": DEFAULT_COLOR}
 
 
 class ZoneResource(Kind):
@@ -28,5 +33,61 @@ class ZoneResource(Kind):
         return {z.get("name"): z for z in snapshot.zones if z.get("id") != DEFAULT_ZONE_ID}
 
     def config_form(self, form: Dict[str, Any], name: str, obj: Any = None) -> Optional[Dict[str, Any]]:
-        from ..importer import convert
-        return convert.zone(dict(form, name=name))
+        return import_zone(dict(form, name=name))
+
+    # -- inverse (import)
+    def to_config(self, snap: Any, ictx: Any) -> List[Tuple[str, Any]]:
+        """(name, document or ``LeftOut``) per zone DSS has (the default zone is not configured)."""
+        from ..importer.convert import LeftOut  # the import layer's verdict, read on use only
+        out = []  # type: List[Tuple[str, Any]]
+        for name, raw in self.read(snap).items():
+            try:
+                out.append((name, import_zone(raw)))
+            except LeftOut as why:
+                out.append((name, why))
+        return out
+
+    # -- write (apply): zones are found by name (DSS gives each a random id)
+    def _zone(self, ctx: ApplyContext, name: str) -> Any:
+        zones = ctx.call(lambda: ctx.project.get_flow().list_zones()) or []
+        for zone in zones:
+            if zone.name == name:
+                ctx.learn("zone_ids", name, zone.id)
+                return zone
+        return None
+
+    def fetch(self, ctx: ApplyContext, name: str, keep: bool = False) -> Optional[Dict[str, Any]]:
+        zone = self._zone(ctx, name)
+        return None if zone is None else ctx.call(lambda: zone.get_settings().get_raw())
+
+    def create(self, ctx: ApplyContext, name: str, obj: Any, desired: Dict[str, Any]) -> None:
+        zone = ctx.project.get_flow().create_zone(name, color=desired.get("color") or DEFAULT_COLOR)
+        ctx.learn("zone_ids", name, zone.id)
+
+    def write(self, ctx: ApplyContext, name: str, obj: Any, desired: Dict[str, Any], keys: Any) -> int:
+        own = [k for k in sorted(set(keys)) if k in desired]
+        return self.save(ctx, name, obj, desired, own) if own else 0
+
+    def save(self, ctx: ApplyContext, name: str, obj: Any, desired: Dict[str, Any], keys: List[str]) -> int:
+        zone = self._zone(ctx, name)
+        settings = zone.get_settings()
+        if "color" in keys:
+            settings.color = desired["color"]
+        if "name" in keys:
+            settings.name = desired["name"]
+        ctx.call(settings.save)
+        return 1
+
+    def delete(self, ctx: ApplyContext, name: str, drop_data: bool) -> None:
+        zone = self._zone(ctx, name)
+        if zone is not None:
+            zone.delete()
+
+
+def import_zone(raw: Dict[str, Any]) -> Dict[str, Any]:
+    """A zone's config document: its name, and its colour unless it is the default one."""
+    from ..importer.convert import check_name  # the import layer's name rule, read on use only
+    out = {"name": check_name(raw.get("name"))}
+    if raw.get("color") and raw.get("color") != DEFAULT_COLOR:
+        out["color"] = raw["color"]
+    return out

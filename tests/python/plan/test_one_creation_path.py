@@ -1,6 +1,6 @@
 """Issue 14 §10: one creation path. Projects are created and their settings written by apply alone
-(``resources/writers.py``); the tests build their projects through it (``plan_support.bootstrap``),
-so the false-diff tests exercise the path users take. These tests fail if a second project-settings
+(the project and variables kinds, ``resources/project.py`` and ``resources/variables.py``); the tests
+build their projects through it (``plan_support.bootstrap``), so the false-diff tests exercise the path users take. These tests fail if a second project-settings
 write path reappears in the package, or if the test helper stops building projects by apply."""
 import ast
 import os
@@ -14,9 +14,11 @@ from dataiku_framework.state import StateStore
 PACKAGE = os.path.join(ROOT, "python-lib", "dataiku_framework")
 #: the dataikuapi calls that write a project's metadata, variables or permissions
 PROJECT_SETTING_WRITES = frozenset(["set_metadata", "set_variables", "set_permissions"])
-#: the translations of project settings to DSS's form: compared (project.py), written (writers.py)
+#: the translations of project settings to DSS's form: compared and written by the project kind
 PROJECT_SETTING_FORMS = frozenset(["project_settings", "permission_entry"])
-WRITER = os.path.join("resources", "writers.py")
+#: the modules that write them (issue 17: each kind writes its own objects)
+WRITER = os.path.join("resources", "project.py")
+WRITERS = {WRITER, os.path.join("resources", "variables.py")}
 
 
 def _calls(names):
@@ -38,19 +40,40 @@ def _calls(names):
 
 def test_only_the_project_writer_writes_project_settings():
     writes = _calls(PROJECT_SETTING_WRITES)
-    assert set(writes) == {WRITER}, "project settings written outside %s: %s" % (WRITER, writes)
+    assert set(writes) == WRITERS, "project settings written outside %s: %s" % (sorted(WRITERS), writes)
 
 
 def test_one_request_creates_projects():
     """Apply creates a missing project before its lock (which lives in the project) and the project
-    writer creates a planned one: both through ``writers.create_project``, the one caller of DSS's."""
+    kind creates a planned one: both through ``resources.project.create_project``, the one caller of DSS's."""
     creates = _calls(frozenset(["create_project"]))
     assert set(creates) == {WRITER}, "projects created outside %s: %s" % (WRITER, creates)
 
 
+def _defined(names):
+    """{module path relative to the package: sorted names} of the functions called ``names`` defined there."""
+    found = {}
+    for folder, _, files in os.walk(PACKAGE):
+        for name in files:
+            if name.endswith(".py"):
+                path = os.path.join(folder, name)
+                with open(path, encoding="utf-8") as handle:
+                    tree = ast.parse(handle.read(), path)
+                defined = {node.name for node in ast.walk(tree) if isinstance(node, ast.FunctionDef) and node.name in names}
+                if defined:
+                    found[os.path.relpath(path, PACKAGE)] = sorted(defined)
+    return found
+
+
 def test_project_settings_are_put_in_dss_form_only_by_the_resources():
+    """The translations live in the project kind (issue 17; ``dss/translate.py`` keeps a forwarding
+    ``permission_entry`` until its last importer moves) and no module outside ``resources`` calls them
+    through another module."""
+    defined = _defined(PROJECT_SETTING_FORMS)
+    assert defined.get(WRITER) == sorted(PROJECT_SETTING_FORMS), defined
+    assert set(defined) <= {WRITER, os.path.join("dss", "translate.py")}, defined
     forms = _calls(PROJECT_SETTING_FORMS)
-    assert forms and all(path.startswith("resources" + os.sep) for path in forms), forms
+    assert all(path.startswith("resources" + os.sep) for path in forms), forms
 
 
 def test_bootstrap_keeps_only_the_shared_creation_pieces():
