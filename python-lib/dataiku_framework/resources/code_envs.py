@@ -68,6 +68,19 @@ def live_envs(settings: Any) -> Dict[str, Any]:
     return envs if isinstance(envs, dict) else {}
 
 
+def check_not_twice(ck: Any) -> None:
+    """``project.code_envs`` and raw ``project.settings.codeEnvs`` both set: the two would fight over
+    one DSS setting (each apply writing its own), so the configuration must choose one."""
+    project = ck.doc.get("project") if isinstance(ck.doc, dict) else None
+    if not isinstance(project, dict) or not project.get("code_envs"):
+        return
+    settings = project.get("settings")
+    if isinstance(settings, dict) and "codeEnvs" in settings:
+        ck.report(("project", "settings", "codeEnvs"), "project.settings.codeEnvs and project.code_envs both set "
+                  "the default code environments", hint="keep project.code_envs and remove codeEnvs from "
+                  "project.settings", at_key=True, code="project.code_envs_twice")
+
+
 class CodeEnvsKind(Kind):
     # -- declarations (issue 17: the registry derives the rest from these)
     kind = NAME
@@ -78,6 +91,7 @@ class CodeEnvsKind(Kind):
     #: read from the project settings, a slot the project kind already lists (no new call)
     list_calls = {"settings": lambda client, project: project.get_settings().get_raw()}
     claims_settings = ("codeEnvs",)
+    checks = (check_not_twice,)
 
     # -- config
     def configured(self, config: Any) -> List[Tuple[str, Any]]:

@@ -157,3 +157,39 @@ def test_a_missing_code_env_fails_the_plan(engine):
         engine.plan(_config(fresh_key(), {"python": "py_nowhere"}))
     assert "py_nowhere" in str(caught.value)
     assert "project.code_envs.python" in str(caught.value)
+
+
+def test_code_envs_set_twice_is_a_validation_error():
+    """Raw ``settings.codeEnvs`` beside ``code_envs`` would fight over one setting (the kind's check,
+    run by validate once the kinds' checks are wired through ``config.hooks``)."""
+    from dataiku_framework.config.validate import Checker
+    from dataiku_framework.resources import registry
+    doc = {"version": "1.0", "project": {"key": "A", "code_envs": {"python": "py_team"},
+                                         "settings": {"codeEnvs": {"python": {"mode": "INHERIT"}}}}}
+    ck = Checker(doc, None)
+    for check in registry.get("code_envs").checks:
+        check(ck)
+    assert [(d.code, d.path) for d in ck.diagnostics] == [("project.code_envs_twice", "project.settings.codeEnvs")]
+    ck = Checker({"version": "1.0", "project": {"key": "A", "code_envs": {"python": "py_team"}}}, None)
+    for check in registry.get("code_envs").checks:
+        check(ck)
+    assert ck.diagnostics == []
+
+
+def test_the_fixture_exports_shapes_read_as_config_terms_and_import_as_unmanaged():
+    """Real exports: ``Dataiku-Titanic`` (``useBuiltinEnv``, DSS < 12) and the ``mode`` shape
+    (``INHERIT``, DSS 12+): both are a new project's default, so import leaves them unmanaged."""
+    import json
+    import os
+
+    from emusupport import export_dir
+    from dataiku_framework.resources.code_envs import env_term, is_default, live_envs
+    with open(os.path.join(export_dir("Dataiku-Titanic"), "project_config", "params.json")) as f:
+        envs = live_envs(json.load(f))
+    assert {lang: env_term(envs[lang]) for lang in ("python", "r")} == {"python": "builtin", "r": "builtin"}
+    assert all(is_default(envs[lang]) for lang in ("python", "r"))
+    new = {"mode": "INHERIT", "preventOverride": False}
+    assert (env_term(new), is_default(new)) == ("inherit", True)
+    chosen = {"mode": "EXPLICIT_ENV", "envName": "py39", "useBuiltinEnv": False}
+    assert (env_term(chosen), is_default(chosen)) == ("py39", False)
+    assert env_term({"useBuiltinEnv": False, "envName": "py39"}) == "py39"
