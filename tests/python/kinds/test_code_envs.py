@@ -193,3 +193,19 @@ def test_the_fixture_exports_shapes_read_as_config_terms_and_import_as_unmanaged
     chosen = {"mode": "EXPLICIT_ENV", "envName": "py39", "useBuiltinEnv": False}
     assert (env_term(chosen), is_default(chosen)) == ("py39", False)
     assert env_term({"useBuiltinEnv": False, "envName": "py39"}) == "py39"
+
+
+def test_project_settings_and_code_envs_in_one_apply_both_land(client, engine):
+    """Both write the one project settings document: the code envs wait for the project (``depends_on``)
+    and write under ``settings_lock``, so neither read-modify-write loses the other's keys."""
+    key = fresh_key()
+    assert engine.apply(_config(key)).succeeded
+    config = FrameworkConfig.from_yaml('version: "1.0"\nproject:\n  key: %s\n  name: Envs\n  git_commit_mode: explicit\n'
+                                       '  code_envs: {python: py_team, r: r_team}\n' % key)
+    result = engine.apply(config)
+    assert result.succeeded, result.summary()
+    assert sorted(r.address for r in result.results) == ["code_envs", "project"]
+    raw = client.get_project(key).get_settings().get_raw()["settings"]
+    assert raw["gitCommitMode"] == "EXPLICIT"
+    assert (raw["codeEnvs"]["python"]["envName"], raw["codeEnvs"]["r"]["envName"]) == ("py_team", "r_team")
+    assert not engine.plan(config).has_changes
