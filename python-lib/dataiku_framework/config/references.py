@@ -115,6 +115,11 @@ def code_envs(doc):
         for index, obj in items(doc, section):
             if isinstance(obj.get("code_env"), str):
                 yield obj["code_env"], (section, index, "code_env")
+    project = doc.get("project") if isinstance(doc, dict) else None
+    envs = project.get("code_envs") if isinstance(project, dict) else None
+    for lang, name in sorted(envs.items()) if isinstance(envs, dict) else ():
+        if isinstance(name, str) and name not in ("builtin", "inherit"):  # DSS modes, not env names
+            yield name, ("project", "code_envs", lang)
 
 
 def users(doc):

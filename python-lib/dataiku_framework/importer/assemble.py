@@ -82,6 +82,7 @@ def build(snap: Any, kinds: Tuple[str, ...] = KINDS) -> Imported:
         project.pop("variables", None)
     if "project" in kinds:
         result.left_out.extend(project_left_out)
+        _claimed_settings(snap, ctx, project)
     else:  # the key, and what a project that names nothing would still set
         project = {k: v for k, v in project.items() if k in ("key", "disable_automatic_triggers")}
     sections = _convert_all(snap, ctx, kinds, notes, result.left_out)
@@ -91,6 +92,22 @@ def build(snap: Any, kinds: Tuple[str, ...] = KINDS) -> Imported:
     _inventory(snap, result)
     result.left_out = sorted(set(result.left_out), key=lambda e: (e[0], e[1].lower(), e[2]))
     return result
+
+
+def _claimed_settings(snap: Any, ctx: Context, project: Dict[str, Any]) -> None:
+    """Kinds of their own under ``project`` that claim project settings (``code_envs``): their keys
+    leave the raw ``settings`` and their own inverse fills their key (one owner per setting)."""
+    from ..resources import registry
+    for kind in registry.kinds():
+        if not kind.claims_settings or len(kind.section) != 2 or kind.section[0] != "project":
+            continue
+        settings = project.get("settings") or {}
+        for key in kind.claims_settings:
+            settings.pop(key, None)
+        if not settings:
+            project.pop("settings", None)
+        for _, doc in kind.to_config(snap, ctx):
+            project[kind.section[1]] = doc
 
 
 def _gone(result: Imported) -> set:
@@ -279,8 +296,8 @@ def _drop_invalid(diagnostics: List[Any], project: Dict[str, Any], sections: Dic
 
 def _drop(kind: str, name: str, reason: str, paths: List[str], project: Dict[str, Any],
           sections: Dict[str, List[Dict[str, Any]]], result: Imported) -> bool:
-    if kind in ("project", "variables"):
-        fields = ["variables"] if kind == "variables" else sorted({p.split(".")[0].split("[")[0] for p in paths})
+    if kind in ("project", "variables", "code_envs"):
+        fields = [kind] if kind != "project" else sorted({p.split(".")[0].split("[")[0] for p in paths})
         fields = [f for f in fields if f in project and f != "key"]
         for field in fields:
             project.pop(field, None)

@@ -21,6 +21,8 @@ KINDS = {"datasets": "dataset", "managed_folders": "managed_folder", "recipes": 
 WRITES = frozenset(["create", "replace"])
 #: the config fields that name a connection or a code env (an update of one sends it to DSS)
 NAMING_FIELDS = frozenset(["connection", "code_env"])
+#: kinds whose every field names a code env (``project.code_envs``: an update of one sends it to DSS)
+NAMING_KINDS = frozenset(["code_envs"])
 
 Reference = Tuple[str, Tuple[Any, ...]]  # (name, config path)
 
@@ -60,7 +62,8 @@ def _written(changes: Iterable[Any]) -> Set[Tuple[str, str]]:
     out = set()
     for change in changes:
         fields = {part.split("[")[0] for d in change.changes or [] for part in str(d.get("path", "")).split(".")}
-        if change.action in WRITES or (change.action == "update" and fields & NAMING_FIELDS):
+        if change.action in WRITES or (change.action == "update" and (fields & NAMING_FIELDS
+                                                                      or change.kind in NAMING_KINDS)):
             out.add((change.kind, change.name))
     return out
 
@@ -76,6 +79,8 @@ def _of_writes(refs: Iterable[Reference], doc: Dict[str, Any], written: Set[Tupl
 def _owner(doc: Dict[str, Any], path: Tuple[Any, ...]) -> Tuple[str, str]:
     """(kind, name) of the object a reference path sits in."""
     section, index = path[0], path[1]
+    if section == "project":  # a kind of its own under the project (``code_envs``): a singleton
+        return index, index
     return KINDS.get(section, section), doc[section][index].get("name")
 
 
@@ -95,7 +100,8 @@ def _problems(config: Any, doc: Dict[str, Any], refs: List[Reference], known: Se
         if name in known:
             continue
         kind, owner = _owner(doc, path)
-        subject = "%s %s names %s '%s'" % (kind.replace("_", " "), owner, what, name)
+        subject = "%s %s names %s '%s'" % (kind.replace("_", " "), owner, what, name) if path[0] != "project" \
+            else "%s names %s '%s'" % (format_path(path), what, name)
         if complete:
             out.append(Diagnostic(ERROR, "%s, which DSS does not have" % subject, path=format_path(path),
                                   hint=did_you_mean(name, known) or "create the %s in DSS first, or name one "

@@ -90,5 +90,7 @@ def test_the_new_kinds_plan_nothing_until_their_module_fills_them_in():
     from dataiku_framework.config.schema import FrameworkConfig
     config = FrameworkConfig.from_yaml('version: "1.0"\nproject: {key: A, code_envs: {python: py}, folder: /T}\n'
                                        'libraries: [{path: x, repository: "https://h/r.git", checkout: main}]\n')
+    from dataiku_framework.resources.kind import StubKind
     for kind in ("code_envs", "git_library", "sharing", "project_folder"):
-        assert registry.get(kind).configured(config) == []
+        if isinstance(registry.get(kind), StubKind):  # a kind whose module is filled in plans (tests/python/kinds)
+            assert registry.get(kind).configured(config) == []
