@@ -82,6 +82,7 @@ def build(snap: Any, kinds: Tuple[str, ...] = KINDS) -> Imported:
         project.pop("variables", None)
     if "project" in kinds:
         result.left_out.extend(project_left_out)
+        _project_fields(snap, project)
     else:  # the key, and what a project that names nothing would still set
         project = {k: v for k, v in project.items() if k in ("key", "disable_automatic_triggers")}
     sections = _convert_all(snap, ctx, kinds, notes, result.left_out)
@@ -91,6 +92,15 @@ def build(snap: Any, kinds: Tuple[str, ...] = KINDS) -> Imported:
     _inventory(snap, result)
     result.left_out = sorted(set(result.left_out), key=lambda e: (e[0], e[1].lower(), e[2]))
     return result
+
+
+def _project_fields(snap: Any, project: Dict[str, Any]) -> None:
+    """Fields of ``project`` that a kind of their own imports (``folder``: ``project_folder``'s inverse)."""
+    from ..resources import registry
+    for k in registry.kinds():
+        if len(k.section) == 2 and k.section[0] == "project" and k.section[1] not in project:
+            for _, value in k.to_config(snap, None):
+                project[k.section[1]] = value
 
 
 def _gone(result: Imported) -> set:

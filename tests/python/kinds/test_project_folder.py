@@ -104,3 +104,53 @@ def test_removing_folder_stops_managing_and_leaves_the_project_in_place(engine, 
     assert _entry(plan) is None
     assert engine.apply(_config(key), allow_delete=True).succeeded
     assert _path_of(client, key) == "/Kept"
+
+
+def _cli(emu, *argv):
+    import io
+    from contextlib import redirect_stderr, redirect_stdout
+
+    from emusupport import ADMIN_KEY
+    from dataiku_framework.cli import main
+    out, err = io.StringIO(), io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err):
+        code = main(list(argv) + ["--host", emu.url, "--api-key", ADMIN_KEY])
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_import_round_trip_keeps_the_folder_and_plans_clean(engine, client, emu, tmp_path):
+    from dataiku_framework.importer import import_project
+    key = _key()
+    assert engine.apply(_config(key, "/Imported/Here")).succeeded
+    imported = import_project(client, key)
+    assert imported.doc["project"]["folder"] == "/Imported/Here"
+    code, _, err = _cli(emu, "import", key, "--out", str(tmp_path))
+    assert (code, err) == (0, ""), err
+    config = FrameworkConfig.from_yaml(str(tmp_path / ("%s.yaml" % key)))
+    assert config.project.folder == "/Imported/Here"
+    plan = engine.plan(config)
+    assert _entry(plan)["action"] == "no-op" and not plan.has_changes
+
+
+def test_import_of_a_project_at_the_root_leaves_folder_out(engine, client):
+    from dataiku_framework.importer import import_project
+    key = _key()
+    assert engine.apply(_config(key)).succeeded
+    assert "folder" not in import_project(client, key).doc["project"]
+
+
+def test_adopt_records_the_placement_in_the_state(engine, client, emu, tmp_path):
+    from dataiku_framework.state import StateStore
+    key = _key()
+    client.create_project(key, "Made in DSS", "admin")
+    target = client.get_root_project_folder().create_sub_folder("Adopted")
+    client.get_project(key).move_to_folder(target)
+    code, out, err = _cli(emu, "import", key, "--out", str(tmp_path), "--adopt")
+    assert (code, err) == (0, ""), err
+    assert "Adopted" in out
+    entry = StateStore(client, key).read().resources["project_folder"]
+    assert entry["canonical"] == {"path": "/Adopted"} and entry["created_by_tool"] is False
+    client.get_project(key).move_to_folder(client.get_root_project_folder())
+    config = FrameworkConfig.from_yaml(str(tmp_path / ("%s.yaml" % key)))
+    plan = engine.plan(config)
+    assert [c["origin"] for c in _entry(plan)["changes"]] == ["drift"]

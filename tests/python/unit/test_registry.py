@@ -52,7 +52,7 @@ def test_the_derived_tables_are_today_s():
     assert deletes.DELETE_ORDER == ("git_library", "scenario", "recipe", "dataset", "managed_folder", "zone")
     assert deletes.DATA_KINDS == ("git_library", "dataset", "managed_folder")
     assert compare.UNMANAGED_KINDS == ("zone", "managed_folder", "dataset", "recipe", "scenario")
-    assert [k.kind for k in registry.detailed_kinds()] == ["recipe", "scenario"]
+    assert [k.kind for k in registry.detailed_kinds()] == ["recipe", "scenario", "project_folder"]
     assert set(writers.WRITERS) == set(registry.plan_kinds())
     assert registry.git_table()["scenarios"] == ("scenario", True)
     assert registry.git_table()["datasets"] == ("dataset", False)
@@ -90,5 +90,5 @@ def test_the_new_kinds_plan_nothing_until_their_module_fills_them_in():
     from dataiku_framework.config.schema import FrameworkConfig
     config = FrameworkConfig.from_yaml('version: "1.0"\nproject: {key: A, code_envs: {python: py}, folder: /T}\n'
                                        'libraries: [{path: x, repository: "https://h/r.git", checkout: main}]\n')
-    for kind in ("code_envs", "git_library", "sharing", "project_folder"):
+    for kind in ("code_envs", "git_library", "sharing"):  # project_folder is filled in (N4)
         assert registry.get(kind).configured(config) == []
