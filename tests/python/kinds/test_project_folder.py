@@ -154,3 +154,17 @@ def test_adopt_records_the_placement_in_the_state(engine, client, emu, tmp_path)
     config = FrameworkConfig.from_yaml(str(tmp_path / ("%s.yaml" % key)))
     plan = engine.plan(config)
     assert [c["origin"] for c in _entry(plan)["changes"]] == ["drift"]
+
+
+def test_two_dss_folders_of_the_path_s_name_stop_the_apply_naming_both(engine, client):
+    key = _key()
+    root = client.get_root_project_folder()
+    ids = sorted([root.create_sub_folder("Twice").id, client.get_root_project_folder().create_sub_folder("Twice").id])
+    result = engine.apply(_config(key, "/Twice/Inner"))
+    assert not result.succeeded
+    failed = [r for r in result.results if r.address == "project_folder"][0]
+    assert failed.status == "failed"
+    assert "2 project folders named 'Twice'" in failed.error and all(i in failed.error for i in ids)
+    assert _path_of(client, key) == "/"
+    assert all(not f.list_child_folders() for f in client.get_root_project_folder().list_child_folders()
+               if f.get_name() == "Twice")
