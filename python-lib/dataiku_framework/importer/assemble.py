@@ -82,7 +82,7 @@ def build(snap: Any, kinds: Tuple[str, ...] = KINDS) -> Imported:
         project.pop("variables", None)
     if "project" in kinds:
         result.left_out.extend(project_left_out)
-        _claimed_settings(snap, ctx, project)
+        _project_fields(snap, ctx, project)
     else:  # the key, and what a project that names nothing would still set
         project = {k: v for k, v in project.items() if k in ("key", "disable_automatic_triggers")}
     sections = _convert_all(snap, ctx, kinds, notes, result.left_out)
@@ -94,20 +94,23 @@ def build(snap: Any, kinds: Tuple[str, ...] = KINDS) -> Imported:
     return result
 
 
-def _claimed_settings(snap: Any, ctx: Context, project: Dict[str, Any]) -> None:
-    """Kinds of their own under ``project`` that claim project settings (``code_envs``): their keys
-    leave the raw ``settings`` and their own inverse fills their key (one owner per setting)."""
+def _project_fields(snap: Any, ctx: Context, project: Dict[str, Any]) -> None:
+    """Fields of ``project`` that a kind of their own owns (``code_envs``, ``folder``): the project
+    settings such a kind claims leave the raw ``settings``, and its own inverse fills its field
+    (one owner per setting)."""
     from ..resources import registry
     for kind in registry.kinds():
-        if not kind.claims_settings or len(kind.section) != 2 or kind.section[0] != "project":
+        if len(kind.section) != 2 or kind.section[0] != "project":
             continue
-        settings = project.get("settings") or {}
-        for key in kind.claims_settings:
-            settings.pop(key, None)
-        if not settings:
-            project.pop("settings", None)
-        for _, doc in kind.to_config(snap, ctx):
-            project[kind.section[1]] = doc
+        if kind.claims_settings:
+            settings = project.get("settings") or {}
+            for key in kind.claims_settings:
+                settings.pop(key, None)
+            if not settings:
+                project.pop("settings", None)
+        if kind.section[1] not in project:
+            for _, value in kind.to_config(snap, ctx):
+                project[kind.section[1]] = value
 
 
 def _gone(result: Imported) -> set:

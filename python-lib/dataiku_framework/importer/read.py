@@ -91,6 +91,7 @@ def read_live(client: Any, project_key: str, include: Optional[Iterable[str]] = 
         lists = {name: pool.submit(reader.call, call) for name, call in calls.items()}
         inventory = {label: pool.submit(_listed_or_error, reader, getattr(project, method))
                      for label, method in INVENTORY}
+        details = {k.kind: pool.submit(reader.call, k.detail, project, k.kind, snap) for k in _project_fields(kinds)}
         if not exists(reader, lists["metadata"], project_key):
             raise LookupError("project %s does not exist on DSS" % project_key)
         snap.exists = True
@@ -118,6 +119,7 @@ def read_live(client: Any, project_key: str, include: Optional[Iterable[str]] = 
         snap.scenarios = _results(scenario_reads, "scenario", unread)
         listed_inventory = {label: f.result() for label, f in inventory.items()}
         snap.extra = {"inventory": listed_inventory, "live": True, "unread": unread}
+        snap.extra.update({kind: {kind: future.result()} for kind, future in details.items()})
         for attr, label in (("saved_models", "saved model"), ("evaluation_stores", "model evaluation store")):
             try:
                 snap.extra[attr] = _ids(models[attr].result() if models else [])
@@ -126,6 +128,14 @@ def read_live(client: Any, project_key: str, include: Optional[Iterable[str]] = 
                 listed_inventory[label] = _why(error)
     snap.requests = reader.count
     return snap
+
+
+def _project_fields(kinds: Tuple[str, ...]) -> List[Any]:
+    """The kinds read per object that are a field of the project (``project.folder``), imported with
+    the project; landing in ``snapshot.extra[kind]`` as the plan reads them (``engine._kind_details``)."""
+    from ..resources import registry
+    return [k for k in registry.detailed_kinds() if k.singleton and tuple(k.section[:1]) == ("project",)] \
+        if "project" in kinds else []
 
 
 def _results(reads: Dict[str, Any], kind: str, unread: Dict[Tuple[str, str], str]) -> Dict[str, Any]:

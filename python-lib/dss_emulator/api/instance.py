@@ -3,6 +3,7 @@ import copy
 
 from .. import defaults, errors
 from ..checks import check_types
+from ..ids import random_id
 from ..routing import route
 from ..stamps import stamp_update
 
@@ -354,3 +355,38 @@ def locate_project(ctx, projectKey):
         if projectKey in f.get("projectKeys", []):
             return copy.deepcopy(f)
     return _folder(ctx, "ROOT")
+
+
+#: DSS's project folder ids are random alphanumerics (the root's is ``ROOT``)
+PROJECT_FOLDER_ID_LENGTH = 7
+
+
+@route("POST", "/project-folders/{folderId}/children", perm=None)
+def create_sub_folder(ctx, folderId):
+    """``DSSProjectFolder.create_sub_folder(name)``: a new child of ``folderId`` named by the ``name``
+    query parameter; answers the new folder (reference ``dss-rest-api.md``, project folders)."""
+    folders = ctx.instance.project_folders
+    parent = _existing(folders, folderId, "Project folder")
+    name = ctx.q("name")
+    if not isinstance(name, str) or not name.strip():
+        raise errors.bad_request("A project folder name is required")
+    fid = random_id(PROJECT_FOLDER_ID_LENGTH, set(folders))
+    folders[fid] = {"id": fid, "name": name, "parentId": folderId, "childrenIds": [], "projectKeys": []}
+    parent["childrenIds"].append(fid)
+    return copy.deepcopy(folders[fid])
+
+
+@route("POST", "/project-folders/{folderId}/projects/{projectKey}/move", perm="admin")
+def move_project(ctx, folderId, projectKey):
+    """``DSSProjectFolder.move_project_to(key, destination)``: the project leaves ``folderId`` for the
+    folder the ``destination`` query parameter names; empty answer (reference ``dss-rest-api.md``,
+    project folders). The source must hold the project, the destination must exist."""
+    folders = ctx.instance.project_folders
+    source = _existing(folders, folderId, "Project folder")
+    target = _existing(folders, ctx.q("destination") or "", "Project folder")
+    if projectKey not in source.get("projectKeys", []):
+        raise errors.bad_request("Project %s is not in project folder %s" % (projectKey, folderId))
+    source["projectKeys"].remove(projectKey)
+    if projectKey not in target["projectKeys"]:
+        target["projectKeys"].append(projectKey)
+    return None

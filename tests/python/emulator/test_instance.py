@@ -163,3 +163,27 @@ def test_edition_cli_option():
     from dss_emulator.__main__ import parse_args
     assert parse_args(["serve", "--edition", "free"]).edition == "free"
     assert parse_args(["serve"]).edition == "enterprise"
+
+
+# -- project folders (dss-rest-api.md: create_sub_folder, move_project_to) --------------------------
+def test_sub_folders_are_created_and_a_project_moves_between_folders(client, project):
+    root = client.get_root_project_folder()
+    team = root.create_sub_folder("Team")
+    sales = team.create_sub_folder("Sales")
+    assert sales.get_path() == "/Team/Sales" and sales.id not in ("ROOT", team.id)
+    assert [f.get_name() for f in client.get_root_project_folder().list_child_folders()] == ["Team"]
+    project.move_to_folder(sales)
+    assert client.get_project_folder(sales.id).list_project_keys() == ["P1"]
+    assert "P1" not in client.get_root_project_folder().list_project_keys()
+    assert project.get_project_folder().get_path() == "/Team/Sales"
+
+
+def test_a_move_is_refused_from_a_folder_without_the_project_or_to_an_unknown_one(client, project):
+    team = client.get_root_project_folder().create_sub_folder("Team")
+    with pytest.raises(DataikuException, match="is not in project folder"):
+        team.move_project_to("P1", client.get_root_project_folder())
+    with pytest.raises(DataikuException, match="Project folder nope does not exist"):
+        client.get_root_project_folder().move_project_to("P1", type("Folder", (), {"id": "nope"})())
+    assert client.get_root_project_folder().list_project_keys() == ["P1"]
+    with pytest.raises(DataikuException, match="name is required"):
+        client.get_root_project_folder().create_sub_folder("")

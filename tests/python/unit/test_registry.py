@@ -52,7 +52,7 @@ def test_the_derived_tables_are_today_s():
     assert deletes.DELETE_ORDER == ("git_library", "scenario", "recipe", "dataset", "managed_folder", "zone")
     assert deletes.DATA_KINDS == ("git_library", "dataset", "managed_folder")
     assert compare.UNMANAGED_KINDS == ("zone", "managed_folder", "dataset", "recipe", "scenario")
-    assert [k.kind for k in registry.detailed_kinds()] == ["recipe", "scenario"]
+    assert [k.kind for k in registry.detailed_kinds()] == ["recipe", "scenario", "project_folder"]
     assert set(writers.WRITERS) == set(registry.plan_kinds())
     assert registry.git_table()["scenarios"] == ("scenario", True)
     assert registry.git_table()["datasets"] == ("dataset", False)
