@@ -47,7 +47,13 @@ def test_claimed_settings_are_left_out_of_the_import(claimed):
     assert doc["settings"] == {"flowAnchorSourcesAndSinks": False}
 
 
-def test_unclaimed_settings_pass_through():
+@pytest.fixture
+def unclaimed(monkeypatch):
+    """No kind claims ``codeEnvs`` (as before N1): the project kind passes it through."""
+    monkeypatch.setattr(registry.get("code_envs"), "claims_settings", ())
+
+
+def test_unclaimed_settings_pass_through(unclaimed):
     kind = registry.get("project")
     assert "codeEnvs" in kind.desired(_project(), None)["settings"]
     assert kind.config_form(kind.live_form(LIVE, None), "P")["git_commit_mode"] == "explicit"
