@@ -28,7 +28,6 @@ DATASET_TYPES_OF_CONNECTION = {"EC2": frozenset(["S3"]), "SSH": frozenset(["SCP"
 #: uploaded-files datasets: DSS does not keep their ``managed`` flag (they read back ``managed: false``)
 #: and gives them no ``${projectKey}/NAME`` path
 UPLOAD_TYPES = frozenset(["UploadedFiles"])
-MANAGED_NOT_KEPT = UPLOAD_TYPES  # the name the comparison used before
 
 
 def keeps_managed(dtype: Any) -> bool:
@@ -326,7 +325,17 @@ class DatasetResource(Writes, Kind):
 
     # -- inverse (import)
     def to_config(self, snap: Any, ictx: Any) -> Iterable[Tuple[str, Any]]:
-        return [(name, to_config_doc(live, None)) for name, live in self.read(snap).items()]
+        """(name, document or ``LeftOut``) per live dataset; the zone from ``ictx.zone_of(type, id)``
+        when the import context offers it (the zones it imports), else none."""
+        from ..importer.convert import LeftOut
+        zone_of = getattr(ictx, "zone_of", None) or (lambda object_type, object_id: None)
+        out = []  # type: List[Tuple[str, Any]]
+        for name, live in sorted(self.read(snap).items()):
+            try:
+                out.append((name, to_config_doc(live, zone_of("DATASET", name))))
+            except LeftOut as why:
+                out.append((name, why))
+        return out
 
     # -- write (apply)
     def handle(self, ctx: Any, name: str) -> Any:

@@ -98,7 +98,17 @@ class ManagedFolderResource(Writes, Kind):
 
     # -- inverse (import)
     def to_config(self, snap: Any, ictx: Any) -> Iterable[Tuple[str, Any]]:
-        return [(name, to_config_doc(live, None)) for name, live in self.read(snap).items()]
+        """(name, document or ``LeftOut``) per live folder; the zone from ``ictx.zone_of(type, id)``
+        when the import context offers it (the zones it imports), else none."""
+        from ..importer.convert import LeftOut
+        zone_of = getattr(ictx, "zone_of", None) or (lambda object_type, object_id: None)
+        out = []  # type: List[Tuple[str, Any]]
+        for name, live in sorted(self.read(snap).items()):
+            try:
+                out.append((name, to_config_doc(live, zone_of("MANAGED_FOLDER", live.get("id")))))
+            except LeftOut as why:
+                out.append((name, why))
+        return out
 
     # -- write (apply): DSS files folders by id; the config names them
     def handle(self, ctx: Any, name: str) -> Any:

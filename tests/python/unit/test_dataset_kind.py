@@ -63,3 +63,31 @@ def test_the_two_kinds_write_and_import_without_the_legacy_tables():
     live = {"name": "files", "type": "Filesystem", "params": {"connection": "nas", "path": "p",
                                                               "notReadyIfEmpty": False}}
     assert managed_folder.to_config_doc(live, "z") == {"name": "files", "connection": "nas", "path": "p", "zone": "z"}
+
+
+def test_to_config_reads_a_live_project_like_the_import_and_names_what_it_leaves_out(client, project):
+    """Over HTTP against the emulator: each kind's ``to_config`` gives the documents ``import`` writes,
+    zones included when the import context knows them, and ``LeftOut`` for a name the language refuses."""
+    from dataiku_framework.importer import convert
+    from dataiku_framework.importer.assemble import build
+    from dataiku_framework.importer.read import read_live
+    project.create_dataset("orders", "Filesystem", params={"connection": "filesystem_managed", "path": "/o"},
+                           formatType="csv", formatParams={"separator": ";"})
+    folder = project.create_managed_folder("files")
+    project.create_managed_folder("my files")  # DSS allows it; the configuration language does not
+    zone = project.get_flow().create_zone("raw")
+    zone.add_item(project.get_dataset("orders"))
+    snap = read_live(client, "P1")
+    imported = build(snap)
+
+    class ImportContext(object):
+        @staticmethod
+        def zone_of(object_type, object_id):
+            return {("DATASET", "orders"): "raw"}.get((object_type, object_id))
+
+    datasets = dataset.DatasetResource().to_config(snap, ImportContext())
+    assert [doc for _, doc in datasets] == imported.doc["datasets"] and datasets[0][1]["zone"] == "raw"
+    folders = dict(managed_folder.ManagedFolderResource().to_config(snap, None))
+    assert isinstance(folders.pop("my files"), convert.LeftOut)
+    assert list(folders.values()) == imported.doc["managed_folders"] and folders["files"]["name"] == "files"
+    assert folder.id in {f.get("id") for f in snap.folders.values()}
