@@ -10,7 +10,7 @@ from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 from ..config.annotations import facts
 from .base import ANY, DEFAULT_ZONE_ID, Path, format_path
-from .kind import Kind, Writes
+from .kind import Kind, Writes, each_converted, zone_lookup
 
 FS_TYPES = frozenset(["Filesystem", "UploadedFiles", "FilesInFolder", "HDFS", "S3", "Azure", "GCS", "FTP",
                       "SCP", "SFTP"])
@@ -325,17 +325,9 @@ class DatasetResource(Writes, Kind):
 
     # -- inverse (import)
     def to_config(self, snap: Any, ictx: Any) -> Iterable[Tuple[str, Any]]:
-        """(name, document or ``LeftOut``) per live dataset; the zone from ``ictx.zone_of(type, id)``
-        when the import context offers it (the zones it imports), else none."""
-        from ..importer.convert import LeftOut
-        zone_of = getattr(ictx, "zone_of", None) or (lambda object_type, object_id: None)
-        out = []  # type: List[Tuple[str, Any]]
-        for name, live in sorted(self.read(snap).items()):
-            try:
-                out.append((name, to_config_doc(live, zone_of("DATASET", name))))
-            except LeftOut as why:
-                out.append((name, why))
-        return out
+        """(name, document or ``LeftOut``) per live dataset, in its zone when the import context knows it."""
+        zone_of = zone_lookup(ictx)
+        return each_converted(self.read(snap), lambda name, live: to_config_doc(live, zone_of("DATASET", name)))
 
     # -- write (apply)
     def handle(self, ctx: Any, name: str) -> Any:

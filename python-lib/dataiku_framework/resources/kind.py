@@ -20,8 +20,8 @@ from typing import Any, Callable, Dict, FrozenSet, Iterable, List, Optional, Seq
 
 from .base import DEFAULT_ZONE_ID, Context, Path, Resource, paired
 
-__all__ = ["AmbiguousName", "ApplyContext", "IDENTITY_KEYS", "Kind", "StubKind", "Writes", "id_named",
-           "known_by_listing", "merge_into", "move_to_zone"]
+__all__ = ["AmbiguousName", "ApplyContext", "IDENTITY_KEYS", "Kind", "StubKind", "Writes", "each_converted",
+           "id_named", "known_by_listing", "merge_into", "move_to_zone", "zone_lookup"]
 
 
 class ApplyContext(Context):
@@ -197,6 +197,24 @@ class Writes(object):
 
     def delete(self, ctx: ApplyContext, name: str, drop_data: bool) -> None:
         self.handle(ctx, name).delete()
+
+
+def each_converted(live: Dict[str, Any], one: Callable[[str, Dict[str, Any]], Any]) -> List[Tuple[str, Any]]:
+    """(name, ``one(name, object)`` or the ``LeftOut`` it raised) per live object, by name: an import
+    names what it leaves out and goes on (a kind's ``to_config``)."""
+    from ..importer.convert import LeftOut
+    out = []  # type: List[Tuple[str, Any]]
+    for name, obj in sorted(live.items()):
+        try:
+            out.append((name, one(name, obj)))
+        except LeftOut as why:
+            out.append((name, why))
+    return out
+
+
+def zone_lookup(ictx: Any) -> Callable[[str, Any], Optional[str]]:
+    """The import context's ``zone_of(type, id)`` (the zones it imports); none when it has none."""
+    return getattr(ictx, "zone_of", None) or (lambda object_type, object_id: None)
 
 
 #: kind -> (module, class) of its legacy writer; each kind that moves its writes in overrides the methods

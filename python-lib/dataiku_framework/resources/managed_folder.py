@@ -5,7 +5,7 @@ the inverse, the comparison tables and the writes."""
 from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 from .base import DEFAULT_ZONE_ID
-from .kind import Kind, Writes, known_by_listing
+from .kind import Kind, Writes, each_converted, known_by_listing, zone_lookup
 
 #: the connection of a managed folder that names none (DSS's default too)
 DEFAULT_CONNECTION = "filesystem_folders"
@@ -98,17 +98,9 @@ class ManagedFolderResource(Writes, Kind):
 
     # -- inverse (import)
     def to_config(self, snap: Any, ictx: Any) -> Iterable[Tuple[str, Any]]:
-        """(name, document or ``LeftOut``) per live folder; the zone from ``ictx.zone_of(type, id)``
-        when the import context offers it (the zones it imports), else none."""
-        from ..importer.convert import LeftOut
-        zone_of = getattr(ictx, "zone_of", None) or (lambda object_type, object_id: None)
-        out = []  # type: List[Tuple[str, Any]]
-        for name, live in sorted(self.read(snap).items()):
-            try:
-                out.append((name, to_config_doc(live, zone_of("MANAGED_FOLDER", live.get("id")))))
-            except LeftOut as why:
-                out.append((name, why))
-        return out
+        """(name, document or ``LeftOut``) per live folder, in its zone when the import context knows it."""
+        zone_of = zone_lookup(ictx)
+        return each_converted(self.read(snap), lambda name, live: to_config_doc(live, zone_of("MANAGED_FOLDER", live.get("id"))))
 
     # -- write (apply): DSS files folders by id; the config names them
     def handle(self, ctx: Any, name: str) -> Any:
