@@ -7,10 +7,6 @@ Each table maps a key to its default; ``strip`` drops the entries equal to it.
 """
 from typing import Any, Dict, List, Optional
 
-from ..resources.dataset import (DSS_PARAMS as DATASET_PARAMS, FORMAT_PARAMS, NO_MAX_LENGTH,  # noqa: F401
-                                 format_params)
-from ..resources.managed_folder import DSS_PARAMS as FOLDER_PARAMS  # noqa: F401 (their home is the kind)
-
 _INHERIT_CONTAINER = {"containerMode": "INHERIT"}
 _SPARK_CONF = {"inheritConf": "default", "conf": []}
 
@@ -142,3 +138,10 @@ def same(a: Any, b: Any) -> bool:
     if isinstance(a, list) and isinstance(b, list):
         return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
     return a == b
+
+
+# The dataset and folder defaults live beside their kinds (issue 17); named here for the importer.
+# Imported last: a kind module may import ``strip``/``same`` from here while this module loads.
+from ..resources.dataset import (DSS_PARAMS as DATASET_PARAMS, FORMAT_PARAMS, NO_MAX_LENGTH,  # noqa: E402,F401
+                                 format_params)
+from ..resources.managed_folder import DSS_PARAMS as FOLDER_PARAMS  # noqa: E402,F401
