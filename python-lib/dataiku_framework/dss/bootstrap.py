@@ -8,19 +8,8 @@ built their projects through it, so they exercised a path apply never uses.)
 """
 from typing import Any, Dict
 
+from ..resources.dataset import new_dataset  # noqa: F401 (its home is the dataset kind; named here for callers)
 from . import translate, visual
-
-
-def new_dataset(project: Any, ds: Any, wanted: Dict[str, Any]) -> None:
-    """The creation request of a dataset (managed: DSS's managed-dataset builder; else ``create_dataset``)."""
-    if ds.managed:
-        builder = project.new_managed_dataset(ds.name)
-        fmt = translate.FORMAT_OPTIONS.get(ds.format_type or "csv") if ds.type in translate.FS_TYPES else None
-        builder.with_store_into(ds.connection or "filesystem_managed", format_option_id=fmt)
-        builder.create()
-    else:
-        project.create_dataset(ds.name, ds.type, params=wanted["params"], formatType=wanted.get("formatType"),
-                               formatParams=wanted.get("formatParams") or {})
 
 
 VIRTUAL_INPUT_TYPES = frozenset(["join", "fuzzyjoin", "geojoin", "vstack", "generate_features"])

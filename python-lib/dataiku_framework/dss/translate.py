@@ -10,18 +10,10 @@ from typing import Any, Dict, List, Optional
 from ..config.annotations import facts
 from . import visual
 
-#: the connection of a managed folder that names none (DSS's default too)
-DEFAULT_FOLDER_CONNECTION = "filesystem_folders"
 #: DSS's default flow zone: its id, and the name the config uses for it (no ``zones:`` entry needed)
 DEFAULT_ZONE = "default"
-FS_TYPES = frozenset(["Filesystem", "UploadedFiles", "FilesInFolder", "HDFS", "S3", "Azure", "GCS", "FTP",
-                      "SCP", "SFTP"])
-SQL_TYPES = facts("Dataset").applies_to["table"]
 CODE_TYPES = facts("Recipe").applies_to["code"]
 
-# DSS's managed-dataset format options, by our format_type
-FORMAT_OPTIONS = {"csv": "CSV_ESCAPING_NOGZIP_FORHIVE", "parquet": "PARQUET_HIVE", "avro": "AVRO",
-                  "orc": "ORC", "json": "JSON"}
 # recipe type names in the config -> DSS recipe types
 RECIPE_TYPES = {"prepare": "shaker", "sql": "sql_query"}
 JOB_TYPES = {"RECURSIVE": "RECURSIVE_BUILD", "NON_RECURSIVE": "NON_RECURSIVE_FORCED_BUILD",
@@ -31,79 +23,25 @@ RUN_CONDITIONS = {"if_previous_ok": ("RUN_IF_STATUS_MATCH", ["SUCCESS", "WARNING
                   "if_previous_failed": ("RUN_IF_STATUS_MATCH", ["FAILED"])}
 
 
+#: names whose home is now a kind module (issue 17); read from there, not copied (``resources.base``
+#: imports this module, so the kind modules are imported on first use, not at import time)
+_MOVED = {"dataset": ("FS_TYPES", "SQL_TYPES", "FORMAT_OPTIONS", "dataset_params", "columns", "partitioning",
+                      "_field", "dataset_definition"),
+          "managed_folder": ("DEFAULT_FOLDER_CONNECTION", "folder_params")}
+
+
+def __getattr__(name: str) -> Any:
+    """``translate.dataset_definition`` and the other moved names, from their kind module."""
+    import importlib
+    for module, names in _MOVED.items():
+        if name in names:
+            return getattr(importlib.import_module("dataiku_framework.resources." + module), name)
+    raise AttributeError("module %r has no attribute %r" % (__name__, name))
+
+
 def _set(target, key, value):
     if value is not None:
         target[key] = value
-
-
-def dataset_params(ds):
-    # type: (Any) -> Dict[str, Any]
-    """DSS ``params`` of a dataset: first-class keys mapped through the schema's x-dss-param."""
-    params = {}  # type: Dict[str, Any]
-    _set(params, "connection", ds.connection)
-    for field, dss_key in facts("Dataset").dss_params.items():
-        if field == "connection":
-            continue
-        applies = facts("Dataset").applies_to.get(field)
-        if applies is None or ds.type in applies:
-            _set(params, dss_key, getattr(ds, field))
-    if ds.type in SQL_TYPES:
-        params["mode"] = "query" if ds.query else "table"
-    # DSS gives managed files datasets a ${projectKey}/NAME path; upload datasets keep none
-    if ds.managed and ds.type in FS_TYPES and ds.type != "UploadedFiles" and "path" not in params:
-        params["path"] = "${projectKey}/" + ds.name
-    params.update(ds.params or {})
-    return params
-
-
-def columns(schema):
-    # type: (Optional[List[Any]]) -> List[Dict[str, Any]]
-    out = []
-    for col in schema or []:
-        c = {"name": col.name, "type": col.type or "string"}
-        _set(c, "comment", col.comment)
-        _set(c, "meaning", col.meaning)
-        _set(c, "maxLength", col.max_length)
-        out.append(c)
-    return out
-
-
-def _field(obj: Any, name: str) -> Any:
-    """``obj.name`` or ``obj[name]``: partitioning is a plain mapping in the model (no record class)."""
-    if isinstance(obj, dict):
-        return obj.get(name)
-    return getattr(obj, name, None)
-
-
-def partitioning(part: Any) -> Dict[str, Any]:
-    """DSS ``partitioning`` from the config's ``{dimensions: [{name, type, period}], file_path_pattern}``."""
-    dims = []
-    for d in _field(part, "dimensions") or [] if part is not None else []:
-        dim = {"name": _field(d, "name"), "type": _field(d, "type") or "value"}  # type: Dict[str, Any]
-        period = _field(d, "period")
-        if period:
-            dim["params"] = {"period": str(period).upper()}
-        dims.append(dim)
-    out = {"dimensions": dims}  # type: Dict[str, Any]
-    pattern = _field(part, "file_path_pattern") if part is not None else None
-    if pattern:
-        out["filePathPattern"] = pattern
-    return out
-
-
-def dataset_definition(ds, project_key):
-    # type: (Any, str) -> Dict[str, Any]
-    """The parts of a DSS dataset definition the config governs."""
-    d = {"projectKey": project_key, "name": ds.name, "type": ds.type, "managed": bool(ds.managed),
-         "params": dataset_params(ds), "tags": sorted(ds.tags or []),
-         "description": ds.description or "", "shortDesc": ds.short_desc or "",
-         "partitioning": partitioning(ds.partitioning)}  # type: Dict[str, Any]
-    if ds.format_type:
-        d["formatType"] = ds.format_type
-        d["formatParams"] = dict(ds.format_params or {})
-    if ds.schema:
-        d["schema"] = {"columns": columns(ds.schema), "userModified": True}
-    return d
 
 
 def _io_items(refs, folder_ids):
@@ -294,10 +232,3 @@ def scenario_definition(sc: Any, project_key: str, folder_ids: Optional[Dict[str
     return out
 
 
-def folder_params(mf: Any) -> Dict[str, Any]:
-    """A managed folder's DSS ``params``: its connection (default ``filesystem_folders``), path and raw params."""
-    params = {"connection": mf.connection or DEFAULT_FOLDER_CONNECTION}  # type: Dict[str, Any]
-    if mf.path:
-        params["path"] = mf.path
-    params.update(mf.params or {})
-    return params

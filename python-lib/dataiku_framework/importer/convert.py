@@ -13,6 +13,7 @@ from typing import Any, Dict, List, Optional, Tuple
 
 from ..config.annotations import facts
 from ..dss import translate, visual
+from ..resources import dataset as dataset_kind, managed_folder
 from . import defaults
 from .defaults import same, strip
 
@@ -43,11 +44,19 @@ def _set(out: Dict[str, Any], key: str, value: Any) -> None:
         out[key] = value
 
 
+def given(out: Dict[str, Any], key: str, value: Any) -> None:
+    """``out[key] = value`` unless the value is empty: the public name of ``_set`` for the kind modules."""
+    _set(out, key, value)
+
+
 def _common(out: Dict[str, Any], raw: Dict[str, Any], short: bool = True) -> None:
     _set(out, "description", raw.get("description"))
     if short:
         _set(out, "short_desc", raw.get("shortDesc"))
     _set(out, "tags", sorted(raw.get("tags") or []))
+
+
+described = _common  # public name for the kind modules' inverses
 
 
 # -- project ------------------------------------------------------------------------------------------------------
@@ -63,74 +72,13 @@ from ..resources.zone import import_zone as zone  # noqa: E402,F401
 
 
 def folder(raw: Dict[str, Any], zone_name: Optional[str]) -> Dict[str, Any]:
-    out = {"name": check_name(raw.get("name"))}  # type: Dict[str, Any]
-    if raw.get("type") and raw["type"] != "Filesystem":
-        out["type"] = raw["type"]
-    params = dict(raw.get("params") or {})
-    connection = params.pop("connection", None)
-    if connection and connection != translate.DEFAULT_FOLDER_CONNECTION:
-        out["connection"] = connection
-    params = strip(params, defaults.FOLDER_PARAMS)
-    _set(out, "path", params.pop("path", None))
-    _common(out, raw, short=False)
-    _set(out, "zone", zone_name)
-    _set(out, "params", params)
-    return out
+    """A managed folder's document: the managed_folder kind's inverse."""
+    return managed_folder.to_config_doc(raw, zone_name)
 
 
 def dataset(raw: Dict[str, Any], zone_name: Optional[str]) -> Dict[str, Any]:
-    name = check_name(raw.get("name"))
-    dtype = raw.get("type")
-    if not isinstance(dtype, str) or not dtype:
-        raise LeftOut("it has no type")
-    managed = bool(raw.get("managed")) and dtype not in ("UploadedFiles",)
-    out = {"name": name, "type": dtype}  # type: Dict[str, Any]
-    params = dict(raw.get("params") or {})
-    _set(out, "connection", params.pop("connection", None))
-    if managed:
-        out["managed"] = True
-    _common(out, raw)
-    _set(out, "zone", zone_name)
-    fmt = raw.get("formatType")
-    if fmt:
-        out["format_type"] = fmt
-        _set(out, "format_params", strip(raw.get("formatParams"), defaults.format_params(fmt, managed)))
-    columns = [_column(c) for c in (raw.get("schema") or {}).get("columns") or []]
-    _set(out, "schema", columns)
-    dims = ((raw.get("partitioning") or {}).get("dimensions")) or []
-    if dims:
-        out["partitioning"] = _partitioning(raw["partitioning"])
-    params = strip(params, defaults.DATASET_PARAMS)
-    if dtype in translate.SQL_TYPES and params.get("mode") == ("query" if params.get("query") else "table"):
-        params.pop("mode")
-    if managed and dtype in translate.FS_TYPES and params.get("path") == "${projectKey}/" + name:
-        params.pop("path")
-    if managed and dtype in translate.SQL_TYPES and params.get("table") == "${projectKey}_" + name:
-        params.pop("table")  # DSS's table name for a managed SQL dataset
-    _set(out, "params", params)
-    return out
-
-
-def _column(raw: Dict[str, Any]) -> Dict[str, Any]:
-    out = {"name": raw.get("name"), "type": raw.get("type") or "string"}
-    _set(out, "comment", raw.get("comment"))
-    _set(out, "meaning", raw.get("meaning"))
-    if isinstance(raw.get("maxLength"), int) and raw["maxLength"] != defaults.NO_MAX_LENGTH:
-        out["max_length"] = raw["maxLength"]
-    return out
-
-
-def _partitioning(raw: Dict[str, Any]) -> Dict[str, Any]:
-    dims = []
-    for d in raw.get("dimensions") or []:
-        dim = {"name": d.get("name"), "type": d.get("type") or "value"}
-        period = (d.get("params") or {}).get("period")
-        if period:
-            dim["period"] = period
-        dims.append(dim)
-    out = {"dimensions": dims}  # type: Dict[str, Any]
-    _set(out, "file_path_pattern", raw.get("filePathPattern"))
-    return out
+    """A dataset's document: the dataset kind's inverse."""
+    return dataset_kind.to_config_doc(raw, zone_name)
 
 
 # -- recipes ------------------------------------------------------------------------------------------------------

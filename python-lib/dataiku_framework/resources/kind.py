@@ -20,8 +20,8 @@ from typing import Any, Callable, Dict, FrozenSet, Iterable, List, Optional, Seq
 
 from .base import DEFAULT_ZONE_ID, Context, Path, Resource, paired
 
-__all__ = ["AmbiguousName", "ApplyContext", "IDENTITY_KEYS", "Kind", "StubKind", "id_named", "known_by_listing",
-           "merge_into", "move_to_zone"]
+__all__ = ["AmbiguousName", "ApplyContext", "IDENTITY_KEYS", "Kind", "StubKind", "Writes", "each_converted",
+           "id_named", "known_by_listing", "merge_into", "move_to_zone", "zone_lookup"]
 
 
 class ApplyContext(Context):
@@ -136,12 +136,91 @@ def move_to_zone(ctx: ApplyContext, object_type: str, handle: Any, zone: Optiona
 
 
 
+class Writes(object):
+    """The writes every settings-backed kind shares (moved from ``writers.Writer``): fetch through the
+    object's settings, write the changed top-level keys in one save, move the zone apart. A kind
+    module that implements its writes mixes this in before ``Kind``; it supplies ``handle`` and
+    ``create`` (and ``fetch``/``delete`` where DSS files the object otherwise)."""
+
+    kind = ""
+    replace_keys = frozenset()  # type: FrozenSet[str]   # keys the config owns whole (no merge)
+    zone_type = None  # type: Optional[str]              # the flow item type, for kinds placed in zones
+
+    def fetch(self, ctx: ApplyContext, name: str, keep: bool = False) -> Optional[Dict[str, Any]]:
+        """The object's live JSON in the snapshot's shape, None when DSS does not have it; ``keep``:
+        the settings read are kept for the ``save`` that follows."""
+        settings = self.settings(ctx, name, keep)
+        return None if settings is None else settings.get_raw()
+
+    def create(self, ctx: ApplyContext, name: str, obj: Any, desired: Dict[str, Any]) -> None:
+        """Send the creation request (only that: settings follow through ``write``)."""
+        raise NotImplementedError
+
+    def write(self, ctx: ApplyContext, name: str, obj: Any, desired: Dict[str, Any], keys: Iterable[str]) -> int:
+        """Write ``keys`` of ``desired``; the number of write requests sent."""
+        keys = set(keys)
+        sent = 0
+        own = [k for k in sorted(keys) if k != "zone" and k in desired]
+        if own:
+            sent += self.save(ctx, name, obj, desired, own)
+        if "zone" in keys and self.zone_type:
+            sent += move_to_zone(ctx, self.zone_type, self.handle(ctx, name), desired.get("zone"))
+        return sent
+
+    def settings(self, ctx: ApplyContext, name: str, keep: bool = False) -> Any:
+        """The object's settings (``dataikuapi``'s settings object; None when DSS does not have it):
+        the one ``fetch(keep=True)`` kept, else read now."""
+        with ctx.lock:
+            held = ctx.kept.pop((self.kind, name), None)
+        if held is None:
+            held = ctx.call(lambda: self.handle(ctx, name).get_settings())
+        if keep and held is not None:
+            with ctx.lock:
+                ctx.kept[(self.kind, name)] = held
+        return held
+
+    def save(self, ctx: ApplyContext, name: str, obj: Any, desired: Dict[str, Any], keys: List[str]) -> int:
+        """Read the settings, set ``keys``, save them: one write."""
+        settings = self.settings(ctx, name)
+        raw = settings.get_raw()
+        for key in keys:
+            raw[key] = merge_into(raw.get(key), self.to_dss(ctx, obj, desired, key), key in self.replace_keys)
+        ctx.call(settings.save)
+        return 1
+
+    def to_dss(self, ctx: ApplyContext, obj: Any, desired: Dict[str, Any], key: str) -> Any:
+        """The DSS value of ``key`` (the desired form names objects; DSS may want ids)."""
+        return desired[key]
+
+    def handle(self, ctx: ApplyContext, name: str) -> Any:
+        raise NotImplementedError
+
+    def delete(self, ctx: ApplyContext, name: str, drop_data: bool) -> None:
+        self.handle(ctx, name).delete()
+
+
+def each_converted(live: Dict[str, Any], one: Callable[[str, Dict[str, Any]], Any]) -> List[Tuple[str, Any]]:
+    """(name, ``one(name, object)`` or the ``LeftOut`` it raised) per live object, by name: an import
+    names what it leaves out and goes on (a kind's ``to_config``)."""
+    from ..importer.convert import LeftOut
+    out = []  # type: List[Tuple[str, Any]]
+    for name, obj in sorted(live.items()):
+        try:
+            out.append((name, one(name, obj)))
+        except LeftOut as why:
+            out.append((name, why))
+    return out
+
+
+def zone_lookup(ictx: Any) -> Callable[[str, Any], Optional[str]]:
+    """The import context's ``zone_of(type, id)`` (the zones it imports); none when it has none."""
+    return getattr(ictx, "zone_of", None) or (lambda object_type, object_id: None)
+
+
 #: kind -> (module, class) of its legacy writer; each kind that moves its writes in overrides the methods
-_LEGACY_WRITERS = {"managed_folder": "FolderWriter", "dataset": "DatasetWriter", "recipe": "RecipeWriter",
-                   "scenario": "ScenarioWriter"}
+_LEGACY_WRITERS = {"recipe": "RecipeWriter", "scenario": "ScenarioWriter"}
 #: kind -> function of ``importer.convert`` turning one live object into its config document
-_LEGACY_INVERSE = {"managed_folder": "folder", "dataset": "dataset",
-                   "recipe": "recipe", "scenario": "scenario"}
+_LEGACY_INVERSE = {"recipe": "recipe", "scenario": "scenario"}
 _LEGACY_CACHE = {}  # type: Dict[str, Any]
 
 

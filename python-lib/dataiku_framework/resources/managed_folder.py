@@ -1,11 +1,50 @@
-"""Managed folders: named by the config, identified by a random id in DSS (looked up by name)."""
-from typing import Any, Dict, List, Optional, Tuple
+"""Managed folders: named by the config, identified by a random id in DSS (looked up by name).
 
-from ..dss import translate
-from .kind import Kind
+The whole kind lives here (issue 17 §1): forward params, the DSS defaults an import leaves out,
+the inverse, the comparison tables and the writes."""
+from typing import Any, Dict, Iterable, List, Optional, Tuple
+
+from .base import DEFAULT_ZONE_ID
+from .kind import Kind, Writes, each_converted, known_by_listing, zone_lookup
+
+#: the connection of a managed folder that names none (DSS's default too)
+DEFAULT_CONNECTION = "filesystem_folders"
+DEFAULT_FOLDER_CONNECTION = DEFAULT_CONNECTION  # the name ``dss.translate`` used
+#: managed folder ``params`` DSS fills in by itself (an import leaves them out)
+DSS_PARAMS = {"notReadyIfEmpty": False,
+              "filesSelectionRules": {"mode": "ALL", "excludeRules": [], "includeRules": [], "explicitFiles": []},
+              "path": "${projectKey}/${odbId}"}
 
 
-class ManagedFolderResource(Kind):
+def folder_params(mf: Any) -> Dict[str, Any]:
+    """A managed folder's DSS ``params``: its connection (default ``filesystem_folders``), path and raw params."""
+    params = {"connection": mf.connection or DEFAULT_CONNECTION}  # type: Dict[str, Any]
+    if mf.path:
+        params["path"] = mf.path
+    params.update(mf.params or {})
+    return params
+
+
+def to_config_doc(raw: Dict[str, Any], zone_name: Optional[str]) -> Dict[str, Any]:
+    """The configuration document standing for the live folder ``raw`` (``convert.LeftOut`` when none)."""
+    from ..importer import convert
+    from ..importer.defaults import strip
+    out = {"name": convert.check_name(raw.get("name"))}  # type: Dict[str, Any]
+    if raw.get("type") and raw["type"] != "Filesystem":
+        out["type"] = raw["type"]
+    params = dict(raw.get("params") or {})
+    connection = params.pop("connection", None)
+    if connection and connection != DEFAULT_CONNECTION:
+        out["connection"] = connection
+    params = strip(params, DSS_PARAMS)
+    convert.given(out, "path", params.pop("path", None))
+    convert.described(out, raw, short=False)
+    convert.given(out, "zone", zone_name)
+    convert.given(out, "params", params)
+    return out
+
+
+class ManagedFolderResource(Writes, Kind):
     # -- declarations (issue 17: the registry derives the rest from these)
     section = ("managed_folders",)
     include_names = ("managed_folders", "managed_folder", "folders", "folder")
@@ -26,7 +65,7 @@ class ManagedFolderResource(Kind):
 
     def desired(self, mf: Any, ctx: Any) -> Dict[str, Any]:
         """The connection defaults to the one the create path uses, which is also DSS's default."""
-        out = {"params": translate.folder_params(mf)}  # type: Dict[str, Any]
+        out = {"params": folder_params(mf)}  # type: Dict[str, Any]
         if mf.type:
             out["type"] = mf.type
         if mf.tags is not None:
@@ -54,6 +93,29 @@ class ManagedFolderResource(Kind):
         return Kind.config_path(self, path, obj)
 
     def config_form(self, form: Dict[str, Any], name: str, obj: Any = None) -> Optional[Dict[str, Any]]:
-        from ..importer import convert
         zone = form.get("zone")
-        return convert.folder(dict(form, name=name), None if zone in (None, translate.DEFAULT_ZONE) else zone)
+        return to_config_doc(dict(form, name=name), None if zone in (None, DEFAULT_ZONE_ID) else zone)
+
+    # -- inverse (import)
+    def to_config(self, snap: Any, ictx: Any) -> Iterable[Tuple[str, Any]]:
+        """(name, document or ``LeftOut``) per live folder, in its zone when the import context knows it."""
+        zone_of = zone_lookup(ictx)
+        return each_converted(self.read(snap), lambda name, live: to_config_doc(live, zone_of("MANAGED_FOLDER", live.get("id"))))
+
+    # -- write (apply): DSS files folders by id; the config names them
+    def handle(self, ctx: Any, name: str) -> Any:
+        return ctx.project.get_managed_folder(ctx.folder_ids[name])
+
+    def fetch(self, ctx: Any, name: str, keep: bool = False) -> Optional[Dict[str, Any]]:
+        if not known_by_listing(ctx, "folder_ids", name, ctx.project.list_managed_folders):
+            return None
+        return Writes.fetch(self, ctx, name, keep)
+
+    def create(self, ctx: Any, name: str, obj: Any, desired: Dict[str, Any]) -> None:
+        params = desired["params"]
+        folder = ctx.project.create_managed_folder(name, folder_type=desired.get("type"),
+                                                   connection_name=params.get("connection"))
+        ctx.learn("folder_ids", name, folder.id)
+
+    def delete(self, ctx: Any, name: str, drop_data: bool) -> None:
+        self.handle(ctx, name).delete(drop_data=drop_data)
