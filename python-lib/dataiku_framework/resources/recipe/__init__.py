@@ -8,9 +8,9 @@ import copy
 import json
 from typing import Any, Dict, List, Optional, Tuple
 
-from ..dss import translate
-from .base import ABSENT, ANY, at_path, format_path
-from .kind import Kind
+from ...dss import translate
+from ..base import ABSENT, ANY, at_path, format_path
+from ..kind import Kind
 
 
 class RecipeResource(Kind):
@@ -96,7 +96,7 @@ class RecipeResource(Kind):
 
     def config_form(self, form: Dict[str, Any], name: str, obj: Any = None) -> Optional[Dict[str, Any]]:
         """Through the importer's inverse: roles as ``[a, {ref, role}]``, a visual payload as its readable keys."""
-        from ..importer import convert
+        from ...importer import convert
         recipe = {k: v for k, v in form.items() if k not in ("payload", "zone")}
         for side in ("inputs", "outputs"):
             recipe[side] = {role: {"items": items} for role, items in (form.get(side) or {}).items()}
@@ -119,7 +119,7 @@ class RecipeResource(Kind):
             key = readable_key(obj, path[1:])
             if key is None and obj is not None and at_path(obj.payload, path[1:2]) is ABSENT:
                 # a readable key the config leaves at its default, and no raw payload sets the path
-                from ..dss import visual
+                from ...dss import visual
                 key = visual.config_key(obj.type, tuple(path[1:]))
             return key or format_path(path)
         if path[:2] == ("params", "envSelection"):
@@ -136,7 +136,7 @@ def readable_key(rc: Any, payload_path: Any) -> Optional[str]:
     cost does not weigh on unchanged recipes."""
     if rc is None or not payload_path:
         return None
-    from ..dss import visual
+    from ...dss import visual
     full = at_path(translate.recipe_payload(rc), payload_path)
     fields = [f for f in visual.readable_fields(rc.type) + ["engine"] if getattr(rc, f, None) not in (None, [], {})]
     for field in fields:  # left out, the key no longer sets the path
@@ -164,7 +164,7 @@ def _payload_at(rc: Any, field: str, value: Any, payload_path: Any) -> Any:
 
 def _choices(field: str) -> List[Any]:
     """The values the config schema allows for a recipe key with a fixed list of choices."""
-    from ..config.schema_check import load_schema
+    from ...config.schema_check import load_schema
     return list(load_schema()["$defs"]["Recipe"]["properties"].get(field, {}).get("enum") or [])
 
 
