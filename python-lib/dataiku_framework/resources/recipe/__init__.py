@@ -11,6 +11,7 @@ from typing import Any, Dict, List, Optional, Tuple
 from ...dss import translate
 from ..base import ABSENT, ANY, at_path, format_path
 from ..kind import Kind
+from . import readable
 
 
 class RecipeResource(Kind):
@@ -119,8 +120,7 @@ class RecipeResource(Kind):
             key = readable_key(obj, path[1:])
             if key is None and obj is not None and at_path(obj.payload, path[1:2]) is ABSENT:
                 # a readable key the config leaves at its default, and no raw payload sets the path
-                from ...dss import visual
-                key = visual.config_key(obj.type, tuple(path[1:]))
+                key = readable.config_key(obj.type, tuple(path[1:]))
             return key or format_path(path)
         if path[:2] == ("params", "envSelection"):
             return format_path(path) if "envSelection" in (obj.params or {}) else "code_env"
@@ -131,22 +131,37 @@ def readable_key(rc: Any, payload_path: Any) -> Optional[str]:
     """The readable key (``keys``, ``aggregations``...) that sets ``payload_path`` of a visual
     recipe's payload, or None when the raw ``payload`` (or nothing) sets it.
 
-    Found by building the payload once without each readable key the recipe sets: the key whose
-    absence changes that path is the one the user wrote. Only run for a path that differs, so its
-    cost does not weigh on unchanged recipes."""
+    The table (``readable.sole_key``) names the candidate when the path is one key's alone, and
+    the recipe as written confirms it (a boolean left at its default over a raw payload is the
+    payload's). Otherwise (a split ``mode`` moves the list holding ``ratio``; ``joins`` holds two
+    keys) the search: the payload is built once without each readable
+    key the recipe sets, and the key whose absence (or other value) changes that path is the one the
+    user wrote. Only run for a path that differs, so its cost does not weigh on unchanged recipes."""
     if rc is None or not payload_path:
         return None
     from ...dss import visual
     full = at_path(translate.recipe_payload(rc), payload_path)
     fields = [f for f in visual.readable_fields(rc.type) + ["engine"] if getattr(rc, f, None) not in (None, [], {})]
+    listed = readable.sole_key(rc.type, payload_path)
+    if listed in fields and (_left_out_changes(rc, listed, full, payload_path)
+                             or _other_value_changes(rc, listed, full, payload_path)):
+        return listed
     for field in fields:  # left out, the key no longer sets the path
-        if _payload_at(rc, field, type(rc)._initial(field), payload_path) not in (full, _FAILED):
+        if _left_out_changes(rc, field, full, payload_path):
             return field
     for field in fields:  # a value equal to the default: another allowed value changes the path
-        others = [v for v in _choices(field) if v != getattr(rc, field)]
-        if others and _payload_at(rc, field, others[0], payload_path) not in (full, _FAILED):
+        if _other_value_changes(rc, field, full, payload_path):
             return field
     return None
+
+
+def _left_out_changes(rc: Any, field: str, full: Any, payload_path: Any) -> bool:
+    return _payload_at(rc, field, type(rc)._initial(field), payload_path) not in (full, _FAILED)
+
+
+def _other_value_changes(rc: Any, field: str, full: Any, payload_path: Any) -> bool:
+    others = [v for v in _choices(field) if v != getattr(rc, field)]
+    return bool(others) and _payload_at(rc, field, others[0], payload_path) not in (full, _FAILED)
 
 
 _FAILED = object()
