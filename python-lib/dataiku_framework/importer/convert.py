@@ -14,6 +14,7 @@ from typing import Any, Dict, List, Optional, Tuple
 from ..config.annotations import facts
 from ..dss import translate, visual
 from ..resources.project import permission_terms
+from ..resources import recipe as recipe_kind
 from ..resources.recipe import readable
 from . import defaults
 from .defaults import same, strip
@@ -24,7 +25,6 @@ PERMISSION_EXTRAS = frozenset(
      "moderateDashboards", "runScenarios", "manageDashboardAuthorizations", "manageExposedElements",
      "manageAdditionalDashboardUsers", "executeApp", "editPermissions", "publishToDataCollections",
      "shareToWorkspaces", "admin"])
-RECIPE_TYPES = {dss: ours for ours, dss in translate.RECIPE_TYPES.items() if ours != "sql"}
 TRIGGER_KINDS = {dss: ours for ours, dss in translate.TRIGGER_TYPES.items()}
 JOB_MODES = {dss: ours for ours, dss in translate.JOB_TYPES.items()}
 ITEM_STEPS = {"build_flowitem": "builds", "compute_metrics": "computes", "check_dataset": "checks",
@@ -196,7 +196,7 @@ def recipe(entry: Dict[str, Any], folder_names: Dict[str, str], zone_name: Optio
     dss_type = raw.get("type")
     if not isinstance(dss_type, str) or not dss_type:
         raise LeftOut("it has no type")
-    rtype = RECIPE_TYPES.get(dss_type, dss_type)
+    rtype = recipe_kind.config_type(dss_type)
     out = {"name": name, "type": rtype}  # type: Dict[str, Any]
     for side in ("inputs", "outputs"):
         _set(out, side, _io(raw.get(side) or {}, side, folder_names, name, notes))

@@ -65,3 +65,15 @@ def test_a_path_shared_or_moved_by_another_key_has_no_sole_key():
     assert readable.sole_key("join", ("joins", 0, "type")) == "join_type"
     assert readable.sole_key("split", ("seed",)) == "seed"
     assert readable.sole_key("sort", ("engineType",)) == "engine"
+
+
+def test_recipe_type_names_are_one_table_read_both_ways():
+    """Every config recipe type (and alias) goes to DSS and back to its canonical spelling."""
+    from dataiku_framework.config.schema_check import load_schema
+    from dataiku_framework.resources import recipe
+    spec = load_schema()["$defs"]["Recipe"]["properties"]["type"]
+    for name in spec["x-known-values"] + sorted(spec["x-aliases"]):
+        canonical = spec["x-aliases"].get(name, name)
+        assert recipe.config_type(recipe.dss_type(name)) == canonical, name
+    assert (recipe.dss_type("prepare"), recipe.dss_type("sql"), recipe.dss_type("shaker")) == \
+        ("shaker", "sql_query", "shaker")

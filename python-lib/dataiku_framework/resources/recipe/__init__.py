@@ -11,7 +11,28 @@ from typing import Any, Dict, List, Optional, Tuple
 from ...dss import translate
 from ..base import ABSENT, ANY, at_path, format_path
 from ..kind import Kind
+from ..tables import Bimap
 from . import readable
+
+# config recipe type <-> DSS recipe type, where the two differ (the rest are spelled alike); the
+# schema's ``x-aliases`` (``sql``, ``shaker``) are other spellings of a config type
+RECIPE_TYPES = Bimap([("prepare", "shaker")])
+
+
+def dss_type(config_type: str) -> str:
+    """The DSS type of a config recipe type (aliases first: ``sql`` is ``sql_query``)."""
+    canonical = _aliases().get(config_type, config_type)
+    return RECIPE_TYPES.to_dss(canonical) if canonical in RECIPE_TYPES.config_values() else canonical
+
+
+def config_type(dss_type_name: str) -> str:
+    """The config type the import writes for a DSS recipe type (the inverse of ``dss_type``)."""
+    return RECIPE_TYPES.to_config(dss_type_name, dss_type_name)
+
+
+def _aliases() -> Dict[str, str]:
+    from ...config.schema_check import load_schema
+    return load_schema()["$defs"]["Recipe"]["properties"]["type"].get("x-aliases") or {}
 
 
 class RecipeResource(Kind):
@@ -42,7 +63,7 @@ class RecipeResource(Kind):
         io = translate.recipe_io(rc, {})
         outputs = {role: [dict(item, appendMode=bool(item.get("appendMode"))) for item in items]
                    for role, items in io["outputs"].items()}
-        out = {"type": translate.recipe_type(rc), "inputs": io["inputs"], "outputs": outputs}  # type: Dict[str, Any]
+        out = {"type": dss_type(rc.type), "inputs": io["inputs"], "outputs": outputs}  # type: Dict[str, Any]
         params = translate.recipe_params(rc)
         if params:
             out["params"] = params
