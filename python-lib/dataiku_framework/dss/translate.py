@@ -15,7 +15,6 @@ DEFAULT_ZONE = "default"
 CODE_TYPES = facts("Recipe").applies_to["code"]
 
 # recipe type names in the config -> DSS recipe types
-RECIPE_TYPES = {"prepare": "shaker", "sql": "sql_query"}
 JOB_TYPES = {"RECURSIVE": "RECURSIVE_BUILD", "NON_RECURSIVE": "NON_RECURSIVE_FORCED_BUILD",
              "RECURSIVE_FORCED": "RECURSIVE_FORCED_BUILD", "RECURSIVE_MISSING_ONLY": "RECURSIVE_MISSING_ONLY_BUILD"}
 RUN_CONDITIONS = {"if_previous_ok": ("RUN_IF_STATUS_MATCH", ["SUCCESS", "WARNING"]),
@@ -61,7 +60,8 @@ def _io_items(refs, folder_ids):
 
 def recipe_type(rc):
     # type: (Any) -> str
-    return RECIPE_TYPES.get(rc.type, rc.type)
+    from ..resources.recipe import dss_type  # the recipe kind's one table (resources import this module)
+    return dss_type(rc.type)
 
 
 def recipe_io(rc, folder_ids=None):

@@ -217,40 +217,10 @@ def visual_payload(rc: Any) -> Optional[Dict[str, Any]]:
     return to_plain(out) or None
 
 
-# payload path prefix -> the readable key that sets it, per recipe type (for plans in the config's terms)
-_WINDOW = {("windows", 0, "partitioningColumns"): "partition_by", ("windows", 0, "enablePartitioning"): "partition_by",
-           ("windows", 0, "orders"): "order_by", ("windows", 0, "enableOrdering"): "order_by",
-           ("values",): "aggregations"}
-_JOIN = {("joins", 0, "type"): "join_type", ("joins",): "on"}
-CONFIG_PATHS: Dict[str, Dict[Tuple[Any, ...], str]] = {
-    "grouping": {("keys",): "keys", ("values",): "aggregations", ("globalCount",): "global_count"},
-    "join": _JOIN, "fuzzyjoin": _JOIN, "geojoin": _JOIN,
-    "prepare": {("steps",): "steps"}, "shaker": {("steps",): "steps"},
-    "split": {("mode",): "mode", ("seed",): "seed", ("defaultOutputIndex",): "ratio",
-              ("randomSplits",): "ratio", ("randomColumnsSplits",): "ratio", ("centileSplits",): "ratio"},
-    "vstack": {("mode",): "mode", ("addOriginColumn",): "add_origin_column"},
-    "window": _WINDOW,
-    "distinct": {("keys",): "keys"},
-    "sort": {("orders",): "order_by"},
-    "topn": {("firstRows",): "top", ("lastRows",): "top", ("keys",): "partition_by", ("orders",): "order_by"},
-    "pivot": {("pivots", 0, "keyColumns"): "pivot_column", ("pivots", 0, "valueColumns"): "aggregations",
-              ("pivots",): "pivot_column", ("explicitIdentifiers",): "keys",
-              ("identifierColumnsSelection",): "keys"},
-    "sampling": {("selection", "samplingMethod"): "method", ("selection", "targetRatio"): "ratio",
-                 ("selection", "maxRecords"): "max_records", ("selection", "seed"): "seed"},
-}
-
-
 def config_key(rtype: str, payload_path: Tuple[Any, ...]) -> Optional[str]:
-    """The readable key that sets ``payload_path`` of a ``rtype`` recipe's payload (longest
-    matching prefix), or None for a key only a raw ``payload`` sets."""
-    if payload_path[:1] == ("engineType",):
-        return "engine"
-    table = CONFIG_PATHS.get(rtype, {})
-    for size in range(len(payload_path), 0, -1):
-        if tuple(payload_path[:size]) in table:
-            return table[tuple(payload_path[:size])]
-    return None
+    """The readable key that sets ``payload_path``: read from the recipe kind's one table."""
+    from ..resources.recipe import readable  # the table's home; imported late (resources import this module)
+    return readable.config_key(rtype, payload_path)
 
 
 def recipe_params(rc: Any) -> Dict[str, Any]:

@@ -14,11 +14,12 @@ from typing import Any, Dict, List, Optional, Tuple
 from ..config.annotations import facts
 from ..dss import translate, visual
 from ..resources import dataset as dataset_kind, managed_folder
+from ..resources import recipe as recipe_kind
+from ..resources.recipe import readable
 from . import defaults
 from .defaults import same, strip
 
 IDENTIFIER = re.compile(r"^[A-Za-z0-9_]+$")
-RECIPE_TYPES = {dss: ours for ours, dss in translate.RECIPE_TYPES.items() if ours != "sql"}
 TRIGGER_KINDS = {dss: ours for ours, dss in translate.TRIGGER_TYPES.items()}
 JOB_MODES = {dss: ours for ours, dss in translate.JOB_TYPES.items()}
 ITEM_STEPS = {"build_flowitem": "builds", "compute_metrics": "computes", "check_dataset": "checks",
@@ -90,7 +91,7 @@ def recipe(entry: Dict[str, Any], folder_names: Dict[str, str], zone_name: Optio
     dss_type = raw.get("type")
     if not isinstance(dss_type, str) or not dss_type:
         raise LeftOut("it has no type")
-    rtype = RECIPE_TYPES.get(dss_type, dss_type)
+    rtype = recipe_kind.config_type(dss_type)
     out = {"name": name, "type": rtype}  # type: Dict[str, Any]
     for side in ("inputs", "outputs"):
         _set(out, side, _io(raw.get(side) or {}, side, folder_names, name, notes))
@@ -154,9 +155,8 @@ def _visual(rtype: str, payload: Any) -> Dict[str, Any]:
             target["steps"] = [{k: v for k, v in s.items() if k not in defaults.STEP_EDITOR_KEYS}
                                if isinstance(s, dict) else s for s in target["steps"]]
     chosen = {}  # type: Dict[str, Any]
-    engine = (("engine", _pick(("engineType",), lambda v: isinstance(v, str))),) \
-        if rtype in visual.PAYLOAD_ENGINE_TYPES else ()
-    found = [(field, extract(target)) for field, extract in READABLE.get(rtype, ()) + engine]
+    found = [(field, extract(target))
+             for field, extract in readable.extractors(rtype, rtype in visual.PAYLOAD_ENGINE_TYPES)]
     found = [(field, value) for field, value in found if value is not None]
     if _builds(rtype, dict(found), target):  # keys that build one structure together (a join's type and
         chosen = dict(found)                 # conditions) only rebuild it together
@@ -223,131 +223,6 @@ def _subtract(target: Dict[str, Any], built: Dict[str, Any]) -> Dict[str, Any]:
     return out
 
 
-def _columns(items: Any) -> Optional[List[str]]:
-    if not isinstance(items, list) or not items:
-        return None
-    if not all(isinstance(i, dict) and isinstance(i.get("column"), str) for i in items):
-        return None
-    return [i["column"] for i in items]
-
-
-def _aggregations(values: Any) -> Optional[List[Dict[str, Any]]]:
-    if not isinstance(values, list) or not values:
-        return None
-    out = []
-    for v in values:
-        if not isinstance(v, dict) or not isinstance(v.get("column"), str):
-            return None
-        functions = [fn for fn, flag in visual.AGGREGATION_FLAGS.items() if v.get(flag) is True]
-        if not functions:
-            return None
-        out.append({"column": v["column"], "functions": functions})
-    return out
-
-
-def _orders(orders: Any) -> Optional[List[Any]]:
-    if not isinstance(orders, list) or not orders:
-        return None
-    out = []
-    for o in orders:
-        if not isinstance(o, dict) or not isinstance(o.get("column"), str):
-            return None
-        out.append({"column": o["column"], "desc": True} if o.get("desc") else o["column"])
-    return out
-
-
-def _join_on(p: Dict[str, Any]) -> Optional[List[Dict[str, str]]]:
-    joins = p.get("joins")
-    if not isinstance(joins, list) or len(joins) != 1:
-        return None
-    conds = []
-    for c in joins[0].get("on") or []:
-        left, right = (c.get("column1") or {}).get("name"), (c.get("column2") or {}).get("name")
-        if c.get("type") != "EQ" or not isinstance(left, str) or not isinstance(right, str):
-            return None
-        conds.append({"left": left, "right": right})
-    return conds or None
-
-
-def _join_type(p: Dict[str, Any]) -> Optional[str]:
-    joins = p.get("joins")
-    kind = joins[0].get("type") if isinstance(joins, list) and len(joins) == 1 else None
-    return {v: k for k, v in visual.JOIN_TYPES.items()}.get(kind)
-
-
-def _window_first(p: Dict[str, Any]) -> Dict[str, Any]:
-    windows = p.get("windows")
-    return windows[0] if isinstance(windows, list) and len(windows) == 1 and isinstance(windows[0], dict) else {}
-
-
-def _split_ratio(p: Dict[str, Any]) -> Optional[float]:
-    shares = p.get(visual.SPLIT_SHARE_LISTS.get(p.get("mode") or "RANDOM", ""))
-    if isinstance(shares, list) and len(shares) == 1 and isinstance(shares[0].get("share"), (int, float)):
-        return shares[0]["share"] / 100.0
-    return None
-
-
-def _steps(p: Dict[str, Any]) -> Optional[List[Dict[str, Any]]]:
-    steps = p.get("steps")
-    if not isinstance(steps, list) or not steps:
-        return None
-    out = []
-    for s in steps:
-        if not isinstance(s, dict) or s.get("metaType") != "PROCESSOR" or not isinstance(s.get("type"), str):
-            return None
-        step = {"type": s["type"]}  # type: Dict[str, Any]
-        _set(step, "params", s.get("params"))
-        if s.get("disabled"):
-            step["disabled"] = True
-        if s.get("name") is not None:
-            step["name"] = s["name"]
-        out.append(step)
-    return out
-
-
-def _pick(path: Tuple[Any, ...], check: Any = None) -> Any:
-    def get(p: Dict[str, Any]) -> Any:
-        value = p  # type: Any
-        for key in path:
-            value = value.get(key) if isinstance(value, dict) else None
-        return value if check is None or check(value) else None
-    return get
-
-
-_SAMPLING = {v: k for k, v in visual.SAMPLING_METHODS.items()}
-READABLE = {
-    "grouping": (("keys", lambda p: _columns(p.get("keys"))),
-                 ("aggregations", lambda p: _aggregations(p.get("values"))),
-                 ("global_count", _pick(("globalCount",), lambda v: v is True))),
-    "join": (("join_type", _join_type), ("on", _join_on)),
-    "prepare": (("steps", _steps),),
-    "split": (("mode", _pick(("mode",), lambda v: isinstance(v, str))), ("ratio", _split_ratio),
-              ("seed", _pick(("seed",), lambda v: isinstance(v, int) and not isinstance(v, bool)))),
-    "vstack": (("mode", _pick(("mode",), lambda v: isinstance(v, str))),
-               ("add_origin_column", _pick(("addOriginColumn",), lambda v: v is True))),
-    "window": (("partition_by", lambda p: _window_first(p).get("partitioningColumns") or None),
-               ("order_by", lambda p: _orders(_window_first(p).get("orders"))),
-               ("aggregations", lambda p: _aggregations(p.get("values")))),
-    "distinct": (("keys", lambda p: _columns(p.get("keys"))),),
-    "sort": (("order_by", lambda p: _orders(p.get("orders"))),),
-    "topn": (("top", _pick(("firstRows",), lambda v: isinstance(v, int) and v > 0)),
-             ("partition_by", _pick(("keys",), lambda v: isinstance(v, list) and bool(v)
-                                    and all(isinstance(k, str) for k in v))),
-             ("order_by", lambda p: _orders(p.get("orders")))),
-    "pivot": (("pivot_column", lambda p: ((_pick(("pivots",))(p) or [{}])[0].get("keyColumns") or [None])[0]
-               if isinstance(p.get("pivots"), list) and len(p["pivots"]) == 1 else None),
-              ("aggregations", lambda p: _aggregations((p.get("pivots") or [{}])[0].get("valueColumns"))
-               if isinstance(p.get("pivots"), list) and len(p["pivots"]) == 1 else None),
-              ("keys", lambda p: p.get("explicitIdentifiers") if p.get("identifierColumnsSelection") == "EXPLICIT"
-               else None)),
-    "sampling": (("method", lambda p: _SAMPLING.get(_pick(("selection", "samplingMethod"))(p))),
-                 ("ratio", _pick(("selection", "targetRatio"), lambda v: isinstance(v, (int, float))
-                                 and not isinstance(v, bool))),
-                 ("max_records", _pick(("selection", "maxRecords"), lambda v: isinstance(v, int)
-                                       and not isinstance(v, bool))),
-                 ("seed", _pick(("selection", "seed"), lambda v: isinstance(v, int) and not isinstance(v, bool)))),
-}
-READABLE["fuzzyjoin"] = READABLE["geojoin"] = READABLE["join"]
 
 
 # -- scenarios ----------------------------------------------------------------------------------------------------

@@ -8,9 +8,31 @@ import copy
 import json
 from typing import Any, Dict, List, Optional, Tuple
 
-from ..dss import translate
-from .base import ABSENT, ANY, at_path, format_path
-from .kind import Kind
+from ...dss import translate
+from ..base import ABSENT, ANY, at_path, format_path
+from ..kind import Kind
+from ..tables import Bimap
+from . import readable
+
+# config recipe type <-> DSS recipe type, where the two differ (the rest are spelled alike); the
+# schema's ``x-aliases`` (``sql``, ``shaker``) are other spellings of a config type
+RECIPE_TYPES = Bimap([("prepare", "shaker")])
+
+
+def dss_type(config_type: str) -> str:
+    """The DSS type of a config recipe type (aliases first: ``sql`` is ``sql_query``)."""
+    canonical = _aliases().get(config_type, config_type)
+    return RECIPE_TYPES.to_dss(canonical) if canonical in RECIPE_TYPES.config_values() else canonical
+
+
+def config_type(dss_type_name: str) -> str:
+    """The config type the import writes for a DSS recipe type (the inverse of ``dss_type``)."""
+    return RECIPE_TYPES.to_config(dss_type_name, dss_type_name)
+
+
+def _aliases() -> Dict[str, str]:
+    from ...config.schema_check import load_schema
+    return load_schema()["$defs"]["Recipe"]["properties"]["type"].get("x-aliases") or {}
 
 
 class RecipeResource(Kind):
@@ -41,7 +63,7 @@ class RecipeResource(Kind):
         io = translate.recipe_io(rc, {})
         outputs = {role: [dict(item, appendMode=bool(item.get("appendMode"))) for item in items]
                    for role, items in io["outputs"].items()}
-        out = {"type": translate.recipe_type(rc), "inputs": io["inputs"], "outputs": outputs}  # type: Dict[str, Any]
+        out = {"type": dss_type(rc.type), "inputs": io["inputs"], "outputs": outputs}  # type: Dict[str, Any]
         params = translate.recipe_params(rc)
         if params:
             out["params"] = params
@@ -96,7 +118,7 @@ class RecipeResource(Kind):
 
     def config_form(self, form: Dict[str, Any], name: str, obj: Any = None) -> Optional[Dict[str, Any]]:
         """Through the importer's inverse: roles as ``[a, {ref, role}]``, a visual payload as its readable keys."""
-        from ..importer import convert
+        from ...importer import convert
         recipe = {k: v for k, v in form.items() if k not in ("payload", "zone")}
         for side in ("inputs", "outputs"):
             recipe[side] = {role: {"items": items} for role, items in (form.get(side) or {}).items()}
@@ -119,8 +141,7 @@ class RecipeResource(Kind):
             key = readable_key(obj, path[1:])
             if key is None and obj is not None and at_path(obj.payload, path[1:2]) is ABSENT:
                 # a readable key the config leaves at its default, and no raw payload sets the path
-                from ..dss import visual
-                key = visual.config_key(obj.type, tuple(path[1:]))
+                key = readable.config_key(obj.type, tuple(path[1:]))
             return key or format_path(path)
         if path[:2] == ("params", "envSelection"):
             return format_path(path) if "envSelection" in (obj.params or {}) else "code_env"
@@ -131,22 +152,37 @@ def readable_key(rc: Any, payload_path: Any) -> Optional[str]:
     """The readable key (``keys``, ``aggregations``...) that sets ``payload_path`` of a visual
     recipe's payload, or None when the raw ``payload`` (or nothing) sets it.
 
-    Found by building the payload once without each readable key the recipe sets: the key whose
-    absence changes that path is the one the user wrote. Only run for a path that differs, so its
-    cost does not weigh on unchanged recipes."""
+    The table (``readable.sole_key``) names the candidate when the path is one key's alone, and
+    the recipe as written confirms it (a boolean left at its default over a raw payload is the
+    payload's). Otherwise (a split ``mode`` moves the list holding ``ratio``; ``joins`` holds two
+    keys) the search: the payload is built once without each readable
+    key the recipe sets, and the key whose absence (or other value) changes that path is the one the
+    user wrote. Only run for a path that differs, so its cost does not weigh on unchanged recipes."""
     if rc is None or not payload_path:
         return None
-    from ..dss import visual
+    from ...dss import visual
     full = at_path(translate.recipe_payload(rc), payload_path)
     fields = [f for f in visual.readable_fields(rc.type) + ["engine"] if getattr(rc, f, None) not in (None, [], {})]
+    listed = readable.sole_key(rc.type, payload_path)
+    if listed in fields and (_left_out_changes(rc, listed, full, payload_path)
+                             or _other_value_changes(rc, listed, full, payload_path)):
+        return listed
     for field in fields:  # left out, the key no longer sets the path
-        if _payload_at(rc, field, type(rc)._initial(field), payload_path) not in (full, _FAILED):
+        if _left_out_changes(rc, field, full, payload_path):
             return field
     for field in fields:  # a value equal to the default: another allowed value changes the path
-        others = [v for v in _choices(field) if v != getattr(rc, field)]
-        if others and _payload_at(rc, field, others[0], payload_path) not in (full, _FAILED):
+        if _other_value_changes(rc, field, full, payload_path):
             return field
     return None
+
+
+def _left_out_changes(rc: Any, field: str, full: Any, payload_path: Any) -> bool:
+    return _payload_at(rc, field, type(rc)._initial(field), payload_path) not in (full, _FAILED)
+
+
+def _other_value_changes(rc: Any, field: str, full: Any, payload_path: Any) -> bool:
+    others = [v for v in _choices(field) if v != getattr(rc, field)]
+    return bool(others) and _payload_at(rc, field, others[0], payload_path) not in (full, _FAILED)
 
 
 _FAILED = object()
@@ -164,7 +200,7 @@ def _payload_at(rc: Any, field: str, value: Any, payload_path: Any) -> Any:
 
 def _choices(field: str) -> List[Any]:
     """The values the config schema allows for a recipe key with a fixed list of choices."""
-    from ..config.schema_check import load_schema
+    from ...config.schema_check import load_schema
     return list(load_schema()["$defs"]["Recipe"]["properties"].get(field, {}).get("enum") or [])
 
 
