@@ -43,8 +43,7 @@ def changed_keys(handler: Any, desired: Dict[str, Any], live: Optional[Dict[str,
     if live is None:
         return set(desired), []
     canon = handler.canonical(handler.live_form(live, ctx, desired), desired)
-    found = []  # type: List[Any]
-    handler._walk(desired, canon, (), found)
+    found = handler.differences(desired, canon)
     named = [{"path": handler.config_path(path, obj), "raw": path} for path, _, _ in found]
     kept, _ = split_ignored(named, obj)
     ignored = [d["raw"] for d in named if d not in kept]

@@ -164,8 +164,8 @@ class Applier(object):
     # -- planning --------------------------------------------------------------------------------
     def _plan(self, reuse: Any = None) -> Any:
         """The plan of the configuration; ``reuse``: the plan made before the lock was taken, whose
-        unchanged recipes and scenarios need not be read again (``Engine._plan``)."""
-        return self.engine._plan(self.config, targets=self.targets, allow_delete=self.allow_delete, reuse=reuse)
+        unchanged recipes and scenarios need not be read again (``Engine.plan``'s ``reuse``)."""
+        return self.engine.plan(self.config, targets=self.targets, allow_delete=self.allow_delete, reuse=reuse)
 
     def _first_plan(self) -> Any:
         """The plan made before anything is written. A saved plan read from a file is checked against
