@@ -41,3 +41,16 @@ def test_rollback_addresses_of_the_first_kinds_and_of_what_no_kind_manages():
     assert _address("zones/z1.json", None, {"z1": "raw_zone"}) == "zone.raw_zone"
     assert _address("lib/python/helpers.py", None) == "library.python/helpers.py"
     assert _address("saved_models/M1.json", None) == "saved_model.M1"
+
+
+def test_every_kind_hears_once_after_an_apply_what_succeeded(client, monkeypatch):
+    """``Kind.after_apply`` (git_library's refresh-on-apply) runs once per apply, after the graph, with
+    the entries that succeeded; a real apply on the emulator."""
+    from dataiku_framework import Engine, FrameworkConfig
+    heard = []
+    monkeypatch.setattr(registry.get("git_library"), "after_apply",
+                        lambda ctx, entries: heard.append((ctx.project_key, sorted(e["address"] for e in entries))))
+    config = FrameworkConfig.from_yaml('version: "1.0"\nproject: {key: AFTER, name: After}\n'
+                                       'datasets: [{name: raw, type: Filesystem, managed: true, format_type: csv}]\n')
+    assert Engine(client=client).apply(config).succeeded
+    assert heard == [("AFTER", ["dataset.raw"])]  # (a new project is created before the graph)
