@@ -321,8 +321,9 @@ def _targeted(changes: List[Any], targets: Iterable[str]) -> List[Any]:
     by_address = {c.address: c for c in changes}
     unknown = [t for t in targets if t not in by_address]
     if unknown:
-        raise ValueError("--target %s: no such resource in the configuration (addresses look like "
-                         "dataset.NAME, recipe.NAME, scenario.NAME, project)" % ", ".join(unknown))
+        from .resources import registry
+        raise ValueError("--target %s: no such resource in the configuration (addresses look like %s)"
+                         % (", ".join(unknown), ", ".join(k.address("NAME") for k in registry.kinds())))
     keep = set()  # type: set
     todo = list(targets)
     project = by_address.get("project")

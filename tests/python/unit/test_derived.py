@@ -54,3 +54,15 @@ def test_every_kind_hears_once_after_an_apply_what_succeeded(client, monkeypatch
                                        'datasets: [{name: raw, type: Filesystem, managed: true, format_type: csv}]\n')
     assert Engine(client=client).apply(config).succeeded
     assert heard == [("AFTER", ["dataset.raw"])]  # (a new project is created before the graph)
+
+
+def test_an_unknown_target_names_every_kind_s_address_form(client):
+    import pytest
+    from dataiku_framework import Engine, FrameworkConfig
+    config = FrameworkConfig.from_yaml('version: "1.0"\nproject: {key: TARGETS, name: Targets}\n')
+    with pytest.raises(ValueError) as error:
+        Engine(client=client).plan(config, targets=["dataset.nope"])
+    assert "--target dataset.nope: no such resource" in str(error.value)
+    for kind in registry.kinds():
+        assert kind.address("NAME") in str(error.value)
+    assert "git_library.NAME" in str(error.value) and "code_envs" in str(error.value)
