@@ -1,12 +1,15 @@
 """dataiku-framework: Dataiku DSS projects as code (validate, plan, apply YAML-described projects).
 
 The configuration model is imported eagerly; ``Engine`` and ``Plan`` lazily (module
-``__getattr__``), so importing this package never imports ``dataiku`` or ``dataikuapi``.
+``__getattr__``), so importing this package never imports ``dataiku`` or ``dataikuapi``. ``wiring``
+makes the registrations the lower layers look up (plan views, config hooks) on import.
 """
 
 from .config import (ColumnConfig, ConfigError, DataLifecycleConfig, DatasetConfig, Diagnostic, ExternalConfig,
                      FrameworkConfig, LifecycleConfig, ManagedFolderConfig, PermissionConfig, ProjectConfig,
                      RecipeConfig, ScenarioConfig, ScenarioStepConfig, StepConfig, TriggerConfig, ZoneConfig)
+
+from . import wiring  # noqa: E402,F401  (the registrations the lower layers look up: views, hooks)
 
 __version__ = "0.1.0"
 

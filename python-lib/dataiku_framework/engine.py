@@ -9,6 +9,7 @@ import functools
 from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Sequence
 
 from .config.secrets import public_url
+from .dss.failures import classified
 from .plan.connections import check_instance_references
 from .plan.document import Plan, PlanContext, build_document, desired_digest, digest
 from .plan.refresh import DEFAULT_PARALLELISM, carry_over, refresh, unchanged_details
@@ -34,20 +35,17 @@ class Engine(object):
         self.client = with_timeout(client, keep=True)
         self.url = public_url(getattr(client, "host", host) or "")  # recorded in plans: never the password
 
-    def plan(self, config: Any, *, targets: Optional[Sequence[str]] = None,
-             config_source: Optional[str] = None, allow_delete: bool = False) -> Plan:
+    def plan(self, config: Any, *, targets: Optional[Sequence[str]] = None, config_source: Optional[str] = None,
+             allow_delete: bool = False, reuse: Any = None) -> Plan:
         """What applying ``config`` (a ``FrameworkConfig``) would change on DSS, as a ``Plan``.
 
         With the project's apply state, changed fields are told apart (the configuration's changes,
         drift made in DSS, conflicts) and resources the state knows that ``config`` no longer names
         are deleted when ``allow_delete`` (or the file's ``settings.prune``) allows it, else listed
-        in ``not_deleted``."""
-        return self._plan(config, targets=targets, config_source=config_source, allow_delete=allow_delete)
+        in ``not_deleted``.
 
-    def _plan(self, config: Any, *, targets: Optional[Sequence[str]] = None, config_source: Optional[str] = None,
-              allow_delete: bool = False, reuse: Any = None) -> Plan:
-        """``plan``; with ``reuse`` (an earlier plan of the same config made by this process), the
-        recipes and scenarios it found unchanged are not read again (see ``plan.refresh.carry_over``):
+        ``reuse`` is for apply's own use: an earlier plan of the same config made by this process,
+        whose unchanged recipes and scenarios are not read again (see ``plan.refresh.carry_over``);
         apply plans again once it holds the lock, and this keeps that second plan to the lists. When
         the state moved in between (another apply ran), everything is read again."""
         from .config.online import connection_types
@@ -58,7 +56,7 @@ class Engine(object):
         if getattr(reuse, "context", None) is None:
             reuse = None  # a plan read back from a file: nothing to carry over
         unchanged = unchanged_details(reuse)
-        with _classified(self.url):
+        with classified(self.url):
             # the connection types (to resolve ``type: SQL``) and the state are read in the same pool as the project
             snapshot = refresh(self.client, key, parallelism=self.parallelism,
                                recipes={rc.name for rc in config.recipes} - unchanged["recipe"],
@@ -71,7 +69,7 @@ class Engine(object):
             meta = reuse.doc["metadata"]
             if (state.serial, state.lineage) != (meta.get("state_serial"), meta.get("state_lineage")):
                 # rare (an apply ran while this one waited for the lock): one full plan, lists read again
-                return self._plan(config, targets=targets, config_source=config_source, allow_delete=allow_delete)
+                return self.plan(config, targets=targets, config_source=config_source, allow_delete=allow_delete)
             carry_over(snapshot, reuse.context.snapshot, unchanged)
         types = snapshot.extra["types"]
         resolved = config.resolved(connection_types=types)
@@ -156,13 +154,13 @@ class Engine(object):
         applier = Applier(self, config, saved, list(targets or []) or None, allow_delete, lock_timeout, on_progress,
                           planned=planned)
         applier.checkpoints, applier.cancel = checkpoint, cancel
-        with _classified(self.url):
+        with classified(self.url):
             return applier.run()
 
     def rollback_plan(self, project_key: str, to: Optional[str] = None) -> Any:
         """What ``rollback(project_key, to)`` would change (reads only): a ``RollbackPlan``."""
         from .apply.rollback import rollback_plan
-        with _classified(self.url):
+        with classified(self.url):
             return rollback_plan(self.client, project_key, to)
 
     def rollback(self, project_key: str, to: Optional[str] = None, *, lock_timeout: float = 0.0,
@@ -170,21 +168,21 @@ class Engine(object):
         """Restore the project's configuration to what it was before apply ``to`` (default: the last
         apply), by DSS git revert to that apply's checkpoint; a ``Result``. Data is not restored."""
         from .apply.rollback import rollback
-        with _classified(self.url):
+        with classified(self.url):
             return rollback(self.client, project_key, to, lock_timeout=lock_timeout, on_progress=on_progress)
 
     def history(self, project_key: str) -> List[Dict[str, Any]]:
         """The applies recorded in the project's state, newest first; one whose process died (still
         open, its lock gone or expired) shows as ``abandoned``, with what the state records of it."""
         from .state.store import history_of
-        with _classified(self.url):
+        with classified(self.url):
             return history_of(self.client, project_key)
 
     def unlock(self, project_key: str, lock_id: str) -> Any:
         """Release the project's lock ``lock_id`` (for a holder that is gone); the released record."""
         from .state import unlock
         from .state.store import settle_abandoned
-        with _classified(self.url):
+        with classified(self.url):
             released = unlock(self.client, project_key, lock_id)
             settle_abandoned(self.client, project_key)
             return released
@@ -192,7 +190,7 @@ class Engine(object):
     def lock_status(self, project_key: str) -> Any:
         """The project's lock record (held or released), None when it never had one."""
         from .state import read_lock
-        with _classified(self.url):
+        with classified(self.url):
             return read_lock(self.client, project_key)
 
     def apply_reviewed(self, config: Any, reviewed: Any, *, reviewed_name: Optional[str] = None,
@@ -225,7 +223,7 @@ class Engine(object):
         """What ``destroy(project_key)`` would delete, data included (reads only): a ``DestroyPlan``;
         ``DestroyRefused`` when destroy would refuse (see ``apply.destroy``)."""
         from .apply.destroy import destroy_plan
-        with _classified(self.url):
+        with classified(self.url):
             return destroy_plan(self.client, project_key, config)
 
     def destroy(self, project_key: str, *, history_out: Optional[str] = None, config: Any = None,
@@ -238,7 +236,7 @@ class Engine(object):
         under the project lock (``LockHeld`` names the holder). Returns ``{project_key, history_file,
         deleted}``."""
         from .apply.destroy import destroy
-        with _classified(self.url):
+        with classified(self.url):
             return destroy(self.client, project_key, history_out, config, lock_timeout)
 
     def preview(self, config: Any, branch: str, commit: Optional[str] = None, *, lock_timeout: float = 0.0,
@@ -254,7 +252,7 @@ class Engine(object):
         """The preview projects on the instance (of the configuration whose key is ``config_key`` when
         given): ``{project_key, of, branch, commit}`` each (``preview.list_previews``)."""
         from .preview import list_previews
-        with _classified(self.url):
+        with classified(self.url):
             return list_previews(self.client, config_key)
 
 
@@ -339,8 +337,9 @@ def _targeted(changes: List[Any], targets: Iterable[str]) -> List[Any]:
     by_address = {c.address: c for c in changes}
     unknown = [t for t in targets if t not in by_address]
     if unknown:
-        raise ValueError("--target %s: no such resource in the configuration (addresses look like "
-                         "dataset.NAME, recipe.NAME, scenario.NAME, project)" % ", ".join(unknown))
+        from .resources import registry
+        raise ValueError("--target %s: no such resource in the configuration (addresses look like %s)"
+                         % (", ".join(unknown), ", ".join(k.address("NAME") for k in registry.kinds())))
     keep = set()  # type: set
     todo = list(targets)
     project = by_address.get("project")
@@ -353,25 +352,6 @@ def _targeted(changes: List[Any], targets: Iterable[str]) -> List[Any]:
         keep.add(address)
         todo.extend(by_address[address].depends_on)
     return [c for c in changes if c.address in keep]
-
-
-class _classified(object):
-    """Turns network and authentication failures met while reading into the classified errors."""
-
-    def __init__(self, url: str) -> None:
-        self.url = url
-
-    def __enter__(self) -> "_classified":
-        return self
-
-    def __exit__(self, kind: Any, error: Any, tb: Any) -> bool:
-        if error is None:
-            return False
-        from .dss.failures import classify
-        failure = classify(error, self.url)
-        if failure is not None and failure is not error:
-            raise failure from None
-        return False
 
 
 def _version() -> str:

@@ -21,7 +21,7 @@ from ..plan.compare import split_ignored
 from ..plan.document import redacted
 from ..dss.policy import DEFAULT as DEFAULT_POLICY
 from ..dss.policy import is_transient
-from ..resources.writers import WRITERS
+from ..resources import registry
 
 
 class ResourceError(Exception):
@@ -43,8 +43,7 @@ def changed_keys(handler: Any, desired: Dict[str, Any], live: Optional[Dict[str,
     if live is None:
         return set(desired), []
     canon = handler.canonical(handler.live_form(live, ctx, desired), desired)
-    found = []  # type: List[Any]
-    handler._walk(desired, canon, (), found)
+    found = handler.differences(desired, canon)
     named = [{"path": handler.config_path(path, obj), "raw": path} for path, _, _ in found]
     kept, _ = split_ignored(named, obj)
     ignored = [d["raw"] for d in named if d not in kept]
@@ -92,7 +91,7 @@ def converge(handler: Any, ctx: Any, name: str, obj: Any, desired: Dict[str, Any
              live: Optional[Dict[str, Any]]) -> int:
     """Write what differs between ``desired`` and ``live`` (read again when None), then verify.
     The number of write requests sent."""
-    writer = WRITERS[handler.kind]
+    writer = registry.get(handler.kind)
     if live is None:  # a creation: read once, and the settings read are the ones modified
         live = writer.fetch(ctx, name, keep=True)
         if live is None:
@@ -110,7 +109,7 @@ def converge(handler: Any, ctx: Any, name: str, obj: Any, desired: Dict[str, Any
 
 def create(handler: Any, ctx: Any, name: str, obj: Any, desired: Dict[str, Any], status_of: Any) -> int:
     """Create the object (once), then write its settings and verify; write requests sent."""
-    _send_creation(handler, WRITERS[handler.kind], ctx, name, obj, desired, status_of)
+    _send_creation(handler, registry.get(handler.kind), ctx, name, obj, desired, status_of)
     try:
         return 1 + converge(handler, ctx, name, obj, desired, None)
     except ResourceError:
@@ -158,7 +157,7 @@ def update(handler: Any, ctx: Any, name: str, obj: Any, desired: Dict[str, Any],
 
 def delete(handler: Any, ctx: Any, name: str, drop_data: bool) -> int:
     """Delete (idempotently: an object already gone counts as deleted); write requests sent."""
-    writer = WRITERS[handler.kind]
+    writer = registry.get(handler.kind)
     try:
         writer.delete(ctx, name, drop_data)
     except Exception as error:
@@ -184,7 +183,7 @@ def _exists(writer: Any, ctx: Any, name: str) -> Optional[bool]:
 def _holds(handler: Any, ctx: Any, name: str, obj: Any, desired: Dict[str, Any]) -> bool:
     """After a failed write: does DSS hold the desired form anyway (the write landed)?"""
     try:
-        verify(handler, WRITERS[handler.kind], ctx, name, obj, desired)
+        verify(handler, registry.get(handler.kind), ctx, name, obj, desired)
         return True
     except Exception:  # noqa: BLE001
         return False

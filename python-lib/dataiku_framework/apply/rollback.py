@@ -30,6 +30,7 @@ from typing import Any, Dict, List, Optional
 
 from ..config.printable import printable
 from ..dss.policy import DEFAULT as DEFAULT_POLICY
+from ..resources import registry
 from ..state import ProjectLock, StateStore, identity, new_apply_id
 from ..state.dssfiles import FOLDER
 from .checkpoint import TAG, checkpoint, head
@@ -59,23 +60,23 @@ def _target(history: List[Dict[str, Any]], to: Optional[str], project_key: str) 
                         % (to, project_key, project_key))
 
 
+#: git folders of DSS objects that are no kind of this tool: shown in a rollback plan, never managed
+OTHER_FOLDERS = {"lib": "library", "saved_models": "saved_model", "model_evaluation_stores": "model_evaluation_store"}
+
+
 def _address(path: str, text: Optional[str], names: Optional[Dict[str, str]] = None) -> Optional[str]:
     """The resource address a DSS git path belongs to; None for the tool's own files."""
     if path.startswith(FRAMEWORK_FILES):
         return None
+    table = registry.git_table()  # where each kind's objects live in the project git (``Kind.git_paths``)
+    if "/" not in path and path in table:
+        return table[path][0]  # a file of a singleton kind (params.json: the project)
     folder, _, rest = path.partition("/")
-    if path in ("params.json", "tags.json"):
-        return "project"
-    if path == "variables.json":
-        return "variables"
     stem = rest.rsplit(".", 1)[0] if rest else path
-    kinds = {"datasets": "dataset", "recipes": "recipe", "scenarios": "scenario", "managed_folders": "managed_folder",
-             "zones": "zone", "lib": "library", "saved_models": "saved_model",
-             "model_evaluation_stores": "model_evaluation_store"}
-    kind = kinds.get(folder, folder or "file")
-    if kind in ("scenario", "managed_folder", "zone") and stem in (names or {}):
+    kind, by_id = table.get(folder) or (OTHER_FOLDERS.get(folder, folder or "file"), False)
+    if by_id and stem in (names or {}):
         stem = names[stem]
-    elif kind in ("scenario", "managed_folder", "zone") and text:
+    elif by_id and text:
         try:
             stem = json.loads(text).get("name") or stem  # DSS files these by id; the config names them
         except (ValueError, AttributeError):

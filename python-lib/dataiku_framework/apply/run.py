@@ -34,7 +34,7 @@ from ..plan.compare_plans import SHOWN_DIFFERENCES, differences_text, entry_diff
 from ..plan.deletes import DELETE_ORDER, GONE
 from ..plan.document import check_appliable
 from ..plan.refresh import Reader, status_tracker
-from ..resources import BY_KIND
+from ..resources import BY_KIND, registry
 from ..resources.writers import ApplyContext, create_project
 from ..state import LockLost, ProjectLock, StateStore, identity, new_apply_id
 from . import recovery
@@ -164,8 +164,8 @@ class Applier(object):
     # -- planning --------------------------------------------------------------------------------
     def _plan(self, reuse: Any = None) -> Any:
         """The plan of the configuration; ``reuse``: the plan made before the lock was taken, whose
-        unchanged recipes and scenarios need not be read again (``Engine._plan``)."""
-        return self.engine._plan(self.config, targets=self.targets, allow_delete=self.allow_delete, reuse=reuse)
+        unchanged recipes and scenarios need not be read again (``Engine.plan``'s ``reuse``)."""
+        return self.engine.plan(self.config, targets=self.targets, allow_delete=self.allow_delete, reuse=reuse)
 
     def _first_plan(self) -> Any:
         """The plan made before anything is written. A saved plan read from a file is checked against
@@ -342,6 +342,9 @@ class Applier(object):
         keeper = _LockKeeper(lock)
         writer = StateWriter(store, state)
         results = self._run(tasks, recorder, writer, keeper, created_project)
+        done = [t.entry for t in tasks if t.status == "succeeded"]
+        for kind in registry.kinds():  # once per apply, after the graph (git_library: refresh on apply)
+            kind.after_apply(ctx, done)
         ordered = [results[t.entry["address"]] for t in tasks]
         outcome = Result(key, "apply", apply_id, ordered, plan=plan, notes=self.notes)
         if created_project and "project" not in results:  # created before the lock (which lives in it)

@@ -73,9 +73,9 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def _live(engine: Any, args: argparse.Namespace, kinds: Any) -> Any:
-    from ..engine import _classified
+    from ..dss.failures import classified
     from ..importer import import_project
-    with _classified(engine.url):
+    with classified(engine.url):
         return import_project(engine.client, args.project_key, kinds, args.parallelism)
 
 

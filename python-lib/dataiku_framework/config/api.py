@@ -8,6 +8,7 @@ free of I/O, and the CLI and planner call the same two functions.
 import os
 from typing import Any, List, Optional, Tuple
 
+from . import hooks
 from .diagnostics import ERROR, WARNING, ConfigError, Diagnostic, has_errors
 from .environments import apply_environment
 from .loader import Limits, LoadedDocument, load_document
@@ -112,8 +113,7 @@ def validate_file(path: str, env: Optional[str] = None, client: Any = None,
     try:
         diagnostics.extend(check_online(doc, dss))
     except Exception as error:  # network/auth problems become a diagnostic (or DSSConnectionError)
-        from ..dss.failures import classify
-        failure = classify(error, str(getattr(dss, "host", "") or ""))
+        failure = hooks.get("classify_failure")(error, str(getattr(dss, "host", "") or ""))
         if failure is not None and raise_connection_errors:
             raise failure from None
         detail = mask_secret(str(error), getattr(dss, "api_key", None))

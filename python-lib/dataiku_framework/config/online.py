@@ -14,6 +14,7 @@ is said in a warning instead of being reported as missing.
 
 from typing import Any, Dict, Iterable, Iterator, List, Optional, Set, Tuple
 
+from . import hooks
 from .diagnostics import ERROR, WARNING, Diagnostic, did_you_mean, format_path
 from .located import position_of
 from .references import code_envs, connections, items, users
@@ -111,6 +112,8 @@ def check_online(doc, client):
                 ERROR, "type SQL needs a SQL connection, but '%s' is a %s connection" % (dataset["connection"], ctype),
                 path=format_path(path), position=position_of(doc, path), code="online.sql_type",
                 hint="use type: %s or a SQL connection" % ctype))
+    for check in hooks.checks(online=True):  # the online checks the kinds declare (registered by wiring)
+        diagnostics.extend(check(doc, client))
     return [d for d in diagnostics if d is not None]
 
 

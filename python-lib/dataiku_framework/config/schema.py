@@ -17,6 +17,7 @@ import re
 import os
 from typing import Any, Dict, List, Optional, Tuple, Type
 
+from . import hooks
 from .annotations import facts
 from .diagnostics import ConfigError, Diagnostic, did_you_mean, has_errors
 from .located import LocDict, LocList, copy_located, to_plain
@@ -400,15 +401,13 @@ class FrameworkConfig(ConfigObject):
         # type: (Any, str, Any) -> FrameworkConfig
         """The configuration of the live DSS project ``project_key`` (an import: reads only; code
         inline). What the language cannot express is left out: ``dataiku_framework.importer``."""
-        from ..importer import import_project
-        return import_project(client, project_key, include).config
+        return hooks.get("import_project")(client, project_key, include).config  # the importer, via wiring
 
     @classmethod
     def from_export(cls, path, project_key=None, include=None):
         # type: (str, Optional[str], Any) -> FrameworkConfig
         """The configuration of a DSS project export (folder holding ``project_config/``, or zip)."""
-        from ..importer import import_export
-        return import_export(path, project_key, include).config
+        return hooks.get("import_export")(path, project_key, include).config  # the importer, via wiring
 
     # -- validation and output
     def validate(self, env=None):

@@ -12,6 +12,7 @@ documents the schema check rejected.
 import os
 from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
+from . import hooks
 from .annotations import facts
 from .diagnostics import ERROR, WARNING, Diagnostic, did_you_mean, format_path
 from .environments import apply_environment, check_overlay_targets, check_overlay_values
@@ -311,8 +312,8 @@ def check_recipes(ck):
 
 
 def _check_translatable(ck: "Checker", path: "Path", recipe: Dict[str, Any], rtype: str) -> None:
-    """Keys the DSS translation cannot apply are errors, never silently dropped (rules in dss/visual.py)."""
-    from ..dss.visual import problems  # the translation owns its own limits; imported late (dss imports config)
+    """Keys the DSS translation cannot apply are errors, never silently dropped (the recipe translation's rules)."""
+    problems = hooks.get("recipe_problems")  # the translation owns its limits; registered from above (wiring)
     for sub, summary, hint, code in problems(recipe, rtype):
         ck.report(path + sub, "recipe '%s': %s" % (name_of(recipe), summary), hint=hint, code=code)
 
@@ -440,7 +441,7 @@ def validate_document(doc, root_dir=None, env=None, environ=None):
         diagnostics.extend(env_diags)
     ck = Checker(doc, root_dir, environ)
     check_schema(ck)
-    for check in SEMANTIC_CHECKS:
+    for check in SEMANTIC_CHECKS + tuple(hooks.checks()):  # then the checks the kinds declare (wiring)
         check(ck)
     if seen:
         return diagnostics + [d for d in ck.diagnostics if (d.filename, d.line, d.column, d.code) not in seen]

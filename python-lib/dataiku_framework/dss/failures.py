@@ -141,3 +141,22 @@ def check_connection(client: Any, url: str) -> None:
         raise failure from None
     if not isinstance(info, dict):
         raise DSSUnreachable(_display_url(url), NOT_DSS)
+
+
+class classified(object):
+    """Turns network and authentication failures met while reading into the classified errors
+    (``with classified(url): ...``); any other exception passes through unchanged."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+
+    def __enter__(self) -> "classified":
+        return self
+
+    def __exit__(self, kind: Any, error: Any, tb: Any) -> bool:
+        if error is None:
+            return False
+        failure = classify(error, self.url)
+        if failure is not None and failure is not error:
+            raise failure from None
+        return False

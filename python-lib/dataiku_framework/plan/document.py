@@ -8,7 +8,7 @@ through ``redact_value``.
 import hashlib
 import json
 from functools import lru_cache
-from typing import Any, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional
 
 from ..config.secrets import SHORT_SECRET, is_secret_key, is_secret_pair, redact, redact_value
 
@@ -49,6 +49,25 @@ def desired_digest(changes: List[Any]) -> str:
         after = redacted(c.after, None, secrets)
         forms[c.address] = scrubbed(after, secrets) if secrets else after
     return digest(forms)
+
+
+#: views of a plan document by name (``text``, ``markdown``, ``html``): ``render`` registers them.
+#: Why a table: the plan data must not import its views (issue 17, layering); the views sit above it.
+VIEWS = {}  # type: Dict[str, Callable[..., str]]
+
+
+def register_view(name: str, fn: Callable[..., str]) -> None:
+    """Make ``fn(doc, **options) -> str`` the ``name`` view of plan documents (``Plan.to_<name>``)."""
+    VIEWS[name] = fn
+
+
+def view(name: str) -> Callable[..., str]:
+    """The registered ``name`` view; importing ``dataiku_framework`` registers them all (its ``wiring``)."""
+    try:
+        return VIEWS[name]
+    except KeyError:
+        raise LookupError("no %r view of plan documents is registered (known: %s); import "
+                          "dataiku_framework.render to register the views" % (name, ", ".join(sorted(VIEWS)) or "none"))
 
 
 @lru_cache(maxsize=8192)
@@ -254,16 +273,13 @@ class Plan(object):
                        % (address, ", ".join(e["address"] for e in self.doc["resource_changes"])))
 
     def to_text(self, color: bool = False) -> str:
-        from ..render.text import render_text
-        return render_text(self.doc, color=color)
+        return view("text")(self.doc, color=color)
 
     def to_markdown(self) -> str:
-        from ..render.markdown import render_markdown
-        return render_markdown(self.doc)
+        return view("markdown")(self.doc)
 
     def to_html(self) -> str:
-        from ..render.html import render_html
-        return render_html(self.doc)
+        return view("html")(self.doc)
 
     def __repr__(self) -> str:
         s = self.summary

@@ -37,6 +37,8 @@ class Snapshot(object):
         self.scenario_ids = {}  # type: Dict[str, str]        # name -> id
         self.scenarios = {}  # type: Dict[str, Dict[str, Any]]  # name -> definition (+ "script")
         self.auth = {}  # type: Dict[str, Any]
+        #: every list result by slot (``Kind.store``); the kinds added after the first seven read theirs here
+        self.slots = {}  # type: Dict[str, Any]
         self.extra = {}  # type: Dict[str, Any]
         self.requests = 0
 
@@ -57,9 +59,18 @@ class Snapshot(object):
 
     def raw(self) -> Dict[str, Any]:
         """Everything read, as one JSON-serialisable dict (the live digest is taken over it)."""
-        return {"metadata": self.metadata, "settings": self.settings, "variables": self.variables,
-                "datasets": self.datasets, "folders": self.folders, "zones": self.zones,
-                "recipes": self.recipes, "scenarios": self.scenarios, "recipe_names": self.recipe_names}
+        raw = {"metadata": self.metadata, "settings": self.settings, "variables": self.variables,
+               "datasets": self.datasets, "folders": self.folders, "zones": self.zones,
+               "recipes": self.recipes, "scenarios": self.scenarios, "recipe_names": self.recipe_names}
+        more = {slot: value for slot, value in self.slots.items() if slot not in _FIRST_SLOTS}
+        if more:  # only the new kinds' slots: a project without them keeps the digest it had
+            raw["slots"] = more
+        return raw
+
+
+#: the slots the first seven kinds store as snapshot attributes (already in ``Snapshot.raw``)
+_FIRST_SLOTS = frozenset(("metadata", "settings", "variables", "datasets", "folders", "zones", "recipes", "scenarios",
+                          "auth"))
 
 
 class Reader(object):
@@ -102,15 +113,10 @@ class Reader(object):
 
 
 def list_calls(client: Any, project: Any) -> Dict[str, Callable[[], Any]]:
-    """The calls that read whole lists (DSS serves full definitions for datasets, folders and zones)."""
-    return {"metadata": project.get_metadata, "settings": lambda: project.get_settings().get_raw(),
-            "variables": project.get_variables,
-            "datasets": lambda: [dict(d) for d in project.list_datasets()],
-            "folders": project.list_managed_folders,
-            "zones": lambda: [z.get_settings().get_raw() for z in project.get_flow().list_zones()],
-            "recipes": lambda: [dict(r) for r in project.list_recipes()],
-            "scenarios": lambda: [dict(s) for s in project.list_scenarios()],
-            "auth": client.get_auth_info}
+    """The calls that read whole lists (DSS serves full definitions for datasets, folders and zones):
+    the ones every kind declares (``Kind.list_calls``, one per slot), plus the login."""
+    from ..resources import registry
+    return registry.list_calls(client, project)
 
 
 def read_recipe(project: Any, name: str) -> Dict[str, Any]:
@@ -278,3 +284,6 @@ def store_lists(snap: Snapshot, first: Dict[str, Any], listed: Dict[str, Dict[st
     snap.zones = list(first["zones"] or [])
     snap.recipe_names = [r["name"] for r in first["recipes"] or []]
     snap.scenario_ids = {name: s["id"] for name, s in listed.items()}
+    from ..resources import registry
+    for kind in registry.kinds():  # every kind's own slots (``snap.slots``), from the same results
+        kind.store(snap, first)

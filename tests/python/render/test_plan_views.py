@@ -258,3 +258,29 @@ def test_a_short_secret_is_hidden_where_it_is_the_value_not_inside_other_texts()
     out = render_text(doc)
     assert "params.properties[0].value: \"2\" -> \"<redacted>\"" in out
     assert "step 1 of 3" in out
+
+
+# -- the views register themselves: the plan data never imports them ---------------------------------------------
+
+def test_plan_methods_render_through_the_registered_views_in_a_fresh_process(doc, tmp_path):
+    """``Plan(doc).to_markdown()`` (public API) works when a program imports only the plan module: the
+    package's wiring registers the views; plan.document itself no longer imports render."""
+    import json
+    import os
+    import subprocess
+    import sys
+    saved = tmp_path / "plan.json"
+    saved.write_text(json.dumps(doc))
+    code = ("import json, sys; from dataiku_framework.plan.document import Plan; p = Plan(json.load(open(sys.argv[1]))); "
+            "print(p.to_markdown()); print(p.to_text()); print(p.to_html())")
+    lib = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(__file__)))), "python-lib")
+    out = subprocess.run([sys.executable, "-c", code, str(saved)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                         universal_newlines=True, env={"PYTHONPATH": lib})
+    assert out.returncode == 0, out.stdout
+    assert render_markdown(doc) in out.stdout and render_text(doc) in out.stdout and render_html(doc) in out.stdout
+
+
+def test_a_view_nobody_registered_is_a_clear_error():
+    from dataiku_framework.plan.document import view
+    with pytest.raises(LookupError, match="no 'pdf' view of plan documents is registered"):
+        view("pdf")
