@@ -6,9 +6,9 @@ back): an unchanged trigger, even moved in the list, is never a change.
 """
 from typing import Any, Dict, List, Optional, Tuple
 
-from ..dss import translate
-from .base import ANY, Path, format_path
-from .kind import Kind
+from ...dss import translate
+from ..base import ANY, Path, format_path
+from ..kind import Kind
 
 # DSS trigger params key -> config trigger key
 TRIGGER_PARAMS = {"hour": "hour", "minute": "minute", "frequency": "frequency", "repeatFrequency": "repeat_every",
@@ -125,7 +125,7 @@ class ScenarioResource(Kind):
 
     def config_form(self, form: Dict[str, Any], name: str, obj: Any = None) -> Optional[Dict[str, Any]]:
         """Through the importer's inverse (steps and triggers as the configuration writes them)."""
-        from ..importer import convert
+        from ...importer import convert
         steps = (form.get("params") or {}).get("steps") or []
         keys = [(st.get("params") or {}).get("projectKey") for st in steps if isinstance(st, dict)]
         keys += [b.get("projectKey") for st in steps if isinstance(st, dict)
