@@ -14,6 +14,8 @@ from typing import Any, Dict, List, Optional, Tuple
 from ..config.annotations import facts
 from ..dss import translate, visual
 from ..resources.project import permission_terms
+from ..resources.scenario import steps as scenario_steps
+from ..resources.scenario import triggers as scenario_triggers
 from . import defaults
 from .defaults import same, strip
 
@@ -24,12 +26,6 @@ PERMISSION_EXTRAS = frozenset(
      "manageAdditionalDashboardUsers", "executeApp", "editPermissions", "publishToDataCollections",
      "shareToWorkspaces", "admin"])
 RECIPE_TYPES = {dss: ours for ours, dss in translate.RECIPE_TYPES.items() if ours != "sql"}
-TRIGGER_KINDS = {dss: ours for ours, dss in translate.TRIGGER_TYPES.items()}
-JOB_MODES = {dss: ours for ours, dss in translate.JOB_TYPES.items()}
-ITEM_STEPS = {"build_flowitem": "builds", "compute_metrics": "computes", "check_dataset": "checks",
-              "clear_items": "clears"}
-FREQUENCIES = frozenset(["minutely", "hourly", "daily", "weekly", "monthly"])
-MONTHLY_START = re.compile(r"^2024-01-(\d\d)T00:00:00\.000\+0000$")
 
 
 class LeftOut(Exception):
@@ -502,33 +498,16 @@ def _rest(live: Dict[str, Any], built: Dict[str, Any]) -> Dict[str, Any]:
 
 
 def trigger(raw: Dict[str, Any]) -> Dict[str, Any]:
-    kind = TRIGGER_KINDS.get(raw.get("type"))
+    kind = scenario_triggers.TRIGGER_TYPES.to_config(raw.get("type"))
     if kind is None:
         raise LeftOut("trigger type %r has no equivalent in the language" % raw.get("type"))
     params = dict(raw.get("params") or {})
     out = {"type": kind}  # type: Dict[str, Any]
     if kind == "temporal":
-        freq = str(params.get("frequency") or "").lower()
-        if freq not in FREQUENCIES:
-            raise LeftOut("trigger frequency %r has no equivalent in the language" % params.get("frequency"))
-        out["frequency"] = freq
-        if freq != "minutely":
-            for key in ("hour", "minute"):
-                if params.get(key) not in (None, 0):
-                    out[key] = params[key]
-        if params.get("repeatFrequency") not in (None, 1):
-            out["repeat_every"] = params["repeatFrequency"]
-        if params.get("timezone") not in (None, "SERVER"):
-            out["timezone"] = params["timezone"]
-        if freq == "weekly":
-            out["day_of_week"] = list(params.get("daysOfWeek") or ["Monday"])
-        start = params.get("startingFrom")
-        match = MONTHLY_START.match(start) if freq == "monthly" and isinstance(start, str) else None
-        if match:
-            if int(match.group(1)) != 1:
-                out["day_of_month"] = int(match.group(1))
-        elif start:
-            out["starting_from"] = start
+        try:
+            out.update(scenario_triggers.temporal_keys(params))
+        except ValueError as exc:
+            raise LeftOut(str(exc))
     elif kind == "dataset":
         names = [w.get("itemId") for w in params.get("watches") or [] if isinstance(w, dict)]
         out["dataset"] = names[0] if len(names) == 1 else names
@@ -547,7 +526,7 @@ def trigger(raw: Dict[str, Any]) -> Dict[str, Any]:
     if kind != "temporal" and isinstance(grace, dict) and grace.get("checkAgainAfterGraceDelay") is True \
             and "delay" in grace:
         out["grace_delay"] = grace["delay"]
-    built = translate.trigger_definition(_Obj(out))
+    built = scenario_triggers.trigger_definition(_Obj(out))
     _set(out, "params", _rest(params, built["params"]))
     return out
 
@@ -574,24 +553,22 @@ def step(raw: Dict[str, Any], index: int, project_key: str, folder_names: Dict[s
     if raw.get("enabled") is False:
         out["enabled"] = False
     condition = (raw.get("runConditionType"), list(raw.get("runConditionStatuses") or []))
-    for ours, theirs in translate.RUN_CONDITIONS.items():
-        if condition == (theirs[0], list(theirs[1])):
-            if ours != "if_previous_ok":
-                out["run_condition"] = ours
-            break
-    else:
-        if raw.get("runConditionType") is not None:
-            raise LeftOut("step run condition %s %s has no equivalent in the language" % condition)
+    ours = scenario_steps.run_condition_key(*condition)
+    if ours is None and condition[0] is not None:
+        raise LeftOut("step run condition %s %s has no equivalent in the language" % condition)
+    if ours not in (None, scenario_steps.DEFAULT_RUN_CONDITION):
+        out["run_condition"] = ours
     if raw.get("maxRetriesOnFail"):
         out["max_retries"] = raw["maxRetriesOnFail"]
     folders = folder_names
-    if stype in ITEM_STEPS:
-        items = _items(params.get(ITEM_STEPS[stype]), project_key, folders)
+    field = scenario_steps.item_field(stype)
+    if field:
+        items = _items(params.get(field), project_key, folders)
         if items is not None:
             out["items"] = items
-        if stype == "build_flowitem" and params.get("jobType") in JOB_MODES \
-                and JOB_MODES[params["jobType"]] != "RECURSIVE":
-            out["build_mode"] = JOB_MODES[params["jobType"]]
+        mode = scenario_steps.JOB_TYPES.to_config(params.get("jobType"))
+        if stype == "build_flowitem" and mode not in (None, scenario_steps.DEFAULT_BUILD_MODE):
+            out["build_mode"] = mode
     elif stype == "exec_sql":
         _set(out, "connection", params.get("connection"))
         _set(out, "sql", params.get("sql"))
@@ -608,9 +585,9 @@ def step(raw: Dict[str, Any], index: int, project_key: str, folder_names: Dict[s
     elif stype == "set_project_vars":
         _set(out, "variables", params.get("variables"))
     ids = {name: fid for fid, name in folders.items()}
-    built = translate.step_definition(_Obj(out), project_key, ids, {n: i for i, n in scenario_names.items()})
+    built = scenario_steps.step_definition(_Obj(out), project_key, ids, {n: i for i, n in scenario_names.items()})
     rest = _rest(params, built["params"])
-    if ITEM_STEPS.get(stype) in rest:
+    if field in rest:
         out.pop("items", None)  # DSS's own items are sent as they are: no readable copy beside them
     _set(out, "params", rest)
     return out

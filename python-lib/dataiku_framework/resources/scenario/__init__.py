@@ -6,19 +6,43 @@ back): an unchanged trigger, even moved in the list, is never a change.
 """
 from typing import Any, Dict, List, Optional, Tuple
 
-from ...dss import translate
 from ..base import ANY, Path, format_path
 from ..kind import Kind
 
-# DSS trigger params key -> config trigger key
-TRIGGER_PARAMS = {"hour": "hour", "minute": "minute", "frequency": "frequency", "repeatFrequency": "repeat_every",
-                  "timezone": "timezone", "startingFrom": "starting_from", "daysOfWeek": "day_of_week",
-                  "monthlyRunOn": "day_of_month", "watches": "dataset", "query": "sql", "connection": "connection",
-                  "script": "code"}
-# DSS step params key -> config step key
-STEP_PARAMS = {"builds": "items", "computes": "items", "checks": "items", "clears": "items", "jobType": "build_mode",
-               "sql": "sql", "connection": "connection", "script": "code", "scenarioId": "scenario",
-               "projectKey": "scenario", "variables": "variables"}
+from .steps import ITEM_FIELDS, ITEM_KEYS, STEP_PARAMS, step_definition
+from .triggers import TRIGGER_PARAMS, trigger_definition
+
+
+def scenario_type(sc: Any) -> str:
+    return "custom_python" if (sc.type == "custom_python" or sc.code) else "step_based"
+
+
+def scenario_definition(sc: Any, project_key: str, folder_ids: Optional[Dict[str, str]] = None,
+                        scenario_ids: Optional[Dict[str, str]] = None) -> Dict[str, Any]:
+    """The parts of a DSS scenario definition the config sets (a key left unset is absent: DSS's or
+    the create path's default). ``script`` is a Python scenario's code, which DSS keeps apart."""
+    out = {"type": scenario_type(sc),
+           "triggers": [t for t in (trigger_definition(tr) for tr in sc.triggers or []) if t]}  # type: Dict[str, Any]
+    if sc.active is not None:
+        out["active"] = sc.active is not False
+    if sc.tags is not None:
+        out["tags"] = sorted(sc.tags)
+    if sc.description is not None:
+        out["description"] = sc.description
+    if sc.run_as:
+        out["runAsUser"] = sc.run_as
+    if sc.reporters:
+        out["reporters"] = list(sc.reporters)
+    params = {}  # type: Dict[str, Any]
+    if out["type"] == "step_based":
+        params["steps"] = [step_definition(st, project_key, folder_ids, scenario_ids) for st in sc.steps or []]
+    else:
+        out["script"] = sc.code or ""
+        if sc.code_env:
+            params["envSelection"] = {"envMode": "EXPLICIT_ENV", "envName": sc.code_env}
+    params.update(sc.params or {})
+    out["params"] = params
+    return out
 
 
 class ScenarioResource(Kind):
@@ -57,7 +81,7 @@ class ScenarioResource(Kind):
 
     def desired(self, sc: Any, ctx: Any) -> Dict[str, Any]:
         """The definition the create path writes; folders and scenarios named, not by id."""
-        return translate.scenario_definition(sc, ctx.project_key, {name: name for name in ctx.folder_configs})
+        return scenario_definition(sc, ctx.project_key, {name: name for name in ctx.folder_configs})
 
     def depends_on(self, sc: Any, ctx: Any) -> List[str]:
         """What its steps build or check, what its triggers watch (datasets, folders), and the
@@ -129,7 +153,7 @@ class ScenarioResource(Kind):
         steps = (form.get("params") or {}).get("steps") or []
         keys = [(st.get("params") or {}).get("projectKey") for st in steps if isinstance(st, dict)]
         keys += [b.get("projectKey") for st in steps if isinstance(st, dict)
-                 for field in ("builds", "computes", "checks", "clears")
+                 for field in ITEM_FIELDS.dss_values()
                  for b in (st.get("params") or {}).get(field) or [] if isinstance(b, dict)]
         key = next((k for k in keys if k), "")
         return convert.scenario(dict(form, name=name), key, {}, {})
@@ -139,8 +163,8 @@ class ScenarioResource(Kind):
             trigger = _at(getattr(obj, "triggers", None), path[1])
             own = getattr(trigger, "params", None) or {}
             key = path[3]
-            if key not in own and key in TRIGGER_PARAMS:
-                field = TRIGGER_PARAMS[key]
+            field = TRIGGER_PARAMS.to_config(key)
+            if key not in own and field is not None:
                 if field == "starting_from" and getattr(trigger, "starting_from", None) is None \
                         and getattr(trigger, "frequency", None) == "monthly":
                     field = "day_of_month"  # the translation writes the day of the month as a start date
@@ -180,12 +204,9 @@ def _run_closure(name: str, config: Any) -> set:
     return seen
 
 
-ITEM_KEYS = {"itemId": "ref", "partitionsSpec": "partitions"}
-
-
 def _item_path(step: Any, key: str, rest: Path) -> Path:
     """``builds[i].itemId`` -> ``items[i]`` (a bare name) or ``items[i].ref``; other step params as they are."""
-    if key not in ("builds", "computes", "checks", "clears") or len(rest) < 2 or rest[1] not in ITEM_KEYS:
+    if key not in ITEM_FIELDS.dss_values() or len(rest) < 2 or rest[1] not in ITEM_KEYS:
         return rest
     item = _at(getattr(step, "items", None), rest[0])
     if rest[1] == "itemId" and not isinstance(item, dict):
@@ -201,7 +222,7 @@ def _named_step(step: Any, ctx: Any) -> Any:
     if not isinstance(step, dict) or not isinstance(step.get("params"), dict):
         return step
     params = dict(step["params"])
-    for field in ("builds", "computes", "checks", "clears"):
+    for field in ITEM_FIELDS.dss_values():
         if isinstance(params.get(field), list):
             params[field] = [dict(b, itemId=ctx.folder_names[b["itemId"]])
                              if isinstance(b, dict) and b.get("type") == "MANAGED_FOLDER"
