@@ -130,14 +130,7 @@ PAYLOAD = {
                      "readParams": {"mode": "AUTO", "autoModeRepartitionInto": 10, "map": {}},
                      "overwriteOutputSchema": False, "executionEngine": "SPARK_SUBMIT", "sparkConfig": _SPARK_CONF}},
 }
-#: the name DSS gives a trigger (by DSS trigger type) or a step (by position) that names none
-TRIGGER_NAMES = {"temporal": "Time-based", "ds_modified": "Dataset change", "sql_query": "SQL query change",
-                 "custom_python": "Custom trigger"}
-STEP_NAME = "Step #%d"
-#: a scenario reporter's keys at DSS's value (``id``: DSS gives every reporter its own)
-REPORTER = {"active": True, "phase": "END", "runConditionEnabled": False, "runCondition": "outcome != 'SUCCESS'"}
-#: the check interval (seconds) DSS gives an event trigger
-TRIGGER_DELAY = 900
+#: the scenario defaults (trigger and step names, reporter, trigger delay): resources/scenario/inverse.py
 #: the colour the create path gives a zone that names none
 ZONE_COLOR = "#2ab1ac"
 #: a column's maxLength when DSS sets none

@@ -99,3 +99,13 @@ def test_plan_path_names_read_the_trigger_table():
         if ours in ("day_of_month", "dataset"):
             continue  # the one spelled by a start date, the one indexed by watch: tested by the plan tests
         assert handler.config_path(("triggers", 0, "params", theirs), sc) == "triggers[0].%s" % ours
+
+
+def test_the_inverse_lives_with_the_kind():
+    """One inverse: the importer's names are the scenario module's functions, and the DSS defaults the
+    inverse drops are not kept a second time in importer.defaults."""
+    from dataiku_framework.importer import defaults
+    from dataiku_framework.resources.scenario import inverse
+    assert (convert.scenario, convert.trigger, convert.step) == (inverse.scenario, inverse.trigger, inverse.step)
+    for name in ("TRIGGER_NAMES", "STEP_NAME", "REPORTER", "TRIGGER_DELAY"):
+        assert not hasattr(defaults, name), name

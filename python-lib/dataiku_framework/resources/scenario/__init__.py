@@ -149,14 +149,14 @@ class ScenarioResource(Kind):
 
     def config_form(self, form: Dict[str, Any], name: str, obj: Any = None) -> Optional[Dict[str, Any]]:
         """Through the importer's inverse (steps and triggers as the configuration writes them)."""
-        from ...importer import convert
+        from . import inverse
         steps = (form.get("params") or {}).get("steps") or []
         keys = [(st.get("params") or {}).get("projectKey") for st in steps if isinstance(st, dict)]
         keys += [b.get("projectKey") for st in steps if isinstance(st, dict)
                  for field in ITEM_FIELDS.dss_values()
                  for b in (st.get("params") or {}).get(field) or [] if isinstance(b, dict)]
         key = next((k for k in keys if k), "")
-        return convert.scenario(dict(form, name=name), key, {}, {})
+        return inverse.scenario(dict(form, name=name), key, {}, {})
 
     def config_path(self, path: Path, obj: Any) -> str:
         if len(path) >= 4 and path[0] == "triggers" and path[2] == "params":
