@@ -138,8 +138,7 @@ def move_to_zone(ctx: ApplyContext, object_type: str, handle: Any, zone: Optiona
 
 #: kind -> (module, class) of its legacy writer; each kind that moves its writes in overrides the methods
 _LEGACY_WRITERS = {"project": "ProjectWriter", "variables": "VariablesWriter", "zone": "ZoneWriter",
-                   "managed_folder": "FolderWriter", "dataset": "DatasetWriter", "recipe": "RecipeWriter",
-                   "scenario": "ScenarioWriter"}
+                   "managed_folder": "FolderWriter", "dataset": "DatasetWriter", "recipe": "RecipeWriter"}
 #: kind -> function of ``importer.convert`` turning one live object into its config document
 _LEGACY_INVERSE = {"project": "project", "zone": "zone", "managed_folder": "folder", "dataset": "dataset",
                    "recipe": "recipe", "scenario": "scenario"}

@@ -109,3 +109,13 @@ def test_the_inverse_lives_with_the_kind():
     assert (convert.scenario, convert.trigger, convert.step) == (inverse.scenario, inverse.trigger, inverse.step)
     for name in ("TRIGGER_NAMES", "STEP_NAME", "REPORTER", "TRIGGER_DELAY"):
         assert not hasattr(defaults, name), name
+
+
+def test_the_scenario_kind_writes_itself():
+    """The writes (fetch, create, save, delete) are the kind's own methods, not a legacy writer's."""
+    from dataiku_framework.resources import kind, writers
+    assert "scenario" not in kind._LEGACY_WRITERS
+    assert not hasattr(writers, "ScenarioWriter")
+    for method in ("fetch", "create", "write", "save", "to_dss", "handle", "delete", "settings"):
+        assert method in vars(ScenarioResource), method
+    assert writers.WRITERS["scenario"].kind == "scenario"

@@ -7,7 +7,7 @@ back): an unchanged trigger, even moved in the list, is never a change.
 from typing import Any, Dict, List, Optional, Tuple
 
 from ..base import ANY, Path, format_path
-from ..kind import Kind
+from ..kind import ApplyContext, Kind, known_by_listing, merge_into
 
 from .steps import ITEM_FIELDS, ITEM_KEYS, STEP_PARAMS, step_definition
 from .triggers import TRIGGER_PARAMS, trigger_definition
@@ -183,6 +183,60 @@ class ScenarioResource(Kind):
         if path[:2] == ("params", "envSelection") and "envSelection" not in (getattr(obj, "params", None) or {}):
             return "code_env"
         return Kind.config_path(self, path, obj)
+
+    # -- write (apply): a scenario is filed by id in DSS, named by the config
+    def handle(self, ctx: ApplyContext, name: str) -> Any:
+        return ctx.project.get_scenario(ctx.scenario_ids[name])
+
+    def settings(self, ctx: ApplyContext, name: str, keep: bool = False) -> Any:
+        """The scenario's settings: the ones ``fetch(keep=True)`` kept, else read now (None when DSS
+        does not have it)."""
+        with ctx.lock:
+            held = ctx.kept.pop((self.kind, name), None)
+        if held is None:
+            held = ctx.call(lambda: self.handle(ctx, name).get_settings())
+        if keep and held is not None:
+            with ctx.lock:
+                ctx.kept[(self.kind, name)] = held
+        return held
+
+    def fetch(self, ctx: ApplyContext, name: str, keep: bool = False) -> Optional[Dict[str, Any]]:
+        """The live definition in the snapshot's shape (a Python scenario's code as ``script``)."""
+        if not known_by_listing(ctx, "scenario_ids", name, ctx.project.list_scenarios):
+            return None
+        settings = self.settings(ctx, name, keep)
+        if settings is None:
+            return None
+        data = settings.get_raw()
+        return dict(data, script=settings.code) if data.get("type") == "custom_python" else data
+
+    def create(self, ctx: ApplyContext, name: str, obj: Any, desired: Dict[str, Any]) -> None:
+        scenario = ctx.project.create_scenario(name, desired["type"])
+        ctx.learn("scenario_ids", name, scenario.id)
+
+    def to_dss(self, ctx: ApplyContext, obj: Any, desired: Dict[str, Any], key: str) -> Any:
+        """The definition with DSS ids (folders, scenarios of this project) where the desired form names them."""
+        return scenario_definition(obj, ctx.project_key, ctx.folder_ids, ctx.scenario_ids)[key]
+
+    def write(self, ctx: ApplyContext, name: str, obj: Any, desired: Dict[str, Any], keys: Any) -> int:
+        """Write ``keys`` of ``desired`` (a scenario has no zone): one save, or none."""
+        own = [k for k in sorted(set(keys)) if k in desired]
+        return self.save(ctx, name, obj, desired, own) if own else 0
+
+    def save(self, ctx: ApplyContext, name: str, obj: Any, desired: Dict[str, Any], keys: List[str]) -> int:
+        """Read the settings, set ``keys`` (the code of a Python scenario apart), save them: one write."""
+        settings = self.settings(ctx, name)
+        data = settings.get_raw()
+        for key in keys:
+            if key == "script":
+                settings.code = desired["script"]
+            else:
+                data[key] = merge_into(data.get(key), self.to_dss(ctx, obj, desired, key))
+        ctx.call(settings.save)
+        return 1
+
+    def delete(self, ctx: ApplyContext, name: str, drop_data: bool) -> None:
+        self.handle(ctx, name).delete()
 
 
 def _runs(step: Any) -> Optional[str]:
