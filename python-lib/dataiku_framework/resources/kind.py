@@ -104,6 +104,19 @@ def known_by_listing(ctx: ApplyContext, table: str, name: str, listing: Callable
     return True
 
 
+def kept_settings(ctx: ApplyContext, kind: str, name: str, read: Callable[[], Any], keep: bool = False) -> Any:
+    """An object's settings: the ones a ``fetch(keep=True)`` kept for the ``save`` that follows, else
+    ``read()`` now (through ``ctx.call``); kept again when ``keep``. One read per fetch-then-save."""
+    with ctx.lock:
+        held = ctx.kept.pop((kind, name), None)
+    if held is None:
+        held = ctx.call(read)
+    if keep and held is not None:
+        with ctx.lock:
+            ctx.kept[(kind, name)] = held
+    return held
+
+
 def id_named(objects: Iterable[Dict[str, Any]], name: str, kind: str = "objects") -> Optional[str]:
     """The id of the one listed object called ``name`` (None when there is none); ``AmbiguousName``
     naming every id when DSS has several (it allows several scenarios of one name)."""

@@ -17,8 +17,8 @@ from typing import Any, Dict, Iterable, List, Optional
 
 from ..dss import bootstrap, translate
 from . import registry
-from .kind import (IDENTITY_KEYS, AmbiguousName, ApplyContext, id_named, known_by_listing,  # noqa: F401 (re-exported)
-                   merge_into, move_to_zone)
+from .kind import (IDENTITY_KEYS, AmbiguousName, ApplyContext, id_named, kept_settings,  # noqa: F401 (re-exported)
+                   known_by_listing, merge_into, move_to_zone)
 
 _known = known_by_listing  # the name writers used before kind.py
 
@@ -56,14 +56,7 @@ class Writer(object):
     def settings(self, ctx: ApplyContext, name: str, keep: bool = False) -> Any:
         """The object's settings (``dataikuapi``'s settings object; None when DSS does not have it):
         the one ``fetch(keep=True)`` kept, else read now."""
-        with ctx.lock:
-            held = ctx.kept.pop((self.kind, name), None)
-        if held is None:
-            held = ctx.call(lambda: self.handle(ctx, name).get_settings())
-        if keep and held is not None:
-            with ctx.lock:
-                ctx.kept[(self.kind, name)] = held
-        return held
+        return kept_settings(ctx, self.kind, name, lambda: self.handle(ctx, name).get_settings(), keep)
 
     def save(self, ctx: ApplyContext, name: str, obj: Any, desired: Dict[str, Any], keys: List[str]) -> int:
         """Read the settings, set ``keys``, save them: one write."""

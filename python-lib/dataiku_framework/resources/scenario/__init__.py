@@ -7,7 +7,7 @@ back): an unchanged trigger, even moved in the list, is never a change.
 from typing import Any, Dict, List, Optional, Tuple
 
 from ..base import ANY, Path, format_path
-from ..kind import ApplyContext, Kind, known_by_listing, merge_into
+from ..kind import ApplyContext, Kind, kept_settings, known_by_listing, merge_into
 
 from .steps import ITEM_FIELDS, ITEM_KEYS, STEP_PARAMS, step_definition
 from .triggers import TRIGGER_PARAMS, trigger_definition
@@ -191,14 +191,7 @@ class ScenarioResource(Kind):
     def settings(self, ctx: ApplyContext, name: str, keep: bool = False) -> Any:
         """The scenario's settings: the ones ``fetch(keep=True)`` kept, else read now (None when DSS
         does not have it)."""
-        with ctx.lock:
-            held = ctx.kept.pop((self.kind, name), None)
-        if held is None:
-            held = ctx.call(lambda: self.handle(ctx, name).get_settings())
-        if keep and held is not None:
-            with ctx.lock:
-                ctx.kept[(self.kind, name)] = held
-        return held
+        return kept_settings(ctx, self.kind, name, lambda: self.handle(ctx, name).get_settings(), keep)
 
     def fetch(self, ctx: ApplyContext, name: str, keep: bool = False) -> Optional[Dict[str, Any]]:
         """The live definition in the snapshot's shape (a Python scenario's code as ``script``)."""
