@@ -119,3 +119,15 @@ def test_the_scenario_kind_writes_itself():
     for method in ("fetch", "create", "write", "save", "to_dss", "handle", "delete", "settings"):
         assert method in vars(ScenarioResource), method
     assert writers.WRITERS["scenario"].kind == "scenario"
+
+
+def test_the_kind_reads_one_scenario_in_detail(project):
+    """``detail`` reads by the id the listing gives for the name, a Python scenario's code as ``script``."""
+    from types import SimpleNamespace
+    created = project.create_scenario("Nightly", "custom_python")
+    settings = created.get_settings()
+    settings.code = "print(1)"
+    settings.save()
+    snap = SimpleNamespace(scenario_ids={"Nightly": created.id})
+    live = ScenarioResource().detail(project, "Nightly", snap)
+    assert (live["type"], live["script"]) == ("custom_python", "print(1)")

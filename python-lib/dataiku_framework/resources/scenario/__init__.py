@@ -184,6 +184,12 @@ class ScenarioResource(Kind):
             return "code_env"
         return Kind.config_path(self, path, obj)
 
+    def detail(self, project: Any, name: str, snap: Any) -> Dict[str, Any]:
+        """One scenario's full read (triggers, steps, a Python scenario's code): by its DSS id, which
+        the snapshot's listing gives for the name (a name the listing lacks is taken as the id)."""
+        sid = (getattr(snap, "scenario_ids", None) or {}).get(name, name)
+        return live_definition(project.get_scenario(sid).get_settings())
+
     # -- write (apply): a scenario is filed by id in DSS, named by the config
     def handle(self, ctx: ApplyContext, name: str) -> Any:
         return ctx.project.get_scenario(ctx.scenario_ids[name])
@@ -198,10 +204,7 @@ class ScenarioResource(Kind):
         if not known_by_listing(ctx, "scenario_ids", name, ctx.project.list_scenarios):
             return None
         settings = self.settings(ctx, name, keep)
-        if settings is None:
-            return None
-        data = settings.get_raw()
-        return dict(data, script=settings.code) if data.get("type") == "custom_python" else data
+        return None if settings is None else live_definition(settings)
 
     def create(self, ctx: ApplyContext, name: str, obj: Any, desired: Dict[str, Any]) -> None:
         scenario = ctx.project.create_scenario(name, desired["type"])
@@ -230,6 +233,13 @@ class ScenarioResource(Kind):
 
     def delete(self, ctx: ApplyContext, name: str, drop_data: bool) -> None:
         self.handle(ctx, name).delete()
+
+
+def live_definition(settings: Any) -> Dict[str, Any]:
+    """A scenario's definition in the snapshot's shape: DSS keeps a Python scenario's code apart, the
+    snapshot holds it as ``script`` (what ``scenario_definition`` writes)."""
+    data = settings.get_raw()
+    return dict(data, script=settings.code) if data.get("type") == "custom_python" else data
 
 
 def _runs(step: Any) -> Optional[str]:
