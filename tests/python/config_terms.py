@@ -67,10 +67,12 @@ def nodes_at(definition: str, parts: List[Any]) -> List[Any]:
 
 def _dss_spellings() -> frozenset:
     """DSS's names of the configuration's enumerated values (``RECURSIVE_BUILD``, ``ds_modified``, ``LEFT``...)."""
-    from dataiku_framework.dss import translate, visual
-    tables = (translate.JOB_TYPES, translate.TRIGGER_TYPES, visual.SAMPLING_METHODS, visual.JOIN_TYPES)
+    from dataiku_framework.dss import visual
+    from dataiku_framework.resources.scenario import steps, triggers
+    tables = (visual.SAMPLING_METHODS, visual.JOIN_TYPES)
     names = {v for table in tables for v in table.values() if isinstance(v, str)}
-    return frozenset(names | {kind for kind, _ in translate.RUN_CONDITIONS.values()})
+    names |= {v for table in (steps.JOB_TYPES, triggers.TRIGGER_TYPES) for v in table.dss_values()}
+    return frozenset(names | {kind for kind, _ in steps.RUN_CONDITIONS.dss_values()})
 
 
 def _dss_enum_value(nodes: List[Any], value: Any) -> bool:

@@ -20,12 +20,6 @@ from . import defaults
 from .defaults import same, strip
 
 IDENTIFIER = re.compile(r"^[A-Za-z0-9_]+$")
-TRIGGER_KINDS = {dss: ours for ours, dss in translate.TRIGGER_TYPES.items()}
-JOB_MODES = {dss: ours for ours, dss in translate.JOB_TYPES.items()}
-ITEM_STEPS = {"build_flowitem": "builds", "compute_metrics": "computes", "check_dataset": "checks",
-              "clear_items": "clears"}
-FREQUENCIES = frozenset(["minutely", "hourly", "daily", "weekly", "monthly"])
-MONTHLY_START = re.compile(r"^2024-01-(\d\d)T00:00:00\.000\+0000$")
 
 
 class LeftOut(Exception):
@@ -225,181 +219,15 @@ def _subtract(target: Dict[str, Any], built: Dict[str, Any]) -> Dict[str, Any]:
 
 
 
-# -- scenarios ----------------------------------------------------------------------------------------------------
+# -- scenarios: the inverse lives with the scenario kind (resources/scenario/inverse.py) ---------------------------
 
-def scenario(raw: Dict[str, Any], project_key: str, folder_names: Dict[str, str],
-             scenario_names: Dict[str, str]) -> Dict[str, Any]:
-    name = check_name(raw.get("name") or raw.get("id"))
-    out = {"name": name}  # type: Dict[str, Any]
-    python = raw.get("type") == "custom_python"
-    if python:
-        out["type"] = "custom_python"
-    if raw.get("active") is False:
-        out["active"] = False
-    _set(out, "run_as", raw.get("runAsUser"))
-    _set(out, "description", raw.get("description"))
-    _set(out, "tags", sorted(raw.get("tags") or []))
-    _set(out, "triggers", [trigger(t) for t in raw.get("triggers") or []])
-    params = dict(raw.get("params") or {})
-    if python:
-        out["code"] = raw.get("script") or ""
-        env = params.get("envSelection")
-        if isinstance(env, dict) and env.get("envMode") == "EXPLICIT_ENV" and set(env) == {"envMode", "envName"}:
-            out["code_env"] = env["envName"]
-            params.pop("envSelection")
-        if params.get("steps") == []:
-            params.pop("steps")
-    else:
-        _set(out, "steps", [step(s, i, project_key, folder_names, scenario_names)
-                                 for i, s in enumerate(params.pop("steps", None) or [])])
-    _set(out, "reporters", [_reporter(r) for r in raw.get("reporters") or []])
-    _set(out, "params", strip(params, defaults.SCENARIO_PARAMS))
-    return out
+_SCENARIO_NAMES = frozenset(["scenario", "trigger", "step"])
 
 
-def _reporter(raw: Any) -> Any:
-    """A reporter without its DSS id and the values DSS fills in (its type first)."""
-    if not isinstance(raw, dict):
-        return raw
-    out = {"type": raw.get("type")}
-    out.update((k, v) for k, v in strip(raw, defaults.REPORTER).items() if k not in ("id", "type"))
-    return out
-
-
-def _rest(live: Dict[str, Any], built: Dict[str, Any]) -> Dict[str, Any]:
-    """The live params the readable keys do not produce as they are (sent raw, on top)."""
-    return {k: v for k, v in live.items() if k not in built or not same(built[k], v)}
-
-
-def trigger(raw: Dict[str, Any]) -> Dict[str, Any]:
-    kind = TRIGGER_KINDS.get(raw.get("type"))
-    if kind is None:
-        raise LeftOut("trigger type %r has no equivalent in the language" % raw.get("type"))
-    params = dict(raw.get("params") or {})
-    out = {"type": kind}  # type: Dict[str, Any]
-    if kind == "temporal":
-        freq = str(params.get("frequency") or "").lower()
-        if freq not in FREQUENCIES:
-            raise LeftOut("trigger frequency %r has no equivalent in the language" % params.get("frequency"))
-        out["frequency"] = freq
-        if freq != "minutely":
-            for key in ("hour", "minute"):
-                if params.get(key) not in (None, 0):
-                    out[key] = params[key]
-        if params.get("repeatFrequency") not in (None, 1):
-            out["repeat_every"] = params["repeatFrequency"]
-        if params.get("timezone") not in (None, "SERVER"):
-            out["timezone"] = params["timezone"]
-        if freq == "weekly":
-            out["day_of_week"] = list(params.get("daysOfWeek") or ["Monday"])
-        start = params.get("startingFrom")
-        match = MONTHLY_START.match(start) if freq == "monthly" and isinstance(start, str) else None
-        if match:
-            if int(match.group(1)) != 1:
-                out["day_of_month"] = int(match.group(1))
-        elif start:
-            out["starting_from"] = start
-    elif kind == "dataset":
-        names = [w.get("itemId") for w in params.get("watches") or [] if isinstance(w, dict)]
-        out["dataset"] = names[0] if len(names) == 1 else names
-    elif kind == "sql":
-        _set(out, "connection", params.get("connection"))
-        _set(out, "sql", params.get("query"))
-    elif kind == "python":
-        out["code"] = params.get("script") or ""
-    if raw.get("active") is False:
-        out["active"] = False
-    if raw.get("name") != defaults.TRIGGER_NAMES.get(raw.get("type")):
-        _set(out, "name", raw.get("name"))
-    if raw.get("delay") not in (None, defaults.TRIGGER_DELAY) and kind != "temporal":
-        out["check_every"] = raw["delay"]
-    grace = raw.get("graceDelaySettings")
-    if kind != "temporal" and isinstance(grace, dict) and grace.get("checkAgainAfterGraceDelay") is True \
-            and "delay" in grace:
-        out["grace_delay"] = grace["delay"]
-    built = translate.trigger_definition(_Obj(out))
-    _set(out, "params", _rest(params, built["params"]))
-    return out
-
-
-class _Obj(object):
-    """A config document seen as a model object (missing keys read None) by the translation."""
-
-    def __init__(self, doc: Dict[str, Any]) -> None:
-        self.__dict__.update(doc)
-
-    def __getattr__(self, name: str) -> Any:
-        return None
-
-
-def step(raw: Dict[str, Any], index: int, project_key: str, folder_names: Dict[str, str],
-         scenario_names: Dict[str, str]) -> Dict[str, Any]:
-    stype = raw.get("type")
-    if not isinstance(stype, str) or not stype:
-        raise LeftOut("a step has no type")
-    params = dict(raw.get("params") or {})
-    out = {"type": stype}  # type: Dict[str, Any]
-    if raw.get("name") != defaults.STEP_NAME % (index + 1):
-        _set(out, "name", raw.get("name"))
-    if raw.get("enabled") is False:
-        out["enabled"] = False
-    condition = (raw.get("runConditionType"), list(raw.get("runConditionStatuses") or []))
-    for ours, theirs in translate.RUN_CONDITIONS.items():
-        if condition == (theirs[0], list(theirs[1])):
-            if ours != "if_previous_ok":
-                out["run_condition"] = ours
-            break
-    else:
-        if raw.get("runConditionType") is not None:
-            raise LeftOut("step run condition %s %s has no equivalent in the language" % condition)
-    if raw.get("maxRetriesOnFail"):
-        out["max_retries"] = raw["maxRetriesOnFail"]
-    folders = folder_names
-    if stype in ITEM_STEPS:
-        items = _items(params.get(ITEM_STEPS[stype]), project_key, folders)
-        if items is not None:
-            out["items"] = items
-        if stype == "build_flowitem" and params.get("jobType") in JOB_MODES \
-                and JOB_MODES[params["jobType"]] != "RECURSIVE":
-            out["build_mode"] = JOB_MODES[params["jobType"]]
-    elif stype == "exec_sql":
-        _set(out, "connection", params.get("connection"))
-        _set(out, "sql", params.get("sql"))
-    elif stype == "custom_python":
-        out["code"] = params.get("script") or ""
-    elif stype == "run_scenario":
-        key, sid = params.get("projectKey"), params.get("scenarioId")
-        if isinstance(sid, str):
-            same_project = key in (None, project_key)
-            target = scenario_names.get(sid, sid) if same_project else "%s.%s" % (key, sid)
-            if same_project and not IDENTIFIER.match(target):
-                raise LeftOut("a step runs scenario %r, whose name the language cannot write" % target)
-            out["scenario"] = target
-    elif stype == "set_project_vars":
-        _set(out, "variables", params.get("variables"))
-    ids = {name: fid for fid, name in folders.items()}
-    built = translate.step_definition(_Obj(out), project_key, ids, {n: i for i, n in scenario_names.items()})
-    rest = _rest(params, built["params"])
-    if ITEM_STEPS.get(stype) in rest:
-        out.pop("items", None)  # DSS's own items are sent as they are: no readable copy beside them
-    _set(out, "params", rest)
-    return out
-
-
-def _items(builds: Any, project_key: str, folders: Dict[str, str]) -> Optional[List[Any]]:
-    if not isinstance(builds, list):
-        return None
-    out = []
-    for b in builds:
-        if not isinstance(b, dict) or b.get("projectKey", project_key) != project_key:
-            return None
-        kind, ref = b.get("type"), b.get("itemId")
-        if kind == "MANAGED_FOLDER" and ref in folders:
-            ref = folders[ref]
-        elif kind != "DATASET":
-            return None
-        if b.get("partitionsSpec"):
-            out.append({"ref": ref, "partitions": b["partitionsSpec"]})
-        else:
-            out.append(ref)
-    return out
+def __getattr__(name: str) -> Any:
+    """``convert.scenario``/``trigger``/``step``, imported on first use (the scenario inverse imports
+    this module: a load-time import here would be circular)."""
+    if name not in _SCENARIO_NAMES:
+        raise AttributeError("module %r has no attribute %r" % (__name__, name))
+    from ..resources.scenario import inverse
+    return getattr(inverse, name)

@@ -51,14 +51,7 @@ PAYLOAD = {
                      "readParams": {"mode": "AUTO", "autoModeRepartitionInto": 10, "map": {}},
                      "overwriteOutputSchema": False, "executionEngine": "SPARK_SUBMIT", "sparkConfig": _SPARK_CONF}},
 }
-#: the name DSS gives a trigger (by DSS trigger type) or a step (by position) that names none
-TRIGGER_NAMES = {"temporal": "Time-based", "ds_modified": "Dataset change", "sql_query": "SQL query change",
-                 "custom_python": "Custom trigger"}
-STEP_NAME = "Step #%d"
-#: a scenario reporter's keys at DSS's value (``id``: DSS gives every reporter its own)
-REPORTER = {"active": True, "phase": "END", "runConditionEnabled": False, "runCondition": "outcome != 'SUCCESS'"}
-#: the check interval (seconds) DSS gives an event trigger
-TRIGGER_DELAY = 900
+#: the scenario defaults (trigger and step names, reporter, trigger delay): resources/scenario/inverse.py
 
 
 def strip(values: Any, defaults: Dict[str, Any], variants: Optional[Dict[str, List[Any]]] = None) -> Dict[str, Any]:

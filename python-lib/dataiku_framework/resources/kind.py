@@ -104,6 +104,19 @@ def known_by_listing(ctx: ApplyContext, table: str, name: str, listing: Callable
     return True
 
 
+def kept_settings(ctx: ApplyContext, kind: str, name: str, read: Callable[[], Any], keep: bool = False) -> Any:
+    """An object's settings: the ones a ``fetch(keep=True)`` kept for the ``save`` that follows, else
+    ``read()`` now (through ``ctx.call``); kept again when ``keep``. One read per fetch-then-save."""
+    with ctx.lock:
+        held = ctx.kept.pop((kind, name), None)
+    if held is None:
+        held = ctx.call(read)
+    if keep and held is not None:
+        with ctx.lock:
+            ctx.kept[(kind, name)] = held
+    return held
+
+
 def id_named(objects: Iterable[Dict[str, Any]], name: str, kind: str = "objects") -> Optional[str]:
     """The id of the one listed object called ``name`` (None when there is none); ``AmbiguousName``
     naming every id when DSS has several (it allows several scenarios of one name)."""
@@ -170,14 +183,7 @@ class Writes(object):
     def settings(self, ctx: ApplyContext, name: str, keep: bool = False) -> Any:
         """The object's settings (``dataikuapi``'s settings object; None when DSS does not have it):
         the one ``fetch(keep=True)`` kept, else read now."""
-        with ctx.lock:
-            held = ctx.kept.pop((self.kind, name), None)
-        if held is None:
-            held = ctx.call(lambda: self.handle(ctx, name).get_settings())
-        if keep and held is not None:
-            with ctx.lock:
-                ctx.kept[(self.kind, name)] = held
-        return held
+        return kept_settings(ctx, self.kind, name, lambda: self.handle(ctx, name).get_settings(), keep)
 
     def save(self, ctx: ApplyContext, name: str, obj: Any, desired: Dict[str, Any], keys: List[str]) -> int:
         """Read the settings, set ``keys``, save them: one write."""
@@ -218,7 +224,7 @@ def zone_lookup(ictx: Any) -> Callable[[str, Any], Optional[str]]:
 
 
 #: kind -> (module, class) of its legacy writer; each kind that moves its writes in overrides the methods
-_LEGACY_WRITERS = {"recipe": "RecipeWriter", "scenario": "ScenarioWriter"}
+_LEGACY_WRITERS = {"recipe": "RecipeWriter"}
 #: kind -> function of ``importer.convert`` turning one live object into its config document
 _LEGACY_INVERSE = {"recipe": "recipe", "scenario": "scenario"}
 _LEGACY_CACHE = {}  # type: Dict[str, Any]

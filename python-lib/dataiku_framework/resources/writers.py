@@ -18,7 +18,7 @@ from typing import Any, Dict, List, Optional
 from ..dss import bootstrap, translate
 from . import registry
 from .kind import (IDENTITY_KEYS, AmbiguousName, ApplyContext, Writes, id_named,  # noqa: F401 (re-exported)
-                   known_by_listing, merge_into, move_to_zone)
+                   kept_settings, known_by_listing, merge_into, move_to_zone)
 
 from .project import create_project  # noqa: F401 (moved to the project kind; apply.run imports it from here)
 
@@ -73,40 +73,6 @@ class RecipeWriter(Writer):
         ctx.call(settings.save)
         return 1
 
-
-class ScenarioWriter(Writer):
-    kind = "scenario"
-
-    def handle(self, ctx: ApplyContext, name: str) -> Any:
-        return ctx.project.get_scenario(ctx.scenario_ids[name])
-
-    def fetch(self, ctx: ApplyContext, name: str, keep: bool = False) -> Optional[Dict[str, Any]]:
-        if not _known(ctx, "scenario_ids", name, ctx.project.list_scenarios):
-            return None
-        settings = self.settings(ctx, name, keep)
-        if settings is None:
-            return None
-        data = settings.get_raw()
-        return dict(data, script=settings.code) if data.get("type") == "custom_python" else data
-
-    def create(self, ctx: ApplyContext, name: str, obj: Any, desired: Dict[str, Any]) -> None:
-        scenario = ctx.project.create_scenario(name, desired["type"])
-        ctx.learn("scenario_ids", name, scenario.id)
-
-    def to_dss(self, ctx: ApplyContext, obj: Any, desired: Dict[str, Any], key: str) -> Any:
-        """The definition with DSS ids (folders, scenarios of this project) where the desired form names them."""
-        return translate.scenario_definition(obj, ctx.project_key, ctx.folder_ids, ctx.scenario_ids)[key]
-
-    def save(self, ctx: ApplyContext, name: str, obj: Any, desired: Dict[str, Any], keys: List[str]) -> int:
-        settings = self.settings(ctx, name)
-        data = settings.get_raw()
-        for key in keys:
-            if key == "script":
-                settings.code = desired["script"]
-            else:
-                data[key] = merge_into(data.get(key), self.to_dss(ctx, obj, desired, key))
-        ctx.call(settings.save)
-        return 1
 
 
 #: kind -> its writer: a Kind is its own writer (its write methods delegate to the classes above

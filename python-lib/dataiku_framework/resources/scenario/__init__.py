@@ -6,19 +6,43 @@ back): an unchanged trigger, even moved in the list, is never a change.
 """
 from typing import Any, Dict, List, Optional, Tuple
 
-from ..dss import translate
-from .base import ANY, Path, format_path
-from .kind import Kind
+from ..base import ANY, Path, format_path
+from ..kind import ApplyContext, Kind, kept_settings, known_by_listing, merge_into
 
-# DSS trigger params key -> config trigger key
-TRIGGER_PARAMS = {"hour": "hour", "minute": "minute", "frequency": "frequency", "repeatFrequency": "repeat_every",
-                  "timezone": "timezone", "startingFrom": "starting_from", "daysOfWeek": "day_of_week",
-                  "monthlyRunOn": "day_of_month", "watches": "dataset", "query": "sql", "connection": "connection",
-                  "script": "code"}
-# DSS step params key -> config step key
-STEP_PARAMS = {"builds": "items", "computes": "items", "checks": "items", "clears": "items", "jobType": "build_mode",
-               "sql": "sql", "connection": "connection", "script": "code", "scenarioId": "scenario",
-               "projectKey": "scenario", "variables": "variables"}
+from .steps import ITEM_FIELDS, ITEM_KEYS, STEP_PARAMS, step_definition
+from .triggers import TRIGGER_PARAMS, trigger_definition
+
+
+def scenario_type(sc: Any) -> str:
+    return "custom_python" if (sc.type == "custom_python" or sc.code) else "step_based"
+
+
+def scenario_definition(sc: Any, project_key: str, folder_ids: Optional[Dict[str, str]] = None,
+                        scenario_ids: Optional[Dict[str, str]] = None) -> Dict[str, Any]:
+    """The parts of a DSS scenario definition the config sets (a key left unset is absent: DSS's or
+    the create path's default). ``script`` is a Python scenario's code, which DSS keeps apart."""
+    out = {"type": scenario_type(sc),
+           "triggers": [t for t in (trigger_definition(tr) for tr in sc.triggers or []) if t]}  # type: Dict[str, Any]
+    if sc.active is not None:
+        out["active"] = sc.active is not False
+    if sc.tags is not None:
+        out["tags"] = sorted(sc.tags)
+    if sc.description is not None:
+        out["description"] = sc.description
+    if sc.run_as:
+        out["runAsUser"] = sc.run_as
+    if sc.reporters:
+        out["reporters"] = list(sc.reporters)
+    params = {}  # type: Dict[str, Any]
+    if out["type"] == "step_based":
+        params["steps"] = [step_definition(st, project_key, folder_ids, scenario_ids) for st in sc.steps or []]
+    else:
+        out["script"] = sc.code or ""
+        if sc.code_env:
+            params["envSelection"] = {"envMode": "EXPLICIT_ENV", "envName": sc.code_env}
+    params.update(sc.params or {})
+    out["params"] = params
+    return out
 
 
 class ScenarioResource(Kind):
@@ -57,7 +81,7 @@ class ScenarioResource(Kind):
 
     def desired(self, sc: Any, ctx: Any) -> Dict[str, Any]:
         """The definition the create path writes; folders and scenarios named, not by id."""
-        return translate.scenario_definition(sc, ctx.project_key, {name: name for name in ctx.folder_configs})
+        return scenario_definition(sc, ctx.project_key, {name: name for name in ctx.folder_configs})
 
     def depends_on(self, sc: Any, ctx: Any) -> List[str]:
         """What its steps build or check, what its triggers watch (datasets, folders), and the
@@ -125,22 +149,22 @@ class ScenarioResource(Kind):
 
     def config_form(self, form: Dict[str, Any], name: str, obj: Any = None) -> Optional[Dict[str, Any]]:
         """Through the importer's inverse (steps and triggers as the configuration writes them)."""
-        from ..importer import convert
+        from . import inverse
         steps = (form.get("params") or {}).get("steps") or []
         keys = [(st.get("params") or {}).get("projectKey") for st in steps if isinstance(st, dict)]
         keys += [b.get("projectKey") for st in steps if isinstance(st, dict)
-                 for field in ("builds", "computes", "checks", "clears")
+                 for field in ITEM_FIELDS.dss_values()
                  for b in (st.get("params") or {}).get(field) or [] if isinstance(b, dict)]
         key = next((k for k in keys if k), "")
-        return convert.scenario(dict(form, name=name), key, {}, {})
+        return inverse.scenario(dict(form, name=name), key, {}, {})
 
     def config_path(self, path: Path, obj: Any) -> str:
         if len(path) >= 4 and path[0] == "triggers" and path[2] == "params":
             trigger = _at(getattr(obj, "triggers", None), path[1])
             own = getattr(trigger, "params", None) or {}
             key = path[3]
-            if key not in own and key in TRIGGER_PARAMS:
-                field = TRIGGER_PARAMS[key]
+            field = TRIGGER_PARAMS.to_config(key)
+            if key not in own and field is not None:
                 if field == "starting_from" and getattr(trigger, "starting_from", None) is None \
                         and getattr(trigger, "frequency", None) == "monthly":
                     field = "day_of_month"  # the translation writes the day of the month as a start date
@@ -159,6 +183,63 @@ class ScenarioResource(Kind):
         if path[:2] == ("params", "envSelection") and "envSelection" not in (getattr(obj, "params", None) or {}):
             return "code_env"
         return Kind.config_path(self, path, obj)
+
+    def detail(self, project: Any, name: str, snap: Any) -> Dict[str, Any]:
+        """One scenario's full read (triggers, steps, a Python scenario's code): by its DSS id, which
+        the snapshot's listing gives for the name (a name the listing lacks is taken as the id)."""
+        sid = (getattr(snap, "scenario_ids", None) or {}).get(name, name)
+        return live_definition(project.get_scenario(sid).get_settings())
+
+    # -- write (apply): a scenario is filed by id in DSS, named by the config
+    def handle(self, ctx: ApplyContext, name: str) -> Any:
+        return ctx.project.get_scenario(ctx.scenario_ids[name])
+
+    def settings(self, ctx: ApplyContext, name: str, keep: bool = False) -> Any:
+        """The scenario's settings: the ones ``fetch(keep=True)`` kept, else read now (None when DSS
+        does not have it)."""
+        return kept_settings(ctx, self.kind, name, lambda: self.handle(ctx, name).get_settings(), keep)
+
+    def fetch(self, ctx: ApplyContext, name: str, keep: bool = False) -> Optional[Dict[str, Any]]:
+        """The live definition in the snapshot's shape (a Python scenario's code as ``script``)."""
+        if not known_by_listing(ctx, "scenario_ids", name, ctx.project.list_scenarios):
+            return None
+        settings = self.settings(ctx, name, keep)
+        return None if settings is None else live_definition(settings)
+
+    def create(self, ctx: ApplyContext, name: str, obj: Any, desired: Dict[str, Any]) -> None:
+        scenario = ctx.project.create_scenario(name, desired["type"])
+        ctx.learn("scenario_ids", name, scenario.id)
+
+    def to_dss(self, ctx: ApplyContext, obj: Any, desired: Dict[str, Any], key: str) -> Any:
+        """The definition with DSS ids (folders, scenarios of this project) where the desired form names them."""
+        return scenario_definition(obj, ctx.project_key, ctx.folder_ids, ctx.scenario_ids)[key]
+
+    def write(self, ctx: ApplyContext, name: str, obj: Any, desired: Dict[str, Any], keys: Any) -> int:
+        """Write ``keys`` of ``desired`` (a scenario has no zone): one save, or none."""
+        own = [k for k in sorted(set(keys)) if k in desired]
+        return self.save(ctx, name, obj, desired, own) if own else 0
+
+    def save(self, ctx: ApplyContext, name: str, obj: Any, desired: Dict[str, Any], keys: List[str]) -> int:
+        """Read the settings, set ``keys`` (the code of a Python scenario apart), save them: one write."""
+        settings = self.settings(ctx, name)
+        data = settings.get_raw()
+        for key in keys:
+            if key == "script":
+                settings.code = desired["script"]
+            else:
+                data[key] = merge_into(data.get(key), self.to_dss(ctx, obj, desired, key))
+        ctx.call(settings.save)
+        return 1
+
+    def delete(self, ctx: ApplyContext, name: str, drop_data: bool) -> None:
+        self.handle(ctx, name).delete()
+
+
+def live_definition(settings: Any) -> Dict[str, Any]:
+    """A scenario's definition in the snapshot's shape: DSS keeps a Python scenario's code apart, the
+    snapshot holds it as ``script`` (what ``scenario_definition`` writes)."""
+    data = settings.get_raw()
+    return dict(data, script=settings.code) if data.get("type") == "custom_python" else data
 
 
 def _runs(step: Any) -> Optional[str]:
@@ -180,12 +261,9 @@ def _run_closure(name: str, config: Any) -> set:
     return seen
 
 
-ITEM_KEYS = {"itemId": "ref", "partitionsSpec": "partitions"}
-
-
 def _item_path(step: Any, key: str, rest: Path) -> Path:
     """``builds[i].itemId`` -> ``items[i]`` (a bare name) or ``items[i].ref``; other step params as they are."""
-    if key not in ("builds", "computes", "checks", "clears") or len(rest) < 2 or rest[1] not in ITEM_KEYS:
+    if key not in ITEM_FIELDS.dss_values() or len(rest) < 2 or rest[1] not in ITEM_KEYS:
         return rest
     item = _at(getattr(step, "items", None), rest[0])
     if rest[1] == "itemId" and not isinstance(item, dict):
@@ -201,7 +279,7 @@ def _named_step(step: Any, ctx: Any) -> Any:
     if not isinstance(step, dict) or not isinstance(step.get("params"), dict):
         return step
     params = dict(step["params"])
-    for field in ("builds", "computes", "checks", "clears"):
+    for field in ITEM_FIELDS.dss_values():
         if isinstance(params.get(field), list):
             params[field] = [dict(b, itemId=ctx.folder_names[b["itemId"]])
                              if isinstance(b, dict) and b.get("type") == "MANAGED_FOLDER"
