@@ -255,8 +255,47 @@ def _marks(kind: Any) -> List[Any]:
     return list(KNOWN_ONE_WAY.get(kind.kind, []))
 
 
-#: one-direction bugs found by this test and not fixed here (kind -> marks); see the report
+#: kind -> marks for the whole kind (none today: known cases are narrower, see ``ONE_WAY``)
 KNOWN_ONE_WAY = {}  # type: Dict[str, List[Any]]
+
+
+def _format_params_alone(kind: str, obj: Dict[str, Any]) -> bool:
+    return kind == "dataset" and "format_params" in obj and "format_type" not in obj
+
+
+#: visual recipe type -> its readable boolean whose default the forward sends and the inverse keeps
+_DEFAULT_FLAGS = {"grouping": "global_count", "vstack": "add_origin_column"}
+
+
+def _grouping_count_default(kind: str, obj: Dict[str, Any]) -> bool:
+    flag = _DEFAULT_FLAGS.get(obj.get("type"))
+    return kind == "recipe" and flag is not None and not obj.get(flag) and "payload" not in obj
+
+
+def _list_payload(kind: str, obj: Dict[str, Any]) -> bool:
+    return kind == "recipe" and "payload" in obj and not isinstance(obj["payload"], dict)
+
+
+#: one-direction bugs this test found and that are not fixed here: (kind, predicate on the generated
+#: object, the smallest example Hypothesis found, why). The property skips them (``assume``) so that it
+#: keeps searching for other bugs; ``test_known_one_way`` pins each example (xfail, strict: it fails the
+#: run once the bug is fixed, so the entry is removed then).
+ONE_WAY = (
+    ("dataset", _format_params_alone, {"name": "d", "type": "Filesystem", "format_params": {"a": "0"}},
+     "dataset: format_params without format_type is accepted by validation but dropped by the forward "
+     "translation (desired has no formatParams), so it never reaches DSS"),
+    ("recipe", _grouping_count_default, {"name": "r", "type": "grouping", "outputs": ["o"]},
+     "recipe: a grouping recipe without global_count (a vstack without add_origin_column) is sent with "
+     "payload globalCount: false (addOriginColumn: false), and the inverse (config_form / "
+     "importer.convert.recipe) gives it back as a raw payload {globalCount: false} instead of dropping the default"),
+    ("recipe", _list_payload, {"name": "r", "type": "upsert", "outputs": ["o"], "engine": "DSS", "payload": []},
+     "recipe: a list (or string) payload with a readable key (engine) validates, but the forward translation raises "
+     "ValueError 'readable keys cannot be applied on top of a list payload' (a traceback, not a diagnostic)"),
+)
+
+
+def known_one_way(kind: str, obj: Dict[str, Any]) -> bool:
+    return any(k == kind and applies(kind, obj) for k, applies, _, _ in ONE_WAY)
 
 
 def strategy(kind: Any) -> st.SearchStrategy:
@@ -268,6 +307,7 @@ def strategy(kind: Any) -> st.SearchStrategy:
 
 def check_roundtrip(kind: Any, obj: Dict[str, Any],
                     back_of: Callable[[Any, Dict[str, Any]], Tuple[Any, Any]] = forward_and_back) -> None:
+    assume(not known_one_way(kind.kind, obj))
     doc = document(kind.kind, obj)
     assume(valid(doc))
     before, after = back_of(kind, doc)
@@ -284,3 +324,15 @@ def test_kind_roundtrip(kind: Any) -> None:
     def roundtrip(obj: Dict[str, Any]) -> None:
         check_roundtrip(kind, obj)
     roundtrip()
+
+
+@pytest.mark.parametrize("kind_name,example,reason", [
+    pytest.param(k, example, reason, id=k, marks=pytest.mark.xfail(strict=True, reason=reason))
+    for k, _, example, reason in ONE_WAY])
+def test_known_one_way(kind_name: str, example: Dict[str, Any], reason: str) -> None:
+    """Each known one-direction bug, on the example the property found (see ``ONE_WAY``)."""
+    kind = registry.get(kind_name)
+    doc = document(kind_name, example)
+    assert valid(doc), "the example must be a valid configuration"
+    before, after = forward_and_back(kind, doc)
+    assert normalise(kind, after) == normalise(kind, before)
