@@ -77,11 +77,11 @@ def document(kind: str, obj: Dict[str, Any]) -> Dict[str, Any]:
     if kind == "project":
         return {"version": "1.0", "project": dict(obj, key=PROJECT_KEY)}
     doc = {"version": "1.0", "project": {"key": PROJECT_KEY}}  # type: Dict[str, Any]
-    if kind == "variables":
-        doc["project"]["variables"] = obj
+    section = registry.get(kind).section
+    if section[0] == "project":  # a block of the project (variables, code_envs): a mapping
+        doc["project"][section[1]] = obj
         return doc
-    section = registry.get(kind).section[0]
-    doc[section] = [obj]
+    doc[section[0]] = [obj]
     zone = obj.get("zone")
     if isinstance(zone, str) and kind != "zone" and zone != "default":
         doc["zones"] = [{"name": zone}]
@@ -121,8 +121,8 @@ def inverse(kind: Any, desired: Dict[str, Any], name: str, obj: Any) -> Any:
 def original(kind: Any, doc: Dict[str, Any]) -> Any:
     if kind.kind == "project":
         return {k: v for k, v in doc["project"].items() if k != "key"}
-    if kind.kind == "variables":
-        return doc["project"]["variables"]
+    if kind.section[0] == "project":
+        return doc["project"][kind.section[1]]
     return doc[kind.section[0]][0]
 
 
@@ -283,6 +283,12 @@ def _list_payload(kind: str, obj: Dict[str, Any]) -> bool:
     return kind == "recipe" and "payload" in obj and not isinstance(obj["payload"], dict)
 
 
+def _code_and_payload(kind: str, obj: Dict[str, Any]) -> bool:
+    code_types = SCHEMA["$defs"]["Recipe"]["x-code-types"]
+    return kind == "recipe" and obj.get("type") in code_types and "payload" in obj and \
+        ("code" in obj or "code_file" in obj)
+
+
 #: one-direction bugs this test found and that are not fixed here: (kind, predicate on the generated
 #: object, the smallest example Hypothesis found, why). The property skips them (``assume``) so that it
 #: keeps searching for other bugs; ``test_known_one_way`` pins each example (xfail, strict: it fails the
@@ -298,6 +304,10 @@ ONE_WAY = (
     ("recipe", _list_payload, {"name": "r", "type": "upsert", "outputs": ["o"], "engine": "DSS", "payload": []},
      "recipe: a list (or string) payload with a readable key (engine) validates, but the forward translation raises "
      "ValueError 'readable keys cannot be applied on top of a list payload' (a traceback, not a diagnostic)"),
+    ("recipe", _code_and_payload, {"name": "r", "type": "sql_query", "outputs": ["o"], "code": "SELECT 1",
+                                   "payload": {"a": "0"}},
+     "recipe: a code recipe with both code and payload validates, but the forward sends the code only: "
+     "the payload is silently dropped (validation should refuse the pair, or one should win in both ways)"),
 )
 
 
