@@ -202,6 +202,20 @@ def sorted_tags(value: Any) -> Any:
     return value
 
 
+def roles_grouped(value: Any) -> Any:
+    """A recipe's inputs/outputs grouped by role, in order within each role: DSS keeps one list per
+    role, so the order *across* roles is not DSS's to keep (``[a, {ref: b, role: x}, c]`` comes back
+    as ``[a, c, {ref: b, role: x}]``)."""
+    if not isinstance(value, dict):
+        return value
+    out = dict(value)
+    for side in ("inputs", "outputs"):
+        if isinstance(out.get(side), list):
+            out[side] = sorted(out[side], key=lambda item: str(item.get("role") or "main")
+                               if isinstance(item, dict) else "main")
+    return out
+
+
 def _aliases(definition: str) -> Dict[str, str]:
     return ((SCHEMA["$defs"][definition].get("properties") or {}).get("type") or {}).get("x-aliases") or {}
 
@@ -238,12 +252,14 @@ def permission_levels(value: Any) -> Any:
 
 def normalise(kind: Any, value: Any) -> Any:
     """One kind's configuration in its normal form: type aliases resolved, project permissions as
-    levels, schema defaults and empty values left out, bare names for ``{ref}``, set-like lists sorted. Same function for both sides."""
+    levels, recipe roles grouped, schema defaults and empty values left out, bare names for ``{ref}``, set-like lists sorted. Same function for both sides."""
     definition = kind.definition or ("Variables" if kind.kind == "variables" else None)
     node = SCHEMA["$defs"].get(definition) if definition else None
     out = canonical_types(copy.deepcopy(value), definition)
     if kind.kind == "project":
         out = permission_levels(out)
+    if kind.kind == "recipe":
+        out = roles_grouped(out)
     out = without_defaults(out, node)
     out = sorted_tags(bare_refs(out))
     return drop_empty(out)
