@@ -218,7 +218,7 @@ def _ensure_principals(instance, project):
 
 # The connection type DSS gives a dataset or folder type, where the two differ: an S3 dataset sits
 # on an Amazon S3 connection, whose type is "EC2", and SCP/SFTP ones on an "SSH" connection
-# (/work/shared/reference/dss-rest-api.md, ``set_connection_and_path``: "EC2 -> S3, SSH -> SCP/SFTP").
+# (the shared reference dss-rest-api.md, ``set_connection_and_path``: "EC2 -> S3, SSH -> SCP/SFTP").
 # Every other type is its connection's type (PostgreSQL, Snowflake, HDFS, Filesystem...).
 CONNECTION_TYPE_OF = {"S3": "EC2", "SCP": "SSH", "SFTP": "SSH"}
 

@@ -1,6 +1,6 @@
 """Issue 14 §12: seeding an export declares the connections its datasets and folders sit on, with
 the type DSS gives a connection of that kind (an S3 dataset sits on an ``EC2`` connection:
-/work/shared/reference/dss-rest-api.md, ``set_connection_and_path``, "EC2 -> S3, SSH -> SCP/SFTP"),
+the shared reference dss-rest-api.md, ``set_connection_and_path``, "EC2 -> S3, SSH -> SCP/SFTP"),
 because the instance the export came from had them. A small export of our own, written here."""
 import json
 import os
