@@ -235,6 +235,14 @@ def bare_orders(value: Any) -> Any:
     return dict(value, order_by=orders)
 
 
+def without_manual_triggers(value: Any) -> Any:
+    """A ``manual`` trigger is a scenario run by hand: DSS has no trigger for it (``trigger_definition``
+    gives none), so ``triggers: [{type: manual}]`` and no trigger are one scenario."""
+    if not isinstance(value, dict) or not isinstance(value.get("triggers"), list):
+        return value
+    return dict(value, triggers=[t for t in value["triggers"] if not (isinstance(t, dict) and t.get("type") == "manual")])
+
+
 def _aliases(definition: str) -> Dict[str, str]:
     return ((SCHEMA["$defs"][definition].get("properties") or {}).get("type") or {}).get("x-aliases") or {}
 
@@ -279,6 +287,8 @@ def normalise(kind: Any, value: Any) -> Any:
         out = permission_levels(out)
     if kind.kind == "recipe":
         out = bare_orders(roles_grouped(out))
+    if kind.kind == "scenario":
+        out = without_manual_triggers(out)
     out = without_defaults(out, node)
     out = sorted_tags(bare_refs(out))
     return drop_empty(out)
