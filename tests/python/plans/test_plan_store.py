@@ -1,0 +1,223 @@
+"""The plan store (``state.plans``) over the emulator with the real dataikuapi client: every operation,
+retention, a tampered stored plan refused, a stale plan refused and marked, rights re-checked at
+apply, a plan of another project refused, no secret stored."""
+import json
+
+import pytest
+
+from emusupport import ANALYST_KEY
+from dataiku_framework import FrameworkConfig
+from dataiku_framework.apply.run import StalePlanError
+from dataiku_framework.engine import Engine
+from dataiku_framework.plugin.scope import NotProjectAdmin
+from dataiku_framework.state.dssfiles import FOLDER, LibraryDocument
+from dataiku_framework.state.plans import (INDEX_NAME, PlanStore, PlanStoreError, TamperedPlanError, apply_stored,
+                                           plan_file)
+
+KEY = "PS1"
+SECRET = "s3cr3t-Pa55word-value"
+YAML = """version: "1.0"
+project: {key: PS1, name: Stored plans}
+datasets:
+  - name: RAW
+    type: Filesystem
+    connection: filesystem_managed
+    path: raw
+    format_type: csv
+"""
+
+
+@pytest.fixture
+def config_file(tmp_path):
+    path = tmp_path / "project.yaml"
+    path.write_text(YAML)
+    return str(path)
+
+
+@pytest.fixture
+def made(client, config_file):
+    """An engine on the admin client, the project created, and a plan of a change (the RAW dataset)."""
+    client.create_project(KEY, "Stored plans", "admin")
+    engine = Engine(client=client)
+    from dataiku_framework.config.api import load_config
+    return engine, engine.plan(load_config(config_file), config_source=config_file)
+
+
+def _library_text(client, name):
+    return LibraryDocument(client, KEY, name).read_text()
+
+
+def test_save_list_get_approve_discard(client, made):
+    engine, plan = made
+    store = PlanStore(client, KEY)
+    saved = store.save(plan, comment="first try")
+    record = store.get(saved.id)
+    assert record["status"] == "pending" and record["author"] == "admin"
+    assert record["digest"] == json.loads(plan.to_json())["document_digest"]
+    assert record["source"]["type"] == "file" and record["source"]["path"].endswith("project.yaml")
+    assert record["comments"][0]["text"] == "first try"
+    assert [e["id"] for e in store.list()] == [saved.id]
+    assert store.list("approved") == []
+    approved = store.approve(saved.id, comment="looks right")
+    assert approved["status"] == "approved" and approved["events"][-1]["user"] == "admin"
+    assert [e["status"] for e in store.get(saved.id)["events"]] == ["pending", "approved"]
+    assert [e["id"] for e in store.list("approved")] == [saved.id]
+    second = store.save(plan).id
+    store.discard(second, comment="superseded")
+    assert store.get(second)["status"] == "discarded"
+    with pytest.raises(PlanStoreError, match="is discarded: it cannot become approved"):
+        store.approve(second)
+    assert _library_text(client, plan_file(saved.id)) is not None  # beside the state, in the library
+    assert LibraryDocument(client, KEY, INDEX_NAME).path == "%s/%s" % (FOLDER, INDEX_NAME)
+
+
+def test_readable_with_read_rights(emulator, client, made, reader):
+    engine, plan = made
+    client.get_project(KEY).set_permissions(dict(client.get_project(KEY).get_permissions(), permissions=[
+        {"group": "readers", "readProjectContent": True, "readConf": True}]))
+    plan_id = PlanStore(client, KEY).save(plan).id
+    store = PlanStore(reader, KEY)
+    assert store.get(plan_id)["status"] == "pending" and store.list()[0]["id"] == plan_id
+
+
+def test_retention_prunes_finished_plans_never_open_ones(client, made):
+    engine, plan = made
+    store = PlanStore(client, KEY, limit=3)
+    first = store.save(plan).id
+    finished = [store.save(plan).id for _ in range(3)]
+    for plan_id in finished:
+        store.discard(plan_id)
+    outcome = store.save(plan)  # 5 plans, limit 3: the two oldest finished go, the oldest (pending) stays
+    assert outcome.pruned == finished[:2] and not outcome.notes
+    assert [e["id"] for e in store.list()] == [outcome.id, finished[2], first]
+    assert _library_text(client, plan_file(finished[0])) is None  # the pruned plan's file is deleted
+    more = [store.save(plan) for _ in range(3)]  # 3 open + ... : only finished[2] can go
+    assert more[0].pruned == [finished[2]]
+    assert more[-1].pruned == [] and "never pruned" in more[-1].notes[0]
+    assert {e["status"] for e in store.list()} == {"pending"} and len(store.list()) == 5
+
+
+def test_a_tampered_stored_plan_is_refused_naming_it(client, made):
+    engine, plan = made
+    store = PlanStore(client, KEY)
+    plan_id = store.save(plan).id
+    store.approve(plan_id)
+    document = LibraryDocument(client, KEY, plan_file(plan_id))
+    record = document.read_document()
+    record["plan"]["resource_changes"][0]["after"]["name"] = "EVIL"
+    document.write_document(record)
+    with pytest.raises(TamperedPlanError, match="stored plan %s" % plan_id):
+        store.get(plan_id)
+    with pytest.raises(TamperedPlanError, match=plan_id):
+        apply_stored(engine, KEY, plan_id)
+    assert "dataset.RAW" not in json.dumps(client.get_project(KEY).list_datasets())  # nothing applied
+
+
+def test_a_recomputed_digest_is_caught_by_the_index(client, made):
+    """Edited with both digests of the file computed again: the index's copy still tells."""
+    from dataiku_framework.plan.document import DIGEST_KEY, document_digest
+    engine, plan = made
+    store = PlanStore(client, KEY)
+    plan_id = store.save(plan).id
+    document = LibraryDocument(client, KEY, plan_file(plan_id))
+    record = document.read_document()
+    record["plan"]["summary"]["create"] = 0
+    record["plan"][DIGEST_KEY] = record["digest"] = document_digest(record["plan"])
+    document.write_document(record)
+    with pytest.raises(TamperedPlanError, match="not the one the index recorded"):
+        store.get(plan_id)
+
+
+def test_apply_stored_then_marked_applied_with_its_apply_id(client, made):
+    engine, plan = made
+    store = PlanStore(client, KEY)
+    plan_id = store.save(plan).id
+    with pytest.raises(PlanStoreError, match="only an approved plan is applied"):
+        apply_stored(engine, KEY, plan_id)
+    store.approve(plan_id)
+    result = apply_stored(engine, KEY, plan_id, checkpoint=False)
+    assert result.succeeded and result.apply_id
+    record = store.get(plan_id)
+    assert record["status"] == "applied" and record["apply_id"] == result.apply_id
+    assert [d["name"] for d in client.get_project(KEY).list_datasets()] == ["RAW"]
+    assert engine.history(KEY)[0]["apply_id"] == result.apply_id
+
+
+def test_a_stale_plan_is_refused_and_marked(client, made):
+    engine, plan = made
+    store = PlanStore(client, KEY)
+    plan_id = store.save(plan).id
+    store.approve(plan_id)
+    from emusupport import fs_dataset
+    fs_dataset(client.get_project(KEY), "RAW")  # DSS moved: RAW now exists, so the plan's create is stale
+    with pytest.raises(StalePlanError, match="dataset.RAW"):
+        apply_stored(engine, KEY, plan_id)
+    record = store.get(plan_id)
+    assert record["status"] == "stale" and "dataset.RAW" in record["events"][-1]["comment"]
+
+
+def test_a_non_admin_cannot_approve_nor_apply_an_approved_plan(emulator, client, made, analyst):
+    """A record is not a permission: an approved plan applied by a non-admin is refused by its rights."""
+    engine, plan = made
+    project = client.get_project(KEY)
+    project.set_permissions(dict(project.get_permissions(), permissions=[
+        {"group": "data_team", "readProjectContent": True, "readConf": True, "writeProjectContent": True,
+         "writeConf": True}]))
+    plan_id = PlanStore(client, KEY).save(plan).id
+    with pytest.raises(PlanStoreError, match="needs administrator rights on project PS1"):
+        PlanStore(analyst, KEY).approve(plan_id)
+    PlanStore(client, KEY).approve(plan_id)
+    with pytest.raises(NotProjectAdmin, match="analyst"):
+        apply_stored(Engine(client=analyst), KEY, plan_id)
+    assert PlanStore(client, KEY).get(plan_id)["status"] == "approved"
+
+
+def test_approver_must_differ_from_the_author_when_the_project_says_so(client, made, analyst):
+    engine, plan = made
+    store = PlanStore(client, KEY)
+    with pytest.raises(PlanStoreError, match="needs administrator rights"):
+        PlanStore(analyst, KEY).set_setting("approver_must_differ", True)
+    store.set_setting("approver_must_differ", True)
+    plan_id = store.save(plan).id
+    with pytest.raises(PlanStoreError, match="made by admin, who may not approve it"):
+        store.approve(plan_id)
+    assert store.get(plan_id)["status"] == "pending"
+
+
+def test_a_plan_of_another_project_is_refused(client, made):
+    engine, plan = made
+    client.create_project("OTHER", "Other", "admin")
+    with pytest.raises(PlanStoreError, match="this plan is of project PS1, not OTHER"):
+        PlanStore(client, "OTHER").save(plan)
+    plan_id = PlanStore(client, KEY).save(plan).id
+    moved = LibraryDocument(client, KEY, plan_file(plan_id)).read_document()
+    LibraryDocument(client, "OTHER", plan_file(plan_id)).write_document(moved)  # copied by hand
+    with pytest.raises(TamperedPlanError, match="plan of project PS1, found in project OTHER"):
+        PlanStore(client, "OTHER").get(plan_id)
+
+
+def test_an_id_naming_another_path_is_refused(client, made):
+    with pytest.raises(PlanStoreError, match="is not a stored plan id"):
+        PlanStore(client, KEY).get("../state")
+
+
+def test_secrets_are_not_stored(client, tmp_path):
+    """A secret DSS holds (a project variable the plan shows before its change), and one in a
+    comment, never reach the library."""
+    client.create_project(KEY, "Stored plans", "admin")
+    project = client.get_project(KEY)
+    variables = project.get_variables()
+    variables["standard"] = {"db_password": SECRET, "region": "us"}
+    project.set_variables(variables)
+    path = tmp_path / "project.yaml"
+    path.write_text('version: "1.0"\nproject:\n  key: PS1\n  name: Stored plans\n  variables:\n'
+                    '    standard: {region: eu}\n')
+    from dataiku_framework.config.api import load_config
+    plan = Engine(client=client).plan(load_config(str(path)), config_source=str(path))
+    assert "db_password" in plan.to_json()  # the plan does show the variable
+    store = PlanStore(client, KEY)
+    plan_id = store.save(plan, comment="password=%s" % SECRET).id
+    store.comment(plan_id, "token: %s" % SECRET)
+    texts = [_library_text(client, plan_file(plan_id)), _library_text(client, INDEX_NAME)]
+    assert all(SECRET not in text for text in texts)
+    assert "db_password" in texts[0]  # the variable is there, its value redacted
