@@ -130,6 +130,8 @@ from .commands import REGISTRARS as _REGISTRARS  # noqa: E402  (plan, drift: dat
 COMMANDS = [_add_validate] + _REGISTRARS  # type: List[Callable[[Any], None]]
 from .commands.preview import add_destroy, add_preview  # noqa: E402  (one project per branch, destroy)
 COMMANDS += [add_preview, add_destroy]
+from .commands.plans import add_plans  # noqa: E402  (stored plans: issue 15)
+COMMANDS += [add_plans]
 
 
 def build_parser() -> argparse.ArgumentParser:

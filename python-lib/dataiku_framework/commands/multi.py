@@ -158,7 +158,7 @@ def _print_json(entries: List[dict], code: int) -> None:
 
 def cmd_plan_many(args: argparse.Namespace) -> int:
     """``plan`` of several projects: a section each and a total; exit codes aggregated."""
-    refused = _refuse_options(args, "out", "target")
+    refused = _refuse_options(args, "out", "target", "store")
     if refused is not None:
         return refused
     return _compare_many(args, lambda o: o.plan.has_changes, args.detailed_exitcode, "with changes", "plan",

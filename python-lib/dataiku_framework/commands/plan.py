@@ -205,6 +205,11 @@ def cmd_plan(args: argparse.Namespace) -> int:
             return exitcodes.INVALID
     from ..render.text import render_text
     print(plan.to_json() if args.json else render_text(plan.doc, color=use_color()))
+    if getattr(args, "store", False):
+        from .plans import store_plan
+        stored = store_plan(args, planned[1], plan)
+        if stored != exitcodes.OK:
+            return stored
     if args.detailed_exitcode:
         return exitcodes.CHANGES if plan.has_changes else exitcodes.OK
     return exitcodes.OK
@@ -268,6 +273,8 @@ def add_plan(subparsers: Any) -> None:
                         help="plan only this resource (e.g. dataset.RAW, recipe.clean) and what it needs; repeatable")
     parser.add_argument("--detailed-exitcode", dest="detailed_exitcode", action="store_true",
                         help="exit 0 when there are no changes, 2 when there are, 1 on error")
+    parser.add_argument("--store", action="store_true",
+                        help="also store the plan in the project, for review (prints its id; see 'plans')")
     parser.add_argument("--allow-delete", dest="allow_delete", action="store_true",
                         help="plan the deletion of resources the apply state manages that CONFIG no longer names "
                              "(as settings.prune does; prevent_destroy still protects them)")
