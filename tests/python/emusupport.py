@@ -114,3 +114,14 @@ def read_until(fd, marker, limit=200):
                 break
             seen += chunk
     raise AssertionError("never saw %r in:\n%s" % (marker, seen.decode("utf-8", "replace")))
+
+
+def browser_headers(emulator, login, **extra):
+    """The headers a browser logged in to DSS as ``login`` sends (a session cookie naming it), as a
+    webapp backend forwards them to ``get_auth_info_from_browser_headers``. TEST-ONLY: the session is
+    opened by the emulator's set-up helper, DSS opens it at login."""
+    from dss_emulator.api.instance import SESSION_COOKIE, open_browser_session
+    token = open_browser_session(emulator.instance, login)
+    headers = {"Cookie": "other=1; %s=%s" % (SESSION_COOKIE, token), "User-Agent": "Mozilla/5.0 (test)"}
+    headers.update(extra)
+    return headers

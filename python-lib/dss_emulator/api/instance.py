@@ -46,13 +46,62 @@ def auth_info(ctx):
     return _identity(ctx, ctx.user, ctx.qbool("withSecrets"))
 
 
+#: The cookie naming a browser session (the emulator's name: DSS identifies its browser user by its
+#: own session cookie, which ``get_auth_info_from_browser_headers`` forwards with the other headers).
+SESSION_COOKIE = "dss-emulator-session"
+
+
+def open_browser_session(instance, login):
+    """TEST-ONLY set-up helper (DSS has no such call; a person logs in through DSS's login page):
+    open a browser session for user ``login``; the cookie value naming it. Sessions live in memory."""
+    import secrets
+    with instance.lock:
+        if login not in instance.users:
+            raise ValueError("user %s does not exist" % login)
+        token = secrets.token_urlsafe(24)
+        _sessions(instance)[token] = login
+    return token
+
+
+def close_browser_session(instance, token):
+    """TEST-ONLY: the browser logged out (its cookie no longer names anyone)."""
+    with instance.lock:
+        _sessions(instance).pop(token, None)
+
+
+def _sessions(instance):
+    if not hasattr(instance, "browser_sessions"):
+        instance.browser_sessions = {}
+    return instance.browser_sessions
+
+
+def _session_user(instance, headers):
+    """The user whose open session the headers' ``Cookie`` names (header names are case-insensitive)."""
+    from http.cookies import CookieError, SimpleCookie
+    for name, value in headers.items():
+        if name.lower() != "cookie":
+            continue
+        try:
+            cookie = SimpleCookie(value)
+        except CookieError:
+            return None
+        morsel = cookie.get(SESSION_COOKIE)
+        login = _sessions(instance).get(morsel.value) if morsel is not None else None
+        return instance.users.get(login) if login else None
+    return None
+
+
 @route("POST", "/auth/info-from-browser-headers", perm=None, writes=False)
 def auth_info_from_headers(ctx):
-    """Webapp backends pass the browser's headers; we honour an API key found in them."""
+    """Webapp backends pass the browser's headers (``DSSClient.get_auth_info_from_browser_headers``:
+    POST, body = the headers dict; dss-rest-api.md). The browser's user is named by a session cookie
+    (``SESSION_COOKIE``), or by an API key found in the headers; else DSS's NotAuthenticated error."""
     from ..server import _api_key_from
-    headers = ctx.json_object()
-    key = _api_key_from({k: v for k, v in headers.items() if isinstance(v, str)})
+    headers = {k: v for k, v in ctx.json_object().items() if isinstance(k, str) and isinstance(v, str)}
+    key = _api_key_from(headers)
     user = ctx.instance.user_for_key(key) if key else None
+    if user is None:
+        user = _session_user(ctx.instance, headers)
     if user is None:
         raise errors.not_authenticated("No authenticated user in the given browser headers")
     return _identity(ctx, user, ctx.qbool("withSecrets"))
