@@ -1,5 +1,6 @@
 """Scenario step "Apply project configuration": plan the configuration in a managed folder and,
-per the mode, apply it.
+per the mode, apply it. In mode plan_only, "Store the plan" saves the plan in the plan store (pending
+review), its id in the scenario variable framework_stored_plan_id.
 
 Prints the plan (before any write), progress and the outcome to the step log, sets the scenario
 variables (counts per action, apply id, drift count: see ``step_variables``), then fails when the
@@ -12,14 +13,22 @@ from dataiku.scenario import Scenario
 
 from dataiku_framework.plugin.apply import (apply_from_folder, macro_progress, step_failure, step_params_from_config,
                                             step_variables)
+from dataiku_framework.plugin.plan import store_report, store_requested
 from dataiku_framework.plugin.validate import step_config
 
-params = step_params_from_config(step_config(get_step_config(), get_plugin_config()))
+config = step_config(get_step_config(), get_plugin_config())
+params = step_params_from_config(config)
 fail_on = params.pop("fail_on")
-report = apply_from_folder(dataiku.api_client(), dataiku.default_project_key(), **params,
+client, project_key = dataiku.api_client(), dataiku.default_project_key()
+report = apply_from_folder(client, project_key, **params,
                            on_planned=lambda planned: print(planned.text()), on_progress=macro_progress(None, print))
 print(report.outcome())
-Scenario().set_scenario_variables(**step_variables(report))
+variables = step_variables(report)
+if params["mode"] == "plan_only" and store_requested(config):
+    variables["framework_stored_plan_id"] = store_report(client, report, project_key, params["folder_ref"],
+                                                         params["config_path"], params["env"])
+    print("Stored plan: %s" % variables["framework_stored_plan_id"])
+Scenario().set_scenario_variables(**variables)
 failure = step_failure(report, fail_on)
 if failure:
     raise Exception(failure)

@@ -30,6 +30,14 @@ def plan_params_from_config(config: Optional[Dict[str, Any]]) -> Dict[str, Any]:
     return dict(source_params(config), parallelism=parallelism)
 
 
+def store_requested(config: Optional[Dict[str, Any]]) -> bool:
+    """The "Store the plan" parameter of the Plan macro and the apply step (DSS may leave it out)."""
+    value = (config or {}).get("store_plan")
+    if isinstance(value, str):
+        return value.strip().lower() in ("true", "1", "yes", "on")
+    return bool(value)
+
+
 class PlanReport(object):
     """A plan of a folder's configuration, or (``plan`` None) the validation report that stopped it;
     ``project_key`` and ``dss_url``: the project acted on and the DSS instance, which every face
@@ -45,6 +53,8 @@ class PlanReport(object):
         self.project_key = project_key
         self.dss_url = dss_url
         self._differences = None  # type: Optional[List[str]]
+        #: the id of the stored plan (``store_report``), None when it was not stored
+        self.stored_id = None  # type: Optional[str]
 
     def where(self, capital: bool = False) -> str:
         """``project K on http://dss`` (``Project ...`` when ``capital``)."""
@@ -70,7 +80,9 @@ class PlanReport(object):
         """The macro's result: the plan's HTML fragment, or the validation problems."""
         if self.plan is not None:
             from ..render.html import render_html
-            return render_html(self.plan.doc, fragment=True)
+            stored = ('<p class="dkf-stored">Stored as plan %s: review it in the plan store</p>'
+                      % html.escape(self.stored_id)) if self.stored_id else ""
+            return stored + render_html(self.plan.doc, fragment=True)
         assert self.invalid is not None
         return ('<div class="dkf-plan"><h1>%s</h1>'
                 "<p>%s</p><pre>%s</pre></div>" % (html.escape(self.invalid_title()),
@@ -147,6 +159,31 @@ def planned_from_folder(client: Any, project_key: str, folder_ref: str, config_p
         record_commit(plan.doc["metadata"])
         yield PlanReport(relative, folder.name, plan=plan, project_key=acting,
                          dss_url=plan.doc.get("metadata", {}).get("dss_url") or _url(client))
+
+
+def source_record(project_key: str, folder_ref: Any, config_path: str, env: Optional[str], plan: Any) -> Dict[str, Any]:
+    """Where a component read the configuration, as the plan store records it: the managed folder
+    of ``project_key`` and the path in it, or the git source pinned to its commit."""
+    from ..sources.git import is_git_source
+    from ..state.plans import source_of
+    meta = plan.doc.get("metadata") or {}
+    if is_git_source(meta.get("config_source")):
+        return source_of(meta)
+    return {"type": "folder", "project": project_key, "folder": str(folder_ref),
+            "path": (config_path or DEFAULT_CONFIG_PATH).lstrip("/"), "environment": env}
+
+
+def store_report(client: Any, report: PlanReport, project_key: str, folder_ref: Any, config_path: str,
+                 env: Optional[str] = None) -> Optional[str]:
+    """Store ``report``'s plan (if it has one) in the plan store of the project it plans, recording
+    the component's source; its id (kept on ``report.stored_id``). The caller's client writes it."""
+    if report.plan is None:
+        return None
+    from ..state.plans import PlanStore
+    source = source_record(project_key, folder_ref, config_path, env, report.plan)
+    saved = PlanStore(client, report.plan.doc["metadata"]["project_key"]).save(report.plan, source=source)
+    report.stored_id = saved.id
+    return saved.id
 
 
 def _pinned(folder: Any) -> Optional[str]:

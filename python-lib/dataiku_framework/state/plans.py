@@ -165,6 +165,9 @@ class PlanStore(object):
         key = (doc.get("metadata") or {}).get("project_key")
         if key != self.project_key:
             raise PlanStoreError("this plan is of project %s, not %s: store it in its own project" % (key, self.project_key))
+        if any(e.get("address") == "project" and e.get("action") == "create" for e in doc["resource_changes"]):
+            raise PlanStoreError("this plan creates project %s, whose library (where plans are stored) does not exist "
+                                 "yet: apply the project first (or plan without storing)" % key)
         author, now, comment = self._user(user), format_time(utc_now()), free_text(comment)
         record = {"format_version": FORMAT_VERSION, "id": new_apply_id(), "project_key": self.project_key,
                   "digest": doc[DIGEST_KEY], "plan": doc, "source": source or source_of(doc.get("metadata") or {}),
@@ -372,7 +375,8 @@ def source_config(client: Any, project_key: str, record: Dict[str, Any]) -> Iter
     meta = (record.get("plan") or {}).get("metadata") or {}
     if source.get("type") == "folder":
         from ..plugin.validate import checked_out
-        with checked_out(client, project_key, source.get("folder"), source.get("path")) as (_, relative, root, problem):
+        where = source.get("project") or project_key
+        with checked_out(client, where, source.get("folder"), source.get("path")) as (_, relative, root, problem):
             if problem is not None:
                 raise PlanStoreError("stored plan %s: its configuration %s is gone from folder %s"
                                      % (record.get("id"), source.get("path"), source.get("folder")))

@@ -221,3 +221,10 @@ def test_secrets_are_not_stored(client, tmp_path):
     texts = [_library_text(client, plan_file(plan_id)), _library_text(client, INDEX_NAME)]
     assert all(SECRET not in text for text in texts)
     assert "db_password" in texts[0]  # the variable is there, its value redacted
+
+
+def test_a_plan_creating_its_project_cannot_be_stored_in_it(client, config_file):
+    from dataiku_framework.config.api import load_config
+    plan = Engine(client=client).plan(load_config(config_file), config_source=config_file)
+    with pytest.raises(PlanStoreError, match="creates project PS1, whose library"):
+        PlanStore(client, KEY).save(plan)

@@ -1,0 +1,47 @@
+"""The plugin's faces of the plan store: the Plan macro and the apply step in plan-only mode with
+"Store the plan" save the plan they show, with their managed-folder source; the stored plan is then
+applied as stored, its configuration read again from that folder."""
+import os
+
+from plugin_support import PROJECT_YAML, SCENARIO_YAML, macro_runner, step_runner
+
+from emusupport import ROOT
+from dataiku_framework.engine import Engine
+from dataiku_framework.state.plans import PlanStore, apply_stored
+
+MACRO = os.path.join(ROOT, "python-runnables", "plan", "runnable.py")
+STEP = os.path.join(ROOT, "python-steps", "apply-config", "step.py")
+KEY = "CUSTOMER_ANALYTICS"
+
+
+def _changed(configs):
+    configs.upload("project.yaml", PROJECT_YAML.replace("Customer Analytics Pipeline", "Renamed") + SCENARIO_YAML)
+
+
+def test_plan_macro_stores_the_plan_it_shows_then_it_applies_from_the_folder(dss, deployed, client):
+    _changed(deployed)
+    html = macro_runner(MACRO)({"folder": deployed.folder_id, "store_plan": True})
+    [entry] = PlanStore(client, KEY).list()
+    assert "Stored as plan %s" % entry["id"] in html and entry["status"] == "pending"
+    assert entry["source"] == {"type": "folder", "project": "P1", "folder": deployed.folder_id,
+                               "path": "project.yaml", "environment": None}
+    store = PlanStore(client, KEY)
+    store.approve(entry["id"])
+    result = apply_stored(Engine(client=client), KEY, entry["id"], checkpoint=False)
+    assert result.succeeded and client.get_project(KEY).get_summary()["name"] == "Renamed"
+    assert store.get(entry["id"])["status"] == "applied"
+
+
+def test_plan_macro_without_the_option_stores_nothing(dss, deployed, client):
+    _changed(deployed)
+    html = macro_runner(MACRO)({"folder": deployed.folder_id})
+    assert "Stored as plan" not in html and PlanStore(client, KEY).list() == []
+
+
+def test_apply_step_in_plan_only_mode_stores_the_plan(dss, deployed, client, monkeypatch):
+    _changed(deployed)
+    variables = step_runner(dss, monkeypatch, STEP)({"folder": deployed.folder_id, "mode": "plan_only",
+                                                      "store_plan": True})
+    [entry] = PlanStore(client, KEY).list()
+    assert variables["framework_stored_plan_id"] == entry["id"] and not variables["framework_applied"]
+    assert entry["summary"]["update"] == 1
