@@ -77,9 +77,10 @@ def test_apply_components_share_parameters():
     plan = _load(os.path.join(ROOT, "python-runnables", "plan", "runnable.json"))
     macro = _load(os.path.join(ROOT, "python-runnables", "apply", "runnable.json"))
     step = _load(os.path.join(ROOT, "python-steps", "apply-config", "step.json"))
-    assert macro["params"][:len(plan["params"])] == plan["params"]
-    assert [p["name"] for p in macro["params"][len(plan["params"]):]] == ["allow_delete", "lock_timeout"]
-    assert [p for p in step["params"] if p["name"] not in ("mode", "fail_on")] == macro["params"]
+    plan_params = _without_store(plan["params"])
+    assert macro["params"][:len(plan_params)] == plan_params
+    assert [p["name"] for p in macro["params"][len(plan_params):]] == ["allow_delete", "lock_timeout"]
+    assert [p for p in _without_store(step["params"]) if p["name"] not in ("mode", "fail_on")] == macro["params"]
     assert step["meta"]["label"] == "Apply project configuration"
     selects = [p for p in step["params"] if p["type"] == "SELECT" and p["name"] != "source"]  # source: below
     assert {p["name"]: [c["value"] for c in p["selectChoices"]] for p in selects} == {
@@ -87,12 +88,17 @@ def test_apply_components_share_parameters():
     assert [p.get("defaultValue") for p in selects] == ["apply", "never"]
 
 
+def _without_store(params):
+    """The parameters but "Store the plan" (issue 15), which only the Plan macro and the apply step have."""
+    return [p for p in params if p["name"] != "store_plan"]
+
+
 def test_plan_components_share_parameters():
     """The Plan macro (read rights, HTML) and the Check drift step read their parameters with one function."""
     macro = _load(os.path.join(ROOT, "python-runnables", "plan", "runnable.json"))
     step = _load(os.path.join(ROOT, "python-steps", "check-drift", "step.json"))
-    assert macro["params"] == step["params"]
-    assert [(p["name"], p["type"]) for p in macro["params"]] == SOURCE_PARAMS + [
+    assert _without_store(macro["params"]) == step["params"]
+    assert [(p["name"], p["type"]) for p in _without_store(macro["params"])] == SOURCE_PARAMS + [
         ("config_path", "STRING"), ("environment", "STRING"), ("target_project", "STRING"), ("parallelism", "INT")]
     assert (macro["impersonate"], macro["permissions"], macro["resultType"], macro["macroRoles"]) == (
         False, ["READ_CONF"], "HTML", [{"type": "PROJECT_MACROS"}])
@@ -141,8 +147,8 @@ def test_validate_config_components_share_parameters():
     """The macro and the step read their parameters with the same function, so they must declare the same ones."""
     macro = _load(os.path.join(ROOT, "python-runnables", "validate-config", "runnable.json"))
     step = _load(os.path.join(ROOT, "python-steps", "validate-config", "step.json"))
-    assert macro["params"] == step["params"]
-    assert [(p["name"], p["type"]) for p in macro["params"]] == SOURCE_PARAMS + [
+    assert _without_store(macro["params"]) == step["params"]
+    assert [(p["name"], p["type"]) for p in _without_store(macro["params"])] == SOURCE_PARAMS + [
         ("config_path", "STRING"), ("environment", "STRING"), ("target_project", "STRING"), ("online", "BOOLEAN")]
     assert macro["meta"]["label"] == "Validate project configuration"
     assert (macro["impersonate"], macro["permissions"], macro["resultType"], macro["macroRoles"]) == (
