@@ -125,7 +125,21 @@ def cmd_show(args: argparse.Namespace) -> int:
         print(printable_json(json.dumps(record, indent=2, ensure_ascii=False)))
     else:
         print(_record_text(record, plan))
-    return exitcodes.OK
+    return _check(args) if args.check else exitcodes.OK
+
+
+def _check(args: argparse.Namespace) -> int:
+    """``show --check``: plan again from the plan's source; exit 0 when it is fresh, 2 when it is
+    stale (marked so, if it was pending or approved), saying what moved."""
+    from ..state.plans import check_stored
+    moved = _store_call(args, lambda store: check_stored(args.engine, args.project_key, args.plan_id, store=store))
+    if isinstance(moved, int):
+        return moved
+    if not moved:
+        _say(args, "Fresh: a plan made now from the same source is this plan.")
+        return exitcodes.OK
+    _say(args, printable("Stale: what moved since the plan was made:\n" + "\n".join("  " + m for m in moved)))
+    return exitcodes.CHANGES
 
 
 def cmd_approve(args: argparse.Namespace) -> int:
@@ -197,6 +211,8 @@ def add_plans(subparsers: Any) -> None:
     listed.add_argument("--json", action="store_true", help="print the index entries as JSON")
     shown = action("show", "show a stored plan, its status changes and comments", cmd_show)
     shown.add_argument("--json", action="store_true", help="print the stored record (with its plan document) as JSON")
+    shown.add_argument("--check", action="store_true",
+                       help="also plan again from the plan's source: exit 2 (and mark the plan stale) when it moved")
     approve = action("approve", "record an approval (project admins only)", cmd_approve)
     approve.add_argument("--comment", help="kept with the plan")
     discard = action("discard", "discard a pending or approved plan", cmd_discard)

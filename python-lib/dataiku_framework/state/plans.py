@@ -395,6 +395,25 @@ def _rekeyed(config: Any, meta: Dict[str, Any]) -> Any:
     return config
 
 
+def check_stored(engine: Any, project_key: str, plan_id: str, store: Optional[PlanStore] = None) -> List[str]:
+    """Whether stored plan ``plan_id`` is still what applying it would do: plan again from its source
+    (reads only) and compare (``apply.run.stale_differences``, as apply does). The differences, one
+    line each (empty: fresh); an open plan that differs is marked ``stale`` with them. For a review
+    page: run it after the page is shown (a full re-plan), and mark the plan when it returns."""
+    from ..apply.run import StalePlanError, stale_differences
+    store = store or PlanStore(engine.client, project_key)
+    record = store.get(plan_id)
+    plan = store.plan_of(record)
+    meta = plan.doc["metadata"]
+    deletes = bool(meta.get("allow_delete")) or any(e["action"] == "delete" for e in plan.doc["resource_changes"])
+    with source_config(engine.client, project_key, record) as config:
+        fresh = engine.plan(config, targets=meta.get("targets") or None, allow_delete=deletes)
+    moved = stale_differences(plan, fresh)
+    if moved and record.get("status") in OPEN:
+        store.mark_stale(plan_id, str(StalePlanError(project_key, moved)))
+    return moved
+
+
 def apply_stored(engine: Any, project_key: str, plan_id: str, store: Optional[PlanStore] = None,
                  **options: Any) -> Any:
     """Apply stored plan ``plan_id`` of ``project_key`` exactly as stored; the ``Result``.

@@ -146,3 +146,14 @@ def test_unknown_plan_and_bad_usage(dss, capsys):
     assert code == exitcodes.INVALID and "has no stored plan" in err
     assert _run(capsys, "plans")[0] == exitcodes.USAGE
     assert _run(capsys, "plans", "list", KEY, "--status", "nope")[0] == exitcodes.USAGE
+
+
+def test_show_check_marks_a_moved_plan_stale(dss, config_path, capsys, client):
+    plan_id = _stored(capsys, config_path)
+    code, out, err = _run(capsys, "plans", "show", KEY, plan_id, "--check")
+    assert code == exitcodes.OK and out.rstrip().endswith("Fresh: a plan made now from the same source is this plan.")
+    with open(config_path, "a") as handle:
+        handle.write("  - {name: MORE, type: Filesystem, connection: filesystem_managed, path: more, format_type: csv}\n")
+    code, out, err = _run(capsys, "plans", "show", KEY, plan_id, "--check")
+    assert code == exitcodes.CHANGES and "Stale: " in out and "dataset.MORE" in out
+    assert PlanStore(client, KEY).get(plan_id)["status"] == "stale"
