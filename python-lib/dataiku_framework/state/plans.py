@@ -363,6 +363,21 @@ def _check_id(plan_id: Any) -> None:
         raise PlanStoreError("%r is not a stored plan id (ids look like 20261204T211500Z-1a2b3c4d)" % (plan_id,))
 
 
+# -- the browser's user (for a webapp backend) ---------------------------------------------------
+
+def browser_user_client(client: Any, headers: Dict[str, str]) -> Any:
+    """``(login, client)``: the DSS user of a browser request (its headers, as a webapp backend gets
+    them: ``get_auth_info_from_browser_headers``) and a client acting as that user
+    (``DSSUser.get_client_as``), so that DSS checks that user's rights and the apply history and the
+    plan store record that user, never the identity the backend runs as. ``client`` (the backend's)
+    must be a DSS administrator's to act as another user; DSS refuses it otherwise."""
+    info = client.get_auth_info_from_browser_headers(dict(headers))
+    login = info.get("authIdentifier")
+    if not login:
+        raise PlanStoreError("DSS named no user for this browser request: log in to DSS again")
+    return login, client.get_user(login).get_client_as()
+
+
 # -- apply a stored plan ---------------------------------------------------------------------------
 
 @contextlib.contextmanager

@@ -228,3 +228,27 @@ def test_a_plan_creating_its_project_cannot_be_stored_in_it(client, config_file)
     plan = Engine(client=client).plan(load_config(config_file), config_source=config_file)
     with pytest.raises(PlanStoreError, match="creates project PS1, whose library"):
         PlanStore(client, KEY).save(plan)
+
+
+def test_a_browser_user_approves_and_applies_under_their_own_name(emulator, client, made):
+    """A webapp backend runs as the admin; the browser's user (a session cookie) is the one whose
+    rights are checked and whose name the plan store and the apply history record."""
+    from emusupport import browser_headers
+    from dataiku_framework.state.plans import browser_user_client
+    engine, plan = made
+    project = client.get_project(KEY)
+    project.set_permissions(dict(project.get_permissions(), permissions=[
+        {"group": "data_team", "readProjectContent": True, "readConf": True, "writeProjectContent": True,
+         "writeConf": True, "admin": True}]))
+    plan_id = PlanStore(client, KEY).save(plan).id
+    login, as_user = browser_user_client(client, browser_headers(emulator, "analyst"))
+    assert login == "analyst"
+    PlanStore(as_user, KEY).approve(plan_id, comment="mine")
+    result = apply_stored(Engine(client=as_user), KEY, plan_id, checkpoint=False)
+    record = PlanStore(client, KEY).get(plan_id)
+    assert [(e["status"], e["user"]) for e in record["events"]] == [("pending", "admin"), ("approved", "analyst"),
+                                                                     ("applied", "analyst")]
+    assert Engine(client=client).history(KEY)[0]["user"] == "analyst" and record["apply_id"] == result.apply_id
+    reader_login, as_reader = browser_user_client(client, browser_headers(emulator, "reader"))
+    with pytest.raises(PlanStoreError, match="DSS user reader"):
+        PlanStore(as_reader, KEY).approve(PlanStore(client, KEY).save(plan).id)
