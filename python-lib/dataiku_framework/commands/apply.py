@@ -328,13 +328,14 @@ def _counts_text(counts: Any) -> str:
     return ", ".join("%s %s" % (counts[n], n) for n in names if counts.get(n)) or "none"
 
 
-def history_table(entries: List[dict]) -> str:
-    """The history as an aligned text table, newest first (as ``Engine.history`` gives it)."""
-    rows = [[heading for heading, _ in HISTORY_COLUMNS]]
+def history_table(entries: List[dict], columns: Any = HISTORY_COLUMNS) -> str:
+    """The history as an aligned text table, newest first (as ``Engine.history`` gives it); other
+    ``columns`` (heading, entry -> cell) for other records (``plans list``)."""
+    rows = [[heading for heading, _ in columns]]
     # user, host, config come from state.json, which any project writer can edit: shown, never obeyed
-    rows += [["" if cell(e) is None else printable(str(cell(e)), one_line=True) for _, cell in HISTORY_COLUMNS]
+    rows += [["" if cell(e) is None else printable(str(cell(e)), one_line=True) for _, cell in columns]
              for e in entries]
-    widths = [max(len(row[i]) for row in rows) for i in range(len(HISTORY_COLUMNS))]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(columns))]
     return "\n".join("  ".join(value.ljust(w) for value, w in zip(row, widths)).rstrip() for row in rows)
 
 

@@ -7,12 +7,12 @@ this module only parses, prints and maps refusals to one error line and exit 1.
 """
 import argparse
 import json
-from typing import Any, Callable, List
+from typing import Any, Callable
 
 from .. import exitcodes
 from ..config.printable import printable, printable_json
 from .apply import (PROMPT, _apply_interruptible, _credentials, _progress, _run_guarded, _say, _writer_options,
-                    confirm)
+                    confirm, history_table)
 from .plan import _dss_call, _engine, _epilog, _error, use_color
 
 
@@ -75,15 +75,6 @@ def _summary_text(summary: Any) -> str:
     return ", ".join("%s %s" % (summary[n], n) for n in names if summary.get(n)) or "no changes"
 
 
-def _table(entries: List[dict]) -> str:
-    rows = [[heading for heading, _ in LIST_COLUMNS]]
-    # every cell comes from the library, which any project writer can edit: shown as text, never obeyed
-    rows += [["" if cell(e) is None else printable(str(cell(e)), one_line=True) for _, cell in LIST_COLUMNS]
-             for e in entries]
-    widths = [max(len(row[i]) for row in rows) for i in range(len(LIST_COLUMNS))]
-    return "\n".join("  ".join(value.ljust(w) for value, w in zip(row, widths)).rstrip() for row in rows)
-
-
 def cmd_list(args: argparse.Namespace) -> int:
     entries = _store_call(args, lambda store: store.list(args.status))
     if isinstance(entries, int):
@@ -93,7 +84,7 @@ def cmd_list(args: argparse.Namespace) -> int:
     elif not entries:
         print("No stored plan%s in project %s." % (" " + args.status if args.status else "", args.project_key))
     else:
-        print(_table(entries))
+        print(history_table(entries, LIST_COLUMNS))  # cells from the library: shown, never obeyed
     return exitcodes.OK
 
 

@@ -5,8 +5,6 @@ import json
 
 import pytest
 
-from emusupport import ANALYST_KEY
-from dataiku_framework import FrameworkConfig
 from dataiku_framework.apply.run import StalePlanError
 from dataiku_framework.engine import Engine
 from dataiku_framework.plugin.scope import NotProjectAdmin
