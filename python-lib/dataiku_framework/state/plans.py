@@ -156,11 +156,10 @@ class PlanStore(object):
         return identity(self.client)["user"]
 
     # -- operations --------------------------------------------------------------------------------
-    def save(self, plan: Plan, source: Optional[Dict[str, Any]] = None, user: Optional[str] = None,
-             comment: Optional[str] = None) -> SaveOutcome:
+    def save(self, plan: Plan, source: Optional[Dict[str, Any]] = None, comment: Optional[str] = None) -> SaveOutcome:
         """Store ``plan`` (status ``pending``) with its document, digest, source (default: from its
-        metadata, ``source_of``), author and time; prune past the retention limit. A plan of
-        another project than this store's is refused."""
+        metadata, ``source_of``), author (the client's DSS user) and time; prune past the retention
+        limit. A plan of another project than this store's is refused."""
         doc = _document_of(plan)
         key = (doc.get("metadata") or {}).get("project_key")
         if key != self.project_key:
@@ -168,7 +167,7 @@ class PlanStore(object):
         if any(e.get("address") == "project" and e.get("action") == "create" for e in doc["resource_changes"]):
             raise PlanStoreError("this plan creates project %s, whose library (where plans are stored) does not exist "
                                  "yet: apply the project first (or plan without storing)" % key)
-        author, now, comment = self._user(user), format_time(utc_now()), free_text(comment)
+        author, now, comment = self._user(None), format_time(utc_now()), free_text(comment)
         record = {"format_version": FORMAT_VERSION, "id": new_apply_id(), "project_key": self.project_key,
                   "digest": doc[DIGEST_KEY], "plan": doc, "source": source or source_of(doc.get("metadata") or {}),
                   "author": author, "created_at": now, "status": "pending",
@@ -217,24 +216,29 @@ class PlanStore(object):
                                     % (name, key, self.project_key))
         return plan
 
-    def approve(self, plan_id: str, comment: Optional[str] = None, user: Optional[str] = None) -> Dict[str, Any]:
-        """Record an approval of a ``pending`` plan by a project admin (checked with the client's own
-        rights). With the setting ``approver_must_differ``, its author cannot approve it."""
-        from ..plugin.scope import NotProjectAdmin, check_project_admin
-        try:
-            login = check_project_admin(self.client, self.project_key, "approving a stored plan")
-        except NotProjectAdmin as error:
-            raise PlanStoreError(str(error))
+    def approve(self, plan_id: str, comment: Optional[str] = None) -> Dict[str, Any]:
+        """Record an approval of a ``pending`` plan by a project admin: the client's own DSS user, whose
+        rights are checked (no other name can be given: the one recorded is the one checked). With the
+        setting ``approver_must_differ``, the plan's author cannot approve it."""
+        approver = self._admin("approving stored plan %s" % plan_id)
         record = self.get(plan_id)
-        approver = self._user(user or login)
         if self.settings().get("approver_must_differ") and approver == record.get("author"):
             raise PlanStoreError("stored plan %s was made by %s, who may not approve it: project %s requires another "
                                  "approver (setting approver_must_differ)" % (plan_id, approver, self.project_key))
         return self._change(record, "approved", approver, comment, OPEN[:1])
 
-    def discard(self, plan_id: str, comment: Optional[str] = None, user: Optional[str] = None) -> Dict[str, Any]:
-        """Discard a pending or approved plan (it can no longer be approved or applied)."""
-        return self._change(self._read(plan_id), "discarded", self._user(user), comment, OPEN)
+    def discard(self, plan_id: str, comment: Optional[str] = None) -> Dict[str, Any]:
+        """Discard a pending or approved plan (project admins only): it can no longer be approved or applied."""
+        user = self._admin("discarding stored plan %s" % plan_id)
+        return self._change(self._read(plan_id), "discarded", user, comment, OPEN)
+
+    def _admin(self, what: str) -> str:
+        """The client's DSS login when it administers the project; ``PlanStoreError`` saying why not."""
+        from ..plugin.scope import NotProjectAdmin, check_project_admin
+        try:
+            return redact_value(check_project_admin(self.client, self.project_key, what))
+        except NotProjectAdmin as error:
+            raise PlanStoreError(str(error))
 
     def mark_stale(self, plan_id: str, why: str, user: Optional[str] = None) -> Dict[str, Any]:
         """Record that a fresh plan of the same source differs (``why``: what moved)."""
@@ -247,10 +251,10 @@ class PlanStore(object):
         record["apply_id"] = apply_id
         return self._change(record, "applied" if succeeded else "failed", self._user(user), comment, OPEN)
 
-    def comment(self, plan_id: str, text: str, user: Optional[str] = None) -> Dict[str, Any]:
-        """Add a comment to a stored plan (any status)."""
+    def comment(self, plan_id: str, text: str) -> Dict[str, Any]:
+        """Add a comment to a stored plan (any status), in the client's DSS user's name."""
         record = self._read(plan_id)
-        record.setdefault("comments", []).append({"user": self._user(user), "at": format_time(utc_now()),
+        record.setdefault("comments", []).append({"user": self._user(None), "at": format_time(utc_now()),
                                                   "text": free_text(text)})
         self._write(record)
         return record
@@ -261,13 +265,9 @@ class PlanStore(object):
 
     def set_setting(self, name: str, value: Any) -> Dict[str, Any]:
         """Set one setting (project admins only, checked with the client's rights); the settings."""
-        from ..plugin.scope import NotProjectAdmin, check_project_admin
         if name not in SETTINGS:
             raise PlanStoreError("unknown plan store setting %r: one of %s" % (name, ", ".join(SETTINGS)))
-        try:
-            check_project_admin(self.client, self.project_key, "changing the plan store's settings")
-        except NotProjectAdmin as error:
-            raise PlanStoreError(str(error))
+        self._admin("changing the plan store's settings")
         index = self._index()
         index["settings"][name] = type(SETTINGS[name])(value)
         self._write_index(index)

@@ -164,6 +164,8 @@ def test_a_non_admin_cannot_approve_nor_apply_an_approved_plan(emulator, client,
     plan_id = PlanStore(client, KEY).save(plan).id
     with pytest.raises(PlanStoreError, match="needs administrator rights on project PS1"):
         PlanStore(analyst, KEY).approve(plan_id)
+    with pytest.raises(PlanStoreError, match="discarding stored plan %s needs administrator rights" % plan_id):
+        PlanStore(analyst, KEY).discard(plan_id)
     PlanStore(client, KEY).approve(plan_id)
     with pytest.raises(NotProjectAdmin, match="analyst"):
         apply_stored(Engine(client=analyst), KEY, plan_id)
