@@ -23,8 +23,11 @@ Retention (``limit``, default ``RETENTION``): after a save, the oldest plans who
 (project admin), the stored plan's digest (a tampered plan is refused, naming it) and a fresh plan
 (``Engine.apply(plan)``: a stale plan is refused, explaining what moved, and marked ``stale``).
 
-Concurrency: DSS offers no compare-and-swap and the store takes no lock (a review is slow and
-rare): two status changes of the same plan at the same instant keep the last one written.
+Concurrency: DSS offers no compare-and-swap and the store takes no lock (the project lock is apply's,
+and a review must not wait on an apply): two status changes of one plan at the same instant keep the
+last one written, and two saves at the same instant may leave one plan out of the index (its file
+stays in the library; plan again). The plan file is written before the index, so the index never
+lists a plan whose file is missing.
 """
 import contextlib
 import logging
