@@ -252,3 +252,21 @@ def test_a_browser_user_approves_and_applies_under_their_own_name(emulator, clie
     reader_login, as_reader = browser_user_client(client, browser_headers(emulator, "reader"))
     with pytest.raises(PlanStoreError, match="DSS user reader"):
         PlanStore(as_reader, KEY).approve(PlanStore(client, KEY).save(plan).id)
+
+
+def test_a_failed_apply_is_recorded_failed_with_its_apply_id(emulator, client, made):
+    engine, plan = made
+    store = PlanStore(client, KEY)
+    plan_id = store.save(plan).id
+    store.approve(plan_id)
+    emulator.faults.configure({"fail_nth_write": 1, "fail_count": 50, "fail_status": 500,
+                               "path_contains": "/datasets"})
+    try:
+        result = apply_stored(engine, KEY, plan_id, checkpoint=False)
+    finally:
+        emulator.faults.clear()
+    record = store.get(plan_id)
+    assert not result.succeeded and result.apply_id
+    assert record["status"] == "failed" and record["apply_id"] == result.apply_id
+    with pytest.raises(PlanStoreError, match="is failed: it cannot become applied"):
+        store.mark_applied(plan_id, "again", True)

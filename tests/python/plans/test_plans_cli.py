@@ -118,3 +118,10 @@ def test_show_check_marks_a_moved_plan_stale(run, config_file, client):
     code, out, err = run("plans", "show", KEY, plan_id, "--check")
     assert code == exitcodes.CHANGES and "Stale: " in out and "dataset.MORE" in out
     assert PlanStore(client, KEY).get(plan_id)["status"] == "stale"
+
+
+def test_plan_store_of_several_configurations_is_refused(run, config_file, tmp_path):
+    other = tmp_path / "other.yaml"
+    other.write_text('version: "1.0"\nproject: {key: PS2, name: Other}\n')
+    code, out, err = run("plan", config_file, str(other), "--store")
+    assert code == exitcodes.USAGE and "--store cannot be used with several configurations" in err
