@@ -178,6 +178,20 @@ def _refused_or(args: argparse.Namespace, call: Callable[[], Any]) -> Any:
         return exitcodes.INVALID
 
 
+def cmd_settings(args: argparse.Namespace) -> int:
+    """Print the plan store's settings; with an option, set it first (project admins only)."""
+    if args.approver_must_differ is None:
+        settings = _store_call(args, lambda store: store.settings())
+    else:
+        value = args.approver_must_differ == "yes"
+        settings = _store_call(args, lambda store: store.set_setting("approver_must_differ", value))
+    if isinstance(settings, int):
+        return settings
+    for name in sorted(settings):
+        print("%s: %s" % (name, json.dumps(settings[name])))
+    return exitcodes.OK
+
+
 def add_plans(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "plans", help="review the plans stored in a project (list, show, approve, discard, apply)", epilog=_epilog(),
@@ -208,6 +222,10 @@ def add_plans(subparsers: Any) -> None:
     approve.add_argument("--comment", help="kept with the plan")
     discard = action("discard", "discard a pending or approved plan", cmd_discard)
     discard.add_argument("--comment", help="kept with the plan")
+    settings = action("settings", "show (or, project admins only, set) the plan store's settings", cmd_settings,
+                      with_id=False)
+    settings.add_argument("--approver-must-differ", dest="approver_must_differ", choices=("yes", "no"),
+                          help="yes: a plan's author cannot approve it")
     applied = action("apply", "apply an approved stored plan exactly as stored", cmd_apply)
     _writer_options(applied, "apply")
     applied.add_argument("--json", action="store_true",

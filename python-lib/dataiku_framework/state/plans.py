@@ -263,7 +263,9 @@ class PlanStore(object):
         return record
 
     def settings(self) -> Dict[str, Any]:
-        """The store's project settings (``SETTINGS`` and their defaults)."""
+        """The store's project settings (``SETTINGS`` and their defaults). Kept in the index, which any
+        project writer can edit, like every library file: a setting guards against a mistake (an author
+        approving their own plan), not against a writer bent on it; apply's checks do not rely on it."""
         return dict(SETTINGS, **{k: v for k, v in self._index().get("settings", {}).items() if k in SETTINGS})
 
     def set_setting(self, name: str, value: Any) -> Dict[str, Any]:

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from cli_support import cli_runner
-from emusupport import ANALYST_KEY, fs_dataset
+from emusupport import ADMIN_KEY, ANALYST_KEY, fs_dataset
 from dataiku_framework import exitcodes
 from dataiku_framework.state.dssfiles import LibraryDocument
 from dataiku_framework.state.plans import PlanStore, plan_file
@@ -125,3 +125,17 @@ def test_plan_store_of_several_configurations_is_refused(run, config_file, tmp_p
     other.write_text('version: "1.0"\nproject: {key: PS2, name: Other}\n')
     code, out, err = run("plan", config_file, str(other), "--store")
     assert code == exitcodes.USAGE and "--store cannot be used with several configurations" in err
+
+
+def test_settings_set_by_an_admin_then_the_author_cannot_approve(run, config_file, monkeypatch):
+    code, out, _ = run("plans", "settings", KEY)
+    assert code == exitcodes.OK and out == "approver_must_differ: false\n"
+    monkeypatch.setenv("DSS_API_KEY", ANALYST_KEY)
+    code, out, err = run("plans", "settings", KEY, "--approver-must-differ", "yes")
+    assert code == exitcodes.INVALID and "needs administrator rights" in err
+    monkeypatch.setenv("DSS_API_KEY", ADMIN_KEY)
+    code, out, _ = run("plans", "settings", KEY, "--approver-must-differ", "yes")
+    assert code == exitcodes.OK and out == "approver_must_differ: true\n"
+    plan_id = _stored(run, config_file)
+    code, out, err = run("plans", "approve", KEY, plan_id)
+    assert code == exitcodes.INVALID and "made by admin, who may not approve it" in err
