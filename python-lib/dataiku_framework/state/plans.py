@@ -387,8 +387,10 @@ def browser_user_client(client: Any, headers: Dict[str, str]) -> Any:
 
 @contextlib.contextmanager
 def source_config(client: Any, project_key: str, record: Dict[str, Any]) -> Iterator[Any]:
-    """The configuration a stored plan was made from, read again from its source (a managed folder of
-    ``project_key`` is copied for the duration); None when the source cannot be read here."""
+    """The configuration a stored plan was made from, read again from its source: a file, a git
+    source at its commit (credentials from the environment, ``sources.git``), or a managed folder
+    (copied for the duration). ``ConfigError`` when it is no longer valid, ``PlanStoreError`` when
+    the file is gone from its folder, the git and folder errors of ``sources`` otherwise."""
     from ..config.api import load_config
     source = record.get("source") or {}
     env = source.get("environment")
@@ -403,7 +405,8 @@ def source_config(client: Any, project_key: str, record: Dict[str, Any]) -> Iter
             yield _rekeyed(load_config(os.path.join(root, relative), env=env), meta)
         return
     if source.get("type") == "git":
-        yield _rekeyed(load_config(meta.get("config_source"), env=env), meta)
+        pinned = "git+%s@%s#%s" % (source.get("url"), source.get("commit") or source.get("ref"), source.get("path"))
+        yield _rekeyed(load_config(pinned, env=env), meta)
         return
     yield _rekeyed(load_config(source.get("path"), env=env), meta)
 
@@ -413,6 +416,21 @@ def _rekeyed(config: Any, meta: Dict[str, Any]) -> Any:
     if meta.get("config_project_key") and meta["config_project_key"] == config.project.key:
         return config.with_project_key(meta["project_key"])
     return config
+
+
+def plan_and_store(engine: Any, project_key: str, source: Dict[str, Any],
+                   comment: Optional[str] = None) -> Any:
+    """Plan now from ``source`` (a file, ``{type: git, url, ref, path}`` or ``{type: folder, project,
+    folder, path}``, each with an optional ``environment``) and store the plan in ``project_key``'s
+    store (a configuration naming another project is refused by the store); ``(SaveOutcome, Plan)``.
+    What a review page's "Plan now" calls; a git source is recorded at the commit it resolved to."""
+    from ..sources.git import record_commit
+    with source_config(engine.client, project_key, {"source": source}) as config:
+        named = source.get("path") if source.get("type") == "folder" else None
+        plan = engine.plan(config, config_source=named)
+    record_commit(plan.doc["metadata"])
+    stored = source_of(plan.doc["metadata"]) if source.get("type") == "git" else source
+    return PlanStore(engine.client, project_key).save(plan, source=stored, comment=comment), plan
 
 
 def check_stored(engine: Any, project_key: str, plan_id: str, store: Optional[PlanStore] = None) -> List[str]:

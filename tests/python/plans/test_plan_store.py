@@ -270,3 +270,14 @@ def test_a_failed_apply_is_recorded_failed_with_its_apply_id(emulator, client, m
     assert record["status"] == "failed" and record["apply_id"] == result.apply_id
     with pytest.raises(PlanStoreError, match="is failed: it cannot become applied"):
         store.mark_applied(plan_id, "again", True)
+
+
+def test_plan_and_store_from_a_file_source(client, made, config_file):
+    from dataiku_framework.state.plans import plan_and_store
+    engine, _ = made
+    saved, plan = plan_and_store(engine, KEY, {"type": "file", "path": config_file}, comment="from the page")
+    record = PlanStore(client, KEY).get(saved.id)
+    assert record["source"] == {"type": "file", "path": config_file} and plan.summary["create"] == 1
+    client.create_project("OTHER", "Other", "admin")
+    with pytest.raises(PlanStoreError, match="this plan is of project PS1, not OTHER"):
+        plan_and_store(engine, "OTHER", {"type": "file", "path": config_file})
