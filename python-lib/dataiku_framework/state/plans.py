@@ -100,8 +100,9 @@ def describe_source(source: Any) -> str:
 
 
 class PlanStore(object):
-    """The plans stored in project ``project_key``, through the ``dataikuapi`` ``client`` (whose DSS
-    login is the ``user`` recorded by every change unless one is given)."""
+    """The plans stored in project ``project_key``, through the ``dataikuapi`` ``client``, whose DSS
+    login is the user every change records (a webapp acts through a client of the browser's user:
+    ``browser_user_client``). ``limit``: the retention limit."""
 
     def __init__(self, client: Any, project_key: str, limit: int = RETENTION) -> None:
         if limit < 1:

@@ -139,3 +139,12 @@ def test_settings_set_by_an_admin_then_the_author_cannot_approve(run, config_fil
     plan_id = _stored(run, config_file)
     code, out, err = run("plans", "approve", KEY, plan_id)
     assert code == exitcodes.INVALID and "made by admin, who may not approve it" in err
+
+
+def test_plan_store_of_a_new_project_is_one_error_line(run, tmp_path):
+    new = tmp_path / "new.yaml"
+    new.write_text('version: "1.0"\nproject: {key: PS9, name: New}\n')
+    code, out, err = run("plan", str(new), "--store")
+    assert code == exitcodes.INVALID and "Plan: 1 to create" in out
+    assert err.splitlines() == ["dss-framework plan: error: this plan creates project PS9, whose library (where plans "
+                                "are stored) does not exist yet: apply the project first (or plan without storing)"]
