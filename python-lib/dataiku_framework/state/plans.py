@@ -478,5 +478,34 @@ def apply_stored(engine: Any, project_key: str, plan_id: str, store: Optional[Pl
     except StalePlanError as error:
         store.mark_stale(plan_id, str(error), user=applier)
         raise
-    store.mark_applied(plan_id, result.apply_id, result.succeeded, user=applier)
+    record = store.mark_applied(plan_id, result.apply_id, result.succeeded, user=applier)
+    if result.apply_id:
+        link_history(engine.client, project_key, result.apply_id, record)
     return result
+
+
+def link_history(client: Any, project_key: str, apply_id: str, record: Dict[str, Any]) -> bool:
+    """Record on the apply's history entry in the state which stored plan it applied and who approved
+    it (``stored_plan``: {id, digest, approved_by, approved_at}), so ``history`` names the approver
+    beside the applier. Written under the project lock, as every state write is (waits up to 10 s for
+    it); a failure is logged, not raised: the apply is done and the stored plan records both."""
+    from .lock import ProjectLock
+    from .store import StateStore
+    approvals = [e for e in record.get("events") or [] if e.get("status") == "approved"]
+    link = {"id": record.get("id"), "digest": record.get("digest"),
+            "approved_by": approvals[-1].get("user") if approvals else None,
+            "approved_at": approvals[-1].get("at") if approvals else None}
+    try:
+        with ProjectLock(client, project_key, operation="record stored plan", timeout=10.0):
+            store = StateStore(client, project_key)
+            state = store.read()
+            entry = state.history_entry(apply_id)
+            if entry is None:
+                return False
+            entry["stored_plan"] = link
+            store.write(state)
+        return True
+    except Exception as error:  # noqa: BLE001 - the apply itself is done and recorded on the stored plan
+        log.warning("project %s: apply %s could not be linked to stored plan %s in the state history (%s)",
+                    project_key, apply_id, record.get("id"), error.__class__.__name__)
+        return False

@@ -281,3 +281,17 @@ def test_plan_and_store_from_a_file_source(client, made, config_file):
     client.create_project("OTHER", "Other", "admin")
     with pytest.raises(PlanStoreError, match="this plan is of project PS1, not OTHER"):
         plan_and_store(engine, "OTHER", {"type": "file", "path": config_file})
+
+
+def test_the_history_names_the_approver_beside_the_applier(client, made, analyst):
+    engine, plan = made
+    project = client.get_project(KEY)
+    project.set_permissions(dict(project.get_permissions(), permissions=[
+        {"group": "data_team", "readProjectContent": True, "readConf": True, "writeProjectContent": True,
+         "writeConf": True, "admin": True}]))
+    plan_id = PlanStore(client, KEY).save(plan).id
+    PlanStore(analyst, KEY).approve(plan_id)
+    result = apply_stored(engine, KEY, plan_id, checkpoint=False)
+    [entry] = [e for e in engine.history(KEY) if e["apply_id"] == result.apply_id]
+    assert entry["user"] == "admin" and entry["stored_plan"]["approved_by"] == "analyst"
+    assert entry["stored_plan"]["id"] == plan_id

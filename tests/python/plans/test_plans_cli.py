@@ -63,7 +63,10 @@ def test_approve_then_apply_records_approver_and_apply_id(run, config_file, clie
                                                                      ("applied", "admin")]
     assert record["events"][1]["comment"] == "ok for prod"
     code, out, _ = run("history", KEY, "--json")
-    assert json.loads(out)[0]["apply_id"] == apply_id
+    entry = json.loads(out)[0]
+    assert entry["apply_id"] == apply_id and entry["user"] == "admin"
+    assert entry["stored_plan"]["id"] == plan_id and entry["stored_plan"]["approved_by"] == "admin"
+    assert entry["stored_plan"]["digest"] == record["digest"]
     code, out, err = run("plans", "apply", KEY, plan_id, "--auto-approve")
     assert code == exitcodes.INVALID and "is applied" in err
 
