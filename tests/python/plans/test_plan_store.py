@@ -41,6 +41,14 @@ def made(client, config_file):
     return engine, engine.plan(load_config(config_file), config_source=config_file)
 
 
+def _data_team_admins(client):
+    """Group data_team (user analyst) administers the project."""
+    project = client.get_project(KEY)
+    project.set_permissions(dict(project.get_permissions(), permissions=[
+        {"group": "data_team", "readProjectContent": True, "readConf": True, "writeProjectContent": True,
+         "writeConf": True, "admin": True}]))
+
+
 def _library_text(client, name):
     return LibraryDocument(client, KEY, name).read_text()
 
@@ -236,10 +244,7 @@ def test_a_browser_user_approves_and_applies_under_their_own_name(emulator, clie
     from emusupport import browser_headers
     from dataiku_framework.state.plans import browser_user_client
     engine, plan = made
-    project = client.get_project(KEY)
-    project.set_permissions(dict(project.get_permissions(), permissions=[
-        {"group": "data_team", "readProjectContent": True, "readConf": True, "writeProjectContent": True,
-         "writeConf": True, "admin": True}]))
+    _data_team_admins(client)
     plan_id = PlanStore(client, KEY).save(plan).id
     login, as_user = browser_user_client(client, browser_headers(emulator, "analyst"))
     assert login == "analyst"
@@ -285,10 +290,7 @@ def test_plan_and_store_from_a_file_source(client, made, config_file):
 
 def test_the_history_names_the_approver_beside_the_applier(client, made, analyst):
     engine, plan = made
-    project = client.get_project(KEY)
-    project.set_permissions(dict(project.get_permissions(), permissions=[
-        {"group": "data_team", "readProjectContent": True, "readConf": True, "writeProjectContent": True,
-         "writeConf": True, "admin": True}]))
+    _data_team_admins(client)
     plan_id = PlanStore(client, KEY).save(plan).id
     PlanStore(analyst, KEY).approve(plan_id)
     result = apply_stored(engine, KEY, plan_id, checkpoint=False)
