@@ -27,8 +27,9 @@ variables = step_variables(report)
 if params["mode"] == "plan_only" and store_requested(config):
     variables["framework_stored_plan_id"] = store_report(client, report, project_key, params["folder_ref"],
                                                          params["config_path"], params["env"])
-    print("Stored plan: %s" % variables["framework_stored_plan_id"])
+    print("Stored plan: %s" % variables["framework_stored_plan_id"] if report.stored_id else
+          "Plan not stored: %s" % (report.store_problem or "there is no plan (see above)"))
 Scenario().set_scenario_variables(**variables)
-failure = step_failure(report, fail_on)
+failure = step_failure(report, fail_on) or report.store_problem
 if failure:
     raise Exception(failure)

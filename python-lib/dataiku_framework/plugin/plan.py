@@ -55,6 +55,8 @@ class PlanReport(object):
         self._differences = None  # type: Optional[List[str]]
         #: the id of the stored plan (``store_report``), None when it was not stored
         self.stored_id = None  # type: Optional[str]
+        #: why the plan could not be stored, when storing it was asked and refused
+        self.store_problem = None  # type: Optional[str]
 
     def where(self, capital: bool = False) -> str:
         """``project K on http://dss`` (``Project ...`` when ``capital``)."""
@@ -82,6 +84,8 @@ class PlanReport(object):
             from ..render.html import render_html
             stored = ('<p class="dkf-stored">Stored as plan %s: review it in the plan store</p>'
                       % html.escape(self.stored_id)) if self.stored_id else ""
+            if self.store_problem:
+                stored = '<p class="dkf-stored">Not stored: %s</p>' % html.escape(self.store_problem)
             return stored + render_html(self.plan.doc, fragment=True)
         assert self.invalid is not None
         return ('<div class="dkf-plan"><h1>%s</h1>'
@@ -176,12 +180,18 @@ def source_record(project_key: str, folder_ref: Any, config_path: str, env: Opti
 def store_report(client: Any, report: PlanReport, project_key: str, folder_ref: Any, config_path: str,
                  env: Optional[str] = None) -> Optional[str]:
     """Store ``report``'s plan (if it has one) in the plan store of the project it plans, recording
-    the component's source; its id (kept on ``report.stored_id``). The caller's client writes it."""
+    the component's source; its id (kept on ``report.stored_id``). The caller's client writes it. The
+    store's refusal (a plan creating its project) is kept on ``report.store_problem``: the plan is
+    still shown."""
     if report.plan is None:
         return None
-    from ..state.plans import PlanStore
+    from ..state.plans import PlanStore, PlanStoreError
     source = source_record(project_key, folder_ref, config_path, env, report.plan)
-    saved = PlanStore(client, report.plan.doc["metadata"]["project_key"]).save(report.plan, source=source)
+    try:
+        saved = PlanStore(client, report.plan.doc["metadata"]["project_key"]).save(report.plan, source=source)
+    except PlanStoreError as error:
+        report.store_problem = str(error)
+        return None
     report.stored_id = saved.id
     return saved.id
 

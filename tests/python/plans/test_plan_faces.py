@@ -3,6 +3,7 @@
 applied as stored, its configuration read again from that folder."""
 import os
 
+import pytest
 from plugin_support import PROJECT_YAML, SCENARIO_YAML, macro_runner, step_runner
 
 from emusupport import ROOT
@@ -45,3 +46,13 @@ def test_apply_step_in_plan_only_mode_stores_the_plan(dss, deployed, client, mon
     [entry] = PlanStore(client, KEY).list()
     assert variables["framework_stored_plan_id"] == entry["id"] and not variables["framework_applied"]
     assert entry["summary"]["update"] == 1
+
+
+def test_a_plan_that_cannot_be_stored_is_still_shown_saying_why(dss, configs, client, monkeypatch):
+    """The project does not exist yet: the macro shows the plan and why it was not stored; the step,
+    asked to store it, fails saying why."""
+    html = macro_runner(MACRO)({"folder": configs.folder_id, "store_plan": True})
+    assert "Not stored: this plan creates project %s" % KEY in html and "RAW_CUSTOMERS" in html
+    with pytest.raises(Exception, match="this plan creates project %s" % KEY):
+        step_runner(dss, monkeypatch, STEP)({"folder": configs.folder_id, "mode": "plan_only", "store_plan": True})
+    assert dss.scenario.VARIABLES["framework_stored_plan_id"] is None
