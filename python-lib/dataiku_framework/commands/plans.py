@@ -220,7 +220,7 @@ def add_plans(subparsers: Any) -> None:
                        help="also plan again from the plan's source: exit 2 (and mark the plan stale) when it moved")
     approve = action("approve", "record an approval (project admins only)", cmd_approve)
     approve.add_argument("--comment", help="kept with the plan")
-    discard = action("discard", "discard a pending or approved plan", cmd_discard)
+    discard = action("discard", "discard a pending or approved plan (project admins only)", cmd_discard)
     discard.add_argument("--comment", help="kept with the plan")
     settings = action("settings", "show (or, project admins only, set) the plan store's settings", cmd_settings,
                       with_id=False)
