@@ -144,6 +144,10 @@ class PlanStore(object):
         if record is None:
             raise PlanStoreError("project %s has no stored plan %s (list them with 'dss-framework plans list')"
                                  % (self.project_key, plan_id))
+        try:
+            split_major(record, "stored plan %s" % plan_id, self.project_key, FORMAT_VERSION)
+        except ValueError as error:
+            raise PlanStoreError(str(error))
         return record
 
     def _write(self, record: Dict[str, Any]) -> None:

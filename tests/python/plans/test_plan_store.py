@@ -297,3 +297,18 @@ def test_the_history_names_the_approver_beside_the_applier(client, made, analyst
     [entry] = [e for e in engine.history(KEY) if e["apply_id"] == result.apply_id]
     assert entry["user"] == "admin" and entry["stored_plan"]["approved_by"] == "analyst"
     assert entry["stored_plan"]["id"] == plan_id
+
+
+def test_an_unreadable_index_or_a_newer_record_is_one_clear_error(client, made):
+    engine, plan = made
+    store = PlanStore(client, KEY)
+    plan_id = store.save(plan).id
+    document = LibraryDocument(client, KEY, plan_file(plan_id))
+    record = document.read_document()
+    document.write_document(dict(record, format_version=2))
+    with pytest.raises(PlanStoreError, match="stored plan %s of project PS1 was written in format version 2" % plan_id):
+        store.get(plan_id)
+    LibraryDocument(client, KEY, INDEX_NAME).write_text("{not json")
+    with pytest.raises(PlanStoreError, match="library file dataiku-framework/plans.json of project PS1 is not valid "
+                                             "JSON.*repair it from the project's git history"):
+        store.list()
