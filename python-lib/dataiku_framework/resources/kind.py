@@ -5,10 +5,9 @@ writers, rollback, importer, plan schema...). A Kind declares its section, addre
 delete order, git paths and comparison tables, and implements its read, write and import; the
 registry (``registry.py``) derives everything else from the declarations.
 
-During the move (issue 17) the defaults keep today's behaviour: the write methods delegate to the
-legacy ``writers`` classes through ``_LEGACY_WRITERS``, and ``to_config`` to ``importer.convert``
-through ``_LEGACY_INVERSE`` (lazy imports, so that the write and import halves load only when used).
-A kind module that moves its code in overrides the method; both tables go once every kind has.
+Writes are the kind module's own (``Writes`` is the shared settings-backed mix-in); ``Kind``'s
+write methods refuse with a clear ``NotImplementedError``. During the move (issue 17) ``to_config``
+still defaults to ``importer.convert`` through ``_LEGACY_INVERSE``; it goes once every kind has moved.
 
 Also here: the apply context (``ApplyContext``) and the flow helpers every kind shares
 (``merge_into``, ``known_by_listing``, ``id_named``, ``move_to_zone``), so that a kind module never
@@ -223,21 +222,8 @@ def zone_lookup(ictx: Any) -> Callable[[str, Any], Optional[str]]:
     return getattr(ictx, "zone_of", None) or (lambda object_type, object_id: None)
 
 
-#: kind -> (module, class) of its legacy writer; each kind that moves its writes in overrides the methods
-_LEGACY_WRITERS = {"recipe": "RecipeWriter"}
 #: kind -> function of ``importer.convert`` turning one live object into its config document
 _LEGACY_INVERSE = {"recipe": "recipe", "scenario": "scenario"}
-_LEGACY_CACHE = {}  # type: Dict[str, Any]
-
-
-def _legacy_writer(kind: str) -> Any:
-    """The legacy writer instance of ``kind`` (one per kind, made on first use)."""
-    if kind not in _LEGACY_CACHE:
-        if kind not in _LEGACY_WRITERS:
-            raise NotImplementedError("kind %r has no writes: its module implements none" % kind)
-        writers = importlib.import_module(__package__ + ".writers")
-        _LEGACY_CACHE[kind] = getattr(writers, _LEGACY_WRITERS[kind])()
-    return _LEGACY_CACHE[kind]
 
 
 class Kind(Resource):
@@ -314,34 +300,23 @@ class Kind(Resource):
         self._walk(desired, canon, (), found)
         return found
 
-    # -- write (apply): delegated to the legacy writer until the kind's module implements them
-    @property
-    def replace_keys(self) -> FrozenSet[str]:
-        return _legacy_writer(self.kind).replace_keys if self.kind in _LEGACY_WRITERS else frozenset()
-
+    # -- write (apply): a kind module implements them (the ``Writes`` mix-in, or its own)
     def fetch(self, ctx: ApplyContext, name: str, keep: bool = False) -> Optional[Dict[str, Any]]:
-        return _legacy_writer(self.kind).fetch(ctx, name, keep)
+        raise self._no_writes()
 
     def create(self, ctx: ApplyContext, name: str, obj: Any, desired: Dict[str, Any]) -> None:
-        return _legacy_writer(self.kind).create(ctx, name, obj, desired)
+        raise self._no_writes()
 
     def write(self, ctx: ApplyContext, name: str, obj: Any, desired: Dict[str, Any], keys: Iterable[str]) -> int:
-        return _legacy_writer(self.kind).write(ctx, name, obj, desired, keys)
-
-    def settings(self, ctx: ApplyContext, name: str, keep: bool = False) -> Any:
-        return _legacy_writer(self.kind).settings(ctx, name, keep)
-
-    def save(self, ctx: ApplyContext, name: str, obj: Any, desired: Dict[str, Any], keys: List[str]) -> int:
-        return _legacy_writer(self.kind).save(ctx, name, obj, desired, keys)
-
-    def to_dss(self, ctx: ApplyContext, obj: Any, desired: Dict[str, Any], key: str) -> Any:
-        return _legacy_writer(self.kind).to_dss(ctx, obj, desired, key)
-
-    def handle(self, ctx: ApplyContext, name: str) -> Any:
-        return _legacy_writer(self.kind).handle(ctx, name)
+        raise self._no_writes()
 
     def delete(self, ctx: ApplyContext, name: str, drop_data: bool) -> None:
-        return _legacy_writer(self.kind).delete(ctx, name, drop_data)
+        raise self._no_writes()
+
+    def _no_writes(self) -> NotImplementedError:
+        """The refusal of a kind whose module implements no writes: apply cannot change it."""
+        return NotImplementedError("kind %r has no writes: its module implements none (mix in kind.Writes "
+                                   "or define fetch/create/write/delete)" % self.kind)
 
     def after_apply(self, ctx: ApplyContext, entries: List[Any]) -> None:
         """Once per apply, after the graph ran (git_library's refresh-on-apply); default nothing."""

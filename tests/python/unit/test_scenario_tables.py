@@ -113,12 +113,10 @@ def test_the_inverse_lives_with_the_kind():
 
 def test_the_scenario_kind_writes_itself():
     """The writes (fetch, create, save, delete) are the kind's own methods, not a legacy writer's."""
-    from dataiku_framework.resources import kind, writers
-    assert "scenario" not in kind._LEGACY_WRITERS
-    assert not hasattr(writers, "ScenarioWriter")
     for method in ("fetch", "create", "write", "save", "to_dss", "handle", "delete", "settings"):
         assert method in vars(ScenarioResource), method
-    assert writers.WRITERS["scenario"].kind == "scenario"
+    from dataiku_framework.resources import registry
+    assert isinstance(registry.get("scenario"), ScenarioResource)
 
 
 def test_the_kind_reads_one_scenario_in_detail(project):

@@ -13,6 +13,7 @@ from ..base import ABSENT, ANY, at_path, format_path
 from ..kind import Kind
 from ..tables import Bimap
 from . import readable
+from .writes import RecipeWrites
 
 # config recipe type <-> DSS recipe type, where the two differ (the rest are spelled alike); the
 # schema's ``x-aliases`` (``sql``, ``shaker``) are other spellings of a config type
@@ -35,7 +36,7 @@ def _aliases() -> Dict[str, str]:
     return load_schema()["$defs"]["Recipe"]["properties"]["type"].get("x-aliases") or {}
 
 
-class RecipeResource(Kind):
+class RecipeResource(RecipeWrites, Kind):
     # -- declarations (issue 17: the registry derives the rest from these)
     section = ("recipes",)
     include_names = ("recipes", "recipe")

@@ -1,0 +1,92 @@
+"""The recipe kind writes and imports itself (issue 17): no legacy writer, no legacy inverse; its
+writes go through the real dataikuapi against the emulator (create, write inputs and payload, read
+back, a kept role's other keys kept), and its ``to_config`` gives what ``import`` writes."""
+import importlib.util
+import itertools
+
+import pytest
+
+from emusupport import ADMIN_KEY, make_emulator
+
+from dataiku_framework import FrameworkConfig
+from dataiku_framework.engine import Engine
+from dataiku_framework.resources import kind, registry
+from dataiku_framework.resources.kind import Kind, StubKind, Writes
+from dataiku_framework.resources.recipe import RecipeResource
+
+_KEYS = itertools.count(1)
+
+
+@pytest.fixture(scope="module")
+def emu():
+    started = make_emulator()
+    yield started
+    started.stop()
+
+
+@pytest.fixture(scope="module")
+def client(emu):
+    return emu.client(ADMIN_KEY)
+
+
+@pytest.fixture(scope="module")
+def engine(client):
+    return Engine(client=client)
+
+
+def _config(key, code="print(1)", inputs="[raw]"):
+    return FrameworkConfig.from_yaml(
+        'version: "1.0"\nproject: {key: %s, name: Recipes}\n'
+        "datasets:\n  - {name: raw, type: Filesystem, connection: filesystem_managed, path: /raw}\n"
+        "  - {name: other, type: Filesystem, connection: filesystem_managed, path: /other}\n"
+        "  - {name: out, type: Filesystem, connection: filesystem_managed, path: /out}\n"
+        "recipes:\n  - {name: build, type: python, inputs: %s, outputs: [out], code: %r}\n"
+        % (key, inputs, code))
+
+
+def test_the_recipe_kind_writes_itself():
+    """Its writes are the kind's own (the ``Writes`` mix-in), and the legacy tables and module are gone."""
+    recipe = registry.get("recipe")
+    assert isinstance(recipe, Writes) and isinstance(recipe, RecipeResource)
+    for method in ("fetch", "create", "to_dss", "save", "handle"):
+        assert getattr(RecipeResource, method).__module__ == "dataiku_framework.resources.recipe.writes", method
+    assert recipe.replace_keys == frozenset(["inputs", "outputs"])
+    for legacy in ("_LEGACY_WRITERS", "_legacy_writer", "_LEGACY_CACHE"):
+        assert not hasattr(kind, legacy), legacy
+    assert importlib.util.find_spec("dataiku_framework.resources.writers") is None
+
+
+@pytest.mark.parametrize("method,args", [("fetch", ("x",)), ("create", ("x", None, {})),
+                                         ("write", ("x", None, {}, ["a"])), ("delete", ("x", False))])
+def test_a_kind_without_writes_says_so(method, args):
+    class Unwritten(StubKind):
+        kind = "unwritten"
+
+    with pytest.raises(NotImplementedError) as error:
+        getattr(Unwritten(), method)(None, *args)
+    assert "unwritten" in str(error.value) and "writes" in str(error.value)
+
+
+def test_every_registered_kind_can_write():
+    """No filled-in kind of the registry falls back on ``Kind``'s refusal: each implements its writes
+    (a ``StubKind`` plans nothing, so apply never writes it)."""
+    for one in registry.kinds():
+        if isinstance(one, StubKind):
+            continue
+        for method in ("fetch", "create", "write", "delete"):
+            assert getattr(type(one), method) is not getattr(Kind, method), (one.kind, method)
+
+
+def test_recipe_is_created_written_and_read_back(engine, client):
+    """Apply creates the recipe and writes its code; a change of code and inputs is one update, read
+    back by the kind's ``fetch`` as DSS holds it; the plan is then clean."""
+    key = "RK_%d" % next(_KEYS)
+    first = engine.apply(_config(key))
+    assert first.succeeded, first.summary()
+    second = engine.apply(_config(key, code="print(2)", inputs="[raw, other]"))
+    assert second.succeeded, second.summary()
+    settings = client.get_project(key).get_recipe("build").get_settings()
+    assert settings.get_payload() == "print(2)"
+    items = settings.get_recipe_raw_definition()["inputs"]["main"]["items"]
+    assert [i["ref"] for i in items] == ["raw", "other"]
+    assert not engine.plan(_config(key, code="print(2)", inputs="[raw, other]")).has_changes
