@@ -5,19 +5,19 @@ writers, rollback, importer, plan schema...). A Kind declares its section, addre
 delete order, git paths and comparison tables, and implements its read, write and import; the
 registry (``registry.py``) derives everything else from the declarations.
 
-Writes are the kind module's own (``Writes`` is the shared settings-backed mix-in); ``Kind``'s
-write methods refuse with a clear ``NotImplementedError``. During the move (issue 17) ``to_config``
-still defaults to ``importer.convert`` through ``_LEGACY_INVERSE``; it goes once every kind has moved.
+Writes and the inverse are the kind module's own (``Writes`` is the shared settings-backed mix-in,
+``inverse`` what every inverse shares); ``Kind``'s write methods refuse with a clear
+``NotImplementedError``, its ``to_config`` imports nothing.
 
 Also here: the apply context (``ApplyContext``) and the flow helpers every kind shares
 (``merge_into``, ``known_by_listing``, ``id_named``, ``move_to_zone``), so that a kind module never
 imports another kind module.
 """
-import importlib
 import threading
 from typing import Any, Callable, Dict, FrozenSet, Iterable, List, Optional, Sequence, Tuple
 
 from .base import DEFAULT_ZONE_ID, Context, Path, Resource, paired
+from .inverse import LeftOut
 
 __all__ = ["AmbiguousName", "ApplyContext", "IDENTITY_KEYS", "Kind", "StubKind", "Writes", "each_converted",
            "id_named", "known_by_listing", "merge_into", "move_to_zone", "zone_lookup"]
@@ -207,7 +207,6 @@ class Writes(object):
 def each_converted(live: Dict[str, Any], one: Callable[[str, Dict[str, Any]], Any]) -> List[Tuple[str, Any]]:
     """(name, ``one(name, object)`` or the ``LeftOut`` it raised) per live object, by name: an import
     names what it leaves out and goes on (a kind's ``to_config``)."""
-    from ..importer.convert import LeftOut
     out = []  # type: List[Tuple[str, Any]]
     for name, obj in sorted(live.items()):
         try:
@@ -220,10 +219,6 @@ def each_converted(live: Dict[str, Any], one: Callable[[str, Dict[str, Any]], An
 def zone_lookup(ictx: Any) -> Callable[[str, Any], Optional[str]]:
     """The import context's ``zone_of(type, id)`` (the zones it imports); none when it has none."""
     return getattr(ictx, "zone_of", None) or (lambda object_type, object_id: None)
-
-
-#: kind -> function of ``importer.convert`` turning one live object into its config document
-_LEGACY_INVERSE = {"recipe": "recipe", "scenario": "scenario"}
 
 
 class Kind(Resource):
@@ -285,13 +280,10 @@ class Kind(Resource):
 
     # -- inverse (import)
     def to_config(self, snap: Any, ictx: Any) -> Iterable[Tuple[str, Any]]:
-        """(name, config document or ``LeftOut``) per live object, for import. Default: the legacy
-        converter of ``importer.convert`` over ``read(snap)``; nothing for a kind without one."""
-        name = _LEGACY_INVERSE.get(self.kind)
-        if name is None:
-            return []
-        convert = importlib.import_module("dataiku_framework.importer.convert")
-        return [(key, getattr(convert, name)(live)) for key, live in self.read(snap).items()]
+        """(name, config document or ``LeftOut``) per live object, for import; ``ictx``: the import
+        context (``zone_of``, ``notes``), as ``zone_lookup`` reads it. Default: nothing (a kind with
+        no inverse is not imported)."""
+        return []
 
     # -- compare
     def differences(self, desired: Any, canon: Any) -> List[Tuple[Path, Any, Any]]:

@@ -8,6 +8,7 @@ from typing import Any, Dict, List, Optional, Tuple
 
 from . import registry
 from .base import ANY, Path, drop_none, format_path
+from .inverse import strip
 from .kind import ApplyContext, Kind, merge_into
 from .tables import Bimap
 
@@ -269,7 +270,6 @@ class ProjectResource(Kind):
 def import_project(snap: Any, left_out: List[Tuple[str, str, str]]) -> Dict[str, Any]:
     """The ``project`` document of a refreshed snapshot, without what DSS fills in by itself
     (``DSS_SETTINGS``); its variables too (``project.variables``)."""
-    from ..importer.defaults import strip  # generic helper of the import layer (read on use only)
     md, params = snap.metadata or {}, snap.settings or {}
     out = {"key": snap.project_key}  # type: Dict[str, Any]
     if md.get("label") != snap.project_key:  # a project created without a name is named by its key

@@ -90,3 +90,69 @@ def test_recipe_is_created_written_and_read_back(engine, client):
     items = settings.get_recipe_raw_definition()["inputs"]["main"]["items"]
     assert [i["ref"] for i in items] == ["raw", "other"]
     assert not engine.plan(_config(key, code="print(2)", inputs="[raw, other]")).has_changes
+
+
+def test_the_kinds_load_without_the_importer():
+    """The importer imports the kinds, never the reverse: loading every kind module (their inverses
+    included) in a fresh interpreter loads no ``importer`` module, so the two cannot form a cycle."""
+    import os
+    import subprocess
+    import sys
+    code = ("import sys\nfrom dataiku_framework.resources import registry\n"
+            "from dataiku_framework.resources.recipe import inverse as r\n"
+            "from dataiku_framework.resources.scenario import inverse as s\n"
+            "registry.kinds()\n"
+            "print(sorted(m for m in sys.modules if m.startswith('dataiku_framework.importer')))\n")
+    out = subprocess.run([sys.executable, "-c", code], env=dict(os.environ), capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]", out.stdout
+
+
+def test_recipe_and_scenario_inverses_are_their_kinds_own():
+    """``to_config`` is the recipe and scenario kinds' own (no ``_LEGACY_INVERSE``), and the import's
+    verdict ``LeftOut`` is one class, re-exported by ``importer.convert`` for its callers."""
+    from dataiku_framework.importer import convert
+    from dataiku_framework.resources import inverse
+    from dataiku_framework.resources.scenario import ScenarioResource
+    assert not hasattr(kind, "_LEGACY_INVERSE")
+    assert "to_config" in vars(RecipeResource) and "to_config" in vars(ScenarioResource)
+    assert convert.LeftOut is inverse.LeftOut
+
+
+def test_to_config_gives_what_import_writes(engine, client):
+    """Over HTTP: the recipe and scenario kinds' ``to_config`` over a live project give the documents
+    ``import`` writes (folders named, zones from the import context, a partition dependency noted),
+    and ``LeftOut`` for a name the language refuses."""
+    from dataiku_framework.importer.assemble import build
+    from dataiku_framework.importer.read import read_live
+    from dataiku_framework.resources.inverse import LeftOut
+    key = "RK_%d" % next(_KEYS)
+    text = ('version: "1.0"\nproject: {key: %s, name: Recipes}\nzones:\n  - {name: raw}\n'
+            "datasets:\n  - {name: raw, type: Filesystem, connection: filesystem_managed, path: /raw}\n"
+            "  - {name: out, type: Filesystem, connection: filesystem_managed, path: /out}\n"
+            "managed_folders:\n  - {name: files}\n"
+            "recipes:\n  - {name: build, type: python, inputs: [raw, files], outputs: [out], code: 'x=1',"
+            " zone: raw}\n"
+            "scenarios:\n  - name: nightly\n    type: step_based\n"
+            "    steps: [{type: build_flowitem, items: [out, files]}, {type: run_scenario, scenario: other}]\n"
+            "  - {name: other, type: step_based}\n" % key)
+    assert engine.apply(FrameworkConfig.from_yaml(text)).succeeded
+    client.get_project(key).create_scenario("bad name", "step_based")
+    snap = read_live(client, key)
+    imported = build(snap)
+
+    class ImportContext(object):
+        notes = []
+
+        @staticmethod
+        def zone_of(object_type, object_id):
+            return {("RECIPE", "build"): "raw"}.get((object_type, object_id))
+
+    recipes = list(registry.get("recipe").to_config(snap, ImportContext()))
+    assert [doc for _, doc in recipes] == imported.doc["recipes"]
+    assert recipes[0][1]["inputs"] == ["raw", "files"] and recipes[0][1]["zone"] == "raw"
+    scenarios = dict(registry.get("scenario").to_config(snap, ImportContext()))
+    assert isinstance(scenarios.pop("bad name"), LeftOut)
+    assert sorted(scenarios.values(), key=lambda d: d["name"]) == imported.doc["scenarios"]
+    assert scenarios["nightly"]["steps"][0]["items"] == ["out", "files"]
+    assert scenarios["nightly"]["steps"][1]["scenario"] == "other"

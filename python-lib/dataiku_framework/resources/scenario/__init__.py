@@ -4,11 +4,12 @@ DSS gives every trigger an id of its own. Triggers are matched by content first,
 position, and the canonical live form keeps the matched trigger's ``id`` (so apply can send it
 back): an unchanged trigger, even moved in the list, is never a change.
 """
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 from ..base import ANY, Path, format_path
-from ..kind import ApplyContext, Kind, kept_settings, known_by_listing, merge_into
+from ..kind import ApplyContext, Kind, each_converted, kept_settings, known_by_listing, merge_into
 
+from . import inverse
 from .steps import ITEM_FIELDS, ITEM_KEYS, STEP_PARAMS, step_definition
 from .triggers import TRIGGER_PARAMS, trigger_definition
 
@@ -149,7 +150,6 @@ class ScenarioResource(Kind):
 
     def config_form(self, form: Dict[str, Any], name: str, obj: Any = None) -> Optional[Dict[str, Any]]:
         """Through the importer's inverse (steps and triggers as the configuration writes them)."""
-        from . import inverse
         steps = (form.get("params") or {}).get("steps") or []
         keys = [(st.get("params") or {}).get("projectKey") for st in steps if isinstance(st, dict)]
         keys += [b.get("projectKey") for st in steps if isinstance(st, dict)
@@ -157,6 +157,14 @@ class ScenarioResource(Kind):
                  for b in (st.get("params") or {}).get(field) or [] if isinstance(b, dict)]
         key = next((k for k in keys if k), "")
         return inverse.scenario(dict(form, name=name), key, {}, {})
+
+    # -- inverse (import)
+    def to_config(self, snap: Any, ictx: Any) -> Iterable[Tuple[str, Any]]:
+        """(name, document or ``LeftOut``) per scenario read: folders and scenarios of this project
+        named, not by id."""
+        folder_names, scenario_names = snap.folder_names(), snap.scenario_names()
+        return each_converted(self.read(snap), lambda name, live: inverse.scenario(
+            live, snap.project_key, folder_names, scenario_names))
 
     def config_path(self, path: Path, obj: Any) -> str:
         if len(path) >= 4 and path[0] == "triggers" and path[2] == "params":
