@@ -13,7 +13,7 @@ from ..resources import dataset as dataset_kind, managed_folder
 from ..resources.inverse import IDENTIFIER, LeftOut, check_name, described, given  # noqa: F401 (re-exported)
 from ..resources.project import import_project as project  # noqa: F401 (re-exported)
 from ..resources.recipe.inverse import recipe  # noqa: F401 (re-exported)
-from ..resources.scenario.inverse import scenario, step, trigger  # noqa: F401 (re-exported)
+from ..resources.scenario.inverse import scenario  # noqa: F401 (re-exported)
 from ..resources.zone import import_zone as zone  # noqa: F401 (re-exported)
 
 
