@@ -43,9 +43,6 @@ def test_changing_the_upload_rule_in_its_one_place_changes_every_direction(monke
 
 
 @pytest.mark.parametrize("legacy, name, home", [
-    ("dataiku_framework.dss.translate", "dataset_definition", dataset),
-    ("dataiku_framework.dss.translate", "FORMAT_OPTIONS", dataset),
-    ("dataiku_framework.dss.translate", "folder_params", managed_folder),
     ("dataiku_framework.dss.bootstrap", "new_dataset", dataset),
     ("dataiku_framework.importer.defaults", "FORMAT_PARAMS", dataset),
     ("dataiku_framework.importer.defaults", "FOLDER_PARAMS", managed_folder),
@@ -54,6 +51,13 @@ def test_the_legacy_names_are_the_kind_modules_own_objects_not_copies(legacy, na
     module = pytest.importorskip(legacy)
     value = getattr(module, name)
     assert any(value is v for v in vars(home).values()), "%s.%s is a second copy" % (legacy, name)
+
+
+@pytest.mark.parametrize("name", ["dataset_definition", "FORMAT_OPTIONS", "folder_params"])
+def test_translate_no_longer_serves_the_kinds_names(name):
+    """Their one home is the kind module: ``dss.translate`` does not forward them (no second path)."""
+    from dataiku_framework.dss import translate
+    assert not hasattr(translate, name)
 
 
 def test_the_two_kinds_write_and_import_without_the_legacy_tables():
