@@ -11,7 +11,7 @@ from typing import Any, Dict, Iterable, List, Optional, Tuple
 from ..config.annotations import facts
 from .base import ANY, DEFAULT_ZONE_ID, Path, format_path
 from .inverse import LeftOut, check_name, described, given, strip
-from .kind import Kind, Writes, each_converted, zone_lookup
+from .kind import Kind, Writes, described_form, each_converted, zone_lookup
 
 FS_TYPES = frozenset(["Filesystem", "UploadedFiles", "FilesInFolder", "HDFS", "S3", "Azure", "GCS", "FTP",
                       "SCP", "SFTP"])
@@ -267,10 +267,9 @@ class DatasetResource(Writes, Kind):
         out = {"type": full["type"], "params": full["params"]}  # type: Dict[str, Any]
         if ds.managed is not None and keeps_managed(ds.type):
             out["managed"] = bool(ds.managed)
-        for key, field in (("tags", "tags"), ("description", "description"), ("shortDesc", "short_desc"),
-                           ("partitioning", "partitioning")):
-            if getattr(ds, field) is not None:
-                out[key] = full[key]
+        described_form(out, ds)
+        if ds.partitioning is not None:
+            out["partitioning"] = full["partitioning"]
         if "formatType" in full:
             out["formatType"] = full["formatType"]
             out["formatParams"] = full["formatParams"]

@@ -19,8 +19,8 @@ from typing import Any, Callable, Dict, FrozenSet, Iterable, List, Optional, Seq
 from .base import DEFAULT_ZONE_ID, Context, Path, Resource, paired
 from .inverse import LeftOut
 
-__all__ = ["AmbiguousName", "ApplyContext", "IDENTITY_KEYS", "Kind", "StubKind", "Writes", "each_converted",
-           "id_named", "known_by_listing", "merge_into", "move_to_zone", "zone_lookup"]
+__all__ = ["AmbiguousName", "ApplyContext", "IDENTITY_KEYS", "Kind", "StubKind", "Writes", "described_form",
+           "each_converted", "id_named", "known_by_listing", "merge_into", "move_to_zone", "zone_lookup"]
 
 
 class ApplyContext(Context):
@@ -213,6 +213,19 @@ def each_converted(live: Dict[str, Any], one: Callable[[str, Dict[str, Any]], An
             out.append((name, one(name, obj)))
         except LeftOut as why:
             out.append((name, why))
+    return out
+
+
+def described_form(out: Dict[str, Any], obj: Any, short: bool = True) -> Dict[str, Any]:
+    """``out`` with the tags (sorted: DSS keeps them as a set), description and, when ``short``, short
+    description the config object sets, in DSS's keys; one left unset is DSS's to keep (not in ``out``).
+    One helper for every kind's desired form, so the rule cannot differ between kinds."""
+    if obj.tags is not None:
+        out["tags"] = sorted(obj.tags)
+    if obj.description is not None:
+        out["description"] = obj.description
+    if short and obj.short_desc is not None:
+        out["shortDesc"] = obj.short_desc
     return out
 
 

@@ -6,7 +6,7 @@ from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 from .base import DEFAULT_ZONE_ID
 from .inverse import check_name, described, given, strip
-from .kind import Kind, Writes, each_converted, known_by_listing, zone_lookup
+from .kind import Kind, Writes, described_form, each_converted, known_by_listing, zone_lookup
 
 #: the connection of a managed folder that names none (DSS's default too)
 DEFAULT_CONNECTION = "filesystem_folders"
@@ -67,10 +67,7 @@ class ManagedFolderResource(Writes, Kind):
         out = {"params": folder_params(mf)}  # type: Dict[str, Any]
         if mf.type:
             out["type"] = mf.type
-        if mf.tags is not None:
-            out["tags"] = sorted(mf.tags)
-        if mf.description is not None:
-            out["description"] = mf.description
+        described_form(out, mf, short=False)
         if mf.zone:
             out["zone"] = mf.zone
         return out

@@ -3,7 +3,7 @@ from typing import Any, Dict, List, Optional, Tuple
 
 from .base import DEFAULT_ZONE_ID, drop_none
 from .inverse import check_name
-from .kind import ApplyContext, Kind, each_converted
+from .kind import ApplyContext, Kind, Writes, each_converted
 
 #: the colour DSS and the create path give a zone that names none (an import leaves it out)
 DEFAULT_COLOR = "#2ab1ac"
@@ -11,7 +11,7 @@ DEFAULT_COLOR = "#2ab1ac"
 EXPORT_DEFAULT_ZONE = {"id": DEFAULT_ZONE_ID, "name": "Default", "color": DEFAULT_COLOR}
 
 
-class ZoneResource(Kind):
+class ZoneResource(Writes, Kind):
     # -- declarations (issue 17: the registry derives the rest from these)
     section = ("zones",)
     include_names = ("zones", "zone")
@@ -57,10 +57,6 @@ class ZoneResource(Kind):
     def create(self, ctx: ApplyContext, name: str, obj: Any, desired: Dict[str, Any]) -> None:
         zone = ctx.project.get_flow().create_zone(name, color=desired.get("color") or DEFAULT_COLOR)
         ctx.learn("zone_ids", name, zone.id)
-
-    def write(self, ctx: ApplyContext, name: str, obj: Any, desired: Dict[str, Any], keys: Any) -> int:
-        own = [k for k in sorted(set(keys)) if k in desired]
-        return self.save(ctx, name, obj, desired, own) if own else 0
 
     def save(self, ctx: ApplyContext, name: str, obj: Any, desired: Dict[str, Any], keys: List[str]) -> int:
         zone = self._zone(ctx, name)

@@ -109,8 +109,11 @@ def test_the_inverse_lives_with_the_kind():
 
 def test_the_scenario_kind_writes_itself():
     """The writes (fetch, create, save, delete) are the kind's own methods, not a legacy writer's."""
-    for method in ("fetch", "create", "write", "save", "to_dss", "handle", "delete", "settings"):
+    from dataiku_framework.resources.kind import Writes
+    for method in ("fetch", "create", "save", "to_dss", "handle"):
         assert method in vars(ScenarioResource), method
+    for method in ("write", "settings", "delete"):  # the shared ones: Writes'
+        assert getattr(ScenarioResource, method) is getattr(Writes, method), method
     from dataiku_framework.resources import registry
     assert isinstance(registry.get("scenario"), ScenarioResource)
 

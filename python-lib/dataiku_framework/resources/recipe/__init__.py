@@ -10,7 +10,7 @@ from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 from ...dss import translate
 from ..base import ABSENT, ANY, at_path, format_path
-from ..kind import Kind, each_converted, zone_lookup
+from ..kind import Kind, described_form, each_converted, zone_lookup
 from . import readable
 from .inverse import recipe as import_recipe
 from .types import RECIPE_TYPES, config_type, dss_type  # noqa: F401 (the kind's names)
@@ -52,12 +52,7 @@ class RecipeResource(RecipeWrites, Kind):
         payload = translate.recipe_payload(rc)
         if payload is not None:
             out["payload"] = payload
-        if rc.tags is not None:
-            out["tags"] = sorted(rc.tags)
-        if rc.description is not None:
-            out["description"] = rc.description
-        if rc.short_desc is not None:
-            out["shortDesc"] = rc.short_desc
+        described_form(out, rc)
         if rc.zone:
             out["zone"] = rc.zone
         return out
