@@ -384,3 +384,35 @@ def test_a_removed_resource_is_deleted_only_with_allow_delete(applied, dss, conf
     assert "  [1/1] delete scenario.daily_refresh: succeeded" in out.splitlines()
     assert "Apply complete: 0 created, 0 updated, 0 replaced, 1 deleted." in out.splitlines()
     assert [s["name"] for s in client.get_project(KEY).list_scenarios()] == []
+
+
+def _auth_info_requests(dss):
+    return sum(n for route, n in dss.stats.snapshot(with_log=False)["by_route"].items()
+               if route.split(" ", 1)[1].endswith("/auth/info"))
+
+
+@pytest.mark.parametrize("command", ["apply-config", "apply-plan", "history", "rollback", "unlock"])
+def test_each_command_asks_dss_who_the_key_is_once(applied, dss, config_path, capsys, tmp_path, client, command):
+    """The connection check's ``auth/info`` answer is the one the command then uses (the lock's user,
+    the access check): counted through the emulator, one request per command, not two."""
+    if command == "apply-plan":
+        saved = _saved_plan(config_path, capsys, tmp_path)
+        dss.stats.reset()
+        argv = ["apply", saved, "--auto-approve"]
+    elif command == "apply-config":
+        _edit(config_path, "hour: 2", "hour: 3")
+        argv = ["apply", config_path, "--auto-approve"]
+    elif command == "rollback":
+        _edit(config_path, "hour: 2", "hour: 3")
+        assert _run(capsys, "apply", config_path, "--auto-approve")[0] == exitcodes.OK
+        dss.stats.reset()
+        argv = ["rollback", KEY, "--auto-approve"]
+    elif command == "unlock":
+        held = ProjectLock(client, KEY, operation="apply", settle=0).acquire()
+        dss.stats.reset()
+        argv = ["unlock", KEY, held.id]
+    else:
+        argv = [command, KEY]
+    code, out, err = _run(capsys, *argv)
+    assert code == exitcodes.OK, err
+    assert _auth_info_requests(dss) == 1, dss.stats.snapshot(with_log=False)["by_route"]
