@@ -6,32 +6,12 @@ import itertools
 
 import pytest
 
-from emusupport import ADMIN_KEY, make_emulator
-
 from dataiku_framework import FrameworkConfig
-from dataiku_framework.engine import Engine
 from dataiku_framework.resources import kind, registry
 from dataiku_framework.resources.kind import Kind, StubKind, Writes
 from dataiku_framework.resources.recipe import RecipeResource
 
 _KEYS = itertools.count(1)
-
-
-@pytest.fixture(scope="module")
-def emu():
-    started = make_emulator()
-    yield started
-    started.stop()
-
-
-@pytest.fixture(scope="module")
-def client(emu):
-    return emu.client(ADMIN_KEY)
-
-
-@pytest.fixture(scope="module")
-def engine(client):
-    return Engine(client=client)
 
 
 def _config(key, code="print(1)", inputs="[raw]"):

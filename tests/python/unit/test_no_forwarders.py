@@ -1,8 +1,9 @@
 """No module forwards names to another one (issue 17: each name has one home, and its callers import
 it from there): no module-level ``__getattr__`` anywhere in the core package, and the names that
 moved to the kind modules are not served a second time by ``dss.translate`` or ``importer.convert``."""
-import ast
+import glob
 import os
+import re
 
 import dataiku_framework
 from dataiku_framework.dss import translate
@@ -12,15 +13,12 @@ PACKAGE = os.path.dirname(dataiku_framework.__file__)
 
 
 def _module_getattrs():
+    """Package-relative paths of the modules defining a module-level ``__getattr__``."""
     found = []
-    for root, _, files in os.walk(PACKAGE):
-        for name in files:
-            if name.endswith(".py"):
-                path = os.path.join(root, name)
-                with open(path, encoding="utf-8") as handle:
-                    tree = ast.parse(handle.read(), path)
-                if any(isinstance(node, ast.FunctionDef) and node.name == "__getattr__" for node in tree.body):
-                    found.append(os.path.relpath(path, PACKAGE))
+    for path in sorted(glob.glob(os.path.join(PACKAGE, "**", "*.py"), recursive=True)):
+        with open(path, encoding="utf-8") as handle:
+            if re.search(r"^def __getattr__\(", handle.read(), re.MULTILINE):
+                found.append(os.path.relpath(path, PACKAGE))
     return found
 
 
