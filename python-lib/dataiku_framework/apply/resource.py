@@ -171,7 +171,7 @@ def _exists(writer: Any, ctx: Any, name: str) -> Optional[bool]:
     """Whether DSS has the object (None when even that cannot be read). ``fetch`` reads through
     ``ctx.call``, retried per ``dss.policy``; two objects of the name (``AmbiguousName``) propagate:
     that is no unknown, it is a conflict to report."""
-    from ..resources.writers import AmbiguousName
+    from ..resources.kind import AmbiguousName
     try:
         return writer.fetch(ctx, name) is not None
     except AmbiguousName:

@@ -35,7 +35,8 @@ from ..plan.deletes import DELETE_ORDER, GONE
 from ..plan.document import check_appliable
 from ..plan.refresh import Reader, status_tracker
 from ..resources import BY_KIND, registry
-from ..resources.writers import ApplyContext, create_project
+from ..resources.kind import ApplyContext
+from ..resources.project import create_project
 from ..state import LockLost, ProjectLock, StateStore, identity, new_apply_id
 from . import recovery
 from . import resource as steps

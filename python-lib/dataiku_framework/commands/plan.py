@@ -124,7 +124,7 @@ def _dss_call(args: argparse.Namespace, call: Any) -> Any:
     ordinary API error, e.g. a project the key may not read.
     """
     from dataikuapi.utils import DataikuException
-    from ..resources.writers import AmbiguousName
+    from ..resources.kind import AmbiguousName
     try:
         return call()
     except DataikuException as error:

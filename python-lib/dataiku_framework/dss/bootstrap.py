@@ -1,6 +1,6 @@
 """The creation requests that DSS's own creators send, shared by the apply writers.
 
-Projects are created and written by one path only: ``Engine.apply`` (``resources/writers.py``). What
+Projects are created and written by one path only: ``Engine.apply`` (each kind's writes under ``resources``). What
 stays here are the request bodies a writer sends to create a dataset or a recipe, and to write a
 recipe's payload, kept apart because their shape comes from DSS's creators, not from the planner.
 (Issue 14 §10: a second create path, with its own project settings code, used to live here; the tests

@@ -21,6 +21,7 @@ unlock, lock status, the first connection check) has it, whatever it builds afte
 given to ``Engine(client=...)`` gets the default timeout through ``with_timeout(client, keep=True)``
 unless its session already has one of ours.
 """
+import copy
 import json
 import os
 from typing import Any, Dict, Mapping, NamedTuple, Optional, Tuple
@@ -141,11 +142,36 @@ def connect(host: Optional[str] = None, api_key: Optional[str] = None,
     import dataikuapi  # lazily: offline commands never need it
     env = os.environ if environ is None else environ
     credentials = resolve_credentials(host, api_key, env)
-    client = dataikuapi.DSSClient(credentials.url, credentials.api_key)
+    client = _client_class(dataikuapi)(credentials.url, credentials.api_key)
     if credentials.no_check_certificate:
         client._session.verify = False  # what the file's no_check_certificate means (as DSS's own tools do)
     with_timeout(client, timeout if timeout is not None else timeout_from(env))
     return Connection(client, credentials.url, credentials.source)
+
+
+_CLIENT = []  # type: list
+
+
+def _client_class(dataikuapi: Any) -> Any:
+    """``dataikuapi.DSSClient`` answering ``get_auth_info()`` from its first answer (made once, lazily).
+
+    Why: a command asks who its key is several times (the connection check, the lock's holder, the
+    access check before an apply, the plan's own read), and the answer is the key's: it cannot change
+    while the command runs. The connection check's answer is reused, so each command sends one
+    ``auth/info`` request, not one per asker. A failed read is not kept (the next asker tries again);
+    ``with_secrets=True`` is always read anew (its answer holds secrets and is never kept)."""
+    if not _CLIENT:
+        class Client(dataikuapi.DSSClient):
+            def get_auth_info(self, with_secrets: bool = False) -> Any:
+                if with_secrets:
+                    return super().get_auth_info(with_secrets=True)
+                known = getattr(self, "known_auth_info", None)
+                if known is None:
+                    known = super().get_auth_info()
+                    self.known_auth_info = known
+                return copy.deepcopy(known)  # a caller editing its answer does not edit the next one's
+        _CLIENT.append(Client)
+    return _CLIENT[0]
 
 
 def timeout_from(environ: Mapping[str, str]) -> Any:

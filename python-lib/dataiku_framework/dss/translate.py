@@ -3,7 +3,9 @@
 Why separate from the calls that send them: the same desired definitions are what a plan will
 compare with what DSS returns, so the mapping from our readable keys to DSS's JSON lives in one
 place. Input is a *resolved* config (``FrameworkConfig.resolved()``): code read from files,
-``type: SQL`` replaced by the connection's type, environment overlay applied.
+``type: SQL`` replaced by the connection's type, environment overlay applied. The translations of
+datasets, folders, scenarios and project settings live with their kinds (``resources``); this module
+keeps the recipe pieces the recipe kind and ``bootstrap`` share.
 """
 from typing import Any, Dict, List, Optional
 
@@ -13,30 +15,6 @@ from . import visual
 #: DSS's default flow zone: its id, and the name the config uses for it (no ``zones:`` entry needed)
 DEFAULT_ZONE = "default"
 CODE_TYPES = facts("Recipe").applies_to["code"]
-
-# recipe type names in the config -> DSS recipe types
-#: names whose home is now a kind module (issue 17); read from there, not copied (``resources.base``
-#: imports this module, so the kind modules are imported on first use, not at import time)
-_MOVED = {"dataset": ("FS_TYPES", "SQL_TYPES", "FORMAT_OPTIONS", "dataset_params", "columns", "partitioning",
-                      "_field", "dataset_definition"),
-          "managed_folder": ("DEFAULT_FOLDER_CONNECTION", "folder_params"),
-          "scenario.triggers": ("TRIGGER_TYPES", "MONTHLY_BASE", "trigger_definition"),
-          "scenario.steps": ("JOB_TYPES", "RUN_CONDITIONS", "step_definition"),
-          "scenario": ("scenario_type", "scenario_definition")}
-
-
-def __getattr__(name: str) -> Any:
-    """``translate.dataset_definition`` and the other moved names, from their kind module."""
-    import importlib
-    for module, names in _MOVED.items():
-        if name in names:
-            return getattr(importlib.import_module("dataiku_framework.resources." + module), name)
-    raise AttributeError("module %r has no attribute %r" % (__name__, name))
-
-
-def _set(target, key, value):
-    if value is not None:
-        target[key] = value
 
 
 def _io_items(refs, folder_ids):
@@ -83,12 +61,3 @@ def recipe_payload(rc: Any) -> Optional[Any]:
 def recipe_params(rc: Any) -> Dict[str, Any]:
     """The recipe definition's ``params`` the config governs (see ``visual.recipe_params``)."""
     return visual.recipe_params(rc)
-
-
-def permission_entry(p):
-    # type: (Any) -> Dict[str, Any]
-    """Moved to ``resources.project`` (issue 17); this name forwards there until P9 repoints its importers."""
-    from ..resources.project import permission_entry as moved
-    return moved(p)
-
-

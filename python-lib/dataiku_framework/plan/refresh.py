@@ -266,8 +266,8 @@ def _unless_missing(future: Any, listed: bool) -> Any:
 
 def _by_name(scenarios: Any, configured: Iterable[str]) -> Dict[str, Dict[str, Any]]:
     """Listed scenarios by name; a configured name DSS has twice is an error naming both ids (the
-    plan must not pick one of them silently: ``resources.writers.AmbiguousName``)."""
-    from ..resources.writers import id_named
+    plan must not pick one of them silently: ``resources.kind.AmbiguousName``)."""
+    from ..resources.kind import id_named
     listing = list(scenarios or [])
     for name in set(configured):
         id_named(listing, name, "scenarios")

@@ -10,7 +10,8 @@ from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 from ..config.annotations import facts
 from .base import ANY, DEFAULT_ZONE_ID, Path, format_path
-from .kind import Kind, Writes, each_converted, zone_lookup
+from .inverse import LeftOut, check_name, described, given, strip
+from .kind import Kind, Writes, described_form, each_converted, zone_lookup
 
 FS_TYPES = frozenset(["Filesystem", "UploadedFiles", "FilesInFolder", "HDFS", "S3", "Azure", "GCS", "FTP",
                       "SCP", "SFTP"])
@@ -176,26 +177,24 @@ def format_params(format_type: Any, managed: bool) -> Dict[str, Any]:
 # -- inverse: DSS -> config (import) ------------------------------------------------------------------------------
 
 def to_config_doc(raw: Dict[str, Any], zone_name: Optional[str]) -> Dict[str, Any]:
-    """The configuration document standing for the live dataset ``raw`` (``convert.LeftOut`` when none)."""
-    from ..importer import convert
-    from ..importer.defaults import strip
-    name = convert.check_name(raw.get("name"))
+    """The configuration document standing for the live dataset ``raw`` (``LeftOut`` when none)."""
+    name = check_name(raw.get("name"))
     dtype = raw.get("type")
     if not isinstance(dtype, str) or not dtype:
-        raise convert.LeftOut("it has no type")
+        raise LeftOut("it has no type")
     managed = bool(raw.get("managed")) and keeps_managed(dtype)
     out = {"name": name, "type": dtype}  # type: Dict[str, Any]
     params = dict(raw.get("params") or {})
-    convert.given(out, "connection", params.pop("connection", None))
+    given(out, "connection", params.pop("connection", None))
     if managed:
         out["managed"] = True
-    convert.described(out, raw)
-    convert.given(out, "zone", zone_name)
+    described(out, raw)
+    given(out, "zone", zone_name)
     fmt = raw.get("formatType")
     if fmt:
         out["format_type"] = fmt
-        convert.given(out, "format_params", strip(raw.get("formatParams"), format_params(fmt, managed)))
-    convert.given(out, "schema", [_column(c) for c in (raw.get("schema") or {}).get("columns") or []])
+        given(out, "format_params", strip(raw.get("formatParams"), format_params(fmt, managed)))
+    given(out, "schema", [_column(c) for c in (raw.get("schema") or {}).get("columns") or []])
     if ((raw.get("partitioning") or {}).get("dimensions")) or []:
         out["partitioning"] = _partitioning(raw["partitioning"])
     params = strip(params, DSS_PARAMS)
@@ -205,7 +204,7 @@ def to_config_doc(raw: Dict[str, Any], zone_name: Optional[str]) -> Dict[str, An
         params.pop("path")
     if managed and dtype in SQL_TYPES and params.get("table") == "${projectKey}_" + name:
         params.pop("table")  # DSS's table name for a managed SQL dataset
-    convert.given(out, "params", params)
+    given(out, "params", params)
     return out
 
 
@@ -268,10 +267,9 @@ class DatasetResource(Writes, Kind):
         out = {"type": full["type"], "params": full["params"]}  # type: Dict[str, Any]
         if ds.managed is not None and keeps_managed(ds.type):
             out["managed"] = bool(ds.managed)
-        for key, field in (("tags", "tags"), ("description", "description"), ("shortDesc", "short_desc"),
-                           ("partitioning", "partitioning")):
-            if getattr(ds, field) is not None:
-                out[key] = full[key]
+        described_form(out, ds)
+        if ds.partitioning is not None:
+            out["partitioning"] = full["partitioning"]
         if "formatType" in full:
             out["formatType"] = full["formatType"]
             out["formatParams"] = full["formatParams"]

@@ -5,23 +5,22 @@ writers, rollback, importer, plan schema...). A Kind declares its section, addre
 delete order, git paths and comparison tables, and implements its read, write and import; the
 registry (``registry.py``) derives everything else from the declarations.
 
-During the move (issue 17) the defaults keep today's behaviour: the write methods delegate to the
-legacy ``writers`` classes through ``_LEGACY_WRITERS``, and ``to_config`` to ``importer.convert``
-through ``_LEGACY_INVERSE`` (lazy imports, so that the write and import halves load only when used).
-A kind module that moves its code in overrides the method; both tables go once every kind has.
+Writes and the inverse are the kind module's own (``Writes`` is the shared settings-backed mix-in,
+``inverse`` what every inverse shares); ``Kind``'s write methods refuse with a clear
+``NotImplementedError``, its ``to_config`` imports nothing.
 
 Also here: the apply context (``ApplyContext``) and the flow helpers every kind shares
 (``merge_into``, ``known_by_listing``, ``id_named``, ``move_to_zone``), so that a kind module never
 imports another kind module.
 """
-import importlib
 import threading
 from typing import Any, Callable, Dict, FrozenSet, Iterable, List, Optional, Sequence, Tuple
 
 from .base import DEFAULT_ZONE_ID, Context, Path, Resource, paired
+from .inverse import LeftOut
 
-__all__ = ["AmbiguousName", "ApplyContext", "IDENTITY_KEYS", "Kind", "StubKind", "Writes", "each_converted",
-           "id_named", "known_by_listing", "merge_into", "move_to_zone", "zone_lookup"]
+__all__ = ["AmbiguousName", "ApplyContext", "IDENTITY_KEYS", "Kind", "StubKind", "Writes", "described_form",
+           "each_converted", "id_named", "known_by_listing", "merge_into", "move_to_zone", "zone_lookup"]
 
 
 class ApplyContext(Context):
@@ -208,7 +207,6 @@ class Writes(object):
 def each_converted(live: Dict[str, Any], one: Callable[[str, Dict[str, Any]], Any]) -> List[Tuple[str, Any]]:
     """(name, ``one(name, object)`` or the ``LeftOut`` it raised) per live object, by name: an import
     names what it leaves out and goes on (a kind's ``to_config``)."""
-    from ..importer.convert import LeftOut
     out = []  # type: List[Tuple[str, Any]]
     for name, obj in sorted(live.items()):
         try:
@@ -218,26 +216,22 @@ def each_converted(live: Dict[str, Any], one: Callable[[str, Dict[str, Any]], An
     return out
 
 
+def described_form(out: Dict[str, Any], obj: Any, short: bool = True) -> Dict[str, Any]:
+    """``out`` with the tags (sorted: DSS keeps them as a set), description and, when ``short``, short
+    description the config object sets, in DSS's keys; one left unset is DSS's to keep (not in ``out``).
+    One helper for every kind's desired form, so the rule cannot differ between kinds."""
+    if obj.tags is not None:
+        out["tags"] = sorted(obj.tags)
+    if obj.description is not None:
+        out["description"] = obj.description
+    if short and obj.short_desc is not None:
+        out["shortDesc"] = obj.short_desc
+    return out
+
+
 def zone_lookup(ictx: Any) -> Callable[[str, Any], Optional[str]]:
     """The import context's ``zone_of(type, id)`` (the zones it imports); none when it has none."""
     return getattr(ictx, "zone_of", None) or (lambda object_type, object_id: None)
-
-
-#: kind -> (module, class) of its legacy writer; each kind that moves its writes in overrides the methods
-_LEGACY_WRITERS = {"recipe": "RecipeWriter"}
-#: kind -> function of ``importer.convert`` turning one live object into its config document
-_LEGACY_INVERSE = {"recipe": "recipe", "scenario": "scenario"}
-_LEGACY_CACHE = {}  # type: Dict[str, Any]
-
-
-def _legacy_writer(kind: str) -> Any:
-    """The legacy writer instance of ``kind`` (one per kind, made on first use)."""
-    if kind not in _LEGACY_CACHE:
-        if kind not in _LEGACY_WRITERS:
-            raise NotImplementedError("kind %r has no writes: its module implements none" % kind)
-        writers = importlib.import_module(__package__ + ".writers")
-        _LEGACY_CACHE[kind] = getattr(writers, _LEGACY_WRITERS[kind])()
-    return _LEGACY_CACHE[kind]
 
 
 class Kind(Resource):
@@ -299,13 +293,10 @@ class Kind(Resource):
 
     # -- inverse (import)
     def to_config(self, snap: Any, ictx: Any) -> Iterable[Tuple[str, Any]]:
-        """(name, config document or ``LeftOut``) per live object, for import. Default: the legacy
-        converter of ``importer.convert`` over ``read(snap)``; nothing for a kind without one."""
-        name = _LEGACY_INVERSE.get(self.kind)
-        if name is None:
-            return []
-        convert = importlib.import_module("dataiku_framework.importer.convert")
-        return [(key, getattr(convert, name)(live)) for key, live in self.read(snap).items()]
+        """(name, config document or ``LeftOut``) per live object, for import; ``ictx``: the import
+        context (``zone_of``, ``notes``), as ``zone_lookup`` reads it. Default: nothing (a kind with
+        no inverse is not imported)."""
+        return []
 
     # -- compare
     def differences(self, desired: Any, canon: Any) -> List[Tuple[Path, Any, Any]]:
@@ -314,34 +305,23 @@ class Kind(Resource):
         self._walk(desired, canon, (), found)
         return found
 
-    # -- write (apply): delegated to the legacy writer until the kind's module implements them
-    @property
-    def replace_keys(self) -> FrozenSet[str]:
-        return _legacy_writer(self.kind).replace_keys if self.kind in _LEGACY_WRITERS else frozenset()
-
+    # -- write (apply): a kind module implements them (the ``Writes`` mix-in, or its own)
     def fetch(self, ctx: ApplyContext, name: str, keep: bool = False) -> Optional[Dict[str, Any]]:
-        return _legacy_writer(self.kind).fetch(ctx, name, keep)
+        raise self._no_writes()
 
     def create(self, ctx: ApplyContext, name: str, obj: Any, desired: Dict[str, Any]) -> None:
-        return _legacy_writer(self.kind).create(ctx, name, obj, desired)
+        raise self._no_writes()
 
     def write(self, ctx: ApplyContext, name: str, obj: Any, desired: Dict[str, Any], keys: Iterable[str]) -> int:
-        return _legacy_writer(self.kind).write(ctx, name, obj, desired, keys)
-
-    def settings(self, ctx: ApplyContext, name: str, keep: bool = False) -> Any:
-        return _legacy_writer(self.kind).settings(ctx, name, keep)
-
-    def save(self, ctx: ApplyContext, name: str, obj: Any, desired: Dict[str, Any], keys: List[str]) -> int:
-        return _legacy_writer(self.kind).save(ctx, name, obj, desired, keys)
-
-    def to_dss(self, ctx: ApplyContext, obj: Any, desired: Dict[str, Any], key: str) -> Any:
-        return _legacy_writer(self.kind).to_dss(ctx, obj, desired, key)
-
-    def handle(self, ctx: ApplyContext, name: str) -> Any:
-        return _legacy_writer(self.kind).handle(ctx, name)
+        raise self._no_writes()
 
     def delete(self, ctx: ApplyContext, name: str, drop_data: bool) -> None:
-        return _legacy_writer(self.kind).delete(ctx, name, drop_data)
+        raise self._no_writes()
+
+    def _no_writes(self) -> NotImplementedError:
+        """The refusal of a kind whose module implements no writes: apply cannot change it."""
+        return NotImplementedError("kind %r has no writes: its module implements none (mix in kind.Writes "
+                                   "or define fetch/create/write/delete)" % self.kind)
 
     def after_apply(self, ctx: ApplyContext, entries: List[Any]) -> None:
         """Once per apply, after the graph ran (git_library's refresh-on-apply); default nothing."""

@@ -5,7 +5,8 @@ the inverse, the comparison tables and the writes."""
 from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 from .base import DEFAULT_ZONE_ID
-from .kind import Kind, Writes, each_converted, known_by_listing, zone_lookup
+from .inverse import check_name, described, given, strip
+from .kind import Kind, Writes, described_form, each_converted, known_by_listing, zone_lookup
 
 #: the connection of a managed folder that names none (DSS's default too)
 DEFAULT_CONNECTION = "filesystem_folders"
@@ -26,10 +27,8 @@ def folder_params(mf: Any) -> Dict[str, Any]:
 
 
 def to_config_doc(raw: Dict[str, Any], zone_name: Optional[str]) -> Dict[str, Any]:
-    """The configuration document standing for the live folder ``raw`` (``convert.LeftOut`` when none)."""
-    from ..importer import convert
-    from ..importer.defaults import strip
-    out = {"name": convert.check_name(raw.get("name"))}  # type: Dict[str, Any]
+    """The configuration document standing for the live folder ``raw`` (``LeftOut`` when none)."""
+    out = {"name": check_name(raw.get("name"))}  # type: Dict[str, Any]
     if raw.get("type") and raw["type"] != "Filesystem":
         out["type"] = raw["type"]
     params = dict(raw.get("params") or {})
@@ -37,10 +36,10 @@ def to_config_doc(raw: Dict[str, Any], zone_name: Optional[str]) -> Dict[str, An
     if connection and connection != DEFAULT_CONNECTION:
         out["connection"] = connection
     params = strip(params, DSS_PARAMS)
-    convert.given(out, "path", params.pop("path", None))
-    convert.described(out, raw, short=False)
-    convert.given(out, "zone", zone_name)
-    convert.given(out, "params", params)
+    given(out, "path", params.pop("path", None))
+    described(out, raw, short=False)
+    given(out, "zone", zone_name)
+    given(out, "params", params)
     return out
 
 
@@ -68,10 +67,7 @@ class ManagedFolderResource(Writes, Kind):
         out = {"params": folder_params(mf)}  # type: Dict[str, Any]
         if mf.type:
             out["type"] = mf.type
-        if mf.tags is not None:
-            out["tags"] = sorted(mf.tags)
-        if mf.description is not None:
-            out["description"] = mf.description
+        described_form(out, mf, short=False)
         if mf.zone:
             out["zone"] = mf.zone
         return out

@@ -8,7 +8,8 @@ from typing import Any, Dict, List, Optional, Tuple
 
 from . import registry
 from .base import ANY, Path, drop_none, format_path
-from .kind import ApplyContext, Kind, merge_into
+from .inverse import strip
+from .kind import ApplyContext, Kind, Writes, merge_into
 from .tables import Bimap
 
 LEVEL_FLAGS = {"read": frozenset(["readProjectContent", "readDashboards"]),
@@ -134,7 +135,7 @@ def permission_terms(entry: Dict[str, Any]) -> Dict[str, Any]:
     return {"level": level, "extra": sorted(flags - LEVEL_FLAGS.get(level, frozenset()))}
 
 
-class ProjectResource(Kind):
+class ProjectResource(Writes, Kind):
     # -- declarations (issue 17: the registry derives the rest from these)
     section = ("project",)
     singleton = True
@@ -227,10 +228,6 @@ class ProjectResource(Kind):
     def create(self, ctx: ApplyContext, name: str, obj: Any, desired: Dict[str, Any]) -> None:
         create_project(ctx.client, name, obj)
 
-    def write(self, ctx: ApplyContext, name: str, obj: Any, desired: Dict[str, Any], keys: Any) -> int:
-        own = [k for k in sorted(set(keys)) if k in desired]
-        return self.save(ctx, name, obj, desired, own) if own else 0
-
     def save(self, ctx: ApplyContext, name: str, obj: Any, desired: Dict[str, Any], keys: List[str]) -> int:
         """Metadata keys through the metadata call, the rest through the settings: one write each."""
         sent = 0
@@ -269,7 +266,6 @@ class ProjectResource(Kind):
 def import_project(snap: Any, left_out: List[Tuple[str, str, str]]) -> Dict[str, Any]:
     """The ``project`` document of a refreshed snapshot, without what DSS fills in by itself
     (``DSS_SETTINGS``); its variables too (``project.variables``)."""
-    from ..importer.defaults import strip  # generic helper of the import layer (read on use only)
     md, params = snap.metadata or {}, snap.settings or {}
     out = {"key": snap.project_key}  # type: Dict[str, Any]
     if md.get("label") != snap.project_key:  # a project created without a name is named by its key

@@ -1,10 +1,10 @@
 """Project variables (standard and local): each scope owned whole once the config sets it."""
 from typing import Any, Dict, List, Optional, Tuple
 
-from .kind import ApplyContext, Kind
+from .kind import ApplyContext, Kind, Writes
 
 
-class VariablesResource(Kind):
+class VariablesResource(Writes, Kind):
     # -- declarations (issue 17: the registry derives the rest from these)
     section = ("project", "variables")
     singleton = True
@@ -44,10 +44,6 @@ class VariablesResource(Kind):
 
     def create(self, ctx: ApplyContext, name: str, obj: Any, desired: Dict[str, Any]) -> None:
         """Variables come with the project: creating them is writing them."""
-
-    def write(self, ctx: ApplyContext, name: str, obj: Any, desired: Dict[str, Any], keys: Any) -> int:
-        own = [k for k in sorted(set(keys)) if k in desired]
-        return self.save(ctx, name, obj, desired, own) if own else 0
 
     def save(self, ctx: ApplyContext, name: str, obj: Any, desired: Dict[str, Any], keys: List[str]) -> int:
         """Each scope written is replaced whole (the config owns it); one write."""

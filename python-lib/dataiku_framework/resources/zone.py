@@ -2,7 +2,8 @@
 from typing import Any, Dict, List, Optional, Tuple
 
 from .base import DEFAULT_ZONE_ID, drop_none
-from .kind import ApplyContext, Kind
+from .inverse import check_name
+from .kind import ApplyContext, Kind, Writes, each_converted
 
 #: the colour DSS and the create path give a zone that names none (an import leaves it out)
 DEFAULT_COLOR = "#2ab1ac"
@@ -10,7 +11,7 @@ DEFAULT_COLOR = "#2ab1ac"
 EXPORT_DEFAULT_ZONE = {"id": DEFAULT_ZONE_ID, "name": "Default", "color": DEFAULT_COLOR}
 
 
-class ZoneResource(Kind):
+class ZoneResource(Writes, Kind):
     # -- declarations (issue 17: the registry derives the rest from these)
     section = ("zones",)
     include_names = ("zones", "zone")
@@ -38,14 +39,7 @@ class ZoneResource(Kind):
     # -- inverse (import)
     def to_config(self, snap: Any, ictx: Any) -> List[Tuple[str, Any]]:
         """(name, document or ``LeftOut``) per zone DSS has (the default zone is not configured)."""
-        from ..importer.convert import LeftOut  # the import layer's verdict, read on use only
-        out = []  # type: List[Tuple[str, Any]]
-        for name, raw in self.read(snap).items():
-            try:
-                out.append((name, import_zone(raw)))
-            except LeftOut as why:
-                out.append((name, why))
-        return out
+        return each_converted(self.read(snap), lambda name, raw: import_zone(raw))
 
     # -- write (apply): zones are found by name (DSS gives each a random id)
     def _zone(self, ctx: ApplyContext, name: str) -> Any:
@@ -63,10 +57,6 @@ class ZoneResource(Kind):
     def create(self, ctx: ApplyContext, name: str, obj: Any, desired: Dict[str, Any]) -> None:
         zone = ctx.project.get_flow().create_zone(name, color=desired.get("color") or DEFAULT_COLOR)
         ctx.learn("zone_ids", name, zone.id)
-
-    def write(self, ctx: ApplyContext, name: str, obj: Any, desired: Dict[str, Any], keys: Any) -> int:
-        own = [k for k in sorted(set(keys)) if k in desired]
-        return self.save(ctx, name, obj, desired, own) if own else 0
 
     def save(self, ctx: ApplyContext, name: str, obj: Any, desired: Dict[str, Any], keys: List[str]) -> int:
         zone = self._zone(ctx, name)
@@ -86,7 +76,6 @@ class ZoneResource(Kind):
 
 def import_zone(raw: Dict[str, Any]) -> Dict[str, Any]:
     """A zone's config document: its name, and its colour unless it is the default one."""
-    from ..importer.convert import check_name  # the import layer's name rule, read on use only
     out = {"name": check_name(raw.get("name"))}
     if raw.get("color") and raw.get("color") != DEFAULT_COLOR:
         out["color"] = raw["color"]

@@ -6,7 +6,7 @@ import pytest
 
 from apply_support import fresh_key
 from dataiku_framework import FrameworkConfig
-from dataiku_framework.resources import writers
+from dataiku_framework.resources import registry
 from dataiku_framework.state import StateStore
 
 
@@ -23,7 +23,7 @@ def _scenario_names(client, key):
 def _faulting_create(monkeypatch, emu, kind, spec):
     """The writer's creation of ``kind`` sent with ``spec`` faults armed (the plan's reads before it
     are not faulted): a timing hook only, the request itself is the real one."""
-    writer = writers.WRITERS[kind]
+    writer = registry.get(kind)
     real = writer.create
     armed = []
 
@@ -69,7 +69,7 @@ def test_two_scenarios_of_one_name_are_reported_not_picked(emu, client, engine, 
     key = fresh_key("TWICE")
     engine.apply(FrameworkConfig.from_yaml('version: "1.0"\nproject: {key: %s, name: Never twice}\n' % key))
     project = client.get_project(key)
-    writer = writers.WRITERS["scenario"]
+    writer = registry.get("scenario")
     real = writer.create
 
     def create(ctx, name, obj, desired):  # someone else creates one of the same name meanwhile
@@ -97,7 +97,7 @@ def test_the_plan_reports_two_scenarios_of_one_configured_name(emu, client, engi
     project = client.get_project(key)
     project.create_scenario("nightly", "step_based")
     ids = sorted(s["id"] for s in project.list_scenarios())
-    with pytest.raises(ValueError) as error:  # resources.writers.AmbiguousName
+    with pytest.raises(ValueError) as error:  # resources.kind.AmbiguousName
         engine.plan(_config(key))
     assert "2 scenarios named 'nightly'" in str(error.value) and all(i in str(error.value) for i in ids)
     assert engine.plan(_config(key, scenarios=("other",))).has_changes  # names it does not use: no error

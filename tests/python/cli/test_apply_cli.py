@@ -13,10 +13,10 @@ from dataiku_framework import exitcodes
 from dataiku_framework.apply.rollback import NOT_RESTORED
 from dataiku_framework.commands.apply import PROMPT, ROLLBACK_PROMPT, history_table
 from dataiku_framework.state import ProjectLock
+from cli_support import CREDENTIAL_VARS, Terminal
 from test_plan_cli import _edit, _run  # the same helpers as the plan command's tests
 
 KEY = "CUSTOMER_ANALYTICS"
-CREDENTIAL_VARS = ("DKU_DSS_URL", "DKU_API_KEY", "DSS_HOST", "DSS_API_KEY")
 
 
 @pytest.fixture
@@ -34,7 +34,7 @@ def dss(emulator, monkeypatch, tmp_path):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("DSS_HOST", emulator.url)
     monkeypatch.setenv("DSS_API_KEY", ADMIN_KEY)
-    monkeypatch.setattr(sys, "stdin", _Stdin(None))
+    monkeypatch.setattr(sys, "stdin", Terminal())
     return emulator
 
 
@@ -45,21 +45,6 @@ def applied(dss, config_path, capsys):
     assert code == exitcodes.OK, err
     dss.stats.reset()
     return out
-
-
-class _Stdin(object):
-    """Standard input: a terminal that answers ``answer`` (None: not a terminal, nothing to read)."""
-
-    def __init__(self, answer):
-        self.answer = answer
-        self.prompted = 0
-
-    def isatty(self):
-        return self.answer is not None
-
-    def readline(self):
-        self.prompted += 1
-        return self.answer or ""
 
 
 def _saved_plan(config_path, capsys, tmp_path):
@@ -115,7 +100,7 @@ def test_without_a_terminal_auto_approve_is_required_and_nothing_is_written(appl
 @pytest.mark.parametrize("answer", ["no\n", "y\n", "YES please\n", ""])
 def test_only_yes_applies_on_a_terminal(applied, dss, config_path, capsys, client, monkeypatch, answer):
     _edit(config_path, "hour: 2", "hour: 3")
-    monkeypatch.setattr(sys, "stdin", _Stdin(answer))  # "": a terminal at end of input (Ctrl-D)
+    monkeypatch.setattr(sys, "stdin", Terminal([answer]))  # "": a terminal at end of input (Ctrl-D)
     code, out, err = _run(capsys, "apply", config_path)
     assert code == exitcodes.INVALID
     assert PROMPT in out and out.endswith("Apply cancelled.\n")
@@ -124,7 +109,7 @@ def test_only_yes_applies_on_a_terminal(applied, dss, config_path, capsys, clien
 
 def test_yes_on_a_terminal_applies_the_plan_shown(applied, config_path, capsys, client, monkeypatch):
     _edit(config_path, "hour: 2", "hour: 3")
-    monkeypatch.setattr(sys, "stdin", _Stdin("yes\n"))
+    monkeypatch.setattr(sys, "stdin", Terminal(["yes\n"]))
     code, out, err = _run(capsys, "apply", config_path)
     assert code == exitcodes.OK, err
     assert sys.stdin.prompted == 1
@@ -138,18 +123,15 @@ def test_a_change_in_dss_while_the_question_waits_shows_the_new_plan_and_asks_ag
     at the question), so nothing is applied; the new plan is shown and asked again ('no' here)."""
     _edit(config_path, "hour: 2", "hour: 3")
 
-    class EditsDSSThenSaysYesThenNo(_Stdin):
-        def readline(self):
-            self.prompted += 1
-            if self.prompted > 1:
-                return "no\n"
-            project = client.get_project(KEY)
-            [item] = [s for s in project.list_scenarios() if s["name"] == "daily_refresh"]
-            settings = project.get_scenario(item["id"]).get_settings()
-            settings.raw_triggers[0]["params"]["minute"] = 30
-            settings.save()
-            return "yes\n"
-    stdin = EditsDSSThenSaysYesThenNo("yes\n")
+    def edit_dss_at_the_first_question(prompted):
+        if prompted > 1:
+            return
+        project = client.get_project(KEY)
+        [item] = [s for s in project.list_scenarios() if s["name"] == "daily_refresh"]
+        settings = project.get_scenario(item["id"]).get_settings()
+        settings.raw_triggers[0]["params"]["minute"] = 30
+        settings.save()
+    stdin = Terminal(["yes\n", "no\n"], on_read=edit_dss_at_the_first_question)
     monkeypatch.setattr(sys, "stdin", stdin)
     code, out, err = _run(capsys, "apply", config_path)
     assert code == exitcodes.INVALID and stdin.prompted == 2
@@ -328,7 +310,7 @@ def test_rollback_shows_its_plan_says_data_is_not_restored_and_restores(applied,
     assert code == exitcodes.USAGE and "pass --auto-approve" in err
     assert NOT_RESTORED in out.splitlines() and dss.stats.writes == 0 and _hour(client) == 3
     assert "scenario.daily_refresh" in out  # what rollback changes, shown first
-    monkeypatch.setattr(sys, "stdin", _Stdin("yes\n"))
+    monkeypatch.setattr(sys, "stdin", Terminal(["yes\n"]))
     code, out, err = _run(capsys, "rollback", KEY)
     assert code == exitcodes.OK, err
     assert out.index(NOT_RESTORED) < out.index(ROLLBACK_PROMPT) < out.index("Rollback complete")
@@ -341,10 +323,9 @@ def test_rollback_shows_its_plan_says_data_is_not_restored_and_restores(applied,
 def test_ctrl_c_at_the_question_cancels(applied, config_path, capsys, client, monkeypatch):
     _edit(config_path, "hour: 2", "hour: 3")
 
-    class Interrupted(_Stdin):
-        def readline(self):
-            raise KeyboardInterrupt()
-    monkeypatch.setattr(sys, "stdin", Interrupted("yes"))
+    def interrupt(prompted):
+        raise KeyboardInterrupt()
+    monkeypatch.setattr(sys, "stdin", Terminal(["yes"], on_read=interrupt))
     code, out, err = _run(capsys, "apply", config_path)
     assert code == exitcodes.INVALID and out.endswith(PROMPT + "\nApply cancelled.\n") and _hour(client) == 2
 
@@ -403,3 +384,35 @@ def test_a_removed_resource_is_deleted_only_with_allow_delete(applied, dss, conf
     assert "  [1/1] delete scenario.daily_refresh: succeeded" in out.splitlines()
     assert "Apply complete: 0 created, 0 updated, 0 replaced, 1 deleted." in out.splitlines()
     assert [s["name"] for s in client.get_project(KEY).list_scenarios()] == []
+
+
+def _auth_info_requests(dss):
+    return sum(n for route, n in dss.stats.snapshot(with_log=False)["by_route"].items()
+               if route.split(" ", 1)[1].endswith("/auth/info"))
+
+
+@pytest.mark.parametrize("command", ["apply-config", "apply-plan", "history", "rollback", "unlock"])
+def test_each_command_asks_dss_who_the_key_is_once(applied, dss, config_path, capsys, tmp_path, client, command):
+    """The connection check's ``auth/info`` answer is the one the command then uses (the lock's user,
+    the access check): counted through the emulator, one request per command, not two."""
+    if command == "apply-plan":
+        saved = _saved_plan(config_path, capsys, tmp_path)
+        dss.stats.reset()
+        argv = ["apply", saved, "--auto-approve"]
+    elif command == "apply-config":
+        _edit(config_path, "hour: 2", "hour: 3")
+        argv = ["apply", config_path, "--auto-approve"]
+    elif command == "rollback":
+        _edit(config_path, "hour: 2", "hour: 3")
+        assert _run(capsys, "apply", config_path, "--auto-approve")[0] == exitcodes.OK
+        dss.stats.reset()
+        argv = ["rollback", KEY, "--auto-approve"]
+    elif command == "unlock":
+        held = ProjectLock(client, KEY, operation="apply", settle=0).acquire()
+        dss.stats.reset()
+        argv = ["unlock", KEY, held.id]
+    else:
+        argv = [command, KEY]
+    code, out, err = _run(capsys, *argv)
+    assert code == exitcodes.OK, err
+    assert _auth_info_requests(dss) == 1, dss.stats.snapshot(with_log=False)["by_route"]

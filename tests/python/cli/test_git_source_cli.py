@@ -15,19 +15,12 @@ from gitsupport import CODE_V1, CODE_V2, KEY, Repository, TokenGitServer, git
 from dataiku_framework import exitcodes
 from dataiku_framework.sources import git as gitsource
 from dataiku_framework.state import StateStore
+from cli_support import Terminal
 from test_plan_cli import _run
 
 TOKEN = "tok-Sup3rS3cret-4242"
 CREDENTIAL_VARS = ("DKU_DSS_URL", "DKU_API_KEY", "DSS_HOST", "DSS_API_KEY", gitsource.TOKEN_VAR,
                    gitsource.USERNAME_VAR, gitsource.SSH_KEY_VAR, gitsource.KNOWN_HOSTS_VAR)
-
-
-class _NoTerminal(object):
-    def isatty(self):
-        return False
-
-    def readline(self):
-        return ""
 
 
 @pytest.fixture
@@ -42,7 +35,7 @@ def dss(emulator, monkeypatch, tmp_path):
     temp = tmp_path / "tmp"
     temp.mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(temp))
-    monkeypatch.setattr(sys, "stdin", _NoTerminal())
+    monkeypatch.setattr(sys, "stdin", Terminal())  # not a terminal
     return emulator
 
 

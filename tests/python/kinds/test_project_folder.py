@@ -4,32 +4,11 @@ after a move made in DSS, import round trip and ``--adopt``, a project at the ro
 when ``folder`` is not set."""
 import itertools
 
-import pytest
-
-from emusupport import ADMIN_KEY, make_emulator
+from emusupport import ADMIN_KEY
 
 from dataiku_framework import FrameworkConfig
-from dataiku_framework.engine import Engine
 
 _KEYS = itertools.count(1)
-
-
-@pytest.fixture(scope="module")
-def emu():
-    """One emulator for the module: each case uses a fresh project key, so cases never meet."""
-    started = make_emulator()
-    yield started
-    started.stop()
-
-
-@pytest.fixture(scope="module")
-def client(emu):
-    return emu.client(ADMIN_KEY)
-
-
-@pytest.fixture(scope="module")
-def engine(client):
-    return Engine(client=client)
 
 
 def _key():

@@ -66,12 +66,11 @@ def _defined(names):
 
 
 def test_project_settings_are_put_in_dss_form_only_by_the_resources():
-    """The translations live in the project kind (issue 17; ``dss/translate.py`` keeps a forwarding
-    ``permission_entry`` until its last importer moves) and no module outside ``resources`` calls them
-    through another module."""
+    """The translations live in the project kind only (issue 17: no forwarder left in ``dss/translate.py``)
+    and no module outside ``resources`` calls them through another module."""
     defined = _defined(PROJECT_SETTING_FORMS)
     assert defined.get(WRITER) == sorted(PROJECT_SETTING_FORMS), defined
-    assert set(defined) <= {WRITER, os.path.join("dss", "translate.py")}, defined
+    assert set(defined) == {WRITER}, defined
     forms = _calls(PROJECT_SETTING_FORMS)
     assert all(path.startswith("resources" + os.sep) for path in forms), forms
 

@@ -214,3 +214,27 @@ def test_the_timeout_is_set_where_the_client_is_made(emulator, monkeypatch, home
     with pytest.raises(MissingCredentials) as error:
         connect(emulator.url, ADMIN_KEY)
     assert "DSS_FRAMEWORK_TIMEOUT" in str(error.value)
+
+
+def test_a_connected_client_asks_who_its_key_is_once(home, emulator):
+    """Counted through the emulator: three askers, one ``auth/info`` request; each gets its own copy;
+    ``with_secrets`` is read anew every time (never kept); a failed read is not kept."""
+    home.write(_instance_file(emulator.url, ADMIN_KEY))
+    client = connect().client
+    emulator.stats.reset()
+
+    def asked():
+        return emulator.stats.snapshot(with_log=False)["by_route"].get("GET /auth/info", 0)
+    first = client.get_auth_info()
+    first["authIdentifier"] = "edited by its caller"
+    assert client.get_auth_info()["authIdentifier"] == "admin" == client.get_auth_info()["authIdentifier"]
+    assert asked() == 1
+    client.get_auth_info(with_secrets=True)
+    client.get_auth_info(with_secrets=True)
+    assert asked() == 3
+    emulator.faults.configure({"fail_nth_read": 1, "fail_status": 503, "path_contains": "/auth/info"})
+    refused = connect().client
+    with pytest.raises(Exception):
+        refused.get_auth_info()
+    emulator.faults.clear()
+    assert refused.get_auth_info()["authIdentifier"] == "admin"

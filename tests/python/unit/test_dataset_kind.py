@@ -43,9 +43,6 @@ def test_changing_the_upload_rule_in_its_one_place_changes_every_direction(monke
 
 
 @pytest.mark.parametrize("legacy, name, home", [
-    ("dataiku_framework.dss.translate", "dataset_definition", dataset),
-    ("dataiku_framework.dss.translate", "FORMAT_OPTIONS", dataset),
-    ("dataiku_framework.dss.translate", "folder_params", managed_folder),
     ("dataiku_framework.dss.bootstrap", "new_dataset", dataset),
     ("dataiku_framework.importer.defaults", "FORMAT_PARAMS", dataset),
     ("dataiku_framework.importer.defaults", "FOLDER_PARAMS", managed_folder),
@@ -56,10 +53,17 @@ def test_the_legacy_names_are_the_kind_modules_own_objects_not_copies(legacy, na
     assert any(value is v for v in vars(home).values()), "%s.%s is a second copy" % (legacy, name)
 
 
+@pytest.mark.parametrize("name", ["dataset_definition", "FORMAT_OPTIONS", "folder_params"])
+def test_translate_no_longer_serves_the_kinds_names(name):
+    """Their one home is the kind module: ``dss.translate`` does not forward them (no second path)."""
+    from dataiku_framework.dss import translate
+    assert not hasattr(translate, name)
+
+
 def test_the_two_kinds_write_and_import_without_the_legacy_tables():
-    from dataiku_framework.resources import writers
-    assert not {"dataset", "managed_folder"} & (set(kind._LEGACY_WRITERS) | set(kind._LEGACY_INVERSE))
-    assert not hasattr(writers, "DatasetWriter") and not hasattr(writers, "FolderWriter")
+    assert not hasattr(kind, "_LEGACY_INVERSE")
+    for one in (dataset.DatasetResource, managed_folder.ManagedFolderResource):
+        assert issubclass(one, kind.Writes)
     live = {"name": "files", "type": "Filesystem", "params": {"connection": "nas", "path": "p",
                                                               "notReadyIfEmpty": False}}
     assert managed_folder.to_config_doc(live, "z") == {"name": "files", "connection": "nas", "path": "p", "zone": "z"}

@@ -352,7 +352,8 @@ ONE_WAY = (
     ("recipe", _grouping_count_default, {"name": "r", "type": "grouping", "outputs": ["o"]},
      "recipe: a grouping recipe without global_count (a vstack without add_origin_column) is sent with "
      "payload globalCount: false (addOriginColumn: false), and the inverse (config_form / "
-     "importer.convert.recipe) gives it back as a raw payload {globalCount: false} instead of dropping the default"),
+     "resources.recipe.inverse.recipe) gives it back as a raw payload {globalCount: false} instead of "
+     "dropping the default"),
     ("recipe", _list_payload, {"name": "r", "type": "upsert", "outputs": ["o"], "engine": "DSS", "payload": []},
      "recipe: a list (or string) payload with a readable key (engine) validates, but the forward translation raises "
      "ValueError 'readable keys cannot be applied on top of a list payload' (a traceback, not a diagnostic)"),

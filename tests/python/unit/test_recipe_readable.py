@@ -8,7 +8,7 @@ import pytest
 from dataiku_framework import FrameworkConfig
 from dataiku_framework.config.schema import RecipeConfig
 from dataiku_framework.dss import visual
-from dataiku_framework.importer import convert
+from dataiku_framework.resources.recipe import inverse
 from dataiku_framework.resources.base import at_path
 from dataiku_framework.resources.recipe import readable
 
@@ -53,7 +53,7 @@ def test_each_row_reads_back_what_its_key_writes():
             for path in row.paths:
                 assert at_path(again, path) == at_path(first, path), (rc.name, row.key, path)
             checked += 1
-        imported = convert._visual(rc.type, payload)  # the importer's inverse reads the same rows
+        imported = inverse._visual(rc.type, payload)  # the kind's inverse reads the same rows
         assert set(imported) - {"payload"} <= {row.key for row in readable.table(rc.type).rows} | {"engine"}
     assert checked >= 20
 

@@ -8,7 +8,7 @@ import pytest
 import dataiku_framework
 from dataiku_framework.config.schema_check import load_schema
 from dataiku_framework.plan import compare, deletes
-from dataiku_framework.resources import HANDLERS, Kind, handler, registry, writers
+from dataiku_framework.resources import HANDLERS, Kind, handler, registry
 
 SCHEMA_DIR = os.path.join(os.path.dirname(dataiku_framework.__file__), "schema")
 
@@ -53,7 +53,7 @@ def test_the_derived_tables_are_today_s():
     assert deletes.DATA_KINDS == ("git_library", "dataset", "managed_folder")
     assert compare.UNMANAGED_KINDS == ("zone", "managed_folder", "dataset", "recipe", "scenario")
     assert [k.kind for k in registry.detailed_kinds()] == ["recipe", "scenario", "project_folder"]
-    assert set(writers.WRITERS) == set(registry.plan_kinds())
+    assert {k.kind for k in registry.kinds()} == set(registry.plan_kinds())
     assert registry.git_table()["scenarios"] == ("scenario", True)
     assert registry.git_table()["datasets"] == ("dataset", False)
 

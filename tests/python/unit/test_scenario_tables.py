@@ -4,7 +4,7 @@ import pytest
 
 from dataiku_framework.dss import translate
 from dataiku_framework.importer import convert
-from dataiku_framework.resources.scenario import ScenarioResource, steps, triggers
+from dataiku_framework.resources.scenario import ScenarioResource, inverse, steps, triggers
 from dataiku_framework.resources.tables import Bimap
 
 
@@ -19,11 +19,8 @@ class Obj(object):
 
 
 def test_the_legacy_names_are_the_scenario_tables_not_copies():
-    assert translate.TRIGGER_TYPES is triggers.TRIGGER_TYPES
-    assert translate.JOB_TYPES is steps.JOB_TYPES
-    assert translate.RUN_CONDITIONS is steps.RUN_CONDITIONS
-    assert translate.trigger_definition is triggers.trigger_definition
-    assert translate.step_definition is steps.step_definition
+    for name in ("TRIGGER_TYPES", "JOB_TYPES", "RUN_CONDITIONS", "trigger_definition", "step_definition"):
+        assert not hasattr(translate, name), name  # one home: the scenario package, no forwarder
     for table in (triggers.TRIGGER_TYPES, triggers.TRIGGER_PARAMS, steps.JOB_TYPES, steps.RUN_CONDITIONS,
                   steps.ITEM_FIELDS):
         assert isinstance(table, Bimap)
@@ -55,7 +52,7 @@ CASES = [
 def test_a_temporal_trigger_comes_back_as_written(doc):
     """Forward fills the defaults, the inverse drops them: the config the author wrote comes back."""
     live = triggers.trigger_definition(Obj(type="temporal", **doc))
-    assert convert.trigger(live) == dict(doc, type="temporal")
+    assert inverse.trigger(live) == dict(doc, type="temporal")
 
 
 def test_the_temporal_defaults_are_filled_forward_and_dropped_back():
@@ -65,7 +62,7 @@ def test_the_temporal_defaults_are_filled_forward_and_dropped_back():
         dss_key = triggers.TRIGGER_PARAMS.to_dss(key)
         if key != "day_of_month":
             assert params[dss_key] == value, key
-    back = convert.trigger(live)
+    back = inverse.trigger(live)
     assert [k for k in back if k in triggers.TEMPORAL_DEFAULTS.values] == ["day_of_week"]
 
 
@@ -75,7 +72,7 @@ def test_a_build_step_comes_back_as_written(ours, mode):
     doc = {"type": "build_flowitem", "items": ["a", {"ref": "b", "partitions": "2024"}],
            "run_condition": ours, "build_mode": mode}
     live = steps.step_definition(Obj(**doc), "P", {})
-    back = convert.step(dict(live, name="Step #1"), 0, "P", {}, {})
+    back = inverse.step(dict(live, name="Step #1"), 0, "P", {}, {})
     expected = {k: v for k, v in doc.items() if (k, v) not in (("run_condition", "if_previous_ok"),
                                                               ("build_mode", "RECURSIVE"))}
     assert back == expected
@@ -87,7 +84,7 @@ def test_item_steps_name_their_field_from_one_table(stype):
     field = steps.ITEM_FIELDS.to_dss(stype)
     assert list(live["params"])[0] == field
     assert steps.STEP_PARAMS[field] == "items"
-    assert convert.step(dict(live, name="Step #1"), 0, "P", {}, {}) == {"type": stype, "items": ["a"]}
+    assert inverse.step(dict(live, name="Step #1"), 0, "P", {}, {}) == {"type": stype, "items": ["a"]}
 
 
 def test_plan_path_names_read_the_trigger_table():
@@ -105,20 +102,20 @@ def test_the_inverse_lives_with_the_kind():
     """One inverse: the importer's names are the scenario module's functions, and the DSS defaults the
     inverse drops are not kept a second time in importer.defaults."""
     from dataiku_framework.importer import defaults
-    from dataiku_framework.resources.scenario import inverse
-    assert (convert.scenario, convert.trigger, convert.step) == (inverse.scenario, inverse.trigger, inverse.step)
+    assert convert.scenario is inverse.scenario
     for name in ("TRIGGER_NAMES", "STEP_NAME", "REPORTER", "TRIGGER_DELAY"):
         assert not hasattr(defaults, name), name
 
 
 def test_the_scenario_kind_writes_itself():
     """The writes (fetch, create, save, delete) are the kind's own methods, not a legacy writer's."""
-    from dataiku_framework.resources import kind, writers
-    assert "scenario" not in kind._LEGACY_WRITERS
-    assert not hasattr(writers, "ScenarioWriter")
-    for method in ("fetch", "create", "write", "save", "to_dss", "handle", "delete", "settings"):
+    from dataiku_framework.resources.kind import Writes
+    for method in ("fetch", "create", "save", "to_dss", "handle"):
         assert method in vars(ScenarioResource), method
-    assert writers.WRITERS["scenario"].kind == "scenario"
+    for method in ("write", "settings", "delete"):  # the shared ones: Writes'
+        assert getattr(ScenarioResource, method) is getattr(Writes, method), method
+    from dataiku_framework.resources import registry
+    assert isinstance(registry.get("scenario"), ScenarioResource)
 
 
 def test_the_kind_reads_one_scenario_in_detail(project):

@@ -6,36 +6,18 @@ owned whole (a role or item added in DSS is a change) and reported as one change
 """
 import copy
 import json
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 from ...dss import translate
 from ..base import ABSENT, ANY, at_path, format_path
-from ..kind import Kind
-from ..tables import Bimap
+from ..kind import Kind, described_form, each_converted, zone_lookup
 from . import readable
-
-# config recipe type <-> DSS recipe type, where the two differ (the rest are spelled alike); the
-# schema's ``x-aliases`` (``sql``, ``shaker``) are other spellings of a config type
-RECIPE_TYPES = Bimap([("prepare", "shaker")])
-
-
-def dss_type(config_type: str) -> str:
-    """The DSS type of a config recipe type (aliases first: ``sql`` is ``sql_query``)."""
-    canonical = _aliases().get(config_type, config_type)
-    return RECIPE_TYPES.to_dss(canonical) if canonical in RECIPE_TYPES.config_values() else canonical
+from .inverse import recipe as import_recipe
+from .types import RECIPE_TYPES, config_type, dss_type  # noqa: F401 (the kind's names)
+from .writes import RecipeWrites
 
 
-def config_type(dss_type_name: str) -> str:
-    """The config type the import writes for a DSS recipe type (the inverse of ``dss_type``)."""
-    return RECIPE_TYPES.to_config(dss_type_name, dss_type_name)
-
-
-def _aliases() -> Dict[str, str]:
-    from ...config.schema_check import load_schema
-    return load_schema()["$defs"]["Recipe"]["properties"]["type"].get("x-aliases") or {}
-
-
-class RecipeResource(Kind):
+class RecipeResource(RecipeWrites, Kind):
     # -- declarations (issue 17: the registry derives the rest from these)
     section = ("recipes",)
     include_names = ("recipes", "recipe")
@@ -70,12 +52,7 @@ class RecipeResource(Kind):
         payload = translate.recipe_payload(rc)
         if payload is not None:
             out["payload"] = payload
-        if rc.tags is not None:
-            out["tags"] = sorted(rc.tags)
-        if rc.description is not None:
-            out["description"] = rc.description
-        if rc.short_desc is not None:
-            out["shortDesc"] = rc.short_desc
+        described_form(out, rc)
         if rc.zone:
             out["zone"] = rc.zone
         return out
@@ -117,14 +94,25 @@ class RecipeResource(Kind):
         return out
 
     def config_form(self, form: Dict[str, Any], name: str, obj: Any = None) -> Optional[Dict[str, Any]]:
-        """Through the importer's inverse: roles as ``[a, {ref, role}]``, a visual payload as its readable keys."""
-        from ...importer import convert
+        """Through the kind's inverse: roles as ``[a, {ref, role}]``, a visual payload as its readable keys."""
         recipe = {k: v for k, v in form.items() if k not in ("payload", "zone")}
         for side in ("inputs", "outputs"):
             recipe[side] = {role: {"items": items} for role, items in (form.get(side) or {}).items()}
         zone = form.get("zone")
         entry = {"recipe": dict(recipe, name=name), "payload": form.get("payload")}
-        return convert.recipe(entry, {}, None if zone in (None, translate.DEFAULT_ZONE) else zone, [])
+        return import_recipe(entry, {}, None if zone in (None, translate.DEFAULT_ZONE) else zone, [])
+
+    # -- inverse (import)
+    def to_config(self, snap: Any, ictx: Any) -> Iterable[Tuple[str, Any]]:
+        """(name, document or ``LeftOut``) per recipe read: folders named, the zone the import context
+        gives, what the language cannot say (partition dependencies) added to ``ictx.notes`` when it
+        keeps notes."""
+        folder_names = snap.folder_names()
+        zone_of = zone_lookup(ictx)
+        notes = getattr(ictx, "notes", None)
+        notes = notes if isinstance(notes, list) else []
+        return each_converted(self.read(snap), lambda name, live: import_recipe(
+            live, folder_names, zone_of("RECIPE", name), notes))
 
     def replace_reason(self, desired: Dict[str, Any], live: Dict[str, Any]) -> Optional[str]:
         if desired.get("type") != live.get("type"):

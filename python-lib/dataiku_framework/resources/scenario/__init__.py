@@ -4,11 +4,12 @@ DSS gives every trigger an id of its own. Triggers are matched by content first,
 position, and the canonical live form keeps the matched trigger's ``id`` (so apply can send it
 back): an unchanged trigger, even moved in the list, is never a change.
 """
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 from ..base import ANY, Path, format_path
-from ..kind import ApplyContext, Kind, kept_settings, known_by_listing, merge_into
+from ..kind import ApplyContext, Kind, Writes, described_form, each_converted, known_by_listing, merge_into
 
+from . import inverse
 from .steps import ITEM_FIELDS, ITEM_KEYS, STEP_PARAMS, step_definition
 from .triggers import TRIGGER_PARAMS, trigger_definition
 
@@ -25,10 +26,7 @@ def scenario_definition(sc: Any, project_key: str, folder_ids: Optional[Dict[str
            "triggers": [t for t in (trigger_definition(tr) for tr in sc.triggers or []) if t]}  # type: Dict[str, Any]
     if sc.active is not None:
         out["active"] = sc.active is not False
-    if sc.tags is not None:
-        out["tags"] = sorted(sc.tags)
-    if sc.description is not None:
-        out["description"] = sc.description
+    described_form(out, sc, short=False)
     if sc.run_as:
         out["runAsUser"] = sc.run_as
     if sc.reporters:
@@ -45,7 +43,7 @@ def scenario_definition(sc: Any, project_key: str, folder_ids: Optional[Dict[str
     return out
 
 
-class ScenarioResource(Kind):
+class ScenarioResource(Writes, Kind):
     # -- declarations (issue 17: the registry derives the rest from these)
     section = ("scenarios",)
     include_names = ("scenarios", "scenario")
@@ -149,7 +147,6 @@ class ScenarioResource(Kind):
 
     def config_form(self, form: Dict[str, Any], name: str, obj: Any = None) -> Optional[Dict[str, Any]]:
         """Through the importer's inverse (steps and triggers as the configuration writes them)."""
-        from . import inverse
         steps = (form.get("params") or {}).get("steps") or []
         keys = [(st.get("params") or {}).get("projectKey") for st in steps if isinstance(st, dict)]
         keys += [b.get("projectKey") for st in steps if isinstance(st, dict)
@@ -157,6 +154,14 @@ class ScenarioResource(Kind):
                  for b in (st.get("params") or {}).get(field) or [] if isinstance(b, dict)]
         key = next((k for k in keys if k), "")
         return inverse.scenario(dict(form, name=name), key, {}, {})
+
+    # -- inverse (import)
+    def to_config(self, snap: Any, ictx: Any) -> Iterable[Tuple[str, Any]]:
+        """(name, document or ``LeftOut``) per scenario read: folders and scenarios of this project
+        named, not by id."""
+        folder_names, scenario_names = snap.folder_names(), snap.scenario_names()
+        return each_converted(self.read(snap), lambda name, live: inverse.scenario(
+            live, snap.project_key, folder_names, scenario_names))
 
     def config_path(self, path: Path, obj: Any) -> str:
         if len(path) >= 4 and path[0] == "triggers" and path[2] == "params":
@@ -194,11 +199,6 @@ class ScenarioResource(Kind):
     def handle(self, ctx: ApplyContext, name: str) -> Any:
         return ctx.project.get_scenario(ctx.scenario_ids[name])
 
-    def settings(self, ctx: ApplyContext, name: str, keep: bool = False) -> Any:
-        """The scenario's settings: the ones ``fetch(keep=True)`` kept, else read now (None when DSS
-        does not have it)."""
-        return kept_settings(ctx, self.kind, name, lambda: self.handle(ctx, name).get_settings(), keep)
-
     def fetch(self, ctx: ApplyContext, name: str, keep: bool = False) -> Optional[Dict[str, Any]]:
         """The live definition in the snapshot's shape (a Python scenario's code as ``script``)."""
         if not known_by_listing(ctx, "scenario_ids", name, ctx.project.list_scenarios):
@@ -214,11 +214,6 @@ class ScenarioResource(Kind):
         """The definition with DSS ids (folders, scenarios of this project) where the desired form names them."""
         return scenario_definition(obj, ctx.project_key, ctx.folder_ids, ctx.scenario_ids)[key]
 
-    def write(self, ctx: ApplyContext, name: str, obj: Any, desired: Dict[str, Any], keys: Any) -> int:
-        """Write ``keys`` of ``desired`` (a scenario has no zone): one save, or none."""
-        own = [k for k in sorted(set(keys)) if k in desired]
-        return self.save(ctx, name, obj, desired, own) if own else 0
-
     def save(self, ctx: ApplyContext, name: str, obj: Any, desired: Dict[str, Any], keys: List[str]) -> int:
         """Read the settings, set ``keys`` (the code of a Python scenario apart), save them: one write."""
         settings = self.settings(ctx, name)
@@ -230,9 +225,6 @@ class ScenarioResource(Kind):
                 data[key] = merge_into(data.get(key), self.to_dss(ctx, obj, desired, key))
         ctx.call(settings.save)
         return 1
-
-    def delete(self, ctx: ApplyContext, name: str, drop_data: bool) -> None:
-        self.handle(ctx, name).delete()
 
 
 def live_definition(settings: Any) -> Dict[str, Any]:

@@ -2,13 +2,11 @@
 
 Why here: the inverse reads the same trigger and step tables as the translation (``triggers``,
 ``steps``), and the values DSS fills in by itself live beside them, so the two directions of one
-kind change together (issue 17 §1). ``importer.convert`` serves these names for its callers.
+kind change together (issue 17 §1). The importer imports this module, never the reverse.
 """
 from typing import Any, Dict, List, Optional
 
-from ...importer import convert
-from ...importer import defaults
-from ...importer.defaults import same, strip
+from ..inverse import IDENTIFIER, LeftOut, check_name, given, same, strip
 from . import steps as scenario_steps
 from . import triggers as scenario_triggers
 
@@ -21,18 +19,14 @@ STEP_NAME = "Step #%d"
 REPORTER = {"active": True, "phase": "END", "runConditionEnabled": False, "runCondition": "outcome != 'SUCCESS'"}
 #: the check interval (seconds) DSS gives an event trigger
 TRIGGER_DELAY = 900
-LeftOut = convert.LeftOut
-
-
-def _set(out: Dict[str, Any], key: str, value: Any) -> None:
-    """``out[key] = value`` unless the value is empty (the default of every optional key)."""
-    if value not in (None, "", [], {}):
-        out[key] = value
+#: scenario ``params`` and a Python scenario's code env at DSS's value
+SCENARIO_PARAMS = {"envSelection": {"envMode": "INHERIT"}, "containerSelection": {"containerMode": "INHERIT"}}
+_set = given
 
 
 def scenario(raw: Dict[str, Any], project_key: str, folder_names: Dict[str, str],
              scenario_names: Dict[str, str]) -> Dict[str, Any]:
-    name = convert.check_name(raw.get("name") or raw.get("id"))
+    name = check_name(raw.get("name") or raw.get("id"))
     out = {"name": name}  # type: Dict[str, Any]
     python = raw.get("type") == "custom_python"
     if python:
@@ -56,7 +50,7 @@ def scenario(raw: Dict[str, Any], project_key: str, folder_names: Dict[str, str]
         _set(out, "steps", [step(s, i, project_key, folder_names, scenario_names)
                                  for i, s in enumerate(params.pop("steps", None) or [])])
     _set(out, "reporters", [_reporter(r) for r in raw.get("reporters") or []])
-    _set(out, "params", strip(params, defaults.SCENARIO_PARAMS))
+    _set(out, "params", strip(params, SCENARIO_PARAMS))
     return out
 
 
@@ -156,7 +150,7 @@ def step(raw: Dict[str, Any], index: int, project_key: str, folder_names: Dict[s
         if isinstance(sid, str):
             same_project = key in (None, project_key)
             target = scenario_names.get(sid, sid) if same_project else "%s.%s" % (key, sid)
-            if same_project and not convert.IDENTIFIER.match(target):
+            if same_project and not IDENTIFIER.match(target):
                 raise LeftOut("a step runs scenario %r, whose name the language cannot write" % target)
             out["scenario"] = target
     elif stype == "set_project_vars":

@@ -109,7 +109,7 @@ def test_env_reference_where_a_number_is_expected_says_it_is_text(diagnose, monk
 def test_overlay_may_spell_a_dataset_param_the_other_way(write):
     """Base ``params: {schema: RAW}``, overlay ``sql_schema: PROD`` (or the reverse): the overlay's value, no conflict."""
     from dataiku_framework.config import FrameworkConfig
-    from dataiku_framework.dss import translate
+    from dataiku_framework.resources import dataset
     base = MINIMAL + """datasets:
   - {name: A, type: PostgreSQL, connection: pg, params: {schema: RAW, table: T}}
   - {name: B, type: PostgreSQL, connection: pg, sql_schema: RAW, table: T}
@@ -121,5 +121,5 @@ environments:
 """
     config = FrameworkConfig.from_yaml(write("c.yaml", base), env="prod")
     resolved = config.resolved()
-    assert [translate.dataset_params(ds)["schema"] for ds in resolved.datasets] == ["PROD", "PROD"]
+    assert [dataset.dataset_params(ds)["schema"] for ds in resolved.datasets] == ["PROD", "PROD"]
     assert [ds.sql_schema for ds in config.datasets] == ["RAW", "RAW"], "the model keeps the base values"

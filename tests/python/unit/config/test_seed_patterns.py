@@ -14,7 +14,7 @@ import pytest
 
 from dataiku_framework import Engine
 from dataiku_framework.config import FrameworkConfig, ProjectConfig
-from dataiku_framework.dss import translate
+from dataiku_framework.resources import dataset
 from config_support import EXAMPLES, errors_of
 
 SQL_SCHEMA_TEMPLATE = """\
@@ -46,7 +46,7 @@ def test_from_dict_with_a_sql_dataset_and_no_table():
     assert len(warning) == 1 and not warning[0].is_error
     assert "the table 'RAW_SALES' is used" in warning[0].summary
     resolved = config.resolved(connection_types={"snowflake_prod": "Snowflake"})
-    params = translate.dataset_params(resolved.datasets[0])
+    params = dataset.dataset_params(resolved.datasets[0])
     assert (params["mode"], params["table"]) == ("table", "RAW_SALES")
     assert config.datasets[0].table is None, "the model keeps the file as written; resolved() fills the table"
 
@@ -97,7 +97,7 @@ def _template_pattern():
 def test_template_schema_through_params_reaches_dss_and_saves_one_spelling(template_dir, client):
     template = _template_pattern()
     assert template.datasets[0].sql_schema == "MY_SCHEMA", "params['schema'] and sql_schema are one value"
-    assert translate.dataset_params(template.datasets[0])["schema"] == "MY_SCHEMA"
+    assert dataset.dataset_params(template.datasets[0])["schema"] == "MY_SCHEMA"
     text = template.to_yaml()
     assert "schema: RAW" not in text, "the file's old schema is gone, whichever spelling it used"
     assert text.count("sql_schema: MY_SCHEMA") == 1 and "\n      schema:" not in text, text

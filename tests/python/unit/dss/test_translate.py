@@ -2,6 +2,8 @@
 add_*_trigger helpers for temporal triggers, the REST reference's addendum for event triggers and steps."""
 from dataiku_framework import FrameworkConfig
 from dataiku_framework.dss import translate
+from dataiku_framework.resources import dataset, project
+from dataiku_framework.resources.scenario import steps, triggers
 
 
 def _config(body):
@@ -20,7 +22,7 @@ scenarios:
       - {type: manual}
     steps: [{type: set_project_vars, variables: {a: 1}}]
 """)
-    defs = [translate.trigger_definition(t) for t in cfg.scenarios[0].triggers]
+    defs = [triggers.trigger_definition(t) for t in cfg.scenarios[0].triggers]
     hourly, daily, weekly, monthly, manual = defs
     # what the client's add_hourly_trigger / add_monthly_trigger write (hour 0; the day in startingFrom)
     assert hourly["params"] == {"frequency": "Hourly", "hour": 0, "minute": 15, "repeatFrequency": 1,
@@ -44,7 +46,7 @@ scenarios:
       - {type: sql, connection: c, sql: "select 1", check_every: 900}
     steps: [{type: build_flowitem, items: [A]}]
 """)
-    ds, sql = [translate.trigger_definition(t) for t in cfg.scenarios[0].triggers]
+    ds, sql = [triggers.trigger_definition(t) for t in cfg.scenarios[0].triggers]
     # the shapes DSS stores (REST reference, addendum on scenario triggers)
     assert ds["type"] == "ds_modified"
     assert ds["params"] == {"watches": [{"type": "DATASET", "itemId": "A", "partitionsSpec": ""}],
@@ -67,7 +69,7 @@ scenarios:
       - {type: exec_sql, connection: c, sql: "vacuum", run_condition: always}
       - {type: run_scenario, scenario: OTHER.NIGHTLY}
 """)
-    build, sql, run = [translate.step_definition(s, "P", {"reports": "AbCd1234"}) for s in cfg.scenarios[0].steps]
+    build, sql, run = [steps.step_definition(s, "P", {"reports": "AbCd1234"}) for s in cfg.scenarios[0].steps]
     assert build["params"]["jobType"] == "NON_RECURSIVE_FORCED_BUILD"
     assert build["params"]["builds"] == [{"type": "DATASET", "projectKey": "P", "itemId": "A"},
                                          {"type": "MANAGED_FOLDER", "projectKey": "P", "itemId": "AbCd1234"}]
@@ -83,7 +85,7 @@ datasets:
   - {name: S, type: S3, connection: s3, bucket: lake, path: /x, format_type: parquet}
   - {name: M, type: Filesystem, connection: filesystem_managed, managed: true, schema: [{name: id, type: bigint}]}
 """)
-    q, s, m = [translate.dataset_definition(d, "P") for d in cfg.datasets]
+    q, s, m = [dataset.dataset_definition(d, "P") for d in cfg.datasets]
     assert q["params"] == {"connection": "pg", "query": "select 1", "mode": "query"}
     assert s["params"] == {"connection": "s3", "bucket": "lake", "path": "/x"} and s["formatType"] == "parquet"
     assert m["params"]["path"] == "${projectKey}/M" and m["managed"] is True
@@ -94,7 +96,7 @@ def test_permission_levels_are_cumulative():
     cfg = FrameworkConfig.from_yaml('version: "1.0"\nproject:\n  key: P\n  name: P\n  permissions:\n'
                                     '    - {group: r, level: read}\n    - {group: w, level: write}\n'
                                     '    - {user: u, level: admin}\n    - {group: x, level: read, extra: [exportDatasetsData]}\n')
-    r, w, a, x = [translate.permission_entry(p) for p in cfg.project.permissions]
+    r, w, a, x = [project.permission_entry(p) for p in cfg.project.permissions]
     assert r["readProjectContent"] and "writeProjectContent" not in r
     assert w["writeProjectContent"] and w["runScenarios"] and "admin" not in w
     assert "exportDatasetsData" not in w and "writeDashboards" not in w  # write is what the README says, no more

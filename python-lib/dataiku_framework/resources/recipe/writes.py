@@ -1,39 +1,19 @@
-"""The write half of each resource kind: fetch one object, create it, write fields, delete it.
+"""The recipe kind's writes (apply): create through DSS's own creation body, then write the settings.
 
-Why apart from the comparison handlers: the handlers are pure (desired vs live JSON, no client), and
-plan uses only them; apply adds these writers, one per kind, all through ``dataikuapi`` public calls.
-
-Every update is a read-modify-write of the object's own settings: the writer reads DSS's JSON, sets
-only the top-level keys the plan found different (mappings merged key by key, so what the config
-does not manage, UI settings included, stays as DSS has it) and saves it back: one write request per
-object (plus one for a zone move). Creation is split in two: ``create`` sends only the creation
-request (the one call that is not idempotent) and the settings are then written like an update, so
-a creation whose answer was lost can be checked for and completed instead of sent twice.
-
-``call`` runs an idempotent call (reads, settings saves) with retries on transient failures; a 404
-reads as None (see ``plan.refresh.Reader``).
+Why apart from the comparison (``__init__``): plan uses only the comparison; these run on apply, all
+through ``dataikuapi`` public calls. A recipe's settings are two documents in one save: the recipe
+definition and its payload (code, or the visual recipe's JSON), so ``fetch`` and ``save`` differ
+from the shared ``Writes`` bodies; inputs and outputs are owned whole, role by role.
 """
 from typing import Any, Dict, List, Optional
 
-from ..dss import bootstrap, translate
-from . import registry
-from .kind import (IDENTITY_KEYS, AmbiguousName, ApplyContext, Writes, id_named,  # noqa: F401 (re-exported)
-                   kept_settings, known_by_listing, merge_into, move_to_zone)
-
-from .project import create_project  # noqa: F401 (moved to the project kind; apply.run imports it from here)
-
-_known = known_by_listing  # the name writers used before kind.py
+from ...dss import bootstrap
+from ..kind import ApplyContext, Writes, merge_into
 
 
-class Writer(Writes):
-    """One kind's writes (the shared bodies live in ``kind.Writes``); the legacy classes below
-    remain until their kinds' modules implement their writes (issue 17)."""
+class RecipeWrites(Writes):
+    """The recipe kind's ``Writes``: mixed in before ``Kind`` by ``RecipeResource``."""
 
-
-
-
-class RecipeWriter(Writer):
-    kind = "recipe"
     zone_type = "RECIPE"
     replace_keys = frozenset(["inputs", "outputs"])
 
@@ -41,6 +21,7 @@ class RecipeWriter(Writer):
         return ctx.project.get_recipe(name)
 
     def fetch(self, ctx: ApplyContext, name: str, keep: bool = False) -> Optional[Dict[str, Any]]:
+        """``{recipe, payload}``: the snapshot's shape (None when DSS does not have the recipe)."""
         settings = self.settings(ctx, name, keep)
         if settings is None:
             return None
@@ -59,6 +40,7 @@ class RecipeWriter(Writer):
         return desired[key]
 
     def save(self, ctx: ApplyContext, name: str, obj: Any, desired: Dict[str, Any], keys: List[str]) -> int:
+        """Set ``keys`` on the definition (the payload through ``bootstrap.write_payload``): one save."""
         settings = self.settings(ctx, name)
         raw = settings.get_recipe_raw_definition()
         for key in keys:
@@ -72,9 +54,3 @@ class RecipeWriter(Writer):
                 raw[key] = merge_into(raw.get(key), self.to_dss(ctx, obj, desired, key))
         ctx.call(settings.save)
         return 1
-
-
-
-#: kind -> its writer: a Kind is its own writer (its write methods delegate to the classes above
-#: until its module implements them)
-WRITERS = {k.kind: k for k in registry.kinds()}  # type: Dict[str, Any]

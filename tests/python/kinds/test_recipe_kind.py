@@ -1,0 +1,138 @@
+"""The recipe kind writes and imports itself (issue 17): no legacy writer, no legacy inverse; its
+writes go through the real dataikuapi against the emulator (create, write inputs and payload, read
+back, a kept role's other keys kept), and its ``to_config`` gives what ``import`` writes."""
+import importlib.util
+import itertools
+
+import pytest
+
+from dataiku_framework import FrameworkConfig
+from dataiku_framework.resources import kind, registry
+from dataiku_framework.resources.kind import Kind, StubKind, Writes
+from dataiku_framework.resources.recipe import RecipeResource
+
+_KEYS = itertools.count(1)
+
+
+def _config(key, code="print(1)", inputs="[raw]"):
+    return FrameworkConfig.from_yaml(
+        'version: "1.0"\nproject: {key: %s, name: Recipes}\n'
+        "datasets:\n  - {name: raw, type: Filesystem, connection: filesystem_managed, path: /raw}\n"
+        "  - {name: other, type: Filesystem, connection: filesystem_managed, path: /other}\n"
+        "  - {name: out, type: Filesystem, connection: filesystem_managed, path: /out}\n"
+        "recipes:\n  - {name: build, type: python, inputs: %s, outputs: [out], code: %r}\n"
+        % (key, inputs, code))
+
+
+def test_the_recipe_kind_writes_itself():
+    """Its writes are the kind's own (the ``Writes`` mix-in), and the legacy tables and module are gone."""
+    recipe = registry.get("recipe")
+    assert isinstance(recipe, Writes) and isinstance(recipe, RecipeResource)
+    for method in ("fetch", "create", "to_dss", "save", "handle"):
+        assert getattr(RecipeResource, method).__module__ == "dataiku_framework.resources.recipe.writes", method
+    assert recipe.replace_keys == frozenset(["inputs", "outputs"])
+    for legacy in ("_LEGACY_WRITERS", "_legacy_writer", "_LEGACY_CACHE"):
+        assert not hasattr(kind, legacy), legacy
+    assert importlib.util.find_spec("dataiku_framework.resources.writers") is None
+
+
+@pytest.mark.parametrize("method,args", [("fetch", ("x",)), ("create", ("x", None, {})),
+                                         ("write", ("x", None, {}, ["a"])), ("delete", ("x", False))])
+def test_a_kind_without_writes_says_so(method, args):
+    class Unwritten(StubKind):
+        kind = "unwritten"
+
+    with pytest.raises(NotImplementedError) as error:
+        getattr(Unwritten(), method)(None, *args)
+    assert "unwritten" in str(error.value) and "writes" in str(error.value)
+
+
+def test_every_registered_kind_can_write():
+    """No filled-in kind of the registry falls back on ``Kind``'s refusal: each implements its writes
+    (a ``StubKind`` plans nothing, so apply never writes it)."""
+    for one in registry.kinds():
+        if isinstance(one, StubKind):
+            continue
+        for method in ("fetch", "create", "write", "delete"):
+            assert getattr(type(one), method) is not getattr(Kind, method), (one.kind, method)
+
+
+def test_recipe_is_created_written_and_read_back(engine, client):
+    """Apply creates the recipe and writes its code; a change of code and inputs is one update, read
+    back by the kind's ``fetch`` as DSS holds it; the plan is then clean."""
+    key = "RK_%d" % next(_KEYS)
+    first = engine.apply(_config(key))
+    assert first.succeeded, first.summary()
+    second = engine.apply(_config(key, code="print(2)", inputs="[raw, other]"))
+    assert second.succeeded, second.summary()
+    settings = client.get_project(key).get_recipe("build").get_settings()
+    assert settings.get_payload() == "print(2)"
+    items = settings.get_recipe_raw_definition()["inputs"]["main"]["items"]
+    assert [i["ref"] for i in items] == ["raw", "other"]
+    assert not engine.plan(_config(key, code="print(2)", inputs="[raw, other]")).has_changes
+
+
+def test_the_kinds_load_without_the_importer():
+    """The importer imports the kinds, never the reverse: loading every kind module (their inverses
+    included) in a fresh interpreter loads no ``importer`` module, so the two cannot form a cycle."""
+    import os
+    import subprocess
+    import sys
+    code = ("import sys\nfrom dataiku_framework.resources import registry\n"
+            "from dataiku_framework.resources.recipe import inverse as r\n"
+            "from dataiku_framework.resources.scenario import inverse as s\n"
+            "registry.kinds()\n"
+            "print(sorted(m for m in sys.modules if m.startswith('dataiku_framework.importer')))\n")
+    out = subprocess.run([sys.executable, "-c", code], env=dict(os.environ), capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]", out.stdout
+
+
+def test_recipe_and_scenario_inverses_are_their_kinds_own():
+    """``to_config`` is the recipe and scenario kinds' own (no ``_LEGACY_INVERSE``), and the import's
+    verdict ``LeftOut`` is one class, re-exported by ``importer.convert`` for its callers."""
+    from dataiku_framework.importer import convert
+    from dataiku_framework.resources import inverse
+    from dataiku_framework.resources.scenario import ScenarioResource
+    assert not hasattr(kind, "_LEGACY_INVERSE")
+    assert "to_config" in vars(RecipeResource) and "to_config" in vars(ScenarioResource)
+    assert convert.LeftOut is inverse.LeftOut
+
+
+def test_to_config_gives_what_import_writes(engine, client):
+    """Over HTTP: the recipe and scenario kinds' ``to_config`` over a live project give the documents
+    ``import`` writes (folders named, zones from the import context, a partition dependency noted),
+    and ``LeftOut`` for a name the language refuses."""
+    from dataiku_framework.importer.assemble import build
+    from dataiku_framework.importer.read import read_live
+    from dataiku_framework.resources.inverse import LeftOut
+    key = "RK_%d" % next(_KEYS)
+    text = ('version: "1.0"\nproject: {key: %s, name: Recipes}\nzones:\n  - {name: raw}\n'
+            "datasets:\n  - {name: raw, type: Filesystem, connection: filesystem_managed, path: /raw}\n"
+            "  - {name: out, type: Filesystem, connection: filesystem_managed, path: /out}\n"
+            "managed_folders:\n  - {name: files}\n"
+            "recipes:\n  - {name: build, type: python, inputs: [raw, files], outputs: [out], code: 'x=1',"
+            " zone: raw}\n"
+            "scenarios:\n  - name: nightly\n    type: step_based\n"
+            "    steps: [{type: build_flowitem, items: [out, files]}, {type: run_scenario, scenario: other}]\n"
+            "  - {name: other, type: step_based}\n" % key)
+    assert engine.apply(FrameworkConfig.from_yaml(text)).succeeded
+    client.get_project(key).create_scenario("bad name", "step_based")
+    snap = read_live(client, key)
+    imported = build(snap)
+
+    class ImportContext(object):
+        notes = []
+
+        @staticmethod
+        def zone_of(object_type, object_id):
+            return {("RECIPE", "build"): "raw"}.get((object_type, object_id))
+
+    recipes = list(registry.get("recipe").to_config(snap, ImportContext()))
+    assert [doc for _, doc in recipes] == imported.doc["recipes"]
+    assert recipes[0][1]["inputs"] == ["raw", "files"] and recipes[0][1]["zone"] == "raw"
+    scenarios = dict(registry.get("scenario").to_config(snap, ImportContext()))
+    assert isinstance(scenarios.pop("bad name"), LeftOut)
+    assert sorted(scenarios.values(), key=lambda d: d["name"]) == imported.doc["scenarios"]
+    assert scenarios["nightly"]["steps"][0]["items"] == ["out", "files"]
+    assert scenarios["nightly"]["steps"][1]["scenario"] == "other"
