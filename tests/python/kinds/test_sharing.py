@@ -1,0 +1,279 @@
+"""The ``sharing`` kind: the objects a project exposes to other projects (top-level ``exposed:``, DSS's
+``exposedObjects``), planned, applied, imported and drifted through the real dataikuapi client on the
+emulator; and its online check, that every ``OTHER.name`` the configuration reads is exposed to it."""
+import io
+import itertools
+import json
+import os
+from contextlib import redirect_stderr, redirect_stdout
+
+import pytest
+
+from emusupport import ADMIN_KEY, ANALYST_KEY, export_dir, make_emulator
+
+from dataiku_framework import FrameworkConfig
+from dataiku_framework.cli import main
+from dataiku_framework.config.api import validate_file
+from dataiku_framework.engine import Engine
+from dataiku_framework.importer import import_project
+from dataiku_framework.state import StateStore
+
+_KEYS = itertools.count(1)
+
+FLOW = """datasets:
+  - {name: sales, type: Filesystem, managed: true}
+managed_folders:
+  - {name: models}
+"""
+
+
+@pytest.fixture(scope="module")
+def emu():
+    """One emulator for the module: each case uses fresh project keys, so cases never meet."""
+    started = make_emulator()
+    yield started
+    started.stop()
+
+
+@pytest.fixture
+def client(emu):
+    emu.stats.reset()
+    return emu.client(ADMIN_KEY)
+
+
+@pytest.fixture
+def engine(client):
+    return Engine(client=client)
+
+
+def _key():
+    return "SH_%d" % next(_KEYS)
+
+
+def _config(key, exposed=None, flow=FLOW):
+    """``exposed``: None leaves the section out, [] writes ``exposed: []``, else one entry per line."""
+    block = "" if exposed is None else "exposed:%s\n" % "".join("\n  - %s" % e for e in exposed) if exposed \
+        else "exposed: []\n"
+    return FrameworkConfig.from_yaml('version: "1.0"\nproject: {key: %s, name: Sharing}\n%s%s' % (key, flow, block))
+
+
+def _objects(client, key):
+    return client.get_project(key).get_settings().get_raw()["exposedObjects"]["objects"]
+
+
+def _change(plan, address="sharing"):
+    found = [rc for rc in plan.resource_changes if rc.address == address]
+    return found[0] if found else None
+
+
+def _settings_writes(emu, key):
+    return [e for e in emu.stats.snapshot()["log"] if e["method"] == "PUT" and e["path"].rstrip("/").endswith(
+        "/projects/%s/settings" % key)]
+
+
+SALES = "{dataset: sales, to: [PROJ_B, {project: PROJ_C, appear_on_flow: false}]}"
+MODELS = "{managed_folder: models, to: [PROJ_B], quick_sharing: true}"
+
+
+def test_plan_creates_in_config_terms(engine):
+    change = _change(engine.plan(_config(_key(), [SALES, MODELS])))
+    assert change.action == "create"
+    assert [(c["path"], c["after"]) for c in change.changes] == [
+        ("dataset.sales", {"to": ["PROJ_B", {"project": "PROJ_C", "appear_on_flow": False}]}),
+        ("managed_folder.models", {"to": ["PROJ_B"], "quick_sharing": True})]
+
+
+def test_apply_writes_dss_shape_once_then_plans_clean(emu, client, engine):
+    key = _key()
+    assert engine.apply(_config(key)).succeeded
+    emu.stats.reset()
+    result = engine.apply(_config(key, [SALES, MODELS]))
+    assert result.succeeded, result.summary()
+    assert [(r.address, r.operation) for r in result.results] == [("sharing", "update")]
+    assert len(_settings_writes(emu, key)) == 1  # the whole list in one settings write
+    folder_id = client.get_project(key).get_managed_folder(
+        [f["id"] for f in client.get_project(key).list_managed_folders() if f["name"] == "models"][0]).id
+    assert _objects(client, key) == [
+        {"type": "DATASET", "localName": "sales", "quickSharingEnabled": False,
+         "rules": [{"targetProject": "PROJ_B", "appearOnFlow": True}, {"targetProject": "PROJ_C", "appearOnFlow": False}]},
+        {"type": "MANAGED_FOLDER", "localName": folder_id, "quickSharingEnabled": True,
+         "rules": [{"targetProject": "PROJ_B", "appearOnFlow": True}]}]
+    assert not engine.plan(_config(key, [SALES, MODELS])).has_changes
+
+
+def test_with_a_new_project_and_folder_in_one_apply(client, engine):
+    """The folder is created in the same apply: the kind waits for it and writes its new id."""
+    key = _key()
+    result = engine.apply(_config(key, [MODELS]))
+    assert result.succeeded, result.summary()
+    ids = {f["name"]: f["id"] for f in client.get_project(key).list_managed_folders()}
+    assert [o["localName"] for o in _objects(client, key)] == [ids["models"]]
+    assert not engine.plan(_config(key, [MODELS])).has_changes
+
+
+def test_one_change_is_one_path_and_order_is_not_a_change(client, engine):
+    key = _key()
+    assert engine.apply(_config(key, [SALES])).succeeded
+    reordered = "{dataset: sales, to: [{project: PROJ_C, appear_on_flow: false}, PROJ_B]}"
+    assert not engine.plan(_config(key, [reordered])).has_changes
+    settings = client.get_project(key).get_settings()  # DSS's own order reversed: still no change
+    settings.get_raw()["exposedObjects"]["objects"][0]["rules"].reverse()
+    settings.save()
+    assert not engine.plan(_config(key, [SALES])).has_changes
+    change = _change(engine.plan(_config(key, ["{dataset: sales, to: [PROJ_B, PROJ_C]}"])))
+    assert change.action == "update"
+    assert [(c["path"], c["before"], c["after"]) for c in change.changes] == [
+        ("dataset.sales.to.PROJ_C.appear_on_flow", False, True)]
+    assert engine.apply(_config(key, ["{dataset: sales, to: [PROJ_B, PROJ_C]}"])).succeeded
+    assert all(r["appearOnFlow"] for r in _objects(client, key)[0]["rules"])
+
+
+def test_owned_whole_and_what_dss_holds_beside_is_kept(client, engine):
+    """Once set, an object only DSS exposes is removed; a type the configuration cannot name, and the
+    keys DSS holds beside the managed ones, stay."""
+    key = _key()
+    assert engine.apply(_config(key, [SALES, MODELS])).succeeded
+    settings = client.get_project(key).get_settings()
+    objects = settings.get_raw()["exposedObjects"]["objects"]
+    objects[0]["rules"][0]["extraKey"] = 1
+    objects.append({"type": "MODEL_EVALUATION_STORE", "localName": "mes1", "rules": [{"targetProject": "PROJ_B"}]})
+    settings.save()
+    change = _change(engine.plan(_config(key, [SALES])))
+    assert [(c["path"], c["after"]) for c in change.changes] == [("managed_folder.models", None)]
+    assert engine.apply(_config(key, [SALES])).succeeded
+    held = _objects(client, key)
+    assert [o["type"] for o in held] == ["DATASET", "MODEL_EVALUATION_STORE"]
+    assert held[0]["rules"][0]["extraKey"] == 1
+    assert not engine.plan(_config(key, [SALES])).has_changes
+
+
+def test_empty_list_exposes_nothing_and_absent_is_not_managed(client, engine):
+    key = _key()
+    assert engine.apply(_config(key, [SALES])).succeeded
+    plan = engine.plan(_config(key), allow_delete=True)
+    assert _change(plan) is None and not plan.has_changes  # left out: DSS's list is not managed
+    assert engine.apply(_config(key), allow_delete=True).succeeded
+    assert len(_objects(client, key)) == 1
+    change = _change(engine.plan(_config(key, [])))
+    assert (change.action, [c["path"] for c in change.changes]) == ("update", ["dataset.sales"])
+    assert engine.apply(_config(key, [])).succeeded
+    assert _objects(client, key) == []
+
+
+def test_exposed_empty_list_survives_the_config_model():
+    """``exposed: []`` (expose nothing) and no ``exposed`` (not managed) stay apart through the model's
+    export (``to_dict``, ``resolved``): an empty list is not the field's default."""
+    given = _config("SH_MODEL", [])
+    assert given.exposed == [] and given.resolved().exposed == [] and given.to_dict()["exposed"] == []
+    absent = _config("SH_MODEL")
+    assert absent.exposed is None and absent.resolved().exposed is None and "exposed" not in absent.to_dict()
+
+
+def test_drift_after_a_dss_edit(client, engine):
+    key = _key()
+    config = _config(key, [SALES])
+    assert engine.apply(config).succeeded
+    settings = client.get_project(key).get_settings()
+    settings.get_raw()["exposedObjects"]["objects"][0]["rules"].append({"targetProject": "PROJ_D", "appearOnFlow": True})
+    settings.save()
+    plan = engine.drift(config)
+    assert plan.has_drift
+    assert [(d["address"], d["path"]) for d in plan.doc["drift"]] == [("sharing", "dataset.sales.to.PROJ_D")]
+
+
+def test_the_fixture_export_reads_as_config_terms():
+    """The real export ``Data-Platform-Dataiku`` exposes one dataset with one rule."""
+    from dataiku_framework.resources.sharing import entries_of_form, form_of_live, live_objects
+    with open(os.path.join(export_dir("Data-Platform-Dataiku"), "project_config", "params.json")) as f:
+        objects = live_objects(json.load(f))
+    assert entries_of_form(form_of_live(objects, {})) == [{"dataset": "data", "to": ["COPYOFDSP_1"]}]
+
+
+# -- import ------------------------------------------------------------------------------------------------------
+
+def test_import_round_trip_and_adopt(emu, client, engine, tmp_path):
+    key = _key()
+    assert engine.apply(_config(key, [SALES, MODELS])).succeeded
+    imported = import_project(client, key)
+    assert imported.doc["exposed"] == [
+        {"dataset": "sales", "to": ["PROJ_B", {"project": "PROJ_C", "appear_on_flow": False}]},
+        {"managed_folder": "models", "to": ["PROJ_B"], "quick_sharing": True}]
+    assert not engine.plan(imported.config).has_changes
+    out, err = io.StringIO(), io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err):
+        code = main(["import", key, "--out", str(tmp_path), "--adopt", "--host", emu.url, "--api-key", ADMIN_KEY])
+    assert code == 0, err.getvalue()
+    state = StateStore(client, key).read()
+    assert state.resources["sharing"]["created_by_tool"] is False
+    assert set(state.resources["sharing"]["canonical"]["dataset"]) == {"sales"}
+
+
+def test_a_project_exposing_nothing_imports_without_exposed(client, engine):
+    key = _key()
+    assert engine.apply(_config(key)).succeeded
+    assert "exposed" not in import_project(client, key).doc
+
+
+# -- offline check -----------------------------------------------------------------------------------------------
+
+def test_entries_name_one_object_once_and_never_their_own_project():
+    from dataiku_framework.config.validate import validate_document
+    doc = {"version": "1.0", "project": {"key": "A"}, "datasets": [{"name": "d", "type": "Filesystem", "managed": True}],
+           "exposed": [{"to": ["B"]}, {"dataset": "d", "saved_model": "m", "to": ["B"]}, {"dataset": "d", "to": ["A"]},
+                       {"dataset": "d", "to": ["C"]}]}
+    found = [(d.code, d.path) for d in validate_document(doc, ".") if d.code.startswith("exposed.")]
+    assert found == [("exposed.one_object", "exposed[0]"), ("exposed.one_object", "exposed[1]"),
+                     ("exposed.to_itself", "exposed[2].to[0]"), ("exposed.twice", "exposed[3].dataset")]
+
+
+# -- online check: what this project reads from another is exposed to it -----------------------------------------
+
+READER = """version: "1.0"
+project: {key: %s}
+external:
+  - {name: %s.models, kind: managed_folder}
+  - {name: %s.sales, kind: dataset}
+recipes:
+  - {name: copy, type: sync, inputs: [%s.sales], outputs: [out]}
+datasets:
+  - {name: out, type: Filesystem, managed: true}
+"""
+
+
+def _exposing(engine, exposed):
+    other = _key()
+    assert engine.apply(_config(other, exposed)).succeeded
+    return other
+
+
+def _online(tmp_path, client, reader, other):
+    path = tmp_path / "reader.yaml"
+    path.write_text(READER % (reader, other, other, other))
+    return [d for d in validate_file(str(path), client=client)[1] if d.code.startswith("exposed.")]
+
+
+def test_online_check_passes_when_the_other_project_exposes_them(tmp_path, client, engine):
+    reader = _key()
+    other = _exposing(engine, ["{dataset: sales, to: [%s]}" % reader, "{managed_folder: models, to: [%s]}" % reader])
+    assert _online(tmp_path, client, reader, other) == []
+
+
+def test_online_check_names_what_is_not_exposed_and_how_to_fix_it(tmp_path, client, engine):
+    reader = _key()
+    other = _exposing(engine, ["{dataset: sales, to: [SOMEONE_ELSE]}", "{managed_folder: models, to: [%s]}" % reader])
+    found = _online(tmp_path, client, reader, other)
+    assert [(d.severity, d.code, d.path) for d in found] == [("error", "exposed.not_exposed", "external[1].name"),
+                                                             ("error", "exposed.not_exposed", "recipes[0].inputs[0]")]
+    assert "dataset %s.sales is not exposed to project %s" % (other, reader) in found[0].summary
+    assert "expose it in %s" % other in found[0].hint and "fix the name" in found[0].hint
+    assert (found[0].line, found[1].line) == (5, 7)  # each place that reads it, in the file
+
+
+def test_online_check_warns_when_the_other_project_cannot_be_read(emu, tmp_path, engine):
+    """The analyst has no rights on the other project: DSS refuses its settings, so the exposure is
+    not checked, and the check says so once (a warning, not an error)."""
+    reader = _key()
+    other = _exposing(engine, ["{dataset: sales, to: [%s]}" % reader])
+    found = _online(tmp_path, emu.client(ANALYST_KEY), reader, other)
+    assert [(d.severity, d.code, d.path) for d in found] == [("warning", "exposed.unchecked", "external[0].name")]
+    assert other in found[0].summary and "administrator rights on %s" % other in found[0].hint
