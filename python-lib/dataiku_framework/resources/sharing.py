@@ -159,11 +159,21 @@ def check_entries(ck: Any) -> None:
                       % (found[0], found[1], seen[found], index), hint="merge the two entries' to lists",
                       code="exposed.twice")
         seen.setdefault(found, index)
-        for t_index, target in enumerate(entry.get("to") or []):
-            key = target.get("project") if isinstance(target, dict) else target
-            if own and key == own:
-                ck.report(("exposed", index, "to", t_index), "%s %s is exposed to its own project %s"
-                          % (found[0], found[1], own), hint="remove %s from to" % own, code="exposed.to_itself")
+        check_targets(ck, index, found, entry.get("to"), own)
+
+
+def check_targets(ck: Any, index: int, found: Tuple[str, str], targets: Any, own: Optional[str]) -> None:
+    """Each target once (DSS keeps one rule per project), never the project itself."""
+    seen = set()  # type: set
+    for t_index, target in enumerate(targets if isinstance(targets, list) else []):
+        key = target.get("project") if isinstance(target, dict) else target
+        if own and key == own:
+            ck.report(("exposed", index, "to", t_index), "%s %s is exposed to its own project %s"
+                      % (found[0], found[1], own), hint="remove %s from to" % own, code="exposed.to_itself")
+        elif key in seen:
+            ck.report(("exposed", index, "to", t_index), "%s %s is exposed to %s twice" % (found[0], found[1], key),
+                      hint="keep one target per project", code="exposed.target_twice")
+        seen.add(key)
 
 
 # -- online check: what this project reads from others is exposed to it -----------------------------------------

@@ -220,10 +220,11 @@ def test_entries_name_one_object_once_and_never_their_own_project():
     from dataiku_framework.config.validate import validate_document
     doc = {"version": "1.0", "project": {"key": "A"}, "datasets": [{"name": "d", "type": "Filesystem", "managed": True}],
            "exposed": [{"to": ["B"]}, {"dataset": "d", "saved_model": "m", "to": ["B"]}, {"dataset": "d", "to": ["A"]},
-                       {"dataset": "d", "to": ["C"]}]}
+                       {"dataset": "d", "to": ["C", {"project": "C", "appear_on_flow": False}]}]}
     found = [(d.code, d.path) for d in validate_document(doc, ".") if d.code.startswith("exposed.")]
     assert found == [("exposed.one_object", "exposed[0]"), ("exposed.one_object", "exposed[1]"),
-                     ("exposed.to_itself", "exposed[2].to[0]"), ("exposed.twice", "exposed[3].dataset")]
+                     ("exposed.to_itself", "exposed[2].to[0]"), ("exposed.twice", "exposed[3].dataset"),
+                     ("exposed.target_twice", "exposed[3].to[1]")]
 
 
 # -- online check: what this project reads from another is exposed to it -----------------------------------------
