@@ -278,3 +278,18 @@ def test_online_check_warns_when_the_other_project_cannot_be_read(emu, tmp_path,
     found = _online(tmp_path, emu.client(ANALYST_KEY), reader, other)
     assert [(d.severity, d.code, d.path) for d in found] == [("warning", "exposed.unchecked", "external[0].name")]
     assert other in found[0].summary and "administrator rights on %s" % other in found[0].hint
+
+
+def test_validate_online_on_the_command_line_fails_on_what_is_not_exposed(emu, tmp_path, engine):
+    """``dss-framework validate --online``: the error, its place in the file and the fix, exit 1."""
+    reader = _key()
+    other = _exposing(engine, ["{managed_folder: models, to: [%s]}" % reader])
+    path = tmp_path / "reader.yaml"
+    path.write_text(READER % (reader, other, other, other))
+    out, err = io.StringIO(), io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err):
+        code = main(["validate", str(path), "--online", "--host", emu.url, "--api-key", ADMIN_KEY])
+    text = out.getvalue() + err.getvalue()
+    assert code == 1, text
+    assert "reader.yaml:7:" in text and "dataset %s.sales is not exposed to project %s" % (other, reader) in text
+    assert text.count("is not exposed") == 2  # the external entry and the recipe input; the folder is exposed
