@@ -22,7 +22,7 @@ from ..config.diagnostics import ERROR, WARNING, Diagnostic, did_you_mean, forma
 from ..config.located import position_of
 from ..config.references import items, recipe_io
 from .base import ANY
-from .kind import ApplyContext, Kind
+from .kind import ApplyContext, Kind, SettingsSlot
 from .tables import Bimap
 
 NAME = "sharing"
@@ -274,15 +274,12 @@ def _unreadable(doc: Any, other: str, path: Tuple[Any, ...]) -> Diagnostic:
 
 # -- the kind ---------------------------------------------------------------------------------------------------
 
-class SharingKind(Kind):
+class SharingKind(SettingsSlot, Kind):
     # -- declarations (issue 17: the registry derives the rest from these)
     kind = NAME
     definition = "Exposed"
     section = ("exposed",)
-    singleton = True
     include_names = ("exposed", "sharing")
-    #: read from the project settings, a slot the project kind already lists (no new call)
-    list_calls = {"settings": lambda client, project: project.get_settings().get_raw()}
     #: ``exposedObjects`` is a top-level key of the project settings, not one of ``settings.settings``
     #: (which ``claims_settings`` names): the project kind never reads or writes it
     claims_settings = ()
@@ -312,10 +309,6 @@ class SharingKind(Kind):
         return ["project"] + ["%s.%s" % f for f in found if f is not None and f[0] != "saved_model"]
 
     # -- read
-    def read(self, snapshot: Any) -> Dict[str, Dict[str, Any]]:
-        settings = getattr(snapshot, "settings", None)
-        return {NAME: settings} if getattr(snapshot, "exists", False) and isinstance(settings, dict) else {}
-
     def listed(self, snap: Any, live: Optional[Dict[str, Any]] = None) -> List[str]:
         return []
 
@@ -336,13 +329,6 @@ class SharingKind(Kind):
         return [(NAME, entries)] if entries else []
 
     # -- write (apply)
-    @property
-    def replace_keys(self) -> frozenset:
-        return frozenset()
-
-    def fetch(self, ctx: ApplyContext, name: str, keep: bool = False) -> Optional[Dict[str, Any]]:
-        return ctx.call(ctx.project.get_settings).get_raw()
-
     def create(self, ctx: ApplyContext, name: str, obj: Any, desired: Dict[str, Any]) -> None:
         """The list comes with the project: creating it is writing it."""
 
@@ -352,9 +338,6 @@ class SharingKind(Kind):
             exposed = raw.get("exposedObjects") if isinstance(raw.get("exposedObjects"), dict) else {}
             raw["exposedObjects"] = dict(exposed, objects=dss_objects(desired, live_objects(raw), ctx.folder_ids))
         return ctx.settings_update(change)
-
-    def handle(self, ctx: ApplyContext, name: str) -> Any:
-        return ctx.project
 
     def delete(self, ctx: ApplyContext, name: str, drop_data: bool) -> None:
         raise ValueError("the exposed objects are not deleted; exposed: [] exposes nothing, and removing exposed "
