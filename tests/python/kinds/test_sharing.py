@@ -1,20 +1,16 @@
 """The ``sharing`` kind: the objects a project exposes to other projects (top-level ``exposed:``, DSS's
 ``exposedObjects``), planned, applied, imported and drifted through the real dataikuapi client on the
 emulator; and its online check, that every ``OTHER.name`` the configuration reads is exposed to it."""
-import io
 import itertools
 import json
 import os
-from contextlib import redirect_stderr, redirect_stdout
 
 import pytest
 
-from emusupport import ADMIN_KEY, ANALYST_KEY, export_dir, make_emulator
+from emusupport import ANALYST_KEY, export_dir, make_emulator
 
 from dataiku_framework import FrameworkConfig
-from dataiku_framework.cli import main
 from dataiku_framework.config.api import validate_file
-from dataiku_framework.engine import Engine
 from dataiku_framework.importer import import_project
 from dataiku_framework.state import StateStore
 
@@ -34,16 +30,6 @@ def emu():
     yield started
     started.stop()
 
-
-@pytest.fixture
-def client(emu):
-    emu.stats.reset()
-    return emu.client(ADMIN_KEY)
-
-
-@pytest.fixture
-def engine(client):
-    return Engine(client=client)
 
 
 def _key():
@@ -191,7 +177,7 @@ def test_the_fixture_export_reads_as_config_terms():
 
 # -- import ------------------------------------------------------------------------------------------------------
 
-def test_import_round_trip_and_adopt(emu, client, engine, tmp_path):
+def test_import_round_trip_and_adopt(cli, client, engine, tmp_path):
     key = _key()
     assert engine.apply(_config(key, [SALES, MODELS])).succeeded
     imported = import_project(client, key)
@@ -199,10 +185,8 @@ def test_import_round_trip_and_adopt(emu, client, engine, tmp_path):
         {"dataset": "sales", "to": ["PROJ_B", {"project": "PROJ_C", "appear_on_flow": False}]},
         {"managed_folder": "models", "to": ["PROJ_B"], "quick_sharing": True}]
     assert not engine.plan(imported.config).has_changes
-    out, err = io.StringIO(), io.StringIO()
-    with redirect_stdout(out), redirect_stderr(err):
-        code = main(["import", key, "--out", str(tmp_path), "--adopt", "--host", emu.url, "--api-key", ADMIN_KEY])
-    assert code == 0, err.getvalue()
+    code, text = cli("import", key, "--out", str(tmp_path), "--adopt")
+    assert code == 0, text
     state = StateStore(client, key).read()
     assert state.resources["sharing"]["created_by_tool"] is False
     assert set(state.resources["sharing"]["canonical"]["dataset"]) == {"sales"}
@@ -280,16 +264,13 @@ def test_online_check_warns_when_the_other_project_cannot_be_read(emu, tmp_path,
     assert other in found[0].summary and "administrator rights on %s" % other in found[0].hint
 
 
-def test_validate_online_on_the_command_line_fails_on_what_is_not_exposed(emu, tmp_path, engine):
+def test_validate_online_on_the_command_line_fails_on_what_is_not_exposed(cli, tmp_path, engine):
     """``dss-framework validate --online``: the error, its place in the file and the fix, exit 1."""
     reader = _key()
     other = _exposing(engine, ["{managed_folder: models, to: [%s]}" % reader])
     path = tmp_path / "reader.yaml"
     path.write_text(READER % (reader, other, other, other))
-    out, err = io.StringIO(), io.StringIO()
-    with redirect_stdout(out), redirect_stderr(err):
-        code = main(["validate", str(path), "--online", "--host", emu.url, "--api-key", ADMIN_KEY])
-    text = out.getvalue() + err.getvalue()
+    code, text = cli("validate", str(path), "--online")
     assert code == 1, text
     assert "reader.yaml:7:" in text and "dataset %s.sales is not exposed to project %s" % (other, reader) in text
     assert text.count("is not exposed") == 2  # the external entry and the recipe input; the folder is exposed
