@@ -146,6 +146,32 @@ def test_empty_list_exposes_nothing_and_absent_is_not_managed(client, engine):
     assert _objects(client, key) == []
 
 
+def test_an_object_exposed_by_dataikuapi_reads_as_the_defaults(client, engine):
+    """``DSSProjectSettings.add_exposed_object`` writes ``{type, localName, rules: [{targetProject}]}``
+    without ``appearOnFlow`` or ``quickSharingEnabled``: read as DSS's defaults (shown in the flow,
+    no quick sharing), so ``{dataset: sales, to: [PROJ_B]}`` plans clean and imports as such."""
+    key = _key()
+    assert engine.apply(_config(key)).succeeded
+    settings = client.get_project(key).get_settings()
+    settings.add_exposed_object("DATASET", "sales", "PROJ_B")
+    settings.save()
+    assert not engine.plan(_config(key, ["{dataset: sales, to: [PROJ_B]}"])).has_changes
+    assert import_project(client, key).doc["exposed"] == [{"dataset": "sales", "to": ["PROJ_B"]}]
+
+
+def test_a_folder_dss_does_not_have_fails_its_apply_with_the_fix(client, engine):
+    """A folder is exposed by id: one neither configured nor in DSS has none, so the write is refused
+    with a message naming it and the fix (DSS's list is left as it was)."""
+    key = _key()
+    assert engine.apply(_config(key, [SALES])).succeeded
+    result = engine.apply(_config(key, [SALES, "{managed_folder: nowhere, to: [PROJ_B]}"]))
+    assert not result.succeeded
+    failed = [r for r in result.results if r.address == "sharing"][0]
+    assert "exposed managed_folder 'nowhere' does not exist in DSS" in str(failed.error)
+    assert "declare it under managed_folders" in str(failed.error)
+    assert [o["localName"] for o in _objects(client, key)] == ["sales"]
+
+
 def test_exposed_empty_list_survives_the_config_model():
     """``exposed: []`` (expose nothing) and no ``exposed`` (not managed) stay apart through the model's
     export (``to_dict``, ``resolved``): an empty list is not the field's default."""
