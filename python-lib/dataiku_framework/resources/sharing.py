@@ -142,18 +142,27 @@ def _folder_id(name: str, folder_ids: Dict[str, str]) -> str:
 
 # -- offline check ----------------------------------------------------------------------------------------------
 
+def own_key(doc: Any) -> Optional[str]:
+    """The document's project key (None in a document too broken to say: checks run on those too)."""
+    project = doc.get("project") if isinstance(doc, dict) else None
+    key = project.get("key") if isinstance(project, dict) else None
+    return key if isinstance(key, str) else None
+
+
 def check_entries(ck: Any) -> None:
     """Each entry names exactly one object, once, and is not exposed to this project itself (the
     schema cannot say "one of three keys"; DSS would keep one entry per object)."""
-    own = (ck.doc.get("project") or {}).get("key") if isinstance(ck.doc, dict) else None
+    own = own_key(ck.doc)
     seen = {}  # type: Dict[Tuple[str, str], int]
     for index, entry in items(ck.doc, "exposed"):
-        found = entry_object(entry)
-        if found is None:
+        named = [t for t in TYPES.config_values() if entry.get(t) is not None]
+        if len(named) != 1:
             ck.report(("exposed", index), "an exposed entry names %s of dataset, managed_folder, saved_model"
-                      % ("none" if not any(t in entry for t in TYPES.config_values()) else "more than one"),
+                      % ("none" if not named else "more than one"),
                       hint="give exactly one of them per entry", code="exposed.one_object")
-            continue
+        found = entry_object(entry)
+        if found is None or not isinstance(found[1], str):
+            continue  # not one object, or a name of the wrong type (the schema check reports it)
         if found in seen:
             ck.report(("exposed", index, found[0]), "%s %s is exposed twice (entries %d and %d)"
                       % (found[0], found[1], seen[found], index), hint="merge the two entries' to lists",
@@ -167,6 +176,8 @@ def check_targets(ck: Any, index: int, found: Tuple[str, str], targets: Any, own
     seen = set()  # type: set
     for t_index, target in enumerate(targets if isinstance(targets, list) else []):
         key = target.get("project") if isinstance(target, dict) else target
+        if not isinstance(key, str):
+            continue  # the schema check reports it
         if own and key == own:
             ck.report(("exposed", index, "to", t_index), "%s %s is exposed to its own project %s"
                       % (found[0], found[1], own), hint="remove %s from to" % own, code="exposed.to_itself")
@@ -185,7 +196,7 @@ READ_KINDS = ("dataset", "managed_folder", "saved_model")
 def foreign_reads(doc: Any) -> Iterator[Tuple[str, str, Optional[str], Tuple[Any, ...]]]:
     """(other project, name, config type or None when the reference does not say, path) of every
     ``OTHER.name`` object the configuration reads: recipe inputs and ``external`` entries."""
-    own = (doc.get("project") or {}).get("key") if isinstance(doc, dict) else None
+    own = own_key(doc)
     kinds = {}  # type: Dict[str, str]
     for index, ext in items(doc, "external"):
         name, kind = ext.get("name"), ext.get("kind")
@@ -210,7 +221,7 @@ def check_exposure(doc: Any, client: Any) -> List[Diagnostic]:
     """An ERROR for each ``OTHER.name`` read that OTHER does not expose to this project, naming the
     object and field and how to fix it; a WARNING, once per project, when this key may not read
     OTHER's settings (or OTHER does not exist: DSS refuses both alike)."""
-    own = (doc.get("project") or {}).get("key") if isinstance(doc, dict) else None
+    own = own_key(doc)
     reads = [r for r in foreign_reads(doc) if r[0] != own]
     out = []  # type: List[Diagnostic]
     shared = {}  # type: Dict[str, Any]
