@@ -194,11 +194,13 @@ def test_drift_after_a_dss_edit(client, engine):
 
 
 def test_the_fixture_export_reads_as_config_terms():
-    """The real export ``Data-Platform-Dataiku`` exposes one dataset with one rule."""
+    """The real export ``Data-Platform-Dataiku`` exposes one dataset with one rule: read, and imported."""
     from dataiku_framework.resources.sharing import entries_of_form, form_of_live, live_objects
     with open(os.path.join(export_dir("Data-Platform-Dataiku"), "project_config", "params.json")) as f:
         objects = live_objects(json.load(f))
     assert entries_of_form(form_of_live(objects, {})) == [{"dataset": "data", "to": ["COPYOFDSP_1"]}]
+    from dataiku_framework.importer import import_export
+    assert import_export(export_dir("Data-Platform-Dataiku")).doc["exposed"] == [{"dataset": "data", "to": ["COPYOFDSP_1"]}]
 
 
 # -- import ------------------------------------------------------------------------------------------------------
