@@ -16,7 +16,7 @@ the configuration does not is removed. Left out, DSS's list is not managed; the 
 deleted otherwise than by ``exposed: []``. Objects of types the configuration cannot name (DSS also
 exposes, say, model evaluation stores) are never compared, written over or removed.
 """
-from typing import Any, Dict, Iterable, Iterator, List, Optional, Tuple
+from typing import Any, Dict, Iterable, Iterator, List, Optional, Set, Tuple
 
 from ..config.diagnostics import ERROR, WARNING, Diagnostic, did_you_mean, format_path
 from ..config.located import position_of
@@ -209,10 +209,10 @@ def foreign_reads(doc: Any) -> Iterator[Tuple[str, str, Optional[str], Tuple[Any
                 yield ref.split(".", 1)[0], ref.split(".", 1)[1], kinds.get(ref), ("recipes", r_index, "inputs", index)
 
 
-def exposed_to(objects: List[Dict[str, Any]], key: str) -> Dict[Tuple[str, str], bool]:
-    """(DSS type, localName) -> True for each object exposed to project ``key`` (a rule naming it, or
-    quick sharing, which lets any project with access use it)."""
-    return {(o.get("type"), o.get("localName")): True for o in objects
+def exposed_to(objects: List[Dict[str, Any]], key: str) -> Set[Tuple[str, str]]:
+    """(DSS type, localName) of each object exposed to project ``key``: a rule names it, or quick
+    sharing is on (it lets any project with access use it)."""
+    return {(o.get("type"), o.get("localName")) for o in objects
             if o.get("quickSharingEnabled") or any(isinstance(r, dict) and r.get("targetProject") == key
                                                    for r in o.get("rules") or [])}
 
@@ -236,7 +236,7 @@ def check_exposure(doc: Any, client: Any) -> List[Diagnostic]:
 
 
 def _exposed_by(client: Any, other: str, own: str) -> Optional[Dict[str, Any]]:
-    """What ``other`` exposes to ``own``: ``{"objects": {(type, localName): True}, "folders": {name:
+    """What ``other`` exposes to ``own``: ``{"objects": {(type, localName)}, "folders": {name:
     id}}`` (folders: read only when ``other`` exposes one, so a folder named by name is found);
     None when DSS refuses to read ``other``'s settings."""
     from ..config.online import try_unless_forbidden

@@ -271,6 +271,19 @@ def test_online_check_passes_when_the_other_project_exposes_them(tmp_path, clien
     assert _online(tmp_path, client, reader, other) == []
 
 
+def test_online_check_accepts_quick_sharing_and_a_folder_named_by_id(tmp_path, client, engine):
+    """Quick sharing lets any project use the object without a rule; a foreign folder may be named by
+    its DSS id (the form DSS itself uses) as well as by its name."""
+    reader = _key()
+    other = _exposing(engine, ["{dataset: sales, to: [], quick_sharing: true}", "{managed_folder: models, to: [%s]}"
+                               % reader])
+    assert _online(tmp_path, client, reader, other) == []
+    folder_id = [f["id"] for f in client.get_project(other).list_managed_folders() if f["name"] == "models"][0]
+    path = tmp_path / "by_id.yaml"
+    path.write_text((READER % (reader, other, other, other)).replace("%s.models" % other, "%s.%s" % (other, folder_id)))
+    assert [d for d in validate_file(str(path), client=client)[1] if d.code.startswith("exposed.")] == []
+
+
 def test_online_check_names_what_is_not_exposed_and_how_to_fix_it(tmp_path, client, engine):
     reader = _key()
     other = _exposing(engine, ["{dataset: sales, to: [SOMEONE_ELSE]}", "{managed_folder: models, to: [%s]}" % reader])
