@@ -81,7 +81,8 @@ def test_apply_writes_dss_shape_once_then_plans_clean(emu, client, engine):
         [f["id"] for f in client.get_project(key).list_managed_folders() if f["name"] == "models"][0]).id
     assert _objects(client, key) == [
         {"type": "DATASET", "localName": "sales", "quickSharingEnabled": False,
-         "rules": [{"targetProject": "PROJ_B", "appearOnFlow": True}, {"targetProject": "PROJ_C", "appearOnFlow": False}]},
+         "rules": [{"targetProject": "PROJ_B", "appearOnFlow": True},
+                   {"targetProject": "PROJ_C", "appearOnFlow": False}]},
         {"type": "MANAGED_FOLDER", "localName": folder_id, "quickSharingEnabled": True,
          "rules": [{"targetProject": "PROJ_B", "appearOnFlow": True}]}]
     assert not engine.plan(_config(key, [SALES, MODELS])).has_changes
@@ -186,7 +187,8 @@ def test_drift_after_a_dss_edit(client, engine):
     config = _config(key, [SALES])
     assert engine.apply(config).succeeded
     settings = client.get_project(key).get_settings()
-    settings.get_raw()["exposedObjects"]["objects"][0]["rules"].append({"targetProject": "PROJ_D", "appearOnFlow": True})
+    rules = settings.get_raw()["exposedObjects"]["objects"][0]["rules"]
+    rules.append({"targetProject": "PROJ_D", "appearOnFlow": True})
     settings.save()
     plan = engine.drift(config)
     assert plan.has_drift
@@ -200,7 +202,8 @@ def test_the_fixture_export_reads_as_config_terms():
         objects = live_objects(json.load(f))
     assert entries_of_form(form_of_live(objects, {})) == [{"dataset": "data", "to": ["COPYOFDSP_1"]}]
     from dataiku_framework.importer import import_export
-    assert import_export(export_dir("Data-Platform-Dataiku")).doc["exposed"] == [{"dataset": "data", "to": ["COPYOFDSP_1"]}]
+    imported = import_export(export_dir("Data-Platform-Dataiku"))
+    assert imported.doc["exposed"] == [{"dataset": "data", "to": ["COPYOFDSP_1"]}]
 
 
 # -- import ------------------------------------------------------------------------------------------------------
@@ -230,7 +233,8 @@ def test_a_project_exposing_nothing_imports_without_exposed(client, engine):
 
 def test_entries_name_one_object_once_and_never_their_own_project():
     from dataiku_framework.config.validate import validate_document
-    doc = {"version": "1.0", "project": {"key": "A"}, "datasets": [{"name": "d", "type": "Filesystem", "managed": True}],
+    doc = {"version": "1.0", "project": {"key": "A"},
+           "datasets": [{"name": "d", "type": "Filesystem", "managed": True}],
            "exposed": [{"to": ["B"]}, {"dataset": "d", "saved_model": "m", "to": ["B"]}, {"dataset": "d", "to": ["A"]},
                        {"dataset": "d", "to": ["C", {"project": "C", "appear_on_flow": False}]}]}
     found = [(d.code, d.path) for d in validate_document(doc, ".") if d.code.startswith("exposed.")]
