@@ -105,8 +105,8 @@ class ConfigObject(object):
             return False
         if value is None:
             return True
-        if field in self._defaults and value == self._defaults[field] and type(value) is type(self._defaults[field]):
-            return True
+        if field in self._defaults:  # a declared default is the only one (``exposed: []`` is not ``null``)
+            return value == self._defaults[field] and type(value) is type(self._defaults[field])
         return isinstance(value, (list, dict)) and not value
 
     def _export(self, located):

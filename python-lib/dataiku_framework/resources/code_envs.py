@@ -14,7 +14,7 @@ The project kind leaves ``settings.codeEnvs`` to this kind (``claims_settings``)
 """
 from typing import Any, Dict, Iterable, List, Optional, Tuple
 
-from .kind import ApplyContext, Kind
+from .kind import ApplyContext, Kind, SettingsSlot
 from .tables import Bimap
 
 #: the languages the configuration names, in schema order
@@ -81,15 +81,12 @@ def check_not_twice(ck: Any) -> None:
                   "project.settings", at_key=True, code="project.code_envs_twice")
 
 
-class CodeEnvsKind(Kind):
+class CodeEnvsKind(SettingsSlot, Kind):
     # -- declarations (issue 17: the registry derives the rest from these)
     kind = NAME
     definition = "CodeEnvs"
     section = ("project", "code_envs")
-    singleton = True
     include_names = ("code_envs",)
-    #: read from the project settings, a slot the project kind already lists (no new call)
-    list_calls = {"settings": lambda client, project: project.get_settings().get_raw()}
     claims_settings = ("codeEnvs",)
     checks = (check_not_twice,)
 
@@ -110,10 +107,6 @@ class CodeEnvsKind(Kind):
         return ["project"]
 
     # -- read
-    def read(self, snapshot: Any) -> Dict[str, Dict[str, Any]]:
-        settings = getattr(snapshot, "settings", None)
-        return {NAME: settings} if getattr(snapshot, "exists", False) and isinstance(settings, dict) else {}
-
     def live_form(self, live: Dict[str, Any], ctx: Any, desired: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
         """The project settings as ``{python: term, r: term}`` (both DSS shapes read alike)."""
         envs = live_envs(live)
@@ -134,13 +127,6 @@ class CodeEnvsKind(Kind):
         return [(NAME, doc)] if doc else []
 
     # -- write (apply)
-    @property
-    def replace_keys(self) -> frozenset:
-        return frozenset()
-
-    def fetch(self, ctx: ApplyContext, name: str, keep: bool = False) -> Optional[Dict[str, Any]]:
-        return ctx.call(ctx.project.get_settings).get_raw()
-
     def create(self, ctx: ApplyContext, name: str, obj: Any, desired: Dict[str, Any]) -> None:
         """The defaults come with the project: creating them is writing them."""
 
@@ -153,9 +139,6 @@ class CodeEnvsKind(Kind):
             for lang in langs:
                 envs[lang] = env_entry(desired[lang], envs.get(lang))
         return ctx.settings_update(change) if langs else 0
-
-    def handle(self, ctx: ApplyContext, name: str) -> Any:
-        return ctx.project
 
     def delete(self, ctx: ApplyContext, name: str, drop_data: bool) -> None:
         raise ValueError("project code envs are not deleted; removing project.code_envs stops managing them "

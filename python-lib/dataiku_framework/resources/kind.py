@@ -19,8 +19,8 @@ from typing import Any, Callable, Dict, FrozenSet, Iterable, List, Optional, Seq
 from .base import DEFAULT_ZONE_ID, Context, Path, Resource, paired
 from .inverse import LeftOut
 
-__all__ = ["AmbiguousName", "ApplyContext", "IDENTITY_KEYS", "Kind", "StubKind", "Writes", "described_form",
-           "each_converted", "id_named", "known_by_listing", "merge_into", "move_to_zone", "zone_lookup"]
+__all__ = ["AmbiguousName", "ApplyContext", "IDENTITY_KEYS", "Kind", "SettingsSlot", "StubKind", "Writes",
+           "described_form", "each_converted", "id_named", "known_by_listing", "merge_into", "move_to_zone", "zone_lookup"]
 
 
 class ApplyContext(Context):
@@ -326,6 +326,31 @@ class Kind(Resource):
     def after_apply(self, ctx: ApplyContext, entries: List[Any]) -> None:
         """Once per apply, after the graph ran (git_library's refresh-on-apply); default nothing."""
         return None
+
+
+class SettingsSlot(object):
+    """What the kinds kept in the project settings share (``code_envs``, ``sharing``): read from the
+    settings the project kind lists anyway (no request of their own), fetched again through the
+    settings, the project itself as the handle; each writes through ``ApplyContext.settings_update``.
+    Mixed in before ``Kind``."""
+
+    kind = ""
+    singleton = True
+    list_calls = {"settings": lambda client, project: project.get_settings().get_raw()}
+
+    def read(self, snapshot: Any) -> Dict[str, Dict[str, Any]]:
+        settings = getattr(snapshot, "settings", None)
+        return {self.kind: settings} if getattr(snapshot, "exists", False) and isinstance(settings, dict) else {}
+
+    @property
+    def replace_keys(self) -> FrozenSet[str]:
+        return frozenset()
+
+    def fetch(self, ctx: ApplyContext, name: str, keep: bool = False) -> Optional[Dict[str, Any]]:
+        return ctx.call(ctx.project.get_settings).get_raw()
+
+    def handle(self, ctx: ApplyContext, name: str) -> Any:
+        return ctx.project
 
 
 class StubKind(Kind):

@@ -18,7 +18,7 @@ from ..routing import route
 from ..server import Raw
 from ..stamps import now_ms, stamp_new, stamp_update
 from .flow import drop_from_zones, rename_in_zones
-from .projects import project_of
+from .projects import exposed_to, project_of
 
 NP = "NP"   # DSS's id of the single partition of a non-partitioned dataset
 
@@ -171,17 +171,7 @@ def _has_any_tag(d, tags):
 
 def _foreign_datasets(ctx, project):
     """Datasets other projects expose to ``project`` (DSS's ``foreign=True``), as those projects serve them."""
-    out = []
-    for key in sorted(ctx.instance.projects):
-        other = ctx.instance.projects[key]
-        if other is project:
-            continue
-        for obj in ((other.params.get("exposedObjects") or {}).get("objects") or []):
-            if obj.get("type") != "DATASET" or obj.get("localName") not in other.datasets:
-                continue
-            if any(r.get("targetProject") == project.key for r in obj.get("rules") or []):
-                out.append(other.datasets[obj["localName"]])
-    return out
+    return [other.datasets[name] for other, name in exposed_to(ctx, project, "DATASET") if name in other.datasets]
 
 
 @route("GET", "/projects/{projectKey}/datasets", perm="read")

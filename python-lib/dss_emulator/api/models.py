@@ -13,7 +13,7 @@ from .. import errors
 from ..checks import require_fields
 from ..routing import route
 from ..stamps import stamp_update
-from .projects import project_of
+from .projects import exposed_to, project_of
 
 SAVED_MODELS = "/projects/{projectKey}/savedmodels"
 STORES = "/projects/{projectKey}/evaluationstores"
@@ -48,9 +48,13 @@ def _save(ctx, project, coll, oid, label, kind):
 
 @route("GET", SAVED_MODELS, perm="read")
 def list_saved_models(ctx, projectKey):
-    """``foreign=True`` would add models shared from other projects: none are shared here."""
+    """``foreign=True`` adds the models other projects expose to this one, as they serve them."""
     p = project_of(ctx, projectKey)
-    return [_served(p, p.saved_models[sid], sid) for sid in sorted(p.saved_models)]
+    own = [_served(p, p.saved_models[sid], sid) for sid in sorted(p.saved_models)]
+    if not ctx.qbool("foreign"):
+        return own
+    return own + [_served(other, other.saved_models[sid], sid) for other, sid in exposed_to(ctx, p, "SAVED_MODEL")
+                  if sid in other.saved_models]
 
 
 @route("GET", SAVED_MODELS + "/{smId}", perm="read")

@@ -19,6 +19,20 @@ def project_of(ctx, key):
     return project
 
 
+def exposed_to(ctx, project, object_type):
+    """(other project, localName) of each object of ``object_type`` (``DATASET``, ``SAVED_MODEL``) that
+    another project exposes to ``project``: a rule of its ``exposedObjects`` names it. What DSS's
+    ``foreign=True`` listings add (dss-rest-api.md: ``list_datasets``, ``list_saved_models``)."""
+    out = []
+    others = [ctx.instance.projects[k] for k in sorted(ctx.instance.projects) if k != project.key]
+    for other in others:
+        for obj in (other.params.get("exposedObjects") or {}).get("objects") or []:
+            if obj.get("type") == object_type and any(r.get("targetProject") == project.key
+                                                      for r in obj.get("rules") or []):
+                out.append((other, obj.get("localName")))
+    return out
+
+
 @route("GET", "/projects", perm=None)
 def list_projects(ctx):
     out = []

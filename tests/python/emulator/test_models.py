@@ -93,3 +93,20 @@ def test_jobs_build_saved_models_and_evaluation_stores(seeded):
         == ["evaluate_fraud_model"]
     with pytest.raises(DataikuException, match="Saved model DPD.nope does not exist"):
         seeded.new_job("NON_RECURSIVE_FORCED_BUILD").with_output("nope", object_type="SAVED_MODEL").start_and_wait()
+
+
+def test_list_foreign_includes_exposed_saved_models(seeded):
+    """DSS's ``foreign=True`` (``include_shared``) adds the saved models other projects expose to this
+    one (their ``exposedObjects`` rules name it), as those projects serve them (dss-rest-api.md §1.2:
+    ``list_saved_models`` sends ``foreign``); a model exposed to another project is not listed."""
+    client = seeded.client
+    settings = seeded.get_settings()
+    settings.get_raw()["exposedObjects"] = {"objects": [
+        {"type": "SAVED_MODEL", "localName": "Sm01abcd", "rules": [{"targetProject": "READER", "appearOnFlow": True}]}]}
+    settings.save()
+    client.create_project("READER", "Reader", "admin")
+    client.create_project("OTHER", "Other", "admin")
+    assert client.get_project("READER").list_saved_models() == []
+    foreign = client.get_project("READER").list_saved_models(include_shared=True)
+    assert [(m["projectKey"], m["id"]) for m in foreign] == [("DPD", "Sm01abcd")]
+    assert client.get_project("OTHER").list_saved_models(include_shared=True) == []

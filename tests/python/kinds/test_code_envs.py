@@ -1,15 +1,10 @@
 """The ``code_envs`` kind: the project's default Python and R environments (``project.code_envs``),
 planned, applied, imported and adopted through the real dataikuapi client on the emulator."""
-import io
-from contextlib import redirect_stderr, redirect_stdout
-
 import pytest
 
-from emusupport import ADMIN_KEY, make_emulator
+from emusupport import make_emulator
 
 from dataiku_framework import FrameworkConfig
-from dataiku_framework.cli import main
-from dataiku_framework.engine import Engine
 from dataiku_framework.importer import import_project
 from dataiku_framework.plan.connections import MissingOnDSS
 from dataiku_framework.state import StateStore
@@ -26,17 +21,6 @@ def emu():
     yield emulator
     emulator.stop()
 
-
-@pytest.fixture
-def client(emu):
-    emu.faults.clear()
-    emu.stats.reset()
-    return emu.client(ADMIN_KEY)
-
-
-@pytest.fixture
-def engine(client):
-    return Engine(client=client)
 
 
 def fresh_key():
@@ -129,7 +113,7 @@ def test_drift_after_a_dss_edit(client, engine):
     assert [(d["address"], d["path"], d["after"]) for d in plan.doc["drift"]] == [("code_envs", "python", "py_other")]
 
 
-def test_import_round_trip_and_adopt(emu, client, engine, tmp_path):
+def test_import_round_trip_and_adopt(cli, client, engine, tmp_path):
     key = fresh_key()
     assert engine.apply(_config(key, {"python": "py_team", "r": "r_team"})).succeeded
     imported = import_project(client, key)
@@ -137,10 +121,8 @@ def test_import_round_trip_and_adopt(emu, client, engine, tmp_path):
     assert project["code_envs"] == {"python": "py_team", "r": "r_team"}
     assert "codeEnvs" not in (project.get("settings") or {})  # claimed by the kind: not raw settings too
     assert not engine.plan(imported.config).has_changes
-    out, err = io.StringIO(), io.StringIO()
-    with redirect_stdout(out), redirect_stderr(err):
-        code = main(["import", key, "--out", str(tmp_path), "--adopt", "--host", emu.url, "--api-key", ADMIN_KEY])
-    assert code == 0, err.getvalue()
+    code, text = cli("import", key, "--out", str(tmp_path), "--adopt")
+    assert code == 0, text
     state = StateStore(client, key).read()
     assert state.resources["code_envs"]["canonical"] == {"python": "py_team", "r": "r_team"}
     assert state.resources["code_envs"]["created_by_tool"] is False

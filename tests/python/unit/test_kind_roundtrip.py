@@ -121,15 +121,24 @@ def _note(text: str) -> None:
 
 
 def inverse(kind: Any, desired: Dict[str, Any], name: str, obj: Any) -> Any:
-    """The kind's per-object inverse; variables: their desired form is the configuration's."""
+    """The kind's per-object inverse; variables: their desired form is the configuration's; a whole
+    top-level section (``exposed``): the section its form holds."""
     if kind.kind == "variables":
         return copy.deepcopy(desired)
-    return kind.config_form(copy.deepcopy(desired), name, obj)
+    form = kind.config_form(copy.deepcopy(desired), name, obj)
+    return form.get(kind.section[0]) if whole_section(kind) and isinstance(form, dict) else form
+
+
+def whole_section(kind: Any) -> bool:
+    """A singleton kind holding a whole top-level list (``exposed``): its object is the list."""
+    return kind.singleton and len(kind.section) == 1 and kind.kind != "project"
 
 
 def original(kind: Any, doc: Dict[str, Any]) -> Any:
     if kind.kind == "project":
         return {k: v for k, v in doc["project"].items() if k != "key"}
+    if whole_section(kind):
+        return doc[kind.section[0]]
     if kind.section[0] == "project":
         return doc["project"][kind.section[1]]
     return doc[kind.section[0]][0]
@@ -243,6 +252,20 @@ def without_manual_triggers(value: Any) -> Any:
     return dict(value, triggers=[t for t in value["triggers"] if not (isinstance(t, dict) and t.get("type") == "manual")])
 
 
+def exposed_targets(value: Any) -> Any:
+    """``exposed``: a target ``{project: K}`` (``appear_on_flow`` at its default, left out first) is the
+    bare key ``K``, and targets are a set (DSS keeps one rule per project, in no meaningful order)."""
+    if not isinstance(value, list):
+        return value
+    out = []
+    for entry in value:
+        if isinstance(entry, dict) and isinstance(entry.get("to"), list):
+            to = [t["project"] if isinstance(t, dict) and set(t) == {"project"} else t for t in entry["to"]]
+            entry = dict(entry, to=sorted(to, key=lambda t: t if isinstance(t, str) else str(t.get("project"))))
+        out.append(entry)
+    return out
+
+
 def _aliases(definition: str) -> Dict[str, str]:
     return ((SCHEMA["$defs"][definition].get("properties") or {}).get("type") or {}).get("x-aliases") or {}
 
@@ -282,6 +305,8 @@ def normalise(kind: Any, value: Any) -> Any:
     levels, recipe roles grouped, schema defaults and empty values left out, bare names for ``{ref}``, set-like lists sorted. Same function for both sides."""
     definition = kind.definition or ("Variables" if kind.kind == "variables" else None)
     node = SCHEMA["$defs"].get(definition) if definition else None
+    if whole_section(kind):  # the object is the section's list of ``definition``
+        node = {"type": "array", "items": {"$ref": "#/$defs/%s" % definition}}
     out = canonical_types(copy.deepcopy(value), definition)
     if kind.kind == "project":
         out = permission_levels(out)
@@ -290,6 +315,8 @@ def normalise(kind: Any, value: Any) -> Any:
     if kind.kind == "scenario":
         out = without_manual_triggers(out)
     out = without_defaults(out, node)
+    if kind.kind == "sharing":
+        out = exposed_targets(out)
     out = sorted_tags(bare_refs(out))
     return drop_empty(out)
 

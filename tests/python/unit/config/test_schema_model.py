@@ -7,7 +7,7 @@ from dataiku_framework.config.schema_check import SUPPORTED, ANNOTATIONS, load_s
 
 RAW_DEFS = {"Identifier", "ObjectRef", "Tags", "StringMap", "CodeOrFile", "Variables", "PartitionDimension",
             "Partitioning", "RecipeIO", "Aggregation", "OrderBy", "JoinCondition", "PrepareStep", "BuildItem",
-            "Environment", "CodeEnvs"}
+            "Environment", "CodeEnvs", "ExposedTo"}
 
 
 def test_schema_is_valid_draft_2020_12():
