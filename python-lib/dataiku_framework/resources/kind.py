@@ -20,7 +20,8 @@ from .base import DEFAULT_ZONE_ID, Context, Path, Resource, paired
 from .inverse import LeftOut
 
 __all__ = ["AmbiguousName", "ApplyContext", "IDENTITY_KEYS", "Kind", "SettingsSlot", "StubKind", "Writes",
-           "described_form", "each_converted", "id_named", "known_by_listing", "merge_into", "move_to_zone", "zone_lookup"]
+           "described_form", "each_converted", "id_named", "known_by_listing", "merge_into", "move_to_zone",
+           "zone_lookup"]
 
 
 class ApplyContext(Context):
