@@ -9,6 +9,7 @@ exists, all in one thread pool over one ``requests`` connection pool of ``parall
 connections, each read retried on transient failures. Objects DSS has and the config does not
 name are only listed (unmanaged), never read in detail.
 """
+import functools
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
@@ -117,6 +118,30 @@ def list_calls(client: Any, project: Any) -> Dict[str, Callable[[], Any]]:
     the ones every kind declares (``Kind.list_calls``, one per slot), plus the login."""
     from ..resources import registry
     return registry.list_calls(client, project)
+
+
+#: detailed kinds whose per-object reads ``read_project`` makes itself (by the names it is given)
+READ_BY_REFRESH = frozenset(("recipe", "scenario"))
+
+
+def kind_details(client: Any, project_key: str, config: Any) -> Dict[str, Callable[[], Any]]:
+    """The per-object reads of the other detailed kinds (``Kind.detailed``: ``project.folder``...),
+    only for the objects ``config`` names: ``{kind: call -> {name: detail}}``, given to ``refresh`` as
+    ``extra`` calls (same pool), so their results land in ``snapshot.extra[kind]`` where the kind reads
+    them. A kind the config does not name is not read at all."""
+    from ..resources import registry
+    project = client.get_project(project_key)
+    out = {}  # type: Dict[str, Callable[[], Any]]
+    for k in registry.detailed_kinds():
+        names = [name for name, _ in k.configured(config)] if k.kind not in READ_BY_REFRESH else []
+        if names:
+            out[k.kind] = functools.partial(details_of, k, project, names)
+    return out
+
+
+def details_of(kind: Any, project: Any, names: List[str], snap: Any = None) -> Dict[str, Any]:
+    """``{name: kind.detail(...)}`` of ``names`` (one read each)."""
+    return {name: kind.detail(project, name, snap) for name in names}
 
 
 def read_recipe(project: Any, name: str) -> Dict[str, Any]:

@@ -83,6 +83,14 @@ class GitLibraryKind(Kind):
         return ["project"]
 
     # -- read
+    def store(self, snap: Any, results: Dict[str, Any]) -> None:
+        """The listing only when it holds references: a project without any keeps the live digest
+        it had before this kind (``Snapshot.raw``), so a plan saved then still applies."""
+        kept = dict(results)
+        if not references(kept.get("git_refs")):
+            kept.pop("git_refs", None)
+        Kind.store(self, snap, kept)
+
     def read(self, snapshot: Any) -> Dict[str, Dict[str, Any]]:
         if not getattr(snapshot, "exists", False):
             return {}
