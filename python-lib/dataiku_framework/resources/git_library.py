@@ -55,6 +55,24 @@ def to_config_doc(path: str, ref: Dict[str, Any]) -> Dict[str, Any]:
     return doc
 
 
+def check_unique_paths(ck: Any) -> None:
+    """Two ``libraries`` entries at one path would be one DSS reference written twice (each apply
+    writing its own): the second is an error naming the first."""
+    libraries = ck.doc.get("libraries") if isinstance(ck.doc, dict) else None
+    seen = {}  # type: Dict[str, Tuple[Any, ...]]
+    for index, lib in enumerate(libraries if isinstance(libraries, list) else []):
+        path = lib.get("path") if isinstance(lib, dict) else None
+        if not isinstance(path, str):
+            continue
+        here = ("libraries", index, "path")
+        if ref_path(path) in seen:
+            ck.report(here, "duplicate library path '%s' (already used by libraries[%d] at %s)"
+                      % (path, seen[ref_path(path)][1], ck.where(seen[ref_path(path)], here)),
+                      hint="give each git library its own path in the library", code="libraries.duplicate")
+        else:
+            seen[ref_path(path)] = here
+
+
 class GitLibraryKind(Kind):
     # -- declarations (issue 17: the registry derives the rest from these)
     kind = "git_library"
@@ -65,6 +83,7 @@ class GitLibraryKind(Kind):
     listed_unmanaged = True
     delete_order = 5  # before scenarios (a scenario's code may import it)
     keeps_data = True  # drop_data_on_destroy: remove_library(delete_directory=True)
+    checks = (check_unique_paths,)
 
     # -- config
     def configured(self, config: Any) -> List[Tuple[str, Any]]:
@@ -100,8 +119,9 @@ class GitLibraryKind(Kind):
         return config_terms(live)
 
     def config_form(self, form: Dict[str, Any], name: str, obj: Any = None) -> Optional[Dict[str, Any]]:
-        """The desired and live forms are already in the configuration's terms."""
-        return dict(form)
+        """The desired and live forms are already in the configuration's terms; the name is the path."""
+        out = {k: v for k, v in form.items() if v != "" or k != "path_in_repository"}
+        return dict(out, path=name)
 
     # -- inverse (import)
     def to_config(self, snap: Any, ictx: Any) -> Iterable[Tuple[str, Any]]:

@@ -196,3 +196,24 @@ def test_import_round_trip_and_adopt(emu, client, engine, tmp_path):
     assert state.resources["git_library.shared"]["created_by_tool"] is False
     written = FrameworkConfig.from_yaml(str(tmp_path / ("%s.yaml" % key)))
     assert [lib.path for lib in written.libraries] == ["b", "shared"]
+
+
+def _errors(text):
+    from dataiku_framework.config.diagnostics import ConfigError
+    with pytest.raises(ConfigError) as error:
+        FrameworkConfig.from_yaml(text)
+    return [(d.path, d.summary) for d in error.value.diagnostics if d.is_error]
+
+
+def test_two_libraries_at_one_path_is_a_validation_error():
+    errors = _errors('version: "1.0"\nproject: {key: A}\nlibraries:\n'
+                     '  - {path: shared, repository: "%s", checkout: main}\n'
+                     '  - {path: shared, repository: "%s", checkout: v1}\n' % (REPO, OTHER))
+    assert errors == [("libraries[1].path", "duplicate library path 'shared' (already used by libraries[0] at line 4)")]
+
+
+def test_a_path_dss_would_spell_otherwise_is_refused():
+    """DSS files ``/shared/`` as ``shared``: accepted, it would plan a change on every run."""
+    errors = _errors('version: "1.0"\nproject: {key: A}\nlibraries:\n'
+                     '  - {path: /shared/, repository: "%s", checkout: main}\n' % REPO)
+    assert [path for path, _ in errors] == ["libraries[0].path"]
