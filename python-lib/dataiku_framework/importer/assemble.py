@@ -14,10 +14,9 @@ from ..config.diagnostics import ConfigError
 from ..resources import registry
 from ..resources.base import Context
 from . import convert
+from .read import FLOW_SECTIONS as SECTIONS
 from .read import KINDS, plural
 
-#: the flow sections, converted together below (zones known first, recipes' externals after)
-SECTIONS = ("zones", "managed_folders", "datasets", "recipes", "scenarios")
 #: kind -> its top-level section (``Kind.section``), and back: every kind whose objects are a section's list
 SECTION_OF_KIND = {k.kind: k.section[0] for k in registry.kinds() if len(k.section) == 1 and k.section[0] != "project"}
 KIND_OF_SECTION = {v: k for k, v in SECTION_OF_KIND.items()}

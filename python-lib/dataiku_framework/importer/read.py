@@ -75,17 +75,24 @@ def selected(kinds: Tuple[str, ...]) -> List[Any]:
 
 #: what the project's own reads give (it exists, its key, label and settings): always read
 PROJECT_SLOTS = ("metadata", "settings", "variables")
+#: the flow's sections, converted together (``assemble``: zones first, recipes' externals after)
+FLOW_SECTIONS = ("zones", "managed_folders", "datasets", "recipes", "scenarios")
 #: the lists converting any flow object needs (recipes name datasets and folders, objects their zone)
 FLOW_SLOTS = ("datasets", "folders", "zones")
 
 
+def flow_asked(kinds: Tuple[str, ...]) -> bool:
+    """Whether a kind of the flow's sections is among ``kinds`` (then the flow's lists are read)."""
+    return any(k.section[0] in FLOW_SECTIONS for k in selected(kinds))
+
+
 def _list_calls(client: Any, project: Any, kinds: Tuple[str, ...]) -> Dict[str, Callable[[], Any]]:
     """The list calls of a plan's refresh (``refresh.list_calls``) that the kinds asked declare
-    (``Kind.list_calls``), the project's own, and the flow's lists unless only project-level kinds
-    (singletons) are asked; no auth: an import needs no login."""
+    (``Kind.list_calls``), the project's own, and the flow's lists when a flow section is asked; no
+    auth: an import needs no login."""
     asked = selected(kinds)
     slots = set(PROJECT_SLOTS) | {slot for k in asked for slot in k.list_calls}
-    if not all(k.singleton for k in asked):
+    if flow_asked(kinds):
         slots.update(FLOW_SLOTS)
     return {name: call for name, call in list_calls(client, project).items() if name in slots}
 
@@ -335,7 +342,7 @@ def read_export(path: str, project_key: Optional[str] = None, include: Optional[
     held = {(i.get("objectType"), i.get("objectId")) for zid, z in zones.items() if zid != "default"
             for i in z.get("items") or []}
     zones["default"] = dict(zones["default"], items=_default_items(snap, held))
-    snap.zones = [zones[z] for z in sorted(zones)] if kinds != ("project",) else []
+    snap.zones = [zones[z] for z in sorted(zones)] if flow_asked(kinds) else []
     recipes = _objects(files, "recipes") if "recipes" in kinds else {}
     snap.recipe_names = sorted(recipes)
     snap.recipes = {n: {"recipe": dict(r, name=n, projectKey=key), "payload": _payload(files, n, r)}

@@ -65,6 +65,18 @@ def _lib(path="shared", repository=REPO, checkout="main", **more):
     return dict({"path": path, "repository": repository, "checkout": checkout}, **more)
 
 
+def assert_valid(doc):
+    """``doc`` matches the plan document's schema (``plan-1.0.schema.json``)."""
+    import json
+    import os
+    import jsonschema
+    import dataiku_framework
+    path = os.path.join(os.path.dirname(dataiku_framework.__file__), "schema", "plan-1.0.schema.json")
+    with open(path, encoding="utf-8") as handle:
+        errors = list(jsonschema.Draft202012Validator(json.load(handle)).iter_errors(doc))
+    assert not errors, [e.message for e in errors]
+
+
 def _entry(plan, address):
     found = [c for c in plan.doc["resource_changes"] if c["address"] == address]
     return found[0] if found else None
@@ -85,6 +97,7 @@ def test_plan_creates_in_config_terms(engine):
     assert [(c["path"], c["after"]) for c in entry["changes"]] == [
         ("repository", REPO), ("checkout", "main"), ("path_in_repository", "python/tools")]
     assert "project" in entry["depends_on"]
+    assert_valid(plan.doc)  # the plan document's schema (format 1.3) knows the kind and its addresses
 
 
 def test_apply_adds_with_one_post_then_replans_clean(emu, client, engine):
