@@ -6,8 +6,6 @@ import json
 
 import pytest
 
-from emusupport import ADMIN_KEY, make_emulator
-
 from dataiku_framework import FrameworkConfig
 from dataiku_framework.engine import Engine
 from dataiku_framework.importer import import_project
@@ -18,19 +16,7 @@ from dataiku_framework.resources import registry
 REPO = "https://git.example.com/team/shared.git"
 
 
-@pytest.fixture(scope="module")
-def emu():
-    started = make_emulator()
-    yield started
-    started.stop()
-
-
-@pytest.fixture(scope="module")
-def client(emu):
-    return emu.client(ADMIN_KEY)
-
-
-@pytest.fixture(scope="module")
+@pytest.fixture
 def key(client):
     """One project: a dataset and a git library reference."""
     config = FrameworkConfig.from_yaml(
@@ -49,12 +35,12 @@ def test_include_spellings_are_the_kinds_own():
     assert "libraries" in str(error.value) and "datasets" in str(error.value)
 
 
-def test_include_libraries_reads_the_project_and_its_references_only(emu, client, key):
-    emu.stats.reset()
+def test_include_libraries_reads_the_project_and_its_references_only(emulator, client, key):
+    emulator.stats.reset()
     imported = import_project(client, key, include=["libraries"])
     assert imported.doc["libraries"] == [{"path": "shared", "repository": REPO, "checkout": "main"}]
     assert "datasets" not in imported.doc
-    routes = emu.stats.snapshot(with_log=False)["by_route"]
+    routes = emulator.stats.snapshot(with_log=False)["by_route"]
     assert not [r for r in routes if "/datasets" in r or "/managedfolders" in r or "/recipes" in r]
     assert [r for r in routes if "lib-git-refs" in r]
 

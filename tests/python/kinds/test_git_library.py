@@ -7,36 +7,16 @@ from contextlib import redirect_stderr, redirect_stdout
 
 import pytest
 
-from emusupport import ADMIN_KEY, make_emulator
+from emusupport import ADMIN_KEY
 
 from dataiku_framework import FrameworkConfig
 from dataiku_framework.cli import main
-from dataiku_framework.engine import Engine
 from dataiku_framework.importer import import_project
 from dataiku_framework.state import StateStore
 
 _KEYS = itertools.count(1)
 REPO = "https://git.example.com/team/shared.git"
 OTHER = "https://git.example.com/team/other.git"
-
-
-@pytest.fixture(scope="module")
-def emu():
-    started = make_emulator()
-    yield started
-    started.stop()
-
-
-@pytest.fixture
-def client(emu):
-    emu.faults.clear()
-    emu.stats.reset()
-    return emu.client(ADMIN_KEY)
-
-
-@pytest.fixture
-def engine(client):
-    return Engine(client=client)
 
 
 def _key():
