@@ -9,7 +9,6 @@ from emusupport import ADMIN_KEY, make_emulator
 
 from dataiku_framework import FrameworkConfig
 from dataiku_framework.cli import main
-from dataiku_framework.engine import Engine
 from dataiku_framework.importer import import_project
 from dataiku_framework.plan.connections import MissingOnDSS
 from dataiku_framework.state import StateStore
@@ -25,18 +24,6 @@ def emu():
     emulator.add_code_env("r_team", lang="R")
     yield emulator
     emulator.stop()
-
-
-@pytest.fixture
-def client(emu):
-    emu.faults.clear()
-    emu.stats.reset()
-    return emu.client(ADMIN_KEY)
-
-
-@pytest.fixture
-def engine(client):
-    return Engine(client=client)
 
 
 def fresh_key():
