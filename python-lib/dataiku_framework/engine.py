@@ -11,7 +11,7 @@ from .config.secrets import public_url
 from .dss.failures import classified
 from .plan.connections import check_instance_references
 from .plan.document import Plan, PlanContext, build_document, desired_digest, digest
-from .plan.refresh import DEFAULT_PARALLELISM, carry_over, kind_details, refresh, unchanged_details
+from .plan.refresh import DEFAULT_PARALLELISM, carry_over, kind_details, read_named, refresh, unchanged_details
 
 
 class Engine(object):
@@ -64,6 +64,7 @@ class Engine(object):
                                       "state": lambda: _read_state(self.client, key),
                                       **kind_details(self.client, key, config)})
             state = _state_of(snapshot)
+            read_named(self.client, snapshot, state, config)  # a kind the state knows and the config dropped
         if reuse is not None:
             meta = reuse.doc["metadata"]
             if (state.serial, state.lineage) != (meta.get("state_serial"), meta.get("state_lineage")):

@@ -80,6 +80,9 @@ class GitLibraryKind(Kind):
     section = ("libraries",)
     include_names = ("libraries", "git_library", "library", "git_libraries")
     list_calls = {"git_refs": lambda client, project: project.get_project_git().list_libraries()}
+    #: a plan lists them only when the configuration names libraries or the state knows some (a project
+    #: without any pays no request); an import lists them as any list (``plan.refresh.named_slots``)
+    read_when_named = ("git_refs",)
     listed_unmanaged = True
     delete_order = 5  # before scenarios (a scenario's code may import it)
     keeps_data = True  # drop_data_on_destroy: remove_library(delete_directory=True)

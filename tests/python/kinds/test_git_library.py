@@ -121,11 +121,21 @@ def test_drift_after_a_dss_edit(client, engine):
 
 def test_a_reference_made_in_dss_is_listed_unmanaged_and_never_deleted(client, engine):
     key = _key()
-    assert engine.apply(_config(key)).succeeded
+    assert engine.apply(_config(key, _lib())).succeeded
     client.get_project(key).get_project_git().add_library(OTHER, "by_hand", "main")
-    plan = engine.plan(_config(key), allow_delete=True)
+    plan = engine.plan(_config(key, _lib()), allow_delete=True)
     assert "git_library.by_hand" in [u["address"] for u in plan.doc["unmanaged"]]
     assert all(c["action"] == "no-op" for c in plan.doc["resource_changes"])
+
+
+def test_a_plan_naming_no_library_pays_no_request_for_them(emu, client, engine):
+    """Listed only when the configuration names libraries or the state knows some: a project without
+    any is planned with the requests it had before the kind."""
+    key = _key()
+    assert engine.apply(_config(key)).succeeded
+    emu.stats.reset()
+    assert not engine.plan(_config(key)).has_changes
+    assert _calls(emu, "GET", "/lib-git-refs") == []
 
 
 def test_removed_from_the_config_is_deleted_only_when_allowed(client, engine):
@@ -133,6 +143,7 @@ def test_removed_from_the_config_is_deleted_only_when_allowed(client, engine):
     assert engine.apply(_config(key, _lib())).succeeded
     kept = engine.plan(_config(key))
     assert [n["address"] for n in kept.doc["not_deleted"]] == ["git_library.shared"]
+    assert "--allow-delete" in kept.doc["not_deleted"][0]["reason"]  # listed (the state knows it), not "gone"
     assert engine.apply(_config(key)).succeeded
     assert "shared" in _refs(client, key)
     assert engine.apply(_config(key), allow_delete=True).succeeded

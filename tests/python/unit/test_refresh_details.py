@@ -14,7 +14,9 @@ def test_a_detailed_kind_is_read_per_configured_object_in_the_refresh(client, pr
     monkeypatch.setattr(kind, "detailed", True)
     monkeypatch.setattr(kind, "detail", lambda project, name, snap: {"read": name, "label": project.get_metadata()["label"]})
     calls = kind_details(client, "P1", FrameworkConfig.from_yaml(CONFIG))
-    assert set(calls) == {"git_library"}  # recipes and scenarios: read by the refresh itself; folder: not set
+    # recipes and scenarios: read by the refresh itself; folder: not set; git_refs: the libraries' list,
+    # read only because the configuration names one
+    assert set(calls) == {"git_library", "git_refs"}
     snap = refresh(client, "P1", extra=calls)
     assert snap.extra["git_library"] == {"shared": {"read": "shared", "label": "Project one"}}
 
