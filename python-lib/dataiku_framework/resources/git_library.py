@@ -15,9 +15,12 @@ repository uses the instance's git settings. ``refresh_on_apply`` is no DSS fiel
 change: after an apply that changed something, the references asking for it are pulled again
 (``reset_library``, in ``after_apply``).
 """
+import logging
 from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 from .kind import ApplyContext, Kind
+
+log = logging.getLogger(__name__)
 
 #: configuration key <-> DSS key of one reference (``gitReferences[path]``)
 FIELDS = (("repository", "remote"), ("checkout", "checkout"), ("path_in_repository", "remotePath"))
@@ -71,6 +74,18 @@ def check_unique_paths(ck: Any) -> None:
                       hint="give each git library its own path in the library", code="libraries.duplicate")
         else:
             seen[ref_path(path)] = here
+
+
+def pull(ctx: ApplyContext, git: Any, name: str) -> None:
+    """Pull one reference again (``reset_library``). A refusal (the remote down, say) is a warning: the
+    configuration was applied and recorded already, so the apply stands."""
+    from ..config.secrets import redact
+    try:
+        ctx.call(lambda: git.reset_library(name).wait_for_result())
+    except Exception as error:  # noqa: BLE001 - reported, never fatal once the apply is recorded
+        text = (str(error).strip().splitlines() or [type(error).__name__])[0]
+        log.warning("git library %s: pull after the apply failed (%s); the apply stands: pull it from the DSS "
+                    "library editor", name, redact(text))
 
 
 class GitLibraryKind(Kind):
@@ -169,4 +184,4 @@ class GitLibraryKind(Kind):
         git = ctx.project.get_project_git()
         for name, lib in self.configured(ctx.config):
             if getattr(lib, "refresh_on_apply", False) and name in held and name not in fresh:
-                ctx.call(lambda name=name: git.reset_library(name).wait_for_result())
+                pull(ctx, git, name)

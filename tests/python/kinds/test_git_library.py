@@ -221,3 +221,18 @@ def test_a_path_dss_would_spell_otherwise_is_refused():
     errors = _errors('version: "1.0"\nproject: {key: A}\nlibraries:\n'
                      '  - {path: /shared/, repository: "%s", checkout: main}\n' % REPO)
     assert [path for path, _ in errors] == ["libraries[0].path"]
+
+
+def test_a_failed_pull_after_the_apply_is_a_warning_not_a_failed_apply(emu, client, engine, caplog):
+    """The configuration was applied and recorded: a pull DSS refuses afterwards (the remote down)
+    is named in a warning, and the apply stands."""
+    key = _key()
+    assert engine.apply(_config(key, _lib(refresh_on_apply=True), _lib("quiet", OTHER))).succeeded
+    config = _config(key, _lib(refresh_on_apply=True), _lib("quiet", OTHER, "v2"))
+    emu.faults.configure({"fail_nth_read": 1, "fail_count": 5, "path_contains": "/action/reset"})
+    with caplog.at_level("WARNING"):
+        result = engine.apply(config)
+    assert result.succeeded, result.summary()
+    assert _refs(client, key)["quiet"]["checkout"] == "v2"
+    assert [r.getMessage() for r in caplog.records if "shared" in r.getMessage() and "pull" in r.getMessage()]
+    assert not engine.plan(config).has_changes
