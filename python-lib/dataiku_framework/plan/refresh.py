@@ -161,7 +161,7 @@ def named_slots() -> Dict[str, Any]:
     or the state knows some (``Kind.read_when_named``: git libraries), so that a project without
     any pays no request for them. Import reads them as any list (``Kind.list_calls``)."""
     from ..resources import registry
-    return {slot: k for k in registry.kinds() for slot in getattr(k, "read_when_named", ())}
+    return {slot: k for k in registry.kinds() for slot in k.read_when_named}
 
 
 def read_named(client: Any, snap: "Snapshot", state: Any, config: Any) -> None:
