@@ -5,14 +5,13 @@ same way (check the connection, resolve the config against the instance's connec
 the live project once, compare, build the document); each calls this instead of wiring the steps.
 """
 import datetime
-import functools
-from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Sequence
+from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence
 
 from .config.secrets import public_url
 from .dss.failures import classified
 from .plan.connections import check_instance_references
 from .plan.document import Plan, PlanContext, build_document, desired_digest, digest
-from .plan.refresh import DEFAULT_PARALLELISM, carry_over, refresh, unchanged_details
+from .plan.refresh import DEFAULT_PARALLELISM, carry_over, kind_details, read_named, refresh, unchanged_details
 
 
 class Engine(object):
@@ -63,8 +62,9 @@ class Engine(object):
                                scenarios={sc.name for sc in config.scenarios} - unchanged["scenario"],
                                extra={"types": lambda: connection_types(self.client, _wanted_connections(config)),
                                       "state": lambda: _read_state(self.client, key),
-                                      **_kind_details(self.client, key, config)})
+                                      **kind_details(self.client, key, config)})
             state = _state_of(snapshot)
+            read_named(self.client, snapshot, state, config)  # a kind the state knows and the config dropped
         if reuse is not None:
             meta = reuse.doc["metadata"]
             if (state.serial, state.lineage) != (meta.get("state_serial"), meta.get("state_lineage")):
@@ -262,20 +262,6 @@ def _client(host: Optional[str], api_key: Optional[str], no_check_certificate: b
     if no_check_certificate:
         client._session.verify = False
     return client
-
-
-def _kind_details(client: Any, project_key: str, config: Any) -> Dict[str, Callable[[], Any]]:
-    """The per-object reads of the detailed kinds refresh does not read itself (not recipes and
-    scenarios), only for the objects ``config`` names: ``{kind: call -> {name: detail}}``, landing
-    in ``snapshot.extra[kind]`` (issue 17: until refresh reads details from the registry)."""
-    from .resources import registry
-    project = client.get_project(project_key)
-    return {k.kind: functools.partial(_details_of, k, project, [name for name, _ in k.configured(config)])
-            for k in registry.detailed_kinds() if k.kind not in ("recipe", "scenario") and k.configured(config)}
-
-
-def _details_of(kind: Any, project: Any, names: List[str]) -> Dict[str, Any]:
-    return {name: kind.detail(project, name, None) for name in names}
 
 
 def _read_state(client: Any, project_key: str) -> Any:

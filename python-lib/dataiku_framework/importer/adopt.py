@@ -33,7 +33,11 @@ def adopt(client: Any, imported: Any, lock_timeout: float = 0.0) -> Dict[str, An
 
 
 def _lifecycle(config: Any, kind: str, name: str) -> Any:
-    section = {"dataset": "datasets", "managed_folder": "managed_folders", "recipe": "recipes",
-               "scenario": "scenarios"}.get(kind)
-    obj = config.find(section, name) if section else None
-    return getattr(obj, "lifecycle", None)
+    """The ``lifecycle`` of the object the configuration names (a kind of objects filed in a section);
+    None for the project and its fields."""
+    from ..resources import registry
+    handler = registry.get(kind)
+    if handler.singleton:
+        return None
+    found = [obj for named, obj in handler.configured(config) if named == name]
+    return getattr(found[0], "lifecycle", None) if found else None

@@ -11,13 +11,14 @@ import re
 from typing import Any, Dict, List, Optional, Tuple
 
 from ..config.diagnostics import ConfigError
+from ..resources import registry
 from ..resources.base import Context
 from . import convert
+from .read import FLOW_SECTIONS as SECTIONS
 from .read import KINDS, plural
 
-SECTIONS = ("zones", "managed_folders", "datasets", "recipes", "scenarios")
-SECTION_OF_KIND = {"zone": "zones", "managed_folder": "managed_folders", "dataset": "datasets", "recipe": "recipes",
-                   "scenario": "scenarios"}
+#: kind -> its top-level section (``Kind.section``), and back: every kind whose objects are a section's list
+SECTION_OF_KIND = {k.kind: k.section[0] for k in registry.kinds() if len(k.section) == 1 and k.section[0] != "project"}
 KIND_OF_SECTION = {v: k for k, v in SECTION_OF_KIND.items()}
 _PATH = re.compile(r"^(\w+)\[(\d+)\]")
 MAX_ROUNDS = 12
@@ -44,9 +45,10 @@ class Imported(object):
         out = {"project": 1}
         if (self.doc.get("project") or {}).get("variables"):
             out["variables"] = 1
-        for section in SECTIONS + ("external",):
-            if self.doc.get(section):
-                out[section] = len(self.doc[section])
+        for section in SECTIONS + others() + ("external",):
+            value = self.doc.get(section)
+            if value:
+                out[section] = len(value) if isinstance(value, list) else 1
         return out
 
     def summary(self) -> str:
@@ -63,9 +65,18 @@ class Imported(object):
 
 
 def _singular(section: str) -> str:
-    """``managed_folders`` -> ``managed folder``: a section's objects named one at a time."""
+    """``managed_folders`` -> ``managed folder``, ``libraries`` -> ``library``: a section's objects
+    named one at a time."""
     name = section.replace("_", " ")
+    if name.endswith("ies"):
+        return name[:-3] + "y"
     return name[:-1] if name.endswith("s") else name
+
+
+def others() -> Tuple[str, ...]:
+    """The top-level sections of the kinds that are not the flow's (``libraries``, ``exposed``): each
+    imported the one generic way (``_convert_others``)."""
+    return tuple(section for section in SECTION_OF_KIND.values() if section not in SECTIONS)
 
 
 def build(snap: Any, kinds: Tuple[str, ...] = KINDS) -> Imported:
@@ -82,10 +93,11 @@ def build(snap: Any, kinds: Tuple[str, ...] = KINDS) -> Imported:
         project.pop("variables", None)
     if "project" in kinds:
         result.left_out.extend(project_left_out)
-        _project_fields(snap, ctx, project)
     else:  # the key, and what a project that names nothing would still set
         project = {k: v for k, v in project.items() if k in ("key", "disable_automatic_triggers")}
+    _project_fields(snap, ctx, project, kinds)
     sections = _convert_all(snap, ctx, kinds, notes, result.left_out)
+    sections.update(_convert_others(snap, ctx, kinds, result.left_out))
     _loop(snap, project, sections, result)
     gone = _gone(result)
     result.notes = sorted(set(result.notes + [n for n in notes if (SECTION_OF_KIND.get(n[0]), n[1]) not in gone]))
@@ -94,11 +106,10 @@ def build(snap: Any, kinds: Tuple[str, ...] = KINDS) -> Imported:
     return result
 
 
-def _project_fields(snap: Any, ctx: Context, project: Dict[str, Any]) -> None:
+def _project_fields(snap: Any, ctx: Context, project: Dict[str, Any], kinds: Tuple[str, ...]) -> None:
     """Fields of ``project`` that a kind of their own owns (``code_envs``, ``folder``): the project
-    settings such a kind claims leave the raw ``settings``, and its own inverse fills its field
-    (one owner per setting)."""
-    from ..resources import registry
+    settings such a kind claims leave the raw ``settings``, and its own inverse fills its field when
+    that kind is asked (one owner per setting)."""
     for kind in registry.kinds():
         if len(kind.section) != 2 or kind.section[0] != "project":
             continue
@@ -108,7 +119,7 @@ def _project_fields(snap: Any, ctx: Context, project: Dict[str, Any]) -> None:
                 settings.pop(key, None)
             if not settings:
                 project.pop("settings", None)
-        if kind.section[1] not in project:
+        if kind.section[1] not in project and kind.include_names[0] in kinds:
             for _, value in kind.to_config(snap, ctx):
                 project[kind.section[1]] = value
 
@@ -164,6 +175,31 @@ def _convert_all(snap: Any, ctx: Context, kinds: Tuple[str, ...], notes: List[Tu
     return out
 
 
+def _convert_others(snap: Any, ctx: Context, kinds: Tuple[str, ...],
+                    left_out: List[Tuple[str, str, str]]) -> Dict[str, Any]:
+    """The sections of the other kinds asked (``others``), each from its kind's own inverse
+    (``Kind.to_config``): the list of the documents it yields, or a singleton's one value; what it
+    leaves out (``LeftOut``) or cannot convert is named in ``left_out``."""
+    out = {}  # type: Dict[str, Any]
+    for section in others():
+        kind = registry.get(KIND_OF_SECTION[section])
+        if kind.include_names[0] not in kinds:
+            continue
+        try:
+            pairs = list(kind.to_config(snap, ctx))
+        except Exception as error:  # an unexpected shape: named, never fatal
+            left_out.append((kind.kind, kind.kind, "could not be converted (%s: %s)" % (type(error).__name__, error)))
+            continue
+        docs = []
+        for name, value in pairs:
+            if isinstance(value, Exception):
+                left_out.append((kind.kind, str(name), str(value)))
+            else:
+                docs.append(value)
+        out[section] = (docs[0] if docs else None) if kind.singleton else docs
+    return out
+
+
 def _flow_order(doc: Dict[str, Any]) -> List[Dict[str, Any]]:
     """Recipes in flow order (producers first; ties by name), as a person reads a flow."""
     from ..config.graph import topological_recipes
@@ -184,6 +220,9 @@ def _document(project: Dict[str, Any], sections: Dict[str, List[Dict[str, Any]]]
     doc = {"version": "1.0", "project": project}  # type: Dict[str, Any]
     for section in ("datasets", "managed_folders", "recipes", "scenarios", "zones"):
         if sections[section]:
+            doc[section] = sections[section]
+    for section in others():
+        if sections.get(section):
             doc[section] = sections[section]
     if doc.get("recipes"):
         doc["recipes"] = _flow_order(doc)
@@ -293,13 +332,16 @@ def _drop_invalid(diagnostics: List[Any], project: Dict[str, Any], sections: Dic
         if not d.is_error:
             continue
         match = _PATH.match(d.path or "")
-        if match and match.group(1) in SECTIONS:
-            items = sections[match.group(1)]
+        top = (d.path or "").split(".")[0].split("[")[0]
+        reason = "not valid in the configuration language: %s" % d.summary
+        if top in KIND_OF_SECTION and registry.get(KIND_OF_SECTION[top]).singleton:
+            dropped |= _drop(KIND_OF_SECTION[top], KIND_OF_SECTION[top], reason, [], project, sections, result)
+        elif match and match.group(1) in KIND_OF_SECTION:
+            items = sections.get(match.group(1)) or []
             index = int(match.group(2))
             if index < len(items):
-                name = items[index]["name"]
-                reason = "not valid in the configuration language: %s" % d.summary
-                dropped |= _drop(KIND_OF_SECTION[match.group(1)], name, reason, [], project, sections, result)
+                dropped |= _drop(KIND_OF_SECTION[match.group(1)], _name(items[index]), reason, [], project, sections,
+                                 result)
         elif (d.path or "").startswith("project."):
             field = d.path.split(".")[1].split("[")[0]
             if field in project and field != "key":
@@ -312,8 +354,9 @@ def _drop_invalid(diagnostics: List[Any], project: Dict[str, Any], sections: Dic
 
 def _drop(kind: str, name: str, reason: str, paths: List[str], project: Dict[str, Any],
           sections: Dict[str, List[Dict[str, Any]]], result: Imported) -> bool:
-    if kind in ("project", "variables", "code_envs"):
-        fields = [kind] if kind != "project" else sorted({p.split(".")[0].split("[")[0] for p in paths})
+    where = registry.get(kind).section
+    if where[0] == "project":  # the project, or a field of it (variables, code_envs, folder)
+        fields = list(where[1:]) or sorted({p.split(".")[0].split("[")[0] for p in paths})
         fields = [f for f in fields if f in project and f != "key"]
         for field in fields:
             project.pop(field, None)
@@ -323,8 +366,11 @@ def _drop(kind: str, name: str, reason: str, paths: List[str], project: Dict[str
         result.left_out.append((kind, name, reason))
         return True
     section = SECTION_OF_KIND[kind]
+    if not isinstance(sections.get(section), list):  # a singleton section: dropped whole
+        result.left_out.append((kind, name, reason))
+        return sections.pop(section, None) is not None
     before = len(sections[section])
-    sections[section][:] = [o for o in sections[section] if o["name"] != name]
+    sections[section][:] = [o for o in sections[section] if _name(o) != name]
     if kind == "zone":  # its objects stay, without the zone
         for s in ("managed_folders", "datasets", "recipes"):
             for o in sections[s]:
@@ -332,6 +378,11 @@ def _drop(kind: str, name: str, reason: str, paths: List[str], project: Dict[str
                     o.pop("zone")
     result.left_out.append((kind, name, reason))
     return len(sections[section]) < before
+
+
+def _name(doc: Dict[str, Any]) -> str:
+    """The name a section's document goes by (``name``; a library its ``path``), as the plan names it."""
+    return doc.get("name") or doc.get("path")
 
 
 def _inventory(snap: Any, result: Imported) -> None:

@@ -20,12 +20,11 @@ import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
 
-from ..plan.refresh import DEFAULT_PARALLELISM, Reader, Snapshot, exists, list_calls, read_recipe, read_scenario, \
-    store_lists
+from ..plan.refresh import DEFAULT_PARALLELISM, READ_BY_REFRESH, Reader, Snapshot, details_of, exists, list_calls, \
+    read_recipe, read_scenario, store_lists
+from ..resources import registry
 
 CONFIG_DIR = "project_config"
-#: every kind an import can convert; ``--include`` picks among them
-KINDS = ("project", "variables", "zones", "managed_folders", "datasets", "recipes", "scenarios")
 #: kinds the language cannot express, listed so that the output names them: (label, project method).
 #: Four lists keep a live import within a plan's request budget; the kinds below them are not listed
 #: live (an export lists every kind it holds), and the summary says so.
@@ -48,33 +47,54 @@ EXPORT_READ = frozenset(["params.json", "tags.json", "variables.json", "datasets
 from ..resources.zone import EXPORT_DEFAULT_ZONE as DEFAULT_ZONE  # noqa: E402 (moved to the zone kind, issue 17)
 
 
+def importable() -> Tuple[str, ...]:
+    """Every kind an import can convert, by its canonical ``--include`` spelling (``Kind.include_names``),
+    in plan order; ``--include`` picks among them."""
+    return tuple(k.include_names[0] for k in registry.kinds() if k.include_names)
+
+
+#: (kept for callers that import the name) every kind an import can convert
+KINDS = importable()
+
+
 def wanted(include: Optional[Iterable[str]]) -> Tuple[str, ...]:
-    """The kinds to import: all, or those of ``--include`` (singular spellings accepted)."""
+    """The kinds to import (canonical spellings): all, or those ``--include`` names (any spelling a
+    kind accepts: ``registry.by_include``; ValueError naming the known ones)."""
     if not include:
         return KINDS
-    out = []
-    for kind in include:
-        name = kind.strip().lower().replace("-", "_")
-        name = {"folder": "managed_folders", "folders": "managed_folders", "managed_folder": "managed_folders",
-                "zone": "zones", "dataset": "datasets", "recipe": "recipes", "scenario": "scenarios"}.get(name, name)
-        if name not in KINDS:
-            raise ValueError("unknown kind %r for --include (known: %s)" % (kind, ", ".join(KINDS)))
-        out.append(name)
-    return tuple(k for k in KINDS if k in out)
+    asked = {registry.by_include(name).include_names[0] for name in include}
+    return tuple(k for k in KINDS if k in asked)
+
+
+def selected(kinds: Tuple[str, ...]) -> List[Any]:
+    """The ``Kind`` objects of the canonical spellings ``kinds``."""
+    return [registry.by_include(name) for name in kinds]
 
 
 # -- live ---------------------------------------------------------------------------------------------------------
 
+#: what the project's own reads give (it exists, its key, label and settings): always read
+PROJECT_SLOTS = ("metadata", "settings", "variables")
+#: the flow's sections, converted together (``assemble``: zones first, recipes' externals after)
+FLOW_SECTIONS = ("zones", "managed_folders", "datasets", "recipes", "scenarios")
+#: the lists converting any flow object needs (recipes name datasets and folders, objects their zone)
+FLOW_SLOTS = ("datasets", "folders", "zones")
+
+
+def flow_asked(kinds: Tuple[str, ...]) -> bool:
+    """Whether a kind of the flow's sections is among ``kinds`` (then the flow's lists are read)."""
+    return any(k.section[0] in FLOW_SECTIONS for k in selected(kinds))
+
+
 def _list_calls(client: Any, project: Any, kinds: Tuple[str, ...]) -> Dict[str, Callable[[], Any]]:
-    """The list calls of a plan's refresh (``refresh.list_calls``) that the kinds asked need; no auth:
-    an import needs no login."""
-    wanted = {"metadata", "settings", "variables"}
-    if "datasets" in kinds or "recipes" in kinds:
-        wanted.add("datasets")
-    if kinds != ("project",):
-        wanted.update(("folders", "zones"))
-    wanted.update(k for k in ("recipes", "scenarios") if k in kinds)
-    return {name: call for name, call in list_calls(client, project).items() if name in wanted}
+    """The list calls of a plan's refresh (``refresh.list_calls``) that the kinds asked declare
+    (``Kind.list_calls``), the project's own, and the flow's lists when a flow section is asked; no
+    auth: an import needs no login."""
+    asked = selected(kinds)
+    slots = set(PROJECT_SLOTS) | {slot for k in asked for slot in k.list_calls}
+    if flow_asked(kinds):
+        slots.update(FLOW_SLOTS)
+    return {name: call for name, call in list_calls(client, project).items() if name in slots}
 
 
 def read_live(client: Any, project_key: str, include: Optional[Iterable[str]] = None,
@@ -91,7 +111,7 @@ def read_live(client: Any, project_key: str, include: Optional[Iterable[str]] = 
         lists = {name: pool.submit(reader.call, call) for name, call in calls.items()}
         inventory = {label: pool.submit(_listed_or_error, reader, getattr(project, method))
                      for label, method in INVENTORY}
-        details = {k.kind: pool.submit(reader.call, k.detail, project, k.kind, snap) for k in _project_fields(kinds)}
+        details = {k.kind: pool.submit(reader.call, details_of, k, project, [k.kind], snap) for k in _detailed(kinds)}
         if not exists(reader, lists["metadata"], project_key):
             raise LookupError("project %s does not exist on DSS" % project_key)
         snap.exists = True
@@ -110,16 +130,15 @@ def read_live(client: Any, project_key: str, include: Optional[Iterable[str]] = 
             listed = {s.get("name") or s["id"]: s for s in lists["scenarios"].result() or []}
             scenario_reads = {n: pool.submit(reader.call, read_scenario, project, listed[n]["id"])
                               for n in sorted(listed)}
-        first = {name: (lists[name].result() if name in lists else None)
-                 for name in ("metadata", "settings", "variables", "datasets", "folders", "zones", "recipes")}
-        first["auth"] = None
+        first = {name: (lists[name].result() if name in lists else None) for name in calls}
+        first.update({name: None for name in ("datasets", "folders", "zones", "recipes", "auth") if name not in calls})
         store_lists(snap, first, listed)
         unread = {}  # type: Dict[Tuple[str, str], str]
         snap.recipes = _results(recipe_reads, "recipe", unread)
         snap.scenarios = _results(scenario_reads, "scenario", unread)
         listed_inventory = {label: f.result() for label, f in inventory.items()}
         snap.extra = {"inventory": listed_inventory, "live": True, "unread": unread}
-        snap.extra.update({kind: {kind: future.result()} for kind, future in details.items()})
+        snap.extra.update({kind: future.result() for kind, future in details.items()})
         for attr, label in (("saved_models", "saved model"), ("evaluation_stores", "model evaluation store")):
             try:
                 snap.extra[attr] = _ids(models[attr].result() if models else [])
@@ -130,12 +149,11 @@ def read_live(client: Any, project_key: str, include: Optional[Iterable[str]] = 
     return snap
 
 
-def _project_fields(kinds: Tuple[str, ...]) -> List[Any]:
-    """The kinds read per object that are a field of the project (``project.folder``), imported with
-    the project; landing in ``snapshot.extra[kind]`` as the plan reads them (``engine._kind_details``)."""
-    from ..resources import registry
-    return [k for k in registry.detailed_kinds() if k.singleton and tuple(k.section[:1]) == ("project",)] \
-        if "project" in kinds else []
+def _detailed(kinds: Tuple[str, ...]) -> List[Any]:
+    """The kinds asked that are read per object, other than recipes and scenarios (read above, by
+    the names their lists give): singletons such as ``project.folder``, read once, landing in
+    ``snapshot.extra[kind]`` as a plan's refresh puts them (``plan.refresh.kind_details``)."""
+    return [k for k in selected(kinds) if k.detailed and k.singleton and k.kind not in READ_BY_REFRESH]
 
 
 def _results(reads: Dict[str, Any], kind: str, unread: Dict[Tuple[str, str], str]) -> Dict[str, Any]:
@@ -177,13 +195,18 @@ def shorten(text: str, limit: int) -> str:
 #: Labels whose plural is not the label plus "s" (the rest: ``dataset`` -> ``datasets``).
 _PLURALS = {"analysis": "analyses", "project variables": "project variables",
             "project permissions": "project permissions"}
+_VOWELS = frozenset("aeiou")
 
 
 def plural(label: str, count: int = 2) -> str:
     """``label`` as a count of ``count`` reads it: ``1 recipe``, ``2 recipes``, ``analyses``."""
     if count == 1:
         return label
-    return _PLURALS.get(label) or (label if label.endswith("s") else label + "s")
+    if label in _PLURALS:
+        return _PLURALS[label]
+    if label.endswith("y") and label[-2:-1] not in _VOWELS:
+        return label[:-1] + "ies"  # library -> libraries
+    return label if label.endswith("s") else label + "s"
 
 
 def _store_id(store: Any) -> str:
@@ -319,7 +342,7 @@ def read_export(path: str, project_key: Optional[str] = None, include: Optional[
     held = {(i.get("objectType"), i.get("objectId")) for zid, z in zones.items() if zid != "default"
             for i in z.get("items") or []}
     zones["default"] = dict(zones["default"], items=_default_items(snap, held))
-    snap.zones = [zones[z] for z in sorted(zones)] if kinds != ("project",) else []
+    snap.zones = [zones[z] for z in sorted(zones)] if flow_asked(kinds) else []
     recipes = _objects(files, "recipes") if "recipes" in kinds else {}
     snap.recipe_names = sorted(recipes)
     snap.recipes = {n: {"recipe": dict(r, name=n, projectKey=key), "payload": _payload(files, n, r)}

@@ -9,6 +9,7 @@ exists, all in one thread pool over one ``requests`` connection pool of ``parall
 connections, each read retried on transient failures. Objects DSS has and the config does not
 name are only listed (unmanaged), never read in detail.
 """
+import functools
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
@@ -119,6 +120,71 @@ def list_calls(client: Any, project: Any) -> Dict[str, Callable[[], Any]]:
     return registry.list_calls(client, project)
 
 
+#: detailed kinds whose per-object reads ``read_project`` makes itself (by the names it is given)
+READ_BY_REFRESH = frozenset(("recipe", "scenario"))
+
+
+def kind_details(client: Any, project_key: str, config: Any) -> Dict[str, Callable[[], Any]]:
+    """The per-object reads of the other detailed kinds (``Kind.detailed``: ``project.folder``...),
+    only for the objects ``config`` names: ``{kind: call -> {name: detail}}``, given to ``refresh`` as
+    ``extra`` calls (same pool), so their results land in ``snapshot.extra[kind]`` where the kind reads
+    them. A kind the config does not name is not read at all. Likewise the list slots a kind reads
+    only when named (``read_when_named``): ``{slot: list call}``, stored by the kind (``named_slots``)."""
+    from ..resources import registry
+    project = client.get_project(project_key)
+    out = {}  # type: Dict[str, Callable[[], Any]]
+    for k in registry.detailed_kinds():
+        names = [name for name, _ in k.configured(config)] if k.kind not in READ_BY_REFRESH else []
+        if names:
+            out[k.kind] = functools.partial(details_of, k, project, names)
+    for slot, k in named_slots().items():
+        if k.configured(config):
+            out[slot] = functools.partial(refusal_as_value, k.list_calls[slot], client, project)
+    return out
+
+
+def refusal_as_value(call: Callable[..., Any], *args: Any) -> Any:
+    """``call(*args)``; DSS's refusal as missing or forbidden returned as the value rather than raised:
+    read in parallel with the project's metadata, for a project that does not exist yet it is the
+    expected answer, and raised only once the refresh knows the project exists (``read_project``)."""
+    from dataikuapi.utils import DataikuException
+    try:
+        return call(*args)
+    except DataikuException as error:
+        if "UnauthorizedException" in str(error) or "NotFoundException" in str(error):
+            return error
+        raise
+
+
+def named_slots() -> Dict[str, Any]:
+    """slot -> kind, of the list slots a kind reads only when the configuration names objects of it
+    or the state knows some (``Kind.read_when_named``: git libraries), so that a project without
+    any pays no request for them. Import reads them as any list (``Kind.list_calls``)."""
+    from ..resources import registry
+    return {slot: k for k in registry.kinds() for slot in k.read_when_named}
+
+
+def read_named(client: Any, snap: "Snapshot", state: Any, config: Any) -> None:
+    """Read the named-only slots (``named_slots``) the refresh left out because the configuration names
+    no object of their kind, when the state knows some: the plan must see whether they still exist
+    to delete them (or to forget those already gone). One list call each; rare (a configuration that
+    dropped every object of the kind)."""
+    known = {entry.get("kind") for entry in (getattr(state, "resources", None) or {}).values()}
+    missing = [(slot, k) for slot, k in named_slots().items()
+               if snap.exists and k.kind in known and not k.configured(config)]
+    if not missing:
+        return
+    reader, project = Reader(client), client.get_project(snap.project_key)
+    for slot, k in missing:
+        k.store(snap, {slot: reader.call(k.list_calls[slot], client, project)})
+    snap.requests += reader.count
+
+
+def details_of(kind: Any, project: Any, names: List[str], snap: Any = None) -> Dict[str, Any]:
+    """``{name: kind.detail(...)}`` of ``names`` (one read each)."""
+    return {name: kind.detail(project, name, snap) for name in names}
+
+
 def read_recipe(project: Any, name: str) -> Dict[str, Any]:
     """A recipe's definition and payload (one GET)."""
     settings = project.get_recipe(name).get_settings()
@@ -167,7 +233,8 @@ def read_project(client: Any, project_key: str, recipes: Iterable[str] = (), sce
     reader = Reader(client, parallelism)
     snap = Snapshot(project_key)
     project = client.get_project(project_key)
-    calls = list_calls(client, project)
+    later = named_slots()  # read as ``extra`` calls, only when the configuration names their kind
+    calls = {name: call for name, call in list_calls(client, project).items() if name not in later}
     with ThreadPoolExecutor(max_workers=reader.parallelism) as pool:
         lists = {name: pool.submit(reader.call, call) for name, call in calls.items()}
         extras = {name: pool.submit(reader.call, call) for name, call in (extra or {}).items()}
@@ -181,6 +248,7 @@ def read_project(client: Any, project_key: str, recipes: Iterable[str] = (), sce
         snap.extra = {name: future.result() for name, future in extras.items()}
         wanted = calls if snap.exists else ["auth"]
         store_lists(snap, {name: _result(lists[name], strict) for name in wanted}, listed)
+        _store_named(snap, later, strict)
         for name, future in recipe_reads.items():
             found = _unless_missing(future, name in snap.recipe_names)
             if found is not None:
@@ -191,6 +259,21 @@ def read_project(client: Any, project_key: str, recipes: Iterable[str] = (), sce
                 snap.scenarios[name] = found
     snap.requests = reader.count
     return snap
+
+
+def _store_named(snap: Snapshot, later: Dict[str, Any], strict: bool) -> None:
+    """The named-only slots read as ``extra`` calls, stored by their kind. A refusal stays in
+    ``snap.extra`` (``refresh`` reads again when the project was created meanwhile), and is raised
+    when the project exists and it was read again already (or it is no refusal)."""
+    for slot in set(later) & set(snap.extra):
+        value = snap.extra[slot]
+        if isinstance(value, Exception):
+            if snap.exists and (strict or not _refused(value)):
+                raise value
+            continue
+        if snap.exists:
+            later[slot].store(snap, {slot: value})
+        del snap.extra[slot]
 
 
 def _result(future: Any, strict: bool) -> Any:

@@ -249,6 +249,9 @@ class Kind(Resource):
     include_names = ()  # type: Tuple[str, ...]
     #: slot -> fn(client, project) -> raw: the list calls refresh runs (a slot of one name is read once)
     list_calls = {}  # type: Dict[str, Callable[[Any, Any], Any]]
+    #: list slots a plan reads only when the config names objects of this kind or the state knows some
+    #: (``plan.refresh.named_slots``); an import reads them as any list
+    read_when_named = ()  # type: Tuple[str, ...]
     #: needs one read per configured object (``detail``)
     detailed = False
     #: DSS objects the config does not name are listed as unmanaged

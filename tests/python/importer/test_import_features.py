@@ -60,7 +60,8 @@ def test_cli_include_limits_the_kinds_and_reads_less(emu, tmp_path):
     assert config.recipes == [] and config.scenarios == [] and config.managed_folders == []
     assert {d.name for d in config.datasets} >= {"raw_events", "customers"} and config.zones
     assert config.project.variables is None or config.project.variables == {}
-    assert "# Not imported (--include): project, variables, managed_folders, recipes, scenarios." in \
+    assert "# Not imported (--include): project, variables, managed_folders, recipes, scenarios, code_envs, " \
+        "libraries, exposed, project_folder." in \
         (tmp_path / "ALL_KINDS.yaml").read_text()
     assert requests < 20  # no recipe or scenario read
 

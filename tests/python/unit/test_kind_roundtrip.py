@@ -32,10 +32,11 @@ PROJECT_KEY = "PROP"
 EXAMPLES = 40
 SCHEMA = load_schema()
 #: properties never generated, per definition: they belong to another kind (the project's
-#: variables, code_envs and folder), or are not DSS's (lifecycle: kept in the state)
+#: variables, code_envs and folder), or are not DSS's (lifecycle: kept in the state; a library's
+#: refresh_on_apply: an apply switch)
 OMIT = {"Project": ("variables", "code_envs", "folder", "lifecycle", "key"),
         "ManagedFolder": ("lifecycle",), "Dataset": ("lifecycle",), "Recipe": ("lifecycle",),
-        "Scenario": ("lifecycle",)}
+        "Scenario": ("lifecycle",), "GitLibrary": ("lifecycle", "refresh_on_apply")}
 
 
 def _generation_schema() -> Dict[str, Any]:

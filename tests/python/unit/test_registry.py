@@ -51,7 +51,7 @@ def test_every_kind_with_a_definition_names_a_schema_definition_and_its_section_
 def test_the_derived_tables_are_today_s():
     assert deletes.DELETE_ORDER == ("git_library", "scenario", "recipe", "dataset", "managed_folder", "zone")
     assert deletes.DATA_KINDS == ("git_library", "dataset", "managed_folder")
-    assert compare.UNMANAGED_KINDS == ("zone", "managed_folder", "dataset", "recipe", "scenario")
+    assert compare.UNMANAGED_KINDS == ("zone", "managed_folder", "dataset", "recipe", "scenario", "git_library")
     assert [k.kind for k in registry.detailed_kinds()] == ["recipe", "scenario", "project_folder"]
     assert {k.kind for k in registry.kinds()} == set(registry.plan_kinds())
     assert registry.git_table()["scenarios"] == ("scenario", True)

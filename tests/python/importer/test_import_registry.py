@@ -1,0 +1,78 @@
+"""The import asks the registry of kinds (issue 17 §1): the ``--include`` spellings, the list calls
+and the sections it writes come from the kinds' declarations, so a new kind needs no edit in the
+importer. Real imports over HTTP against the emulator; the kinds' own methods are swapped only to
+stand for a kind not built yet (a singleton section, ``exposed``)."""
+import json
+
+import pytest
+
+from dataiku_framework import FrameworkConfig
+from dataiku_framework.engine import Engine
+from dataiku_framework.importer import import_project
+from dataiku_framework.importer.convert import LeftOut
+from dataiku_framework.importer.read import wanted
+from dataiku_framework.resources import registry
+
+REPO = "https://git.example.com/team/shared.git"
+
+
+@pytest.fixture
+def key(client):
+    """One project: a dataset and a git library reference."""
+    config = FrameworkConfig.from_yaml(
+        'version: "1.0"\nproject: {key: IMPREG, name: Reg}\n'
+        'datasets: [{name: raw, type: Filesystem, managed: true, format_type: csv}]\n'
+        'libraries: [{path: shared, repository: "%s", checkout: main}]\n' % REPO)
+    assert Engine(client=client).apply(config).succeeded
+    return "IMPREG"
+
+
+def test_include_spellings_are_the_kinds_own():
+    assert wanted(["git-libraries", "Folder"]) == ("managed_folders", "libraries")
+    assert wanted(["library"]) == ("libraries",)
+    with pytest.raises(ValueError) as error:
+        wanted(["dashboards"])
+    assert "libraries" in str(error.value) and "datasets" in str(error.value)
+
+
+def test_include_libraries_reads_the_project_and_its_references_only(emulator, client, key):
+    emulator.stats.reset()
+    imported = import_project(client, key, include=["libraries"])
+    assert imported.doc["libraries"] == [{"path": "shared", "repository": REPO, "checkout": "main"}]
+    assert "datasets" not in imported.doc
+    routes = emulator.stats.snapshot(with_log=False)["by_route"]
+    assert not [r for r in routes if "/datasets" in r or "/managedfolders" in r or "/recipes" in r]
+    assert [r for r in routes if "lib-git-refs" in r]
+
+
+def test_a_reference_dss_holds_without_checkout_is_left_out_with_its_reason(client, key):
+    library = client.get_project(key).get_library()
+    handle = library.get_file("/external-libraries.json")
+    data = json.loads(handle.read())
+    data["gitReferences"]["broken"] = {"remote": REPO, "remotePath": "", "checkout": ""}
+    handle.write(json.dumps(data))
+    try:
+        imported = import_project(client, key)
+    finally:
+        del data["gitReferences"]["broken"]
+        handle.write(json.dumps(data))
+    assert [lib["path"] for lib in imported.doc["libraries"]] == ["shared"]
+    assert ("git_library", "broken", "DSS holds no checkout for it") in imported.left_out
+
+
+def test_a_singleton_top_level_section_is_its_kind_s_one_value(client, key, monkeypatch):
+    """``exposed`` (the sharing kind, a singleton): ``doc["exposed"]`` is the one value its
+    ``to_config`` yields; nothing in the importer names it."""
+    sharing = registry.get("sharing")
+    monkeypatch.setattr(sharing, "to_config", lambda snap, ctx: [("sharing", [{"name": "raw", "to": ["OTHER"]}])])
+    imported = import_project(client, key)
+    assert imported.doc["exposed"] == [{"name": "raw", "to": ["OTHER"]}]
+    assert imported.counts()["exposed"] == 1
+
+
+def test_a_singleton_left_out_is_named_and_not_written(client, key, monkeypatch):
+    sharing = registry.get("sharing")
+    monkeypatch.setattr(sharing, "to_config", lambda snap, ctx: [("sharing", LeftOut("exposes a wiki"))])
+    imported = import_project(client, key)
+    assert "exposed" not in imported.doc
+    assert ("sharing", "sharing", "exposes a wiki") in imported.left_out
