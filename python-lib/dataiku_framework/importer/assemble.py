@@ -229,20 +229,7 @@ def _document(project: Dict[str, Any], sections: Dict[str, List[Dict[str, Any]]]
     external = _externals(sections, snap, left_out)
     if external:
         doc["external"] = external
-    _top_level_kinds(doc, snap, left_out)
     return doc
-
-
-def _top_level_kinds(doc: Dict[str, Any], snap: Any, left_out: List[Tuple[str, str, str]]) -> None:
-    """Singleton kinds with a top-level section of their own (``exposed``): the section holds what the
-    kind's ``to_config`` yields, unless the import left the kind out (issue 17: the generic path; n2
-    makes the whole importer registry-driven)."""
-    from ..resources import registry
-    gone = {entry[0] for entry in left_out}
-    for kind in registry.kinds():
-        if kind.singleton and len(kind.section) == 1 and kind.section[0] not in doc and kind.kind not in gone:
-            for _, value in kind.to_config(snap, Context(snap.project_key, snap)):
-                doc[kind.section[0]] = value
 
 
 EXTERNAL_KINDS = (("saved_models", "saved_model"), ("evaluation_stores", "model_evaluation_store"))
@@ -362,11 +349,8 @@ def _drop(kind: str, name: str, reason: str, paths: List[str], project: Dict[str
             project.pop(field, None)
             result.left_out.append(("project " + field, project["key"], reason))
         return bool(fields)
-    if kind not in SECTION_OF_KIND:  # a top-level singleton kind (``_top_level_kinds``): left out whole
-        result.left_out.append((kind, name, reason))
-        return True
     section = SECTION_OF_KIND[kind]
-    if not isinstance(sections.get(section), list):  # a singleton section: dropped whole
+    if registry.get(kind).singleton:  # a singleton section (``exposed``, whose value is a list): dropped whole
         result.left_out.append((kind, name, reason))
         return sections.pop(section, None) is not None
     before = len(sections[section])

@@ -1,7 +1,7 @@
 """The import asks the registry of kinds (issue 17 §1): the ``--include`` spellings, the list calls
 and the sections it writes come from the kinds' declarations, so a new kind needs no edit in the
-importer. Real imports over HTTP against the emulator; the kinds' own methods are swapped only to
-stand for a kind not built yet (a singleton section, ``exposed``)."""
+importer. Real imports over HTTP against the emulator; a kind's own ``to_config`` is swapped only to
+make it yield what DSS does not hold (a value that would not plan clean, a left-out one)."""
 import json
 
 import pytest
@@ -60,14 +60,25 @@ def test_a_reference_dss_holds_without_checkout_is_left_out_with_its_reason(clie
     assert ("git_library", "broken", "DSS holds no checkout for it") in imported.left_out
 
 
-def test_a_singleton_top_level_section_is_its_kind_s_one_value(client, key, monkeypatch):
+def test_a_singleton_top_level_section_is_its_kind_s_one_value(client, key):
     """``exposed`` (the sharing kind, a singleton): ``doc["exposed"]`` is the one value its
-    ``to_config`` yields; nothing in the importer names it."""
-    sharing = registry.get("sharing")
-    monkeypatch.setattr(sharing, "to_config", lambda snap, ctx: [("sharing", [{"name": "raw", "to": ["OTHER"]}])])
+    ``to_config`` yields (a list); nothing in the importer names it."""
+    settings = client.get_project(key).get_settings()
+    settings.add_exposed_object("DATASET", "raw", "OTHER")
+    settings.save()
     imported = import_project(client, key)
-    assert imported.doc["exposed"] == [{"name": "raw", "to": ["OTHER"]}]
+    assert imported.doc["exposed"] == [{"dataset": "raw", "to": ["OTHER"]}]
     assert imported.counts()["exposed"] == 1
+
+
+def test_a_singleton_that_would_not_plan_clean_is_left_out_whole(client, key, monkeypatch):
+    """A singleton whose value would not plan clean is dropped whole and named (its value is a list:
+    the importer must not take it for a list section of named objects)."""
+    sharing = registry.get("sharing")
+    monkeypatch.setattr(sharing, "to_config", lambda snap, ctx: [("sharing", [{"dataset": "raw", "to": ["OTHER"]}])])
+    imported = import_project(client, key)
+    assert "exposed" not in imported.doc
+    assert [e for e in imported.left_out if e[0] == "sharing" and "would not plan clean" in e[2]]
 
 
 def test_a_singleton_left_out_is_named_and_not_written(client, key, monkeypatch):
