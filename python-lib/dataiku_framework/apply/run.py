@@ -7,9 +7,10 @@ Why in this order:
   apply of an unchanged configuration leaves no trace in DSS or in its git history).
 - The plan is computed again once the lock is held: what was reviewed is applied only if DSS and
   the state still are as the plan saw them; otherwise ``StalePlanError`` lists what moved.
-- The state is written by the scheduling thread after each batch of finished resources (while work
-  remains) and once at the end with the history entry closed, so a crash loses at most the
-  resources in flight, and a one-resource apply writes the state once.
+- The state is written in the background while work remains, at most once a second (``StateWriter``),
+  and once at the end with the history entry closed, so a crash loses at most the resources in
+  flight and those finished in the last second (the next apply adopts them), and a one-resource
+  apply writes the state once.
 - The project git history gets a tag before and after (``dataiku-framework-<apply id>-before`` /
   ``-after``), the points rollback returns to. Rollback depends on the "before" one, so when it
   cannot be made the apply stops there (``CheckpointError``), unless checkpoints were turned off.
@@ -549,26 +550,49 @@ class StateWriter(object):
     for it: whatever finished since the last write goes in the next one. ``lock`` guards the state
     between the scheduler (recording) and the writer (serialising); the request itself is sent
     outside it. A failed background write is logged and left to the next one; ``write`` (the final
-    write, with retries) reports."""
+    write, with retries) reports.
+
+    Throttled in time: at most one background write per ``interval`` seconds of ``clock``
+    (Terraform's trade: a crash loses at most the last second of records, and the next apply adopts
+    those objects as it finds them in DSS). A change made within the interval is written as soon as
+    it ends, not at the next change; ``write`` (the end, and every way out of the apply) is never
+    throttled."""
+
+    #: seconds between two background writes
+    interval = 1.0
+    #: the clock the interval is measured on (a test can stop it)
+    clock = staticmethod(time.monotonic)
 
     def __init__(self, store: StateStore, state: Any) -> None:
         self.store = store
         self.state = state
         self.lock = threading.Lock()
         self._wake = threading.Event()
-        self._stopping = False
+        self._halt = threading.Event()
+        self._last = None  # type: Optional[float]
         self._thread = threading.Thread(target=self._loop, name="dataiku-framework-state", daemon=True)
         self._thread.start()
 
     def changed(self) -> None:
         self._wake.set()
 
+    def _wait_left(self) -> float:
+        """Seconds before the next background write is allowed (0: now)."""
+        if self._last is None:
+            return 0.0
+        return max(0.0, self._last + self.interval - self.clock())
+
     def _loop(self) -> None:
         while True:
             self._wake.wait()
-            if self._stopping:
+            if self._halt.is_set():
                 return
+            left = self._wait_left()
+            if left > 0:
+                self._halt.wait(min(left, self.interval))
+                continue
             self._wake.clear()
+            self._last = self.clock()
             try:
                 self._once()
             except Exception as error:  # noqa: BLE001 - the final write tries again, and reports
@@ -582,7 +606,7 @@ class StateWriter(object):
 
     def close(self) -> None:
         """Stop the background thread once its write in progress (if any) is done."""
-        self._stopping = True
+        self._halt.set()
         self._wake.set()
         self._thread.join()
 

@@ -1,0 +1,47 @@
+"""Apply speed (issue 17 §3), counted, never timed: the requests an apply from empty sends per object,
+and the state writes it makes, counted by the emulator.
+
+Why counts: the bench (``bench/bench_apply.py``) measures wall time on a loaded machine; these tests
+hold the two causes of a slow apply in place on any machine. The state is written at most once per
+``StateWriter.interval`` seconds while resources run, plus once at the end (Terraform's trade: a
+crash loses at most the last second of records, and the next apply adopts those objects); with a
+clock that does not move, that is one write while the resources run and the final one.
+"""
+from apply_support import fresh_key
+
+from dataiku_framework import FrameworkConfig
+from dataiku_framework.apply.run import StateWriter
+
+STATE_PATH = "dataiku-framework/state.json"
+
+
+def _datasets(key, count, scenarios=0):
+    lines = ['version: "1.0"', "project: {key: %s, name: Counted apply}" % key, "datasets:"]
+    lines += ["  - {name: ds_%d, type: Filesystem, managed: true, format_type: csv, description: d%d}" % (i, i)
+              for i in range(count)]
+    if scenarios:
+        lines.append("scenarios:")
+        lines += ["  - {name: sc_%d, triggers: [{type: temporal, frequency: daily, hour: %d, minute: 0}], "
+                  "steps: [{type: build_flowitem, items: [ds_%d]}]}" % (i, i % 24, i) for i in range(scenarios)]
+    return FrameworkConfig.from_yaml("\n".join(lines) + "\n")
+
+
+def _state_writes(emu):
+    return sum(1 for e in emu.stats.snapshot(with_log=True)["log"] if e["write"] and STATE_PATH in e["path"])
+
+
+def test_state_is_written_once_while_resources_run_and_once_at_the_end_when_the_clock_does_not_move(
+        emu, engine, client, monkeypatch):
+    monkeypatch.setattr(StateWriter, "clock", staticmethod(lambda: 100.0), raising=False)
+    key = fresh_key("STW")
+    assert engine.apply(_datasets(key, 1)).succeeded  # the state file exists: each state write is one request
+    emu.faults.configure({"latency_ms": 5})  # batches finish apart: each would otherwise be a state write
+    emu.stats.reset()
+    result = engine.apply(_datasets(key, 25))
+    assert result.succeeded, result.summary()
+    assert _state_writes(emu) == 2
+    # the final write holds everything: every resource recorded, the history entry closed
+    from dataiku_framework.state import StateStore
+    state = StateStore(client, key).read()
+    assert len([a for a in state.resources if a.startswith("dataset.")]) == 25
+    assert state.history[-1]["result"] == "succeeded"
