@@ -8,9 +8,9 @@ entry ``interrupted``, the lock released.
 The apply runs in a subprocess against this process's emulator with 20 ms of latency per request,
 on a configuration of 100 resources, and is killed once it holds the lock and has written the
 state at least once with its history entry still open. ``Engine.apply`` has no lease option (the
-lease is ``ProjectLock``'s default,
-15 minutes), so the expiry case moves the dead holder's ``expires_at`` into the past in the lock
-record, which is what the passing of its lease looks like to the next apply.
+lease is ``ProjectLock``'s default, 15 minutes), so the expiry case moves the dead holder's
+``expires_at`` into the past in the lock record, which is what the passing of its lease looks like
+to the next apply.
 """
 import os
 import re
