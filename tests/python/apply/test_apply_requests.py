@@ -45,3 +45,30 @@ def test_state_is_written_once_while_resources_run_and_once_at_the_end_when_the_
     state = StateStore(client, key).read()
     assert len([a for a in state.resources if a.startswith("dataset.")]) == 25
     assert state.history[-1]["result"] == "succeeded"
+
+
+def _log_after_first_apply(emu, engine, key, config):
+    """The emulator's request log of applying ``config`` to project ``key`` once it exists (a first
+    apply of one dataset made it: the project's creation and state file are not counted)."""
+    assert engine.apply(_datasets(key, 1)).succeeded
+    emu.stats.keep = 10 ** 6
+    emu.stats.reset()
+    result = engine.apply(config)
+    assert result.succeeded, result.summary()
+    return emu.stats.snapshot(with_log=True)["log"]
+
+
+def _on(log, suffix):
+    return [(e["method"], e["path"]) for e in log if e["path"].rstrip("/").endswith(suffix)]
+
+
+def test_a_created_object_with_nothing_left_to_write_is_read_once(emu, engine):
+    """A managed dataset whose creation carries all it asks: its creation, then one read that is both
+    the read the settings write would modify and the read-back (nothing was written in between)."""
+    key = fresh_key("REQ")
+    text = ['version: "1.0"', "project: {key: %s, name: Counted apply}" % key, "datasets:",
+            "  - {name: ds_0, type: Filesystem, managed: true, format_type: csv, description: d0}"]
+    text += ["  - {name: bare_%d, type: Filesystem, managed: true, format_type: csv}" % i for i in range(6)]
+    log = _log_after_first_apply(emu, engine, key, FrameworkConfig.from_yaml("\n".join(text) + "\n"))
+    for i in range(6):
+        assert _on(log, "/datasets/bare_%d" % i) == [("GET", "/projects/%s/datasets/bare_%d" % (key, i))]
