@@ -72,3 +72,13 @@ def test_a_created_object_with_nothing_left_to_write_is_read_once(emu, engine):
     log = _log_after_first_apply(emu, engine, key, FrameworkConfig.from_yaml("\n".join(text) + "\n"))
     for i in range(6):
         assert _on(log, "/datasets/bare_%d" % i) == [("GET", "/projects/%s/datasets/bare_%d" % (key, i))]
+
+
+def test_a_scenario_is_created_with_its_definition_then_read_back_once(emu, engine):
+    """The creation request carries the triggers and steps: no settings write, one read-back."""
+    key = fresh_key("REQ")
+    log = _log_after_first_apply(emu, engine, key, _datasets(key, 3, scenarios=3))
+    for i in range(3):
+        own = [(m, p) for m, p in _on(log, "/scenarios/SC_%d" % i)]
+        assert own == [("GET", "/projects/%s/scenarios/SC_%d" % (key, i))], own
+    assert [m for m, _ in _on(log, "/scenarios") if m != "GET"] == ["POST"] * 3  # the three creations
