@@ -82,3 +82,45 @@ def test_a_scenario_is_created_with_its_definition_then_read_back_once(emu, engi
         own = [(m, p) for m, p in _on(log, "/scenarios/SC_%d" % i)]
         assert own == [("GET", "/projects/%s/scenarios/SC_%d" % (key, i))], own
     assert [m for m, _ in _on(log, "/scenarios") if m != "GET"] == ["POST"] * 3  # the three creations
+
+
+def _recipe_config(key):
+    return FrameworkConfig.from_yaml("\n".join([
+        'version: "1.0"', "project: {key: %s, name: Counted apply}" % key, "datasets:",
+        "  - {name: src, type: Filesystem, connection: filesystem_folders, path: /bench/src, format_type: csv}",
+        "  - {name: out, type: Filesystem, managed: true, format_type: csv}",
+        "recipes:", "  - {name: r1, type: sync, inputs: [src], outputs: [out]}"]) + "\n")
+
+
+def test_the_plan_under_the_lock_does_not_read_the_recipes_the_first_plan_found_missing(emu, engine):
+    """An apply from empty reads each recipe once: the read-back of its creation (no read, under the
+    lock, only to be told it is absent)."""
+    key = fresh_key("REQ")
+    emu.stats.keep = 10 ** 6
+    emu.stats.reset()
+    assert engine.apply(_recipe_config(key)).succeeded
+    log = emu.stats.snapshot(with_log=True)["log"]
+    assert _on(log, "/recipes/r1") == [("GET", "/projects/%s/recipes/r1" % key)]
+
+
+def test_a_recipe_made_in_dss_after_the_first_plan_is_read_under_the_lock_and_not_created_twice(
+        emu, engine, client):
+    key = fresh_key("REQ")
+    config = _recipe_config(key)
+    assert engine.apply(FrameworkConfig.from_yaml(
+        'version: "1.0"\nproject: {key: %s, name: Counted apply}\n' % key)).succeeded is not False
+    first = engine.plan(config)
+    assert {e["address"]: e["action"] for e in first.doc["resource_changes"]}["recipe.r1"] == "create"
+    # someone makes the recipe (and its datasets) in DSS between the plan shown and the apply, not
+    # through the tool (the state does not move)
+    project = client.get_project(key)
+    project.create_dataset("src", "Filesystem", params={"connection": "filesystem_folders", "path": "/bench/src"},
+                           formatType="csv")
+    builder = project.new_managed_dataset("out")
+    builder.with_store_into("filesystem_managed")
+    builder.create()
+    project.new_recipe("sync", "r1").with_input("src").with_output("out").create()
+    result = engine.apply(config, planned=first)  # planned again under the lock: r1 is listed now
+    assert result.succeeded, result.summary()
+    assert [r["name"] for r in client.get_project(key).list_recipes()] == ["r1"]
+    assert not any(r.address == "recipe.r1" and r.operation == "create" for r in result.results)
