@@ -206,7 +206,8 @@ class Applier(object):
         if created_project and self.saved is not None:
             first = self._after_creation(first, key)
         lock = ProjectLock(self.client, key, operation="apply", timeout=self.lock_timeout)
-        lock.acquire()
+        # the plan under the lock is made during the lock's settle delay (it only reads): see ProjectLock.acquire
+        lock.acquire(while_settling=_caught(lambda: self._plan(reuse=first)))
         try:
             result = self._under_lock(lock, key, created_project, first)
         except BaseException:
@@ -235,7 +236,7 @@ class Applier(object):
         """Plan again now that the lock is held; refuse a stale saved plan; apply what is to change."""
         if lock.takeover_message():
             self.notes.append(lock.takeover_message())
-        fresh = self._plan(reuse=first)
+        fresh = _uncaught(lock.settled) if lock.settled is not None else self._plan(reuse=first)
         moved = stale_differences(first, fresh, created=created_project and self.saved is None)
         if self.saved is not None and moved:
             raise StalePlanError(key, moved, fresh)
@@ -616,6 +617,31 @@ class StateWriter(object):
         ``StateStore.send``). Any other error (a state DSS holds in a newer format, a refusal) is not
         retried."""
         DEFAULT_POLICY.with_attempts(attempts).call_dss(self.store.client, self._once, idempotent=True)
+
+
+class _Failed(object):
+    """An exception held as a value (``_caught``), raised again by ``_uncaught``."""
+
+    def __init__(self, error: Exception) -> None:
+        self.error = error
+
+
+def _caught(fn: Callable[[], Any]) -> Callable[[], Any]:
+    """``fn`` returning its exception as a ``_Failed`` value instead of raising it: work done inside
+    the lock protocol (``ProjectLock.acquire``'s ``while_settling``) must not stop it half-way."""
+    def run() -> Any:
+        try:
+            return fn()
+        except Exception as error:  # noqa: BLE001 - raised again by _uncaught, once the lock is held
+            return _Failed(error)
+    return run
+
+
+def _uncaught(value: Any) -> Any:
+    """The value ``_caught`` kept, its exception raised."""
+    if isinstance(value, _Failed):
+        raise value.error
+    return value
 
 
 def _release(lock: Any) -> Optional[str]:

@@ -124,3 +124,15 @@ def test_a_recipe_made_in_dss_after_the_first_plan_is_read_under_the_lock_and_no
     assert result.succeeded, result.summary()
     assert [r["name"] for r in client.get_project(key).list_recipes()] == ["r1"]
     assert not any(r.address == "recipe.r1" and r.operation == "create" for r in result.results)
+
+
+def test_the_plan_under_the_lock_is_made_during_the_lock_settle_delay(emu, engine):
+    """The lock's settle delay (write, wait, read back) is spent reading the plan under the lock: its
+    list reads come after the lock's record is written and before it is read back."""
+    key = fresh_key("REQ")
+    log = _log_after_first_apply(emu, engine, key, _datasets(key, 3))
+    calls = [(e["method"], e["path"].rstrip("/")) for e in log]
+    lock = "/projects/%s/libraries/contents//dataiku-framework/lock.json" % key
+    written = calls.index(("POST", lock))
+    read_back = calls.index(("GET", lock), written)
+    assert ("GET", "/projects/%s/datasets" % key) in calls[written:read_back], calls[written:read_back + 1]
