@@ -43,8 +43,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "python-lib"))
 
-from bench_plan import (LATENCY_MS, PARALLELISM, RECIPE_TYPES, _run_worker, counts, generate,  # noqa: E402
-                        report, sizes_from_env)
+from bench_plan import (LATENCY_MS, PARALLELISM, RECIPE_TYPES, _run_worker, _usage, counts,  # noqa: E402
+                        generate, report, sizes_from_env)
 
 SIZES = (100, 1000)
 RUNS = 3
@@ -88,10 +88,10 @@ def worker_apply(url, config_path, parallelism, hour=None):
     if hour is not None:
         config.scenarios[0].triggers[0].hour = int(hour)
     engine = Engine(client=connect(url, os.environ["BENCH_API_KEY"]).client, parallelism=int(parallelism))
-    start = time.perf_counter()
+    cpu, start = _usage(), time.perf_counter()
     result = engine.apply(config)
-    wall = time.perf_counter() - start
-    return {"wall_s": wall, "writes": result.writes, "succeeded": result.succeeded, "counts": result.counts,
+    wall, cpu = time.perf_counter() - start, _usage() - cpu
+    return {"wall_s": wall, "cpu_s": cpu, "writes": result.writes, "succeeded": result.succeeded, "counts": result.counts,
             "resources": len(result.results), "failed": [(r.address, r.error) for r in result.results
                                                          if r.status != "succeeded"][:5]}
 
@@ -236,7 +236,7 @@ def measure(objects, workdir, runs=RUNS):
     wall, seq_wall = _median(applied, "wall_s"), _median(sequential, "wall_s")
     requests = _median(applied, "requests")
     return {"objects": total, "datasets": sources + produced, "recipes": recipes, "scenarios": scenarios,
-            "runs": runs, "wall_s": wall, "requests": requests, "writes": _median(applied, "emulator_writes"),
+            "runs": runs, "wall_s": wall, "cpu_s": _median(applied, "cpu_s"), "requests": requests, "writes": _median(applied, "emulator_writes"),
             "state_writes": _median(applied, "own_writes", "state"), "seq_wall_s": seq_wall,
             "seq_requests": _median(sequential, "requests"), "floor_requests": floor_requests(objects),
             "latency_floor_s": round(requests * LATENCY_MS / 1000.0 / PARALLELISM, 3),
@@ -276,16 +276,17 @@ def targets(rows):
 
 
 def print_table(rows):
-    header = ("objects", "requests", "req/obj", "floor req", "writes", "state w", "wall s", "lat floor",
+    header = ("objects", "requests", "req/obj", "floor req", "writes", "state w", "wall s", "CPU s", "lat floor",
               "seq req", "seq wall s", "ratio", "no-op w", "1-field w")
-    print("%8s %9s %8s %10s %7s %8s %7s %10s %8s %11s %6s %8s %10s" % header)
+    print("%8s %9s %8s %10s %7s %8s %7s %6s %10s %8s %11s %6s %8s %10s" % header)
     for row in rows:
-        print("%8d %9d %8.2f %10d %7d %8d %7.2f %10.2f %8d %11.2f %5.1fx %8d %10d" % (
+        print("%8d %9d %8.2f %10d %7d %8d %7.2f %6.2f %10.2f %8d %11.2f %5.1fx %8d %10d" % (
             row["objects"], row["requests"], row["requests_per_object"], row["floor_requests"], row["writes"],
-            row["state_writes"], row["wall_s"], row["latency_floor_s"], row["seq_requests"], row["seq_wall_s"],
+            row["state_writes"], row["wall_s"], row["cpu_s"], row["latency_floor_s"], row["seq_requests"],
+            row["seq_wall_s"],
             row["ratio"], row["noop"]["emulator_writes"], row["one_field"]["emulator_writes"]))
     print("median of %s runs per size. requests/writes: counted by the emulator for the apply from empty "
-          "(parallelism %d; state w: of which state writes); floor req: one creation, one settings write where the "
+          "(parallelism %d; state w: of which state writes; CPU s: the applying process's, all threads); floor req: one creation, one settings write where the "
           "creation cannot carry them, one read-back per object; lat floor: requests x %d ms / %d; seq: a plain "
           "dataikuapi loop making the minimal requests, one after the other; ratio: seq wall / wall; no-op w / "
           "1-field w: writes of a no-op apply and of a one-field change" % (
