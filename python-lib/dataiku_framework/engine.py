@@ -55,10 +55,11 @@ class Engine(object):
         if getattr(reuse, "context", None) is None:
             reuse = None  # a plan read back from a file: nothing to carry over
         unchanged = unchanged_details(reuse)
+        absent = _absent_recipes(reuse)  # not read again: listed now after all, everything is read (below)
         with classified(self.url):
             # the connection types (to resolve ``type: SQL``) and the state are read in the same pool as the project
             snapshot = refresh(self.client, key, parallelism=self.parallelism,
-                               recipes={rc.name for rc in config.recipes} - unchanged["recipe"],
+                               recipes={rc.name for rc in config.recipes} - unchanged["recipe"] - absent,
                                scenarios={sc.name for sc in config.scenarios} - unchanged["scenario"],
                                extra={"types": lambda: connection_types(self.client, _wanted_connections(config)),
                                       "state": lambda: _read_state(self.client, key),
@@ -67,8 +68,10 @@ class Engine(object):
             read_named(self.client, snapshot, state, config)  # a kind the state knows and the config dropped
         if reuse is not None:
             meta = reuse.doc["metadata"]
-            if (state.serial, state.lineage) != (meta.get("state_serial"), meta.get("state_lineage")):
-                # rare (an apply ran while this one waited for the lock): one full plan, lists read again
+            if (state.serial, state.lineage) != (meta.get("state_serial"), meta.get("state_lineage")) or \
+                    absent & set(snapshot.recipe_names):
+                # rare (an apply ran while this one waited for the lock, or a recipe missing then was made since):
+                # one full plan, lists read again
                 return self.plan(config, targets=targets, config_source=config_source, allow_delete=allow_delete)
             carry_over(snapshot, reuse.context.snapshot, unchanged)
         types = snapshot.extra["types"]
@@ -357,3 +360,13 @@ def _saved_config(plan: Plan) -> Any:
     if meta.get("config_project_key") and meta["config_project_key"] == config.project.key:
         config = config.with_project_key(meta["project_key"])  # planned with --project-key
     return config
+
+
+def _absent_recipes(plan: Any) -> set:
+    """Recipes ``plan`` (apply's first plan; None: none) found missing from DSS: apply's plan under
+    the lock does not read them one by one (an apply from empty would read every recipe just to be
+    told it is absent); one of them listed after all means it was created in between, and that plan
+    then reads everything again."""
+    if plan is None:
+        return set()
+    return {e["name"] for e in plan.doc["resource_changes"] if e["kind"] == "recipe" and e["action"] == "create"}

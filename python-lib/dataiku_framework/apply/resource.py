@@ -50,9 +50,13 @@ def changed_keys(handler: Any, desired: Dict[str, Any], live: Optional[Dict[str,
     return {d["raw"][0] for d in kept}, ignored
 
 
-def verify(handler: Any, writer: Any, ctx: Any, name: str, obj: Any, desired: Dict[str, Any]) -> None:
-    """Read the object back; any field that differs from ``desired`` (ignore_changes apart) fails."""
-    live = writer.fetch(ctx, name)
+def verify(handler: Any, writer: Any, ctx: Any, name: str, obj: Any, desired: Dict[str, Any],
+           live: Optional[Dict[str, Any]] = None) -> None:
+    """Read the object back (unless ``live`` is a read made since the last write: nothing was
+    written after it, so a second read would only repeat it); any field that differs from
+    ``desired`` (ignore_changes apart) fails."""
+    if live is None:
+        live = writer.fetch(ctx, name)
     if live is None:
         raise ResourceError("%s %s is not in DSS after it was written" % (handler.kind, name), exists=False)
     canon = handler.canonical(handler.live_form(live, ctx, desired), desired)
@@ -92,7 +96,8 @@ def converge(handler: Any, ctx: Any, name: str, obj: Any, desired: Dict[str, Any
     """Write what differs between ``desired`` and ``live`` (read again when None), then verify.
     The number of write requests sent."""
     writer = registry.get(handler.kind)
-    if live is None:  # a creation: read once, and the settings read are the ones modified
+    fresh = live is None
+    if fresh:  # a creation: read once, and the settings read are the ones modified
         live = writer.fetch(ctx, name, keep=True)
         if live is None:
             raise ResourceError("%s %s is not in DSS" % (handler.kind, name), exists=False)
@@ -103,7 +108,8 @@ def converge(handler: Any, ctx: Any, name: str, obj: Any, desired: Dict[str, Any
     sent = writer.write(ctx, name, obj, desired, keys) if keys else 0
     with ctx.lock:
         ctx.kept.pop((handler.kind, name), None)  # nothing to write: the settings kept are not needed
-    verify(handler, writer, ctx, name, obj, desired)
+    # nothing written after a read made here: that read is the read-back (one request, not two)
+    verify(handler, writer, ctx, name, obj, desired, live if fresh and not sent else None)
     return sent
 
 

@@ -7,9 +7,10 @@ Why in this order:
   apply of an unchanged configuration leaves no trace in DSS or in its git history).
 - The plan is computed again once the lock is held: what was reviewed is applied only if DSS and
   the state still are as the plan saw them; otherwise ``StalePlanError`` lists what moved.
-- The state is written by the scheduling thread after each batch of finished resources (while work
-  remains) and once at the end with the history entry closed, so a crash loses at most the
-  resources in flight, and a one-resource apply writes the state once.
+- The state is written in the background while work remains, at most once a second (``StateWriter``),
+  and once at the end with the history entry closed, so a crash loses at most the resources in
+  flight and those finished in the last second (the next apply adopts them), and a one-resource
+  apply writes the state once.
 - The project git history gets a tag before and after (``dataiku-framework-<apply id>-before`` /
   ``-after``), the points rollback returns to. Rollback depends on the "before" one, so when it
   cannot be made the apply stops there (``CheckpointError``), unless checkpoints were turned off.
@@ -206,7 +207,8 @@ class Applier(object):
         if created_project and self.saved is not None:
             first = self._after_creation(first, key)
         lock = ProjectLock(self.client, key, operation="apply", timeout=self.lock_timeout)
-        lock.acquire()
+        # the plan under the lock is made during the lock's settle delay (it only reads): see ProjectLock.acquire
+        lock.acquire(while_settling=_caught(lambda: self._plan(reuse=first)))
         try:
             result = self._under_lock(lock, key, created_project, first)
         except BaseException:
@@ -235,7 +237,7 @@ class Applier(object):
         """Plan again now that the lock is held; refuse a stale saved plan; apply what is to change."""
         if lock.takeover_message():
             self.notes.append(lock.takeover_message())
-        fresh = self._plan(reuse=first)
+        fresh = _uncaught(lock.settled) if lock.settled is not None else self._plan(reuse=first)
         moved = stale_differences(first, fresh, created=created_project and self.saved is None)
         if self.saved is not None and moved:
             raise StalePlanError(key, moved, fresh)
@@ -550,26 +552,49 @@ class StateWriter(object):
     for it: whatever finished since the last write goes in the next one. ``lock`` guards the state
     between the scheduler (recording) and the writer (serialising); the request itself is sent
     outside it. A failed background write is logged and left to the next one; ``write`` (the final
-    write, with retries) reports."""
+    write, with retries) reports.
+
+    Throttled in time: at most one background write per ``interval`` seconds of ``clock``
+    (Terraform's trade: a crash loses at most the last second of records, and the next apply adopts
+    those objects as it finds them in DSS). A change made within the interval is written as soon as
+    it ends, not at the next change; ``write`` (the end, and every way out of the apply) is never
+    throttled."""
+
+    #: seconds between two background writes
+    interval = 1.0
+    #: the clock the interval is measured on (a test can stop it)
+    clock = staticmethod(time.monotonic)
 
     def __init__(self, store: StateStore, state: Any) -> None:
         self.store = store
         self.state = state
         self.lock = threading.Lock()
         self._wake = threading.Event()
-        self._stopping = False
+        self._halt = threading.Event()
+        self._last = None  # type: Optional[float]
         self._thread = threading.Thread(target=self._loop, name="dataiku-framework-state", daemon=True)
         self._thread.start()
 
     def changed(self) -> None:
         self._wake.set()
 
+    def _wait_left(self) -> float:
+        """Seconds before the next background write is allowed (0: now)."""
+        if self._last is None:
+            return 0.0
+        return max(0.0, self._last + self.interval - self.clock())
+
     def _loop(self) -> None:
         while True:
             self._wake.wait()
-            if self._stopping:
+            if self._halt.is_set():
                 return
+            left = self._wait_left()
+            if left > 0:
+                self._halt.wait(min(left, self.interval))
+                continue
             self._wake.clear()
+            self._last = self.clock()
             try:
                 self._once()
             except Exception as error:  # noqa: BLE001 - the final write tries again, and reports
@@ -583,7 +608,7 @@ class StateWriter(object):
 
     def close(self) -> None:
         """Stop the background thread once its write in progress (if any) is done."""
-        self._stopping = True
+        self._halt.set()
         self._wake.set()
         self._thread.join()
 
@@ -593,6 +618,31 @@ class StateWriter(object):
         ``StateStore.send``). Any other error (a state DSS holds in a newer format, a refusal) is not
         retried."""
         DEFAULT_POLICY.with_attempts(attempts).call_dss(self.store.client, self._once, idempotent=True)
+
+
+class _Failed(object):
+    """An exception held as a value (``_caught``), raised again by ``_uncaught``."""
+
+    def __init__(self, error: Exception) -> None:
+        self.error = error
+
+
+def _caught(fn: Callable[[], Any]) -> Callable[[], Any]:
+    """``fn`` returning its exception as a ``_Failed`` value instead of raising it: work done inside
+    the lock protocol (``ProjectLock.acquire``'s ``while_settling``) must not stop it half-way."""
+    def run() -> Any:
+        try:
+            return fn()
+        except Exception as error:  # noqa: BLE001 - raised again by _uncaught, once the lock is held
+            return _Failed(error)
+    return run
+
+
+def _uncaught(value: Any) -> Any:
+    """The value ``_caught`` kept, its exception raised."""
+    if isinstance(value, _Failed):
+        raise value.error
+    return value
 
 
 def _release(lock: Any) -> Optional[str]:

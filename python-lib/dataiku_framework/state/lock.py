@@ -54,7 +54,7 @@ import random
 import time
 import uuid
 from datetime import timedelta
-from typing import Any, Dict, Optional
+from typing import Any, Callable, Dict, Optional
 
 from ..config.printable import printable
 from ..config.secrets import RedactingFilter
@@ -211,6 +211,8 @@ class ProjectLock(object):
         self.record = None  # type: Optional[LockRecord]
         #: The stale lock this one took over, if any.
         self.replaced = None  # type: Optional[LockRecord]
+        #: what ``acquire``'s ``while_settling`` returned in the winning attempt
+        self.settled = None  # type: Any
         self._me = None  # type: Optional[Dict[str, Any]]
 
     @property
@@ -231,11 +233,18 @@ class ProjectLock(object):
             doc["replaced"] = replaced.holder()
         return doc
 
-    def acquire(self, timeout: Optional[float] = None) -> LockRecord:
+    def acquire(self, timeout: Optional[float] = None,
+                while_settling: Optional[Callable[[], Any]] = None) -> LockRecord:
         """Take the lock, waiting up to ``timeout`` seconds (default: the constructor's; 0 = fail at
         once); our record. ``LockHeld`` names the holder when it stays busy. A transient failure of
         an attempt (``dss.policy``) abandons that attempt's token and starts again from the read,
-        never re-sending the write alone: a write sent late is the protocol's race window."""
+        never re-sending the write alone: a write sent late is the protocol's race window.
+
+        ``while_settling``: read-only work done during the settle delay instead of sleeping (the
+        read-back waits for it, so the delay is never shorter). It starts once the attempt's record
+        is written: when the attempt wins, nobody else held the lock from that moment on, so what it
+        read is as good as a read made once the lock is held. The winning attempt's value is
+        ``settled`` (a losing attempt's is dropped; it must not raise: the protocol would stop)."""
         if self.held:
             raise LockError("this lock on project %s is already held (lock id %s)" % (self.project_key, self.id))
         timeout = self.timeout if timeout is None else float(timeout)
@@ -245,7 +254,7 @@ class ProjectLock(object):
         delays = self.policy.delays()
         while True:
             try:
-                won, holder = self._attempt()
+                won, holder = self._attempt(while_settling)
             except Exception as error:  # noqa: BLE001 - transient ones are tried again, per the policy
                 if not delays or not is_transient(error, self._tracker.status):
                     raise
@@ -265,17 +274,21 @@ class ProjectLock(object):
                 raise LockHeld(self.project_key, holder, waited if timeout > 0 else 0.0)
             self.policy.pause(self.poll, remaining)
 
-    def _attempt(self) -> Any:
+    def _attempt(self, while_settling: Optional[Callable[[], Any]] = None) -> Any:
         """One read, write, settle, read-back: (our record, None) when won, else (None, the holder)."""
         self._tracker.status = None
+        self.settled = None
         document, current = _read(self.client, self.project_key)
         if current is not None and not current.expired():
             return None, current
         token = uuid.uuid4().hex
         try:
             document.write_document(self._held_doc(token, format_time(utc_now()), current))
-            if self.settle:
-                time.sleep(self.settle)
+            written = time.monotonic()
+            value = while_settling() if while_settling is not None else None
+            left = self.settle - (time.monotonic() - written)
+            if left > 0:
+                time.sleep(left)
             back = read_lock(self.client, self.project_key)
         except BaseException:
             failed = self._tracker.status  # the failed request's status, before _abandon's requests
@@ -283,6 +296,7 @@ class ProjectLock(object):
             self._tracker.status = failed
             raise
         if back is not None and back.id == token:
+            self.settled = value
             return self._won(back, current), None
         return None, back
 

@@ -207,7 +207,12 @@ class ScenarioResource(Writes, Kind):
         return None if settings is None else live_definition(settings)
 
     def create(self, ctx: ApplyContext, name: str, obj: Any, desired: Dict[str, Any]) -> None:
-        scenario = ctx.project.create_scenario(name, desired["type"])
+        """The creation carries the definition (DSS takes it whole, dss-rest-api.md: create_scenario
+        with ``definition``), so no settings write follows it; a Python scenario's script, which DSS
+        keeps apart, is the one thing the write after it still sends."""
+        definition = scenario_definition(obj, ctx.project_key, ctx.folder_ids, ctx.scenario_ids)
+        definition.pop("script", None)
+        scenario = ctx.project.create_scenario(name, desired["type"], definition=definition)
         ctx.learn("scenario_ids", name, scenario.id)
 
     def to_dss(self, ctx: ApplyContext, obj: Any, desired: Dict[str, Any], key: str) -> Any:
