@@ -555,14 +555,21 @@
     if (!graph.nodes.length) { box.appendChild(el("p", { "class": "dkf-muted", text: "No dataset, folder, recipe or scenario in this plan." })); state.graph = {}; return; }
     var placed = layout(graph.nodes, graph.edges);
     var width = 40 + placed.columns * 230, height = 40 + placed.rows * 54;
-    var root = svg("svg", { "class": "dkf-graph", role: "img", "aria-label": "Flow of the plan: " + graph.nodes.length + " objects" });
-    var view = { x: 0, y: 0, w: Math.max(width, 400), h: Math.max(height, 200) };
+    var root = svg("svg", { "class": "dkf-graph", role: "group", "aria-label": "Flow of the plan: " + graph.nodes.length + " objects" });
+    // never magnified past 1:1 at first (a three-node flow stays node-sized), the whole flow in view
+    var fit = Math.max(width / Math.max(box.clientWidth, 1), height / Math.max(box.clientHeight, 1), 1);
+    var view = { x: 0, y: 0, w: Math.max(box.clientWidth, 400) * fit, h: Math.max(box.clientHeight, 200) * fit };
+    var defs = svg("defs"), marker = svg("marker", { id: "dkf-arrow", viewBox: "0 0 8 8", refX: 8, refY: 4,
+      markerWidth: 7, markerHeight: 7, orient: "auto" });
+    marker.appendChild(svg("path", { d: "M0,0 L8,4 L0,8 z", "class": "dkf-arrowhead" }));
+    defs.appendChild(marker);
+    root.appendChild(defs);
     var edgesLayer = svg("g", { "class": "dkf-edges" }), nodesLayer = svg("g", { "class": "dkf-nodes" });
     graph.edges.forEach(function (e) {
       var a = placed.at[e[0]], b = placed.at[e[1]];
       if (!a || !b) { return; }
       var x1 = a.x + 170, y1 = a.y + 17, x2 = b.x, y2 = b.y + 17, mid = (x1 + x2) / 2;
-      edgesLayer.appendChild(svg("path", { d: "M" + x1 + "," + y1 + " C" + mid + "," + y1 + " " + mid + "," + y2 + " " + x2 + "," + y2, "class": "dkf-edge" }));
+      edgesLayer.appendChild(svg("path", { d: "M" + x1 + "," + y1 + " C" + mid + "," + y1 + " " + mid + "," + y2 + " " + x2 + "," + y2, "class": "dkf-edge", "marker-end": "url(#dkf-arrow)" }));
     });
     graph.nodes.forEach(function (n) { nodesLayer.appendChild(flowNode(n, placed.at[n.id])); });
     root.appendChild(edgesLayer);
