@@ -9,6 +9,7 @@
   "use strict";
 
   var ACTIONS = ["create", "update", "replace", "delete"];
+  var MIN_SCALE = 0.7;
   var FLOW_KINDS = { dataset: "Dataset", managed_folder: "Folder", recipe: "Recipe", scenario: "Scenario" };
   var state = { session: null, plans: [], detail: null, view: "list", sub: "resources", graph: null };
 
@@ -161,9 +162,17 @@
   }
 
   // plan detail
+  function mark(name) { if (window.performance && performance.mark) { performance.mark(name); } }
+
+  /** Open a stored plan; marks dkf-detail-start, -fetched and -shown time it (bench/bench_webapp.py). */
   function openPlan(planId) {
     message("", null);
-    return api("GET", "plans/" + encodeURIComponent(planId)).then(function (detail) { showDetail(detail, true); }, failed);
+    mark("dkf-detail-start");
+    return api("GET", "plans/" + encodeURIComponent(planId)).then(function (detail) {
+      mark("dkf-detail-fetched");
+      showDetail(detail, true);
+      mark("dkf-detail-shown");
+    }, failed);
   }
 
   function showDetail(detail, check) {
@@ -548,7 +557,7 @@
   }
 
   function drawFlow() {
-    if (window.performance && performance.mark) { performance.mark("dkf-flow-start"); }
+    mark("dkf-flow-start");
     var graph = state.detail.graph;
     if ($("dkf-neighbourhood").checked) { graph = neighbourhood(graph); }
     var box = clear($("dkf-flow"));
@@ -556,9 +565,11 @@
     var placed = layout(graph.nodes, graph.edges);
     var width = 40 + placed.columns * 230, height = 40 + placed.rows * 54;
     var root = svg("svg", { "class": "dkf-graph", role: "group", "aria-label": "Flow of the plan: " + graph.nodes.length + " objects" });
-    // never magnified past 1:1 at first (a three-node flow stays node-sized), the whole flow in view
-    var fit = Math.max(width / Math.max(box.clientWidth, 1), height / Math.max(box.clientHeight, 1), 1);
-    var view = { x: 0, y: 0, w: Math.max(box.clientWidth, 400) * fit, h: Math.max(box.clientHeight, 200) * fit };
+    // at first: never magnified past 1:1 (a three-node flow stays node-sized), and never shrunk below
+    // legible (MIN_SCALE; pan or "Fit" for the rest); "Fit" shows the whole flow
+    var cw = Math.max(box.clientWidth, 400), ch = Math.max(box.clientHeight, 200);
+    var fit = Math.max(width / cw, height / ch, 1);
+    var view = { x: 0, y: 0, w: cw * Math.min(fit, 1 / MIN_SCALE), h: ch * Math.min(fit, 1 / MIN_SCALE) };
     var defs = svg("defs"), marker = svg("marker", { id: "dkf-arrow", viewBox: "0 0 8 8", refX: 8, refY: 4,
       markerWidth: 7, markerHeight: 7, orient: "auto" });
     marker.appendChild(svg("path", { d: "M0,0 L8,4 L0,8 z", "class": "dkf-arrowhead" }));
@@ -575,11 +586,11 @@
     root.appendChild(edgesLayer);
     root.appendChild(nodesLayer);
     box.appendChild(root);
-    state.graph = { root: root, view: view, full: { x: 0, y: 0, w: view.w, h: view.h } };
+    state.graph = { root: root, view: view, full: { x: 0, y: 0, w: cw * fit, h: ch * fit } };
     setView(view);
     var legend = clear($("dkf-legend"));
     ACTIONS.concat(["no-op"]).forEach(function (a) { legend.appendChild(badge(a)); });
-    if (window.performance && performance.mark) { performance.mark("dkf-flow-drawn"); }
+    mark("dkf-flow-drawn");
   }
 
   function flowNode(n, at) {
@@ -615,7 +626,7 @@
     if (!g || !g.root) { return; }
     var v = g.view;
     cx = cx === undefined ? v.x + v.w / 2 : cx; cy = cy === undefined ? v.y + v.h / 2 : cy;
-    var w = Math.min(Math.max(v.w * factor, 100), g.full.w * 4), h = w * v.h / v.w;
+    var w = Math.min(Math.max(v.w * factor, 100), g.full.w * 2), h = w * v.h / v.w;
     setView({ x: cx - (cx - v.x) * w / v.w, y: cy - (cy - v.y) * h / v.h, w: w, h: h });
   }
 
@@ -758,6 +769,7 @@
     loadSession().then(function () { go("list"); }, failed);
   }
 
-  window.dkfReview = { openPlan: openPlan, layout: layout, diffLines: diffLines, printable: printable };
+  window.dkfReview = { openPlan: openPlan, showFlow: function () { state.graph = null; sub("flow"); }, layout: layout,
+    diffLines: diffLines, printable: printable };
   if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", start); } else { start(); }
 })();

@@ -18,6 +18,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(HERE)))
 WEBAPP = os.path.join(ROOT, "webapps", "plan-review")
 STANDIN = os.path.join(ROOT, "tests", "python", "plugin", "standin")
 WEBAPP_ID = "plan-review"
+#: Debian's packages (``make chromium``): the browser and its driver, never a download
+CHROMIUM, DRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
 
 PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -107,3 +109,17 @@ def seed(client, project_key="P1"):
     source = {"type": "folder", "project": project_key, "folder": folder.id, "path": "project.yaml", "environment": None}
     plan_and_store(Engine(client=client), project_key, source, comment="seeded by the frame")
     return folder.id
+
+
+def start_chromium(width=1280, height=900):
+    """Headless Debian Chromium through its own chromedriver: Selenium is given both paths, so its
+    driver manager (which reaches for the network) never runs."""
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+    os.environ["SE_OFFLINE"] = "true"
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
+                "--window-size=%d,%d" % (width, height)):
+        options.add_argument(arg)
+    return webdriver.Chrome(service=Service(DRIVER), options=options)

@@ -13,7 +13,7 @@ import pytest
 from emusupport import ADMIN_KEY, ROOT, make_emulator
 from webapp_support import XSS
 
-CHROMIUM, DRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
+from frame import CHROMIUM, DRIVER  # noqa: E402
 SHOTS = os.path.join(ROOT, ".screenshots", "webapp")
 WAIT = 30
 
@@ -28,22 +28,10 @@ from selenium.webdriver.support import expected_conditions as ec  # noqa: E402
 from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
 
 
-def start_chromium(width=1280, height=900):
-    """Headless Debian Chromium through its own chromedriver (no Selenium Manager, no download)."""
-    from selenium.webdriver.chrome.service import Service
-    os.environ["SE_OFFLINE"] = "true"
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
-                "--window-size=%d,%d" % (width, height)):
-        options.add_argument(arg)
-    return webdriver.Chrome(service=Service(DRIVER), options=options)
-
-
 @pytest.fixture(scope="module")
 def site():
     """An emulator seeded with project P1 and one stored plan, the frame serving the webapp, a browser."""
-    from frame import FrameServer, seed, use_standin
+    from frame import FrameServer, seed, start_chromium, use_standin
     emulator = make_emulator()
     client = emulator.client(ADMIN_KEY)
     folder_id = seed(client, "P1")
