@@ -87,7 +87,7 @@ def measure(driver, script, *args):
 
 
 def main():
-    from frame import CHROMIUM, DRIVER, FrameServer, start_chromium, use_standin
+    from review_frame import CHROMIUM, DRIVER, FrameServer, start_chromium, use_standin
     try:
         import selenium  # noqa: F401
         import flask  # noqa: F401
@@ -101,12 +101,12 @@ def main():
     from emusupport import ADMIN_KEY, make_emulator
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # the frame's request log
     emulator = make_emulator()
-    server = driver = None
+    server = driver = undo = None
     tmp = tempfile.TemporaryDirectory()
     try:
         client = emulator.client(ADMIN_KEY)
         ids = store_plans(client, (1000, 300), tmp.name)
-        use_standin(emulator.url, ADMIN_KEY, KEY, {})
+        undo = use_standin(emulator.url, ADMIN_KEY, KEY, {})
         server = FrameServer(emulator, KEY)
         driver = start_chromium()
         driver.set_script_timeout(120)
@@ -127,6 +127,8 @@ def main():
             server.stop()
         emulator.stop()
         tmp.cleanup()
+        if undo is not None:
+            undo()
     report(rows)
     return 0
 

@@ -2,7 +2,7 @@
 
 Starts an emulator with project P1 (a managed folder of configuration, one stored plan; user analyst
 administers it, reader only reads it), then a local stand-in of DSS's webapp frame
-(``tests/python/webapp/frame.py``), and prints the URLs to open, one per browser user. Ctrl-C stops.
+(``tests/python/webapp/review_frame.py``), and prints the URLs to open, one per browser user. Ctrl-C stops.
 WEBAPP_PORT picks the port (default 8765, 0: any free one).
 """
 import os
@@ -16,7 +16,7 @@ sys.path[:0] = [os.path.join(ROOT, "python-lib"), os.path.join(ROOT, "tests", "p
 
 def main():
     from emusupport import ADMIN_KEY, make_emulator
-    from frame import FrameServer, seed, use_standin
+    from review_frame import FrameServer, seed, use_standin
     emulator = make_emulator()
     client = emulator.client(ADMIN_KEY)
     folder_id = seed(client, "P1")

@@ -13,7 +13,7 @@ import pytest
 from emusupport import ADMIN_KEY, ROOT, make_emulator
 from webapp_support import XSS
 
-from frame import CHROMIUM, DRIVER  # noqa: E402
+from review_frame import CHROMIUM, DRIVER  # noqa: E402
 SHOTS = os.path.join(ROOT, ".screenshots", "webapp")
 WAIT = 30
 
@@ -31,27 +31,23 @@ from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
 @pytest.fixture(scope="module")
 def site():
     """An emulator seeded with project P1 and one stored plan, the frame serving the webapp, a browser."""
-    from frame import FrameServer, seed, start_chromium, use_standin
+    from review_frame import FrameServer, seed, start_chromium, use_standin
     emulator = make_emulator()
     client = emulator.client(ADMIN_KEY)
-    folder_id = seed(client, "P1")
-    saved_env = dict(os.environ)
-    use_standin(emulator.url, ADMIN_KEY, "P1", {"source": "folder", "folder": folder_id,
-                                               "config_path": "project.yaml"})
-    server = FrameServer(emulator, "P1")
-    driver = start_chromium()
-    shutil.rmtree(SHOTS, ignore_errors=True)
-    os.makedirs(SHOTS)
+    undo = server = driver = None
     try:
+        folder_id = seed(client, "P1")
+        undo = use_standin(emulator.url, ADMIN_KEY, "P1", {"source": "folder", "folder": folder_id,
+                                                          "config_path": "project.yaml"})
+        server = FrameServer(emulator, "P1")
+        driver = start_chromium()
+        shutil.rmtree(SHOTS, ignore_errors=True)
+        os.makedirs(SHOTS)
         yield {"emulator": emulator, "client": client, "url": server.url, "driver": driver}
     finally:
-        driver.quit()
-        server.stop()
-        emulator.stop()
-        os.environ.clear()
-        os.environ.update(saved_env)
-        for name in [n for n in __import__("sys").modules if n == "dataiku" or n.startswith("dataiku.")]:
-            del __import__("sys").modules[name]
+        for stop in (driver and driver.quit, server and server.stop, emulator.stop, undo):
+            if stop:
+                stop()
 
 
 def wait(driver, condition):

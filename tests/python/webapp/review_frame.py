@@ -39,11 +39,26 @@ def _read(name):
 
 
 def use_standin(url, api_key, project_key, webapp_config):
-    """Make ``import dataiku`` the stand-in on a client of ``api_key`` (the run-as user) in ``project_key``."""
+    """Make ``import dataiku`` the stand-in on a client of ``api_key`` (the run-as user) in
+    ``project_key``; a function undoing it (the path, the variables, the imported modules), so that
+    no later test can import a fake ``dataiku``."""
+    names = ("DKU_STANDIN_URL", "DKU_STANDIN_API_KEY", "DKU_CURRENT_PROJECT_KEY", "DKU_STANDIN_WEBAPP_CONFIG")
+    saved = {name: os.environ.get(name) for name in names}
     if STANDIN not in sys.path:
         sys.path.insert(0, STANDIN)
-    os.environ.update({"DKU_STANDIN_URL": url, "DKU_STANDIN_API_KEY": api_key, "DKU_CURRENT_PROJECT_KEY": project_key,
-                       "DKU_STANDIN_WEBAPP_CONFIG": json.dumps(webapp_config)})
+    os.environ.update(dict(zip(names, (url, api_key, project_key, json.dumps(webapp_config)))))
+
+    def undo():
+        if STANDIN in sys.path:
+            sys.path.remove(STANDIN)
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        for module in [n for n in sys.modules if n == "dataiku" or n.startswith("dataiku.")]:
+            del sys.modules[module]
+    return undo
 
 
 def frame_app(emulator, project_key):
