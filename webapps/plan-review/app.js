@@ -260,18 +260,22 @@
     show(box, true);
   }
 
+  /** Approve and apply: refused at once (digest, rights, approval), or followed as a job: its progress
+   *  (resources done of total, the last one) every 400 ms, then its result or its refusal. */
   function applyPlan() {
     var record = state.detail.record;
     $("dkf-apply").disabled = true;
     $("dkf-discard").disabled = true;
     show($("dkf-progress"), true);
+    $("dkf-progress-text").textContent = "Approving…";
     message("", null);
-    var started = Date.now();
-    var timer = window.setInterval(function () {
-      $("dkf-progress-text").textContent = "Applying… " + Math.round((Date.now() - started) / 1000) + " s";
-    }, 500);
     api("POST", "plans/" + encodeURIComponent(record.id) + "/apply", { digest: record.digest, comment: $("dkf-comment").value })
-      .then(function (answer) {
+      .then(function (started) {
+        state.detail.record = started.record;
+        setStatus(started.record.status);
+        renderEvents(started.record);
+        return follow(started.job);
+      }).then(function (answer) {
         showResult(answer);
         state.detail.record = answer.record;
         setStatus(answer.record.status);
@@ -283,7 +287,23 @@
         failed(error);
         $("dkf-apply").disabled = false;
         $("dkf-discard").disabled = false;
-      }).then(function () { window.clearInterval(timer); show($("dkf-progress"), false); });
+      }).then(function () { show($("dkf-progress"), false); });
+  }
+
+  function follow(jobId) {
+    return new Promise(function (resolve, reject) {
+      (function poll() {
+        api("GET", "jobs/" + encodeURIComponent(jobId)).then(function (job) {
+          var p = job.progress || {};
+          $("dkf-progress-text").textContent = printable("Applying… " + (p.total ? p.done + " of " + p.total + " · " : "") + (p.message || ""));
+          if (!job.done) { window.setTimeout(poll, 400); return; }
+          if (job.status === 200) { resolve(job.answer); return; }
+          var error = new Error(job.answer.error);
+          error.data = job.answer;
+          reject(error);
+        }, reject);
+      })();
+    });
   }
 
   function showResult(answer) {

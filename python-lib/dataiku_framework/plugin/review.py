@@ -20,6 +20,7 @@ import json
 import logging
 import os
 import re
+import threading
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from ..config.secrets import redact, redact_value
@@ -276,11 +277,60 @@ class _MarkingStore(object):
             return None
 
 
+class Job(object):
+    """An apply running in a thread of the backend, so that the page shows its progress (``jobs/ID``)
+    and then its answer; only the browser user who started it may read it."""
+
+    def __init__(self, login: str) -> None:
+        from ..state.store import new_apply_id
+        self.id, self.login = new_apply_id(), login
+        self.progress = {"done": 0, "total": 0, "message": "starting"}  # type: Dict[str, Any]
+        self.answer = None  # type: Optional[Response]
+
+    def report(self, done: int, total: int, text: str) -> None:
+        self.progress = {"done": done, "total": total, "message": redact(str(text))}
+
+    def view(self) -> Dict[str, Any]:
+        answer = self.answer
+        return {"job": self.id, "done": answer is not None, "progress": self.progress,
+                "status": answer[0] if answer else None, "answer": answer[1] if answer else None}
+
+
+_JOBS = {}  # type: Dict[str, Job]
+_JOBS_LOCK = threading.Lock()
+#: finished jobs kept for their pages to read (the oldest are forgotten first)
+JOBS_KEPT = 20
+
+
+def start_job(login: str, work: Callable[[Job], Dict[str, Any]]) -> Job:
+    """Run ``work(job)`` in a daemon thread; its answer (or refusal, as ``handle`` gives them) is kept."""
+    job = Job(login)
+
+    def run() -> None:
+        try:
+            job.answer = (200, work(job))
+        except Exception as error:  # noqa: BLE001 - every failure is one line for the page
+            job.answer = _refusal(error)
+    with _JOBS_LOCK:
+        _JOBS[job.id] = job
+        for old in [j for j in _JOBS.values() if j.answer is not None][:-JOBS_KEPT]:
+            del _JOBS[old.id]
+    threading.Thread(target=run, name="review-apply-%s" % job.id, daemon=True).start()
+    return job
+
+
+def job_status(caller: Caller, job_id: str) -> Dict[str, Any]:
+    job = _JOBS.get(job_id)
+    if job is None or job.login != caller.login:
+        raise Refused(404, "request", "no apply %s of DSS user %s is running or kept here" % (job_id, caller.login))
+    return job.view()
+
+
 def approve_and_apply(caller: Caller, plan_id: str, body: Dict[str, Any]) -> Dict[str, Any]:
-    """Approve (when pending) and apply one stored plan, bound to the digest the page showed: a plan
-    whose digest is not ``body.digest`` is refused. The core checks rights, digest and a fresh plan
-    again (``apply_stored``); a stale plan is refused saying what moved, a held lock naming its holder."""
-    from ..state.plans import apply_stored
+    """Approve (when pending) and start applying one stored plan, bound to the digest the page showed:
+    a plan whose digest is not ``body.digest`` is refused at once. The apply runs as a ``Job`` (the
+    page follows ``jobs/ID``); the core checks rights, digest and a fresh plan again
+    (``apply_stored``): a stale plan is refused saying what moved, a held lock naming its holder."""
     caller.require_admin("approving and applying stored plan %s" % plan_id)
     store = caller.store()
     record = store.get(plan_id)
@@ -289,8 +339,16 @@ def approve_and_apply(caller: Caller, plan_id: str, body: Dict[str, Any]) -> Dic
                                      "approved %s): reload it and review again"
                       % (plan_id, record.get("digest"), redact(str(body.get("digest")))))
     if record.get("status") == "pending":
-        store.approve(plan_id, comment=_comment(body))
-    result = apply_stored(caller.engine(), caller.project_key, plan_id, store=store, lock_timeout=0.0)
+        record = store.approve(plan_id, comment=_comment(body))
+    job = start_job(caller.login, lambda job: _apply(caller, plan_id, job))
+    return dict(job.view(), record=_meta(record))
+
+
+def _apply(caller: Caller, plan_id: str, job: Job) -> Dict[str, Any]:
+    from ..state.plans import apply_stored
+    store = caller.store()
+    result = apply_stored(caller.engine(), caller.project_key, plan_id, store=store, lock_timeout=0.0,
+                          on_progress=job.report)
     return {"result": result.to_dict(), "summary": result.summary(), "record": _meta(store.get(plan_id))}
 
 
@@ -361,6 +419,7 @@ ROUTES = [
     ("POST", r"plans/" + _ID + r"/check", True, lambda c, m, q, b, w: check_staleness(c, m.group("plan_id"))),
     ("POST", r"plans/" + _ID + r"/apply", True, lambda c, m, q, b, w: approve_and_apply(c, m.group("plan_id"), b)),
     ("POST", r"plans/" + _ID + r"/discard", True, lambda c, m, q, b, w: discard(c, m.group("plan_id"), b)),
+    ("GET", r"jobs/(?P<job>[^/]+)", False, lambda c, m, q, b, w: job_status(c, m.group("job"))),
     ("POST", r"plan-now", True, lambda c, m, q, b, w: plan_now(c, w, b)),
     ("GET", r"history", False, lambda c, m, q, b, w: history(c)),
     ("GET", r"rollback-preview", False, lambda c, m, q, b, w: rollback_preview(c, q.get("apply_id"))),

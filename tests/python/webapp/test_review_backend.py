@@ -89,11 +89,14 @@ def test_approve_and_apply_then_history_then_rollback_with_preview(browser, clie
     analyst = browser("analyst")
     plan_id = _plan_now(browser)["record"]["id"]
     digest = analyst.get("plans/" + plan_id)[1]["record"]["digest"]
-    status, applied = analyst.post("plans/%s/apply" % plan_id, {"digest": digest, "comment": "ship it"})
+    status, applied = analyst.apply(plan_id, digest, comment="ship it")
     assert status == 200, applied
     assert applied["result"]["succeeded"] and applied["summary"].startswith("Apply complete")
     events = [(e["status"], e["user"]) for e in applied["record"]["events"]]
     assert events == [("pending", "analyst"), ("approved", "analyst"), ("applied", "analyst")]
+    status, job = analyst.get("jobs/" + analyst.last_job)  # the page followed the apply's progress
+    assert status == 200 and job["done"] and job["progress"]["done"] == job["progress"]["total"] == 3
+    assert browser("reader").get("jobs/" + analyst.last_job)[0] == 404  # another user's apply
     assert client.get_project("P1").get_dataset("RAW").exists()
     status, listed = analyst.get("history")
     entry = listed["history"][0]
@@ -113,7 +116,7 @@ def test_a_stale_plan_is_refused_explaining_what_moved(browser, source):
     digest = analyst.get("plans/" + plan_id)[1]["record"]["digest"]
     source.put_file("project.yaml", CONFIG_YAML.replace("format_type: csv\n    description", "format_type: json\n"
                                                         "    description", 1))
-    status, answer = analyst.post("plans/%s/apply" % plan_id, {"digest": digest})
+    status, answer = analyst.apply(plan_id, digest)
     assert status == 409 and answer["code"] == "stale" and "nothing was applied" in answer["error"]
     assert any("dataset.RAW" in line for line in answer["moved"])
     assert analyst.get("plans/" + plan_id)[1]["record"]["status"] == "stale"
@@ -133,7 +136,7 @@ def test_a_digest_other_than_the_page_s_is_refused(browser):
     analyst = browser("analyst")
     plan_id = _plan_now(browser)["record"]["id"]
     for digest in ("sha256:" + "0" * 64, None):
-        status, answer = analyst.post("plans/%s/apply" % plan_id, {"digest": digest})
+        status, answer = analyst.apply(plan_id, digest)
         assert status == 409 and answer["code"] == "digest" and plan_id in answer["error"]
     assert analyst.get("plans/" + plan_id)[1]["record"]["status"] == "pending"
 
@@ -150,7 +153,7 @@ def test_a_tampered_stored_plan_is_refused(browser, client):
     stored.write_document(record)
     status, answer = analyst.get("plans/" + plan_id)
     assert status == 409 and answer["code"] == "tampered" and plan_id in answer["error"]
-    status, answer = analyst.post("plans/%s/apply" % plan_id, {"digest": digest})
+    status, answer = analyst.apply(plan_id, digest)
     assert status == 409 and answer["code"] == "tampered"
 
 
@@ -174,7 +177,7 @@ def test_a_second_apply_is_told_who_holds_the_lock(browser, emulator):
     plan_id = _plan_now(browser)["record"]["id"]
     digest = analyst.get("plans/" + plan_id)[1]["record"]["digest"]
     with ProjectLock(emulator.client(ADMIN_KEY), "P1", operation="apply"):
-        status, answer = analyst.post("plans/%s/apply" % plan_id, {"digest": digest})
+        status, answer = analyst.apply(plan_id, digest)
     assert status == 409 and answer["code"] == "locked" and "admin" in answer["error"]
     assert analyst.get("plans/" + plan_id)[1]["record"]["status"] == "approved"
 
@@ -185,9 +188,9 @@ def test_the_approver_must_differ_when_the_project_says_so(browser, client):
     analyst = browser("analyst")
     plan_id = _plan_now(browser)["record"]["id"]
     digest = analyst.get("plans/" + plan_id)[1]["record"]["digest"]
-    status, answer = analyst.post("plans/%s/apply" % plan_id, {"digest": digest})
+    status, answer = analyst.apply(plan_id, digest)
     assert status == 409 and "may not approve it" in answer["error"]
-    status, answer = browser("admin").post("plans/%s/apply" % plan_id, {"digest": digest})
+    status, answer = browser("admin").apply(plan_id, digest)
     assert status == 200 and answer["record"]["events"][1]["user"] == "admin"
 
 

@@ -75,3 +75,21 @@ class Browser(object):
             headers["X-CSRF-Token"] = token if isinstance(token, str) else self.token
         answer = self.client.post("/api/" + path, data=json.dumps(body or {}), headers=headers)
         return answer.status_code, json.loads(answer.get_data(as_text=True))
+
+    def apply(self, plan_id, digest, comment=None, timeout=60.0):
+        """Approve-and-apply as the page does: start it, then follow its job to the end; the job's
+        ``(status, answer)``, or the refusal given at once (digest, rights, CSRF, approval)."""
+        import time
+        status, started = self.post("plans/%s/apply" % plan_id, dict({"digest": digest}, **(
+            {"comment": comment} if comment else {})))
+        if status != 200:
+            return status, started
+        self.last_job = started["job"]
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            status, job = self.get("jobs/" + started["job"])
+            assert status == 200, job
+            if job["done"]:
+                return job["status"], job["answer"]
+            time.sleep(0.05)
+        raise AssertionError("apply job %s did not end in %s s" % (started["job"], timeout))
