@@ -114,8 +114,9 @@ def test_a_stale_plan_is_refused_explaining_what_moved(browser, source):
     analyst = browser("analyst")
     plan_id = _plan_now(browser)["record"]["id"]
     digest = analyst.get("plans/" + plan_id)[1]["record"]["digest"]
-    source.put_file("project.yaml", CONFIG_YAML.replace("format_type: csv\n    description", "format_type: json\n"
-                                                        "    description", 1))
+    moved = CONFIG_YAML.replace("path: raw\n    format_type: csv", "path: raw\n    format_type: json")
+    assert moved != CONFIG_YAML
+    source.put_file("project.yaml", moved)
     status, answer = analyst.apply(plan_id, digest)
     assert status == 409 and answer["code"] == "stale" and "nothing was applied" in answer["error"]
     assert any("dataset.RAW" in line for line in answer["moved"])

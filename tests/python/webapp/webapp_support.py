@@ -16,11 +16,11 @@ CONFIG_YAML = textwrap.dedent("""\
       name: Project one
     datasets:
       - name: RAW
+        description: "%s"
         type: Filesystem
         connection: filesystem_managed
         path: raw
         format_type: csv
-        description: "%s"
       - name: CLEAN
         type: Filesystem
         connection: filesystem_managed
