@@ -212,14 +212,15 @@ def _edges_of(entry: Dict[str, Any], by_ref: Dict[str, str], ids: Any) -> List[L
 
 def _refs(roles: Any) -> List[str]:
     """The ``ref`` of every item of a recipe's ``inputs``/``outputs`` (``{role: {items: [...]}}`` or
-    ``{role: [...]}``); a ref ``PROJECT.name`` of another project is kept as its name."""
+    ``{role: [...]}``) in this project: a ref ``PROJECT.name`` names another project's object, which
+    is no node of this plan (and not this project's namesake)."""
     found = []  # type: List[str]
     for role in (roles or {}).values() if isinstance(roles, dict) else []:
         items = role.get("items") if isinstance(role, dict) else role
         for item in items or []:
             ref = item.get("ref") if isinstance(item, dict) else None
-            if isinstance(ref, str):
-                found.append(ref.split(".", 1)[-1])
+            if isinstance(ref, str) and "." not in ref:
+                found.append(ref)
     return found
 
 
