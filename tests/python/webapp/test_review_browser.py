@@ -137,11 +137,19 @@ def test_a_hostile_name_and_comment_render_as_text(site):
         driver.switch_to.alert.text
 
 
-def test_a_reader_sees_the_plan_without_actions(site):
+def test_a_reader_sees_the_plan_without_actions_in_a_narrow_window(site):
     driver = login(site, "reader")
-    open_first_plan(driver)
-    assert not driver.find_element(By.ID, "dkf-actions").is_displayed()
-    assert not driver.find_element(By.ID, "dkf-plan-now").is_displayed()
+    driver.set_window_size(400, 800)
+    try:
+        open_first_plan(driver)
+        assert not driver.find_element(By.ID, "dkf-actions").is_displayed()
+        assert not driver.find_element(By.ID, "dkf-plan-now").is_displayed()
+        driver.find_element(By.CSS_SELECTOR, "#dkf-resources summary").click()
+        overflow = driver.execute_script("return document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert overflow <= 0  # nothing wider than the window: readable without scrolling sideways
+        shot(driver, "narrow")
+    finally:
+        driver.set_window_size(1280, 900)
 
 
 def test_approve_and_apply_then_roll_back_with_preview(site):
