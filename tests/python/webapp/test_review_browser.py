@@ -175,3 +175,25 @@ def test_approve_and_apply_then_roll_back_with_preview(site):
     preview.click()
     wait(driver, lambda d: "Rollback complete" in d.find_element(By.ID, "dkf-message").text)
     assert not site["client"].get_project("P1").get_dataset("RAW").exists()
+
+
+def test_plan_now_discard_and_drift_check(site):
+    driver = login(site, "analyst")
+    visible(driver, "#dkf-plan-now").click()
+    wait(driver, lambda d: "Stored plan" in d.find_element(By.ID, "dkf-message").text)
+    visible(driver, "#dkf-view-detail")
+    made = driver.find_element(By.ID, "dkf-detail-title").text
+    assert driver.find_element(By.ID, "dkf-detail-status").text == "pending"
+    driver.find_element(By.ID, "dkf-comment").send_keys("not today")
+    driver.find_element(By.ID, "dkf-discard").click()
+    wait(driver, lambda d: d.find_element(By.ID, "dkf-detail-status").text == "discarded")
+    assert "not today" in driver.find_element(By.ID, "dkf-events").text
+    assert not driver.find_element(By.ID, "dkf-actions").is_displayed()
+    driver.find_element(By.CSS_SELECTOR, ".dkf-tab[data-view=list]").click()
+    Select(driver.find_element(By.ID, "dkf-status-filter")).select_by_value("discarded")
+    wait(driver, lambda d: made.split()[-1] in d.find_element(By.ID, "dkf-plans").text)
+    driver.find_element(By.CSS_SELECTOR, ".dkf-tab[data-view=drift]").click()
+    wait(driver, lambda d: "No drift check recorded yet" in d.find_element(By.ID, "dkf-drift").text)
+    driver.find_element(By.ID, "dkf-drift-now").click()
+    wait(driver, lambda d: "checked at" in d.find_element(By.ID, "dkf-drift").text)
+    assert "by analyst" in driver.find_element(By.ID, "dkf-drift").text
