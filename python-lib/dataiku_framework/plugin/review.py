@@ -393,11 +393,32 @@ def check_drift(caller: Caller, webapp_config: Optional[Dict[str, Any]]) -> Dict
         raise Refused(409, "source", "no configuration source is set in the webapp's settings")
     with source_config(caller.client, caller.project_key, {"source": source}) as config:
         plan = caller.engine().drift(config)
-    lines = difference_lines(plan.doc)
-    record = {"at": format_time(utc_now()), "by": caller.login, "count": len(lines), "differences": lines[:200],
-              "summary": plan.doc.get("summary") or {}, "source": source}
-    LibraryDocument(caller.client, caller.project_key, DRIFT_FILE).write_document(redact_value(record))
-    return {"last": record}
+    return {"last": record_drift(caller.client, caller.project_key, difference_lines(plan.doc), caller.login, source)}
+
+
+def record_drift(client: Any, project_key: str, lines: List[str], user: str, source: Dict[str, Any]) -> Dict[str, Any]:
+    """Record a drift check (what differs, one line each; who; the configuration's source) in the
+    project library, where the review page's "Drift" view reads the last one; the record."""
+    record = {"at": format_time(utc_now()), "by": user, "count": len(lines), "differences": lines[:200],
+              "source": source}
+    record = redact_value(record)
+    LibraryDocument(client, project_key, DRIFT_FILE).write_document(record)
+    return record
+
+
+def record_drift_report(client: Any, report: Any) -> None:
+    """For the "Check drift" step: record its check (``plugin.plan.PlanReport``) in the project it
+    checked, so the review page shows it. An invalid configuration is no check; a failed write
+    (a run-as user without write rights) is logged: the step's outcome does not depend on it."""
+    if report.plan is None:
+        return
+    from ..state.dssfiles import identity
+    source = {"type": "folder", "folder": report.folder_name, "path": report.config_path}
+    try:
+        record_drift(client, report.project_key, report.differences(), identity(client)["user"], source)
+    except Exception as error:  # noqa: BLE001 - the step reports drift by its outcome, not by this record
+        log.warning("the drift check of project %s could not be recorded for the review page (%s)",
+                    report.project_key, _dss_reason(error))
 
 
 def _meta(record: Dict[str, Any]) -> Dict[str, Any]:

@@ -18,7 +18,7 @@ for _shared in (os.path.join(TESTS, "plugin"),):  # plugin_support, as the plugi
 _spec = importlib.util.spec_from_file_location("plugin_fixtures_webapp", os.path.join(TESTS, "plugin", "conftest.py"))
 _fixtures = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(_fixtures)
-dss = _fixtures.dss
+dss, configs, deployed = _fixtures.dss, _fixtures.configs, _fixtures.deployed
 
 from webapp_support import CONFIG_YAML, RECIPE_PY, Browser, load_backend  # noqa: E402
 
