@@ -221,3 +221,23 @@ def test_unknown_routes_and_bad_bodies_are_one_line_refusals(browser, webapp):
     raw = webapp.post("/api/plan-now", data="{not json", headers=dict(analyst.headers, **{
         "X-CSRF-Token": analyst.token, "Content-Type": "application/json"}))
     assert raw.status_code == 400 and json.loads(raw.get_data(as_text=True))["code"] == "request"
+
+
+def test_plan_now_from_git_is_stored_at_its_commit_and_applied_from_it(browser, monkeypatch, tmp_path, client):
+    """The webapp's source may be a git repository: the plan records the commit it resolved to and is
+    applied from that commit after the branch moved on."""
+    from gitsupport import CODE_V1, FILES, KEY, Repository
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    repo = Repository(str(tmp_path), files={k: v.replace(KEY, "P1") for k, v in FILES.items()})
+    monkeypatch.setenv("DKU_STANDIN_WEBAPP_CONFIG", json.dumps({"source": "git", "git_url": repo.url,
+                                                                "git_ref": "main", "config_path": "conf/project.yaml"}))
+    analyst = browser("analyst")
+    assert analyst.session()[1]["source"].startswith("git " + repo.url)
+    made = _plan_now(browser)["record"]
+    assert made["source"]["type"] == "git" and made["source"]["path"] == "conf/project.yaml"
+    planned = made["source"]["commit"]
+    repo.commit({"conf/recipes/clean.py": CODE_V1 + "# moved on\n"}, "after the review")
+    status, applied = analyst.apply(made["id"], made["digest"])
+    assert status == 200 and applied["result"]["succeeded"], applied
+    assert client.get_project("P1").get_recipe("clean").get_settings().get_payload() == CODE_V1
+    assert applied["record"]["source"]["commit"] == planned
