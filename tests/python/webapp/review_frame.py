@@ -121,7 +121,8 @@ def seed(client, project_key="P1"):
         {"group": "data_team", "readProjectContent": True, "readConf": True, "writeProjectContent": True,
          "writeConf": True, "admin": True},
         {"group": "readers", "readProjectContent": True, "readConf": True}]))
-    source = {"type": "folder", "project": project_key, "folder": folder.id, "path": "project.yaml", "environment": None}
+    source = {"type": "folder", "project": project_key, "folder": folder.id, "path": "project.yaml",
+              "environment": None}
     plan_and_store(Engine(client=client), project_key, source, comment="seeded by the frame")
     return folder.id
 

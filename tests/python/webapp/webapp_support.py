@@ -34,7 +34,8 @@ CONFIG_YAML = textwrap.dedent("""\
         code_file: clean.py
     """) % XSS
 
-RECIPE_PY = "import dataiku\ndf = dataiku.Dataset('RAW').get_dataframe()\ndataiku.Dataset('CLEAN').write_with_schema(df)\n"
+RECIPE_PY = ("import dataiku\ndf = dataiku.Dataset('RAW').get_dataframe()\n"
+             "dataiku.Dataset('CLEAN').write_with_schema(df)\n")
 
 
 def load_backend(app=None):
