@@ -33,7 +33,15 @@ PLUGIN_TESTS_UTILS_REF ?= master
 PLUGIN_TESTS_UTILS ?= git+https://github.com/dataiku/dataiku-plugin-tests-utils.git@$(PLUGIN_TESTS_UTILS_REF)
 DSS_JOBS ?= 0
 
-.PHONY: demo test test-fast test-core test-py39 test-dss fuzz bench plugin check-py39 clean
+# The review webapp's backend runs in DSS's built-in environment, which may carry an old Flask: its
+# tests run again under Flask 1.1 (with the Werkzeug/Jinja2/itsdangerous/MarkupSafe/click of its
+# time) in a small virtualenv of their own, on the Python 3.9 the suite finds (else $(PYTHON)).
+VENVFLASK11 := .venv-flask11
+STAMPFLASK11 := $(VENVFLASK11)/.installed
+FLASK11 := flask==1.1.4 werkzeug==1.0.1 jinja2==2.11.3 itsdangerous==1.1.0 markupsafe==2.0.1 click==7.1.2
+WEBAPP_BACKEND_TESTS := tests/python/webapp/test_review_backend.py
+
+.PHONY: demo test test-fast test-flask11 chromium webapp test-core test-py39 test-dss fuzz bench plugin check-py39 clean
 
 $(STAMP): requirements-dev.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -57,14 +65,40 @@ $(STAMPDSS): requirements-dev.txt pyproject.toml
 	fi
 	touch $(STAMPDSS)
 
+$(STAMPFLASK11): requirements-dev.txt
+	@exe="$$($(PYTHON) tools/check_py39.py --which 2>/dev/null)"; $${exe:-$(PYTHON)} -m venv $(VENVFLASK11)
+	grep -v -i -E '^(flask|jinja2|werkzeug|itsdangerous|markupsafe|click|blinker|selenium)[=;<> ]' requirements-dev.txt \
+		> $(VENVFLASK11)/requirements.txt
+	$(VENVFLASK11)/bin/python -m pip install -q --disable-pip-version-check -r $(VENVFLASK11)/requirements.txt $(FLASK11)
+	touch $(STAMPFLASK11)
+
+## test-flask11: the review webapp's backend tests under Flask 1.1 (part of `make test`)
+test-flask11: $(STAMPFLASK11)
+	EXPECT_FLASK_MAJOR=1 PYTHONPATH=python-lib $(VENVFLASK11)/bin/python -m pytest $(WEBAPP_BACKEND_TESTS) -q -p no:cacheprovider
+
+## chromium: Debian's chromium and chromium-driver for the browser tests, installed with apt when
+## missing and possible (root); otherwise those tests skip, saying why
+chromium:
+	@if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "chromium: installing chromium and chromium-driver with apt"; \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver) \
+			|| echo "chromium: could not be installed; the browser tests will skip"; \
+	else echo "chromium: not installed and not root: the browser tests will skip"; fi
+
+## webapp: serve the review webapp locally against an embedded emulator (for manual use; prints the URL)
+webapp: $(STAMP)
+	$(PY) tools/serve_webapp.py
+
 ## demo: run the main job on the embedded DSS emulator
 demo: $(STAMP)
 	$(PY) tools/demo.py
 
 ## test: the whole suite (Python 3.9 checks, unit, emulator contract, integration, 13.x client,
 ## and the core suite again under Python 3.9 when one is installed)
-test: $(STAMP) $(STAMP13) check-py39
+test: $(STAMP) $(STAMP13) check-py39 chromium
 	EXPECT_DATAIKUAPI_MAJOR=15 $(PY) -m pytest tests/python $(PYTEST_FLAGS)
+	@$(MAKE) --no-print-directory test-flask11
 	EXPECT_DATAIKUAPI_MAJOR=13 PYTHONPATH=python-lib $(VENV13)/bin/python -m pytest tests/python/emulator/test_client_versions.py -q -p no:cacheprovider
 	@$(MAKE) --no-print-directory test-py39
 
@@ -119,4 +153,4 @@ plugin: $(STAMP)
 	$(PY) tools/build_plugin.py
 
 clean:
-	rm -rf $(VENV) $(VENV13) $(VENV39) $(VENVDSS) dist bench/results
+	rm -rf $(VENV) $(VENV13) $(VENV39) $(VENVDSS) $(VENVFLASK11) dist bench/results
