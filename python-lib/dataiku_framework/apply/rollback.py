@@ -17,7 +17,9 @@ current contents (a dataset the apply created is removed from the flow, its file
 
 The state and the lock are files of the same project, so the revert brings back their older text:
 the rollback keeps the lock's record and the state's full history (the rollback is appended), and
-only the per-resource records come back to what they were before the apply. The restored lock text
+only the per-resource records come back to what they were before the apply. The tool's other records
+in that folder (stored plans and their review record, the last drift check) are written back as they
+were just before the revert: a rollback does not make an applied plan "approved" again. The restored lock text
 is the undone apply's record (often expired) or a released one, so another acquirer may take the
 lock right after the revert: the rollback takes it back only when the record it finds is older than
 its own (``ProjectLock.reclaim``), and otherwise stops, leaving it to the new holder. A failed
@@ -32,7 +34,9 @@ from ..config.printable import printable
 from ..dss.policy import DEFAULT as DEFAULT_POLICY
 from ..resources import registry
 from ..state import ProjectLock, StateStore, identity, new_apply_id
-from ..state.dssfiles import FOLDER
+from ..state.dssfiles import FOLDER, records, restore_records
+from ..state.lock import FILE_NAME as LOCK_FILE
+from ..state.store import FILE_NAME as STATE_FILE
 from .checkpoint import TAG, checkpoint, head
 from .result import ResourceResult, Result
 
@@ -230,9 +234,11 @@ def _locked(client: Any, project_key: str, to: Optional[str], lock: Any, on_prog
         return Result(project_key, "rollback", None, [], plan=plan, notes=[NOT_RESTORED])
     git = client.get_project(project_key).get_project_git()
     before_commit = checkpoint(git, "rollback", rollback_id, "before")
+    kept = records(client, project_key, leave=(STATE_FILE, LOCK_FILE))  # stored plans, drift: not reverted
     lock.verify()  # the revert cannot be taken back: still ours (see state.lock, the remaining race)
     answer = git.revert_to_revision(plan.checkpoint) or {}
     lock.reclaim()  # the revert brought back the lock file's older text: ours again, unless taken meanwhile
+    restore_records(client, project_key, kept)
     if answer.get("success") is False:
         raise RollbackError("DSS refused to revert project %s to %s: %s" % (
             project_key, plan.checkpoint, "; ".join(str(x.get("message")) for x in answer.get("logs") or [])))

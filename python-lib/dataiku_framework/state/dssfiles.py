@@ -103,6 +103,27 @@ class LibraryDocument(object):
             return handle
 
 
+def records(client: Any, project_key: str, leave: Tuple[str, ...]) -> Dict[str, str]:
+    """The text of every file of ``FOLDER`` but those named in ``leave``: the tool's own records
+    (stored plans, their index, the last drift check), which a git revert of the project must not
+    take back (``rollback`` writes them again after it). One listing plus one read per file."""
+    library = client.get_project(project_key).get_library()
+    folder = library.get_folder("/" + FOLDER)
+    if folder is None:
+        return {}
+    return {item.name: item.read() for item in folder.list()
+            if item.name not in leave and hasattr(item, "read")}
+
+
+def restore_records(client: Any, project_key: str, kept: Dict[str, str]) -> None:
+    """Write back the ``records`` a revert changed (re-created where it removed them): a file the
+    revert left as it was costs no write."""
+    for name, text in sorted(kept.items()):
+        document = LibraryDocument(client, project_key, name)
+        if document.read_text() != text:
+            document.write_text(text)
+
+
 def dumps(doc: Any) -> str:
     return json.dumps(doc, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
 

@@ -128,3 +128,26 @@ def test_a_rollback_with_nothing_to_change_writes_nothing(engine):
     assert "Nothing to roll back" in again.to_text()
     noop = engine.rollback(KEY, to=result.apply_id)
     assert noop.writes == 0 and noop.results == [] and noop.apply_id is None
+
+
+def test_a_rollback_keeps_the_tools_own_records_stored_plans_and_the_drift_check(engine, tmp_path):
+    """The revert takes the whole library back, the framework's folder included: the stored plans'
+    review records (an applied plan would read "approved" again) and the last drift check must be
+    those of just before the rollback, as the state's history is."""
+    from dataiku_framework.config import load_config
+    from dataiku_framework.state.plans import PlanStore, apply_stored
+    first = _config(["OLD_ONE"])
+    assert engine.apply(first).succeeded
+    source = tmp_path / "project.yaml"
+    source.write_text(_second(first).to_yaml(), encoding="utf-8")
+    store = PlanStore(engine.client, KEY)
+    plan_id = store.save(engine.plan(load_config(str(source)), config_source=str(source))).id
+    store.approve(plan_id, comment="ok")
+    applied = apply_stored(engine, KEY, plan_id, store=store)
+    assert applied.succeeded
+    drift = LibraryDocument(engine.client, KEY, "drift.json")
+    drift.write_document({"checked": "after the apply"})
+    assert engine.rollback(KEY).succeeded
+    record = PlanStore(engine.client, KEY).get(plan_id)
+    assert record["status"] == "applied", [e["status"] for e in record["events"]]
+    assert LibraryDocument(engine.client, KEY, "drift.json").read_document() == {"checked": "after the apply"}

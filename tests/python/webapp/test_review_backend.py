@@ -108,6 +108,8 @@ def test_approve_and_apply_then_history_then_rollback_with_preview(browser, clie
     status, rolled = analyst.post("rollback", {"apply_id": entry["apply_id"]})
     assert status == 200 and rolled["result"]["operation"] == "rollback", rolled
     assert not client.get_project("P1").get_dataset("RAW").exists()
+    # the revert took the library back to before the apply; the stored plan's record stays "applied"
+    assert analyst.get("plans/" + plan_id)[1]["record"]["status"] == "applied"
 
 
 def test_a_stale_plan_is_refused_explaining_what_moved(browser, source):
