@@ -2,7 +2,7 @@
 
 Why a command group of its own: a stored plan is reviewed in steps, often by different people (one
 plans, an admin approves, someone applies), so each step is one command naming the project and the
-plan id. Everything is done by the core (``state.plans``), which the plugin and the webapp call too;
+plan id. Everything is done by the core (``state.plans``, ``stored_plans``), which the plugin and the webapp call too;
 this module only parses, prints and maps refusals to one error line and exit 1.
 """
 import argparse
@@ -122,7 +122,7 @@ def cmd_show(args: argparse.Namespace) -> int:
 def _check(args: argparse.Namespace) -> int:
     """``show --check``: plan again from the plan's source; exit 0 when it is fresh, 2 when it is
     stale (marked so, if it was pending or approved), saying what moved."""
-    from ..state.plans import check_stored
+    from ..stored_plans import check_stored
     moved = _store_call(args, lambda store: check_stored(args.engine, args.project_key, args.plan_id, store=store))
     if isinstance(moved, int):
         return moved
@@ -151,10 +151,10 @@ def cmd_discard(args: argparse.Namespace) -> int:
 
 
 def cmd_apply(args: argparse.Namespace) -> int:
-    """Show the stored plan, confirm, apply it as stored (``state.plans.apply_stored``: rights, digest
+    """Show the stored plan, confirm, apply it as stored (``stored_plans.apply_stored``: rights, digest
     and a fresh plan checked again; the outcome recorded on the stored plan)."""
     from ..render.text import render_text
-    from ..state.plans import apply_stored
+    from ..stored_plans import apply_stored
     found = _store_call(args, lambda store: store.plan_of(store.get(args.plan_id)))
     if isinstance(found, int):
         return found

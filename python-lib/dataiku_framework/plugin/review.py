@@ -2,7 +2,7 @@
 
 Why a core module: ``webapps/plan-review/backend.py`` only runs inside DSS (its ``app`` is DSS's), so
 it stays a few lines that turn a Flask request into ``handle(...)`` and the ``(status, body)`` back
-into a response; everything it does is here, over the same core as the CLI (``state.plans``, the
+into a response; everything it does is here, over the same core as the CLI (``state.plans``, ``stored_plans``, the
 ``Engine``), and tested through Flask's test client against the emulator.
 
 Who acts: the backend's own client (``dataiku.api_client()``, the webapp's run-as user) is used only
@@ -82,7 +82,8 @@ class Caller(object):
 def identify(backend_client: Any, headers: Dict[str, str], project_key: str) -> Caller:
     """The browser user of a request, who must be able to read ``project_key`` (DSS is asked as that
     user: a project they may not read is refused, 403)."""
-    from ..state.plans import PlanStoreError, browser_user_client
+    from ..state.plans import PlanStoreError
+    from ..stored_plans import browser_user_client
     try:
         login, client = browser_user_client(backend_client, headers)
     except PlanStoreError as error:
@@ -228,7 +229,7 @@ def _refs(roles: Any) -> List[str]:
 
 def plan_now(caller: Caller, webapp_config: Optional[Dict[str, Any]], body: Dict[str, Any]) -> Dict[str, Any]:
     """Plan from the configured source and store the plan (project admins); its id and detail."""
-    from ..state.plans import plan_and_store
+    from ..stored_plans import plan_and_store
     caller.require_admin("planning from the webapp")
     source = configured_source(webapp_config, caller.project_key)
     if source is None:
@@ -244,7 +245,7 @@ def plan_now(caller: Caller, webapp_config: Optional[Dict[str, Any]], body: Dict
 def _check_names_project(caller: Caller, source: Dict[str, Any]) -> None:
     """``ForeignProject`` when the source's configuration names another project than the webapp's:
     refused before any request about that project (as every plugin component does, ``scope``)."""
-    from ..state.plans import source_config
+    from ..stored_plans import source_config
     from .scope import check_configured_key
     with source_config(caller.client, caller.project_key, {"source": source}) as config:
         configured = config.resolved().project.key
@@ -255,7 +256,7 @@ def _check_names_project(caller: Caller, source: Dict[str, Any]) -> None:
 def check_staleness(caller: Caller, plan_id: str) -> Dict[str, Any]:
     """Plan again from the stored plan's source (a full re-plan: the page asks after it is shown);
     an open plan that differs is marked stale, when the browser's user may write the library."""
-    from ..state.plans import check_stored
+    from ..stored_plans import check_stored
     moved = check_stored(caller.engine(), caller.project_key, plan_id, store=_MarkingStore(caller))
     return {"stale": bool(moved), "moved": moved, "status": caller.store().get(plan_id).get("status")}
 
@@ -346,7 +347,7 @@ def approve_and_apply(caller: Caller, plan_id: str, body: Dict[str, Any]) -> Dic
 
 
 def _apply(caller: Caller, plan_id: str, job: Job) -> Dict[str, Any]:
-    from ..state.plans import apply_stored
+    from ..stored_plans import apply_stored
     store = caller.store()
     result = apply_stored(caller.engine(), caller.project_key, plan_id, store=store, lock_timeout=0.0,
                           on_progress=job.report)
@@ -386,7 +387,7 @@ def drift_status(caller: Caller) -> Dict[str, Any]:
 def check_drift(caller: Caller, webapp_config: Optional[Dict[str, Any]]) -> Dict[str, Any]:
     """Check drift now from the configured source (project admins: it records the check)."""
     from ..render.text import difference_lines
-    from ..state.plans import source_config
+    from ..stored_plans import source_config
     caller.require_admin("checking drift from the webapp")
     source = configured_source(webapp_config, caller.project_key)
     if source is None:

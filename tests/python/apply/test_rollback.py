@@ -135,7 +135,8 @@ def test_a_rollback_keeps_the_tools_own_records_stored_plans_and_the_drift_check
     review records (an applied plan would read "approved" again) and the last drift check must be
     those of just before the rollback, as the state's history is."""
     from dataiku_framework.config import load_config
-    from dataiku_framework.state.plans import PlanStore, apply_stored
+    from dataiku_framework.state.plans import PlanStore
+    from dataiku_framework.stored_plans import apply_stored
     first = _config(["OLD_ONE"])
     assert engine.apply(first).succeeded
     source = tmp_path / "project.yaml"

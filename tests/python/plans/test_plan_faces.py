@@ -8,7 +8,8 @@ from plugin_support import PROJECT_YAML, SCENARIO_YAML, macro_runner, step_runne
 
 from emusupport import ROOT
 from dataiku_framework.engine import Engine
-from dataiku_framework.state.plans import PlanStore, apply_stored
+from dataiku_framework.state.plans import PlanStore
+from dataiku_framework.stored_plans import apply_stored
 
 MACRO = os.path.join(ROOT, "python-runnables", "plan", "runnable.py")
 STEP = os.path.join(ROOT, "python-steps", "apply-config", "step.py")

@@ -9,8 +9,8 @@ from dataiku_framework.apply.run import StalePlanError
 from dataiku_framework.engine import Engine
 from dataiku_framework.plugin.scope import NotProjectAdmin
 from dataiku_framework.state.dssfiles import FOLDER, LibraryDocument
-from dataiku_framework.state.plans import (INDEX_NAME, PlanStore, PlanStoreError, TamperedPlanError, apply_stored,
-                                           plan_file)
+from dataiku_framework.state.plans import INDEX_NAME, PlanStore, PlanStoreError, TamperedPlanError, plan_file
+from dataiku_framework.stored_plans import apply_stored
 
 KEY = "PS1"
 SECRET = "s3cr3t-Pa55word-value"
@@ -242,7 +242,7 @@ def test_a_browser_user_approves_and_applies_under_their_own_name(emulator, clie
     """A webapp backend runs as the admin; the browser's user (a session cookie) is the one whose
     rights are checked and whose name the plan store and the apply history record."""
     from emusupport import browser_headers
-    from dataiku_framework.state.plans import browser_user_client
+    from dataiku_framework.stored_plans import browser_user_client
     engine, plan = made
     _data_team_admins(client)
     plan_id = PlanStore(client, KEY).save(plan).id
@@ -278,7 +278,7 @@ def test_a_failed_apply_is_recorded_failed_with_its_apply_id(emulator, client, m
 
 
 def test_plan_and_store_from_a_file_source(client, made, config_file):
-    from dataiku_framework.state.plans import plan_and_store
+    from dataiku_framework.stored_plans import plan_and_store
     engine, _ = made
     saved, plan = plan_and_store(engine, KEY, {"type": "file", "path": config_file}, comment="from the page")
     record = PlanStore(client, KEY).get(saved.id)

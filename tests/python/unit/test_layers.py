@@ -21,6 +21,10 @@ FORBIDDEN = {
     "config": ("dss", "resources", "plan", "importer", "apply", "render", "engine", "commands", "cli", "wiring",
                "plugin", "preview", "projects"),
     "plan.document": ("render",),
+    # the state, lock and plan-store files are a layer below planning and applying (issue 15: the
+    # store's plan-and-apply steps live above it, in ``stored_plans``)
+    "state": ("apply", "engine", "commands", "cli", "wiring", "plugin", "preview", "projects", "importer",
+              "render", "stored_plans"),
 }
 #: private names that were reached across modules; their owners now offer public ones
 PRIVATE = ("_walk", "_plan", "_classified", "_raw")

@@ -110,7 +110,7 @@ def seed(client, project_key="P1"):
     readers (reader) its readers, and one stored plan; the folder's id."""
     from webapp_support import CONFIG_YAML, RECIPE_PY
     from dataiku_framework.engine import Engine
-    from dataiku_framework.state.plans import plan_and_store
+    from dataiku_framework.stored_plans import plan_and_store
     if project_key not in client.list_project_keys():
         client.create_project(project_key, "Project one", "admin")
     project = client.get_project(project_key)
