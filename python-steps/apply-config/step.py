@@ -4,7 +4,8 @@ review), its id in the scenario variable framework_stored_plan_id.
 
 Prints the plan (before any write), progress and the outcome to the step log, sets the scenario
 variables (counts per action, apply id, drift count: see ``step_variables``), then fails when the
-configuration is invalid, the apply failed, or on changes or drift as ``fail_on`` says. All logic
+configuration is invalid, the apply failed, or on changes or drift as ``fail_on`` says. In mode
+apply_if_no_drift, its drift check is recorded for the review webapp's "Drift" view. All logic
 lives in ``dataiku_framework.plugin.apply``.
 """
 import dataiku

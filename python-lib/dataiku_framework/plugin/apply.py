@@ -158,7 +158,8 @@ def apply_from_folder(client: Any, project_key: str, folder_ref: str, config_pat
                       on_planned: Optional[Callable[[ApplyReport], None]] = None) -> ApplyReport:
     """Plan the configuration in managed folder ``folder_ref`` of ``project_key``, check the caller's
     rights, and apply that plan (``mode``: ``apply``; ``apply_if_no_drift`` holds back when DSS was
-    changed outside the configuration; ``plan_only`` never writes).
+    changed outside the configuration, and records that drift check where the review page reads the
+    last one, as the "Check drift" step does: a failed record is only logged; ``plan_only`` never writes).
 
     The configuration must name ``project_key`` (the project the component runs in), or ``target``
     (the "Target project" parameter): else ``scope.ForeignProject`` naming both keys, before any
@@ -181,6 +182,9 @@ def apply_from_folder(client: Any, project_key: str, folder_ref: str, config_pat
         report = ApplyReport(planned)
         if on_planned is not None:
             on_planned(report)
+        if mode == "apply_if_no_drift":
+            from .review import record_drift_report  # the review page's "Drift" view shows this check too
+            record_drift_report(client, report)
         if not report.valid or not report.has_changes or mode == "plan_only":
             return report
         if mode == "apply_if_no_drift" and report.drift_count:
