@@ -122,9 +122,33 @@
       $("dkf-project").textContent = printable("project " + session.project_key);
       $("dkf-who").textContent = printable(session.user + (session.admin ? " (project admin)" : " (read only)"));
       $("dkf-source").textContent = printable(session.source ? "Source: " + session.source : "No source set in the webapp's settings");
-      show($("dkf-plan-now"), session.admin && !!session.source);
-      show($("dkf-drift-now"), session.admin && !!session.source);
+      showSourceStatus(session);
     });
+  }
+
+  /** Whether a project admin confirmed the webapp's source: "Plan now" and "Check drift now" only then;
+   *  otherwise why not, and (admins only) "Confirm source". */
+  function showSourceStatus(session) {
+    var status = session.source_status || {}, was = status.confirmed, note = $("dkf-source-note");
+    var confirmed = was ? "confirmed: " + was.text + " by " + was.by + " at " + was.at : "";
+    note.textContent = printable(status.problem ? status.problem + (was ? " (" + confirmed + ")" : "") :
+      (was ? "Source " + confirmed : ""));
+    note.className = "dkf-source-note" + (status.problem ? " dkf-unconfirmed" : "");
+    show(note, !!note.textContent);
+    var ready = session.admin && !!session.source && !status.problem;
+    show($("dkf-confirm-source"), session.admin && !!status.problem);
+    show($("dkf-plan-now"), ready);
+    show($("dkf-drift-now"), ready);
+  }
+
+  function confirmSource() {
+    var button = $("dkf-confirm-source");
+    button.disabled = true;
+    api("POST", "source/confirm", { source: state.session.source_status.params }).then(function (status) {
+      state.session.source_status = status;
+      showSourceStatus(state.session);
+      message("Source confirmed: " + status.text, "ok");
+    }, failed).then(function () { button.disabled = false; });
   }
 
   // plans list
@@ -774,6 +798,7 @@
     });
     $("dkf-status-filter").addEventListener("change", loadPlans);
     $("dkf-plan-now").addEventListener("click", planNow);
+    $("dkf-confirm-source").addEventListener("click", confirmSource);
     $("dkf-back").addEventListener("click", function () { go("list"); });
     $("dkf-apply").addEventListener("click", applyPlan);
     $("dkf-discard").addEventListener("click", discardPlan);

@@ -119,7 +119,7 @@ def _header(headers: Dict[str, str], name: str) -> Optional[str]:
     return None
 
 
-# -- the source of "Plan now" (webapp parameters, set by whoever edits the webapp) --------------
+# -- the source of "Plan now" (webapp parameters, confirmed by a project admin) ------------------
 
 def configured_source(webapp_config: Optional[Dict[str, Any]], project_key: str) -> Optional[Dict[str, Any]]:
     """Where "Plan now" reads the configuration, from the webapp's parameters: a managed folder of
@@ -141,15 +141,66 @@ def configured_source(webapp_config: Optional[Dict[str, Any]], project_key: str)
             "environment": env}
 
 
+#: what the page says when the webapp's parameters name another source than the one an admin confirmed
+SOURCE_CHANGED = "source changed by the webapp settings: a project admin must confirm it"
+#: ... and when no project admin confirmed any source yet
+SOURCE_UNCONFIRMED = "source set by the webapp settings, never confirmed: a project admin must confirm it"
+
+
+def source_status(caller: Caller, webapp_config: Optional[Dict[str, Any]]) -> Dict[str, Any]:
+    """The webapp's source (``params``: its exact parameters, ``text``) beside the one a project admin
+    confirmed (``confirmed``: ``{source, text, by, at}``); ``problem`` says why "Plan now" is refused
+    (None when the two are the same source).
+
+    Why: any project writer can edit the webapp's parameters, but where plans come from is the
+    project admins' choice; a parameter that differs from their confirmed record waits for an admin."""
+    from ..state.plans import describe_source
+    source = configured_source(webapp_config, caller.project_key)
+    record = caller.store().confirmed_source()
+    confirmed = dict(record, text=describe_source(record["source"])) if record else None
+    problem = None
+    if source is not None and (record is None or record["source"] != source):
+        problem = SOURCE_CHANGED if record is not None else SOURCE_UNCONFIRMED
+    return {"params": source, "text": describe_source(source) if source else None, "confirmed": confirmed,
+            "problem": problem}
+
+
+def confirmed_source(caller: Caller, webapp_config: Optional[Dict[str, Any]]) -> Dict[str, Any]:
+    """The webapp's source when a project admin confirmed exactly it; ``Refused`` (409, ``source``) otherwise."""
+    status = source_status(caller, webapp_config)
+    if status["params"] is None:
+        raise Refused(409, "source", "no configuration source is set: a project admin sets the webapp's "
+                                     "'Configuration folder' (or git URL) and 'Configuration file' in its settings")
+    if status["problem"]:
+        was = status["confirmed"]
+        raise Refused(409, "source", "%s (%s%s)" % (status["problem"], "the settings name " + status["text"],
+                                                    "; confirmed: %s by %s at %s" % (was["text"], was["by"], was["at"])
+                                                    if was else ""))
+    return status["params"]
+
+
+def confirm_source(caller: Caller, webapp_config: Optional[Dict[str, Any]], body: Dict[str, Any]) -> Dict[str, Any]:
+    """Record the webapp's source as confirmed (project admins), bound to the parameters the page
+    showed (``body.source``): settings changed since are refused, to be read again first."""
+    caller.require_admin("confirming where plans come from")
+    source = configured_source(webapp_config, caller.project_key)
+    if source is None:
+        raise Refused(409, "source", "no configuration source is set in the webapp's settings: nothing to confirm")
+    if body.get("source") != source:
+        raise Refused(409, "source", "the webapp's settings are not the source this page showed: reload the page, "
+                                     "check the source and confirm it again")
+    caller.store().confirm_source(source)
+    return source_status(caller, webapp_config)
+
+
 # -- views ---------------------------------------------------------------------------------------
 
 def session(caller: Caller, webapp_config: Optional[Dict[str, Any]]) -> Dict[str, Any]:
     """What the page needs first: who is looking, whether they may act, the CSRF token, the source."""
-    from ..state.plans import describe_source
-    source = configured_source(webapp_config, caller.project_key)
+    status = source_status(caller, webapp_config)
     return {"user": caller.login, "project_key": caller.project_key, "admin": caller.is_admin(),
             "csrf": csrf_token(caller.login), "settings": caller.store().settings(),
-            "source": describe_source(source) if source else None}
+            "source": status["text"], "source_status": status}
 
 
 def plan_list(caller: Caller, status: Optional[str]) -> Dict[str, Any]:
@@ -231,10 +282,7 @@ def plan_now(caller: Caller, webapp_config: Optional[Dict[str, Any]], body: Dict
     """Plan from the configured source and store the plan (project admins); its id and detail."""
     from ..stored_plans import plan_and_store
     caller.require_admin("planning from the webapp")
-    source = configured_source(webapp_config, caller.project_key)
-    if source is None:
-        raise Refused(409, "source", "no configuration source is set: a project admin sets the webapp's "
-                                     "'Configuration folder' (or git URL) and 'Configuration file' in its settings")
+    source = confirmed_source(caller, webapp_config)
     _check_names_project(caller, source)
     saved, _ = plan_and_store(caller.engine(), caller.project_key, source, comment=_comment(body))
     detail = plan_detail(caller, saved.id)
@@ -389,9 +437,7 @@ def check_drift(caller: Caller, webapp_config: Optional[Dict[str, Any]]) -> Dict
     from ..render.text import difference_lines
     from ..stored_plans import source_config
     caller.require_admin("checking drift from the webapp")
-    source = configured_source(webapp_config, caller.project_key)
-    if source is None:
-        raise Refused(409, "source", "no configuration source is set in the webapp's settings")
+    source = confirmed_source(caller, webapp_config)
     with source_config(caller.client, caller.project_key, {"source": source}) as config:
         plan = caller.engine().drift(config)
     return {"last": record_drift(caller.client, caller.project_key, difference_lines(plan.doc), caller.login, source)}
@@ -444,6 +490,7 @@ ROUTES = [
     ("POST", r"plans/" + _ID + r"/discard", True, lambda c, m, q, b, w: discard(c, m.group("plan_id"), b)),
     ("GET", r"jobs/(?P<job>[^/]+)", False, lambda c, m, q, b, w: job_status(c, m.group("job"))),
     ("POST", r"plan-now", True, lambda c, m, q, b, w: plan_now(c, w, b)),
+    ("POST", r"source/confirm", True, lambda c, m, q, b, w: confirm_source(c, w, b)),
     ("GET", r"history", False, lambda c, m, q, b, w: history(c)),
     ("GET", r"rollback-preview", False, lambda c, m, q, b, w: rollback_preview(c, q.get("apply_id"))),
     ("POST", r"rollback", True, lambda c, m, q, b, w: rollback(c, b)),

@@ -51,6 +51,8 @@ STATUSES = ("pending", "approved", "applied", "failed", "stale", "discarded")
 OPEN = ("pending", "approved")
 #: project settings of the store (``settings``) and their defaults
 SETTINGS = {"approver_must_differ": False}
+#: the key, among the index's settings, of the source a project admin confirmed (``confirm_source``)
+CONFIRMED_SOURCE = "confirmed_source"
 
 log = logging.getLogger(__name__)
 
@@ -284,6 +286,22 @@ class PlanStore(object):
         index["settings"][name] = type(SETTINGS[name])(value)
         self._write_index(index)
         return self.settings()
+
+    def confirmed_source(self) -> Optional[Dict[str, Any]]:
+        """The source a project admin confirmed for the review webapp's "Plan now" (``confirm_source``):
+        ``{source, by, at}``, or None when none was. A record in the library, like the settings: it
+        tells a changed webapp parameter from the one an admin chose, not a permission."""
+        record = self._index().get("settings", {}).get(CONFIRMED_SOURCE)
+        return record if isinstance(record, dict) and isinstance(record.get("source"), dict) else None
+
+    def confirm_source(self, source: Dict[str, Any]) -> Dict[str, Any]:
+        """Record ``source`` (its exact parameters) as the one "Plan now" may read, with who and when
+        (project admins only, checked with the client's rights); the record."""
+        user = self._admin("confirming where plans come from")
+        index = self._index()
+        index["settings"][CONFIRMED_SOURCE] = {"source": dict(source), "by": user, "at": format_time(utc_now())}
+        self._write_index(index)
+        return index["settings"][CONFIRMED_SOURCE]
 
     # -- internals ---------------------------------------------------------------------------------
     def _change(self, record: Dict[str, Any], status: str, user: str, comment: Optional[str],

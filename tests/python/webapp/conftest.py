@@ -33,9 +33,9 @@ def source(project):
 
 
 @pytest.fixture
-def webapp(dss, monkeypatch, source, client):
-    """The backend's Flask test client, its webapp parameters naming the folder; P1 administered by
-    group data_team (analyst), read by group readers (reader)."""
+def fresh_webapp(dss, monkeypatch, source, client):
+    """The backend's Flask test client, its webapp parameters naming the folder, which no project admin
+    confirmed yet; P1 administered by group data_team (analyst), read by group readers (reader)."""
     import json
     pytest.importorskip("flask")
     monkeypatch.setenv("DKU_STANDIN_WEBAPP_CONFIG", json.dumps({"source": "folder", "folder": source.id,
@@ -46,6 +46,19 @@ def webapp(dss, monkeypatch, source, client):
          "writeConf": True, "admin": True},
         {"group": "readers", "readProjectContent": True, "readConf": True}]))
     return load_backend().test_client(use_cookies=False)  # the Cookie header is the browser session's
+
+
+@pytest.fixture
+def webapp(fresh_webapp, emulator):
+    """``fresh_webapp`` whose source project admin analyst confirmed, as the page does."""
+    Browser(fresh_webapp, emulator, "analyst").confirm()
+    return fresh_webapp
+
+
+@pytest.fixture
+def fresh_browser(fresh_webapp, emulator):
+    """``browser(login)`` on ``fresh_webapp`` (its source not confirmed)."""
+    return lambda login: Browser(fresh_webapp, emulator, login)
 
 
 @pytest.fixture

@@ -235,6 +235,7 @@ def test_plan_now_from_git_is_stored_at_its_commit_and_applied_from_it(browser, 
                                                                 "git_ref": "main", "config_path": "conf/project.yaml"}))
     analyst = browser("analyst")
     assert analyst.session()[1]["source"].startswith("git " + repo.url)
+    analyst.confirm()
     made = _plan_now(browser)["record"]
     assert made["source"]["type"] == "git" and made["source"]["path"] == "conf/project.yaml"
     planned = made["source"]["commit"]
@@ -243,3 +244,40 @@ def test_plan_now_from_git_is_stored_at_its_commit_and_applied_from_it(browser, 
     assert status == 200 and applied["result"]["succeeded"], applied
     assert client.get_project("P1").get_recipe("clean").get_settings().get_payload() == CODE_V1
     assert applied["record"]["source"]["commit"] == planned
+
+
+def test_plan_now_waits_for_a_project_admin_to_confirm_the_webapp_s_source(fresh_browser, monkeypatch, source):
+    """Any project writer can edit the webapp's parameters; where plans come from is the project admins'
+    choice: "Plan now" (and "Check drift now") refuses a source no admin confirmed, saying why; only an
+    admin confirms, with the CSRF token, the exact parameters the page showed, recorded with who and when;
+    parameters changed afterwards wait for an admin again."""
+    analyst, reader = fresh_browser("analyst"), fresh_browser("reader")
+    status, session = analyst.session()
+    assert status == 200 and session["source_status"]["confirmed"] is None
+    assert "a project admin must confirm it" in session["source_status"]["problem"]
+    for path in ("plan-now", "drift"):
+        status, answer = analyst.post(path)
+        assert status == 409 and answer["code"] == "source" and "a project admin must confirm it" in answer["error"]
+    shown = session["source_status"]["params"]
+    status, answer = reader.post("source/confirm", {"source": shown})
+    assert status == 403 and answer["code"] == "rights"
+    status, answer = analyst.post("source/confirm", {"source": shown}, token="forged")
+    assert status == 403 and answer["code"] == "csrf"
+    status, answer = analyst.post("source/confirm", {"source": dict(shown, path="elsewhere.yaml")})
+    assert status == 409 and answer["code"] == "source" and "reload the page" in answer["error"]
+    assert reader.session()[1]["source_status"]["confirmed"] is None
+    status, confirmed = analyst.post("source/confirm", {"source": shown})
+    assert status == 200 and confirmed["problem"] is None and confirmed["confirmed"]["source"] == shown
+    assert confirmed["confirmed"]["by"] == "analyst" and confirmed["confirmed"]["at"]
+    assert analyst.post("plan-now")[0] == 200
+    monkeypatch.setenv("DKU_STANDIN_WEBAPP_CONFIG", json.dumps({"source": "folder", "folder": source.id,
+                                                                "config_path": "project.yaml", "environment": "x"}))
+    status, session = reader.session()
+    assert session["source_status"]["problem"] == (
+        "source changed by the webapp settings: a project admin must confirm it")
+    assert session["source_status"]["confirmed"]["source"] == shown and session["source_status"]["text"].endswith(
+        "(env x)")
+    status, answer = analyst.post("plan-now")
+    assert status == 409 and answer["code"] == "source" and "source changed by the webapp settings" in answer["error"]
+    assert "confirmed: folder" in answer["error"] and "by analyst" in answer["error"]
+    assert len(analyst.get("plans")[1]["plans"]) == 1

@@ -180,6 +180,14 @@ def test_approve_and_apply_then_roll_back_with_preview(site):
 
 def test_plan_now_discard_and_drift_check(site):
     driver = login(site, "analyst")
+    note = visible(driver, "#dkf-source-note")  # no project admin confirmed the webapp's source yet
+    assert "a project admin must confirm it" in note.text
+    shot(driver, "source-unconfirmed")
+    assert not driver.find_element(By.ID, "dkf-plan-now").is_displayed()
+    visible(driver, "#dkf-confirm-source").click()
+    wait(driver, lambda d: "Source confirmed" in d.find_element(By.ID, "dkf-message").text)
+    assert "confirmed: folder" in note.text and "by analyst" in note.text
+    assert not driver.find_element(By.ID, "dkf-confirm-source").is_displayed()
     visible(driver, "#dkf-plan-now").click()
     wait(driver, lambda d: "Stored plan" in d.find_element(By.ID, "dkf-message").text)
     visible(driver, "#dkf-view-detail")

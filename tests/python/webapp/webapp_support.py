@@ -77,6 +77,13 @@ class Browser(object):
         answer = self.client.post("/api/" + path, data=json.dumps(body or {}), headers=headers)
         return answer.status_code, json.loads(answer.get_data(as_text=True))
 
+    def confirm(self):
+        """Confirm the source the page shows (a project admin's click on "Confirm source"); the answer."""
+        shown = self.session()[1]["source_status"]["params"]
+        status, answer = self.post("source/confirm", {"source": shown})
+        assert status == 200, answer
+        return answer
+
     def apply(self, plan_id, digest, comment=None, timeout=60.0):
         """Approve-and-apply as the page does: start it, then follow its job to the end; the job's
         ``(status, answer)``, or the refusal given at once (digest, rights, CSRF, approval)."""
