@@ -13,6 +13,10 @@ access to the project (checked on every request); mutations need project admin r
 every request, and by the core again) and a CSRF token (``csrf_token``: an HMAC of the user's login
 under a secret of this backend process, sent in the ``X-CSRF-Token`` header, which a cross-site form
 cannot set and a cross-site script cannot read).
+
+Where plans come from: the webapp's parameters, which any project writer can edit, name the source;
+"Plan now" and "Check drift now" read it only when a project admin confirmed exactly those parameters
+("Confirm source", recorded in the plan store's settings with who and when: ``source_status``).
 """
 import hashlib
 import hmac

@@ -5,7 +5,8 @@ review webapp) sees the same plans; a library file does not show in the flow, is
 rights on the project, and is versioned in project git. Files (``dataiku-framework/``):
 
     plans.json          the index: {format_version, settings, plans: [{id, status, author, created_at,
-                        updated_at, digest, source, summary, apply_id}]}, oldest first
+                        updated_at, digest, source, summary, apply_id}]}, oldest first; settings also
+                        keep the review webapp's confirmed source ({source, by, at}: confirm_source)
     plan-<id>.json      one stored plan: {format_version, id, project_key, digest, plan (the plan
                         document, with its document_digest), source, author, created_at, status,
                         events: [{status, user, at, comment}], comments: [{user, at, text}], apply_id}

@@ -312,3 +312,19 @@ def test_an_unreadable_index_or_a_newer_record_is_one_clear_error(client, made):
     with pytest.raises(PlanStoreError, match="library file dataiku-framework/plans.json of project PS1 is not valid "
                                              "JSON.*repair it from the project's git history"):
         store.list()
+
+
+def test_only_a_project_admin_confirms_the_webapp_s_source_recorded_with_who_and_when(client, made, analyst):
+    """The review webapp plans only from a source a project admin confirmed: the store keeps it (the
+    exact parameters, who, when) beside its settings, which changing a setting keeps."""
+    source = {"type": "folder", "project": KEY, "folder": "abc", "path": "project.yaml", "environment": None}
+    store = PlanStore(client, KEY)
+    assert store.confirmed_source() is None
+    with pytest.raises(PlanStoreError, match="needs administrator rights"):
+        PlanStore(analyst, KEY).confirm_source(source)
+    assert store.confirmed_source() is None
+    record = store.confirm_source(source)
+    assert record["source"] == source and record["by"] == "admin" and record["at"]
+    store.set_setting("approver_must_differ", True)
+    assert PlanStore(client, KEY).confirmed_source() == record
+    assert "confirmed_source" not in store.settings()
