@@ -18,7 +18,6 @@ from .read import FLOW_SECTIONS as SECTIONS
 from .read import KINDS, plural
 
 
-
 def section_of_kind() -> Dict[str, str]:
     """kind -> its top-level section (``Kind.section``): every kind whose objects are a top-level
     section's, in plan order (asked of the registry each time, so a kind added to it is imported)."""
@@ -209,7 +208,7 @@ def _flow_order(doc: Dict[str, Any]) -> List[Dict[str, Any]]:
 def _document(project: Dict[str, Any], sections: Dict[str, List[Dict[str, Any]]], snap: Any,
               left_out: List[Tuple[str, str, str]]) -> Dict[str, Any]:
     doc = {"version": "1.0", "project": project}  # type: Dict[str, Any]
-    for section in ("datasets", "managed_folders", "recipes", "scenarios", "zones"):
+    for section in sorted(SECTIONS):  # the flow's, by name, then the others' in plan order
         if sections[section]:
             doc[section] = sections[section]
     for section in others():
