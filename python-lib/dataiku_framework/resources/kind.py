@@ -302,9 +302,11 @@ class Kind(Resource):
 
     # -- inverse (import)
     def to_config(self, snap: Any, ictx: Any) -> Iterable[Tuple[str, Any]]:
-        """(name, config document or ``LeftOut``) per live object, for import; ``ictx``: the import
-        context (``zone_of``, ``notes``), as ``zone_lookup`` reads it. Default: nothing (a kind with
-        no inverse is not imported)."""
+        """(name, config document or the error that left it out) per live object, for import; ``ictx``:
+        the import context (``importer.assemble.ImportContext``: ``zone_of(type, id)`` for the zones
+        the import keeps, ``notes``, ``folder_names``, ``scenario_names``), read with ``getattr`` so a
+        kind asks only what it needs. The importer runs the kinds in plan order (zones first) and
+        words every error once. Default: nothing (a kind with no inverse is not imported)."""
         return []
 
     # -- compare

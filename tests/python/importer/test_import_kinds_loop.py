@@ -66,3 +66,11 @@ def test_the_zone_kind_s_rule_keeps_any_section_s_objects_without_the_zone(snap,
 def test_objects_are_not_placed_in_a_zone_the_import_does_not_keep(snap, widgets):
     sections = assemble.convert_sections(snap, ("datasets", "widgets"), [])
     assert sections["widgets"] == [{"name": "orders", "zone": None}] and "zone" not in sections["datasets"][0]
+
+
+def test_the_importer_keeps_no_conversion_of_its_own_for_the_flow_kinds():
+    """Every flow kind is converted by its ``to_config``: ``importer.convert`` serves none of them."""
+    from dataiku_framework.importer import convert
+    for name in ("zone", "folder", "dataset", "recipe"):
+        assert not hasattr(convert, name), name
+    assert not hasattr(assemble, "_zone") and not hasattr(assemble, "_convert_others")
