@@ -15,7 +15,7 @@ from ..resources import registry
 from ..resources.base import Context
 from . import convert
 from .read import FLOW_SECTIONS as SECTIONS
-from .read import KINDS, plural
+from .read import KINDS, importable, plural
 
 
 def section_of_kind() -> Dict[str, str]:
@@ -93,7 +93,7 @@ def build(snap: Any, kinds: Tuple[str, ...] = KINDS) -> Imported:
     result = Imported(snap.project_key)
     result.requests = snap.requests
     result.live = bool(snap.extra.get("live"))
-    result.not_included = [k for k in KINDS if k not in kinds]
+    result.not_included = [k for k in importable() if k not in kinds]
     ctx = Context(snap.project_key, snap)
     project_left_out = []  # type: List[Tuple[str, str, str]]
     project = convert.project(snap, project_left_out)
