@@ -15,11 +15,20 @@ from ..resources import registry
 from ..resources.base import Context
 from . import convert
 from .read import FLOW_SECTIONS as SECTIONS
-from .read import KINDS, plural
+from .read import KINDS, importable, plural
 
-#: kind -> its top-level section (``Kind.section``), and back: every kind whose objects are a section's list
-SECTION_OF_KIND = {k.kind: k.section[0] for k in registry.kinds() if len(k.section) == 1 and k.section[0] != "project"}
-KIND_OF_SECTION = {v: k for k, v in SECTION_OF_KIND.items()}
+
+def section_of_kind() -> Dict[str, str]:
+    """kind -> its top-level section (``Kind.section``): every kind whose objects are a top-level
+    section's, in plan order (asked of the registry each time, so a kind added to it is imported)."""
+    return {k.kind: k.section[0] for k in registry.kinds() if len(k.section) == 1 and k.section[0] != "project"}
+
+
+def kind_of_section() -> Dict[str, str]:
+    """The top-level section -> its kind (``section_of_kind`` inverted)."""
+    return {v: k for k, v in section_of_kind().items()}
+
+
 _PATH = re.compile(r"^(\w+)\[(\d+)\]")
 MAX_ROUNDS = 12
 
@@ -74,9 +83,9 @@ def _singular(section: str) -> str:
 
 
 def others() -> Tuple[str, ...]:
-    """The top-level sections of the kinds that are not the flow's (``libraries``, ``exposed``): each
-    imported the one generic way (``_convert_others``)."""
-    return tuple(section for section in SECTION_OF_KIND.values() if section not in SECTIONS)
+    """The top-level sections of the kinds that are not the flow's (``libraries``, ``exposed``): the
+    document writes them after the flow's."""
+    return tuple(section for section in section_of_kind().values() if section not in SECTIONS)
 
 
 def build(snap: Any, kinds: Tuple[str, ...] = KINDS) -> Imported:
@@ -84,9 +93,8 @@ def build(snap: Any, kinds: Tuple[str, ...] = KINDS) -> Imported:
     result = Imported(snap.project_key)
     result.requests = snap.requests
     result.live = bool(snap.extra.get("live"))
-    result.not_included = [k for k in KINDS if k not in kinds]
+    result.not_included = [k for k in importable() if k not in kinds]
     ctx = Context(snap.project_key, snap)
-    notes = []  # type: List[Tuple[str, str, str]]
     project_left_out = []  # type: List[Tuple[str, str, str]]
     project = convert.project(snap, project_left_out)
     if "variables" not in kinds:
@@ -96,11 +104,12 @@ def build(snap: Any, kinds: Tuple[str, ...] = KINDS) -> Imported:
     else:  # the key, and what a project that names nothing would still set
         project = {k: v for k, v in project.items() if k in ("key", "disable_automatic_triggers")}
     _project_fields(snap, ctx, project, kinds)
-    sections = _convert_all(snap, ctx, kinds, notes, result.left_out)
-    sections.update(_convert_others(snap, ctx, kinds, result.left_out))
+    ictx = ImportContext(snap)
+    sections = convert_sections(snap, kinds, result.left_out, ictx)
     _loop(snap, project, sections, result)
     gone = _gone(result)
-    result.notes = sorted(set(result.notes + [n for n in notes if (SECTION_OF_KIND.get(n[0]), n[1]) not in gone]))
+    sections_of = section_of_kind()
+    result.notes = sorted(set(result.notes + [n for n in ictx.notes if (sections_of.get(n[0]), n[1]) not in gone]))
     _inventory(snap, result)
     result.left_out = sorted(set(result.left_out), key=lambda e: (e[0], e[1].lower(), e[2]))
     return result
@@ -125,79 +134,67 @@ def _project_fields(snap: Any, ctx: Context, project: Dict[str, Any], kinds: Tup
 
 
 def _gone(result: Imported) -> set:
-    return {(SECTION_OF_KIND.get(kind), name) for kind, name, _ in result.left_out}
+    sections = section_of_kind()
+    return {(sections.get(kind), name) for kind, name, _ in result.left_out}
 
 
-def _convert_all(snap: Any, ctx: Context, kinds: Tuple[str, ...], notes: List[Tuple[str, str, str]],
-                 left_out: List[Tuple[str, str, str]]) -> Dict[str, List[Dict[str, Any]]]:
-    """Every object of the kinds asked for, converted; what cannot be, in ``left_out``."""
-    out = {s: [] for s in SECTIONS}  # type: Dict[str, List[Dict[str, Any]]]
+class ImportContext(object):
+    """What a kind's inverse (``Kind.to_config``) may ask of the import, beside the snapshot:
+    ``zone_of(type, id)``, the zone an object is in when the import keeps that zone (kinds run in
+    plan order, so zones are converted before the objects in them); ``notes``, where an inverse
+    notes what it imports but cannot say (a recipe's partition dependencies); the ``folder_names``
+    and ``scenario_names`` of the snapshot; ``imported``: the names each kind imported so far."""
 
-    def add(section: str, name: Any, make: Any) -> None:
-        try:
-            out[section].append(make())
-        except convert.LeftOut as why:
-            left_out.append((KIND_OF_SECTION[section], str(name), str(why)))
-        except Exception as error:  # an unexpected shape: named, never fatal
-            left_out.append((KIND_OF_SECTION[section], str(name), "could not be converted (%s: %s)"
-                             % (type(error).__name__, error)))
+    def __init__(self, snap: Any) -> None:
+        self.plan = Context(snap.project_key, snap)
+        self.folder_names = self.plan.folder_names
+        self.scenario_names = self.plan.scenario_names
+        self.notes = []  # type: List[Tuple[str, str, str]]
+        self.imported = {}  # type: Dict[str, set]
 
-    zones_ok = set()
-    if "zones" in kinds:
-        for z in sorted(snap.zones, key=lambda z: str(z.get("name"))):
-            if z.get("id") != "default":
-                add("zones", z.get("name"), lambda z=z: _zone(z))
-        zones_ok = {z["name"] for z in out["zones"]}
-
-    def zone_of(object_type: str, object_id: Any) -> Optional[str]:
-        name = ctx.zone(object_type, object_id)
-        return name if name in zones_ok else None
-
-    folder_names = snap.folder_names()
-    if "managed_folders" in kinds:
-        for name, f in sorted(snap.folders.items()):
-            add("managed_folders", name, lambda f=f: convert.folder(f, zone_of("MANAGED_FOLDER", f.get("id"))))
-    if "datasets" in kinds:
-        for name, d in sorted(snap.datasets.items()):
-            add("datasets", name, lambda d=d, name=name: convert.dataset(d, zone_of("DATASET", name)))
-    if "recipes" in kinds:
-        for name in sorted(snap.recipes):
-            add("recipes", name, lambda name=name: convert.recipe(snap.recipes[name], folder_names,
-                                                                  zone_of("RECIPE", name), notes))
-    unread = snap.extra.get("unread") or {}
-    for kind, name in sorted(unread):
-        left_out.append((kind, name, "listed by DSS but could not be read (%s)" % unread[(kind, name)]))
-    if "scenarios" in kinds:
-        names = snap.scenario_names()
-        for name in sorted(snap.scenarios):
-            add("scenarios", name, lambda name=name: convert.scenario(snap.scenarios[name], snap.project_key,
-                                                                      folder_names, names))
-    return out
+    def zone_of(self, object_type: str, object_id: Any) -> Optional[str]:
+        name = self.plan.zone(object_type, object_id)
+        return name if name in self.imported.get("zone", ()) else None
 
 
-def _convert_others(snap: Any, ctx: Context, kinds: Tuple[str, ...],
-                    left_out: List[Tuple[str, str, str]]) -> Dict[str, Any]:
-    """The sections of the other kinds asked (``others``), each from its kind's own inverse
-    (``Kind.to_config``): the list of the documents it yields, or a singleton's one value; what it
-    leaves out (``LeftOut``) or cannot convert is named in ``left_out``."""
+def convert_sections(snap: Any, kinds: Tuple[str, ...], left_out: List[Tuple[str, str, str]],
+                     ictx: Optional[ImportContext] = None) -> Dict[str, Any]:
+    """Every top-level section of the kinds asked (``section_of_kind``, plan order), each from its
+    kind's own inverse: the list of the documents it yields, or a singleton's one value. What a kind
+    leaves out (``LeftOut``) or cannot convert (any other error, per object or for the whole kind)
+    is named in ``left_out``, never fatal. A list section of a kind not asked is empty."""
+    ictx = ictx or ImportContext(snap)
     out = {}  # type: Dict[str, Any]
-    for section in others():
-        kind = registry.get(KIND_OF_SECTION[section])
+    for name, section in section_of_kind().items():
+        kind = registry.get(name)
+        if not kind.singleton:
+            out[section] = []
         if kind.include_names[0] not in kinds:
             continue
         try:
-            pairs = list(kind.to_config(snap, ctx))
+            pairs = list(kind.to_config(snap, ictx))
         except Exception as error:  # an unexpected shape: named, never fatal
-            left_out.append((kind.kind, kind.kind, "could not be converted (%s: %s)" % (type(error).__name__, error)))
+            left_out.append((kind.kind, kind.kind, _reason(error)))
             continue
         docs = []
-        for name, value in pairs:
+        for object_name, value in pairs:
             if isinstance(value, Exception):
-                left_out.append((kind.kind, str(name), str(value)))
+                left_out.append((kind.kind, str(object_name), _reason(value)))
             else:
                 docs.append(value)
+        ictx.imported[kind.kind] = {_name(d) for d in docs if isinstance(d, dict)}
         out[section] = (docs[0] if docs else None) if kind.singleton else docs
+    unread = snap.extra.get("unread") or {}
+    for kind_name, name in sorted(unread):
+        left_out.append((kind_name, name, "listed by DSS but could not be read (%s)" % unread[(kind_name, name)]))
     return out
+
+
+def _reason(error: Exception) -> str:
+    """Why an object was left out: a ``LeftOut``'s own words, else the unexpected error named."""
+    if isinstance(error, convert.LeftOut):
+        return str(error)
+    return "could not be converted (%s: %s)" % (type(error).__name__, error)
 
 
 def _flow_order(doc: Dict[str, Any]) -> List[Dict[str, Any]]:
@@ -208,17 +205,10 @@ def _flow_order(doc: Dict[str, Any]) -> List[Dict[str, Any]]:
     return [by_name[n] for n in order] + [rc for rc in doc["recipes"] if rc["name"] not in set(order)]
 
 
-def _zone(raw: Dict[str, Any]) -> Dict[str, Any]:
-    try:
-        return convert.zone(raw)
-    except convert.LeftOut as why:
-        raise convert.LeftOut("%s; its objects are imported without a zone" % why)
-
-
 def _document(project: Dict[str, Any], sections: Dict[str, List[Dict[str, Any]]], snap: Any,
               left_out: List[Tuple[str, str, str]]) -> Dict[str, Any]:
     doc = {"version": "1.0", "project": project}  # type: Dict[str, Any]
-    for section in ("datasets", "managed_folders", "recipes", "scenarios", "zones"):
+    for section in sorted(SECTIONS):  # the flow's, by name, then the others' in plan order
         if sections[section]:
             doc[section] = sections[section]
     for section in others():
@@ -315,19 +305,20 @@ def _drop_invalid(diagnostics: List[Any], project: Dict[str, Any], sections: Dic
                   result: Imported) -> bool:
     """Leave out the objects the diagnostics point at; False when none could be found."""
     dropped = False
+    of_section = kind_of_section()
     for d in diagnostics:
         if not d.is_error:
             continue
         match = _PATH.match(d.path or "")
         top = (d.path or "").split(".")[0].split("[")[0]
         reason = "not valid in the configuration language: %s" % d.summary
-        if top in KIND_OF_SECTION and registry.get(KIND_OF_SECTION[top]).singleton:
-            dropped |= _drop(KIND_OF_SECTION[top], KIND_OF_SECTION[top], reason, [], project, sections, result)
-        elif match and match.group(1) in KIND_OF_SECTION:
+        if top in of_section and registry.get(of_section[top]).singleton:
+            dropped |= _drop(of_section[top], of_section[top], reason, [], project, sections, result)
+        elif match and match.group(1) in of_section:
             items = sections.get(match.group(1)) or []
             index = int(match.group(2))
             if index < len(items):
-                dropped |= _drop(KIND_OF_SECTION[match.group(1)], _name(items[index]), reason, [], project, sections,
+                dropped |= _drop(of_section[match.group(1)], _name(items[index]), reason, [], project, sections,
                                  result)
         elif (d.path or "").startswith("project."):
             field = d.path.split(".")[1].split("[")[0]
@@ -349,17 +340,18 @@ def _drop(kind: str, name: str, reason: str, paths: List[str], project: Dict[str
             project.pop(field, None)
             result.left_out.append(("project " + field, project["key"], reason))
         return bool(fields)
-    section = SECTION_OF_KIND[kind]
+    section = section_of_kind()[kind]
     if registry.get(kind).singleton:  # a singleton section (``exposed``, whose value is a list): dropped whole
         result.left_out.append((kind, name, reason))
         return sections.pop(section, None) is not None
     before = len(sections[section])
     sections[section][:] = [o for o in sections[section] if _name(o) != name]
-    if kind == "zone":  # its objects stay, without the zone
-        for s in ("managed_folders", "datasets", "recipes"):
-            for o in sections[s]:
-                if o.get("zone") == name:
-                    o.pop("zone")
+    key = registry.get(kind).referred_by
+    if key:  # the objects that name it stay, without it (a zone's)
+        for docs in sections.values():
+            for o in docs if isinstance(docs, list) else []:
+                if isinstance(o, dict) and o.get(key) == name:
+                    o.pop(key)
     result.left_out.append((kind, name, reason))
     return len(sections[section]) < before
 

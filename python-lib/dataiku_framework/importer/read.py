@@ -60,10 +60,11 @@ KINDS = importable()
 def wanted(include: Optional[Iterable[str]]) -> Tuple[str, ...]:
     """The kinds to import (canonical spellings): all, or those ``--include`` names (any spelling a
     kind accepts: ``registry.by_include``; ValueError naming the known ones)."""
+    every = importable()  # asked each time: a kind added to the registry is importable at once
     if not include:
-        return KINDS
+        return every
     asked = {registry.by_include(name).include_names[0] for name in include}
-    return tuple(k for k in KINDS if k in asked)
+    return tuple(k for k in every if k in asked)
 
 
 def selected(kinds: Tuple[str, ...]) -> List[Any]:
@@ -115,6 +116,8 @@ def read_live(client: Any, project_key: str, include: Optional[Iterable[str]] = 
         if not exists(reader, lists["metadata"], project_key):
             raise LookupError("project %s does not exist on DSS" % project_key)
         snap.exists = True
+        reads = {k.kind: _read_each(pool, reader, k, project, snap, lists) for k in _per_object(kinds)
+                 if _slot(k) in calls}
         recipe_reads, models = {}, {}
         if "recipes" in calls:
             listed_recipes = lists["recipes"].result() or []
@@ -139,6 +142,7 @@ def read_live(client: Any, project_key: str, include: Optional[Iterable[str]] = 
         listed_inventory = {label: f.result() for label, f in inventory.items()}
         snap.extra = {"inventory": listed_inventory, "live": True, "unread": unread}
         snap.extra.update({kind: future.result() for kind, future in details.items()})
+        snap.extra.update({kind: _results(futures, kind, unread) for kind, futures in reads.items()})
         for attr, label in (("saved_models", "saved model"), ("evaluation_stores", "model evaluation store")):
             try:
                 snap.extra[attr] = _ids(models[attr].result() if models else [])
@@ -154,6 +158,28 @@ def _detailed(kinds: Tuple[str, ...]) -> List[Any]:
     the names their lists give): singletons such as ``project.folder``, read once, landing in
     ``snapshot.extra[kind]`` as a plan's refresh puts them (``plan.refresh.kind_details``)."""
     return [k for k in selected(kinds) if k.detailed and k.singleton and k.kind not in READ_BY_REFRESH]
+
+
+def _per_object(kinds: Tuple[str, ...]) -> List[Any]:
+    """The kinds asked that are read once per object their list gives (``Kind.detailed``, not a
+    singleton), other than recipes and scenarios (read above, as a plan's refresh reads them)."""
+    return [k for k in selected(kinds) if k.detailed and not k.singleton and k.kind not in READ_BY_REFRESH]
+
+
+def _slot(kind: Any) -> str:
+    """The list slot that names a per-object kind's objects (its one ``list_calls`` slot)."""
+    return next(iter(kind.list_calls), "")
+
+
+def _read_each(pool: Any, reader: Reader, kind: Any, project: Any, snap: Snapshot,
+               lists: Dict[str, Any]) -> Dict[str, Any]:
+    """{name: future of ``kind.detail``}, one read per object the kind's list gives, started as soon
+    as that list arrives (the list stored first, ``Kind.store``, where the kind finds it); the
+    results land in ``snapshot.extra[kind]``, as a plan's refresh puts a detailed kind's."""
+    listing = lists[_slot(kind)].result() or []
+    kind.store(snap, {_slot(kind): listing})
+    names = sorted({o.get("name") or o.get("id") for o in listing if isinstance(o, dict)})
+    return {name: pool.submit(reader.call, kind.detail, project, name, snap) for name in names}
 
 
 def _results(reads: Dict[str, Any], kind: str, unread: Dict[Tuple[str, str], str]) -> Dict[str, Any]:

@@ -206,13 +206,14 @@ class Writes(object):
 
 
 def each_converted(live: Dict[str, Any], one: Callable[[str, Dict[str, Any]], Any]) -> List[Tuple[str, Any]]:
-    """(name, ``one(name, object)`` or the ``LeftOut`` it raised) per live object, by name: an import
-    names what it leaves out and goes on (a kind's ``to_config``)."""
+    """(name, ``one(name, object)`` or the error it raised) per live object, by name: an import names
+    what it leaves out (``LeftOut``, or an unexpected shape of one object) and goes on with the
+    others (a kind's ``to_config``; the importer words the reason)."""
     out = []  # type: List[Tuple[str, Any]]
-    for name, obj in sorted(live.items()):
+    for name, obj in sorted(live.items(), key=lambda item: str(item[0])):
         try:
             out.append((name, one(name, obj)))
-        except LeftOut as why:
+        except Exception as why:  # LeftOut, or one object DSS shaped unexpectedly: named, never fatal
             out.append((name, why))
     return out
 
@@ -264,6 +265,10 @@ class Kind(Resource):
     zone_type = None  # type: Optional[str]
     #: (folder or file in the project git, filed by id): rollback's address table
     git_paths = ()  # type: Tuple[Tuple[str, bool], ...]
+    #: the key by which other kinds' documents name an object of this kind when they can stay without
+    #: it: an import that leaves such an object out drops the key from them (a zone: its objects stay,
+    #: without the zone); None: they name it as a reference (it becomes ``external``)
+    referred_by = None  # type: Optional[str]
     #: keys of the project ``settings.settings`` this kind owns (the project kind leaves them out)
     claims_settings = ()  # type: Tuple[str, ...]
     #: offline checks ``Checker -> None`` and online checks ``(doc, client) -> [Diagnostic]``
@@ -297,9 +302,11 @@ class Kind(Resource):
 
     # -- inverse (import)
     def to_config(self, snap: Any, ictx: Any) -> Iterable[Tuple[str, Any]]:
-        """(name, config document or ``LeftOut``) per live object, for import; ``ictx``: the import
-        context (``zone_of``, ``notes``), as ``zone_lookup`` reads it. Default: nothing (a kind with
-        no inverse is not imported)."""
+        """(name, config document or the error that left it out) per live object, for import; ``ictx``:
+        the import context (``importer.assemble.ImportContext``: ``zone_of(type, id)`` for the zones
+        the import keeps, ``notes``, ``folder_names``, ``scenario_names``), read with ``getattr`` so a
+        kind asks only what it needs. The importer runs the kinds in plan order (zones first) and
+        words every error once. Default: nothing (a kind with no inverse is not imported)."""
         return []
 
     # -- compare

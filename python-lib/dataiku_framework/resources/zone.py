@@ -2,7 +2,7 @@
 from typing import Any, Dict, List, Optional, Tuple
 
 from .base import DEFAULT_ZONE_ID, drop_none
-from .inverse import check_name
+from .inverse import LeftOut, check_name
 from .kind import ApplyContext, Kind, Writes, each_converted
 
 #: the colour DSS and the create path give a zone that names none (an import leaves it out)
@@ -20,6 +20,7 @@ class ZoneResource(Writes, Kind):
     listed_unmanaged = True
     delete_order = 50
     git_paths = (("zones", True),)
+    referred_by = "zone"
     kind = "zone"
     definition = "Zone"
 
@@ -38,8 +39,9 @@ class ZoneResource(Writes, Kind):
 
     # -- inverse (import)
     def to_config(self, snap: Any, ictx: Any) -> List[Tuple[str, Any]]:
-        """(name, document or ``LeftOut``) per zone DSS has (the default zone is not configured)."""
-        return each_converted(self.read(snap), lambda name, raw: import_zone(raw))
+        """(name, document or ``LeftOut``) per zone DSS has (the default zone is not configured); a
+        zone left out leaves its objects in the import, without it (``referred_by``)."""
+        return each_converted(self.read(snap), lambda name, raw: _imported_zone(raw))
 
     # -- write (apply): zones are found by name (DSS gives each a random id)
     def _zone(self, ctx: ApplyContext, name: str) -> Any:
@@ -80,3 +82,11 @@ def import_zone(raw: Dict[str, Any]) -> Dict[str, Any]:
     if raw.get("color") and raw.get("color") != DEFAULT_COLOR:
         out["color"] = raw["color"]
     return out
+
+
+def _imported_zone(raw: Dict[str, Any]) -> Dict[str, Any]:
+    """``import_zone``, whose refusal says that the zone's objects are imported all the same."""
+    try:
+        return import_zone(raw)
+    except LeftOut as why:
+        raise LeftOut("%s; its objects are imported without a zone" % why)
