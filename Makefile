@@ -33,9 +33,11 @@ PLUGIN_TESTS_UTILS_REF ?= master
 PLUGIN_TESTS_UTILS ?= git+https://github.com/dataiku/dataiku-plugin-tests-utils.git@$(PLUGIN_TESTS_UTILS_REF)
 DSS_JOBS ?= 0
 
-# The review webapp's backend runs in DSS's built-in environment, which may carry an old Flask: its
-# tests run again under Flask 1.1 (with the Werkzeug/Jinja2/itsdangerous/MarkupSafe/click of its
-# time) in a small virtualenv of their own, on the Python 3.9 the suite finds (else $(PYTHON)).
+# The review webapp's backend runs in the plugin's code env (code-env/python/spec: flask>=2), but an
+# instance may run it where an older Flask is installed (DSS's built-in environment carries one): the
+# backend uses only what Flask 1.1 to 3.x offer, and its tests run again under Flask 1.1 (with the
+# Werkzeug/Jinja2/itsdangerous/MarkupSafe/click of its time) in a small virtualenv of their own, on the
+# Python 3.9 the suite finds (else $(PYTHON)).
 VENVFLASK11 := .venv-flask11
 STAMPFLASK11 := $(VENVFLASK11)/.installed
 FLASK11 := flask==1.1.4 werkzeug==1.0.1 jinja2==2.11.3 itsdangerous==1.1.0 markupsafe==2.0.1 click==7.1.2
