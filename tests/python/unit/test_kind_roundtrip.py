@@ -343,15 +343,6 @@ def _format_params_alone(kind: str, obj: Dict[str, Any]) -> bool:
     return kind == "dataset" and "format_params" in obj and "format_type" not in obj
 
 
-#: visual recipe type -> its readable boolean whose default the forward sends and the inverse keeps
-_DEFAULT_FLAGS = {"grouping": "global_count", "vstack": "add_origin_column"}
-
-
-def _grouping_count_default(kind: str, obj: Dict[str, Any]) -> bool:
-    flag = _DEFAULT_FLAGS.get(obj.get("type"))
-    return kind == "recipe" and flag is not None and not obj.get(flag) and "payload" not in obj
-
-
 def _list_payload(kind: str, obj: Dict[str, Any]) -> bool:
     return kind == "recipe" and "payload" in obj and not isinstance(obj["payload"], dict)
 
@@ -377,11 +368,6 @@ ONE_WAY = (
     ("dataset", _format_params_alone, {"name": "d", "type": "UploadedFiles", "format_params": {"a": "0"}},
      "dataset: format_params without format_type is accepted by validation but dropped by the forward "
      "translation (desired has no formatParams), so it never reaches DSS"),
-    ("recipe", _grouping_count_default, {"name": "r", "type": "grouping", "outputs": ["o"]},
-     "recipe: a grouping recipe without global_count (a vstack without add_origin_column) is sent with "
-     "payload globalCount: false (addOriginColumn: false), and the inverse (config_form / "
-     "resources.recipe.inverse.recipe) gives it back as a raw payload {globalCount: false} instead of "
-     "dropping the default"),
     ("recipe", _list_payload, {"name": "r", "type": "upsert", "outputs": ["o"], "engine": "DSS", "payload": []},
      "recipe: a list (or string) payload with a readable key (engine) validates, but the forward translation raises "
      "ValueError 'readable keys cannot be applied on top of a list payload' (a traceback, not a diagnostic)"),
