@@ -39,3 +39,21 @@ def test_visual_default_flags_import_as_no_key(engine, client):
     assert recipes["g"] == {"name": "g", "type": "grouping", "inputs": ["a"], "outputs": ["o"], "keys": ["x"]}
     assert "addOriginColumn" not in recipes["s"].get("payload", {})  # DSS's other creation keys stay raw
     assert not engine.plan(FrameworkConfig.from_yaml(text)).has_changes
+
+
+def _errors(tmp_path, body):
+    """The error diagnostics of a configuration (the shared head plus ``body``), each as
+    ``(path, code, its first formatted line: file:line:column, path and summary)``."""
+    from dataiku_framework.config.api import load_and_validate
+    path = tmp_path / "config.yaml"
+    path.write_text(_HEAD % "OW" + body, encoding="utf-8")
+    return [(d.path, d.code, d.format().splitlines()[0]) for d in load_and_validate(str(path))[1] if d.is_error]
+
+
+def test_append_on_an_input_is_refused(tmp_path):
+    """``append`` means append-instead-of-overwrite of an output: DSS keeps ``appendMode`` on output
+    items only (fixture exports: never on an input), so on an input it is refused, not dropped."""
+    [(path, code, line)] = _errors(tmp_path, "recipes:\n  - name: r\n    type: sync\n    inputs:\n"
+                                             "      - {ref: a, append: true}\n    outputs: [o]\n")
+    assert (path, code) == ("recipes[0].inputs[0].append", "recipe.append_input")
+    assert "config.yaml:12:" in line and "recipe 'r'" in line and "input 'a'" in line and "outputs only" in line
