@@ -57,3 +57,12 @@ def test_append_on_an_input_is_refused(tmp_path):
                                              "      - {ref: a, append: true}\n    outputs: [o]\n")
     assert (path, code) == ("recipes[0].inputs[0].append", "recipe.append_input")
     assert "config.yaml:12:" in line and "recipe 'r'" in line and "input 'a'" in line and "outputs only" in line
+
+
+def test_format_params_without_format_type_are_refused(tmp_path):
+    """A dataset's ``formatParams`` are the options of its ``formatType`` (a csv separator, a parquet
+    codec): without the format they configure nothing, and the forward never sent them."""
+    [(path, code, line)] = _errors(tmp_path, "  - {name: up, type: UploadedFiles, format_params: {separator: ';'}}\n")
+    assert (path, code) == ("datasets[4].format_params", "dataset.format_params_alone")
+    assert "config.yaml:8:" in line and "dataset 'up'" in line and "format_type" in line
+    assert _errors(tmp_path, "  - {name: up, type: UploadedFiles, format_type: csv, format_params: {separator: ';'}}\n") == []

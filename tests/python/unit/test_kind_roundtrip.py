@@ -339,10 +339,6 @@ def _marks(kind: Any) -> List[Any]:
 KNOWN_ONE_WAY = {}  # type: Dict[str, List[Any]]
 
 
-def _format_params_alone(kind: str, obj: Dict[str, Any]) -> bool:
-    return kind == "dataset" and "format_params" in obj and "format_type" not in obj
-
-
 def _list_payload(kind: str, obj: Dict[str, Any]) -> bool:
     return kind == "recipe" and "payload" in obj and not isinstance(obj["payload"], dict)
 
@@ -358,9 +354,6 @@ def _code_and_payload(kind: str, obj: Dict[str, Any]) -> bool:
 #: keeps searching for other bugs; ``test_known_one_way`` pins each example (xfail, strict: it fails the
 #: run once the bug is fixed, so the entry is removed then).
 ONE_WAY = (
-    ("dataset", _format_params_alone, {"name": "d", "type": "UploadedFiles", "format_params": {"a": "0"}},
-     "dataset: format_params without format_type is accepted by validation but dropped by the forward "
-     "translation (desired has no formatParams), so it never reaches DSS"),
     ("recipe", _list_payload, {"name": "r", "type": "upsert", "outputs": ["o"], "engine": "DSS", "payload": []},
      "recipe: a list (or string) payload with a readable key (engine) validates, but the forward translation raises "
      "ValueError 'readable keys cannot be applied on top of a list payload' (a traceback, not a diagnostic)"),
