@@ -263,7 +263,7 @@ def problems(recipe: Dict[str, Any], rtype: str) -> List[Problem]:
 
 
 def _payload_problems(recipe: Dict[str, Any], rtype: str) -> List[Problem]:
-    readable = [k for k in recipe if k in readable_fields(rtype)]
+    readable = [k for k in recipe if k in payload_fields(rtype)]
     if readable and "payload" in recipe and not isinstance(recipe["payload"], dict):
         return [(("payload",), "readable keys (%s) cannot be applied on top of a text or list payload"
                  % ", ".join(readable), "write the payload as a mapping, or drop the readable keys",
@@ -294,6 +294,12 @@ def _join_problems(recipe: Dict[str, Any], rtype: str) -> List[Problem]:
 def _list(value: Any) -> List[Any]:
     """A list as written, or [] for a value of the wrong shape (the schema check reports it)."""
     return value if isinstance(value, list) else []
+
+
+def payload_fields(rtype: str) -> List[str]:
+    """The keys ``visual_payload`` applies on top of a raw payload: the readable keys, and ``engine``
+    where the payload holds the engine (``engineType``); elsewhere the engine is a recipe param."""
+    return readable_fields(rtype) + (["engine"] if rtype in PAYLOAD_ENGINE_TYPES else [])
 
 
 def readable_fields(rtype: str) -> List[str]:

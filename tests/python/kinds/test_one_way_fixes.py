@@ -66,3 +66,16 @@ def test_format_params_without_format_type_are_refused(tmp_path):
     assert (path, code) == ("datasets[4].format_params", "dataset.format_params_alone")
     assert "config.yaml:8:" in line and "dataset 'up'" in line and "format_type" in line
     assert _errors(tmp_path, "  - {name: up, type: UploadedFiles, format_type: csv, format_params: {separator: ';'}}\n") == []
+
+
+def test_engine_over_a_list_payload_is_refused(tmp_path):
+    """``engine`` of a recipe whose payload holds the engine (``engineType``: upsert, grouping...) is
+    applied on top of the payload, like the readable keys: over a list or text payload it cannot be,
+    so validation says so (it was a ValueError traceback at plan time)."""
+    [(path, code, line)] = _errors(tmp_path, "recipes:\n  - {name: r, type: upsert, inputs: [a], outputs: [o],"
+                                             " engine: DSS, payload: []}\n")
+    assert (path, code) == ("recipes[0].payload", "recipe.payload_not_mapping")
+    assert "config.yaml:9:" in line and "recipe 'r'" in line and "(engine)" in line
+    # where the engine is a recipe param (a sync recipe), a list payload is the payload as written
+    assert _errors(tmp_path, "recipes:\n  - {name: r, type: sync, inputs: [a], outputs: [o], engine: DSS,"
+                             " payload: []}\n") == []

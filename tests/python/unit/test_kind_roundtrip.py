@@ -339,10 +339,6 @@ def _marks(kind: Any) -> List[Any]:
 KNOWN_ONE_WAY = {}  # type: Dict[str, List[Any]]
 
 
-def _list_payload(kind: str, obj: Dict[str, Any]) -> bool:
-    return kind == "recipe" and "payload" in obj and not isinstance(obj["payload"], dict)
-
-
 def _code_and_payload(kind: str, obj: Dict[str, Any]) -> bool:
     code_types = SCHEMA["$defs"]["Recipe"]["x-code-types"]
     return kind == "recipe" and obj.get("type") in code_types and "payload" in obj and \
@@ -354,9 +350,6 @@ def _code_and_payload(kind: str, obj: Dict[str, Any]) -> bool:
 #: keeps searching for other bugs; ``test_known_one_way`` pins each example (xfail, strict: it fails the
 #: run once the bug is fixed, so the entry is removed then).
 ONE_WAY = (
-    ("recipe", _list_payload, {"name": "r", "type": "upsert", "outputs": ["o"], "engine": "DSS", "payload": []},
-     "recipe: a list (or string) payload with a readable key (engine) validates, but the forward translation raises "
-     "ValueError 'readable keys cannot be applied on top of a list payload' (a traceback, not a diagnostic)"),
     ("recipe", _code_and_payload, {"name": "r", "type": "sql_query", "outputs": ["o"], "code": "SELECT 1",
                                    "payload": {"a": "0"}},
      "recipe: a code recipe with both code and payload validates, but the forward sends the code only: "
