@@ -79,3 +79,14 @@ def test_engine_over_a_list_payload_is_refused(tmp_path):
     # where the engine is a recipe param (a sync recipe), a list payload is the payload as written
     assert _errors(tmp_path, "recipes:\n  - {name: r, type: sync, inputs: [a], outputs: [o], engine: DSS,"
                              " payload: []}\n") == []
+
+
+def test_a_payload_on_a_code_recipe_is_refused(tmp_path):
+    """A code recipe's DSS payload is its code, one text: ``code`` (or ``code_file``) says it, so a
+    ``payload`` beside it (or instead of it) was silently dropped; validation refuses it."""
+    both = _errors(tmp_path, "recipes:\n  - {name: r, type: sql_query, inputs: [a], outputs: [o], code: SELECT 1,"
+                             " payload: {a: '0'}}\n")
+    alone = _errors(tmp_path, "recipes:\n  - {name: r, type: python, inputs: [a], outputs: [o], payload: 'x = 1'}\n")
+    for [(path, code, line)], rtype in ((both, "sql_query"), (alone, "python")):
+        assert (path, code) == ("recipes[0].payload", "recipe.code_payload")
+        assert "config.yaml:9:" in line and "%s recipe 'r'" % rtype in line and "'code'" in line

@@ -23,4 +23,18 @@ def check_append_on_inputs(ck: Any) -> None:
                           "recipe appends to", at_key=True, code="recipe.append_input")
 
 
-CHECKS = (check_append_on_inputs,)
+def check_code_payload(ck: Any) -> None:
+    """``payload`` on a code recipe: DSS stores a code recipe's script as its payload (one text), and
+    ``code`` / ``code_file`` is how the configuration writes it; the translation sends the code only,
+    so a payload beside it (or in its place) would be dropped without a word."""
+    info = facts("Recipe")
+    for index, recipe in items(ck.doc, "recipes"):
+        rtype = recipe.get("type")
+        rtype = info.canonical(rtype) if isinstance(rtype, str) else None  # a wrong shape: the schema says it
+        if rtype in info.code_types and "payload" in recipe:
+            ck.report(("recipes", index, "payload"), "%s recipe '%s': 'payload' is never sent, DSS keeps a "
+                      "code recipe's script as its payload: write it as 'code'" % (rtype, name_of(recipe)), at_key=True, code="recipe.code_payload",
+                      hint="write the script as 'code' (or 'code_file') and remove 'payload'")
+
+
+CHECKS = (check_append_on_inputs, check_code_payload)
