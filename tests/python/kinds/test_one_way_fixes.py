@@ -65,7 +65,8 @@ def test_format_params_without_format_type_are_refused(tmp_path):
     [(path, code, line)] = _errors(tmp_path, "  - {name: up, type: UploadedFiles, format_params: {separator: ';'}}\n")
     assert (path, code) == ("datasets[4].format_params", "dataset.format_params_alone")
     assert "config.yaml:8:" in line and "dataset 'up'" in line and "format_type" in line
-    assert _errors(tmp_path, "  - {name: up, type: UploadedFiles, format_type: csv, format_params: {separator: ';'}}\n") == []
+    assert _errors(tmp_path, "  - {name: up, type: UploadedFiles, format_type: csv,"
+                             " format_params: {separator: ';'}}\n") == []
 
 
 def test_engine_over_a_list_payload_is_refused(tmp_path):

@@ -21,11 +21,13 @@ from hypothesis.errors import InvalidArgument
 
 from dataiku_framework.config.api import config_from_document
 from dataiku_framework.config.validate import validate_document
+from dataiku_framework.dss.visual import DEFAULT_JOIN_TYPE, JOIN_TYPES_WITH_KEYS
 from dataiku_framework.resources import registry
 from dataiku_framework.resources.base import Context
-from dataiku_framework.resources.dataset import keeps_managed
+from dataiku_framework.resources.dataset import NO_MAX_LENGTH, keeps_managed
 from dataiku_framework.resources.kind import StubKind
 from dataiku_framework.resources.project import LEVEL_FLAGS, permission_terms
+from dataiku_framework.resources.recipe.readable import JOINS
 from dataiku_framework.resources.zone import ZoneResource
 from schema_strategies import SchemaStrategies, load_schema
 
@@ -254,6 +256,24 @@ def split_mode(value: Any) -> Any:
     return dict(value, mode="RANDOM")
 
 
+def join_type(value: Any) -> Any:
+    """A join's ``on`` without ``join_type`` is a left join (``dss.visual.join_payload`` sends
+    ``DEFAULT_JOIN_TYPE``), so ``{on: ...}`` and ``{join_type: left, on: ...}`` are one DSS payload."""
+    if not isinstance(value, dict) or value.get("type") not in JOIN_TYPES_WITH_KEYS or "on" not in value \
+            or "join_type" in value:
+        return value
+    return dict(value, join_type=JOINS.to_config(DEFAULT_JOIN_TYPE))
+
+
+def column_lengths(value: Any) -> Any:
+    """A column's ``max_length`` of ``NO_MAX_LENGTH`` (-1) is DSS's "none set": the same column as one
+    without it (the inverse leaves it out, ``dataset.NO_MAX_LENGTH``)."""
+    if not isinstance(value, dict) or not isinstance(value.get("schema"), list):
+        return value
+    return dict(value, schema=[{k: v for k, v in col.items() if not (k == "max_length" and v == NO_MAX_LENGTH)}
+                               if isinstance(col, dict) else col for col in value["schema"]])
+
+
 def kept_managed(value: Any) -> Any:
     """``managed`` of a dataset whose type DSS does not keep it for (uploaded files read back
     ``managed: false``; ``dataset.keeps_managed``, the kind's one rule): neither direction carries it."""
@@ -320,9 +340,9 @@ def permission_levels(value: Any) -> Any:
 
 def normalise(kind: Any, value: Any) -> Any:
     """One kind's configuration in its normal form: type aliases resolved, project permissions as
-    levels, recipe roles grouped, a split's implied mode written, a managed flag DSS does not keep left
-    out, schema defaults and empty values left out, bare names for ``{ref}``, set-like lists sorted.
-    Same function for both sides."""
+    levels, recipe roles grouped, a split's implied mode and a join's implied type written, a managed
+    flag DSS does not keep and a column's "no max length" left out, schema defaults and empty values
+    left out, bare names for ``{ref}``, set-like lists sorted. Same function for both sides."""
     definition = kind.definition or ("Variables" if kind.kind == "variables" else None)
     node = SCHEMA["$defs"].get(definition) if definition else None
     if whole_section(kind):  # the object is the section's list of ``definition``
@@ -331,9 +351,9 @@ def normalise(kind: Any, value: Any) -> Any:
     if kind.kind == "project":
         out = permission_levels(out)
     if kind.kind == "recipe":
-        out = split_mode(bare_orders(roles_grouped(out)))
+        out = join_type(split_mode(bare_orders(roles_grouped(out))))
     if kind.kind == "dataset":
-        out = kept_managed(out)
+        out = column_lengths(kept_managed(out))
     if kind.kind == "scenario":
         out = without_manual_triggers(out)
     out = without_defaults(out, node)
@@ -416,15 +436,20 @@ def test_known_one_way(kind_name: str, example: Dict[str, Any], reason: str) -> 
 
 
 #: examples Hypothesis found that are two spellings of one DSS object (see ``split_mode``,
-#: ``kept_managed``), pinned so that every run checks them, whatever examples the profile draws
+#: ``join_type``, ``kept_managed``, ``column_lengths``), pinned so that every run checks them, whatever
+#: examples the profile draws
 SPELLINGS = (
     ("recipe", {"name": "r", "type": "split", "outputs": ["o"], "ratio": 0.5}),
     ("recipe", {"name": "r", "type": "split", "outputs": ["o"], "engine": "0", "ratio": 0}),
     ("dataset", {"name": "u", "type": "UploadedFiles", "format_type": "csv", "managed": True}),
+    ("recipe", {"name": "r", "type": "fuzzyjoin", "outputs": ["o"], "on": [{"left": "0", "right": "0"}]}),
+    ("dataset", {"name": "h", "type": "HTTP", "connection": "c",
+                 "schema": [{"name": "a", "type": "string", "max_length": -1}]}),
 )
 
 
-@pytest.mark.parametrize("kind_name,example", SPELLINGS, ids=["split-ratio", "split-ratio-0", "uploaded-managed"])
+@pytest.mark.parametrize("kind_name,example", SPELLINGS, ids=["split-ratio", "split-ratio-0", "uploaded-managed",
+                                                                 "join-on", "no-max-length"])
 def test_two_spellings_round_trip(kind_name: str, example: Dict[str, Any]) -> None:
     kind = registry.get(kind_name)
     doc = document(kind_name, example)

@@ -33,7 +33,8 @@ def check_code_payload(ck: Any) -> None:
         rtype = info.canonical(rtype) if isinstance(rtype, str) else None  # a wrong shape: the schema says it
         if rtype in info.code_types and "payload" in recipe:
             ck.report(("recipes", index, "payload"), "%s recipe '%s': 'payload' is never sent, DSS keeps a "
-                      "code recipe's script as its payload: write it as 'code'" % (rtype, name_of(recipe)), at_key=True, code="recipe.code_payload",
+                      "code recipe's script as its payload: write it as 'code'" % (rtype, name_of(recipe)),
+                      at_key=True, code="recipe.code_payload",
                       hint="write the script as 'code' (or 'code_file') and remove 'payload'")
 
 
