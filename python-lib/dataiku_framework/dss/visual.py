@@ -73,8 +73,11 @@ def _orders(order_by: List[Any]) -> List[Dict[str, Any]]:
 
 
 def _share(ratio: float) -> Any:
-    """DSS split shares are percentages (fixtures: 70 for 70%); integral ones stay integers."""
-    pct = round(ratio * 100, 6)
+    """DSS split shares are percentages (fixtures: 70 for 70%); integral ones stay integers. The
+    shortest rounding that gives the ratio back (``share / 100``, the inverse) is kept: no float noise
+    (0.7 is 70, not 70.00000000000001), and no digit of the ratio lost (0.376953125 is 37.6953125)."""
+    exact = ratio * 100
+    pct = next((p for p in (round(exact, digits) for digits in range(16)) if p / 100.0 == ratio), exact)
     return int(pct) if pct == int(pct) else pct
 
 

@@ -91,3 +91,16 @@ def test_a_payload_on_a_code_recipe_is_refused(tmp_path):
     for [(path, code, line)], rtype in ((both, "sql_query"), (alone, "python")):
         assert (path, code) == ("recipes[0].payload", "recipe.code_payload")
         assert "config.yaml:9:" in line and "%s recipe 'r'" % rtype in line and "'code'" in line
+
+
+def test_a_split_ratio_comes_back_exactly():
+    """DSS keeps a split's share as a percentage: the forward's rounding must not lose what the ratio
+    says (0.376953125 came back 0.37695312), nor print float noise (0.7 is 70, not 70.00000000000001)."""
+    from dataiku_framework.dss import visual
+    kind = registry.get("recipe")
+    for ratio, share in ((0.376953125, 37.6953125), (0.7, 70), (0.29, 29), (1e-09, None)):
+        text = _HEAD % "OW" + "recipes:\n  - {name: s, type: split, inputs: [a], outputs: [o, v], ratio: %r}\n" % ratio
+        [(name, rc)] = kind.configured(FrameworkConfig.from_yaml(text))
+        desired = kind.desired(rc, None)
+        assert share is None or desired["payload"][visual.SPLIT_SHARE_LISTS["RANDOM"]][0]["share"] == share
+        assert kind.config_form(desired, name, rc)["ratio"] == ratio
