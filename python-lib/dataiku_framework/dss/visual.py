@@ -73,8 +73,11 @@ def _orders(order_by: List[Any]) -> List[Dict[str, Any]]:
 
 
 def _share(ratio: float) -> Any:
-    """DSS split shares are percentages (fixtures: 70 for 70%); integral ones stay integers."""
-    pct = round(ratio * 100, 6)
+    """DSS split shares are percentages (fixtures: 70 for 70%); integral ones stay integers. The
+    shortest rounding that gives the ratio back (``share / 100``, the inverse) is kept: no float noise
+    (0.7 is 70, not 70.00000000000001), and no digit of the ratio lost (0.376953125 is 37.6953125)."""
+    exact = ratio * 100
+    pct = next((p for p in (round(exact, digits) for digits in range(16)) if p / 100.0 == ratio), exact)
     return int(pct) if pct == int(pct) else pct
 
 
@@ -263,7 +266,7 @@ def problems(recipe: Dict[str, Any], rtype: str) -> List[Problem]:
 
 
 def _payload_problems(recipe: Dict[str, Any], rtype: str) -> List[Problem]:
-    readable = [k for k in recipe if k in readable_fields(rtype)]
+    readable = [k for k in recipe if k in payload_fields(rtype)]
     if readable and "payload" in recipe and not isinstance(recipe["payload"], dict):
         return [(("payload",), "readable keys (%s) cannot be applied on top of a text or list payload"
                  % ", ".join(readable), "write the payload as a mapping, or drop the readable keys",
@@ -294,6 +297,12 @@ def _join_problems(recipe: Dict[str, Any], rtype: str) -> List[Problem]:
 def _list(value: Any) -> List[Any]:
     """A list as written, or [] for a value of the wrong shape (the schema check reports it)."""
     return value if isinstance(value, list) else []
+
+
+def payload_fields(rtype: str) -> List[str]:
+    """The keys ``visual_payload`` applies on top of a raw payload: the readable keys, and ``engine``
+    where the payload holds the engine (``engineType``); elsewhere the engine is a recipe param."""
+    return readable_fields(rtype) + (["engine"] if rtype in PAYLOAD_ENGINE_TYPES else [])
 
 
 def readable_fields(rtype: str) -> List[str]:

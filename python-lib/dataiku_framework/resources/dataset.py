@@ -9,6 +9,7 @@ form and the inverse all ask ``keeps_managed`` / ``default_path``.
 from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 from ..config.annotations import facts
+from ..config.references import items, name_of
 from .base import ANY, DEFAULT_ZONE_ID, Path, format_path
 from .inverse import LeftOut, check_name, described, given, strip
 from .kind import Kind, Writes, described_form, each_converted, zone_lookup
@@ -232,6 +233,18 @@ def _partitioning(raw: Dict[str, Any]) -> Dict[str, Any]:
     return out
 
 
+def check_format_params(ck: Any) -> None:
+    """``format_params`` without ``format_type``: DSS's ``formatParams`` are the options of the
+    dataset's ``formatType`` (a csv separator, a parquet codec), so alone they configure nothing;
+    the forward sends them with their format only (``dataset_definition``), and they would be lost."""
+    for index, ds in items(ck.doc, "datasets"):
+        if "format_params" in ds and "format_type" not in ds:
+            ck.report(("datasets", index, "format_params"), "dataset '%s': 'format_params' without "
+                      "'format_type' configures no format" % name_of(ds), at_key=True,
+                      hint="add the format they are options of (format_type: csv, parquet, ...), or remove them",
+                      code="dataset.format_params_alone")
+
+
 class DatasetResource(Writes, Kind):
     # -- declarations (issue 17: the registry derives the rest from these)
     section = ("datasets",)
@@ -244,6 +257,7 @@ class DatasetResource(Writes, Kind):
     git_paths = (("datasets", False),)
     kind = "dataset"
     definition = "Dataset"
+    checks = (check_format_params,)
     set_paths = (("tags",),)
     live_defaults = {("description",): "", ("shortDesc",): "", ("tags",): []}
     path_map = (

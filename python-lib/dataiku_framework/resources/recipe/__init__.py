@@ -12,6 +12,7 @@ from ...dss import translate
 from ..base import ABSENT, ANY, at_path, format_path
 from ..kind import Kind, described_form, each_converted, zone_lookup
 from . import readable
+from .checks import CHECKS
 from .inverse import recipe as import_recipe
 from .types import RECIPE_TYPES, config_type, dss_type  # noqa: F401 (the kind's names)
 from .writes import RecipeWrites
@@ -37,6 +38,7 @@ class RecipeResource(RecipeWrites, Kind):
     live_defaults = {("description",): "", ("shortDesc",): "", ("tags",): [], ("params",): {}}
     path_map = ((("params", "envSelection"), ("code_env",)), (("shortDesc",), ("short_desc",)),
                 (("params", "engineType"), ("engine",)))
+    checks = CHECKS
 
     def configured(self, config: Any) -> List[Tuple[str, Any]]:
         return [(rc.name, rc) for rc in config.recipes]

@@ -140,11 +140,21 @@ def _visual(rtype: str, payload: Any) -> Dict[str, Any]:
             trial = dict(chosen, **{field: value})
             if _builds(rtype, trial, target):
                 chosen = trial
-    rest = strip(_remainder(rtype, chosen, target), PAYLOAD)
+    rest = strip(_remainder(rtype, chosen, target), dict(PAYLOAD, **default_flags(rtype)))
     out = dict(chosen)
     if rest or not chosen:
         out["payload"] = rest
     return out
+
+
+def default_flags(rtype: str) -> Dict[str, Any]:
+    """The payload keys of ``rtype``'s readable booleans at their schema default (a grouping's
+    ``globalCount: false``, a vstack's ``addOriginColumn: false``): DSS stores them whether or not
+    the configuration names them, so the inverse leaves them out as it leaves out ``global_count``
+    itself (the forward sends the default when no raw payload is written, ``visual._flag``)."""
+    defaults = facts("Recipe").defaults
+    return {row.paths[0][0]: defaults[row.key] for row in readable.table(rtype).rows
+            if row.key in defaults and len(row.paths) == 1 and len(row.paths[0]) == 1}
 
 
 def _no_ui(value: Any) -> Any:
