@@ -81,6 +81,10 @@ class ProjectFolderKind(Kind):
     def depends_on(self, folder: Any, ctx: Any) -> List[str]:
         return ["project"]
 
+    def config_form(self, form: Dict[str, Any], name: str, obj: Any = None) -> Optional[Dict[str, Any]]:
+        """The one field in the configuration's terms: ``{"folder": path}`` (the inverse of ``desired``)."""
+        return {"folder": form.get("path")} if isinstance(form, dict) and "path" in form else None
+
     def config_path(self, path: Any, obj: Any = None) -> str:
         """The one field, in the config's terms (``project.folder``, shown as ``folder``)."""
         return "folder"

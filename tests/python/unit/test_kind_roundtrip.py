@@ -130,7 +130,15 @@ def inverse(kind: Any, desired: Dict[str, Any], name: str, obj: Any) -> Any:
     if kind.kind == "variables":
         return copy.deepcopy(desired)
     form = kind.config_form(copy.deepcopy(desired), name, obj)
+    if project_field(kind) and isinstance(form, dict):  # ``project.folder``: the form holds the one field
+        return form.get(kind.section[1])
     return form.get(kind.section[0]) if whole_section(kind) and isinstance(form, dict) else form
+
+
+def project_field(kind: Any) -> bool:
+    """A kind that is one plain field of the project (``project.folder``), with no definition of its own."""
+    return kind.definition is None and len(kind.section) == 2 and kind.section[0] == "project" \
+        and kind.kind != "variables"
 
 
 def whole_section(kind: Any) -> bool:
@@ -394,6 +402,8 @@ def known_one_way(kind: str, obj: Dict[str, Any]) -> bool:
 
 
 def strategy(kind: Any) -> st.SearchStrategy:
+    if project_field(kind):  # generated from its property of ``$defs.Project``
+        return STRATEGIES.node(SCHEMA["$defs"]["Project"]["properties"][kind.section[1]], kind.section[1])
     definition = kind.definition or ("Variables" if kind.kind == "variables" else None)
     if definition is None:
         pytest.skip("kind %r has no schema definition of its own" % kind.kind)
@@ -424,7 +434,9 @@ def test_kind_roundtrip(kind: Any) -> None:
 @pytest.mark.parametrize("kind_name,example,reason", [
     pytest.param(k, example, reason, id=k, marks=pytest.mark.xfail(
         strict=True, reason=reason, raises=ValueError if "raises ValueError" in reason else AssertionError))
-    for k, _, example, reason in ONE_WAY])
+    for k, _, example, reason in ONE_WAY] or [
+    pytest.param(None, None, None, id="none", marks=pytest.mark.skip(
+        reason="no known one-way mapping: ONE_WAY is empty (every one found was fixed)"))])
 def test_known_one_way(kind_name: str, example: Dict[str, Any], reason: str) -> None:
     """Each known one-direction bug, on the example the property found (see ``ONE_WAY``)."""
     kind = registry.get(kind_name)
