@@ -119,10 +119,13 @@ def write_template(name: str, directory: str, key: Optional[str]) -> List[str]:
     if existing:
         raise InitError("%s exists already: init never overwrites a file; choose another DIR or remove it"
                         % existing[0])
-    for (rel, text), path in zip(files, targets):
-        os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
-        with open(path, "x") as handle:
-            handle.write(text)
+    try:
+        for (rel, text), path in zip(files, targets):
+            os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+            with open(path, "x") as handle:
+                handle.write(text)
+    except OSError as error:  # DIR is a file, not writable, disk full: one line, like import's
+        raise InitError("cannot write to %s: %s" % (directory, error.strerror or error))
     return targets
 
 

@@ -162,3 +162,12 @@ def test_templates_are_package_data():
             for file_name in files:
                 rel = os.path.relpath(os.path.join(folder, file_name), package)
                 assert any(fnmatch.fnmatch(rel, p) and rel.count("/") == p.count("/") for p in patterns), rel
+
+
+def test_a_dir_that_is_a_file_is_one_line_not_a_traceback(tmp_path, capsys):
+    blocker = tmp_path / "taken"
+    blocker.write_text("a file, not a folder")
+    code, out, err = _run(capsys, "init", str(blocker), "--template", "python_pipeline")
+    assert code == exitcodes.INVALID and err.count("\n") == 1, err
+    assert "cannot write to %s" % blocker in err and "Traceback" not in err
+    assert blocker.read_text() == "a file, not a folder"
