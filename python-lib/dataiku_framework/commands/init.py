@@ -51,6 +51,17 @@ def _main_file(name: str) -> Optional[str]:
     return None
 
 
+def template_path(name: str) -> str:
+    """The main file of template ``name`` in the installed package, for the Python API:
+    ``FrameworkConfig.from_yaml(template_path("sql_etl"))``, then customise. Raises ``InitError`` for
+    a name the library does not have."""
+    main = _main_file(name) if name in template_names() else None  # never a path out of the library
+    if main is None:
+        raise InitError("unknown template %r: choose one of %s (dss-framework init --list)"
+                        % (name, ", ".join(template_names())), exitcodes.USAGE)
+    return os.path.join(TEMPLATES_DIR, name, main)
+
+
 def describe(name: str) -> str:
     """The template's one-line description: the first comment of its main file that is not the modeline."""
     with open(os.path.join(TEMPLATES_DIR, name, _main_file(name) or MAIN_FILES[0])) as handle:
@@ -95,10 +106,7 @@ def _rekeyed(text: str, path: str, key: str) -> str:
 
 def render(name: str, key: Optional[str]) -> List[Tuple[str, str]]:
     """The (relative path, text) pairs ``init`` writes for template ``name``."""
-    if name not in template_names():
-        raise InitError("unknown template %r: choose one of %s (dss-framework init --list)"
-                        % (name, ", ".join(template_names())), exitcodes.USAGE)
-    main = _main_file(name)
+    main = os.path.basename(template_path(name))
     out = []
     for rel in template_files(name):
         path = os.path.join(TEMPLATES_DIR, name, rel)

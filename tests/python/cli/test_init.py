@@ -118,6 +118,8 @@ def test_a_bad_key_is_a_usage_error_and_writes_nothing(tmp_path, capsys):
 def test_unknown_template_names_the_choices(tmp_path, capsys):
     code, out, err = _run(capsys, "init", str(tmp_path), "--template", "snowflake")
     assert code == exitcodes.USAGE and "unknown template 'snowflake'" in err and "sql_etl" in err
+    code, out, err = _run(capsys, "init", str(tmp_path), "--template", "../templates/sql_etl")
+    assert code == exitcodes.USAGE and "unknown template '../templates/sql_etl'" in err and os.listdir(str(tmp_path)) == []
 
 
 def test_json_reports_the_written_files(tmp_path, capsys):
@@ -171,3 +173,18 @@ def test_a_dir_that_is_a_file_is_one_line_not_a_traceback(tmp_path, capsys):
     assert code == exitcodes.INVALID and err.count("\n") == 1, err
     assert "cannot write to %s" % blocker in err and "Traceback" not in err
     assert blocker.read_text() == "a file, not a folder"
+
+
+@pytest.mark.parametrize("name", sorted(REQUIRED))
+def test_python_api_loads_a_template_in_place(name):
+    """The seed's promise: FrameworkConfig.from_yaml(<a template>), then customise."""
+    from dataiku_framework import FrameworkConfig
+    from dataiku_framework.commands.init import template_path
+    config = FrameworkConfig.from_yaml(template_path(name))
+    assert config.project.key == name.upper() and config.validate() == []
+
+
+def test_python_api_refuses_a_path_out_of_the_library():
+    from dataiku_framework.commands.init import InitError, template_path
+    with pytest.raises(InitError, match="unknown template '../templates/sql_etl'"):
+        template_path("../templates/sql_etl")
