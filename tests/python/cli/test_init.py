@@ -62,7 +62,7 @@ def test_template_validates_plans_and_applies_cleanly(name, dss, tmp_path, capsy
     assert code == exitcodes.OK, out + err
 
 
-def test_environments_template_validates_and_plans_with_each_overlay(dss, tmp_path, capsys):
+def test_environments_template_validates_and_plans_with_each_overlay_and_applies_prod(dss, tmp_path, capsys):
     target = str(tmp_path / "envs")
     assert _run(capsys, "init", target, "--template", "environments")[0] == exitcodes.OK
     for env in ("dev", "prod"):
@@ -70,6 +70,14 @@ def test_environments_template_validates_and_plans_with_each_overlay(dss, tmp_pa
         assert code == exitcodes.OK, out + err
         code, out, err = _run(capsys, "plan", _main_file(target), "--env", env, "--detailed-exitcode")
         assert code == exitcodes.CHANGES, out + err
+    code, out, err = _run(capsys, "apply", _main_file(target), "--env", "prod", "--auto-approve")
+    assert code == exitcodes.OK, out + err
+    code, out, err = _run(capsys, "plan", _main_file(target), "--env", "prod", "--detailed-exitcode")
+    assert code == exitcodes.OK, out + err
+    project = dss.client(ADMIN_KEY).get_project("ENVIRONMENTS")
+    settings = project.get_dataset("customers").get_settings().get_raw()
+    assert settings["params"]["connection"] == "pg_prod"  # the overlay's connection remapping
+    assert project.get_variables()["standard"]["source_schema"] == "RAW"  # and its variables
 
 
 def test_init_never_overwrites_and_writes_nothing_when_refusing(tmp_path, capsys):
