@@ -109,12 +109,22 @@ def test_list_names_every_template_with_its_description(capsys):
     assert [row["name"] for row in json.loads(out)["templates"]] == sorted(template_names())
 
 
-def test_key_sets_the_project_key_and_the_result_validates(tmp_path, capsys):
-    code, out, err = _run(capsys, "init", str(tmp_path), "--template", "large_project", "--key", "MY_PROJECT")
+@pytest.mark.parametrize("name", sorted(template_names()))
+def test_key_sets_the_project_key_and_the_result_validates(name, tmp_path, capsys):
+    code, out, err = _run(capsys, "init", str(tmp_path), "--template", name, "--key", "MY_PROJECT")
     assert code == exitcodes.OK, err
     from dataiku_framework.config.api import load_config
-    assert load_config(str(tmp_path / "main.yaml")).project.key == "MY_PROJECT"
-    assert _run(capsys, "validate", str(tmp_path / "main.yaml"))[0] == exitcodes.OK
+    assert load_config(_main_file(str(tmp_path))).project.key == "MY_PROJECT"
+    code, out, err = _run(capsys, "validate", _main_file(str(tmp_path)))
+    assert (code, out.strip()) == (exitcodes.OK, "Configuration is valid (0 warning(s))."), out + err
+
+
+def test_dir_defaults_to_the_current_folder(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(str(tmp_path))
+    code, out, err = _run(capsys, "init")
+    assert code == exitcodes.OK, err
+    assert "Next: dss-framework validate %s" % os.path.join(".", "project.yaml") in out
+    assert os.path.isfile(str(tmp_path / "project.yaml")) and os.path.isdir(str(tmp_path / "sql"))
 
 
 def test_a_bad_key_is_a_usage_error_and_writes_nothing(tmp_path, capsys):
