@@ -132,6 +132,8 @@ from .commands.preview import add_destroy, add_preview  # noqa: E402  (one proje
 COMMANDS += [add_preview, add_destroy]
 from .commands.plans import add_plans  # noqa: E402  (stored plans: issue 15)
 COMMANDS += [add_plans]
+from .commands.init import add_init  # noqa: E402  (templates and init: issue 18)
+COMMANDS += [add_init]
 
 
 def build_parser() -> argparse.ArgumentParser:
