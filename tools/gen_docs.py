@@ -10,11 +10,18 @@ runs this before building the site, and ``tests/python/docs/test_generated.py`` 
 committed page differs from what this script writes now (``--check`` does the same from the shell).
 
 Usage: ``python tools/gen_docs.py [--check]``.
+
+It is also the site's MkDocs hook (``hooks:`` in mkdocs.yml): after a build it copies each JSON
+Schema the package ships to the path of its ``$id``, so that a schema modeline naming that URL
+works once the site is hosted, from the one copy the package validates with.
 """
 import argparse
+import glob
 import json
 import os
+import shutil
 import sys
+from urllib.parse import urlparse
 from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -222,6 +229,25 @@ def write(docs: str = DOCS) -> None:
         os.makedirs(os.path.dirname(path), exist_ok=True)
         with open(path, "w", encoding="utf-8", newline="\n") as f:
             f.write(text)
+
+
+def schema_files() -> Dict[str, str]:
+    """Each JSON Schema the package ships, by the site path of its ``$id`` (``schema/config-1.0.schema.json``)."""
+    out = {}
+    for path in sorted(glob.glob(os.path.join(os.path.dirname(SCHEMA_PATH), "*.schema.json"))):
+        with open(path, encoding="utf-8") as f:
+            schema_id = json.load(f).get("$id")
+        if schema_id:
+            out[urlparse(schema_id).path.lstrip("/")] = path
+    return out
+
+
+def on_post_build(config: Any, **_: Any) -> None:
+    """MkDocs hook: serve each schema at its ``$id``'s path in the built site."""
+    for rel, path in schema_files().items():
+        target = os.path.join(config["site_dir"], rel)
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        shutil.copyfile(path, target)
 
 
 def main(argv: Optional[List[str]] = None) -> int:

@@ -26,6 +26,11 @@ def test_site_builds_strict_without_warnings(tmp_path):
     assert "WARNING" not in proc.stdout, proc.stdout
     assert (tmp_path / "site" / "getting-started" / "index.html").exists()
     assert (tmp_path / "site" / "reference" / "configuration" / "index.html").exists()
+    served = gen_docs.schema_files()
+    assert "schema/config-1.0.schema.json" in served
+    for rel, path in served.items():  # each schema at its $id's path, byte for byte the package's
+        with open(path, "rb") as shipped:
+            assert (tmp_path / "site" / rel).read_bytes() == shipped.read(), rel
 
 
 def test_a_broken_link_fails_the_strict_build(tmp_path):
@@ -36,7 +41,8 @@ def test_a_broken_link_fails_the_strict_build(tmp_path):
     (docs / "other.md").write_text("# Other\n")
     with open(os.path.join(ROOT, "mkdocs.yml"), encoding="utf-8") as f:
         config = f.read().split("\nnav:")[0] + "\nnav:\n  - index.md\n  - other.md\n"
-    (tmp_path / "mkdocs.yml").write_text(config.replace("docs_dir: docs", "docs_dir: %s" % docs))
+    config = config.replace("docs_dir: docs", "docs_dir: %s" % docs)
+    (tmp_path / "mkdocs.yml").write_text(config.replace("- tools/gen_docs.py", "- %s" % os.path.join(ROOT, "tools", "gen_docs.py")))
     proc = build(str(tmp_path / "site"), str(tmp_path / "mkdocs.yml"))
     assert proc.returncode != 0 and "no-such-heading" in proc.stdout, proc.stdout
 
