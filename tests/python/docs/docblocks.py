@@ -45,24 +45,41 @@ def blocks(markdown: str) -> List[Block]:
     return found
 
 
+SHELL = ("sh", "bash", "shell")
+PYTHON = ("python", "py")
+
+
+def runnable(markdown: str) -> List[Block]:
+    """The shell and Python blocks marked runnable, in page order."""
+    return [b for b in blocks(markdown) if b.expect is not None and b.lang in SHELL + PYTHON]
+
+
 def runnable_shell(markdown: str) -> List[Block]:
     """The shell blocks marked runnable, in page order."""
-    return [b for b in blocks(markdown) if b.expect is not None and b.lang in ("sh", "bash", "console", "shell")]
+    return [b for b in runnable(markdown) if b.lang in SHELL]
+
+
+def _command(block: Block) -> str:
+    """A block as shell text: a shell block as it is, a Python block fed to the ``python`` on PATH
+    (the virtualenv's), in the same folder and environment as the shell blocks around it."""
+    if block.lang in PYTHON:
+        return "python - <<'DOCS_PYTHON_EOF'\n%sDOCS_PYTHON_EOF\n" % block.text
+    return block.text
 
 
 def script(page: str, markdown: str) -> str:
-    """One bash script running a page's runnable shell blocks in order, in one shell (so that an
+    """One bash script running a page's runnable blocks in order, in one shell (so that an
     ``export`` or a background server of one block serves the next): each block must end with its
     expected status, else the script stops (a block expected to succeed stops at its first failing
     command, as ``set -e`` does); the line ``>>> PAGE:LINE`` on stderr says which block ran last.
     Background jobs are ended at exit."""
     parts = ["set -e", "trap 'kill $(jobs -p) 2>/dev/null || true' EXIT"]
-    for block in runnable_shell(markdown):
+    for block in runnable(markdown):
         parts.append("echo '>>> %s:%d' >&2" % (page, block.line))
         if block.expect == 0:
-            parts.append(block.text)
+            parts.append(_command(block))
             continue
-        parts.append("set +e\n{\n%s}\nrc=$?\nset -e" % block.text)
+        parts.append("set +e\n{\n%s}\nrc=$?\nset -e" % _command(block))
         parts.append('if [ "$rc" != %d ]; then echo "%s:%d: the block exited $rc, the page says %d" >&2; exit 1; fi'
                      % (block.expect, page, block.line, block.expect))
     return "\n".join(parts) + "\n"
