@@ -6,7 +6,7 @@ command documents a non-zero exit status (``drift`` exits 2 when DSS differs). T
 exactly those blocks, so what a page shows is what was run."""
 import os
 import re
-from typing import List, NamedTuple, Optional
+from typing import List, NamedTuple, Optional, Tuple
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 DOCS = os.path.join(ROOT, "docs")
@@ -83,3 +83,19 @@ def script(page: str, markdown: str) -> str:
         parts.append('if [ "$rc" != %d ]; then echo "%s:%d: the block exited $rc, the page says %d" >&2; exit 1; fi'
                      % (block.expect, page, block.line, block.expect))
     return "\n".join(parts) + "\n"
+
+
+CONFIG_MARKER = re.compile(r"^<!--\s*config(\s+partial)?\s*-->\s*$")
+
+
+def config_blocks(markdown: str) -> List[Tuple[Block, bool]]:
+    """The YAML blocks marked ``<!-- config -->`` (a whole configuration) or ``<!-- config partial -->``
+    (top-level keys to validate inside a minimal whole configuration), each with whether it is partial."""
+    lines = markdown.splitlines()
+    out = []
+    for block in blocks(markdown):
+        marker_index = block.line - 3  # the line before the opening fence
+        marker = CONFIG_MARKER.match(lines[marker_index]) if marker_index >= 0 else None
+        if marker and block.lang in ("yaml", "yml"):
+            out.append((block, bool(marker.group(1))))
+    return out
