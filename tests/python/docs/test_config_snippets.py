@@ -27,7 +27,7 @@ def read(page: str) -> str:
 
 def errors(text: str, partial: bool) -> List[str]:
     """The error diagnostics of a snippet, as one line each."""
-    doc = yaml.safe_load(text)  # type: Dict[str, Any]
+    doc = yaml.safe_load(text) or {}  # type: Dict[str, Any]
     if partial:
         doc = dict(MINIMAL, **doc)
     return ["%s: %s" % (d.path, d.summary) for d in validate_document(doc, root_dir=EXAMPLES) if d.is_error]
