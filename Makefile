@@ -43,7 +43,7 @@ STAMPFLASK11 := $(VENVFLASK11)/.installed
 FLASK11 := flask==1.1.4 werkzeug==1.0.1 jinja2==2.11.3 itsdangerous==1.1.0 markupsafe==2.0.1 click==7.1.2
 WEBAPP_BACKEND_TESTS := tests/python/webapp/test_review_backend.py
 
-.PHONY: demo test test-fast test-flask11 chromium webapp test-core test-py39 test-dss fuzz bench plugin check-py39 clean
+.PHONY: demo docs test test-fast test-flask11 chromium webapp test-core test-py39 test-dss fuzz bench plugin check-py39 clean
 
 $(STAMP): requirements-dev.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -91,6 +91,12 @@ chromium:
 ## webapp: serve the review webapp locally against an embedded emulator (for manual use; prints the URL)
 webapp: $(STAMP)
 	$(PY) tools/serve_webapp.py
+
+## docs: regenerate the reference pages (tools/gen_docs.py) and build the site with --strict into site/
+## (offline: no web fonts, no plugin that reaches the network); tests/python/docs builds it in `make test`
+docs: $(STAMP)
+	$(PY) tools/gen_docs.py
+	NO_MKDOCS_2_WARNING=1 $(PY) -m mkdocs build --strict -d site
 
 ## demo: run the main job on the embedded DSS emulator
 demo: $(STAMP)
@@ -155,4 +161,4 @@ plugin: $(STAMP)
 	$(PY) tools/build_plugin.py
 
 clean:
-	rm -rf $(VENV) $(VENV13) $(VENV39) $(VENVDSS) $(VENVFLASK11) dist bench/results
+	rm -rf $(VENV) $(VENV13) $(VENV39) $(VENVDSS) $(VENVFLASK11) dist bench/results site
