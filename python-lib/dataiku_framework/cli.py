@@ -132,6 +132,8 @@ from .commands.preview import add_destroy, add_preview  # noqa: E402  (one proje
 COMMANDS += [add_preview, add_destroy]
 from .commands.plans import add_plans  # noqa: E402  (stored plans: issue 15)
 COMMANDS += [add_plans]
+from .commands.agent import add_reference, add_schema  # noqa: E402  (for AI agents: issue 18)
+COMMANDS += [add_schema, add_reference]
 
 
 def build_parser() -> argparse.ArgumentParser:
