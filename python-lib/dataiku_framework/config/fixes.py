@@ -30,7 +30,7 @@ def propose_fix(doc: Any, path: Sequence[Any], code: str, diagnostic: Diagnostic
     if not diagnostic.has_location or str(diagnostic.filename).lower().endswith(".json"):
         return
     name = suggested_name(diagnostic.hint)
-    if code == "schema.unknown_key" and name is not None and name not in _value_at(doc, path[:-1]):
+    if code == "schema.unknown_key" and name is not None and path and name not in _value_at(doc, path[:-1]):
         diagnostic.set_fix("rename key '%s' to '%s'" % (path[-1], name), name)
     elif code == "schema.enum" and name is not None:
         diagnostic.set_fix("replace the value with '%s'" % name, yaml_scalar(name))
@@ -86,10 +86,14 @@ def _resolved(schema: Dict[str, Any], node: Dict[str, Any]) -> Dict[str, Any]:
 
 
 def _value_at(doc: Any, path: Sequence[Any]) -> Any:
+    """The object at ``path`` ({} when the path does not lead to one: then no rename is certain)."""
     node = doc
-    for part in path:
-        node = node[part]
-    return node
+    try:
+        for part in path:
+            node = node[part]
+    except (KeyError, IndexError, TypeError):
+        return {}
+    return node if isinstance(node, dict) else {}
 
 
 def _starts_flow_mapping(diagnostic: Diagnostic) -> bool:
