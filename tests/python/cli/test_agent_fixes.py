@@ -91,3 +91,15 @@ def test_a_rename_onto_a_key_already_set_is_not_proposed(tmp_path, capsys):
     code, document = _validate(capsys, path)
     [diagnostic] = [d for d in document["diagnostics"] if d["code"] == "schema.unknown_key"]
     assert diagnostic["hint"] == "did you mean 'connection'?" and "fix" not in diagnostic
+
+
+def test_a_fix_in_an_included_file_edits_that_file(tmp_path, capsys):
+    """The edit names the file holding the mistake (here a flow mapping in a file of include:)."""
+    main = os.path.join(_copy_example(tmp_path).rsplit(os.sep, 1)[0], "large_project", "main.yaml")
+    included = os.path.join(os.path.dirname(main), "flow", "datasets.yaml")
+    _break(included, [("bucket: logs", "buckt: logs")])
+    code, document = _validate(capsys, main)
+    [edit] = [e for d in document["diagnostics"] if "fix" in d for e in d["fix"]["edits"]]
+    assert code == exitcodes.INVALID and edit["filename"] == included and edit["new_text"] == "bucket"
+    apply_fixes(document)
+    assert _validate(capsys, main)[0] == exitcodes.OK
