@@ -15,6 +15,7 @@ import re
 from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 from .. import exitcodes
+from ..config.fixes import yaml_scalar
 from ..config.schema_check import SCHEMA_PATH, load_schema
 
 #: The plan document's schema, next to the configuration's.
@@ -45,7 +46,7 @@ def compact_reference(schema: Dict[str, Any]) -> str:
              % (schema["properties"]["version"]["enum"][0], schema.get("$id", "")),
              "# line: key: TYPE [required] [= default] [for TYPES: only those object types] -- what  e.g. example",
              "# TYPE names a section below; 'list of X'; 'a|b' is an enum; 'known' values are open lists.",
-             ""]
+             "", "## Smallest valid configuration (every required key)"] + minimal_config(schema) + [""]
     code_types = schema["$defs"].get("Recipe", {}).get("x-code-types", [])
     for title, node in sections(schema):
         lines.append(_section_title(title, node))
@@ -54,6 +55,22 @@ def compact_reference(schema: Dict[str, Any]) -> str:
         lines.append("")
     lines.extend(_scalar_types(schema))
     return "\n".join(lines).rstrip("\n")
+
+
+def minimal_config(schema: Dict[str, Any], node: Optional[Dict[str, Any]] = None, indent: str = "") -> List[str]:
+    """YAML lines holding every required key, each with its example value: where a model starts from
+    (a test validates it)."""
+    node = schema if node is None else node
+    lines = []  # type: List[str]
+    for key in node.get("required", []):
+        prop = node["properties"][key]
+        target = schema["$defs"].get(prop.get("$ref", "").rsplit("/", 1)[-1], {})
+        if target.get("required") and "properties" in target:
+            lines.append("%s%s:" % (indent, key))
+            lines.extend(minimal_config(schema, target, indent + "  "))
+        else:
+            lines.append("%s%s: %s" % (indent, key, _example(key, prop)))
+    return lines
 
 
 def sections(schema: Dict[str, Any]) -> Iterator[Tuple[str, Dict[str, Any]]]:
@@ -137,17 +154,17 @@ def _bounds(prop: Dict[str, Any]) -> str:
 def _example(key: str, prop: Dict[str, Any]) -> str:
     """One example value, in YAML flow style: the default, the first enum or known value, else one by type."""
     if prop.get("default") is not None:
-        return json.dumps(prop["default"])
+        return yaml_scalar(prop["default"])
     for values in (prop.get("enum"), prop.get("x-known-values")):
         if values:
-            return json.dumps(values[0]) if not isinstance(values[0], str) else values[0]
+            return yaml_scalar(values[0])
     if "$ref" in prop:
         return _REF_EXAMPLES.get(prop["$ref"].rsplit("/", 1)[-1], "{...}")
     if "anyOf" in prop:
         return _example(key, prop["anyOf"][0])
     kind = prop.get("type")
     if "pattern" in prop:
-        return next((c for c in _PATTERN_CANDIDATES if re.search(prop["pattern"], c)), "...")
+        return yaml_scalar(next((c for c in _PATTERN_CANDIDATES if re.search(prop["pattern"], c)), "..."))
     if kind == "array":
         return "[%s]" % _example(key, prop.get("items", {}))
     return _SCALAR_EXAMPLES.get(kind if isinstance(kind, str) else "", "...") if kind != "integer" \

@@ -73,3 +73,12 @@ def test_compact_reference_names_every_key_with_type_and_example_within_budget(c
     size = len(text.encode("utf-8"))
     print("compact reference: %d bytes (schema: %d)" % (size, os.path.getsize(SCHEMA_PATH)))
     assert size < COMPACT_BUDGET_BYTES, size
+
+
+def test_the_smallest_configuration_it_shows_validates(capsys, tmp_path):
+    assert cli.main(["reference", "--compact"]) == 0
+    block = _section(capsys.readouterr().out, "Smallest valid configuration")
+    path = tmp_path / "smallest.yaml"
+    path.write_text("\n".join(block) + "\n", encoding="utf-8")
+    assert cli.main(["validate", str(path)]) == 0, capsys.readouterr().out
+    assert "project:" in block and "  key: SALES" in block
