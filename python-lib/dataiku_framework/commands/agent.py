@@ -167,6 +167,8 @@ def _example(key: str, prop: Dict[str, Any]) -> str:
         return yaml_scalar(next((c for c in _PATTERN_CANDIDATES if re.search(prop["pattern"], c)), "..."))
     if kind == "array":
         return "[%s]" % _example(key, prop.get("items", {}))
+    if kind == "object" and isinstance(prop.get("additionalProperties"), dict):
+        return "{name: %s}" % _example(key, prop["additionalProperties"])
     return _SCALAR_EXAMPLES.get(kind if isinstance(kind, str) else "", "...") if kind != "integer" \
         else str(prop.get("minimum", 1))
 

@@ -10,6 +10,9 @@ import os
 import subprocess
 import sys
 
+import jsonschema
+import yaml
+
 from dataiku_framework import cli
 from dataiku_framework.config.schema_check import SCHEMA_PATH, load_schema
 
@@ -82,3 +85,23 @@ def test_the_smallest_configuration_it_shows_validates(capsys, tmp_path):
     path.write_text("\n".join(block) + "\n", encoding="utf-8")
     assert cli.main(["validate", str(path)]) == 0, capsys.readouterr().out
     assert "project:" in block and "  key: SALES" in block
+
+
+def test_every_complete_example_is_valid_yaml_for_its_key(capsys):
+    """An example line an agent copies must read back (YAML types included) as a value its key accepts;
+    ``...`` marks a placeholder to fill in, which is not checked."""
+    assert cli.main(["reference", "--compact"]) == 0
+    text = capsys.readouterr().out
+    schema = load_schema()
+    checked = 0
+    for title, properties in _objects_with_keys(schema):
+        lines = _section(text, title)
+        for key, prop in properties.items():
+            [line] = [line for line in lines if line.startswith(key + ": ")]
+            example = line.split("  e.g. ", 1)[1]
+            if "..." in example:
+                continue
+            value = yaml.safe_load(example)[key]
+            jsonschema.Draft202012Validator(dict(prop, **{"$defs": schema["$defs"]})).validate(value)
+            checked += 1
+    assert checked > 100, checked
