@@ -111,7 +111,8 @@ def _add_validate(subparsers: Any) -> None:
     parser.add_argument("config", metavar="CONFIG", nargs="+", help="YAML or JSON configuration file, or "
                         "git+URL@REF#PATH (README: 'Configuration from git'); several, or a directory: one section "
                         "per file (README: 'Several projects')")
-    parser.add_argument("--json", action="store_true", help="output in the shape of 'terraform validate -json'")
+    parser.add_argument("--json", action="store_true", help="output in the shape of 'terraform validate -json'; a "
+                        "diagnostic with a certain fix carries it as text edits under 'fix' (config/fixes.py)")
     from .commands.plan import add_project_key_option
     add_project_key_option(parser)
     parser.add_argument("--env", metavar="NAME", help="apply the environment overlay NAME before validating")
@@ -134,6 +135,8 @@ from .commands.plans import add_plans  # noqa: E402  (stored plans: issue 15)
 COMMANDS += [add_plans]
 from .commands.init import add_init  # noqa: E402  (templates and init: issue 18)
 COMMANDS += [add_init]
+from .commands.agent import add_reference, add_schema  # noqa: E402  (for AI agents: issue 18)
+COMMANDS += [add_schema, add_reference]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -179,9 +179,14 @@ def cmd_apply(args: argparse.Namespace) -> int:
 def _nothing_to_apply(args: argparse.Namespace, plan: Any) -> int:
     """Exit 0 for a plan without changes (its text already says so); with --json, the empty result."""
     if args.json:
-        from ..apply.result import Result
-        print(json.dumps(Result(plan.doc["metadata"].get("project_key"), plan=plan).to_dict(), indent=2))
+        _print_empty_result(plan.doc["metadata"].get("project_key"), "apply", plan)
     return exitcodes.OK
+
+
+def _print_empty_result(project_key: str, operation: str, plan: Any = None) -> None:
+    """--json's result of an apply or rollback with nothing to do: the same shape, no resources."""
+    from ..apply.result import Result
+    print(json.dumps(Result(project_key, operation=operation, plan=plan).to_dict(), indent=2))
 
 
 def _reviewed_plan(args: argparse.Namespace) -> Any:
@@ -363,9 +368,11 @@ def cmd_rollback(args: argparse.Namespace) -> int:
     plan = _run_guarded(args, lambda: engine.rollback_plan(args.project_key, to=args.to))
     if isinstance(plan, int):
         return plan
-    print(printable(plan.to_text()))  # ends with the line saying that data is not restored
+    _say(args, printable(plan.to_text()))  # ends with the line saying that data is not restored
     if not plan.has_changes:
-        print("Nothing to roll back.")
+        _say(args, "Nothing to roll back.")
+        if args.json:
+            _print_empty_result(args.project_key, "rollback")
         return exitcodes.OK
     refused = confirm(args, ROLLBACK_PROMPT)
     if refused is not None:
@@ -382,6 +389,10 @@ def cmd_unlock(args: argparse.Namespace) -> int:
     released = _run_guarded(args, lambda: engine.unlock(args.project_key, args.lock_id))
     if isinstance(released, int):
         return released
+    if args.json:  # the holder's fields come from lock.json, any project writer's to edit: made inert
+        print(printable_json(json.dumps({"project_key": args.project_key, "released": released.holder()},
+                                        indent=2, ensure_ascii=False)))
+        return exitcodes.OK
     print(printable("Released lock %s of project %s (it was %s)." % (released.id, args.project_key,
                                                                     released.describe())))
     return exitcodes.OK
@@ -451,8 +462,11 @@ def add_rollback(subparsers: Any) -> None:
     parser.add_argument("project_key", metavar="PROJECT_KEY")
     parser.add_argument("--to", metavar="APPLY_ID", help="the apply to undo, with every later one (default: the last)")
     _writer_options(parser, "roll back")
+    parser.add_argument("--json", action="store_true",
+                        help="print the result as JSON on stdout, in apply --json's shape with operation "
+                             "'rollback' (the plan, prompt and progress go to stderr)")
     _credentials(parser)
-    parser.set_defaults(handler=cmd_rollback, json=False)
+    parser.set_defaults(handler=cmd_rollback)
 
 
 def add_unlock(subparsers: Any) -> None:
@@ -461,6 +475,9 @@ def add_unlock(subparsers: Any) -> None:
                      "lock is released; make sure its holder is no longer running.")
     parser.add_argument("project_key", metavar="PROJECT_KEY")
     parser.add_argument("lock_id", metavar="LOCK_ID")
+    parser.add_argument("--json", action="store_true",
+                        help="print {project_key, released: {id, user, host, pid, operation, acquired_at, "
+                             "expires_at}} (the lock released, as its holder wrote it) on stdout")
     _credentials(parser)
     parser.set_defaults(handler=cmd_unlock)
 

@@ -5,12 +5,22 @@ safe to run on any production project: it reads through the plan's requests, wri
 and says what it left out and why. ``--adopt`` then records the imported objects in the state (the
 project library's ``dataiku-framework/state.json``, under the project lock), nothing else.
 Connection failures are ``cli.main``'s (exit 3, 4); a project DSS does not have exits 1.
+
+``--json`` prints one document on stdout (the summary goes to stderr), ``import_result``'s::
+
+    {"project_key": "P", "summary": "one line", "files": ["DIR/P.yaml", ...], "main_file": "DIR/P.yaml",
+     "left_out": [{"kind", "name", "reason"}], "kept_in_dss_only": [{"kind", "name", "note"}],
+     "not_listed": {"kind label": "why"}, "adopted": null | {"resources": N, "serial": N}}
+
+On failure stdout is empty and the one error line is on stderr, as without ``--json``.
 """
 import argparse
-from typing import Any, List, Optional
+import json
+from typing import Any, Dict, List, Optional
 
 from .. import exitcodes
-from ..config.printable import printable
+from ..config.printable import printable, printable_json
+from .apply import _say
 from .plan import _dss_call, _engine, _epilog, _error, add_connection_options
 
 
@@ -56,20 +66,40 @@ def cmd_import(args: argparse.Namespace) -> int:
     except OSError as error:
         _error("import", "cannot write to %s: %s" % (args.out, error.strerror or error))
         return exitcodes.INVALID
-    print(printable("\n".join(summary_lines(imported, written))))  # DSS names, shown inert
+    _say(args, printable("\n".join(summary_lines(imported, written))))  # DSS names, shown inert
+    adopted = None
     if args.adopt:
-        from ..importer.adopt import adopt
-        from ..state import LockHeld
-        try:
-            adopted = _dss_call(args, lambda: adopt(engine.client, imported))
-        except LockHeld as error:
-            _error("import", str(error))
-            return exitcodes.INVALID
+        adopted = _adopt(args, engine, imported)
         if adopted is None:
             return exitcodes.INVALID
-        print("Adopted %d resource(s) into the state of %s (serial %d); DSS was not changed."
-              % (adopted["adopted"], imported.project_key, adopted["serial"]))
+    if args.json:
+        print(printable_json(json.dumps(import_result(imported, written, adopted), indent=2, ensure_ascii=False)))
     return exitcodes.OK
+
+
+def _adopt(args: argparse.Namespace, engine: Any, imported: Any) -> Optional[Dict[str, int]]:
+    """Record the imported objects in the project's state ({adopted, serial}); None after saying why not."""
+    from ..importer.adopt import adopt
+    from ..state import LockHeld
+    try:
+        adopted = _dss_call(args, lambda: adopt(engine.client, imported))
+    except LockHeld as error:
+        _error("import", str(error))
+        return None
+    if adopted is not None:
+        _say(args, "Adopted %d resource(s) into the state of %s (serial %d); DSS was not changed."
+             % (adopted["adopted"], imported.project_key, adopted["serial"]))
+    return adopted
+
+
+def import_result(imported: Any, written: List[str], adopted: Optional[Dict[str, int]]) -> Dict[str, Any]:
+    """``import --json``'s document: what was written, and what was left out and why (module docstring)."""
+    return {"project_key": imported.project_key, "summary": imported.summary(), "files": list(written),
+            "main_file": written[0] if written else None,
+            "left_out": [{"kind": k, "name": n, "reason": r} for k, n, r in imported.left_out],
+            "kept_in_dss_only": [{"kind": k, "name": n, "note": r} for k, n, r in imported.notes],
+            "not_listed": dict(imported.unlisted),
+            "adopted": None if adopted is None else {"resources": adopted["adopted"], "serial": adopted["serial"]}}
 
 
 def _live(engine: Any, args: argparse.Namespace, kinds: Any) -> Any:
@@ -100,5 +130,10 @@ def add_import(subparsers: Any) -> None:
     parser.add_argument("--adopt", action="store_true",
                         help="also record the imported objects in the project's state as managed (changes "
                              "nothing in DSS)")
+    parser.add_argument("--json", action="store_true",
+                        help="print one JSON document on stdout: {project_key, summary, files, main_file, "
+                             "left_out: [{kind, name, reason}], kept_in_dss_only: [{kind, name, note}], "
+                             "not_listed: {kind: why}, adopted: null|{resources, serial}}; the summary goes "
+                             "to stderr")
     add_connection_options(parser)
     parser.set_defaults(handler=cmd_import)

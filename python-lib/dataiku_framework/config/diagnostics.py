@@ -38,7 +38,7 @@ class Diagnostic(object):
     """
 
     __slots__ = ("severity", "summary", "detail", "path", "hint", "filename",
-                 "line", "column", "end_line", "end_column", "code")
+                 "line", "column", "end_line", "end_column", "code", "fix")
 
     def __init__(self, severity, summary, detail="", path="", hint=None, position=None, code=""):
         # type: (str, str, str, str, Optional[str], Optional[Position], str) -> None
@@ -54,6 +54,24 @@ class Diagnostic(object):
         self.column = column
         self.end_line = end_line or line
         self.end_column = end_column or column
+        #: A machine-applicable fix when one is certain (``set_fix``), else None.
+        self.fix = None  # type: Optional[Dict[str, Any]]
+
+    def set_fix(self, description, new_text, insert=False):
+        # type: (str, str, bool) -> None
+        """Propose replacing this diagnostic's range with ``new_text`` (or, ``insert``, inserting it at
+        its start): the edit an agent applies to the file, in ``validate --json``'s ``fix`` key::
+
+            "fix": {"description": "...", "edits": [{"filename": F, "start": {"line", "column"},
+                                                     "end": {"line", "column"}, "new_text": T}]}
+
+        Lines and columns are 1-based, ``end`` exclusive (as in ``range``)."""
+        if not self.has_location:
+            return
+        end = (self.line, self.column) if insert else (self.end_line, self.end_column)
+        self.fix = {"description": printable(redact(description), one_line=True),
+                    "edits": [{"filename": self.filename, "start": {"line": self.line, "column": self.column},
+                               "end": {"line": end[0], "column": end[1]}, "new_text": new_text}]}
 
     @property
     def is_error(self):
@@ -95,6 +113,8 @@ class Diagnostic(object):
         entry["code"] = self.code
         if self.hint:
             entry["hint"] = self.hint
+        if self.fix:
+            entry["fix"] = self.fix
         return entry
 
     def format(self):
@@ -146,7 +166,20 @@ def did_you_mean(word, candidates, quote=True):
             matches = [lowered[word.lower()]]
     if not matches:
         return None
-    return "did you mean '%s'?" % matches[0] if quote else matches[0]
+    return DID_YOU_MEAN % matches[0] if quote else matches[0]
+
+
+#: The hint ``did_you_mean`` gives; ``suggested_name`` reads the name back from it.
+DID_YOU_MEAN = "did you mean '%s'?"
+
+
+def suggested_name(hint):
+    # type: (Optional[str]) -> Optional[str]
+    """The one name a ``did_you_mean`` hint proposes, else None (another kind of hint, or none)."""
+    head, _, tail = DID_YOU_MEAN.partition("%s")
+    if not hint or not hint.startswith(head) or not hint.endswith(tail) or len(hint) <= len(head) + len(tail):
+        return None
+    return hint[len(head):len(hint) - len(tail)]
 
 
 def has_errors(diagnostics):

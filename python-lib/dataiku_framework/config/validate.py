@@ -75,8 +75,10 @@ def sets_sql_source(dataset: Dict[str, Any], key: str) -> bool:
 
 def check_schema(ck):
     # type: (Checker) -> None
+    from .fixes import propose_fix
     for path, code, message, hint, at_key in check_document(ck.doc):
         ck.report(path, message, hint, at_key=at_key, code=code)
+        propose_fix(ck.doc, path, code, ck.diagnostics[-1])
 
 
 def check_unique_names(ck):
