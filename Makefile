@@ -69,7 +69,7 @@ $(STAMPDSS): requirements-dev.txt pyproject.toml
 
 $(STAMPFLASK11): requirements-dev.txt
 	@exe="$$($(PYTHON) tools/check_py39.py --which 2>/dev/null)"; $${exe:-$(PYTHON)} -m venv $(VENVFLASK11)
-	grep -v -i -E '^(flask|jinja2|werkzeug|itsdangerous|markupsafe|click|blinker|selenium)[=;<> ]' requirements-dev.txt \
+	grep -v -i -E '^(flask|jinja2|werkzeug|itsdangerous|markupsafe|click|blinker|selenium|mkdocs|mkdocs-material)[=;<> ]' requirements-dev.txt \
 		> $(VENVFLASK11)/requirements.txt
 	$(VENVFLASK11)/bin/python -m pip install -q --disable-pip-version-check -r $(VENVFLASK11)/requirements.txt $(FLASK11)
 	touch $(STAMPFLASK11)
