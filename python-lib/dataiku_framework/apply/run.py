@@ -50,6 +50,17 @@ log = logging.getLogger(__name__)
 log.addFilter(RedactingFilter())  # DSS error texts quote what they were sent
 
 
+def made_with_project(entry: Dict[str, Any]) -> bool:
+    """Whether ``entry`` is the project or one of its parts (variables, code envs, folder: the kinds
+    whose section is in ``project``). When this apply created the project, those came into being
+    with it: the plan under the lock, made once the project exists, calls them updates, but they are
+    reported and recorded as the creations the reviewed plan showed."""
+    try:
+        return tuple(registry.get(entry["kind"]).section[:1]) == ("project",)
+    except KeyError:
+        return False
+
+
 class StalePlanError(ValueError):
     """A saved (or shown) plan no longer matches what applying its configuration would do now;
     ``changed`` lists every difference (the message shows the first ``SHOWN_DIFFERENCES`` and counts
@@ -411,7 +422,7 @@ class Applier(object):
 
         def on_done(task: Task) -> None:
             e = task.entry
-            operation = "create" if created_project and e["address"] == "project" else e["action"]
+            operation = "create" if created_project and made_with_project(e) else e["action"]
             results[e["address"]] = ResourceResult(e["address"], e["kind"], e["name"], operation, task.status,
                                                    _error_text(task.error), task.duration)
             with writer.lock:
@@ -742,7 +753,7 @@ class _Recorder(object):
                 self.state.remove_resource(address)
                 self.dirty = True
             return
-        created = action in ("create", "replace") or (address == "project" and self.created_project)
+        created = action in ("create", "replace") or (self.created_project and made_with_project(entry))
         if task.status == "succeeded" or getattr(error, "holds_desired", False):
             self._put(entry, entry.get("after"), created if created else None)
         elif created and (getattr(error, "exists", None) or getattr(error, "unknown", False)):

@@ -73,6 +73,21 @@ def test_engine_apply_of_a_config(engine, case):
     assert_first_apply(engine, key, config)
 
 
+def test_the_project_s_parts_count_as_created_as_the_plan_showed(engine):
+    """Variables and code envs come into being with the project: the plan shows them as creations,
+    and the apply reports and records them so (not as updates of what the project's creation made)."""
+    key = fresh_key("FC")
+    config = FrameworkConfig.from_yaml('version: "1.0"\nproject: {key: %s, name: N, variables: {standard: {env: dev}}}\n'
+                                       'datasets: [{name: raw, type: Filesystem, managed: true}]\n' % key)
+    planned = {e["address"]: e["action"] for e in engine.plan(config).doc["resource_changes"]}
+    result = engine.apply(config)
+    assert result.succeeded
+    assert {r.address: r.operation for r in result.results} == planned == {
+        "project": "create", "variables": "create", "dataset.raw": "create"}
+    assert engine.history(key)[0]["counts"]["created"] == 3 and engine.history(key)[0]["counts"]["updated"] == 0
+    assert StateStore(engine.client, key).read().resource("variables")["created_by_tool"] is True
+
+
 @pytest.mark.parametrize("case", CASES)
 def test_engine_apply_of_a_plan(engine, case):
     key = fresh_key("FP")
