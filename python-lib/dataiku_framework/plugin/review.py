@@ -313,15 +313,46 @@ def check_staleness(caller: Caller, plan_id: str) -> Dict[str, Any]:
     return {"stale": bool(moved), "moved": moved, "status": caller.store().get(plan_id).get("status")}
 
 
-class _MarkingStore(object):
-    """The browser user's store, whose marking a plan stale may fail (a reader cannot write the
-    library): the check's answer is still given, the plan is then marked by the next admin's check."""
+def check_source(caller: Caller, record: Dict[str, Any]) -> None:
+    """``Refused`` (409, ``source``) unless this backend may read the stored plan's source again: a
+    managed folder (read through the browser user's client, so with their rights), or the git
+    repository the project admins confirmed for this webapp.
+
+    Why: a stored plan's ``source`` lies outside its digest, in the library any project writer can
+    edit. Without this, a writer's rewritten source would make the backend read a path of its own
+    host (a ``file`` source), or hand the git credentials of its environment to any repository."""
+    from ..state.plans import describe_source
+    source = record.get("source") if isinstance(record.get("source"), dict) else {}
+    if source.get("type") == "folder":
+        return
+    confirmed = (caller.store().confirmed_source() or {}).get("source") or {}
+    if source.get("type") == "git" and confirmed.get("type") == "git" and source.get("url") == confirmed.get("url"):
+        return
+    raise Refused(409, "source", "stored plan %s was made from %s, which this webapp does not read (it reads a "
+                                 "managed folder, or the git repository a project admin confirmed): check and apply "
+                                 "it with 'dss-framework plans' where it was made"
+                  % (record.get("id"), redact(describe_source(source))))
+
+
+class _GuardedStore(object):
+    """The browser user's store, whose ``get`` refuses a record whose source this backend may not
+    read (``check_source``): the core's check and apply read the source of the record they get."""
 
     def __init__(self, caller: Caller) -> None:
-        self._store = caller.store()
+        self._caller, self._store = caller, caller.store()
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._store, name)
+
+    def get(self, plan_id: str) -> Dict[str, Any]:
+        record = self._store.get(plan_id)
+        check_source(self._caller, record)
+        return record
+
+
+class _MarkingStore(_GuardedStore):
+    """The guarded store, whose marking a plan stale may fail (a reader cannot write the library):
+    the check's answer is still given, the plan is then marked by the next admin's check."""
 
     def mark_stale(self, plan_id: str, why: str, user: Optional[str] = None) -> Any:
         try:
@@ -386,7 +417,7 @@ def approve_and_apply(caller: Caller, plan_id: str, body: Dict[str, Any]) -> Dic
     page follows ``jobs/ID``); the core checks rights, digest and a fresh plan again
     (``apply_stored``): a stale plan is refused saying what moved, a held lock naming its holder."""
     caller.require_admin("approving and applying stored plan %s" % plan_id)
-    store = caller.store()
+    store = _GuardedStore(caller)
     record = store.get(plan_id)
     if not body.get("digest") or body.get("digest") != record.get("digest"):
         raise Refused(409, "digest", "stored plan %s is not the plan this page showed (its digest is %s, the page "
@@ -400,7 +431,7 @@ def approve_and_apply(caller: Caller, plan_id: str, body: Dict[str, Any]) -> Dic
 
 def _apply(caller: Caller, plan_id: str, job: Job) -> Dict[str, Any]:
     from ..stored_plans import apply_stored
-    store = caller.store()
+    store = _GuardedStore(caller)
     result = apply_stored(caller.engine(), caller.project_key, plan_id, store=store, lock_timeout=0.0,
                           on_progress=job.report)
     return {"result": result.to_dict(), "summary": result.summary(), "record": _meta(store.get(plan_id))}
