@@ -59,8 +59,9 @@ class Caller(object):
         self.login, self.client, self.project_key, self.headers = login, client, project_key, headers
 
     def engine(self) -> Any:
+        """The browser user's ``Engine``, which plans and applies this project's configurations only."""
         from ..engine import Engine
-        return Engine(client=self.client)
+        return _ThisProjectEngine(Engine(client=self.client), self.project_key)
 
     def store(self) -> Any:
         from ..state.plans import PlanStore
@@ -81,6 +82,45 @@ class Caller(object):
             check_project_admin(self.client, self.project_key, what)
         except NotProjectAdmin as error:
             raise Refused(403, "rights", str(error))
+
+
+class _ThisProjectEngine(object):
+    """An ``Engine`` whose ``plan``, ``drift`` and ``apply`` refuse a configuration naming another
+    project than the webapp's (``Refused`` 403, ``project``), before any request about it.
+
+    Why on the engine: every action reads a configuration that project writers can edit (the confirmed
+    folder's files, a stored plan's source) and then plans it: checked where it is planned, a
+    configuration is read once, and no action ("Plan now", "Check drift now", "Check", "Approve and
+    apply") can plan another project and record what it read in this one."""
+
+    def __init__(self, engine: Any, project_key: str) -> None:
+        self._engine, self._project_key = engine, project_key
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._engine, name)
+
+    def _check(self, config: Any) -> None:
+        named = config.resolved().project.key  # an environment overlay may change it
+        if named != self._project_key:
+            raise Refused(403, "project", "the configuration read from this webapp's source names project %s "
+                                          "(project.key), but this webapp reviews project %s only: refused, nothing "
+                                          "was done. Set project.key to %s, or review it in the webapp of project %s"
+                          % (named, self._project_key, self._project_key, named))
+
+    def plan(self, config: Any, *args: Any, **kwargs: Any) -> Any:
+        self._check(config)
+        return self._engine.plan(config, *args, **kwargs)
+
+    def drift(self, config: Any, *args: Any, **kwargs: Any) -> Any:
+        self._check(config)
+        return self._engine.drift(config, *args, **kwargs)
+
+    def apply(self, config_or_plan: Any, *args: Any, **kwargs: Any) -> Any:
+        from ..plan.document import Plan
+        for config in (kwargs.get("config"), None if isinstance(config_or_plan, Plan) else config_or_plan):
+            if config is not None:
+                self._check(config)
+        return self._engine.apply(config_or_plan, *args, **kwargs)
 
 
 def identify(backend_client: Any, headers: Dict[str, str], project_key: str) -> Caller:
@@ -287,22 +327,10 @@ def plan_now(caller: Caller, webapp_config: Optional[Dict[str, Any]], body: Dict
     from ..stored_plans import plan_and_store
     caller.require_admin("planning from the webapp")
     source = confirmed_source(caller, webapp_config)
-    _check_names_project(caller, source)
     saved, _ = plan_and_store(caller.engine(), caller.project_key, source, comment=_comment(body))
     detail = plan_detail(caller, saved.id)
     detail["notes"] = list(saved.notes)
     return detail
-
-
-def _check_names_project(caller: Caller, source: Dict[str, Any]) -> None:
-    """``ForeignProject`` when the source's configuration names another project than the webapp's:
-    refused before any request about that project (as every plugin component does, ``scope``)."""
-    from ..stored_plans import source_config
-    from .scope import check_configured_key
-    with source_config(caller.client, caller.project_key, {"source": source}) as config:
-        configured = config.resolved().project.key
-    check_configured_key(configured, caller.project_key, caller.project_key,
-                         "project.key in configuration '%s'" % source.get("path"))
 
 
 def check_staleness(caller: Caller, plan_id: str) -> Dict[str, Any]:

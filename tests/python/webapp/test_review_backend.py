@@ -324,3 +324,37 @@ def test_a_stored_plan_s_source_is_read_only_from_where_the_admins_chose(browser
     status, answer = analyst.apply(made["id"], made["digest"])
     assert status == 409 and answer["code"] == "source", answer
     assert analyst.get("plans/" + made["id"])[1]["record"]["status"] == "pending"
+
+
+def _other_project_readable_by_analyst(client):
+    """Project OTHER, which analyst may read (so a request about it would be answered)."""
+    other = client.create_project("OTHER", "Other", "admin")
+    other.set_permissions(dict(other.get_permissions(), permissions=[
+        {"group": "data_team", "readProjectContent": True, "readConf": True}]))
+
+
+def test_plan_now_reads_its_source_once(browser, emulator):
+    """"Plan now" checks the configuration's project on the copy it plans: the folder is read once."""
+    emulator.stats.reset()
+    _plan_now(browser)
+    downloads = [e for e in emulator.stats.snapshot()["log"]
+                 if e["method"] == "GET" and e["path"].endswith("/project.yaml")]
+    assert len(downloads) == 1, downloads
+
+
+def test_a_configuration_naming_another_project_is_refused_by_every_action(browser, client, emulator, source):
+    """A writer puts a configuration naming project OTHER into the confirmed folder: "Check drift now"
+    and "Check" of a stored plan refuse it before any request about OTHER, and record nothing in this
+    project (neither OTHER's drift nor a stale mark)."""
+    analyst = browser("analyst")
+    made = _plan_now(browser)["record"]
+    _other_project_readable_by_analyst(client)
+    source.put_file("project.yaml", CONFIG_YAML.replace("key: P1", "key: OTHER"))
+    emulator.stats.reset()
+    for path in ("drift", "plans/%s/check" % made["id"]):
+        status, answer = analyst.post(path)
+        assert status == 403 and answer["code"] == "project", (path, answer)
+        assert "names project OTHER" in answer["error"] and "P1" in answer["error"]
+    assert not [e for e in emulator.stats.snapshot()["log"] if "/projects/OTHER" in e["path"]]
+    assert analyst.get("drift")[1]["last"] is None
+    assert analyst.get("plans/" + made["id"])[1]["record"]["status"] == "pending"
