@@ -13,8 +13,7 @@ from dataiku.customstep import get_plugin_config, get_step_config
 from dataiku.scenario import Scenario
 
 from dataiku_framework.plugin.apply import (apply_from_folder, macro_progress, step_failure, step_params_from_config,
-                                            step_variables)
-from dataiku_framework.plugin.plan import store_report, store_requested
+                                            step_variables, store_step_plan)
 from dataiku_framework.plugin.validate import step_config
 
 config = step_config(get_step_config(), get_plugin_config())
@@ -24,13 +23,7 @@ client, project_key = dataiku.api_client(), dataiku.default_project_key()
 report = apply_from_folder(client, project_key, **params,
                            on_planned=lambda planned: print(planned.text()), on_progress=macro_progress(None, print))
 print(report.outcome())
-variables = step_variables(report)
-if params["mode"] == "plan_only" and store_requested(config):
-    variables["framework_stored_plan_id"] = store_report(client, report, project_key, params["folder_ref"],
-                                                         params["config_path"], params["env"])
-    print("Stored plan: %s" % variables["framework_stored_plan_id"] if report.stored_id else
-          "Plan not stored: %s" % (report.store_problem or "there is no plan (see above)"))
-Scenario().set_scenario_variables(**variables)
-failure = step_failure(report, fail_on) or report.store_problem
+Scenario().set_scenario_variables(**step_variables(report), **store_step_plan(client, report, project_key, config, print))
+failure = step_failure(report, fail_on)
 if failure:
     raise Exception(failure)

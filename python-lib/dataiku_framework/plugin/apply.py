@@ -15,7 +15,7 @@ file. The plan that is checked is the plan that is applied (``Engine.apply(plan)
 """
 from typing import Any, Callable, Dict, List, Optional
 
-from .plan import PlanReport, plan_params_from_config, planned_from_folder
+from .plan import PlanReport, plan_params_from_config, planned_from_folder, store_report, store_requested
 from .scope import NotProjectAdmin, acting_on, check_project_admin, on_instance, place, target_from_config  # noqa: F401
 
 #: What the scenario step does after planning.
@@ -222,10 +222,24 @@ def step_variables(report: ApplyReport) -> Dict[str, Any]:
     return variables
 
 
+def store_step_plan(client: Any, report: ApplyReport, project_key: str, config: Optional[Dict[str, Any]],
+                    log: Callable[[str], Any]) -> Dict[str, Any]:
+    """In mode ``plan_only`` with "Store the plan": store the step's plan (``plan.store_report``), log
+    its id or why it was not stored (kept on ``report.store_problem``, which fails the step:
+    ``step_failure``); the scenario variable to set, ``framework_stored_plan_id`` (none otherwise)."""
+    params = step_params_from_config(config)
+    if params["mode"] != "plan_only" or not store_requested(config):
+        return {}
+    stored = store_report(client, report, project_key, params["folder_ref"], params["config_path"], params["env"])
+    log("Stored plan: %s" % stored if stored else
+        "Plan not stored: %s" % (report.store_problem or "there is no plan (see above)"))
+    return {"framework_stored_plan_id": stored}
+
+
 def step_failure(report: ApplyReport, fail_on: str) -> Optional[str]:
     """Why the step fails, or None: an invalid configuration or a failed apply always; otherwise as
     ``fail_on`` says (``changes``: the plan had changes, applied or not; ``drift``: DSS was changed
-    outside the configuration; ``never``)."""
+    outside the configuration; ``never``); last, a plan that was to be stored and could not be."""
     if not report.valid:
         return "%s\n%s" % (report.invalid_title(), report.invalid.failure_message())
     if report.result is not None and not report.result.succeeded:
@@ -242,7 +256,7 @@ def step_failure(report: ApplyReport, fail_on: str) -> Optional[str]:
         changes = ["  %s: %s%s" % (c.address, c.action, " (%s)" % c.reason if c.reason else "")
                    for c in report.plan.resource_changes if c.action != "no-op"]
         return "%s had %d change(s) to make: %s\n%s" % (where, len(changes), done, "\n".join(changes))
-    return None
+    return report.store_problem
 
 
 # -- rollback and unlock ---------------------------------------------------------------------------

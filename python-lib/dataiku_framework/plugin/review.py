@@ -59,8 +59,9 @@ class Caller(object):
         self.login, self.client, self.project_key, self.headers = login, client, project_key, headers
 
     def engine(self) -> Any:
+        """The browser user's ``Engine``, which plans and applies this project's configurations only."""
         from ..engine import Engine
-        return Engine(client=self.client)
+        return _ThisProjectEngine(Engine(client=self.client), self.project_key)
 
     def store(self) -> Any:
         from ..state.plans import PlanStore
@@ -81,6 +82,45 @@ class Caller(object):
             check_project_admin(self.client, self.project_key, what)
         except NotProjectAdmin as error:
             raise Refused(403, "rights", str(error))
+
+
+class _ThisProjectEngine(object):
+    """An ``Engine`` whose ``plan``, ``drift`` and ``apply`` refuse a configuration naming another
+    project than the webapp's (``Refused`` 403, ``project``), before any request about it.
+
+    Why on the engine: every action reads a configuration that project writers can edit (the confirmed
+    folder's files, a stored plan's source) and then plans it: checked where it is planned, a
+    configuration is read once, and no action ("Plan now", "Check drift now", "Check", "Approve and
+    apply") can plan another project and record what it read in this one."""
+
+    def __init__(self, engine: Any, project_key: str) -> None:
+        self._engine, self._project_key = engine, project_key
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._engine, name)
+
+    def _check(self, config: Any) -> None:
+        named = config.resolved().project.key  # an environment overlay may change it
+        if named != self._project_key:
+            raise Refused(403, "project", "the configuration read from this webapp's source names project %s "
+                                          "(project.key), but this webapp reviews project %s only: refused, nothing "
+                                          "was done. Set project.key to %s, or review it in the webapp of project %s"
+                          % (named, self._project_key, self._project_key, named))
+
+    def plan(self, config: Any, *args: Any, **kwargs: Any) -> Any:
+        self._check(config)
+        return self._engine.plan(config, *args, **kwargs)
+
+    def drift(self, config: Any, *args: Any, **kwargs: Any) -> Any:
+        self._check(config)
+        return self._engine.drift(config, *args, **kwargs)
+
+    def apply(self, config_or_plan: Any, *args: Any, **kwargs: Any) -> Any:
+        from ..plan.document import Plan
+        for config in (kwargs.get("config"), None if isinstance(config_or_plan, Plan) else config_or_plan):
+            if config is not None:
+                self._check(config)
+        return self._engine.apply(config_or_plan, *args, **kwargs)
 
 
 def identify(backend_client: Any, headers: Dict[str, str], project_key: str) -> Caller:
@@ -287,22 +327,10 @@ def plan_now(caller: Caller, webapp_config: Optional[Dict[str, Any]], body: Dict
     from ..stored_plans import plan_and_store
     caller.require_admin("planning from the webapp")
     source = confirmed_source(caller, webapp_config)
-    _check_names_project(caller, source)
     saved, _ = plan_and_store(caller.engine(), caller.project_key, source, comment=_comment(body))
     detail = plan_detail(caller, saved.id)
     detail["notes"] = list(saved.notes)
     return detail
-
-
-def _check_names_project(caller: Caller, source: Dict[str, Any]) -> None:
-    """``ForeignProject`` when the source's configuration names another project than the webapp's:
-    refused before any request about that project (as every plugin component does, ``scope``)."""
-    from ..stored_plans import source_config
-    from .scope import check_configured_key
-    with source_config(caller.client, caller.project_key, {"source": source}) as config:
-        configured = config.resolved().project.key
-    check_configured_key(configured, caller.project_key, caller.project_key,
-                         "project.key in configuration '%s'" % source.get("path"))
 
 
 def check_staleness(caller: Caller, plan_id: str) -> Dict[str, Any]:
@@ -313,15 +341,46 @@ def check_staleness(caller: Caller, plan_id: str) -> Dict[str, Any]:
     return {"stale": bool(moved), "moved": moved, "status": caller.store().get(plan_id).get("status")}
 
 
-class _MarkingStore(object):
-    """The browser user's store, whose marking a plan stale may fail (a reader cannot write the
-    library): the check's answer is still given, the plan is then marked by the next admin's check."""
+def check_source(caller: Caller, record: Dict[str, Any]) -> None:
+    """``Refused`` (409, ``source``) unless this backend may read the stored plan's source again: a
+    managed folder (read through the browser user's client, so with their rights), or the git
+    repository the project admins confirmed for this webapp.
+
+    Why: a stored plan's ``source`` lies outside its digest, in the library any project writer can
+    edit. Without this, a writer's rewritten source would make the backend read a path of its own
+    host (a ``file`` source), or hand the git credentials of its environment to any repository."""
+    from ..state.plans import describe_source
+    source = record.get("source") if isinstance(record.get("source"), dict) else {}
+    if source.get("type") == "folder":
+        return
+    confirmed = (caller.store().confirmed_source() or {}).get("source") or {}
+    if source.get("type") == "git" and confirmed.get("type") == "git" and source.get("url") == confirmed.get("url"):
+        return
+    raise Refused(409, "source", "stored plan %s was made from %s, which this webapp does not read (it reads a "
+                                 "managed folder, or the git repository a project admin confirmed): check and apply "
+                                 "it with 'dss-framework plans' where it was made"
+                  % (record.get("id"), redact(describe_source(source))))
+
+
+class _GuardedStore(object):
+    """The browser user's store, whose ``get`` refuses a record whose source this backend may not
+    read (``check_source``): the core's check and apply read the source of the record they get."""
 
     def __init__(self, caller: Caller) -> None:
-        self._store = caller.store()
+        self._caller, self._store = caller, caller.store()
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._store, name)
+
+    def get(self, plan_id: str) -> Dict[str, Any]:
+        record = self._store.get(plan_id)
+        check_source(self._caller, record)
+        return record
+
+
+class _MarkingStore(_GuardedStore):
+    """The guarded store, whose marking a plan stale may fail (a reader cannot write the library):
+    the check's answer is still given, the plan is then marked by the next admin's check."""
 
     def mark_stale(self, plan_id: str, why: str, user: Optional[str] = None) -> Any:
         try:
@@ -386,7 +445,7 @@ def approve_and_apply(caller: Caller, plan_id: str, body: Dict[str, Any]) -> Dic
     page follows ``jobs/ID``); the core checks rights, digest and a fresh plan again
     (``apply_stored``): a stale plan is refused saying what moved, a held lock naming its holder."""
     caller.require_admin("approving and applying stored plan %s" % plan_id)
-    store = caller.store()
+    store = _GuardedStore(caller)
     record = store.get(plan_id)
     if not body.get("digest") or body.get("digest") != record.get("digest"):
         raise Refused(409, "digest", "stored plan %s is not the plan this page showed (its digest is %s, the page "
@@ -400,7 +459,7 @@ def approve_and_apply(caller: Caller, plan_id: str, body: Dict[str, Any]) -> Dic
 
 def _apply(caller: Caller, plan_id: str, job: Job) -> Dict[str, Any]:
     from ..stored_plans import apply_stored
-    store = caller.store()
+    store = _GuardedStore(caller)
     result = apply_stored(caller.engine(), caller.project_key, plan_id, store=store, lock_timeout=0.0,
                           on_progress=job.report)
     return {"result": result.to_dict(), "summary": result.summary(), "record": _meta(store.get(plan_id))}

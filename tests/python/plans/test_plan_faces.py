@@ -57,3 +57,18 @@ def test_a_plan_that_cannot_be_stored_is_still_shown_saying_why(dss, configs, cl
     with pytest.raises(Exception, match="this plan creates project %s" % KEY):
         step_runner(dss, monkeypatch, STEP)({"folder": configs.folder_id, "mode": "plan_only", "store_plan": True})
     assert dss.scenario.VARIABLES["framework_stored_plan_id"] is None
+
+
+def test_the_apply_step_s_store_is_decided_in_the_library(dss, deployed, client):
+    """``plugin.apply.store_step_plan``: what the step stores (plan only mode with "Store the plan"),
+    the line it logs and the scenario variable it sets; nothing in another mode."""
+    from dataiku_framework.plugin.apply import apply_from_folder, store_step_plan
+    _changed(deployed)
+    lines = []
+    report = apply_from_folder(client, "P1", deployed.folder_id, mode="plan_only", target=KEY)
+    config = {"folder": deployed.folder_id, "target_project": KEY, "store_plan": True}
+    assert store_step_plan(client, report, "P1", dict(config, mode="apply"), lines.append) == {}
+    assert lines == [] and PlanStore(client, KEY).list() == []
+    variables = store_step_plan(client, report, "P1", dict(config, mode="plan_only"), lines.append)
+    [entry] = PlanStore(client, KEY).list()
+    assert variables == {"framework_stored_plan_id": entry["id"]} and lines == ["Stored plan: %s" % entry["id"]]

@@ -8,7 +8,7 @@ import os
 
 import pytest
 
-from webapp_support import CONFIG_YAML, XSS
+from webapp_support import CONFIG_YAML, RECIPE_PY, XSS
 
 flask = pytest.importorskip("flask")
 
@@ -281,3 +281,80 @@ def test_plan_now_waits_for_a_project_admin_to_confirm_the_webapp_s_source(fresh
     assert status == 409 and answer["code"] == "source" and "source changed by the webapp settings" in answer["error"]
     assert "confirmed: folder" in answer["error"] and "by analyst" in answer["error"]
     assert len(analyst.get("plans")[1]["plans"]) == 1
+
+
+def _forge_source(client, plan_id, source):
+    """What any project writer can do: rewrite the ``source`` of a stored plan (in the project library,
+    outside the plan's digest) in its file and its index entry."""
+    from dataiku_framework.state.dssfiles import LibraryDocument
+    from dataiku_framework.state.plans import INDEX_NAME, plan_file
+    stored = LibraryDocument(client, "P1", plan_file(plan_id))
+    stored.write_document(dict(stored.read_document(), source=source))
+    index = LibraryDocument(client, "P1", INDEX_NAME)
+    document = index.read_document()
+    for entry in document["plans"]:
+        if entry["id"] == plan_id:
+            entry["source"] = source
+    index.write_document(document)
+
+
+@pytest.mark.parametrize("kind", ["file", "git"])
+def test_a_stored_plan_s_source_is_read_only_from_where_the_admins_chose(browser, client, tmp_path, monkeypatch,
+                                                                         kind):
+    """A writer who rewrites a stored plan's source cannot make the backend read a file of its own
+    host, nor send the backend's git credentials to a repository no project admin confirmed: "Check"
+    and "Approve and apply" refuse such a source before reading it, saying why."""
+    from gitsupport import FILES, KEY, Repository
+    analyst = browser("analyst")
+    made = _plan_now(browser)["record"]
+    (tmp_path / "project.yaml").write_text(CONFIG_YAML)  # the same configuration: read, it would pass
+    (tmp_path / "clean.py").write_text(RECIPE_PY)
+    if kind == "file":
+        forged = {"type": "file", "path": str(tmp_path / "project.yaml"), "environment": None}
+    else:
+        monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+        repo = Repository(str(tmp_path / "repo"), files={k: v.replace(KEY, "P1") for k, v in FILES.items()})
+        forged = {"type": "git", "url": repo.url, "commit": repo.commit({"x.txt": "x"}, "pin"), "path": "conf/project.yaml",
+                  "environment": None}
+    _forge_source(client, made["id"], forged)
+    for login in ("reader", "analyst"):
+        status, answer = browser(login).post("plans/%s/check" % made["id"])
+        assert status == 409 and answer["code"] == "source", answer
+        assert made["id"] in answer["error"] and "dss-framework plans" in answer["error"]
+    status, answer = analyst.apply(made["id"], made["digest"])
+    assert status == 409 and answer["code"] == "source", answer
+    assert analyst.get("plans/" + made["id"])[1]["record"]["status"] == "pending"
+
+
+def _other_project_readable_by_analyst(client):
+    """Project OTHER, which analyst may read (so a request about it would be answered)."""
+    other = client.create_project("OTHER", "Other", "admin")
+    other.set_permissions(dict(other.get_permissions(), permissions=[
+        {"group": "data_team", "readProjectContent": True, "readConf": True}]))
+
+
+def test_plan_now_reads_its_source_once(browser, emulator):
+    """"Plan now" checks the configuration's project on the copy it plans: the folder is read once."""
+    emulator.stats.reset()
+    _plan_now(browser)
+    downloads = [e for e in emulator.stats.snapshot()["log"]
+                 if e["method"] == "GET" and e["path"].endswith("/project.yaml")]
+    assert len(downloads) == 1, downloads
+
+
+def test_a_configuration_naming_another_project_is_refused_by_every_action(browser, client, emulator, source):
+    """A writer puts a configuration naming project OTHER into the confirmed folder: "Check drift now"
+    and "Check" of a stored plan refuse it before any request about OTHER, and record nothing in this
+    project (neither OTHER's drift nor a stale mark)."""
+    analyst = browser("analyst")
+    made = _plan_now(browser)["record"]
+    _other_project_readable_by_analyst(client)
+    source.put_file("project.yaml", CONFIG_YAML.replace("key: P1", "key: OTHER"))
+    emulator.stats.reset()
+    for path in ("drift", "plans/%s/check" % made["id"]):
+        status, answer = analyst.post(path)
+        assert status == 403 and answer["code"] == "project", (path, answer)
+        assert "names project OTHER" in answer["error"] and "P1" in answer["error"]
+    assert not [e for e in emulator.stats.snapshot()["log"] if "/projects/OTHER" in e["path"]]
+    assert analyst.get("drift")[1]["last"] is None
+    assert analyst.get("plans/" + made["id"])[1]["record"]["status"] == "pending"
