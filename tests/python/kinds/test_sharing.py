@@ -8,7 +8,7 @@ import shutil
 
 import pytest
 
-from emusupport import ANALYST_KEY, SHARED_EXPORTS, export_dir, make_emulator
+from emusupport import ANALYST_KEY, SHARED_EXPORTS, export_dir
 
 from dataiku_framework import FrameworkConfig
 from dataiku_framework.config.api import validate_file
@@ -22,15 +22,6 @@ FLOW = """datasets:
 managed_folders:
   - {name: models}
 """
-
-
-@pytest.fixture(scope="module")
-def emu():
-    """One emulator for the module: each case uses fresh project keys, so cases never meet."""
-    started = make_emulator()
-    yield started
-    started.stop()
-
 
 
 def _key():
