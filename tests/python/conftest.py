@@ -29,6 +29,27 @@ def client(emulator):
     return emulator.client(ADMIN_KEY)
 
 
+@pytest.fixture(scope="module")
+def shared_emulator():
+    """One emulator for a whole test module (a module needing another one, such as one with code
+    environments, defines its own ``shared_emulator``). Why: starting an emulator costs more than a
+    whole apply, and the fault matrix runs hundreds of cases; projects never see each other, so a
+    fresh project key per case gives it a clean DSS."""
+    emu = make_emulator()
+    yield emu
+    emu.stop()
+
+
+@pytest.fixture
+def emu(shared_emulator):
+    """The module's emulator, faults and request counters cleared before the test (so a test counts
+    only its own requests) and faults after it."""
+    shared_emulator.faults.clear()
+    shared_emulator.stats.reset()
+    yield shared_emulator
+    shared_emulator.faults.clear()
+
+
 @pytest.fixture
 def analyst(emulator):
     return emulator.client(ANALYST_KEY)

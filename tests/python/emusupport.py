@@ -125,3 +125,20 @@ def browser_headers(emulator, login, **extra):
     headers = {"Cookie": "other=1; %s=%s" % (SESSION_COOKIE, token), "User-Agent": "Mozilla/5.0 (test)"}
     headers.update(extra)
     return headers
+
+
+def plugin_fixtures():
+    """The plugin tests' conftest (fixtures ``dss``, ``configs``, ``deployed``), loaded once, for the
+    suites that run plugin components exactly as the plugin tests do (plans, webapp): a conftest is not
+    importable by name, and one copy keeps a single definition of each fixture."""
+    import importlib.util
+    name = "plugin_fixtures"
+    if name not in sys.modules:
+        plugin_tests = os.path.join(ROOT, "tests", "python", "plugin")
+        if plugin_tests not in sys.path:  # its conftest imports plugin_support
+            sys.path.insert(0, plugin_tests)
+        spec = importlib.util.spec_from_file_location(name, os.path.join(plugin_tests, "conftest.py"))
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        sys.modules[name] = module
+    return sys.modules[name]

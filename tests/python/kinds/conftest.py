@@ -1,30 +1,21 @@
-"""Fixtures the kind tests share: an emulator per test module (``emu``, module-scoped; a module
-needing another emulator, such as ``test_code_envs`` with code environments, defines its own ``emu``);
-``client`` and ``engine`` are fresh per test over it (faults cleared, request statistics reset, so a
-test counts only its own requests); ``cli`` runs the command line on it. Each case uses a fresh
-project key, so cases never meet."""
+"""Fixtures the kind tests share, on the module's emulator (``emu``: ``tests/python/conftest.py``'s
+``shared_emulator``, faults cleared and request statistics reset for each test, so a test counts only
+its own requests; a module needing another emulator, such as ``test_code_envs`` with code
+environments, defines its own ``shared_emulator``): ``client`` and ``engine`` fresh per test over it;
+``cli`` runs the command line on it. Each case uses a fresh project key, so cases never meet."""
 import io
 from contextlib import redirect_stderr, redirect_stdout
 
 import pytest
 
-from emusupport import ADMIN_KEY, make_emulator
+from emusupport import ADMIN_KEY
 
 from dataiku_framework.cli import main
 from dataiku_framework.engine import Engine
 
 
-@pytest.fixture(scope="module")
-def emu():
-    started = make_emulator()
-    yield started
-    started.stop()
-
-
 @pytest.fixture
 def client(emu):
-    emu.faults.clear()
-    emu.stats.reset()
     return emu.client(ADMIN_KEY)
 
 

@@ -13,7 +13,8 @@ _KEYS = iter(range(1000))
 
 
 @pytest.fixture(scope="module")
-def emu():
+def shared_emulator():
+    """The module's emulator, with the code environments the cases name."""
     emulator = make_emulator()
     emulator.add_code_env("py_team")
     emulator.add_code_env("py_other")

@@ -4,10 +4,11 @@ emulator; and its online check, that every ``OTHER.name`` the configuration read
 import itertools
 import json
 import os
+import shutil
 
 import pytest
 
-from emusupport import ANALYST_KEY, export_dir, make_emulator
+from emusupport import ANALYST_KEY, SHARED_EXPORTS, export_dir
 
 from dataiku_framework import FrameworkConfig
 from dataiku_framework.config.api import validate_file
@@ -21,15 +22,6 @@ FLOW = """datasets:
 managed_folders:
   - {name: models}
 """
-
-
-@pytest.fixture(scope="module")
-def emu():
-    """One emulator for the module: each case uses fresh project keys, so cases never meet."""
-    started = make_emulator()
-    yield started
-    started.stop()
-
 
 
 def _key():
@@ -195,15 +187,46 @@ def test_drift_after_a_dss_edit(client, engine):
     assert [(d["address"], d["path"]) for d in plan.doc["drift"]] == [("sharing", "dataset.sales.to.PROJ_D")]
 
 
-def test_the_fixture_export_reads_as_config_terms():
-    """The real export ``Data-Platform-Dataiku`` exposes one dataset with one rule: read, and imported."""
-    from dataiku_framework.resources.sharing import entries_of_form, form_of_live, live_objects
-    with open(os.path.join(export_dir("Data-Platform-Dataiku"), "project_config", "params.json")) as f:
-        objects = live_objects(json.load(f))
-    assert entries_of_form(form_of_live(objects, {})) == [{"dataset": "data", "to": ["COPYOFDSP_1"]}]
+#: ``exposedObjects`` as DSS exports it (the shape of ``Data-Platform-Dataiku``'s), with two rules
+EXPOSED_OBJECTS = {"objects": [{"type": "DATASET", "localName": "orders_clean", "quickSharingEnabled": False,
+                                "rules": [{"targetProject": "REPORTING", "appearOnFlow": True},
+                                          {"targetProject": "AUDIT", "appearOnFlow": False}]}]}
+
+
+def _export_exposing(tmp_path):
+    """The repository's ``Framework-Small`` export, copied, with ``EXPOSED_OBJECTS`` in its params."""
+    folder = str(tmp_path / "Framework-Small")
+    shutil.copytree(export_dir("Framework-Small"), folder)
+    params = os.path.join(folder, "project_config", "params.json")
+    with open(params, encoding="utf-8") as f:
+        doc = json.load(f)
+    with open(params, "w", encoding="utf-8") as f:
+        json.dump(dict(doc, exposedObjects=EXPOSED_OBJECTS), f)
+    return folder
+
+
+def _shared_export(name):
+    folder = export_dir(name)
+    if folder is None:
+        pytest.skip("optional extra: export %s is only in the shared reference folder (%s), which is not "
+                    "present; test_an_export_reads_as_config_terms covers the same shape" % (name, SHARED_EXPORTS))
+    return folder
+
+
+@pytest.mark.parametrize("export, exposed", [
+    (_export_exposing, [{"dataset": "orders_clean", "to": [{"project": "AUDIT", "appear_on_flow": False}, "REPORTING"]}]),
+    (lambda _: _shared_export("Data-Platform-Dataiku"), [{"dataset": "data", "to": ["COPYOFDSP_1"]}])],
+    ids=["in-repository", "Data-Platform-Dataiku"])
+def test_an_export_reads_as_config_terms(tmp_path, export, exposed):
+    """An export's ``exposedObjects`` (the repository's own export given DSS's shape, and the real
+    ``Data-Platform-Dataiku`` of the shared folder, one dataset with one rule): read, and imported."""
     from dataiku_framework.importer import import_export
-    imported = import_export(export_dir("Data-Platform-Dataiku"))
-    assert imported.doc["exposed"] == [{"dataset": "data", "to": ["COPYOFDSP_1"]}]
+    from dataiku_framework.resources.sharing import entries_of_form, form_of_live, live_objects
+    folder = export(tmp_path)
+    with open(os.path.join(folder, "project_config", "params.json")) as f:
+        objects = live_objects(json.load(f))
+    assert entries_of_form(form_of_live(objects, {})) == exposed
+    assert import_export(folder).doc["exposed"] == exposed
 
 
 # -- import ------------------------------------------------------------------------------------------------------

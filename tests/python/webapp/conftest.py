@@ -2,23 +2,18 @@
 ``backend.py``'s globals, the stand-in ``dataiku`` on a real admin client as the webapp's run-as user),
 over the emulator, in project P1 with a managed folder of configuration files; browser users are DSS
 session cookies (``emusupport.browser_headers``)."""
-import importlib.util
 import os
 import sys
 
 import pytest
 
+from emusupport import plugin_fixtures
+
 HERE = os.path.dirname(os.path.abspath(__file__))
-TESTS = os.path.dirname(HERE)
 if HERE not in sys.path:
     sys.path.insert(0, HERE)
-for _shared in (os.path.join(TESTS, "plugin"),):  # plugin_support, as the plugin tests use it
-    if _shared not in sys.path:
-        sys.path.insert(0, _shared)
-_spec = importlib.util.spec_from_file_location("plugin_fixtures_webapp", os.path.join(TESTS, "plugin", "conftest.py"))
-_fixtures = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(_fixtures)
-dss, configs, deployed = _fixtures.dss, _fixtures.configs, _fixtures.deployed
+_PLUGIN = plugin_fixtures()
+dss, configs, deployed = _PLUGIN.dss, _PLUGIN.configs, _PLUGIN.deployed
 
 from webapp_support import CONFIG_YAML, RECIPE_PY, Browser, load_backend  # noqa: E402
 
