@@ -21,7 +21,7 @@ from typing import Any, Dict, List, Optional
 from .. import exitcodes
 from ..config.printable import printable, printable_json
 from .apply import _say
-from .plan import _dss_call, _engine, _epilog, _error, add_connection_options
+from .plan import _dss_call, _engine, _error, add_connection_options, command_parser
 
 
 def _kinds(values: Optional[List[str]]) -> Optional[List[str]]:
@@ -110,10 +110,9 @@ def _live(engine: Any, args: argparse.Namespace, kinds: Any) -> Any:
 
 
 def add_import(subparsers: Any) -> None:
-    parser = subparsers.add_parser(
-        "import", help="write the configuration of an existing DSS project (reads only)", epilog=_epilog(),
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-        description="Read PROJECT_KEY (live, or a DSS export with --from-export) and write its configuration "
+    parser = command_parser(
+        subparsers, "import", "write the configuration of an existing DSS project (reads only)",
+        "Read PROJECT_KEY (live, or a DSS export with --from-export) and write its configuration "
                     "to DIR: DIR/PROJECT_KEY.yaml, recipe code in DIR/recipes/, Python scenario code in "
                     "DIR/scenarios/. What the language cannot express is listed at the top of the YAML and "
                     "in the summary.")
