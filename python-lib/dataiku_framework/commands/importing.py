@@ -118,9 +118,9 @@ def add_import(subparsers: Any) -> None:
                     "in the summary.")
     parser.add_argument("project_key", metavar="PROJECT_KEY", help="the DSS project key")
     parser.add_argument("--out", metavar="DIR", required=True, help="folder to write the files to")
+    from ..importer.read import importable  # the registry's kinds: one added there is named here too
     parser.add_argument("--include", action="append", metavar="KINDS",
-                        help="import only these kinds (comma-separated, repeatable): project, variables, zones, "
-                             "managed_folders, datasets, recipes, scenarios")
+                        help="import only these kinds (comma-separated, repeatable): %s" % ", ".join(importable()))
     parser.add_argument("--split", action="store_true",
                         help="one file per kind, joined by include: (automatic above 300 objects)")
     parser.add_argument("--from-export", dest="from_export", metavar="PATH",

@@ -37,3 +37,11 @@ def test_every_command_that_talks_to_dss_words_its_credentials_alike():
             if option is not None and option.help.replace(" for --online", "") != text:
                 differing.append("%s %s" % (" ".join(path), flag))
     assert differing == []
+
+
+def test_import_help_names_every_kind_include_accepts():
+    """The kinds come from the registry (``importer.read.importable``): a kind added there is named
+    in ``import --help`` too, not only in the error for an unknown one."""
+    from dataiku_framework.importer.read import importable
+    include = _option(dict(_commands(build_parser()))[("import",)], "--include")
+    assert [kind for kind in importable() if kind not in include.help] == []
