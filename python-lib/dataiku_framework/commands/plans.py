@@ -38,18 +38,12 @@ def store_plan(args: argparse.Namespace, engine: Any, plan: Any) -> int:
 def _store_call(args: argparse.Namespace, call: Callable[[Any], Any]) -> Any:
     """``call(store)`` on the plan store of ``args.project_key``; or the exit code after one error line
     (missing credentials, the store's refusals, the applier's rights, DSS's refusals)."""
-    from ..plugin.scope import NotProjectAdmin
-    from ..state.plans import PlanStore, PlanStoreError
+    from ..state.plans import PlanStore
     engine = _engine(args)
     if engine is None:
         return exitcodes.USAGE
     args.engine = engine
-    try:
-        outcome = _run_guarded(args, lambda: call(PlanStore(engine.client, args.project_key)))
-    except (PlanStoreError, NotProjectAdmin) as error:
-        _error(args.command, str(error))
-        return exitcodes.INVALID
-    return outcome
+    return _refused_or(args, lambda: _run_guarded(args, lambda: call(PlanStore(engine.client, args.project_key))))
 
 
 #: (heading, index entry -> cell) of ``plans list``
