@@ -74,12 +74,12 @@ class Imported(object):
 
 
 def _singular(section: str) -> str:
-    """``managed_folders`` -> ``managed folder``, ``libraries`` -> ``library``: a section's objects
-    named one at a time."""
+    """``managed_folders`` -> ``managed folder``, ``libraries`` -> ``library``, ``exposed`` -> ``exposed
+    object`` (a section named by an adjective): a section's objects named one at a time."""
     name = section.replace("_", " ")
     if name.endswith("ies"):
         return name[:-3] + "y"
-    return name[:-1] if name.endswith("s") else name
+    return name[:-1] if name.endswith("s") else name + " object"
 
 
 def others() -> Tuple[str, ...]:
