@@ -105,23 +105,19 @@ def _rekeyed_diagnostics(args: argparse.Namespace, loaded: Any, diagnostics: Lis
 
 
 def _add_validate(subparsers: Any) -> None:
-    parser = subparsers.add_parser("validate", help="check a configuration file offline (or --online against DSS)",
-                                   description="Validate CONFIG and report every problem with its location.",
-                                   epilog=exit_codes_text(), formatter_class=argparse.RawDescriptionHelpFormatter)
+    from .commands.plan import add_connection_options, add_project_key_option, command_parser
+    parser = command_parser(subparsers, "validate", "check a configuration file offline (or --online against DSS)",
+                            "Validate CONFIG and report every problem with its location.")
     parser.add_argument("config", metavar="CONFIG", nargs="+", help="YAML or JSON configuration file, or "
                         "git+URL@REF#PATH (README: 'Configuration from git'); several, or a directory: one section "
                         "per file (README: 'Several projects')")
     parser.add_argument("--json", action="store_true", help="output in the shape of 'terraform validate -json'; a "
                         "diagnostic with a certain fix carries it as text edits under 'fix' (config/fixes.py)")
-    from .commands.plan import add_project_key_option
     add_project_key_option(parser)
     parser.add_argument("--env", metavar="NAME", help="apply the environment overlay NAME before validating")
     parser.add_argument("--online", action="store_true",
                         help="also check that connections, code envs and users exist in DSS")
-    parser.add_argument("--host", help="DSS URL for --online (default: $DKU_DSS_URL, $DSS_HOST or "
-                                       "~/.dataiku/config.json)")
-    parser.add_argument("--api-key", dest="api_key", help="DSS API key for --online (default: $DKU_API_KEY, "
-                                                          "$DSS_API_KEY or ~/.dataiku/config.json)")
+    add_connection_options(parser, parallelism=False, purpose="--online")
     from .commands.multi import cmd_validate_many, dispatch
     parser.set_defaults(handler=dispatch(cmd_validate, cmd_validate_many))
 

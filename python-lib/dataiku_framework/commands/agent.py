@@ -17,6 +17,7 @@ from typing import Any, Dict, Iterator, List, Optional, Tuple
 from .. import exitcodes
 from ..config.fixes import yaml_scalar
 from ..config.schema_check import SCHEMA_PATH, load_schema
+from .plan import command_parser
 
 #: The plan document's schema, next to the configuration's.
 PLAN_SCHEMA_PATH = os.path.join(os.path.dirname(SCHEMA_PATH), "plan-1.0.schema.json")
@@ -194,18 +195,18 @@ def _scalar_types(schema: Dict[str, Any]) -> List[str]:
 
 
 def add_schema(subparsers: Any) -> None:
-    parser = subparsers.add_parser("schema", help="print the configuration's JSON Schema (--plan: the plan's)",
-                                   description="Print the JSON Schema of the configuration language, as shipped "
-                                               "(for editors, validators and AI agents).")
+    parser = command_parser(subparsers, "schema", "print the configuration's JSON Schema (--plan: the plan's)",
+                            "Print the JSON Schema of the configuration language, as shipped (for editors, "
+                            "validators and AI agents).")
     parser.add_argument("--plan", action="store_true", help="print the plan document's schema instead")
     parser.set_defaults(handler=cmd_schema)
 
 
 def add_reference(subparsers: Any) -> None:
-    parser = subparsers.add_parser("reference", help="print the configuration language, generated from the schema",
-                                   description="Print every key of the configuration language with its type, "
-                                               "default, description and an example, generated from the JSON "
-                                               "Schema; --compact keeps it small enough for a model's context.")
+    parser = command_parser(subparsers, "reference", "print the configuration language, generated from the schema",
+                            "Print every key of the configuration language with its type, default, description "
+                            "and an example, generated from the JSON Schema; --compact keeps it small enough for "
+                            "a model's context.")
     parser.add_argument("--compact", action="store_true",
                         help="one line per key (the only form today; accepted so agents can ask for it)")
     parser.set_defaults(handler=cmd_reference)

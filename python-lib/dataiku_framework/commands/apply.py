@@ -19,8 +19,7 @@ from typing import Any, Callable, List, Optional, TextIO
 
 from .. import exitcodes
 from ..config.printable import printable, printable_json
-from ..plan.refresh import DEFAULT_PARALLELISM
-from .plan import _common, _dss_call, _engine, _epilog, _error, _planned, use_color
+from .plan import _common, _dss_call, _engine, _error, _planned, add_connection_options, command_parser, use_color
 
 PROMPT = "Apply these changes? Only 'yes' is accepted: "
 ROLLBACK_PROMPT = "Roll back these changes? Only 'yes' is accepted: "
@@ -400,14 +399,6 @@ def cmd_unlock(args: argparse.Namespace) -> int:
 
 # -- parsers ---------------------------------------------------------------------------------------
 
-def _credentials(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--host", help="DSS URL (default: $DKU_DSS_URL, $DSS_HOST, then ~/.dataiku/config.json)")
-    parser.add_argument("--api-key", dest="api_key",
-                        help="DSS API key (default: $DKU_API_KEY, $DSS_API_KEY, then ~/.dataiku/config.json); "
-                             "prefer the variables: arguments show in process listings")
-    parser.set_defaults(parallelism=DEFAULT_PARALLELISM)
-
-
 def _writer_options(parser: argparse.ArgumentParser, what: str) -> None:
     parser.add_argument("--auto-approve", dest="auto_approve", action="store_true",
                         help="%s without asking (required when standard input is not a terminal)" % what)
@@ -416,13 +407,8 @@ def _writer_options(parser: argparse.ArgumentParser, what: str) -> None:
                              "fail at once, naming the lock's holder)")
 
 
-def _parser(subparsers: Any, name: str, help_text: str, description: str) -> argparse.ArgumentParser:
-    return subparsers.add_parser(name, help=help_text, description=description, epilog=_epilog(),
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-
-
 def add_apply(subparsers: Any) -> None:
-    parser = _parser(subparsers, "apply", "change DSS to match the configuration (or apply a saved plan)",
+    parser = command_parser(subparsers, "apply", "change DSS to match the configuration (or apply a saved plan)",
                      "Plan CONFIG against DSS, show the plan, ask for confirmation, then apply exactly that plan. "
                      "CONFIG may instead be a .json plan written by 'plan --out': it is applied as saved "
                      "(refused if what it touches changed since).")
@@ -447,16 +433,16 @@ def add_apply(subparsers: Any) -> None:
 
 
 def add_history(subparsers: Any) -> None:
-    parser = _parser(subparsers, "history", "list the applies and rollbacks of a project",
+    parser = command_parser(subparsers, "history", "list the applies and rollbacks of a project",
                      "List the applies and rollbacks recorded in the project's state, newest first.")
     parser.add_argument("project_key", metavar="PROJECT_KEY")
     parser.add_argument("--json", action="store_true", help="print the history entries as JSON")
-    _credentials(parser)
+    add_connection_options(parser, parallelism=False)
     parser.set_defaults(handler=cmd_history)
 
 
 def add_rollback(subparsers: Any) -> None:
-    parser = _parser(subparsers, "rollback", "restore a project's configuration to before an apply",
+    parser = command_parser(subparsers, "rollback", "restore a project's configuration to before an apply",
                      "Show what rollback will change, then restore the project's configuration to its state "
                      "before apply APPLY_ID (default: the last apply) by DSS git revert. Data is not restored.")
     parser.add_argument("project_key", metavar="PROJECT_KEY")
@@ -465,12 +451,12 @@ def add_rollback(subparsers: Any) -> None:
     parser.add_argument("--json", action="store_true",
                         help="print the result as JSON on stdout, in apply --json's shape with operation "
                              "'rollback' (the plan, prompt and progress go to stderr)")
-    _credentials(parser)
+    add_connection_options(parser, parallelism=False)
     parser.set_defaults(handler=cmd_rollback)
 
 
 def add_unlock(subparsers: Any) -> None:
-    parser = _parser(subparsers, "unlock", "release a project's lock left by an apply that is gone",
+    parser = command_parser(subparsers, "unlock", "release a project's lock left by an apply that is gone",
                      "Release the lock LOCK_ID of PROJECT_KEY (the id the 'is locked' message names). Only that "
                      "lock is released; make sure its holder is no longer running.")
     parser.add_argument("project_key", metavar="PROJECT_KEY")
@@ -478,7 +464,7 @@ def add_unlock(subparsers: Any) -> None:
     parser.add_argument("--json", action="store_true",
                         help="print {project_key, released: {id, user, host, pid, operation, acquired_at, "
                              "expires_at}} (the lock released, as its holder wrote it) on stdout")
-    _credentials(parser)
+    add_connection_options(parser, parallelism=False)
     parser.set_defaults(handler=cmd_unlock)
 
 

@@ -21,7 +21,7 @@ from typing import Any, Dict, List, Optional
 from .. import exitcodes
 from ..config.printable import printable, printable_json
 from .apply import _say
-from .plan import _dss_call, _engine, _epilog, _error, add_connection_options
+from .plan import _dss_call, _engine, _error, add_connection_options, command_parser
 
 
 def _kinds(values: Optional[List[str]]) -> Optional[List[str]]:
@@ -110,18 +110,17 @@ def _live(engine: Any, args: argparse.Namespace, kinds: Any) -> Any:
 
 
 def add_import(subparsers: Any) -> None:
-    parser = subparsers.add_parser(
-        "import", help="write the configuration of an existing DSS project (reads only)", epilog=_epilog(),
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-        description="Read PROJECT_KEY (live, or a DSS export with --from-export) and write its configuration "
+    parser = command_parser(
+        subparsers, "import", "write the configuration of an existing DSS project (reads only)",
+        "Read PROJECT_KEY (live, or a DSS export with --from-export) and write its configuration "
                     "to DIR: DIR/PROJECT_KEY.yaml, recipe code in DIR/recipes/, Python scenario code in "
                     "DIR/scenarios/. What the language cannot express is listed at the top of the YAML and "
                     "in the summary.")
     parser.add_argument("project_key", metavar="PROJECT_KEY", help="the DSS project key")
     parser.add_argument("--out", metavar="DIR", required=True, help="folder to write the files to")
+    from ..importer.read import importable  # the registry's kinds: one added there is named here too
     parser.add_argument("--include", action="append", metavar="KINDS",
-                        help="import only these kinds (comma-separated, repeatable): project, variables, zones, "
-                             "managed_folders, datasets, recipes, scenarios")
+                        help="import only these kinds (comma-separated, repeatable): %s" % ", ".join(importable()))
     parser.add_argument("--split", action="store_true",
                         help="one file per kind, joined by include: (automatic above 300 objects)")
     parser.add_argument("--from-export", dest="from_export", metavar="PATH",

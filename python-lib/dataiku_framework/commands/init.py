@@ -14,7 +14,7 @@ import re
 from typing import Any, Dict, List, Optional, Tuple
 
 from .. import exitcodes
-from .plan import _epilog, _error, add_connection_options
+from .plan import _error, add_connection_options, command_parser
 
 #: Where the templates live, inside the installed package.
 TEMPLATES_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "templates")
@@ -193,10 +193,9 @@ def _report(name: str, main: str, written: List[str], as_json: bool) -> None:
 
 
 def add_init(subparsers: Any) -> None:
-    parser = subparsers.add_parser(
-        "init", help="write a starter configuration from a template (or from a live project)", epilog=_epilog(),
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-        description="Write the files of a template into DIR (default: the current folder); never overwrites. "
+    parser = command_parser(
+        subparsers, "init", "write a starter configuration from a template (or from a live project)",
+        "Write the files of a template into DIR (default: the current folder); never overwrites. "
                     "--list shows the templates; --from-project KEY imports a live project instead.")
     parser.add_argument("directory", metavar="DIR", nargs="?", default=".", help="folder to write to")
     parser.add_argument("--template", metavar="NAME", help="template to start from (default %s)" % DEFAULT_TEMPLATE)

@@ -244,14 +244,27 @@ def _common(parser: argparse.ArgumentParser, metavar: str = "CONFIG",
     add_connection_options(parser)
 
 
-def add_connection_options(parser: argparse.ArgumentParser) -> None:
-    """``--parallelism``, ``--host`` and ``--api-key``: every command that talks to DSS has them."""
-    parser.add_argument("--parallelism", type=_positive, default=DEFAULT_PARALLELISM, metavar="N",
-                        help="concurrent read requests to DSS (default 8)")
-    parser.add_argument("--host", help="DSS URL (default: $DKU_DSS_URL, $DSS_HOST, then ~/.dataiku/config.json)")
+def add_connection_options(parser: argparse.ArgumentParser, parallelism: bool = True, purpose: str = "") -> None:
+    """``--host`` and ``--api-key`` (``purpose``: what they are for, when the command can do without
+    DSS), and ``--parallelism`` unless the command reads too little to need it: every command that
+    talks to DSS has them, worded alike."""
+    if parallelism:
+        parser.add_argument("--parallelism", type=_positive, default=DEFAULT_PARALLELISM, metavar="N",
+                            help="concurrent read requests to DSS (default 8)")
+    else:
+        parser.set_defaults(parallelism=DEFAULT_PARALLELISM)
+    purpose = " for " + purpose if purpose else ""
+    parser.add_argument("--host", help="DSS URL%s (default: $DKU_DSS_URL, $DSS_HOST, then ~/.dataiku/config.json)"
+                        % purpose)
     parser.add_argument("--api-key", dest="api_key",
-                        help="DSS API key (default: $DKU_API_KEY, $DSS_API_KEY, then ~/.dataiku/config.json); "
-                             "prefer the variables: arguments show in process listings")
+                        help="DSS API key%s (default: $DKU_API_KEY, $DSS_API_KEY, then ~/.dataiku/config.json); "
+                             "prefer the variables: arguments show in process listings" % purpose)
+
+
+def command_parser(subparsers: Any, name: str, help_text: str, description: str) -> argparse.ArgumentParser:
+    """The parser of subcommand ``name``: its ``--help`` ends with the exit codes every command shares."""
+    return subparsers.add_parser(name, help=help_text, description=description, epilog=_epilog(),
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
 
 
 def _epilog() -> str:
@@ -260,10 +273,8 @@ def _epilog() -> str:
 
 
 def add_plan(subparsers: Any) -> None:
-    parser = subparsers.add_parser(
-        "plan", help="show what apply would change in DSS (reads only)", epilog=_epilog(),
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-        description="Compare CONFIG with the project in DSS and show every create, update and replace.")
+    parser = command_parser(subparsers, "plan", "show what apply would change in DSS (reads only)",
+                            "Compare CONFIG with the project in DSS and show every create, update and replace.")
     _common(parser)
     parser.add_argument("--out", metavar="FILE", help="also write the plan document (JSON) to FILE")
     parser.add_argument("--markdown", metavar="FILE",
@@ -283,10 +294,9 @@ def add_plan(subparsers: Any) -> None:
 
 
 def add_drift(subparsers: Any) -> None:
-    parser = subparsers.add_parser(
-        "drift", help="check that DSS still matches the configuration (exit 2 when it does not)", epilog=_epilog(),
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-        description="Exit 0 when the project in DSS matches CONFIG, 2 when it does not (listing what differs).")
+    parser = command_parser(subparsers, "drift", "check that DSS still matches the configuration (exit 2 when it "
+                            "does not)", "Exit 0 when the project in DSS matches CONFIG, 2 when it does not (listing "
+                            "what differs).")
     _common(parser)
     parser.add_argument("--json", action="store_true", help="print the comparison as a plan document (JSON)")
     from .multi import cmd_drift_many, dispatch

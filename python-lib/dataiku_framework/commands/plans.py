@@ -11,9 +11,9 @@ from typing import Any, Callable
 
 from .. import exitcodes
 from ..config.printable import printable, printable_json
-from .apply import (PROMPT, _apply_interruptible, _credentials, _progress, _run_guarded, _say, _writer_options,
+from .apply import (PROMPT, _apply_interruptible, _progress, _run_guarded, _say, _writer_options,
                     confirm, history_table)
-from .plan import _dss_call, _engine, _epilog, _error, use_color
+from .plan import _dss_call, _engine, _error, add_connection_options, command_parser, use_color
 
 
 def store_plan(args: argparse.Namespace, engine: Any, plan: Any) -> int:
@@ -38,18 +38,12 @@ def store_plan(args: argparse.Namespace, engine: Any, plan: Any) -> int:
 def _store_call(args: argparse.Namespace, call: Callable[[Any], Any]) -> Any:
     """``call(store)`` on the plan store of ``args.project_key``; or the exit code after one error line
     (missing credentials, the store's refusals, the applier's rights, DSS's refusals)."""
-    from ..plugin.scope import NotProjectAdmin
-    from ..state.plans import PlanStore, PlanStoreError
+    from ..state.plans import PlanStore
     engine = _engine(args)
     if engine is None:
         return exitcodes.USAGE
     args.engine = engine
-    try:
-        outcome = _run_guarded(args, lambda: call(PlanStore(engine.client, args.project_key)))
-    except (PlanStoreError, NotProjectAdmin) as error:
-        _error(args.command, str(error))
-        return exitcodes.INVALID
-    return outcome
+    return _refused_or(args, lambda: _run_guarded(args, lambda: call(PlanStore(engine.client, args.project_key))))
 
 
 #: (heading, index entry -> cell) of ``plans list``
@@ -193,22 +187,20 @@ def cmd_settings(args: argparse.Namespace) -> int:
 
 
 def add_plans(subparsers: Any) -> None:
-    parser = subparsers.add_parser(
-        "plans", help="review the plans stored in a project (list, show, approve, discard, apply)", epilog=_epilog(),
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-        description="Plans saved with 'plan --store' (or by the Plan macro, the apply step, the webapp) in the "
+    parser = command_parser(
+        subparsers, "plans", "review the plans stored in a project (list, show, approve, discard, apply)",
+        "Plans saved with 'plan --store' (or by the Plan macro, the apply step, the webapp) in the "
                     "project's library. An approval is a record, not a permission: 'plans apply' checks the "
                     "applier's rights, the plan's digest and a fresh plan again.")
     actions = parser.add_subparsers(dest="action", metavar="ACTION")
     actions.required = True
 
     def action(name: str, help_text: str, handler: Callable[[argparse.Namespace], int], with_id: bool = True) -> Any:
-        sub = actions.add_parser(name, help=help_text, description=help_text, epilog=_epilog(),
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+        sub = command_parser(actions, name, help_text, help_text)
         sub.add_argument("project_key", metavar="PROJECT_KEY")
         if with_id:
             sub.add_argument("plan_id", metavar="PLAN_ID")
-        _credentials(sub)
+        add_connection_options(sub, parallelism=False)
         sub.set_defaults(handler=handler, json=False)
         return sub
     listed = action("list", "list the stored plans, newest first", cmd_list, with_id=False)

@@ -12,9 +12,10 @@ from typing import Any, Optional
 
 from .. import exitcodes
 from ..config.printable import printable
-from .apply import (_apply_config, _apply_interruptible, _human, _parser, _run_guarded, _say, _writer_options,
+from .apply import (_apply_config, _apply_interruptible, _human, _run_guarded, _say, _writer_options,
                     confirm)
-from .plan import _dss_call, _engine, _error, add_connection_options, load_or_report, local_config, use_color
+from .plan import _dss_call, _engine, _error, add_connection_options, command_parser as _parser, load_or_report, \
+    local_config, use_color
 
 DESTROY_PROMPT = "Destroy this project and its data? Only 'yes' is accepted: "
 PRUNE_PROMPT = "Destroy these preview projects and their data? Only 'yes' is accepted: "

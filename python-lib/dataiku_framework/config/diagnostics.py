@@ -38,7 +38,7 @@ class Diagnostic(object):
     """
 
     __slots__ = ("severity", "summary", "detail", "path", "hint", "filename",
-                 "line", "column", "end_line", "end_column", "code", "fix")
+                 "line", "column", "end_line", "end_column", "code", "_fix")
 
     def __init__(self, severity, summary, detail="", path="", hint=None, position=None, code=""):
         # type: (str, str, str, str, Optional[str], Optional[Position], str) -> None
@@ -54,8 +54,8 @@ class Diagnostic(object):
         self.column = column
         self.end_line = end_line or line
         self.end_column = end_column or column
-        #: A machine-applicable fix when one is certain (``set_fix``), else None.
-        self.fix = None  # type: Optional[Dict[str, Any]]
+        #: (description, new text, insert) of a machine-applicable fix when one is certain (``set_fix``)
+        self._fix = None  # type: Optional[Tuple[str, str, bool]]
 
     def set_fix(self, description, new_text, insert=False):
         # type: (str, str, bool) -> None
@@ -66,12 +66,21 @@ class Diagnostic(object):
                                                      "end": {"line", "column"}, "new_text": T}]}
 
         Lines and columns are 1-based, ``end`` exclusive (as in ``range``)."""
-        if not self.has_location:
-            return
+        if self.has_location:
+            self._fix = (printable(redact(description), one_line=True), new_text, insert)
+
+    @property
+    def fix(self):
+        # type: () -> Optional[Dict[str, Any]]
+        """The fix ``set_fix`` proposed, as ``validate --json`` shows it, else None. Built when read, from
+        the diagnostic's own file and range: a relabelled file (a git source's) is the edit's file too."""
+        if self._fix is None:
+            return None
+        description, new_text, insert = self._fix
         end = (self.line, self.column) if insert else (self.end_line, self.end_column)
-        self.fix = {"description": printable(redact(description), one_line=True),
-                    "edits": [{"filename": self.filename, "start": {"line": self.line, "column": self.column},
-                               "end": {"line": end[0], "column": end[1]}, "new_text": new_text}]}
+        return {"description": description,
+                "edits": [{"filename": self.filename, "start": {"line": self.line, "column": self.column},
+                           "end": {"line": end[0], "column": end[1]}, "new_text": new_text}]}
 
     @property
     def is_error(self):
@@ -113,7 +122,7 @@ class Diagnostic(object):
         entry["code"] = self.code
         if self.hint:
             entry["hint"] = self.hint
-        if self.fix:
+        if self._fix is not None:
             entry["fix"] = self.fix
         return entry
 

@@ -74,12 +74,12 @@ class Imported(object):
 
 
 def _singular(section: str) -> str:
-    """``managed_folders`` -> ``managed folder``, ``libraries`` -> ``library``: a section's objects
-    named one at a time."""
+    """``managed_folders`` -> ``managed folder``, ``libraries`` -> ``library``, ``exposed`` -> ``exposed
+    object`` (a section named by an adjective): a section's objects named one at a time."""
     name = section.replace("_", " ")
     if name.endswith("ies"):
         return name[:-3] + "y"
-    return name[:-1] if name.endswith("s") else name
+    return name[:-1] if name.endswith("s") else name + " object"
 
 
 def others() -> Tuple[str, ...]:
@@ -94,7 +94,6 @@ def build(snap: Any, kinds: Tuple[str, ...] = KINDS) -> Imported:
     result.requests = snap.requests
     result.live = bool(snap.extra.get("live"))
     result.not_included = [k for k in importable() if k not in kinds]
-    ctx = Context(snap.project_key, snap)
     project_left_out = []  # type: List[Tuple[str, str, str]]
     project = convert.project(snap, project_left_out)
     if "variables" not in kinds:
@@ -103,8 +102,8 @@ def build(snap: Any, kinds: Tuple[str, ...] = KINDS) -> Imported:
         result.left_out.extend(project_left_out)
     else:  # the key, and what a project that names nothing would still set
         project = {k: v for k, v in project.items() if k in ("key", "disable_automatic_triggers")}
-    _project_fields(snap, ctx, project, kinds)
     ictx = ImportContext(snap)
+    _project_fields(snap, ictx, project, kinds, result.left_out)
     sections = convert_sections(snap, kinds, result.left_out, ictx)
     _loop(snap, project, sections, result)
     gone = _gone(result)
@@ -115,10 +114,12 @@ def build(snap: Any, kinds: Tuple[str, ...] = KINDS) -> Imported:
     return result
 
 
-def _project_fields(snap: Any, ctx: Context, project: Dict[str, Any], kinds: Tuple[str, ...]) -> None:
+def _project_fields(snap: Any, ictx: "ImportContext", project: Dict[str, Any], kinds: Tuple[str, ...],
+                    left_out: List[Tuple[str, str, str]]) -> None:
     """Fields of ``project`` that a kind of their own owns (``code_envs``, ``folder``): the project
     settings such a kind claims leave the raw ``settings``, and its own inverse fills its field when
-    that kind is asked (one owner per setting)."""
+    that kind is asked (one owner per setting). What the inverse leaves out or cannot convert is named
+    in ``left_out`` as ``_drop`` names a project field, never written, never fatal (as for a section)."""
     for kind in registry.kinds():
         if len(kind.section) != 2 or kind.section[0] != "project":
             continue
@@ -129,8 +130,15 @@ def _project_fields(snap: Any, ctx: Context, project: Dict[str, Any], kinds: Tup
             if not settings:
                 project.pop("settings", None)
         if kind.section[1] not in project and kind.include_names[0] in kinds:
-            for _, value in kind.to_config(snap, ctx):
-                project[kind.section[1]] = value
+            try:
+                pairs = list(kind.to_config(snap, ictx))
+            except Exception as error:  # an unexpected shape: named, never fatal
+                pairs = [(kind.section[1], error)]
+            for _, value in pairs:
+                if isinstance(value, Exception):
+                    left_out.append(("project " + kind.section[1], snap.project_key, _reason(value)))
+                else:
+                    project[kind.section[1]] = value
 
 
 def _gone(result: Imported) -> set:

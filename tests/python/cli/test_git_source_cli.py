@@ -178,6 +178,19 @@ def test_validation_errors_name_the_files_by_their_source(dss, repo, capsys):
     assert code == exitcodes.INVALID and "git+%s@%s#conf/flow/datasets.yaml:2:" % (repo.url, commit) in err
 
 
+def test_validate_json_names_a_fix_s_file_by_its_source_too(dss, repo, capsys):
+    """A machine-applicable fix (``validate --json``'s ``fix``) names the file as its diagnostic's range
+    does: the source, never the checkout directory, which is gone when the command ends."""
+    commit = repo.commit({"conf/flow/datasets.yaml": "datasets:\n  - {name: RAW, type: Filesystem, managd: true}\n"},
+                         "misspelt")
+    code, out, err = _run(capsys, "validate", _source(repo.url), "--json")
+    [diagnostic] = [d for d in json.loads(out)["diagnostics"] if "fix" in d]
+    assert code == exitcodes.INVALID and diagnostic["fix"]["edits"][0]["new_text"] == "managed"
+    assert diagnostic["range"]["filename"] == "git+%s@%s#conf/flow/datasets.yaml" % (repo.url, commit)
+    assert [e["filename"] for e in diagnostic["fix"]["edits"]] == [diagnostic["range"]["filename"]]
+    assert tempfile.gettempdir() not in out
+
+
 def test_a_real_process_leaves_no_checkout_and_removes_one_left_by_a_killed_run(repo, tmp_path):
     """A run killed before its cleanup leaves its directory; the next run (a real process) removes it, and
     its own at exit. A directory whose process still runs is left alone."""

@@ -74,3 +74,47 @@ def test_the_importer_keeps_no_conversion_of_its_own_for_the_flow_kinds():
     for name in ("zone", "folder", "dataset", "recipe"):
         assert not hasattr(convert, name), name
     assert not hasattr(assemble, "_zone") and not hasattr(assemble, "_convert_others")
+
+
+class GadgetKind(StubKind):
+    """A stand-in kind filling a field of the project (as ``code_envs`` and ``folder`` do), whose inverse
+    asks the import context, or leaves its value out, or breaks, as ``behaviour`` says."""
+    kind = "gadget"
+    section = ("project", "gadget")
+    include_names = ("gadget",)
+    behaviour = "notes"
+
+    def to_config(self, snap, ictx):
+        if self.behaviour == "breaks":
+            raise KeyError("gadgetParams")
+        if self.behaviour == "refused":
+            return [("gadget", LeftOut("gadgets cannot say it"))]
+        ictx.notes.append(("gadget", "gadget", "its schedule is kept in DSS only"))
+        return [("gadget", "on")]
+
+
+@pytest.fixture
+def gadget(monkeypatch):
+    one = GadgetKind()
+    kinds = registry.kinds() + (one,)
+    monkeypatch.setattr(registry, "kinds", lambda: kinds)
+    return one
+
+
+def test_a_project_field_kind_gets_the_import_context_as_a_section_kind_does(snap, gadget):
+    """``Kind.to_config``'s ``ictx`` is the import's context for every kind, a project field's too: its
+    notes reach the result."""
+    result = assemble.build(snap, wanted(None) + ("gadget",))
+    assert ("gadget", "gadget", "its schedule is kept in DSS only") in result.notes
+
+
+@pytest.mark.parametrize("behaviour, reason", [
+    ("refused", "gadgets cannot say it"),
+    ("breaks", "could not be converted (KeyError: 'gadgetParams')"),
+])
+def test_a_project_field_its_kind_cannot_convert_is_left_out_not_fatal(snap, gadget, behaviour, reason):
+    """As for a section's objects: named with the reason, never written, never fatal."""
+    gadget.behaviour = behaviour
+    result = assemble.build(snap, wanted(None) + ("gadget",))
+    assert "gadget" not in result.doc["project"]
+    assert ("project gadget", "IMPLOOP", reason) in result.left_out

@@ -71,6 +71,18 @@ def test_a_singleton_top_level_section_is_its_kind_s_one_value(client, key):
     assert imported.counts()["exposed"] == 1
 
 
+def test_the_summary_names_exposed_objects_in_words(client, key):
+    """A section named by an adjective (``exposed``) counts objects: "2 exposed objects", not "2 exposeds"."""
+    project = client.get_project(key)
+    project.create_dataset("other", "Filesystem", params={"connection": "filesystem_managed", "path": "/other"})
+    settings = project.get_settings()
+    settings.add_exposed_object("DATASET", "raw", "OTHER")
+    settings.add_exposed_object("DATASET", "other", "OTHER")
+    settings.save()
+    imported = import_project(client, key, ["exposed"])
+    assert imported.counts()["exposed"] == 2 and "2 exposed objects" in imported.summary()
+
+
 def test_a_singleton_that_would_not_plan_clean_is_left_out_whole(client, key, monkeypatch):
     """A singleton whose value would not plan clean is dropped whole and named (its value is a list:
     the importer must not take it for a list section of named objects)."""
