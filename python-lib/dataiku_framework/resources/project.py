@@ -239,18 +239,16 @@ class ProjectResource(Writes, Kind):
             ctx.call(lambda: ctx.project.set_metadata(metadata))
             sent += 1
         rest = [k for k in keys if k not in METADATA_KEYS]
-        if rest:
-            settings = ctx.call(ctx.project.get_settings)
-            raw = settings.get_raw()
+
+        def change(raw: Dict[str, Any]) -> None:
             if "owner" in rest:
                 raw["owner"] = desired["owner"]
             if "permissions" in rest:
                 raw["permissions"] = [permission_entry(p) for p in obj.permissions or []]
             if "settings" in rest:
                 raw["settings"] = merge_into(raw.get("settings") or {}, desired["settings"])
-            ctx.call(settings.save)
-            sent += 1
-        return sent
+        # the settings document code_envs and sharing write too: through the one locked read-modify-write
+        return sent + (ctx.settings_update(change) if rest else 0)
 
     def delete(self, ctx: ApplyContext, name: str, drop_data: bool) -> None:
         raise ValueError("dataiku-framework never deletes a project")
