@@ -342,7 +342,7 @@ class Kind(Resource):
 class SettingsSlot(object):
     """What the kinds kept in the project settings share (``code_envs``, ``sharing``): read from the
     settings the project kind lists anyway (no request of their own), fetched again through the
-    settings, the project itself as the handle; each writes through ``ApplyContext.settings_update``.
+    settings; each writes through ``ApplyContext.settings_update``.
     Mixed in before ``Kind``."""
 
     kind = ""
@@ -353,15 +353,8 @@ class SettingsSlot(object):
         settings = getattr(snapshot, "settings", None)
         return {self.kind: settings} if getattr(snapshot, "exists", False) and isinstance(settings, dict) else {}
 
-    @property
-    def replace_keys(self) -> FrozenSet[str]:
-        return frozenset()
-
     def fetch(self, ctx: ApplyContext, name: str, keep: bool = False) -> Optional[Dict[str, Any]]:
         return ctx.call(ctx.project.get_settings).get_raw()
-
-    def handle(self, ctx: ApplyContext, name: str) -> Any:
-        return ctx.project
 
 
 class StubKind(Kind):
