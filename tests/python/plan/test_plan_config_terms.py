@@ -77,3 +77,28 @@ def test_the_check_finds_dss_terms():
     ]
     for good in config:
         assert config_terms.problems(good) == [], good
+
+
+RUNS = """
+version: "1.0"
+project: {key: RUNS, name: Runs}
+external: [{name: OTHER.remote, kind: scenario}]
+scenarios:
+  - {name: first}
+  - {name: second}
+  - name: chain
+    steps:
+      - {type: run_scenario, scenario: OTHER.remote}
+      - {type: run_scenario, scenario: first}
+"""
+
+
+def test_a_run_scenario_step_is_named_as_the_config_writes_it_beside_another_projects_one(dss):
+    """The scenario form's project is this project, not the first one a step mentions: a step running
+    another project's scenario ahead of a local one leaves both named as the configuration writes them
+    (``OTHER.remote``, ``second``), never the local one prefixed nor the foreign one bare."""
+    engine = Engine(client=dss)
+    assert engine.apply(FrameworkConfig.from_yaml(RUNS)).succeeded
+    plan = engine.plan(FrameworkConfig.from_yaml(RUNS.replace("scenario: first", "scenario: second")))
+    assert _changes(plan, "scenario.chain") == [("steps[1].scenario", "first", "second")]
+    assert config_terms.problems(plan.doc) == []
