@@ -5,7 +5,6 @@ to names, so a recipe reading a folder is compared in the config's terms. Inputs
 owned whole (a role or item added in DSS is a change) and reported as one change each.
 """
 import copy
-import json
 from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 from ...dss import translate
@@ -13,7 +12,7 @@ from ..base import ABSENT, ANY, at_path, format_path
 from ..kind import Kind, described_form, each_converted, zone_lookup
 from . import readable
 from .checks import CHECKS
-from .inverse import recipe as import_recipe
+from .inverse import json_payload, recipe as import_recipe
 from .types import RECIPE_TYPES, config_type, dss_type  # noqa: F401 (the kind's names)
 from .writes import RecipeWrites
 
@@ -86,12 +85,8 @@ class RecipeResource(RecipeWrites, Kind):
                               if block.get("items")}
         payload = live.get("payload")
         want = (desired or {}).get("payload")
-        if isinstance(want, (dict, list)) and isinstance(payload, str):
-            try:
-                payload = json.loads(payload) if payload.strip() else {}
-            except ValueError:
-                pass  # not JSON: compared as text, so the change shows
-        out["payload"] = payload
+        # a visual payload is compared parsed; not JSON, it is compared as text, so the change shows
+        out["payload"] = json_payload(payload) if isinstance(want, (dict, list)) else payload
         out["zone"] = ctx.zone("RECIPE", recipe.get("name"))
         return out
 
