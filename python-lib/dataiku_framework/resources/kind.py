@@ -16,11 +16,11 @@ imports another kind module.
 import threading
 from typing import Any, Callable, Dict, FrozenSet, Iterable, List, Optional, Sequence, Tuple
 
-from .base import DEFAULT_ZONE_ID, Context, Path, Resource, paired
+from .base import DEFAULT_ZONE_ID, Context, Path, Resource, format_path, paired
 from .inverse import LeftOut
 
 __all__ = ["AmbiguousName", "ApplyContext", "IDENTITY_KEYS", "Kind", "SettingsSlot", "StubKind", "Writes",
-           "described_form", "each_converted", "id_named", "known_by_listing", "merge_into", "move_to_zone",
+           "code_env_path", "described_form", "each_converted", "id_named", "known_by_listing", "merge_into", "move_to_zone",
            "zone_lookup"]
 
 
@@ -229,6 +229,15 @@ def described_form(out: Dict[str, Any], obj: Any, short: bool = True) -> Dict[st
     if short and obj.short_desc is not None:
         out["shortDesc"] = obj.short_desc
     return out
+
+
+def code_env_path(path: Path, obj: Any) -> Optional[str]:
+    """``params.envSelection...`` (a recipe's or a scenario's code env) in the config's terms: the raw
+    path when the config sets ``params.envSelection`` itself, else ``code_env``, the one key that
+    writes it; None for another path. One rule for both kinds, so their plans cannot name it apart."""
+    if tuple(path[:2]) != ("params", "envSelection"):
+        return None
+    return format_path(path) if "envSelection" in (getattr(obj, "params", None) or {}) else "code_env"
 
 
 def zone_lookup(ictx: Any) -> Callable[[str, Any], Optional[str]]:

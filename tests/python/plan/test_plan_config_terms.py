@@ -102,3 +102,21 @@ def test_a_run_scenario_step_is_named_as_the_config_writes_it_beside_another_pro
     plan = engine.plan(FrameworkConfig.from_yaml(RUNS.replace("scenario: first", "scenario: second")))
     assert _changes(plan, "scenario.chain") == [("steps[1].scenario", "first", "second")]
     assert config_terms.problems(plan.doc) == []
+
+
+RAW_ENV = """
+version: "1.0"
+project: {key: RAWENV, name: Raw env}
+scenarios:
+  - {name: raw, type: custom_python, code: "x = 1", params: {envSelection: {envMode: EXPLICIT_ENV, envName: e1}}}
+"""
+
+
+def test_a_scenario_code_env_set_raw_in_params_is_shown_at_its_own_path(dss):
+    """``params.envSelection`` written raw is named as written, as a recipe's is; ``code_env`` only
+    when the configuration writes ``code_env`` (a path it does not have cannot be read or ignored)."""
+    engine = Engine(client=dss)
+    assert engine.apply(FrameworkConfig.from_yaml(RAW_ENV)).succeeded
+    plan = engine.plan(FrameworkConfig.from_yaml(RAW_ENV.replace("envName: e1", "envName: e2")))
+    assert _changes(plan, "scenario.raw") == [("params.envSelection.envName", "e1", "e2")]
+    assert config_terms.problems(plan.doc) == []

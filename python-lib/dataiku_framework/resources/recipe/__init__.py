@@ -9,7 +9,7 @@ from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 from ...dss import translate
 from ..base import ABSENT, ANY, at_path, format_path
-from ..kind import Kind, described_form, each_converted, zone_lookup
+from ..kind import Kind, code_env_path, described_form, each_converted, zone_lookup
 from . import readable
 from .checks import CHECKS
 from .inverse import json_payload, recipe as import_recipe
@@ -35,8 +35,7 @@ class RecipeResource(RecipeWrites, Kind):
     # an item's partition dependencies (``deps``) and whatever else DSS keeps beside its ref
     carried = {("inputs", ANY): "ref", ("outputs", ANY): "ref"}
     live_defaults = {("description",): "", ("shortDesc",): "", ("tags",): [], ("params",): {}}
-    path_map = ((("params", "envSelection"), ("code_env",)), (("shortDesc",), ("short_desc",)),
-                (("params", "engineType"), ("engine",)))
+    path_map = ((("shortDesc",), ("short_desc",)), (("params", "engineType"), ("engine",)))
     checks = CHECKS
 
     def configured(self, config: Any) -> List[Tuple[str, Any]]:
@@ -128,9 +127,7 @@ class RecipeResource(RecipeWrites, Kind):
                 # a readable key the config leaves at its default, and no raw payload sets the path
                 key = readable.config_key(obj.type, tuple(path[1:]))
             return key or format_path(path)
-        if path[:2] == ("params", "envSelection"):
-            return format_path(path) if "envSelection" in (obj.params or {}) else "code_env"
-        return Kind.config_path(self, path, obj)
+        return code_env_path(path, obj) or Kind.config_path(self, path, obj)
 
 
 def readable_key(rc: Any, payload_path: Any) -> Optional[str]:

@@ -7,7 +7,8 @@ back): an unchanged trigger, even moved in the list, is never a change.
 from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 from ..base import ANY, Path, format_path
-from ..kind import ApplyContext, Kind, Writes, described_form, each_converted, known_by_listing, merge_into
+from ..kind import (ApplyContext, Kind, Writes, code_env_path, described_form, each_converted, known_by_listing,
+                    merge_into)
 
 from . import inverse
 from .steps import ITEM_FIELDS, ITEM_KEYS, STEP_PARAMS, step_definition
@@ -69,7 +70,6 @@ class ScenarioResource(Writes, Kind):
         (("params", "steps", ANY, "runConditionType"), ("steps", "$0", "run_condition")),
         (("params", "steps", ANY, "runConditionStatuses"), ("steps", "$0", "run_condition")),
         (("params", "steps", ANY, "maxRetriesOnFail"), ("steps", "$0", "max_retries")),
-        (("params", "envSelection"), ("code_env",)),
         (("script",), ("code",)),
         (("runAsUser",), ("run_as",)),
     )
@@ -179,9 +179,7 @@ class ScenarioResource(Writes, Kind):
             if key not in own and key in STEP_PARAMS:
                 return format_path(("steps", path[2], STEP_PARAMS[key]) + _item_path(step, key, tuple(path[5:])))
             return format_path(("steps", path[2], "params") + tuple(path[4:]))
-        if path[:2] == ("params", "envSelection") and "envSelection" not in (getattr(obj, "params", None) or {}):
-            return "code_env"
-        return Kind.config_path(self, path, obj)
+        return code_env_path(path, obj) or Kind.config_path(self, path, obj)
 
     def detail(self, project: Any, name: str, snap: Any) -> Dict[str, Any]:
         """One scenario's full read (triggers, steps, a Python scenario's code): by its DSS id, which
