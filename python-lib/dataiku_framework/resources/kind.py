@@ -17,7 +17,6 @@ import threading
 from typing import Any, Callable, Dict, FrozenSet, Iterable, List, Optional, Sequence, Tuple
 
 from .base import DEFAULT_ZONE_ID, Context, Path, Resource, format_path, paired
-from .inverse import LeftOut
 
 __all__ = ["AmbiguousName", "ApplyContext", "IDENTITY_KEYS", "Kind", "SettingsSlot", "StubKind", "Writes",
            "code_env_path", "described_form", "each_converted", "raw_param_path", "id_named", "known_by_listing", "merge_into", "move_to_zone",
