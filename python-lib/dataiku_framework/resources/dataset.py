@@ -12,7 +12,7 @@ from ..config.annotations import facts
 from ..config.references import items, name_of
 from .base import ANY, DEFAULT_ZONE_ID, Path, format_path
 from .inverse import LeftOut, check_name, described, given, strip
-from .kind import Kind, Writes, described_form, each_converted, zone_lookup
+from .kind import Kind, Writes, described_form, each_converted, raw_param_path, zone_lookup
 
 FS_TYPES = frozenset(["Filesystem", "UploadedFiles", "FilesInFolder", "HDFS", "S3", "Azure", "GCS", "FTP",
                       "SCP", "SFTP"])
@@ -321,8 +321,9 @@ class DatasetResource(Writes, Kind):
     def config_path(self, path: Path, obj: Any) -> str:
         """``params.K`` is named by the first-class key that stands for it when that key applies to
         the dataset's type (the configuration writes ``table``, not ``params.table``: the model's
-        own spelling, ``DatasetConfig.to_dict``), else ``params.K``."""
-        if len(path) >= 2 and path[0] == "params":
+        own spelling, ``DatasetConfig.to_dict``), else ``params.K``; a key the config sets raw in
+        ``params`` as written (``raw_param_path``)."""
+        if len(path) >= 2 and path[0] == "params" and raw_param_path(path, obj) is None:
             field = PARAM_FIELDS.get(path[1])
             if field == "connection" or (field and _first_class(getattr(obj, "type", None), field)):
                 return format_path((field,) + tuple(path[2:]))

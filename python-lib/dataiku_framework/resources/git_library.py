@@ -18,7 +18,7 @@ change: after an apply that changed something, the references asking for it are 
 import logging
 from typing import Any, Dict, Iterable, List, Optional, Tuple
 
-from .kind import ApplyContext, Kind
+from .kind import ApplyContext, Kind, each_converted
 
 log = logging.getLogger(__name__)
 
@@ -143,14 +143,9 @@ class GitLibraryKind(Kind):
 
     # -- inverse (import)
     def to_config(self, snap: Any, ictx: Any) -> Iterable[Tuple[str, Any]]:
-        from .kind import each_converted
         return each_converted(self.read(snap), to_config_doc)
 
     # -- write (apply)
-    @property
-    def replace_keys(self) -> frozenset:
-        return frozenset()
-
     def fetch(self, ctx: ApplyContext, name: str, keep: bool = False) -> Optional[Dict[str, Any]]:
         return references(ctx.call(self.handle(ctx, name).list_libraries)).get(name)
 

@@ -16,11 +16,10 @@ imports another kind module.
 import threading
 from typing import Any, Callable, Dict, FrozenSet, Iterable, List, Optional, Sequence, Tuple
 
-from .base import DEFAULT_ZONE_ID, Context, Path, Resource, paired
-from .inverse import LeftOut
+from .base import DEFAULT_ZONE_ID, Context, Path, Resource, format_path, paired
 
 __all__ = ["AmbiguousName", "ApplyContext", "IDENTITY_KEYS", "Kind", "SettingsSlot", "StubKind", "Writes",
-           "described_form", "each_converted", "id_named", "known_by_listing", "merge_into", "move_to_zone",
+           "code_env_path", "described_form", "each_converted", "raw_param_path", "id_named", "known_by_listing", "merge_into", "move_to_zone",
            "zone_lookup"]
 
 
@@ -231,6 +230,27 @@ def described_form(out: Dict[str, Any], obj: Any, short: bool = True) -> Dict[st
     return out
 
 
+def raw_param_path(path: Path, obj: Any) -> Optional[str]:
+    """``params.K...`` as written when the config object sets ``params.K`` itself (a raw DSS key: a
+    first-class key standing for it, ``engine`` or ``connection``, is not what the config has, and
+    ``ignore_changes`` names it raw); None otherwise. Checked before any kind's own naming. The
+    config as written is the model's ``to_dict`` (a dataset's model keeps ``table`` in ``params``,
+    its ``to_dict`` writes it first-class)."""
+    if len(path) < 2 or path[0] != "params" or obj is None:
+        return None
+    written = obj.to_dict().get("params") if hasattr(obj, "to_dict") else getattr(obj, "params", None)
+    return format_path(path) if isinstance(written, dict) and path[1] in written else None
+
+
+def code_env_path(path: Path, obj: Any) -> Optional[str]:
+    """``params.envSelection...`` (a recipe's or a scenario's code env) in the config's terms: the raw
+    path when the config sets ``params.envSelection`` itself, else ``code_env``, the one key that
+    writes it; None for another path. One rule for both kinds, so their plans cannot name it apart."""
+    if tuple(path[:2]) != ("params", "envSelection"):
+        return None
+    return raw_param_path(path, obj) or "code_env"
+
+
 def zone_lookup(ictx: Any) -> Callable[[str, Any], Optional[str]]:
     """The import context's ``zone_of(type, id)`` (the zones it imports); none when it has none."""
     return getattr(ictx, "zone_of", None) or (lambda object_type, object_id: None)
@@ -278,6 +298,11 @@ class Kind(Resource):
     # -- config
     def address(self, name: str) -> str:
         return self.kind if self.singleton else "%s.%s" % (self.kind, name)
+
+    def config_path(self, path: Path, obj: Any) -> str:
+        """``Resource.config_path`` (through ``path_map``), a key the config sets raw in ``params``
+        apart: that one is named as written (``raw_param_path``)."""
+        return raw_param_path(path, obj) or Resource.config_path(self, path, obj)
 
     # -- read
     def store(self, snap: Any, results: Dict[str, Any]) -> None:
@@ -342,7 +367,7 @@ class Kind(Resource):
 class SettingsSlot(object):
     """What the kinds kept in the project settings share (``code_envs``, ``sharing``): read from the
     settings the project kind lists anyway (no request of their own), fetched again through the
-    settings, the project itself as the handle; each writes through ``ApplyContext.settings_update``.
+    settings; each writes through ``ApplyContext.settings_update``.
     Mixed in before ``Kind``."""
 
     kind = ""
@@ -353,15 +378,8 @@ class SettingsSlot(object):
         settings = getattr(snapshot, "settings", None)
         return {self.kind: settings} if getattr(snapshot, "exists", False) and isinstance(settings, dict) else {}
 
-    @property
-    def replace_keys(self) -> FrozenSet[str]:
-        return frozenset()
-
     def fetch(self, ctx: ApplyContext, name: str, keep: bool = False) -> Optional[Dict[str, Any]]:
         return ctx.call(ctx.project.get_settings).get_raw()
-
-    def handle(self, ctx: ApplyContext, name: str) -> Any:
-        return ctx.project
 
 
 class StubKind(Kind):

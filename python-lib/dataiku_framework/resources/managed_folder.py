@@ -83,11 +83,6 @@ class ManagedFolderResource(Writes, Kind):
         out["zone"] = ctx.zone("MANAGED_FOLDER", live.get("id"))
         return out
 
-    def config_path(self, path, obj):
-        if path[:2] == ("params", "path") and "path" in (obj.params or {}):
-            return "params.path"
-        return Kind.config_path(self, path, obj)
-
     def config_form(self, form: Dict[str, Any], name: str, obj: Any = None) -> Optional[Dict[str, Any]]:
         zone = form.get("zone")
         return to_config_doc(dict(form, name=name), None if zone in (None, DEFAULT_ZONE_ID) else zone)

@@ -8,7 +8,7 @@ from typing import Any, Dict, List, Optional, Tuple
 
 from . import registry
 from .base import ANY, Path, drop_none, format_path
-from .inverse import strip
+from .inverse import described, given, strip
 from .kind import ApplyContext, Kind, Writes, merge_into
 from .tables import Bimap
 
@@ -239,18 +239,16 @@ class ProjectResource(Writes, Kind):
             ctx.call(lambda: ctx.project.set_metadata(metadata))
             sent += 1
         rest = [k for k in keys if k not in METADATA_KEYS]
-        if rest:
-            settings = ctx.call(ctx.project.get_settings)
-            raw = settings.get_raw()
+
+        def change(raw: Dict[str, Any]) -> None:
             if "owner" in rest:
                 raw["owner"] = desired["owner"]
             if "permissions" in rest:
                 raw["permissions"] = [permission_entry(p) for p in obj.permissions or []]
             if "settings" in rest:
                 raw["settings"] = merge_into(raw.get("settings") or {}, desired["settings"])
-            ctx.call(settings.save)
-            sent += 1
-        return sent
+        # the settings document code_envs and sharing write too: through the one locked read-modify-write
+        return sent + (ctx.settings_update(change) if rest else 0)
 
     def delete(self, ctx: ApplyContext, name: str, drop_data: bool) -> None:
         raise ValueError("dataiku-framework never deletes a project")
@@ -269,17 +267,15 @@ def import_project(snap: Any, left_out: List[Tuple[str, str, str]]) -> Dict[str,
     md, params = snap.metadata or {}, snap.settings or {}
     out = {"key": snap.project_key}  # type: Dict[str, Any]
     if md.get("label") != snap.project_key:  # a project created without a name is named by its key
-        _set(out, "name", md.get("label"))
-    _set(out, "description", md.get("description"))
-    _set(out, "short_desc", md.get("shortDesc"))
-    _set(out, "tags", sorted(md.get("tags") or []))
-    _set(out, "owner", params.get("owner"))
+        given(out, "name", md.get("label"))
+    described(out, md)
+    given(out, "owner", params.get("owner"))
     perms = import_permissions(params.get("permissions") or [])
     if perms is None:
         left_out.append(("project permissions", snap.project_key, "an entry has no level the language can write "
                                                                   "(read, write, admin) or a flag it does not know"))
     else:
-        _set(out, "permissions", perms)
+        given(out, "permissions", perms)
     settings = _unclaimed(params.get("settings") or {})
     mode = settings.get("gitCommitMode")
     if isinstance(mode, str) and mode != DSS_SETTINGS["gitCommitMode"] and GIT_COMMIT_MODES.to_config(mode.upper()):
@@ -291,10 +287,10 @@ def import_project(snap: Any, left_out: List[Tuple[str, str, str]]) -> Dict[str,
                        ("disableAutomaticTriggers", "disable_automatic_triggers")):
         if field in out:
             raw.pop(key, None)
-    _set(out, "settings", raw)
+    given(out, "settings", raw)
     variables = {scope: dict(values) for scope, values in (snap.variables or {}).items()
                  if scope in ("standard", "local") and isinstance(values, dict) and values}
-    _set(out, "variables", variables)
+    given(out, "variables", variables)
     return out
 
 
@@ -309,15 +305,9 @@ def import_permissions(entries: List[Any]) -> Optional[List[Dict[str, Any]]]:
             return None
         item = {"group": entry["group"]} if entry.get("group") else {"user": entry["user"]}
         item["level"] = terms["level"]
-        _set(item, "extra", terms["extra"])
+        given(item, "extra", terms["extra"])
         out.append(item)
     return sorted(out, key=lambda p: (p.get("group") is None, p.get("group") or p.get("user")))
-
-
-def _set(out: Dict[str, Any], key: str, value: Any) -> None:
-    """``out[key] = value`` unless the value is empty (the default of every optional key)."""
-    if value not in (None, "", [], {}):
-        out[key] = value
 
 
 def _entries(permissions: Any, obj: Any, aligned: bool = False) -> List[Any]:

@@ -77,3 +77,75 @@ def test_the_check_finds_dss_terms():
     ]
     for good in config:
         assert config_terms.problems(good) == [], good
+
+
+RUNS = """
+version: "1.0"
+project: {key: RUNS, name: Runs}
+external: [{name: OTHER.remote, kind: scenario}]
+scenarios:
+  - {name: first}
+  - {name: second}
+  - name: chain
+    steps:
+      - {type: run_scenario, scenario: OTHER.remote}
+      - {type: run_scenario, scenario: first}
+"""
+
+
+def test_a_run_scenario_step_is_named_as_the_config_writes_it_beside_another_projects_one(dss):
+    """The scenario form's project is this project, not the first one a step mentions: a step running
+    another project's scenario ahead of a local one leaves both named as the configuration writes them
+    (``OTHER.remote``, ``second``), never the local one prefixed nor the foreign one bare."""
+    engine = Engine(client=dss)
+    assert engine.apply(FrameworkConfig.from_yaml(RUNS)).succeeded
+    plan = engine.plan(FrameworkConfig.from_yaml(RUNS.replace("scenario: first", "scenario: second")))
+    assert _changes(plan, "scenario.chain") == [("steps[1].scenario", "first", "second")]
+    assert config_terms.problems(plan.doc) == []
+
+
+RAW_ENV = """
+version: "1.0"
+project: {key: RAWENV, name: Raw env}
+scenarios:
+  - {name: raw, type: custom_python, code: "x = 1", params: {envSelection: {envMode: EXPLICIT_ENV, envName: e1}}}
+"""
+
+
+def test_a_scenario_code_env_set_raw_in_params_is_shown_at_its_own_path(dss):
+    """``params.envSelection`` written raw is named as written, as a recipe's is; ``code_env`` only
+    when the configuration writes ``code_env`` (a path it does not have cannot be read or ignored)."""
+    engine = Engine(client=dss)
+    assert engine.apply(FrameworkConfig.from_yaml(RAW_ENV)).succeeded
+    plan = engine.plan(FrameworkConfig.from_yaml(RAW_ENV.replace("envName: e1", "envName: e2")))
+    assert _changes(plan, "scenario.raw") == [("params.envSelection.envName", "e1", "e2")]
+    assert config_terms.problems(plan.doc) == []
+
+
+RAW_PARAMS = """
+version: "1.0"
+project: {key: RAWPARAMS, name: Raw params}
+datasets:
+  - {name: a, type: Filesystem, managed: true, format_type: csv}
+  - {name: o, type: Filesystem, managed: true, format_type: csv}
+managed_folders:
+  - {name: f, params: {connection: filesystem_folders, notReadyIfEmpty: false}}
+recipes:
+  - {name: r, type: python, inputs: [a], outputs: [o], code: "x = 1", params: {engineType: DSS}}
+"""
+
+
+def test_a_dss_key_the_config_writes_raw_in_params_is_shown_at_its_raw_path(dss):
+    """``params.engineType`` or ``params.notReadyIfEmpty`` written raw are named as written, not by a
+    first-class key the configuration does not use (``engine``), whatever the kind: the rule is the
+    shared ``Kind.config_path``'s, not one kind's special case."""
+    from dataiku_framework.resources import registry
+    engine = Engine(client=dss)
+    assert engine.apply(FrameworkConfig.from_yaml(RAW_PARAMS)).succeeded
+    plan = engine.plan(FrameworkConfig.from_yaml(RAW_PARAMS.replace("engineType: DSS", "engineType: SQL")))
+    assert _changes(plan, "recipe.r") == [("params.engineType", "DSS", "SQL")]
+    assert config_terms.problems(plan.doc) == []
+    config = FrameworkConfig.from_yaml(RAW_PARAMS)
+    folder = registry.get("managed_folder")
+    assert folder.config_path(("params", "connection"), config.managed_folders[0]) == "params.connection"
+    assert folder.config_path(("params", "connection"), None) == "connection"  # not set raw: the config's key

@@ -5,15 +5,14 @@ to names, so a recipe reading a folder is compared in the config's terms. Inputs
 owned whole (a role or item added in DSS is a change) and reported as one change each.
 """
 import copy
-import json
 from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 from ...dss import translate
 from ..base import ABSENT, ANY, at_path, format_path
-from ..kind import Kind, described_form, each_converted, zone_lookup
+from ..kind import Kind, code_env_path, described_form, each_converted, zone_lookup
 from . import readable
 from .checks import CHECKS
-from .inverse import recipe as import_recipe
+from .inverse import json_payload, recipe as import_recipe
 from .types import RECIPE_TYPES, config_type, dss_type  # noqa: F401 (the kind's names)
 from .writes import RecipeWrites
 
@@ -36,8 +35,7 @@ class RecipeResource(RecipeWrites, Kind):
     # an item's partition dependencies (``deps``) and whatever else DSS keeps beside its ref
     carried = {("inputs", ANY): "ref", ("outputs", ANY): "ref"}
     live_defaults = {("description",): "", ("shortDesc",): "", ("tags",): [], ("params",): {}}
-    path_map = ((("params", "envSelection"), ("code_env",)), (("shortDesc",), ("short_desc",)),
-                (("params", "engineType"), ("engine",)))
+    path_map = ((("shortDesc",), ("short_desc",)), (("params", "engineType"), ("engine",)))
     checks = CHECKS
 
     def configured(self, config: Any) -> List[Tuple[str, Any]]:
@@ -86,12 +84,8 @@ class RecipeResource(RecipeWrites, Kind):
                               if block.get("items")}
         payload = live.get("payload")
         want = (desired or {}).get("payload")
-        if isinstance(want, (dict, list)) and isinstance(payload, str):
-            try:
-                payload = json.loads(payload) if payload.strip() else {}
-            except ValueError:
-                pass  # not JSON: compared as text, so the change shows
-        out["payload"] = payload
+        # a visual payload is compared parsed; not JSON, it is compared as text, so the change shows
+        out["payload"] = json_payload(payload) if isinstance(want, (dict, list)) else payload
         out["zone"] = ctx.zone("RECIPE", recipe.get("name"))
         return out
 
@@ -133,9 +127,7 @@ class RecipeResource(RecipeWrites, Kind):
                 # a readable key the config leaves at its default, and no raw payload sets the path
                 key = readable.config_key(obj.type, tuple(path[1:]))
             return key or format_path(path)
-        if path[:2] == ("params", "envSelection"):
-            return format_path(path) if "envSelection" in (obj.params or {}) else "code_env"
-        return Kind.config_path(self, path, obj)
+        return code_env_path(path, obj) or Kind.config_path(self, path, obj)
 
 
 def readable_key(rc: Any, payload_path: Any) -> Optional[str]:

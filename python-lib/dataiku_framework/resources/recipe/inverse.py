@@ -115,12 +115,7 @@ def _visual(rtype: str, payload: Any) -> Dict[str, Any]:
 
     The translation is the oracle: a readable key is kept only when ``visual`` builds back the
     very payload from it (plus the raw remainder); otherwise that part stays in ``payload``."""
-    parsed = payload
-    if isinstance(payload, str):
-        try:
-            parsed = json.loads(payload) if payload.strip() else {}
-        except ValueError:
-            return {"payload": payload}
+    parsed = json_payload(payload)
     if not isinstance(parsed, dict):
         return {"payload": parsed}
     target = _no_ui(parsed)
@@ -145,6 +140,17 @@ def _visual(rtype: str, payload: Any) -> Dict[str, Any]:
     if rest or not chosen:
         out["payload"] = rest
     return out
+
+
+def json_payload(payload: Any) -> Any:
+    """A payload DSS holds as JSON text, parsed (blank: ``{}``); the text itself when it is no JSON,
+    so that it is compared or imported as the text it is."""
+    if not isinstance(payload, str):
+        return payload
+    try:
+        return json.loads(payload) if payload.strip() else {}
+    except ValueError:
+        return payload
 
 
 def default_flags(rtype: str) -> Dict[str, Any]:

@@ -84,37 +84,37 @@ def _integer(v: Any) -> bool:
     return isinstance(v, int) and not isinstance(v, bool)
 
 
-def _columns(items: Any) -> Optional[List[str]]:
+def _each_column(items: Any, one: Callable[[Dict[str, Any]], Any]) -> Optional[List[Any]]:
+    """``one(item)`` per item of a non-empty list of ``{column: <name>, ...}`` (keys, aggregations,
+    orders); None when ``items`` is not such a list or ``one`` finds an item it cannot say."""
     if not isinstance(items, list) or not items:
         return None
-    if not all(isinstance(i, dict) and isinstance(i.get("column"), str) for i in items):
-        return None
-    return [i["column"] for i in items]
+    out = []
+    for item in items:
+        if not isinstance(item, dict) or not isinstance(item.get("column"), str):
+            return None
+        value = one(item)
+        if value is None:
+            return None
+        out.append(value)
+    return out
+
+
+def _columns(items: Any) -> Optional[List[str]]:
+    return _each_column(items, lambda i: i["column"])
+
+
+def _aggregation(v: Dict[str, Any]) -> Optional[Dict[str, Any]]:
+    functions = [fn for fn, flag in AGGREGATION_FLAGS.items() if v.get(flag) is True]
+    return {"column": v["column"], "functions": functions} if functions else None
 
 
 def _aggregations(values: Any) -> Optional[List[Dict[str, Any]]]:
-    if not isinstance(values, list) or not values:
-        return None
-    out = []
-    for v in values:
-        if not isinstance(v, dict) or not isinstance(v.get("column"), str):
-            return None
-        functions = [fn for fn, flag in AGGREGATION_FLAGS.items() if v.get(flag) is True]
-        if not functions:
-            return None
-        out.append({"column": v["column"], "functions": functions})
-    return out
+    return _each_column(values, _aggregation)
 
 
 def _orders(orders: Any) -> Optional[List[Any]]:
-    if not isinstance(orders, list) or not orders:
-        return None
-    out = []
-    for o in orders:
-        if not isinstance(o, dict) or not isinstance(o.get("column"), str):
-            return None
-        out.append({"column": o["column"], "desc": True} if o.get("desc") else o["column"])
-    return out
+    return _each_column(orders, lambda o: {"column": o["column"], "desc": True} if o.get("desc") else o["column"])
 
 
 def _single(p: Dict[str, Any], key: str) -> Dict[str, Any]:

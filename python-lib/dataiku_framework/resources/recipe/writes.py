@@ -14,7 +14,6 @@ from ..kind import ApplyContext, Writes, merge_into
 class RecipeWrites(Writes):
     """The recipe kind's ``Writes``: mixed in before ``Kind`` by ``RecipeResource``."""
 
-    zone_type = "RECIPE"
     replace_keys = frozenset(["inputs", "outputs"])
 
     def handle(self, ctx: ApplyContext, name: str) -> Any:

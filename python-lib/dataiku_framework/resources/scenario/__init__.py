@@ -7,7 +7,8 @@ back): an unchanged trigger, even moved in the list, is never a change.
 from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 from ..base import ANY, Path, format_path
-from ..kind import ApplyContext, Kind, Writes, described_form, each_converted, known_by_listing, merge_into
+from ..kind import (ApplyContext, Kind, Writes, code_env_path, described_form, each_converted, known_by_listing,
+                    merge_into)
 
 from . import inverse
 from .steps import ITEM_FIELDS, ITEM_KEYS, STEP_PARAMS, step_definition
@@ -69,7 +70,6 @@ class ScenarioResource(Writes, Kind):
         (("params", "steps", ANY, "runConditionType"), ("steps", "$0", "run_condition")),
         (("params", "steps", ANY, "runConditionStatuses"), ("steps", "$0", "run_condition")),
         (("params", "steps", ANY, "maxRetriesOnFail"), ("steps", "$0", "max_retries")),
-        (("params", "envSelection"), ("code_env",)),
         (("script",), ("code",)),
         (("runAsUser",), ("run_as",)),
     )
@@ -147,13 +147,7 @@ class ScenarioResource(Writes, Kind):
 
     def config_form(self, form: Dict[str, Any], name: str, obj: Any = None) -> Optional[Dict[str, Any]]:
         """Through the importer's inverse (steps and triggers as the configuration writes them)."""
-        steps = (form.get("params") or {}).get("steps") or []
-        keys = [(st.get("params") or {}).get("projectKey") for st in steps if isinstance(st, dict)]
-        keys += [b.get("projectKey") for st in steps if isinstance(st, dict)
-                 for field in ITEM_FIELDS.dss_values()
-                 for b in (st.get("params") or {}).get(field) or [] if isinstance(b, dict)]
-        key = next((k for k in keys if k), "")
-        return inverse.scenario(dict(form, name=name), key, {}, {})
+        return inverse.scenario(dict(form, name=name), _own_project(form, obj), {}, {})
 
     # -- inverse (import)
     def to_config(self, snap: Any, ictx: Any) -> Iterable[Tuple[str, Any]]:
@@ -185,9 +179,7 @@ class ScenarioResource(Writes, Kind):
             if key not in own and key in STEP_PARAMS:
                 return format_path(("steps", path[2], STEP_PARAMS[key]) + _item_path(step, key, tuple(path[5:])))
             return format_path(("steps", path[2], "params") + tuple(path[4:]))
-        if path[:2] == ("params", "envSelection") and "envSelection" not in (getattr(obj, "params", None) or {}):
-            return "code_env"
-        return Kind.config_path(self, path, obj)
+        return code_env_path(path, obj) or Kind.config_path(self, path, obj)
 
     def detail(self, project: Any, name: str, snap: Any) -> Dict[str, Any]:
         """One scenario's full read (triggers, steps, a Python scenario's code): by its DSS id, which
@@ -256,6 +248,24 @@ def _run_closure(name: str, config: Any) -> set:
         seen.add(current)
         todo.extend(t for t in (_runs(st) for st in (getattr(by_name.get(current), "steps", None) or [])) if t)
     return seen
+
+
+def _own_project(form: Dict[str, Any], obj: Any) -> str:
+    """The key of the scenario's own project, as its steps show it (the form carries no other): the
+    ``projectKey`` of a build item (the translation writes this project's) or of a step the config
+    writes as running a scenario of this project (a bare name); never the key of another project a
+    step runs, which would name that project's scenario bare and this one's prefixed. "" for none."""
+    steps = (form.get("params") or {}).get("steps") or []
+    configured = getattr(obj, "steps", None)
+    keys = []  # type: List[Any]
+    for index, st in enumerate(steps):
+        params = (st.get("params") or {}) if isinstance(st, dict) else {}
+        keys += [b.get("projectKey") for field in ITEM_FIELDS.dss_values()
+                 for b in params.get(field) or [] if isinstance(b, dict)]
+        mine = _at(configured, index)
+        if mine is not None and _runs(mine):
+            keys.append(params.get("projectKey"))
+    return next((k for k in keys if isinstance(k, str) and k), "")
 
 
 def _item_path(step: Any, key: str, rest: Path) -> Path:

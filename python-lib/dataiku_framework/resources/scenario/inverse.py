@@ -6,7 +6,7 @@ kind change together (issue 17 §1). The importer imports this module, never the
 """
 from typing import Any, Dict, List, Optional
 
-from ..inverse import IDENTIFIER, LeftOut, check_name, given, same, strip
+from ..inverse import IDENTIFIER, LeftOut, check_name, described, given, same, strip
 from . import steps as scenario_steps
 from . import triggers as scenario_triggers
 
@@ -34,8 +34,7 @@ def scenario(raw: Dict[str, Any], project_key: str, folder_names: Dict[str, str]
     if raw.get("active") is False:
         out["active"] = False
     _set(out, "run_as", raw.get("runAsUser"))
-    _set(out, "description", raw.get("description"))
-    _set(out, "tags", sorted(raw.get("tags") or []))
+    described(out, raw, short=False)
     _set(out, "triggers", [trigger(t) for t in raw.get("triggers") or []])
     params = dict(raw.get("params") or {})
     if python:
