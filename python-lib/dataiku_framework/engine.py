@@ -90,7 +90,7 @@ class Engine(object):
         if getattr(config, "rekeyed_from", None):  # --project-key: a saved plan is applied to the same project
             metadata["config_project_key"] = config.rekeyed_from
         plan = Plan(build_document(changes, unmanaged, groups, metadata, not_deleted))
-        plan.context = PlanContext(config, resolved, snapshot, types)  # what apply needs, never serialised
+        plan.context = PlanContext(config, resolved, snapshot, types, state)  # what apply needs, never serialised
         return plan
 
     def _metadata(self, config: Any, project_key: str, snapshot: Any, config_digest: str,

@@ -332,7 +332,8 @@ class Applier(object):
         ctx = ApplyContext(self.client, key, context.snapshot, context.connection_types, context.resolved,
                            call=reader.call)
         store = StateStore(self.client, key)
-        state = store.read()
+        # the state the plan made under the lock read (its serial is the plan's): not read again
+        state = context.state if context.state is not None else store.read()
         recovered = self._recover(state, key)
         apply_id = new_apply_id()
         entry = self._open_entry(state, plan, apply_id, lock)

@@ -153,3 +153,12 @@ def test_an_apply_from_empty_sends_per_object_its_creation_its_settings_write_an
         log = emu.stats.snapshot(with_log=True)["log"]
         counted.append(sum(1 for e in log if STATE_PATH not in e["path"]))
     assert counted[1] - counted[0] <= (4 + 2) * 11, counted
+
+
+def test_the_state_is_read_once_per_plan_and_not_again_once_the_lock_is_held(emu, engine):
+    """The plan under the lock reads the state (its serial is in the plan): the apply then records
+    into that state instead of reading the file a third time."""
+    key = fresh_key("REQ")
+    log = _log_after_first_apply(emu, engine, key, _datasets(key, 2))
+    state_reads = [e for e in log if not e["write"] and e["path"].endswith(STATE_PATH)]
+    assert len(state_reads) == 2, [(e["method"], e["path"]) for e in log]
