@@ -356,9 +356,15 @@ def _saved_config(plan: Plan) -> Any:
     if not source:
         raise ValueError("this plan does not name the configuration it was made from (metadata.config_source); "
                          "pass config= to apply it")
-    config = load_config(source, env=meta.get("environment"))
-    if meta.get("config_project_key") and meta["config_project_key"] == config.project.key:
-        config = config.with_project_key(meta["project_key"])  # planned with --project-key
+    return rekeyed_as_planned(load_config(source, env=meta.get("environment")), meta)
+
+
+def rekeyed_as_planned(config: Any, metadata: Dict[str, Any]) -> Any:
+    """``config`` for the project a plan of it (its ``metadata``) was made for: a plan made with
+    ``--project-key`` records the configuration's own key (``config_project_key``), and its
+    configuration, read again from its source, is applied to the plan's project, not its own."""
+    if metadata.get("config_project_key") and metadata["config_project_key"] == config.project.key:
+        return config.with_project_key(metadata["project_key"])
     return config
 
 

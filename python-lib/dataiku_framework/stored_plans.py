@@ -13,6 +13,7 @@ import os
 from typing import Any, Dict, Iterator, List, Optional
 
 from .dss.rights import check_project_admin
+from .engine import rekeyed_as_planned
 from .state.plans import OPEN, PlanStore, PlanStoreError, source_of
 
 log = logging.getLogger(__name__)
@@ -52,20 +53,13 @@ def source_config(client: Any, project_key: str, record: Dict[str, Any]) -> Iter
             if problem is not None:
                 raise PlanStoreError("stored plan %s: its configuration %s is gone from folder %s"
                                      % (record.get("id"), source.get("path"), source.get("folder")))
-            yield _rekeyed(load_config(os.path.join(root, relative), env=env), meta)
+            yield rekeyed_as_planned(load_config(os.path.join(root, relative), env=env), meta)
         return
     if source.get("type") == "git":
         pinned = "git+%s@%s#%s" % (source.get("url"), source.get("commit") or source.get("ref"), source.get("path"))
-        yield _rekeyed(load_config(pinned, env=env), meta)
+        yield rekeyed_as_planned(load_config(pinned, env=env), meta)
         return
-    yield _rekeyed(load_config(source.get("path"), env=env), meta)
-
-
-def _rekeyed(config: Any, meta: Dict[str, Any]) -> Any:
-    """A configuration planned with ``--project-key`` is applied to the same project."""
-    if meta.get("config_project_key") and meta["config_project_key"] == config.project.key:
-        return config.with_project_key(meta["project_key"])
-    return config
+    yield rekeyed_as_planned(load_config(source.get("path"), env=env), meta)
 
 
 def plan_and_store(engine: Any, project_key: str, source: Dict[str, Any],

@@ -328,3 +328,18 @@ def test_only_a_project_admin_confirms_the_webapp_s_source_recorded_with_who_and
     store.set_setting("approver_must_differ", True)
     assert PlanStore(client, KEY).confirmed_source() == record
     assert "confirmed_source" not in store.settings()
+
+
+def test_a_stored_plan_made_with_another_project_key_is_applied_to_that_project(client, config_file):
+    """``--project-key``: the stored source names PS1, the plan PS1_COPY; applying it reads the source
+    again and applies it to PS1_COPY (``engine.rekeyed_as_planned``, shared with a saved plan file)."""
+    from dataiku_framework.config.api import load_config
+    client.create_project("PS1_COPY", "Copy", "admin")
+    engine = Engine(client=client)
+    plan = engine.plan(load_config(config_file).with_project_key("PS1_COPY"), config_source=config_file)
+    store = PlanStore(client, "PS1_COPY")
+    plan_id = store.save(plan).id
+    store.approve(plan_id)
+    assert apply_stored(engine, "PS1_COPY", plan_id, checkpoint=False).succeeded
+    assert [d["name"] for d in client.get_project("PS1_COPY").list_datasets()] == ["RAW"]
+    assert KEY not in client.list_project_keys()
