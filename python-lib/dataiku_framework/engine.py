@@ -131,7 +131,8 @@ class Engine(object):
     # -- apply, history, rollback, lock ------------------------------------------------------------
     def apply(self, config_or_plan: Any, *, config: Any = None, targets: Optional[Sequence[str]] = None,
               allow_delete: bool = False, lock_timeout: float = 0.0, on_progress: Any = None,
-              planned: Optional[Plan] = None, checkpoint: bool = True, cancel: Any = None) -> Any:
+              planned: Optional[Plan] = None, checkpoint: bool = True, cancel: Any = None,
+              recorded: Optional[Dict[str, Any]] = None) -> Any:
         """Apply a configuration (planned, then planned again under the lock and applied) or a saved
         ``Plan`` (applied only as saved: refused with ``StalePlanError``, naming what differs, when a
         fresh plan of its configuration differs in its project, instance, configuration digest or any
@@ -143,7 +144,9 @@ class Engine(object):
         with ``LockHeld``, naming the holder); after a wait the plan is made again.
         ``checkpoint``: False makes no git checkpoint (the apply cannot be rolled back); with it, an
         apply whose "before" checkpoint fails stops (``CheckpointError``). ``cancel``: a
-        ``threading.Event`` whose setting stops the apply (``Result.stopped``, see ``apply.run``)."""
+        ``threading.Event`` whose setting stops the apply (``Result.stopped``, see ``apply.run``).
+        ``recorded``: fields added to the apply's history entry in the state (``stored_plans``: the
+        stored plan applied), written with it."""
         from .apply.run import Applier
         saved = config_or_plan if isinstance(config_or_plan, Plan) else None
         if saved is None:
@@ -156,7 +159,7 @@ class Engine(object):
             planned = None
         applier = Applier(self, config, saved, list(targets or []) or None, allow_delete, lock_timeout, on_progress,
                           planned=planned)
-        applier.checkpoints, applier.cancel = checkpoint, cancel
+        applier.checkpoints, applier.cancel, applier.recorded = checkpoint, cancel, dict(recorded or {})
         with classified(self.url):
             return applier.run()
 

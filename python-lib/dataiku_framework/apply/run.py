@@ -162,6 +162,9 @@ class Applier(object):
         self.checkpoints = True
         #: Set (by a signal handler, another thread) to stop the apply: see the module docstring.
         self.cancel = None  # type: Optional[threading.Event]
+        #: Fields added to this apply's history entry when it opens (``stored_plan``: the stored plan
+        #: applied), so they are in every state write of the apply, under its one lock.
+        self.recorded = {}  # type: Dict[str, Any]
 
     # -- planning --------------------------------------------------------------------------------
     def _plan(self, reuse: Any = None) -> Any:
@@ -402,6 +405,7 @@ class Applier(object):
         entry = state.history_entry(apply_id)
         entry["operation"] = "apply"
         entry["lock_id"] = lock.id  # so that history can tell, once this lock is gone, that the apply died
+        entry.update(self.recorded)
         return entry
 
     def _run(self, tasks: List[Task], recorder: "_Recorder", writer: "StateWriter", keeper: "_LockKeeper",
