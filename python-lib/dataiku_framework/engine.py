@@ -30,8 +30,9 @@ class Engine(object):
         self.parallelism = int(parallelism)
         if client is None:
             client = _client(host, api_key, no_check_certificate)
-        from .dss.connect import with_timeout  # a caller's client too gets the default timeout (unless ours set one)
-        self.client = with_timeout(client, keep=True)
+        # a caller's client too gets the default timeout (unless ours set one), and asks auth/info once
+        from .dss.connect import remember_auth, with_timeout
+        self.client = remember_auth(with_timeout(client, keep=True))
         self.url = public_url(getattr(client, "host", host) or "")  # recorded in plans: never the password
 
     def plan(self, config: Any, *, targets: Optional[Sequence[str]] = None, config_source: Optional[str] = None,
