@@ -30,6 +30,7 @@ from typing import Any, Callable, Dict, List, Optional
 
 from ..config.secrets import RedactingFilter
 from ..dss.policy import DEFAULT as DEFAULT_POLICY
+from ..dss.rights import is_dss_admin
 # SHOWN_DIFFERENCES and differences_text stay importable from here, their first home
 from ..plan.compare_plans import SHOWN_DIFFERENCES, differences_text, entry_differences, normal_metadata  # noqa: F401
 from ..plan.deletes import DELETE_ORDER, GONE
@@ -278,7 +279,7 @@ class Applier(object):
         entry = next((e for e in plan.doc["resource_changes"] if e["address"] == "project"), None)
         current = ((entry or {}).get("before") or {}).get("owner")
         owner = project.owner or current or (me if entry is not None and entry["action"] == "create" else None)
-        if owner == me or _grants_write(project.permissions, me, groups) or _dss_admin(self.client):
+        if owner == me or _grants_write(project.permissions, me, groups) or is_dss_admin(self.client):
             return
         raise AccessLossError(
             "project %s: applying project.owner (%s) and project.permissions would leave DSS user %s without "
@@ -710,12 +711,6 @@ def _grants_write(permissions: Any, login: Optional[str], groups: set) -> bool:
         if (p.user and p.user == login) or (p.group and p.group in groups):
             return True
     return False
-
-
-def _dss_admin(client: Any) -> bool:
-    """One administrator-only read (the connection list), as ``plan.refresh`` tells an administrator's key."""
-    from ..config.online import try_unless_forbidden
-    return try_unless_forbidden(client.list_connections) is not None
 
 
 def _lifecycle(obj: Any, field: str) -> bool:
