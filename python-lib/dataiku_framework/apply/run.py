@@ -187,7 +187,9 @@ class Applier(object):
             if named != planned:
                 raise StalePlanError(named, ["the project (metadata.project_key: the plan's %s, its configuration's %s)"
                                              % (named, planned)])
-            return self.saved  # made by this process: checked again under the lock
+            if self.config is self.saved.context.config:
+                return self.saved  # made by this process from this configuration: checked again under the lock
+            # given with another configuration (``config=``): compared with its plan before any write, as a file
         fresh = self._plan()
         moved = stale_differences(self.saved, fresh)
         if moved:
