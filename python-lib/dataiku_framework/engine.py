@@ -30,8 +30,9 @@ class Engine(object):
         self.parallelism = int(parallelism)
         if client is None:
             client = _client(host, api_key, no_check_certificate)
-        from .dss.connect import with_timeout  # a caller's client too gets the default timeout (unless ours set one)
-        self.client = with_timeout(client, keep=True)
+        # a caller's client too gets the default timeout (unless ours set one), and asks auth/info once
+        from .dss.connect import remember_auth, with_timeout
+        self.client = remember_auth(with_timeout(client, keep=True))
         self.url = public_url(getattr(client, "host", host) or "")  # recorded in plans: never the password
 
     def plan(self, config: Any, *, targets: Optional[Sequence[str]] = None, config_source: Optional[str] = None,
@@ -90,7 +91,7 @@ class Engine(object):
         if getattr(config, "rekeyed_from", None):  # --project-key: a saved plan is applied to the same project
             metadata["config_project_key"] = config.rekeyed_from
         plan = Plan(build_document(changes, unmanaged, groups, metadata, not_deleted))
-        plan.context = PlanContext(config, resolved, snapshot, types)  # what apply needs, never serialised
+        plan.context = PlanContext(config, resolved, snapshot, types, state)  # what apply needs, never serialised
         return plan
 
     def _metadata(self, config: Any, project_key: str, snapshot: Any, config_digest: str,
@@ -131,7 +132,8 @@ class Engine(object):
     # -- apply, history, rollback, lock ------------------------------------------------------------
     def apply(self, config_or_plan: Any, *, config: Any = None, targets: Optional[Sequence[str]] = None,
               allow_delete: bool = False, lock_timeout: float = 0.0, on_progress: Any = None,
-              planned: Optional[Plan] = None, checkpoint: bool = True, cancel: Any = None) -> Any:
+              planned: Optional[Plan] = None, checkpoint: bool = True, cancel: Any = None,
+              recorded: Optional[Dict[str, Any]] = None) -> Any:
         """Apply a configuration (planned, then planned again under the lock and applied) or a saved
         ``Plan`` (applied only as saved: refused with ``StalePlanError``, naming what differs, when a
         fresh plan of its configuration differs in its project, instance, configuration digest or any
@@ -143,7 +145,9 @@ class Engine(object):
         with ``LockHeld``, naming the holder); after a wait the plan is made again.
         ``checkpoint``: False makes no git checkpoint (the apply cannot be rolled back); with it, an
         apply whose "before" checkpoint fails stops (``CheckpointError``). ``cancel``: a
-        ``threading.Event`` whose setting stops the apply (``Result.stopped``, see ``apply.run``)."""
+        ``threading.Event`` whose setting stops the apply (``Result.stopped``, see ``apply.run``).
+        ``recorded``: fields added to the apply's history entry in the state (``stored_plans``: the
+        stored plan applied), written with it."""
         from .apply.run import Applier
         saved = config_or_plan if isinstance(config_or_plan, Plan) else None
         if saved is None:
@@ -156,7 +160,7 @@ class Engine(object):
             planned = None
         applier = Applier(self, config, saved, list(targets or []) or None, allow_delete, lock_timeout, on_progress,
                           planned=planned)
-        applier.checkpoints, applier.cancel = checkpoint, cancel
+        applier.checkpoints, applier.cancel, applier.recorded = checkpoint, cancel, dict(recorded or {})
         with classified(self.url):
             return applier.run()
 
@@ -356,9 +360,15 @@ def _saved_config(plan: Plan) -> Any:
     if not source:
         raise ValueError("this plan does not name the configuration it was made from (metadata.config_source); "
                          "pass config= to apply it")
-    config = load_config(source, env=meta.get("environment"))
-    if meta.get("config_project_key") and meta["config_project_key"] == config.project.key:
-        config = config.with_project_key(meta["project_key"])  # planned with --project-key
+    return rekeyed_as_planned(load_config(source, env=meta.get("environment")), meta)
+
+
+def rekeyed_as_planned(config: Any, metadata: Dict[str, Any]) -> Any:
+    """``config`` for the project a plan of it (its ``metadata``) was made for: a plan made with
+    ``--project-key`` records the configuration's own key (``config_project_key``), and its
+    configuration, read again from its source, is applied to the plan's project, not its own."""
+    if metadata.get("config_project_key") and metadata["config_project_key"] == config.project.key:
+        return config.with_project_key(metadata["project_key"])
     return config
 
 

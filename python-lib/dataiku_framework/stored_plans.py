@@ -8,14 +8,12 @@ checkout), which a file layer must not import. Every face calls these: the CLI (
 plugin (Plan macro, apply step) and the review webapp (``plugin.review``).
 """
 import contextlib
-import logging
 import os
 from typing import Any, Dict, Iterator, List, Optional
 
 from .dss.rights import check_project_admin
+from .engine import rekeyed_as_planned
 from .state.plans import OPEN, PlanStore, PlanStoreError, source_of
-
-log = logging.getLogger(__name__)
 
 
 # -- the browser's user (for a webapp backend) ---------------------------------------------------
@@ -52,20 +50,13 @@ def source_config(client: Any, project_key: str, record: Dict[str, Any]) -> Iter
             if problem is not None:
                 raise PlanStoreError("stored plan %s: its configuration %s is gone from folder %s"
                                      % (record.get("id"), source.get("path"), source.get("folder")))
-            yield _rekeyed(load_config(os.path.join(root, relative), env=env), meta)
+            yield rekeyed_as_planned(load_config(os.path.join(root, relative), env=env), meta)
         return
     if source.get("type") == "git":
         pinned = "git+%s@%s#%s" % (source.get("url"), source.get("commit") or source.get("ref"), source.get("path"))
-        yield _rekeyed(load_config(pinned, env=env), meta)
+        yield rekeyed_as_planned(load_config(pinned, env=env), meta)
         return
-    yield _rekeyed(load_config(source.get("path"), env=env), meta)
-
-
-def _rekeyed(config: Any, meta: Dict[str, Any]) -> Any:
-    """A configuration planned with ``--project-key`` is applied to the same project."""
-    if meta.get("config_project_key") and meta["config_project_key"] == config.project.key:
-        return config.with_project_key(meta["project_key"])
-    return config
+    yield rekeyed_as_planned(load_config(source.get("path"), env=env), meta)
 
 
 def plan_and_store(engine: Any, project_key: str, source: Dict[str, Any],
@@ -110,7 +101,8 @@ def apply_stored(engine: Any, project_key: str, plan_id: str, store: Optional[Pl
     (``NotProjectAdmin`` otherwise), the plan's digest must match (``TamperedPlanError``), and
     ``Engine.apply(plan)`` compares it with a fresh plan: a stale plan raises ``StalePlanError``
     (naming what moved) and is marked ``stale``. The outcome is recorded (``applied``/``failed`` with
-    the apply id). Only an ``approved`` plan is applied."""
+    the apply id), and the apply's history entry names the stored plan and its approver
+    (``history_link``). Only an ``approved`` plan is applied."""
     from .apply.run import StalePlanError
     store = store or PlanStore(engine.client, project_key)
     record = store.get(plan_id)
@@ -122,38 +114,20 @@ def apply_stored(engine: Any, project_key: str, plan_id: str, store: Optional[Pl
     applier = check_project_admin(engine.client, project_key, "applying stored plan %s" % plan_id)
     try:
         with source_config(engine.client, project_key, record) as config:
-            result = engine.apply(plan, config=config, **options)
+            result = engine.apply(plan, config=config, recorded={"stored_plan": history_link(record)}, **options)
     except StalePlanError as error:
         store.mark_stale(plan_id, str(error), user=applier)
         raise
-    record = store.mark_applied(plan_id, result.apply_id, result.succeeded, user=applier)
-    if result.apply_id:
-        link_history(engine.client, project_key, result.apply_id, record)
+    store.mark_applied(plan_id, result.apply_id, result.succeeded, user=applier)
     return result
 
 
-def link_history(client: Any, project_key: str, apply_id: str, record: Dict[str, Any]) -> bool:
-    """Record on the apply's history entry in the state which stored plan it applied and who approved
-    it (``stored_plan``: {id, digest, approved_by, approved_at}), so ``history`` names the approver
-    beside the applier. Written under the project lock, as every state write is (waits up to 10 s for
-    it); a failure is logged, not raised: the apply is done and the stored plan records both."""
-    from .state.lock import ProjectLock
-    from .state.store import StateStore
+def history_link(record: Dict[str, Any]) -> Dict[str, Any]:
+    """What the apply's history entry in the state records of the stored plan it applies
+    (``stored_plan``: {id, digest, approved_by, approved_at}), so ``history`` names the approver
+    beside the applier. Part of the entry from its opening (``Engine.apply``'s ``recorded``): written
+    with the apply's own state writes, under its lock, before its "after" checkpoint."""
     approvals = [e for e in record.get("events") or [] if e.get("status") == "approved"]
-    link = {"id": record.get("id"), "digest": record.get("digest"),
+    return {"id": record.get("id"), "digest": record.get("digest"),
             "approved_by": approvals[-1].get("user") if approvals else None,
             "approved_at": approvals[-1].get("at") if approvals else None}
-    try:
-        with ProjectLock(client, project_key, operation="record stored plan", timeout=10.0):
-            store = StateStore(client, project_key)
-            state = store.read()
-            entry = state.history_entry(apply_id)
-            if entry is None:
-                return False
-            entry["stored_plan"] = link
-            store.write(state)
-        return True
-    except Exception as error:  # noqa: BLE001 - the apply itself is done and recorded on the stored plan
-        log.warning("project %s: apply %s could not be linked to stored plan %s in the state history (%s)",
-                    project_key, apply_id, record.get("id"), error.__class__.__name__)
-        return False

@@ -30,6 +30,7 @@ from typing import Any, Callable, Dict, List, Optional
 
 from ..config.secrets import RedactingFilter
 from ..dss.policy import DEFAULT as DEFAULT_POLICY
+from ..dss.rights import is_dss_admin
 # SHOWN_DIFFERENCES and differences_text stay importable from here, their first home
 from ..plan.compare_plans import SHOWN_DIFFERENCES, differences_text, entry_differences, normal_metadata  # noqa: F401
 from ..plan.deletes import DELETE_ORDER, GONE
@@ -173,6 +174,9 @@ class Applier(object):
         self.checkpoints = True
         #: Set (by a signal handler, another thread) to stop the apply: see the module docstring.
         self.cancel = None  # type: Optional[threading.Event]
+        #: Fields added to this apply's history entry when it opens (``stored_plan``: the stored plan
+        #: applied), so they are in every state write of the apply, under its one lock.
+        self.recorded = {}  # type: Dict[str, Any]
 
     # -- planning --------------------------------------------------------------------------------
     def _plan(self, reuse: Any = None) -> Any:
@@ -194,7 +198,9 @@ class Applier(object):
             if named != planned:
                 raise StalePlanError(named, ["the project (metadata.project_key: the plan's %s, its configuration's %s)"
                                              % (named, planned)])
-            return self.saved  # made by this process: checked again under the lock
+            if self.config is self.saved.context.config:
+                return self.saved  # made by this process from this configuration: checked again under the lock
+            # given with another configuration (``config=``): compared with its plan before any write, as a file
         fresh = self._plan()
         moved = stale_differences(self.saved, fresh)
         if moved:
@@ -286,7 +292,7 @@ class Applier(object):
         entry = next((e for e in plan.doc["resource_changes"] if e["address"] == "project"), None)
         current = ((entry or {}).get("before") or {}).get("owner")
         owner = project.owner or current or (me if entry is not None and entry["action"] == "create" else None)
-        if owner == me or _grants_write(project.permissions, me, groups) or _dss_admin(self.client):
+        if owner == me or _grants_write(project.permissions, me, groups) or is_dss_admin(self.client):
             return
         raise AccessLossError(
             "project %s: applying project.owner (%s) and project.permissions would leave DSS user %s without "
@@ -343,7 +349,8 @@ class Applier(object):
         ctx = ApplyContext(self.client, key, context.snapshot, context.connection_types, context.resolved,
                            call=reader.call)
         store = StateStore(self.client, key)
-        state = store.read()
+        # the state the plan made under the lock read (its serial is the plan's): not read again
+        state = context.state if context.state is not None else store.read()
         recovered = self._recover(state, key)
         apply_id = new_apply_id()
         entry = self._open_entry(state, plan, apply_id, lock)
@@ -412,6 +419,7 @@ class Applier(object):
         entry = state.history_entry(apply_id)
         entry["operation"] = "apply"
         entry["lock_id"] = lock.id  # so that history can tell, once this lock is gone, that the apply died
+        entry.update(self.recorded)
         return entry
 
     def _run(self, tasks: List[Task], recorder: "_Recorder", writer: "StateWriter", keeper: "_LockKeeper",
@@ -716,12 +724,6 @@ def _grants_write(permissions: Any, login: Optional[str], groups: set) -> bool:
         if (p.user and p.user == login) or (p.group and p.group in groups):
             return True
     return False
-
-
-def _dss_admin(client: Any) -> bool:
-    """One administrator-only read (the connection list), as ``plan.refresh`` tells an administrator's key."""
-    from ..config.online import try_unless_forbidden
-    return try_unless_forbidden(client.list_connections) is not None
 
 
 def _lifecycle(obj: Any, field: str) -> bool:

@@ -142,36 +142,42 @@ def connect(host: Optional[str] = None, api_key: Optional[str] = None,
     import dataikuapi  # lazily: offline commands never need it
     env = os.environ if environ is None else environ
     credentials = resolve_credentials(host, api_key, env)
-    client = _client_class(dataikuapi)(credentials.url, credentials.api_key)
+    client = remember_auth(dataikuapi.DSSClient(credentials.url, credentials.api_key))
     if credentials.no_check_certificate:
         client._session.verify = False  # what the file's no_check_certificate means (as DSS's own tools do)
     with_timeout(client, timeout if timeout is not None else timeout_from(env))
     return Connection(client, credentials.url, credentials.source)
 
 
-_CLIENT = []  # type: list
-
-
-def _client_class(dataikuapi: Any) -> Any:
-    """``dataikuapi.DSSClient`` answering ``get_auth_info()`` from its first answer (made once, lazily).
+def remember_auth(client: Any) -> Any:
+    """``client``, its ``get_auth_info()`` answered from its first answer from now on; the client.
 
     Why: a command asks who its key is several times (the connection check, the lock's holder, the
-    access check before an apply, the plan's own read), and the answer is the key's: it cannot change
-    while the command runs. The connection check's answer is reused, so each command sends one
-    ``auth/info`` request, not one per asker. A failed read is not kept (the next asker tries again);
-    ``with_secrets=True`` is always read anew (its answer holds secrets and is never kept)."""
-    if not _CLIENT:
-        class Client(dataikuapi.DSSClient):
-            def get_auth_info(self, with_secrets: bool = False) -> Any:
-                if with_secrets:
-                    return super().get_auth_info(with_secrets=True)
-                known = getattr(self, "known_auth_info", None)
-                if known is None:
-                    known = super().get_auth_info()
-                    self.known_auth_info = known
-                return copy.deepcopy(known)  # a caller editing its answer does not edit the next one's
-        _CLIENT.append(Client)
-    return _CLIENT[0]
+    access check before an apply, each plan's own read, the history entry's user), and the answer is
+    the key's: it cannot change while the command runs. ``connect`` and ``Engine`` (whatever client
+    it is given: the plugin's, a script's) both call it, so each sends one ``auth/info`` request, not
+    one per asker. A failed read is not kept (the next asker tries again); ``with_secrets=True`` is
+    always read anew (its answer holds secrets and is never kept). Set on the instance (its public
+    method, wrapped), not on ``dataikuapi``'s class: other clients are left as they are."""
+    ask = getattr(client, "get_auth_info", None)
+    if ask is not None and not isinstance(ask, _RememberedAuth):
+        client.get_auth_info = _RememberedAuth(ask)
+    return client
+
+
+class _RememberedAuth(object):
+    """A client's ``get_auth_info``, its first answer kept (``remember_auth``)."""
+
+    def __init__(self, ask: Any) -> None:
+        self.ask = ask
+        self.known = None  # type: Optional[Dict[str, Any]]
+
+    def __call__(self, with_secrets: bool = False) -> Any:
+        if with_secrets:
+            return self.ask(with_secrets=True)
+        if self.known is None:
+            self.known = self.ask()
+        return copy.deepcopy(self.known)  # a caller editing its answer does not edit the next one's
 
 
 def timeout_from(environ: Mapping[str, str]) -> Any:

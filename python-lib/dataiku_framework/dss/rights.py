@@ -5,11 +5,11 @@ review webapp all ask it, and the store must not import the plugin to do so. It 
 caller's own client: DSS shows a project's permissions to its administrators only, which is itself
 the answer.
 """
-from typing import Any, Dict
+from typing import Any, Callable, Dict, Optional
 
 from ..config.online import try_unless_forbidden
 
-__all__ = ["NotProjectAdmin", "check_project_admin"]
+__all__ = ["NotProjectAdmin", "check_project_admin", "is_dss_admin"]
 
 
 class NotProjectAdmin(Exception):
@@ -33,9 +33,13 @@ def _admin_entry(permissions: Dict[str, Any], caller: Dict[str, Any]) -> bool:
     return False
 
 
-def _is_dss_admin(client: Any) -> bool:
-    """One administrator-only read (the connection list), as ``plan.refresh`` tells an administrator's key."""
-    return try_unless_forbidden(client.list_connections) is not None
+def is_dss_admin(client: Any, call: Optional[Callable[[Callable[[], Any]], Any]] = None) -> bool:
+    """Whether ``client``'s key is a DSS administrator's: one administrator-only read (the connection
+    list), refused to anyone else. The one test every step uses (the plan's project read, its
+    connection check, apply's access check, the rights check); ``call``: how to send the read (a
+    plan's ``Reader.call``, retried and counted), default directly."""
+    read = client.list_connections if call is None else (lambda: call(client.list_connections))
+    return try_unless_forbidden(read) is not None
 
 
 def check_project_admin(client: Any, project_key: str, what: str = "apply") -> str:
@@ -45,7 +49,7 @@ def check_project_admin(client: Any, project_key: str, what: str = "apply") -> s
     caller = _caller(client)
     # DSS shows a project's permissions to its administrators only: a refusal is None here
     permissions = try_unless_forbidden(client.get_project(project_key).get_permissions)
-    if (permissions is not None and _admin_entry(permissions, caller)) or _is_dss_admin(client):
+    if (permissions is not None and _admin_entry(permissions, caller)) or is_dss_admin(client):
         return caller["login"]
     raise NotProjectAdmin("%s needs administrator rights on project %s: DSS user %s is not its owner, has no "
                           "admin permission on it (directly or through a group), and is not a DSS administrator"

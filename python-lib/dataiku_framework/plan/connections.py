@@ -15,6 +15,7 @@ from ..config.diagnostics import ERROR, WARNING, ConfigError, Diagnostic, did_yo
 from ..config.located import position_of
 from ..config.online import try_unless_forbidden
 from ..config.references import code_envs, connections
+from ..dss.rights import is_dss_admin
 
 #: config section -> resource kind of its objects (the kinds that name connections or code envs)
 KINDS = {"datasets": "dataset", "managed_folders": "managed_folder", "recipes": "recipe", "scenarios": "scenario"}
@@ -89,7 +90,7 @@ def _lists_every_connection(client: Any, types: Dict[str, Any], wanted: List[Ref
     a wanted name is absent from what the plan read: the common case costs no request."""
     if all(name in types for name, _ in wanted):
         return True
-    return try_unless_forbidden(lambda: client.list_connections() is not None) is True
+    return is_dss_admin(client)
 
 
 def _problems(config: Any, doc: Dict[str, Any], refs: List[Reference], known: Set[str], complete: bool,

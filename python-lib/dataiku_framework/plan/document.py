@@ -195,13 +195,15 @@ class ResourceChange(object):
 
 class PlanContext(object):
     """What a plan was computed from, kept on a ``Plan`` made in this process (never serialised):
-    the configuration, its resolution, the live snapshot and the connection types. Apply uses it to
-    write what the plan shows without reading DSS again."""
+    the configuration, its resolution, the live snapshot, the connection types and the apply state
+    read with them (None: not read). Apply uses it to write what the plan shows without reading DSS
+    again: the plan made under the lock read the state apply then records into."""
 
-    __slots__ = ("config", "resolved", "snapshot", "connection_types")
+    __slots__ = ("config", "resolved", "snapshot", "connection_types", "state")
 
-    def __init__(self, config: Any, resolved: Any, snapshot: Any, connection_types: Any) -> None:
+    def __init__(self, config: Any, resolved: Any, snapshot: Any, connection_types: Any, state: Any = None) -> None:
         self.config, self.resolved, self.snapshot, self.connection_types = config, resolved, snapshot, connection_types
+        self.state = state
 
 
 class Plan(object):

@@ -332,8 +332,8 @@ def exists(reader: Reader, metadata: Any, project_key: str) -> bool:
 
 def _is_admin(reader: Reader) -> bool:
     """Whether the key is an administrator's (who lists every project); one admin-only read."""
-    from ..config.online import try_unless_forbidden
-    return try_unless_forbidden(lambda: reader.call(reader.client.list_connections)) is not None
+    from ..dss.rights import is_dss_admin
+    return is_dss_admin(reader.client, reader.call)
 
 
 def _unless_missing(future: Any, listed: bool) -> Any:

@@ -8,6 +8,7 @@ crash loses at most the last second of records, and the next apply adopts those 
 clock that does not move, that is one write while the resources run and the final one.
 """
 from apply_support import fresh_key
+from emusupport import ADMIN_KEY
 
 from dataiku_framework import FrameworkConfig
 from dataiku_framework.apply.run import StateWriter
@@ -153,3 +154,25 @@ def test_an_apply_from_empty_sends_per_object_its_creation_its_settings_write_an
         log = emu.stats.snapshot(with_log=True)["log"]
         counted.append(sum(1 for e in log if STATE_PATH not in e["path"]))
     assert counted[1] - counted[0] <= (4 + 2) * 11, counted
+
+
+def test_the_state_is_read_once_per_plan_and_not_again_once_the_lock_is_held(emu, engine):
+    """The plan under the lock reads the state (its serial is in the plan): the apply then records
+    into that state instead of reading the file a third time."""
+    key = fresh_key("REQ")
+    log = _log_after_first_apply(emu, engine, key, _datasets(key, 2))
+    state_reads = [e for e in log if not e["write"] and e["path"].endswith(STATE_PATH)]
+    assert len(state_reads) == 2, [(e["method"], e["path"]) for e in log]
+
+
+def test_an_engine_on_a_callers_client_asks_who_its_key_is_once_per_apply(emu, engine):
+    """A client given to ``Engine(client=...)`` (the plugin's, a script's) keeps its first
+    ``auth/info`` answer as a client ``connect`` made does: the plans' connection checks and reads,
+    the lock's holder and the history entry's user ask one request, not six."""
+    key = fresh_key("REQ")
+    log = _log_after_first_apply(emu, engine, key, _datasets(key, 2))
+    assert len(_on(log, "/auth/info")) == 0, _on(log, "/auth/info")  # answered by the first apply's
+    fresh = type(engine)(client=emu.client(ADMIN_KEY))
+    emu.stats.reset()
+    assert fresh.apply(_datasets(key, 3)).succeeded
+    assert len(_on(emu.stats.snapshot(with_log=True)["log"], "/auth/info")) == 1

@@ -120,6 +120,18 @@ def test_a_plan_edited_to_name_another_project_touches_nothing_there(engine, cli
     assert len(engine.history(victim)) == 1 and len(engine.history(key)) == 1
 
 
+def test_a_plan_made_here_given_with_another_projects_configuration_writes_nothing(engine, client, tmp_path):
+    """``Engine.apply(plan, config=...)`` with a plan made in this process from another configuration
+    (of a project still to create): refused before anything is written, neither project created nor
+    locked, as a plan read from a file is."""
+    planned_key, other_key = fresh_key("SBP"), fresh_key("SBO")
+    plan = engine.plan(load_config_text(tmp_path, CONFIG % {"key": planned_key, "a": "one"}))
+    other = load_config_text(tmp_path, CONFIG % {"key": other_key, "a": "one"})
+    with pytest.raises(StalePlanError, match="metadata.project_key"):
+        engine.apply(plan, config=other)
+    assert planned_key not in client.list_project_keys() and other_key not in client.list_project_keys()
+
+
 def load_config_text(tmp_path, text):
     path = tmp_path / ("c%d.yaml" % len(list(tmp_path.iterdir())))
     path.write_text(text)

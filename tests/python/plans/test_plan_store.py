@@ -328,3 +328,37 @@ def test_only_a_project_admin_confirms_the_webapp_s_source_recorded_with_who_and
     store.set_setting("approver_must_differ", True)
     assert PlanStore(client, KEY).confirmed_source() == record
     assert "confirmed_source" not in store.settings()
+
+
+def test_a_stored_plan_is_linked_in_the_history_by_the_apply_itself_under_its_one_lock(emulator, client, made):
+    """The link to the stored plan is part of the apply's history entry from the start: after the
+    apply's "after" checkpoint (the commit rollback returns to) only its lock's release and the stored
+    plan's record are written; no second lock, state read and state write."""
+    engine, plan = made
+    store = PlanStore(client, KEY)
+    plan_id = store.save(plan).id
+    store.approve(plan_id)
+    emulator.stats.keep = 10 ** 6
+    emulator.stats.reset()
+    result = apply_stored(engine, KEY, plan_id)
+    writes = [e["path"] for e in emulator.stats.snapshot(with_log=True)["log"] if e["write"]]
+    after = writes[len(writes) - 1 - writes[::-1].index("/projects/%s/git/tags/" % KEY) + 1:]
+    assert [p.rsplit("/", 1)[-1] for p in after] == ["lock.json", plan_file(plan_id), INDEX_NAME], after
+    [entry] = [e for e in engine.history(KEY) if e["apply_id"] == result.apply_id]
+    assert entry["stored_plan"]["id"] == plan_id and entry["stored_plan"]["approved_by"] == "admin"
+    assert entry["stored_plan"]["digest"] == store.get(plan_id)["digest"]
+
+
+def test_a_stored_plan_made_with_another_project_key_is_applied_to_that_project(client, config_file):
+    """``--project-key``: the stored source names PS1, the plan PS1_COPY; applying it reads the source
+    again and applies it to PS1_COPY (``engine.rekeyed_as_planned``, shared with a saved plan file)."""
+    from dataiku_framework.config.api import load_config
+    client.create_project("PS1_COPY", "Copy", "admin")
+    engine = Engine(client=client)
+    plan = engine.plan(load_config(config_file).with_project_key("PS1_COPY"), config_source=config_file)
+    store = PlanStore(client, "PS1_COPY")
+    plan_id = store.save(plan).id
+    store.approve(plan_id)
+    assert apply_stored(engine, "PS1_COPY", plan_id, checkpoint=False).succeeded
+    assert [d["name"] for d in client.get_project("PS1_COPY").list_datasets()] == ["RAW"]
+    assert KEY not in client.list_project_keys()
