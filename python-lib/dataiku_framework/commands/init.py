@@ -14,6 +14,7 @@ import re
 from typing import Any, Dict, List, Optional, Tuple
 
 from .. import exitcodes
+from ..config.schema_check import SCHEMA_ID
 from .plan import _error, add_connection_options, command_parser
 
 #: Where the templates live, inside the installed package.
@@ -23,7 +24,7 @@ DEFAULT_TEMPLATE = "sql_etl"
 #: Main file names of a template, in order of preference.
 MAIN_FILES = ("project.yaml", "main.yaml")
 #: The editor modeline every written main file starts with: the configuration schema's ``$id``.
-SCHEMA_URL = "https://dataiku-framework.dev/schema/config-1.0.schema.json"
+SCHEMA_URL = SCHEMA_ID
 MODELINE = "# yaml-language-server: $schema=%s" % SCHEMA_URL
 _MODELINE_RE = re.compile(r"#\s*yaml-language-server:")
 

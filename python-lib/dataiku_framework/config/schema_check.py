@@ -24,6 +24,11 @@ from .secrets import redact_value
 
 SCHEMA_PATH = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
                            "schema", "config-1.0.schema.json")
+#: Where the package's JSON Schemas are published: each one's ``$id`` is this URL and its file name, and
+#: the documentation site serves it there (``tools/gen_docs.py``), so an editor modeline naming it works.
+SCHEMA_BASE_URL = "https://dataiku-framework.dev/schema/"
+#: The configuration schema's ``$id``: what a configuration's ``yaml-language-server`` modeline names.
+SCHEMA_ID = SCHEMA_BASE_URL + os.path.basename(SCHEMA_PATH)
 
 #: Keywords that only annotate; the checker ignores them.
 ANNOTATIONS = frozenset(["$schema", "$id", "$defs", "title", "description", "default", "examples",

@@ -37,10 +37,24 @@ def test_site_builds_strict_without_warnings(tmp_path):
     assert (tmp_path / "site" / "getting-started" / "index.html").exists()
     assert (tmp_path / "site" / "reference" / "configuration" / "index.html").exists()
     served = gen_docs.schema_files()
-    assert "schema/config-1.0.schema.json" in served
+    assert sorted(served) == ["schema/config-1.0.schema.json", "schema/plan-1.0.schema.json"]
     for rel, path in served.items():  # each schema at its $id's path, byte for byte the package's
         with open(path, "rb") as shipped:
             assert (tmp_path / "site" / rel).read_bytes() == shipped.read(), rel
+
+
+def test_both_schemas_have_their_id_on_one_host():
+    """The modeline the docs show names the configuration schema's ``$id``; the plan schema is served
+    beside it, on the same host and folder (``SCHEMA_BASE_URL``), so that one hosted site serves both."""
+    import json
+    from urllib.parse import urlparse
+    from dataiku_framework.config.schema_check import SCHEMA_BASE_URL
+    ids = []
+    for path in sorted(gen_docs.schema_files().values()):
+        with open(path, encoding="utf-8") as f:
+            ids.append(json.load(f)["$id"])
+    assert ids == [SCHEMA_BASE_URL + name for name in ("config-1.0.schema.json", "plan-1.0.schema.json")]
+    assert len({urlparse(i).netloc for i in ids}) == 1, ids
 
 
 @needs_mkdocs
