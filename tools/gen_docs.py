@@ -274,6 +274,128 @@ def cli_page(parser: argparse.ArgumentParser) -> str:
     return HEADER % "the dss-framework argument parser" + "\n".join(lines).rstrip("\n") + "\n"
 
 
+# ---------------------------------------------------------------- plugin components
+
+#: Each kind of component the plugin ships: its section title, the glob of its descriptors under the
+#: plugin's root, and the descriptor keys (besides ``meta`` and ``params``) shown for it, in DSS's words.
+COMPONENTS = [
+    ("Macros", "python-runnables/*/runnable.json",
+     [("permissions", "Project permissions needed"), ("requiresGlobalAdmin", "DSS administrators only"),
+      ("macroRoles", "Roles (where DSS offers it)"), ("impersonate", "Runs as the user"),
+      ("resultType", "Result"), ("resultLabel", "Result label")]),
+    ("Scenario steps", "python-steps/*/step.json", []),
+    ("Webapps", "webapps/*/webapp.json",
+     [("baseType", "Base type"), ("hasBackend", "Python backend"), ("roles", "Roles")]),
+    ("Parameter sets (presets)", "parameter-sets/*/parameter-set.json",
+     [("defaultDefinableAtProjectLevel", "Definable per project"), ("defaultDefinableInline", "Definable inline")]),
+]
+
+
+def descriptor(path: str) -> Dict[str, Any]:
+    """A plugin descriptor, read as strict JSON like the plugin's tests and zip builder read it (DSS's own
+    parser accepts comments; ours do not, so the descriptors stay strict)."""
+    with open(path, encoding="utf-8") as f:
+        return json.load(f)
+
+
+def _value_text(value: Any) -> str:
+    """A descriptor value as the page shows it: a role by its type and target, a list joined, a scalar in code."""
+    if isinstance(value, list):
+        return ", ".join(_value_text(v) for v in value) if value else "none"
+    if isinstance(value, dict) and "type" in value:
+        targets = value.get("targetParamsKey") or value.get("targetParamsKeys")
+        return "`%s`%s" % (value["type"], " (target: `%s`)" % targets if targets else "")
+    return "`%s`" % json.dumps(value).strip('"')
+
+
+def _param_notes(param: Dict[str, Any]) -> str:
+    """What a parameter's description does not say: its choices, range, preset and when it is shown."""
+    description = param.get("description", "").strip()
+    notes = [description + ("." if description and not description.endswith(".") else "")]
+    if param.get("selectChoices"):
+        notes.append("Choices: %s." % ", ".join("`%s` (%s)" % (c.get("value"), c.get("label", ""))
+                                              for c in param["selectChoices"]))
+    bounds = [param.get(k) for k in ("minI", "maxI", "minD", "maxD") if param.get(k) is not None]
+    if bounds:
+        notes.append("From %s to %s." % (bounds[0], bounds[-1]))
+    if param.get("parameterSetId"):
+        notes.append("A preset of the parameter set `%s`." % param["parameterSetId"])
+    if param.get("visibilityCondition"):
+        notes.append("Shown when `%s`." % param["visibilityCondition"])
+    return _cell(" ".join(n for n in notes if n))
+
+
+def params_table(params: List[Dict[str, Any]]) -> List[str]:
+    """A component's parameters: a row each (a separator is a row naming the group that follows)."""
+    if not params:
+        return ["No parameters.", ""]
+    lines = ["| Name | Type | Label | Default | Mandatory | Description |", "|---|---|---|---|---|---|"]
+    for param in params:
+        mandatory = {True: "yes", False: "no"}.get(param.get("mandatory"), "")
+        default = "`%s`" % json.dumps(param["defaultValue"]) if "defaultValue" in param else ""
+        lines.append("| %s | %s | %s | %s | %s | %s |" % (
+            "`%s`" % param["name"] if param.get("name") else "", param.get("type", ""), _cell(param.get("label", "")),
+            default, mandatory, _param_notes(param)))
+    return lines + [""]
+
+
+def component_section(root: str, path: str, keys: List[Tuple[str, str]]) -> List[str]:
+    """One component: its label, id, descriptor file, description, declared settings and parameters."""
+    spec = descriptor(path)
+    meta = spec.get("meta", {})
+    component_id = os.path.basename(os.path.dirname(path))
+    lines = ["### %s" % meta.get("label", component_id), "",
+             "Id `%s`, declared in `%s`." % (component_id, os.path.relpath(path, root).replace(os.sep, "/")), ""]
+    if meta.get("description"):
+        lines += [_text(meta["description"]), ""]
+    shown = [(label, spec[key]) for key, label in keys if key in spec]
+    lines += ["- %s: %s" % (label, _value_text(value)) for label, value in shown]
+    lines += [""] if shown else []
+    lines += params_table(spec.get("params", []))
+    if spec.get("pluginParams"):
+        lines += ["Set by a DSS administrator in the plugin's settings:", ""] + params_table(spec["pluginParams"])
+    return lines
+
+
+def code_env_section(root: str) -> List[str]:
+    """The plugin's code environment: what ``desc.json`` declares and the requirements it installs."""
+    folder = os.path.join(root, "code-env", "python")
+    lines = ["## Code environment", "", "Declared in `code-env/python/desc.json`:", ""]
+    lines += ["- `%s`: %s" % (key, _value_text(value)) for key, value in descriptor(os.path.join(folder, "desc.json")).items()]
+    spec = os.path.join(folder, "spec", "requirements.txt")
+    if os.path.exists(spec):
+        with open(spec, encoding="utf-8") as f:
+            lines += ["", "Installed from `code-env/python/spec/requirements.txt`:", "", "```text", f.read().rstrip("\n"),
+                      "```"]
+    return lines + [""]
+
+
+def plugin_page(root: str = ROOT) -> str:
+    """The plugin's components, from their descriptor files under ``root`` (the plugin's folder)."""
+    plugin = descriptor(os.path.join(root, "plugin.json"))
+    meta = plugin.get("meta", {})
+    lines = ["# Plugin components", "",
+             "What the DSS plugin ships, generated from its descriptor files. How to install and use it: "
+             "[Inside DSS, the plugin](../how-to/plugin.md).", "",
+             "## The plugin", "", "Id `%s`, version `%s`, declared in `plugin.json`." % (plugin.get("id"),
+                                                                                  plugin.get("version")), ""]
+    if meta.get("description"):
+        lines += ["**%s**: %s" % (_text(meta.get("label", "")), _text(meta["description"])), ""]
+    lines += ["- `%s`: %s" % (key, _value_text(meta[key])) for key in ("author", "tags", "licenseInfo", "supportLevel")
+              if key in meta]
+    lines += [""]
+    if plugin.get("params"):
+        lines += ["Plugin settings:", ""] + params_table(plugin["params"])
+    for title, pattern, keys in COMPONENTS:
+        paths = sorted(glob.glob(os.path.join(root, pattern)))
+        if paths:
+            lines += ["## %s" % title, ""]
+            for path in paths:
+                lines += component_section(root, path, keys)
+    lines += code_env_section(root)
+    return HEADER % "the plugin's descriptor files" + "\n".join(lines).rstrip("\n") + "\n"
+
+
 # ---------------------------------------------------------------- pages
 
 
@@ -285,6 +407,7 @@ def pages() -> Dict[str, str]:
         "reference/configuration.md": configuration_page(schema),
         "reference/cli.md": cli_page(build_parser()),
         "reference/plan-document.md": plan_page(),
+        "reference/plugin-components.md": plugin_page(),
     }
     return result
 

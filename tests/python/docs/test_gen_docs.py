@@ -72,3 +72,54 @@ def test_a_template_without_its_part_is_an_error(tmp_path, monkeypatch):
     monkeypatch.setattr(gen_docs, "TEMPLATES", str(tmp_path))
     with pytest.raises(ValueError, match=r"page.md has no line \{\{ table \}\}"):
         gen_docs.from_template("page.md", {"table": "| a |"}, "a source")
+
+
+def _stand_in_plugin(tmp_path):
+    """A copy of the plugin's descriptors (only they: the page is made from them) to change."""
+    import glob
+    import shutil
+    for pattern in ["plugin.json", "code-env/python/desc.json", "code-env/python/spec/requirements.txt"] + [
+            pattern for _, pattern, _ in gen_docs.COMPONENTS]:
+        for path in glob.glob(os.path.join(ROOT, pattern)):
+            target = tmp_path / os.path.relpath(path, ROOT)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, str(target))
+    return tmp_path
+
+
+def test_a_plugin_parameter_added_to_a_descriptor_appears_in_the_page(tmp_path):
+    import json
+    root = _stand_in_plugin(tmp_path)
+    path = root / "python-runnables" / "unlock" / "runnable.json"
+    spec = json.loads(path.read_text(encoding="utf-8"))
+    spec["params"].append({"name": "dry_run", "label": "Dry run", "type": "BOOLEAN", "defaultValue": True,
+                           "mandatory": True, "description": "Only say what would be released"})
+    spec["macroRoles"] = [{"type": "MANAGED_FOLDER", "targetParamsKey": "folder"}]
+    path.write_text(json.dumps(spec), encoding="utf-8")
+    page = gen_docs.plugin_page(str(root))
+    section = page.split("\n### Unlock\n", 1)[1].split("\n### ", 1)[0]
+    assert "| `dry_run` | BOOLEAN | Dry run | `true` | yes | Only say what would be released. |" in section
+    assert "- Roles (where DSS offers it): `MANAGED_FOLDER` (target: `folder`)" in section
+    assert "- Project permissions needed: `ADMIN`" in section
+    assert "| `dry_run` |" not in gen_docs.plugin_page(ROOT)
+
+
+def test_a_new_component_gets_its_section(tmp_path):
+    root = _stand_in_plugin(tmp_path)
+    step = root / "python-steps" / "notify" / "step.json"
+    step.parent.mkdir()
+    step.write_text('{"meta": {"label": "Notify", "description": "Say it."}, "params": []}', encoding="utf-8")
+    page = gen_docs.plugin_page(str(root))
+    assert "### Notify\n\nId `notify`, declared in `python-steps/notify/step.json`.\n\nSay it.\n\nNo parameters." in page
+
+
+def test_the_plugin_page_names_every_component_and_parameter():
+    import glob
+    page = gen_docs.pages()["reference/plugin-components.md"]
+    for _, pattern, _ in gen_docs.COMPONENTS:
+        for path in glob.glob(os.path.join(ROOT, pattern)):
+            spec = gen_docs.descriptor(path)
+            assert "\n### %s\n" % spec["meta"]["label"] in page, path
+            for param in spec.get("params", []) + spec.get("pluginParams", []):
+                assert param.get("label", "") in page and ("`%s`" % param["name"] if "name" in param else "") in page
+    assert "- `acceptedPythonInterpreters`: `PYTHON39`" in page
