@@ -16,12 +16,15 @@ Schema the package ships to the path of its ``$id``, so that a schema modeline n
 works once the site is hosted, from the one copy the package validates with.
 """
 import argparse
+import ast
 import glob
+import inspect
 import json
 import os
 import re
 import shutil
 import sys
+import textwrap
 from urllib.parse import urlparse
 from typing import Any, Dict, Iterator, List, Optional, Tuple
 
@@ -274,6 +277,150 @@ def cli_page(parser: argparse.ArgumentParser) -> str:
     return HEADER % "the dss-framework argument parser" + "\n".join(lines).rstrip("\n") + "\n"
 
 
+# ---------------------------------------------------------------- Python API
+
+
+def _annotation_text(annotation: Any) -> str:
+    """An annotation as written in code: ``Optional[str]``, ``Plan`` (no module paths, no quotes)."""
+    text = annotation if isinstance(annotation, str) else inspect.formatannotation(annotation)
+    return re.sub(r"\b(?:[a-z_][\w]*\.)+(?=[A-Za-z_])", "", text)
+
+
+def _type_comment(func: Any) -> Optional[Tuple[List[str], str]]:
+    """The argument and return types of a function annotated with a ``# type: (...) -> R`` comment
+    (the configuration model is written so), or None."""
+    try:
+        source = textwrap.dedent(inspect.getsource(func))
+        node = ast.parse(source, type_comments=True).body[0]
+    except (OSError, TypeError, SyntaxError, IndexError):
+        return None
+    comment = getattr(node, "type_comment", None)
+    if not comment:
+        return None
+    types = ast.parse(comment, mode="func_type")
+    return [ast.unparse(t) for t in types.argtypes], ast.unparse(types.returns)
+
+
+def signature_text(func: Any, bound: bool) -> str:
+    """``(name: Type = default, *, key: Type = default) -> Return`` of a function, its annotations or type
+    comment included; ``bound``: leave out its first parameter (``self``, ``cls``)."""
+    signature = inspect.signature(func)
+    params = list(signature.parameters.values())[1 if bound else 0:]
+    commented = _type_comment(func) if all(p.annotation is p.empty for p in params) else None
+    parts, starred = [], False
+    for index, param in enumerate(params):
+        if param.kind == param.KEYWORD_ONLY and not starred:
+            parts.append("*")
+        starred = starred or param.kind in (param.KEYWORD_ONLY, param.VAR_POSITIONAL)
+        text = {param.VAR_POSITIONAL: "*", param.VAR_KEYWORD: "**"}.get(param.kind, "") + param.name
+        if param.annotation is not param.empty:
+            text += ": " + _annotation_text(param.annotation)
+        elif commented and index < len(commented[0]):
+            text += ": " + commented[0][index]
+        if param.default is not param.empty:
+            text += " = " + repr(param.default)
+        parts.append(text)
+    returns = signature.return_annotation
+    result = _annotation_text(returns) if returns is not signature.empty else (commented[1] if commented else "")
+    arrow = " -> " + result if result else ""
+    if len(", ".join(parts)) > 90:  # one parameter a line, as black writes a long signature
+        return "(\n%s\n)%s" % ("\n".join("    %s," % p for p in parts), arrow)
+    return "(%s)%s" % (", ".join(parts), arrow)
+
+
+def public_members(cls: type) -> List[Tuple[str, Any]]:
+    """The public methods and properties a class defines itself, in source order (``__init__`` is the
+    constructor, shown with the class)."""
+    return [(name, value) for name, value in vars(cls).items()
+            if not name.startswith("_") and (callable(value) or isinstance(value, (classmethod, staticmethod, property)))]
+
+
+def _doc(obj: Any) -> str:
+    return _text(inspect.cleandoc(obj.__doc__)) if obj.__doc__ else ""
+
+
+def member_section(owner: str, name: str, value: Any) -> List[str]:
+    """One method or property: its signature (or type) in a code block, then its docstring."""
+    lines = ["#### `%s.%s`" % (owner, name), ""]
+    if isinstance(value, property):
+        commented = _type_comment(value.fget)
+        returns = inspect.signature(value.fget).return_annotation
+        kind = _annotation_text(returns) if returns is not inspect.Signature.empty else (commented or ["", ""])[1]
+        lines += ["Property%s." % (": `%s`" % kind if kind else ""), ""]
+        return lines + ([_doc(value), ""] if value.__doc__ else [])
+    func = value.__func__ if isinstance(value, (classmethod, staticmethod)) else value
+    prefix = {classmethod: "classmethod ", staticmethod: "staticmethod "}.get(type(value), "")
+    lines += ["```python", "%s%s.%s%s" % (prefix, owner, name, signature_text(func, not isinstance(value, staticmethod))),
+              "```", ""]
+    if func.__name__ != name:
+        return lines + ["The same as `%s.%s`." % (owner, func.__name__), ""]
+    return lines + ([_doc(func), ""] if func.__doc__ else [])
+
+
+def class_section(name: str, cls: type) -> List[str]:
+    """One class of the public API: its constructor, docstring, configuration keys, methods and properties."""
+    lines = ["### `%s`" % name, ""]
+    if cls.__name__ != name:
+        return lines + ["The same class as [`%s`](#%s), by another name." % (cls.__name__, cls.__name__.lower()), ""]
+    lines += ["```python", "%s%s" % (name, signature_text(cls.__init__, True).replace(" -> None", "")), "```", ""]
+    lines += [_doc(cls), ""] if cls.__doc__ else []
+    definition = getattr(cls, "_definition", None)
+    if definition is not None and hasattr(cls, "fields"):
+        title = definition or "Top level"
+        lines += ["Its attributes are the keys of [%s](configuration.md#%s): %s." % (
+            title, title.lower().replace(" ", "-"), ", ".join("`%s`" % f for f in cls.fields())), ""]
+    for member, value in public_members(cls):
+        lines += member_section(name, member, value)
+    return lines
+
+
+def api_groups(names: List[str]) -> List[Tuple[str, List[str]]]:
+    """The public names grouped for the reader: the configuration model, planning and applying, errors."""
+    from dataiku_framework.config import ConfigObject
+    import dataiku_framework
+    model, errors, other = [], [], []
+    for name in names:
+        obj = getattr(dataiku_framework, name)
+        group = model if issubclass(obj, ConfigObject) else errors if name in ("ConfigError", "Diagnostic") else other
+        group.append(name)
+    model.sort(key=lambda n: (n != "FrameworkConfig", n))
+    return [("Configuration model", model), ("Planning and applying", other), ("Errors and diagnostics", errors)]
+
+
+def api_reference() -> str:
+    """Every public class of ``dataiku_framework.__all__``, with its public methods and properties."""
+    import dataiku_framework
+    from dataiku_framework.config import ConfigObject
+    lines: List[str] = []
+    for title, names in api_groups(list(dataiku_framework.__all__)):
+        lines += ["## %s" % title, ""]
+        if title == "Configuration model":
+            lines += ["### Every configuration class", "", "Every class below is a `ConfigObject`. " + _doc(ConfigObject), ""]
+            for member, value in public_members(ConfigObject):
+                lines += member_section("ConfigObject", member, value)
+        for name in names:
+            lines += class_section(name, getattr(dataiku_framework, name))
+    return "\n".join(lines)
+
+
+def undocumented() -> List[str]:
+    """The public classes, methods and properties of the API without a docstring (a test keeps this empty)."""
+    import dataiku_framework
+    from dataiku_framework.config import ConfigObject
+    out = []
+    for name in list(dataiku_framework.__all__) + ["ConfigObject"]:
+        cls = getattr(dataiku_framework, name, None) or ConfigObject
+        out += [] if cls.__doc__ else [name]
+        for member, value in public_members(cls):
+            out += [] if getattr(value, "__func__", value).__doc__ else ["%s.%s" % (name, member)]
+    return out
+
+
+def python_api_page() -> str:
+    """The Python API: the template's prose and example around the reference generated from the code."""
+    return from_template("python-api.md", {"api_reference": api_reference()}, "the docstrings of dataiku_framework")
+
+
 # ---------------------------------------------------------------- plugin components
 
 #: Each kind of component the plugin ships: its section title, the glob of its descriptors under the
@@ -396,7 +543,43 @@ def plugin_page(root: str = ROOT) -> str:
     return HEADER % "the plugin's descriptor files" + "\n".join(lines).rstrip("\n") + "\n"
 
 
+# ---------------------------------------------------------------- the reference's index
+
+_GENERATED_FROM = re.compile(r"^<!-- Generated by \S+ from (.*?): do not edit")
+
+
+def reference_index(nav: List[Any], generated: Dict[str, str]) -> str:
+    """The list of the reference pages, in the site's navigation order, each generated one with its source
+    (read from its "Generated ... from SOURCE" first line), then the pages written by hand."""
+    entries = [next(iter(item.items())) for item in nav if isinstance(item, dict)]
+    made, written = [], []
+    for title, path in entries:
+        link = "[%s](%s)" % (title, os.path.relpath(path, "reference").replace(os.sep, "/"))
+        if path in generated:
+            source = _GENERATED_FROM.match(generated[path])
+            made.append("- %s: from %s." % (link, source.group(1) if source else "the code"))
+        else:
+            written.append("- %s" % link)
+    return "\n".join(["Generated (`make docs` rewrites them, and a test fails when a committed one is stale):", ""]
+                     + made + ["", "Written by hand:", ""] + written)
+
+
+def reference_index_page(generated: Dict[str, str]) -> str:
+    """``reference/index.md``: the template's prose and the list of the Reference section of mkdocs.yml."""
+    import yaml
+    with open(os.path.join(ROOT, "mkdocs.yml"), encoding="utf-8") as f:
+        nav = yaml.safe_load(f)["nav"]
+    section = next(item["Reference"] for item in nav if isinstance(item, dict) and "Reference" in item)
+    return from_template("reference-index.md", {"pages": reference_index(section, generated)},
+                         "the Reference section of mkdocs.yml")
+
+
 # ---------------------------------------------------------------- pages
+
+
+def with_index(generated: Dict[str, str]) -> Dict[str, str]:
+    """The generated pages and the reference's index, which lists them (so it is made from all the others)."""
+    return dict(generated, **{"reference/index.md": reference_index_page(generated)})
 
 
 def pages() -> Dict[str, str]:
@@ -408,8 +591,10 @@ def pages() -> Dict[str, str]:
         "reference/cli.md": cli_page(build_parser()),
         "reference/plan-document.md": plan_page(),
         "reference/plugin-components.md": plugin_page(),
+        "reference/python-api.md": python_api_page(),
     }
-    return result
+    # another generator's pages: one line each here, result.update(docs_TOPIC.pages()) (tools/docs_TOPIC.py)
+    return with_index(result)
 
 
 def stale(docs: str = DOCS) -> List[str]:

@@ -15,7 +15,8 @@ from .plan.refresh import DEFAULT_PARALLELISM, carry_over, kind_details, read_na
 
 
 class Engine(object):
-    """Plans (and, later, applies) configurations against one DSS instance.
+    """Plans and applies configurations against one DSS instance; reads a project's apply history, rolls
+    it back, and releases its lock.
 
     ``Engine(host, api_key)``, ``Engine(host=..., api_key=...)`` or ``Engine(client=<DSSClient>)``;
     with neither, the credentials come from the environment (``DKU_DSS_URL``/``DKU_API_KEY``,

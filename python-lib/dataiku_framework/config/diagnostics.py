@@ -85,6 +85,7 @@ class Diagnostic(object):
     @property
     def is_error(self):
         # type: () -> bool
+        """True for an error, False for a warning: only errors make a configuration invalid."""
         return self.severity == ERROR
 
     @property
@@ -140,6 +141,7 @@ class Diagnostic(object):
 
     def sort_key(self):
         # type: () -> Tuple[str, int, int, str]
+        """File, line, column, summary: diagnostics sorted by it read in the order of the file."""
         return (self.filename or "", self.line, self.column, self.summary)
 
     def __repr__(self):
@@ -159,6 +161,7 @@ class ConfigError(Exception):
     @property
     def errors(self):
         # type: () -> List[Diagnostic]
+        """The diagnostics that are errors (``diagnostics`` also holds the warnings found with them)."""
         return [d for d in self.diagnostics if d.is_error]
 
 

@@ -27,7 +27,9 @@ _MISSING = object()
 
 
 class ConfigObject(object):
-    """Base of all configuration records; subclasses set ``_definition`` and ``_nested``."""
+    """Base of all configuration records: a plain mutable record whose attributes are the keys of its
+    schema definition (assigning an unknown one raises ``AttributeError`` with a "did you mean" hint);
+    subclasses set ``_definition`` and ``_nested``."""
 
     _definition = ""  # type: str
     _nested = {}  # type: Dict[str, Tuple[str, bool]]  # field -> (class name, is_list)
@@ -239,7 +241,9 @@ class DatasetConfig(ConfigObject):
                 value[key] = old[key]
         self.__dict__["params"] = value
 
-    params = property(_get_params, _set_params)
+    params = property(_get_params, _set_params, doc="""The DSS dataset params the configuration writes raw
+    (``params:``): a mapping. Assigning it keeps the location fields it does not mention (``ds.table``
+    survives ``ds.params = {...}``), so the first-class fields and the raw params stay one value.""")
 
     def _export(self, located: bool) -> Dict[str, Any]:
         """One spelling per value: the first-class field where it applies to the type, else the params key."""
@@ -292,10 +296,12 @@ class RecipeConfig(ConfigObject):
 
     def input_names(self):
         # type: () -> List[str]
+        """The names of the recipe's inputs, whether written as a name or as ``{ref: NAME, ...}``."""
         return [e if isinstance(e, str) else e.get("ref") for e in self.inputs]
 
     def output_names(self):
         # type: () -> List[str]
+        """The names of the recipe's outputs, whether written as a name or as ``{ref: NAME, ...}``."""
         return [e if isinstance(e, str) else e.get("ref") for e in self.outputs]
 
 
@@ -343,7 +349,7 @@ class ExternalConfig(ConfigObject):
 
 @_bind
 class FrameworkConfig(ConfigObject):
-    """A whole configuration file (see the configuration reference in README.md).
+    """A whole configuration file (its keys: docs/reference/configuration.md).
 
     Load with ``from_yaml``/``from_json``/``from_dict`` (each validates and raises
     ``ConfigError`` with every diagnostic), save with ``to_yaml``/``to_json``
@@ -435,6 +441,8 @@ class FrameworkConfig(ConfigObject):
     @property
     def source_file(self):
         # type: () -> Optional[str]
+        """The file this configuration was loaded from (None when built in code or from text): diagnostics
+        and plans name it."""
         return self._source_file
 
     def _checked(self, validate):

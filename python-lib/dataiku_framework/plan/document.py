@@ -242,6 +242,7 @@ class Plan(object):
 
     @property
     def summary(self) -> Dict[str, int]:
+        """The number of resources per action (``create``, ``update``, ``replace``, ``delete``, ``no-op``)."""
         return self.doc["summary"]
 
     @property
@@ -264,6 +265,7 @@ class Plan(object):
 
     @property
     def resource_changes(self) -> List[ResourceChange]:
+        """One entry per resource, in the document's order (the project first, then by execution group)."""
         return [ResourceChange(e) for e in self.doc["resource_changes"]]
 
     def change(self, address: str) -> ResourceChange:
@@ -275,12 +277,15 @@ class Plan(object):
                        % (address, ", ".join(e["address"] for e in self.doc["resource_changes"])))
 
     def to_text(self, color: bool = False) -> str:
+        """The plan as ``dss-framework plan`` prints it (``color``: with terminal colours)."""
         return view("text")(self.doc, color=color)
 
     def to_markdown(self) -> str:
+        """The plan as Markdown, for a pull-request comment."""
         return view("markdown")(self.doc)
 
     def to_html(self) -> str:
+        """The plan as one standalone HTML page (no external assets), to save or attach."""
         return view("html")(self.doc)
 
     def __repr__(self) -> str:

@@ -123,3 +123,74 @@ def test_the_plugin_page_names_every_component_and_parameter():
             for param in spec.get("params", []) + spec.get("pluginParams", []):
                 assert param.get("label", "") in page and ("`%s`" % param["name"] if "name" in param else "") in page
     assert "- `acceptedPythonInterpreters`: `PYTHON39`" in page
+
+
+class StandIn(object):
+    """A stand-in public class."""
+
+    def __init__(self, name: str, *, size: int = 3) -> None:
+        self.name = name
+
+    def grow(self, by: int = 1, *names: str, strict: bool = False) -> "StandIn":
+        """Grow by ``by``: the reason it exists."""
+        return self
+
+    def legacy(self, path, flag=False):
+        # type: (Optional[str], bool) -> List[str]
+        """Typed by a comment, as the configuration model is."""
+        return []
+
+    @property
+    def label(self):
+        # type: () -> str
+        """Its label."""
+        return self.name
+
+    def _private(self) -> None:
+        """Not public."""
+
+
+def test_a_public_method_with_a_docstring_appears_with_its_signature():
+    page = "\n".join(gen_docs.class_section("StandIn", StandIn))
+    assert "```python\nStandIn(name: str, *, size: int = 3)\n```\n\nA stand-in public class." in page
+    assert ("#### `StandIn.grow`\n\n```python\nStandIn.grow(by: int = 1, *names: str, strict: bool = False) -> StandIn\n"
+            "```\n\nGrow by ``by``: the reason it exists.") in page
+    assert "StandIn.legacy(path: Optional[str], flag: bool = False) -> List[str]" in page
+    assert "#### `StandIn.label`\n\nProperty: `str`.\n\nIts label." in page
+    assert "_private" not in page
+
+
+def test_the_python_api_page_covers_every_public_name():
+    import dataiku_framework
+    page = gen_docs.pages()["reference/python-api.md"]
+    for name in dataiku_framework.__all__:
+        assert "\n### `%s`\n" % name in page, name
+    assert "classmethod FrameworkConfig.from_yaml(source: Any, env: Optional[str] = None" in page
+    assert "Engine.plan(\n    config: Any,\n    *,\n    targets: Optional[Sequence[str]] = None,\n" in page
+
+
+def test_every_public_method_of_the_api_has_a_docstring():
+    """Each one says why it is there: the page shows it, and a method without one is a bare signature."""
+    assert gen_docs.undocumented() == []
+
+
+def test_the_reference_index_says_which_pages_are_generated_and_from_what():
+    nav = ["reference/index.md", {"Errors": "reference/errors.md"}, {"Guide": "reference/guide.md"},
+           {"Layout": "development.md"}]
+    generated = {"reference/errors.md": gen_docs.HEADER % "the error catalogue" + "# Errors\n"}
+    index = gen_docs.reference_index(nav, generated)
+    made, written = index.split("Written by hand:")
+    assert "- [Errors](errors.md): from the error catalogue." in made
+    assert written.split() == ["-", "[Guide](guide.md)", "-", "[Layout](../development.md)"]
+
+
+def test_the_reference_index_lists_every_reference_page_of_the_nav():
+    import yaml
+    with open(os.path.join(ROOT, "mkdocs.yml"), encoding="utf-8") as f:
+        nav = yaml.safe_load(f)["nav"]
+    section = next(item["Reference"] for item in nav if isinstance(item, dict) and "Reference" in item)
+    index = gen_docs.pages()["reference/index.md"]
+    for item in section[1:]:
+        title, path = next(iter(item.items()))
+        assert "[%s](%s)" % (title, os.path.relpath(path, "reference")) in index
+    assert "- [Python API](python-api.md): from tools/doc_templates/python-api.md" in index
