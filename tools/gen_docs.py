@@ -161,6 +161,9 @@ def from_template(name: str, parts: Dict[str, str], source: str) -> str:
         raise ValueError("tools/doc_templates/%s has no line {{ %s }}" % (name, missing[0]))
     for part, generated in parts.items():
         text = text.replace("{{ %s }}" % part, generated.rstrip("\n"))
+    unknown = re.search(r"\{\{ *(\w+) *\}\}", text)
+    if unknown:
+        raise ValueError("tools/doc_templates/%s names {{ %s }}, which this page does not generate" % (name, unknown.group(1)))
     return HEADER % ("tools/doc_templates/%s and %s" % (name, source)) + text.rstrip("\n") + "\n"
 
 

@@ -72,6 +72,9 @@ def test_a_template_without_its_part_is_an_error(tmp_path, monkeypatch):
     monkeypatch.setattr(gen_docs, "TEMPLATES", str(tmp_path))
     with pytest.raises(ValueError, match=r"page.md has no line \{\{ table \}\}"):
         gen_docs.from_template("page.md", {"table": "| a |"}, "a source")
+    (tmp_path / "page.md").write_text("# Page\n\n{{ table }}\n\n{{ tabel }}\n")
+    with pytest.raises(ValueError, match=r"names \{\{ tabel \}\}, which this page does not generate"):
+        gen_docs.from_template("page.md", {"table": "| a |"}, "a source")
 
 
 def _stand_in_plugin(tmp_path):
