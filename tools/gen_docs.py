@@ -3,10 +3,18 @@
 - ``docs/reference/configuration.md`` from the configuration's JSON Schema (every key: its type,
   whether it is required, its default, the kinds it applies to, its description and example);
 - ``docs/reference/cli.md`` from ``dss-framework``'s argument parser (every command and option) and
-  its exit-code table.
+  its exit-code table;
+- ``docs/reference/plan-document.md`` from the plan document's JSON Schema (the same renderer);
+- ``docs/reference/python-api.md`` from ``dataiku_framework.__all__``: signatures and docstrings;
+- ``docs/reference/plugin-components.md`` from the plugin's descriptor files;
+- ``docs/reference/index.md`` from mkdocs.yml's Reference section: which pages are generated, from what.
+
+A page that also holds prose is generated whole from ``tools/doc_templates/PAGE`` (``from_template``),
+so that the staleness test covers it too. Another topic's generator lives in ``tools/docs_TOPIC.py``
+(``pages()``) and adds one line to ``pages()`` here.
 
 Why generated: a hand-written reference goes stale the day a key or an option changes. ``make docs``
-runs this before building the site, and ``tests/python/docs/test_generated.py`` fails when a
+runs this before building the site, and ``tests/python/docs/test_site.py`` fails when a
 committed page differs from what this script writes now (``--check`` does the same from the shell).
 
 Usage: ``python tools/gen_docs.py [--check]``.
