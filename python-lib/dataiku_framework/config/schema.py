@@ -343,7 +343,7 @@ class ExternalConfig(ConfigObject):
 
 @_bind
 class FrameworkConfig(ConfigObject):
-    """A whole configuration file (see the configuration reference in README.md).
+    """A whole configuration file (see docs/reference/configuration.md).
 
     Load with ``from_yaml``/``from_json``/``from_dict`` (each validates and raises
     ``ConfigError`` with every diagnostic), save with ``to_yaml``/``to_json``

@@ -203,3 +203,25 @@ def test_the_python_api_the_readme_lists_is_importable():
     names = re.findall(r"`(\w+)`", bullet.group(1))
     assert {"FrameworkConfig", "Engine"} <= set(names)
     assert [n for n in names if not hasattr(dataiku_framework, n)] == []
+
+
+def _all_help() -> str:
+    """The --help text of the parser and of every subcommand (and sub-subcommand)."""
+    import argparse
+
+    def walk(parser):
+        yield parser.format_help()
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for sub in action.choices.values():
+                    yield from walk(sub)
+    return "\n".join(walk(cli.build_parser()))
+
+
+def test_help_points_at_pages_that_exist_not_at_readme_sections():
+    """The long README sections that --help used to cite moved into docs/: the help names the page."""
+    text = re.sub(r"\s+", " ", _all_help())
+    assert "README" not in text
+    pages = re.findall(r"docs/[\w/.-]+?\.md", text)
+    assert pages, "no --help text names a docs page"
+    assert [p for p in pages if not os.path.isfile(os.path.join(ROOT, p))] == []
