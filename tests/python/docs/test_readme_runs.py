@@ -1,11 +1,14 @@
 """The README's examples, run as written against an emulator the README's own command starts: its
 plan example is what ``dss-framework plan`` prints for the configuration it shows (byte for byte, but
-for the port, which the test chooses so that parallel workers do not collide), and its Python block
-runs as a user copies it, after that configuration is saved as ``project.yaml``."""
+for the port, which the test chooses so that parallel workers do not collide); its five-command tour
+runs as typed, on a terminal that answers ``yes`` to the two questions (apply, rollback); and its
+Python block runs as a user copies it, after that configuration is saved as ``project.yaml``."""
 import os
+import pty
 import re
 import signal
 import subprocess
+from typing import Optional
 
 from docblocks import ROOT, blocks
 from test_getting_started import free_port, page_env
@@ -38,13 +41,14 @@ def _start_lines(section: str) -> str:
     return "\n".join(lines).replace(README_PORT, '"$DSS_PORT"') + "\n"
 
 
-def _run(script: str, folder: str, port: int) -> subprocess.CompletedProcess:
+def _run(script: str, folder: str, port: int, stdin: Optional[int] = None) -> subprocess.CompletedProcess:
     wait = 'until curl -s "http://127.0.0.1:$DSS_PORT/" >/dev/null; do sleep 0.2; done\n'
     lines = _start_lines(_section(_readme(), "A configuration and its plan"))
     head, tail = lines.split("export", 1)
     full = "set -e\ntrap 'kill $(jobs -p) 2>/dev/null || true' EXIT\n" + head + wait + "export" + tail + script
-    proc = subprocess.Popen(["bash", "-c", full], cwd=folder, env=page_env(port), stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, start_new_session=True, universal_newlines=True)
+    proc = subprocess.Popen(["bash", "-c", full], cwd=folder, env=page_env(port), stdin=stdin,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
+                            universal_newlines=True)
     try:
         out, _ = proc.communicate(timeout=300)
     finally:
@@ -63,6 +67,24 @@ def test_the_plan_example_is_what_plan_prints(tmp_path):
     assert done.returncode == 0, done.stdout[-4000:]
     expected = _one(section, "text").replace("127.0.0.1:%s" % README_PORT, "127.0.0.1:%d" % port)
     assert (tmp_path / "plan.txt").read_text(encoding="utf-8") == expected
+
+
+def test_the_tour_runs_as_typed(tmp_path):
+    text = _readme()
+    (tmp_path / "project.yaml").write_text(_one(_section(text, "A configuration and its plan"), "yaml"),
+                                           encoding="utf-8")
+    tour = _one(_section(text, "The five-command tour"), "sh")
+    master, slave = pty.openpty()  # apply and rollback ask on a terminal; the user types yes to both
+    try:
+        os.write(master, b"yes\nyes\n")
+        done = _run(tour, str(tmp_path), free_port(), stdin=slave)
+    finally:
+        os.close(slave)
+        os.close(master)
+    assert done.returncode == 0, done.stdout[-4000:]
+    for line in ("Configuration is valid", "Apply complete: 4 created", "No drift: DSS matches the configuration.",
+                 "Rollback complete:"):
+        assert line in done.stdout, done.stdout[-4000:]
 
 
 def test_the_python_block_runs_as_written(tmp_path):

@@ -3,7 +3,7 @@
 It stays short (the long text lives in docs/, where it is tested); its set-up is exactly the two
 commands of a fresh machine; its tour names real commands; every link into the site resolves; every
 `make` target and repository path it names exists. That its plan example is what `plan` prints, and
-that its Python block runs as written, is checked against the emulator in
+that its tour runs as typed and its Python block as written, is checked against the emulator in
 ``tests/python/docs/test_readme_runs.py``.
 
 The emulator's `serve` example moved to docs/reference/emulator.md: `make demo` must never delete the
