@@ -6,12 +6,10 @@ Python block runs as a user copies it, after that configuration is saved as ``pr
 import os
 import pty
 import re
-import signal
-import subprocess
-from typing import Optional
+from typing import Optional, Tuple
 
 from docblocks import ROOT, blocks
-from test_getting_started import free_port, page_env
+from test_getting_started import free_port, run_script
 
 README_PORT = "11200"
 
@@ -41,30 +39,22 @@ def _start_lines(section: str) -> str:
     return "\n".join(lines).replace(README_PORT, '"$DSS_PORT"') + "\n"
 
 
-def _run(script: str, folder: str, port: int, stdin: Optional[int] = None) -> subprocess.CompletedProcess:
+def _run(script: str, folder: str, port: int, stdin: Optional[int] = None) -> Tuple[int, str]:
+    """The README's start commands, a wait until the emulator answers (a reader types slower than
+    the emulator starts), then ``script``; its exit status and output."""
     wait = 'until curl -s "http://127.0.0.1:$DSS_PORT/" >/dev/null; do sleep 0.2; done\n'
     lines = _start_lines(_section(_readme(), "A configuration and its plan"))
     head, tail = lines.split("export", 1)
     full = "set -e\ntrap 'kill $(jobs -p) 2>/dev/null || true' EXIT\n" + head + wait + "export" + tail + script
-    proc = subprocess.Popen(["bash", "-c", full], cwd=folder, env=page_env(port), stdin=stdin,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
-                            universal_newlines=True)
-    try:
-        out, _ = proc.communicate(timeout=300)
-    finally:
-        try:
-            os.killpg(proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-    return subprocess.CompletedProcess(full, proc.returncode, out)
+    return run_script(full, folder, port, stdin)
 
 
 def test_the_plan_example_is_what_plan_prints(tmp_path):
     section = _section(_readme(), "A configuration and its plan")
     (tmp_path / "project.yaml").write_text(_one(section, "yaml"), encoding="utf-8")
     port = free_port()
-    done = _run("dss-framework plan project.yaml > plan.txt\n", str(tmp_path), port)
-    assert done.returncode == 0, done.stdout[-4000:]
+    code, out = _run("dss-framework plan project.yaml > plan.txt\n", str(tmp_path), port)
+    assert code == 0, out[-4000:]
     expected = _one(section, "text").replace("127.0.0.1:%s" % README_PORT, "127.0.0.1:%d" % port)
     assert (tmp_path / "plan.txt").read_text(encoding="utf-8") == expected
 
@@ -77,14 +67,14 @@ def test_the_tour_runs_as_typed(tmp_path):
     master, slave = pty.openpty()  # apply and rollback ask on a terminal; the user types yes to both
     try:
         os.write(master, b"yes\nyes\n")
-        done = _run(tour, str(tmp_path), free_port(), stdin=slave)
+        code, out = _run(tour, str(tmp_path), free_port(), stdin=slave)
     finally:
         os.close(slave)
         os.close(master)
-    assert done.returncode == 0, done.stdout[-4000:]
+    assert code == 0, out[-4000:]
     for line in ("Configuration is valid", "Apply complete: 4 created", "No drift: DSS matches the configuration.",
                  "Rollback complete:"):
-        assert line in done.stdout, done.stdout[-4000:]
+        assert line in out, out[-4000:]
 
 
 def test_the_python_block_runs_as_written(tmp_path):
@@ -92,8 +82,8 @@ def test_the_python_block_runs_as_written(tmp_path):
     (tmp_path / "project.yaml").write_text(_one(_section(text, "A configuration and its plan"), "yaml"),
                                            encoding="utf-8")
     code = _one(_section(text, "From Python"), "python")
-    done = _run("python - <<'README_PYTHON_EOF'\n%sREADME_PYTHON_EOF\n" % code, str(tmp_path), free_port())
-    assert done.returncode == 0, done.stdout[-4000:]
-    assert "dss-framework plan for project SALES_DEV" in done.stdout and "Plan: 4 to create" in done.stdout
+    status, out = _run("python - <<'README_PYTHON_EOF'\n%sREADME_PYTHON_EOF\n" % code, str(tmp_path), free_port())
+    assert status == 0, out[-4000:]
+    assert "dss-framework plan for project SALES_DEV" in out and "Plan: 4 to create" in out
     saved = (tmp_path / "sales_dev.yaml").read_text(encoding="utf-8")
     assert "key: SALES_DEV" in saved and "Orders without duplicates" in saved
