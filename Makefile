@@ -137,7 +137,7 @@ test-py39: $(STAMP)
 ## same tests on the emulator.
 test-dss:
 	@if [ -z "$$DKU_DSS_URL$$PLUGIN_INTEGRATION_TEST_INSTANCE" ]; then \
-		echo "test-dss: set DKU_DSS_URL and DKU_API_KEY, or PLUGIN_INTEGRATION_TEST_INSTANCE (see README, 'Testing against a real DSS')" >&2; \
+		echo "test-dss: set DKU_DSS_URL and DKU_API_KEY, or PLUGIN_INTEGRATION_TEST_INSTANCE (see docs/development.md, 'Testing against a real DSS')" >&2; \
 		exit 2; \
 	fi
 	@$(MAKE) --no-print-directory $(STAMPDSS)

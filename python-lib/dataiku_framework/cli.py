@@ -46,7 +46,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def exit_codes_text() -> str:
-    """The exit-code table shown by ``--help`` (README's "Exit codes" is checked against the same source)."""
+    """The exit-code table shown by ``--help`` (the CLI reference's "Exit codes" is generated from the same source)."""
     lines = ["exit codes (every command):"]
     for code in sorted(exitcodes.DESCRIPTIONS):
         lines.append("  %-3d %s" % (code, exitcodes.DESCRIPTIONS[code]))
@@ -109,8 +109,8 @@ def _add_validate(subparsers: Any) -> None:
     parser = command_parser(subparsers, "validate", "check a configuration file offline (or --online against DSS)",
                             "Validate CONFIG and report every problem with its location.")
     parser.add_argument("config", metavar="CONFIG", nargs="+", help="YAML or JSON configuration file, or "
-                        "git+URL@REF#PATH (README: 'Configuration from git'); several, or a directory: one section "
-                        "per file (README: 'Several projects')")
+                        "git+URL@REF#PATH (docs/how-to/git.md); several, or a directory: one section "
+                        "per file (docs/how-to/large-projects.md)")
     parser.add_argument("--json", action="store_true", help="output in the shape of 'terraform validate -json'; a "
                         "diagnostic with a certain fix carries it as text edits under 'fix' (config/fixes.py)")
     add_project_key_option(parser)

@@ -1,4 +1,4 @@
-"""One project per branch: ``dss-framework preview CONFIG`` (README: "Preview projects").
+"""One project per branch: ``dss-framework preview CONFIG`` (docs/how-to/git.md).
 
 Why: a pull request is reviewed better when its configuration runs somewhere. A preview is the
 configuration applied to a project of its own (``FrameworkConfig.with_project_key``), whose key is

@@ -4,7 +4,7 @@
 (counters and faults; with ``{"data": true}`` also every project), ``GET faults`` / ``POST faults``
 (JSON settings, ``fail_phase`` included, see :class:`dss_emulator.faults.Faults`). Lets benchmarks and outside scripts drive a standalone emulator.
 
-Security: these calls take no API key (the README documents plain calls), yet ``reset`` drops every
+Security: these calls take no API key (docs/reference/emulator.md documents plain calls), yet ``reset`` drops every
 project and ``faults`` breaks the server for everyone. They are therefore answered only to loopback
 clients (127.0.0.0/8, ::1): an emulator served on ``--host 0.0.0.0`` exposes the DSS API to the
 network but not its control API (other hosts get a 403). In-process calls (no peer address) pass.

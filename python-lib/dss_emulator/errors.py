@@ -70,7 +70,7 @@ def not_supported(method, path, why=None):
     mistakes it for an answer of DSS."""
     message = "%s %s is not supported by the DSS emulator" % (method, path)
     return DSSError(501, NOT_SUPPORTED, message,
-                    "%s: %s. The README section 'The DSS emulator' lists what is served."
+                    "%s: %s. docs/reference/emulator.md lists what is served."
                     % (message, why or "no such call is emulated"))
 
 

@@ -55,7 +55,7 @@ class GitHistory:
 
     def branch_names(self):
         """Local branches. They are names over one shared, linear history: the emulator does not
-        keep diverging branches (see the README's list of what is simulated)."""
+        keep diverging branches (see docs/reference/emulator.md's list of what is simulated)."""
         return sorted(set(self.branches) | {self.branch})
 
     def switch_to(self, name, create=False):

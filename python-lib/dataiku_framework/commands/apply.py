@@ -426,7 +426,7 @@ def add_apply(subparsers: Any) -> None:
     parser.add_argument("--expect-plan", dest="expect_plan", metavar="REVIEWED_PLAN",
                         help="apply only if CONFIG's plan made now has the same resource changes as REVIEWED_PLAN "
                              "(a 'plan --out' file, e.g. a pull request's); else exit 1 listing what differs. "
-                             "For a merge pipeline: see README, 'CI pipelines'")
+                             "For a merge pipeline: see docs/how-to/ci.md")
     parser.add_argument("--no-checkpoint", dest="no_checkpoint", action="store_true",
                         help="make no git checkpoint before and after the apply: it then cannot be rolled back. "
                              "Without it, an apply whose 'before' checkpoint cannot be made stops before any change")

@@ -114,7 +114,7 @@ def add_project_key_option(parser: argparse.ArgumentParser) -> None:
     """``--project-key KEY``: plan, drift, apply and validate a configuration for another project."""
     parser.add_argument("--project-key", dest="project_key_override", metavar="KEY",
                         help="use project KEY instead of the configuration's project.key; references to the "
-                             "configuration's own key follow (README: 'Applying to another project')")
+                             "configuration's own key follow (docs/how-to/environments.md)")
 
 
 def _dss_call(args: argparse.Namespace, call: Any) -> Any:
@@ -236,9 +236,9 @@ def cmd_drift(args: argparse.Namespace) -> int:
 
 def _common(parser: argparse.ArgumentParser, metavar: str = "CONFIG",
             what: str = "YAML or JSON configuration file") -> None:
-    parser.add_argument("config", metavar=metavar, nargs="+", help=what + "; or git+URL@REF#PATH (see README, "
-                        "'Configuration from git'). Several, or a directory: one section per project (README: "
-                        "'Several projects')")
+    parser.add_argument("config", metavar=metavar, nargs="+", help=what + "; or git+URL@REF#PATH (see "
+                        "docs/how-to/git.md). Several, or a directory: one section per project "
+                        "(docs/how-to/large-projects.md)")
     parser.add_argument("--env", metavar="NAME", help="apply the environment overlay NAME first")
     add_project_key_option(parser)
     add_connection_options(parser)

@@ -113,7 +113,7 @@ def cmd_preview(args: argparse.Namespace) -> int:
     path = local_config(args)
     config = load_or_report(path, None, args.checkout)
     if config is not None and args.env is None and PREVIEW_ENV in (config.environments or {}):
-        args.env = PREVIEW_ENV  # the overlay giving a preview its own connections (README: 'Preview projects')
+        args.env = PREVIEW_ENV  # the overlay giving a preview its own connections (docs/how-to/git.md)
     if config is not None and args.env is not None:
         config = load_or_report(path, args.env, args.checkout)
     if config is None:
@@ -197,7 +197,7 @@ def _prune(args: argparse.Namespace, engine: Any, config: Any) -> int:
 def add_preview(subparsers: Any) -> None:
     parser = _parser(subparsers, "preview", "apply a configuration to its git branch's own preview project",
                      "Apply CONFIG to the preview project of the current git branch (key <KEY>_PR_<BRANCH>, "
-                     "README 'Preview projects'), creating it; or list, destroy or prune previews.")
+                     "docs/how-to/git.md), creating it; or list, destroy or prune previews.")
     parser.add_argument("config_file", metavar="CONFIG", help="YAML or JSON configuration file, or git+URL@REF#PATH")
     parser.add_argument("--env", metavar="NAME", help="environment overlay giving the preview's connections "
                                                      "(default: 'preview' when the configuration defines it)")

@@ -6,7 +6,7 @@ structural keys DSS needs to run the recipe (never ``$``-prefixed UI metadata, n
 settings the configuration does not name). Shapes: the fixture exports' ``.join``/``.split``/
 ``.shaker`` payloads where they exist, the shared visual-recipe reference for the others.
 
-Rules (also in the README):
+Rules (also in docs/reference/language-rules.md):
 * readable keys apply on top of a raw ``payload`` mapping (mappings merge, other values replace);
 * a readable boolean left at its schema default (``global_count``, ``add_origin_column``) is not
   applied on top of a raw ``payload``: the payload says it;

@@ -75,8 +75,9 @@ def test_cli_stops_on_a_failed_checkpoint_and_no_checkpoint_turns_them_off(emu, 
 def test_no_checkpoint_is_documented():
     import os
     from emusupport import ROOT
-    readme = open(os.path.join(ROOT, "README.md"), encoding="utf-8").read()
-    assert "--no-checkpoint" in readme
+    for page in ("configuration-plan-apply-state.md", "locking-and-rollback.md"):
+        text = open(os.path.join(ROOT, "docs", "concepts", page), encoding="utf-8").read()
+        assert "--no-checkpoint" in text, page
     assert "--no-checkpoint" in cli.build_parser()._subparsers._group_actions[0].choices["apply"].format_help()
 
 

@@ -7,7 +7,7 @@ import signal
 import socket
 import subprocess
 import sys
-from typing import Tuple
+from typing import Optional, Tuple
 
 import pytest
 
@@ -34,10 +34,11 @@ def page_env(port: int) -> dict:
     return env
 
 
-def run_page(page: str, markdown: str, folder: str) -> Tuple[int, str]:
-    """Run a page's runnable blocks in ``folder``; its exit status and output. Whatever a block left
-    running in the background (the emulator) is ended with the whole process group."""
-    proc = subprocess.Popen(["bash", "-c", script(page, markdown)], cwd=folder, env=page_env(free_port()),
+def run_script(text: str, folder: str, port: int, stdin: Optional[int] = None) -> Tuple[int, str]:
+    """Run a bash script in ``folder`` as a reader of the docs would (``page_env``); its exit status and
+    output. Whatever it left running in the background (the emulator) is ended with the whole process
+    group. ``stdin``: a file descriptor to read from (a terminal, for a command that asks)."""
+    proc = subprocess.Popen(["bash", "-c", text], cwd=folder, env=page_env(port), stdin=stdin,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         out, _ = proc.communicate(timeout=300)
@@ -47,6 +48,11 @@ def run_page(page: str, markdown: str, folder: str) -> Tuple[int, str]:
         except ProcessLookupError:
             pass
     return proc.returncode, out.decode("utf-8", "replace")
+
+
+def run_page(page: str, markdown: str, folder: str) -> Tuple[int, str]:
+    """Run a page's runnable blocks in ``folder``; its exit status and output."""
+    return run_script(script(page, markdown), folder, free_port())
 
 
 @pytest.mark.parametrize("page", PAGES)

@@ -4,12 +4,14 @@ that a tool would read as "this object does not exist".
 """
 import io
 import json
+import os
+import re
 
 import pytest
 import requests
 from dataikuapi.utils import DataikuException
 
-from emusupport import ADMIN_KEY, ANALYST_KEY, fs_dataset, make_emulator
+from emusupport import ADMIN_KEY, ANALYST_KEY, ROOT, fs_dataset, make_emulator
 
 API = "/dip/publicapi"
 
@@ -132,7 +134,9 @@ def test_unserved_call_is_a_dss_shaped_501(emulator, project, method, path):
     body = resp.json()
     assert body["errorType"] == "dss_emulator.NotSupportedByEmulatorException"
     assert body["message"] == "%s %s is not supported by the DSS emulator" % (method, path)
-    assert "README" in body["detailedMessage"]
+    # it points at the page listing what is served, which exists
+    page = re.search(r"(docs/[\w/.-]+\.md) lists what is served", body["detailedMessage"])
+    assert page and os.path.isfile(os.path.join(ROOT, page.group(1))), body["detailedMessage"]
     # and the statistics see it as any other answered call
     assert emulator.stats.snapshot()["log"][-1]["status"] == 501
 

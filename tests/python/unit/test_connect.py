@@ -66,7 +66,7 @@ def test_dss_variables_win_over_the_file(home, monkeypatch):
 
 
 def test_host_argument_with_key_from_environment(home, monkeypatch):
-    """README: prefer DSS_API_KEY to --api-key (process listings); --host with a key in the environment works."""
+    """docs/reference/credentials.md: prefer DSS_API_KEY to --api-key (process listings); --host with a key in the environment works."""
     monkeypatch.setenv("DSS_API_KEY", "dss-key")
     creds = resolve_credentials("http://arg", None)
     assert (creds.url, creds.api_key) == ("http://arg", "dss-key")

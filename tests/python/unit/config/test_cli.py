@@ -1,5 +1,6 @@
 """The dss-framework CLI: validate exit codes, output shapes and online checks."""
 
+import glob
 import http.server
 import json
 import os
@@ -162,15 +163,17 @@ def test_output_into_a_closed_pipe_ends_quietly(write):
     assert result.returncode == cli.EXIT_BROKEN_PIPE
 
 
-def test_readme_exit_codes_match_the_code():
-    """README documents the codes once, for every command: the same table as ``exitcodes.DESCRIPTIONS``."""
-    text = open(os.path.join(REPO, "README.md"), encoding="utf-8").read()
-    section = text.split("### Exit codes", 1)[1].split("\n#", 1)[0]
+def test_documented_exit_codes_match_the_code():
+    """The site documents the codes once, for every command (the CLI reference's table): the same table
+    as ``exitcodes.DESCRIPTIONS``; and the quiet exit when the reader goes away is documented too."""
+    text = open(os.path.join(REPO, "docs", "reference", "cli.md"), encoding="utf-8").read()
+    section = text.split("## Exit codes", 1)[1].split("\n#", 1)[0]
     rows = re.findall(r"^\| `(\d+)` \| (.+?) \|$", section, re.M)
     assert [(int(code), meaning) for code, meaning in rows] == sorted(exitcodes.DESCRIPTIONS.items())
     assert "%-3d %s" % (64, exitcodes.DESCRIPTIONS[64]) in cli.exit_codes_text()
-    # the quiet exit when the reader goes away: in README's prose and in every command's --help
-    assert "status %d" % cli.EXIT_BROKEN_PIPE in section
+    # the quiet exit when the reader goes away: in the site's prose and in every command's --help
+    pages = glob.glob(os.path.join(REPO, "docs", "**", "*.md"), recursive=True)
+    assert any("status %d" % cli.EXIT_BROKEN_PIPE in open(p, encoding="utf-8").read() for p in pages)
     assert re.search(r"^  %d +the reader of the output went away" % cli.EXIT_BROKEN_PIPE, cli.exit_codes_text(), re.M)
 
 
