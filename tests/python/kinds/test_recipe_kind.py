@@ -1,8 +1,10 @@
 """The recipe kind writes and imports itself (issue 17): no legacy writer, no legacy inverse; its
 writes go through the real dataikuapi against the emulator (create, write inputs and payload, read
 back, a kept role's other keys kept), and its ``to_config`` gives what ``import`` writes."""
+import ast
 import importlib.util
 import itertools
+import os
 
 import pytest
 
@@ -136,3 +138,46 @@ def test_to_config_gives_what_import_writes(engine, client):
     assert sorted(scenarios.values(), key=lambda d: d["name"]) == imported.doc["scenarios"]
     assert scenarios["nightly"]["steps"][0]["items"] == ["out", "files"]
     assert scenarios["nightly"]["steps"][1]["scenario"] == "other"
+
+
+def test_every_detailed_kind_reads_its_objects_itself():
+    """``Kind.detailed`` means one read per object through the kind's ``detail``: no detailed kind
+    falls back on ``Kind``'s refusal (the recipe kind was declared detailed and read by refresh)."""
+    for one in registry.detailed_kinds():
+        assert type(one).detail is not Kind.detail, one.kind
+
+
+def _chained_settings_reads(tree):
+    """The ``get_recipe(...)/get_scenario(...).get_settings()`` chains in ``tree``."""
+    return sorted(node.func.value.func.attr for node in ast.walk(tree)
+                  if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                  and node.func.attr == "get_settings" and isinstance(node.func.value, ast.Call)
+                  and isinstance(node.func.value.func, ast.Attribute)
+                  and node.func.value.func.attr in ("get_recipe", "get_scenario"))
+
+
+def test_recipes_and_scenarios_are_read_by_their_kinds_only():
+    """One read of a recipe's or a scenario's definition, the kind's: refresh and import call it
+    (refresh kept a copy of the scenario kind's ``live_definition`` and the recipe kind's read)."""
+    package = os.path.dirname(kind.__file__).rsplit(os.sep, 1)[0]
+    found = {}
+    for folder, _, files in os.walk(package):
+        for name in files:
+            if name.endswith(".py"):
+                path = os.path.join(folder, name)
+                with open(path, encoding="utf-8") as handle:
+                    reads = _chained_settings_reads(ast.parse(handle.read(), path))
+                if reads:
+                    found[os.path.relpath(path, package)] = reads
+    assert set(found) == {os.path.join("resources", "recipe", "__init__.py"),
+                          os.path.join("resources", "scenario", "__init__.py")}, found
+
+
+def test_the_recipe_kind_s_detail_is_what_refresh_reads(engine, client):
+    """A plan's refresh holds, for a recipe, what the recipe kind's ``detail`` reads (one GET)."""
+    from dataiku_framework.plan.refresh import refresh
+    key = "RK_%d" % next(_KEYS)
+    assert engine.apply(_config(key)).succeeded
+    snap = refresh(client, key, recipes=["build"])
+    detail = registry.get("recipe").detail(client.get_project(key), "build", snap)
+    assert detail == snap.recipes["build"] and detail["payload"] == "print(1)"
