@@ -92,13 +92,13 @@ def test_the_kinds_load_without_the_importer():
 
 def test_recipe_and_scenario_inverses_are_their_kinds_own():
     """``to_config`` is the recipe and scenario kinds' own (no ``_LEGACY_INVERSE``), and the import's
-    verdict ``LeftOut`` is one class, re-exported by ``importer.convert`` for its callers."""
-    from dataiku_framework.importer import convert
+    verdict ``LeftOut`` is one class, the one the importer names (``importer.assemble``)."""
+    from dataiku_framework.importer import assemble
     from dataiku_framework.resources import inverse
     from dataiku_framework.resources.scenario import ScenarioResource
     assert not hasattr(kind, "_LEGACY_INVERSE")
     assert "to_config" in vars(RecipeResource) and "to_config" in vars(ScenarioResource)
-    assert convert.LeftOut is inverse.LeftOut
+    assert assemble.LeftOut is inverse.LeftOut
 
 
 def test_to_config_gives_what_import_writes(engine, client):
