@@ -59,6 +59,36 @@ def test_every_registered_kind_can_write():
             assert getattr(type(one), method) is not getattr(Kind, method), (one.kind, method)
 
 
+def test_every_kind_placed_in_zones_names_its_dss_id():
+    """A zone lists its items by DSS id: each kind placed in zones says which id it files an object
+    under (``Writes.object_id``), rather than the zone move guessing it from the handle's attributes."""
+    zoned = [one for one in registry.kinds() if one.zone_type]
+    assert {one.kind for one in zoned} == {"dataset", "managed_folder", "recipe"}
+    for one in zoned:
+        assert type(one).object_id is not Writes.object_id, one.kind
+
+
+def test_objects_moved_to_a_zone_are_its_items_by_their_dss_ids(engine, client):
+    """Over HTTP: a folder (filed by a DSS-made id), a dataset and a recipe (by name) placed in a zone
+    are that zone's items under those ids, and the next plan sees them there (no zone change)."""
+    key = "RK_%d" % next(_KEYS)
+    text = ('version: "1.0"\nproject: {key: %s, name: Zoned}\nzones:\n  - {name: raw}\n'
+            "datasets:\n  - {name: src, type: Filesystem, connection: filesystem_managed, path: /src, zone: raw}\n"
+            "  - {name: out, type: Filesystem, connection: filesystem_managed, path: /out}\n"
+            "managed_folders:\n  - {name: files, zone: raw}\n"
+            "recipes:\n  - {name: build, type: python, inputs: [src, files], outputs: [out], code: 'x=1', zone: raw}\n"
+            % key)
+    result = engine.apply(FrameworkConfig.from_yaml(text))
+    assert result.succeeded, result.summary()
+    project = client.get_project(key)
+    [folder] = [f for f in project.list_managed_folders() if f["name"] == "files"]
+    [zone] = [z for z in project.get_flow().list_zones() if z.name == "raw"]
+    items = {(i["objectType"], i["objectId"]) for i in zone.get_settings().get_raw()["items"]}
+    assert items == {("MANAGED_FOLDER", folder["id"]), ("DATASET", "src"), ("RECIPE", "build")}
+    assert folder["id"] != "files"
+    assert not engine.plan(FrameworkConfig.from_yaml(text)).has_changes
+
+
 def test_recipe_is_created_written_and_read_back(engine, client):
     """Apply creates the recipe and writes its code; a change of code and inputs is one update, read
     back by the kind's ``fetch`` as DSS holds it; the plan is then clean."""

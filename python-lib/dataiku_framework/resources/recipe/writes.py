@@ -19,6 +19,10 @@ class RecipeWrites(Writes):
     def handle(self, ctx: ApplyContext, name: str) -> Any:
         return ctx.project.get_recipe(name)
 
+    def object_id(self, ctx: ApplyContext, name: str) -> str:
+        """DSS files a recipe by its name."""
+        return name
+
     def fetch(self, ctx: ApplyContext, name: str, keep: bool = False) -> Optional[Dict[str, Any]]:
         """``{recipe, payload}``: the snapshot's shape (None when DSS does not have the recipe)."""
         from . import live_recipe
