@@ -189,16 +189,9 @@ def _chained_settings_reads(tree):
 def test_recipes_and_scenarios_are_read_by_their_kinds_only():
     """One read of a recipe's or a scenario's definition, the kind's: refresh and import call it
     (refresh kept a copy of the scenario kind's ``live_definition`` and the recipe kind's read)."""
-    package = os.path.dirname(kind.__file__).rsplit(os.sep, 1)[0]
-    found = {}
-    for folder, _, files in os.walk(package):
-        for name in files:
-            if name.endswith(".py"):
-                path = os.path.join(folder, name)
-                with open(path, encoding="utf-8") as handle:
-                    reads = _chained_settings_reads(ast.parse(handle.read(), path))
-                if reads:
-                    found[os.path.relpath(path, package)] = reads
+    from sourcetrees import package_trees
+    found = {path: _chained_settings_reads(tree) for path, tree in package_trees()}
+    found = {path: reads for path, reads in found.items() if reads}
     assert set(found) == {os.path.join("resources", "recipe", "__init__.py"),
                           os.path.join("resources", "scenario", "__init__.py")}, found
 

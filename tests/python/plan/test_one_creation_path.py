@@ -7,11 +7,10 @@ import os
 
 from plan_support import bootstrap, client_of, examples_emulator, load_example, plan
 
-from emusupport import ROOT
+from sourcetrees import package_trees
 
 from dataiku_framework.state import StateStore
 
-PACKAGE = os.path.join(ROOT, "python-lib", "dataiku_framework")
 #: the dataikuapi calls that write a project's metadata, variables or permissions
 PROJECT_SETTING_WRITES = frozenset(["set_metadata", "set_variables", "set_permissions"])
 #: the translations of project settings to DSS's form: compared and written by the project kind
@@ -39,16 +38,10 @@ def _called(tree, names, bare):
 def _calls(names, bare=False):
     """{module path relative to the package: sorted names called} for ``names`` (see ``_called``)."""
     found = {}
-    for folder, _, files in os.walk(PACKAGE):
-        for name in files:
-            if not name.endswith(".py"):
-                continue
-            path = os.path.join(folder, name)
-            with open(path, encoding="utf-8") as handle:
-                tree = ast.parse(handle.read(), path)
-            called = _called(tree, names, bare)
-            if called:
-                found[os.path.relpath(path, PACKAGE)] = sorted(called)
+    for path, tree in package_trees():
+        called = _called(tree, names, bare)
+        if called:
+            found[path] = sorted(called)
     return found
 
 
@@ -67,15 +60,10 @@ def test_one_request_creates_projects():
 def _defined(names):
     """{module path relative to the package: sorted names} of the functions called ``names`` defined there."""
     found = {}
-    for folder, _, files in os.walk(PACKAGE):
-        for name in files:
-            if name.endswith(".py"):
-                path = os.path.join(folder, name)
-                with open(path, encoding="utf-8") as handle:
-                    tree = ast.parse(handle.read(), path)
-                defined = {node.name for node in ast.walk(tree) if isinstance(node, ast.FunctionDef) and node.name in names}
-                if defined:
-                    found[os.path.relpath(path, PACKAGE)] = sorted(defined)
+    for path, tree in package_trees():
+        defined = {node.name for node in ast.walk(tree) if isinstance(node, ast.FunctionDef) and node.name in names}
+        if defined:
+            found[path] = sorted(defined)
     return found
 
 

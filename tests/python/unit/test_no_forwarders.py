@@ -8,6 +8,8 @@ import importlib.util
 import os
 import re
 
+from sourcetrees import package_trees
+
 import dataiku_framework
 from dataiku_framework.dss import translate
 
@@ -41,15 +43,13 @@ def _reexport_only():
     """Package-relative paths of the modules (packages' ``__init__`` apart) whose body is imports
     alone, besides the docstring: a module that only serves names living elsewhere."""
     found = []
-    for path in sorted(glob.glob(os.path.join(PACKAGE, "**", "*.py"), recursive=True)):
-        if os.path.basename(path) == "__init__.py":
-            continue
-        with open(path, encoding="utf-8") as handle:
-            body = ast.parse(handle.read(), path).body
+    for path, tree in package_trees():
+        body = tree.body
         if body and isinstance(body[0], ast.Expr) and isinstance(getattr(body[0], "value", None), ast.Constant):
             body = body[1:]
-        if body and all(isinstance(node, (ast.Import, ast.ImportFrom)) for node in body):
-            found.append(os.path.relpath(path, PACKAGE))
+        if os.path.basename(path) != "__init__.py" and body and all(
+                isinstance(node, (ast.Import, ast.ImportFrom)) for node in body):
+            found.append(path)
     return found
 
 
