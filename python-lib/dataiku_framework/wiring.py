@@ -4,8 +4,9 @@ Why: the configuration model must not import DSS-facing code or the importer, an
 not import its views; yet ``FrameworkConfig.from_project``, the online check's failure
 classification, the recipe translation's limits, the checks each kind declares and
 ``Plan.to_markdown()`` need them. This module, imported by the package itself, registers them in
-``config.hooks`` and ``plan.document.VIEWS``. It stays cheap and never imports ``dataikuapi``: the
-importer and the kinds are imported when first used.
+``config.hooks`` (the plan views by importing ``render``, which registers them there as ``plan view
+NAME``). It stays cheap and never imports ``dataikuapi``: the importer and the kinds are imported
+when first used.
 """
 from typing import Any, List
 

@@ -38,7 +38,7 @@ from ..plan.document import check_appliable
 from ..plan.refresh import Reader, status_tracker
 from ..resources import BY_KIND, registry
 from ..resources.kind import ApplyContext
-from ..resources.project import create_project
+from ..resources.project import create_project, grants_write
 from ..state import LockLost, ProjectLock, StateStore, identity, new_apply_id
 from . import recovery
 from . import resource as steps
@@ -292,7 +292,7 @@ class Applier(object):
         entry = next((e for e in plan.doc["resource_changes"] if e["address"] == "project"), None)
         current = ((entry or {}).get("before") or {}).get("owner")
         owner = project.owner or current or (me if entry is not None and entry["action"] == "create" else None)
-        if owner == me or _grants_write(project.permissions, me, groups) or is_dss_admin(self.client):
+        if owner == me or grants_write(project.permissions, me, groups) or is_dss_admin(self.client):
             return
         raise AccessLossError(
             "project %s: applying project.owner (%s) and project.permissions would leave DSS user %s without "
@@ -712,18 +712,6 @@ def _runner(entry: Dict[str, Any], found: Any, ctx: ApplyContext, reader: Reader
         live = handler.read(ctx.snapshot).get(name)
         return steps.update(handler, ctx, name, obj, desired, live)
     return run
-
-
-def _grants_write(permissions: Any, login: Optional[str], groups: set) -> bool:
-    """Whether configured ``permissions`` give ``login`` (or one of ``groups``) write access."""
-    from ..resources.project import permission_entry
-    for p in permissions or []:
-        entry = permission_entry(p)
-        if not (entry.get("writeProjectContent") or entry.get("admin")):
-            continue
-        if (p.user and p.user == login) or (p.group and p.group in groups):
-            return True
-    return False
 
 
 def _lifecycle(obj: Any, field: str) -> bool:

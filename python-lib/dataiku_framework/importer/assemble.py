@@ -13,7 +13,8 @@ from typing import Any, Dict, List, Optional, Tuple
 from ..config.diagnostics import ConfigError
 from ..resources import registry
 from ..resources.base import Context
-from . import convert
+from ..resources.inverse import LeftOut
+from ..resources.project import import_project
 from .read import FLOW_SECTIONS as SECTIONS
 from .read import KINDS, importable, plural
 
@@ -95,7 +96,7 @@ def build(snap: Any, kinds: Tuple[str, ...] = KINDS) -> Imported:
     result.live = bool(snap.extra.get("live"))
     result.not_included = [k for k in importable() if k not in kinds]
     project_left_out = []  # type: List[Tuple[str, str, str]]
-    project = convert.project(snap, project_left_out)
+    project = import_project(snap, project_left_out)
     if "variables" not in kinds:
         project.pop("variables", None)
     if "project" in kinds:
@@ -200,7 +201,7 @@ def convert_sections(snap: Any, kinds: Tuple[str, ...], left_out: List[Tuple[str
 
 def _reason(error: Exception) -> str:
     """Why an object was left out: a ``LeftOut``'s own words, else the unexpected error named."""
-    if isinstance(error, convert.LeftOut):
+    if isinstance(error, LeftOut):
         return str(error)
     return "could not be converted (%s: %s)" % (type(error).__name__, error)
 

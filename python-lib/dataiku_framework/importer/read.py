@@ -20,8 +20,8 @@ import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
 
-from ..plan.refresh import DEFAULT_PARALLELISM, READ_BY_REFRESH, Reader, Snapshot, details_of, exists, list_calls, \
-    read_recipe, read_scenario, store_lists
+from ..plan.refresh import DEFAULT_PARALLELISM, READ_BY_REFRESH, Reader, Snapshot, detail_reads, details_of, exists, \
+    list_calls, store_lists
 from ..resources import registry
 
 CONFIG_DIR = "project_config"
@@ -104,6 +104,7 @@ def read_live(client: Any, project_key: str, include: Optional[Iterable[str]] = 
 
     Raises ``LookupError`` when the project does not exist (or this key may not see it)."""
     kinds = wanted(include)
+    read_recipe, read_scenario = detail_reads()
     reader = Reader(client, parallelism)
     snap = Snapshot(project_key)
     project = client.get_project(project_key)

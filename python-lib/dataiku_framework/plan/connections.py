@@ -16,9 +16,8 @@ from ..config.located import position_of
 from ..config.online import try_unless_forbidden
 from ..config.references import code_envs, connections
 from ..dss.rights import is_dss_admin
+from ..resources import registry
 
-#: config section -> resource kind of its objects (the kinds that name connections or code envs)
-KINDS = {"datasets": "dataset", "managed_folders": "managed_folder", "recipes": "recipe", "scenarios": "scenario"}
 WRITES = frozenset(["create", "replace"])
 #: the config fields that name a connection or a code env (an update of one sends it to DSS)
 NAMING_FIELDS = frozenset(["connection", "code_env"])
@@ -41,16 +40,16 @@ def check_instance_references(client: Any, config: Any, changes: List[Any],
     ``config`` is the resolved configuration, ``types`` the connection types the plan read."""
     doc = config.to_dict()
     written = _written(changes)
-    wanted_connections = list(_of_writes(connections(doc), doc, written))
-    wanted_envs = list(_of_writes(code_envs(doc), doc, written))
+    wanted_connections = list(_of_writes(connections(doc), config, written))
+    wanted_envs = list(_of_writes(code_envs(doc), config, written))
     if not wanted_connections and not wanted_envs:
         return {}
     all_listed = _lists_every_connection(client, types, wanted_connections)
-    found = _problems(config, doc, wanted_connections, set(types), all_listed, "connection")
+    found = _problems(config, wanted_connections, set(types), all_listed, "connection")
     if wanted_envs:
         envs = try_unless_forbidden(client.list_code_envs)
         known = None if envs is None else {e.get("envName") for e in envs if isinstance(e, dict)}
-        found += _problems(config, doc, wanted_envs, known or set(), envs is not None, "code env")
+        found += _problems(config, wanted_envs, known or set(), envs is not None, "code env")
     errors = [d for d in found if d.is_error]
     if errors:
         raise MissingOnDSS(errors)
@@ -69,20 +68,25 @@ def _written(changes: Iterable[Any]) -> Set[Tuple[str, str]]:
     return out
 
 
-def _of_writes(refs: Iterable[Reference], doc: Dict[str, Any], written: Set[Tuple[str, str]]
+def _of_writes(refs: Iterable[Reference], config: Any, written: Set[Tuple[str, str]]
                ) -> Iterator[Reference]:
     """The references held by objects the plan writes (and not ``${...}`` placeholders)."""
     for name, path in refs:
-        if "${" not in name and _owner(doc, path) in written:
+        if "${" not in name and _owner(config, path) in written:
             yield name, path
 
 
-def _owner(doc: Dict[str, Any], path: Tuple[Any, ...]) -> Tuple[str, str]:
-    """(kind, name) of the object a reference path sits in."""
-    section, index = path[0], path[1]
-    if section == "project":  # a kind of its own under the project (``code_envs``): a singleton
-        return index, index
-    return KINDS.get(section, section), doc[section][index].get("name")
+def _owner(config: Any, path: Tuple[Any, ...]) -> Tuple[str, str]:
+    """(kind, name) of the object a reference path sits in: the kind whose config section holds the
+    path (``registry.by_section``, a kind under the project first), named as that kind names its
+    configured objects. Why the registry: a new kind naming a connection needs no table here."""
+    kind = registry.by_section(path[:2]) or registry.by_section(path[:1])
+    if kind is None:
+        return str(path[0]), str(path[0])
+    named = kind.configured(config)
+    if kind.singleton:
+        return kind.kind, named[0][0] if named else kind.kind
+    return kind.kind, named[path[1]][0]
 
 
 def _lists_every_connection(client: Any, types: Dict[str, Any], wanted: List[Reference]) -> bool:
@@ -93,14 +97,13 @@ def _lists_every_connection(client: Any, types: Dict[str, Any], wanted: List[Ref
     return is_dss_admin(client)
 
 
-def _problems(config: Any, doc: Dict[str, Any], refs: List[Reference], known: Set[str], complete: bool,
-              what: str) -> List[Diagnostic]:
+def _problems(config: Any, refs: List[Reference], known: Set[str], complete: bool, what: str) -> List[Diagnostic]:
     """An error per reference to a name DSS lacks; with an incomplete listing, warnings instead."""
     out = []  # type: List[Diagnostic]
     for name, path in refs:
         if name in known:
             continue
-        kind, owner = _owner(doc, path)
+        kind, owner = _owner(config, path)
         subject = "%s %s names %s '%s'" % (kind.replace("_", " "), owner, what, name) if path[0] != "project" \
             else "%s names %s '%s'" % (format_path(path), what, name)
         if complete:

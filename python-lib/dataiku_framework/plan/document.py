@@ -10,6 +10,7 @@ import json
 from functools import lru_cache
 from typing import Any, Callable, Dict, List, Optional
 
+from ..config import hooks
 from ..config.secrets import SHORT_SECRET, is_secret_key, is_secret_pair, redact, redact_value
 
 FORMAT_VERSION = "1.3"  # 1.1: drift, conflicts and origins filled from the state; deletes; not_deleted
@@ -51,23 +52,11 @@ def desired_digest(changes: List[Any]) -> str:
     return digest(forms)
 
 
-#: views of a plan document by name (``text``, ``markdown``, ``html``): ``render`` registers them.
-#: Why a table: the plan data must not import its views (issue 17, layering); the views sit above it.
-VIEWS = {}  # type: Dict[str, Callable[..., str]]
-
-
-def register_view(name: str, fn: Callable[..., str]) -> None:
-    """Make ``fn(doc, **options) -> str`` the ``name`` view of plan documents (``Plan.to_<name>``)."""
-    VIEWS[name] = fn
-
-
 def view(name: str) -> Callable[..., str]:
-    """The registered ``name`` view; importing ``dataiku_framework`` registers them all (its ``wiring``)."""
-    try:
-        return VIEWS[name]
-    except KeyError:
-        raise LookupError("no %r view of plan documents is registered (known: %s); import "
-                          "dataiku_framework.render to register the views" % (name, ", ".join(sorted(VIEWS)) or "none"))
+    """The ``name`` view of plan documents (``fn(doc, **options) -> str``). Why a hook: the plan data
+    must not import its views (issue 17, layering); ``render`` registers them in ``config.hooks``
+    under ``plan view NAME`` and importing ``dataiku_framework`` imports ``render`` (its ``wiring``)."""
+    return hooks.get("plan view %s" % name)
 
 
 @lru_cache(maxsize=8192)

@@ -185,17 +185,14 @@ def details_of(kind: Any, project: Any, names: List[str], snap: Any = None) -> D
     return {name: kind.detail(project, name, snap) for name in names}
 
 
-def read_recipe(project: Any, name: str) -> Dict[str, Any]:
-    """A recipe's definition and payload (one GET)."""
-    settings = project.get_recipe(name).get_settings()
-    return {"recipe": settings.get_recipe_raw_definition(), "payload": settings.get_payload()}
-
-
-def read_scenario(project: Any, scenario_id: str) -> Dict[str, Any]:
-    """A scenario's definition (triggers, steps) and, for a Python scenario, its script."""
-    settings = project.get_scenario(scenario_id).get_settings()
-    data = settings.get_raw()
-    return dict(data, script=settings.code) if data.get("type") == "custom_python" else data
+def detail_reads() -> Tuple[Callable[[Any, str], Any], Callable[[Any, str], Any]]:
+    """``(read_recipe(project, name), read_scenario(project, id))``: the recipe and scenario kinds' own
+    reads (one GET each). A scenario is read by the id its listing gives, before the snapshot holds
+    the ids (``scenario_by_id``, which the scenario kind's ``detail`` reads through)."""
+    from ..resources import registry
+    from ..resources.scenario import scenario_by_id
+    recipe = registry.get("recipe")
+    return (lambda project, name: recipe.detail(project, name, None)), scenario_by_id
 
 
 def refresh(client: Any, project_key: str, recipes: Iterable[str] = (), scenarios: Iterable[str] = (),
@@ -230,6 +227,7 @@ def read_project(client: Any, project_key: str, recipes: Iterable[str] = (), sce
     while the (slow, big) list calls are still running; scenario reads start when their list (which
     gives their ids) arrives. ``extra`` calls (say, the connection types) run in the same pool;
     their results land in ``snapshot.extra``."""
+    read_recipe, read_scenario = detail_reads()
     reader = Reader(client, parallelism)
     snap = Snapshot(project_key)
     project = client.get_project(project_key)

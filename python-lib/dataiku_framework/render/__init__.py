@@ -2,17 +2,17 @@
 
 Why views are functions of the plain document (a dict), not of the ``Plan`` object: a plan saved
 with ``dss-framework plan --out`` and read back later (CI artefact, review webapp, macro) renders
-the same way as a fresh one, and the views never need DSS. They register themselves as the views
-of ``plan.document`` (``Plan.to_text/to_markdown/to_html``): the plan data never imports them.
+the same way as a fresh one, and the views never need DSS. They register themselves in ``config.hooks``
+as ``plan view NAME``, the views ``Plan.to_text/to_markdown/to_html`` use: the plan data never imports them.
 """
 
-from ..plan.document import register_view
+from ..config import hooks
 from .html import render_html
 from .markdown import render_markdown
 from .text import render_text
 
 __all__ = ["render_html", "render_markdown", "render_text"]
 
-register_view("text", render_text)
-register_view("markdown", render_markdown)
-register_view("html", render_html)
+hooks.register("plan view text", render_text)
+hooks.register("plan view markdown", render_markdown)
+hooks.register("plan view html", render_html)

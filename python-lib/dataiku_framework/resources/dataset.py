@@ -346,6 +346,10 @@ class DatasetResource(Writes, Kind):
     def handle(self, ctx: Any, name: str) -> Any:
         return ctx.project.get_dataset(name)
 
+    def object_id(self, ctx: Any, name: str) -> str:
+        """DSS files a dataset by its name."""
+        return name
+
     def create(self, ctx: Any, name: str, obj: Any, desired: Dict[str, Any]) -> None:
         new_dataset(ctx.project, obj, dataset_definition(obj, ctx.project_key))
 

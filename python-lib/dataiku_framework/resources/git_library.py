@@ -47,7 +47,7 @@ def config_terms(ref: Dict[str, Any]) -> Dict[str, Any]:
 def to_config_doc(path: str, ref: Dict[str, Any]) -> Dict[str, Any]:
     """The ``libraries:`` entry standing for one DSS reference (defaults left out); ``LeftOut`` when
     DSS holds an empty repository or checkout, which the configuration language refuses."""
-    from ..importer.convert import LeftOut
+    from .inverse import LeftOut
     terms = config_terms(ref)
     missing = [key for key in ("repository", "checkout") if not terms.get(key)]
     if missing:

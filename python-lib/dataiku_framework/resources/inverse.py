@@ -2,8 +2,7 @@
 name rule, and the helpers that leave out what DSS fills in by itself.
 
 Why here, below the kinds: the importer imports the kinds (their ``to_config``), never the reverse,
-so these cannot live in ``importer`` without a cycle (``importer.convert`` and ``importer.defaults``
-re-export them for their callers).
+so these cannot live in ``importer`` without a cycle; the importer imports them from here.
 """
 import re
 from typing import Any, Dict, List, Optional

@@ -127,17 +127,16 @@ def id_named(objects: Iterable[Dict[str, Any]], name: str, kind: str = "objects"
     return ids[0] if ids else None
 
 
-def move_to_zone(ctx: ApplyContext, object_type: str, handle: Any, zone: Optional[str]) -> int:
+def move_to_zone(ctx: ApplyContext, object_type: str, handle: Any, object_id: str, zone: Optional[str]) -> int:
     """Put a flow item in ``zone`` (``default`` or None: the default zone); one write. DSS answers
-    with the zone, whose items must now hold the object (else the move is reported as not kept)."""
+    with the zone, whose items must now hold the object, listed by its DSS id ``object_id`` (else
+    the move is reported as not kept)."""
     zone_id = DEFAULT_ZONE_ID if not zone or zone == DEFAULT_ZONE_ID else ctx.zone_ids.get(zone)
     if zone_id is None:
         raise ValueError("flow zone %r does not exist in DSS" % zone)
     flow = ctx.project.get_flow()
     target = ctx.call(lambda: flow.get_zone(zone_id))
     ctx.call(lambda: target.add_item(handle))
-    object_id = getattr(handle, "id", None) or getattr(handle, "dataset_name", None) or \
-        getattr(handle, "recipe_name", None) or getattr(handle, "name", None)
     items = (target.get_settings().get_raw() or {}).get("items")  # public; no request (wraps the same dict)
     if items is not None and not any(i.get("objectId") == object_id for i in items):
         raise ValueError("DSS did not keep zone: the object is not among zone %s's items after the move" % zone)
@@ -176,7 +175,8 @@ class Writes(object):
         if own:
             sent += self.save(ctx, name, obj, desired, own)
         if "zone" in keys and self.zone_type:
-            sent += move_to_zone(ctx, self.zone_type, self.handle(ctx, name), desired.get("zone"))
+            sent += move_to_zone(ctx, self.zone_type, self.handle(ctx, name), self.object_id(ctx, name),
+                                 desired.get("zone"))
         return sent
 
     def settings(self, ctx: ApplyContext, name: str, keep: bool = False) -> Any:
@@ -199,6 +199,11 @@ class Writes(object):
 
     def handle(self, ctx: ApplyContext, name: str) -> Any:
         raise NotImplementedError
+
+    def object_id(self, ctx: ApplyContext, name: str) -> str:
+        """The id DSS files object ``name`` under, by which a flow zone lists it: each kind placed in
+        zones (``zone_type``) says which (a name, or an id DSS made)."""
+        raise NotImplementedError("kind %r names no DSS id for its objects" % self.kind)
 
     def delete(self, ctx: ApplyContext, name: str, drop_data: bool) -> None:
         self.handle(ctx, name).delete()

@@ -97,6 +97,10 @@ class ManagedFolderResource(Writes, Kind):
     def handle(self, ctx: Any, name: str) -> Any:
         return ctx.project.get_managed_folder(ctx.folder_ids[name])
 
+    def object_id(self, ctx: Any, name: str) -> str:
+        """DSS files a managed folder by the id it made at creation (the snapshot's or the create's)."""
+        return ctx.folder_ids[name]
+
     def fetch(self, ctx: Any, name: str, keep: bool = False) -> Optional[Dict[str, Any]]:
         if not known_by_listing(ctx, "folder_ids", name, ctx.project.list_managed_folders):
             return None

@@ -113,6 +113,19 @@ def permission_entry(p: Any) -> Dict[str, Any]:
     return entry
 
 
+def grants_write(permissions: Any, login: Optional[str], groups: set) -> bool:
+    """Whether configured ``permissions`` give ``login`` (or one of ``groups``) write access, read in
+    the DSS form the kind writes (``permission_entry``): apply refuses a configuration that would lock
+    its applier out of the project holding its state and lock."""
+    for p in permissions or []:
+        entry = permission_entry(p)
+        if not (entry.get("writeProjectContent") or entry.get("admin")):
+            continue
+        if (p.user and p.user == login) or (p.group and p.group in groups):
+            return True
+    return False
+
+
 def create_project(client: Any, key: str, project: Any) -> None:
     """The one project-creation request (apply creates a missing project before taking its lock, which
     lives in the project; the kind creates it when planned): owner defaults to the applier."""

@@ -12,6 +12,8 @@ Only public ``dataikuapi`` calls are used (``project.get_library()``, ``DSSLibra
 - creating it (once per project): the folder (one write, when it is missing), the empty file (one
   read to check the name is free, one write), then the text (one write). Between the last two a
   reader sees an empty file; ``read_document`` reports an empty file as absent.
+- through a ``Listing`` (one operation on several files, the plan store's): one listing for all of
+  them, one read per file, one write per file written, a new file's included (created with its text).
 
 Reads are retried on transient failures (``dss.policy``): a read changes nothing, so another
 attempt is always safe. Writes are not retried here: whether a second write is safe depends on
@@ -37,19 +39,25 @@ FOLDER = "dataiku-framework"
 class LibraryDocument(object):
     """One JSON document at ``FOLDER/<name>`` in the library of project ``project_key``."""
 
-    def __init__(self, client: Any, project_key: str, name: str, policy: Any = None) -> None:
+    def __init__(self, client: Any, project_key: str, name: str, policy: Any = None,
+                 listing: Optional["Listing"] = None) -> None:
         self.client = client
         self.policy = policy or DEFAULT_POLICY
         self.project_key = project_key
         self.name = name
         self.path = "%s/%s" % (FOLDER, name)
         self._handle = None  # type: Any
+        #: the operation's one listing of the library (``Listing``), when it shares one
+        self.listing = listing
 
     def read_text(self) -> Optional[str]:
         """The file's text, or None when it does not exist (two read requests, each retried on a
-        transient failure)."""
-        library = self.policy.call_dss(self.client, lambda: self.client.get_project(self.project_key).get_library())
-        handle = library.get_file("/" + self.path)
+        transient failure; one when the document shares a ``Listing`` already read)."""
+        if self.listing is not None:
+            handle = self.listing.handle(self.name)
+        else:
+            library = self.policy.call_dss(self.client, lambda: self.client.get_project(self.project_key).get_library())
+            handle = library.get_file("/" + self.path)
         self._handle = handle
         if handle is None:
             return None
@@ -71,7 +79,7 @@ class LibraryDocument(object):
         """Replace the whole file with ``text``: one write request when the file was seen by the
         last ``read_text`` (see the module docstring for the creation case)."""
         if self._handle is None:
-            self._handle = self._create()
+            self._handle = self.listing.new_file(self.name) if self.listing is not None else self._create()
         self._handle.write(text)
 
     def write_document(self, doc: Any) -> str:
@@ -85,15 +93,7 @@ class LibraryDocument(object):
         existing = library.get_file("/" + self.path)
         if existing is not None:
             return existing
-        folder = library.get_folder("/" + FOLDER)
-        if folder is None:
-            try:
-                folder = library.add_folder(FOLDER)
-            except Exception:
-                # Created meanwhile by another process: use it, or let the real error surface.
-                folder = self.client.get_project(self.project_key).get_library().get_folder("/" + FOLDER)
-                if folder is None:
-                    raise
+        folder = framework_folder(self.client, self.project_key, library)
         try:
             return folder.add_file(self.name)
         except Exception:
@@ -101,6 +101,62 @@ class LibraryDocument(object):
             if handle is None:
                 raise
             return handle
+
+
+class Listing(object):
+    """One listing of project ``project_key``'s library, shared by the documents one operation reads
+    and writes (``document``): the plan store's operations touch the index and a plan file, and a
+    listing per file read or write tripled their reads. A file this listing does not show is created
+    by its first write, in that one request carrying the whole text (``new_file``)."""
+
+    def __init__(self, client: Any, project_key: str, policy: Any = None) -> None:
+        self.client = client
+        self.project_key = project_key
+        self.policy = policy or DEFAULT_POLICY
+        self._library = None  # type: Any
+        self._created = {}  # type: Dict[str, Any]
+
+    def document(self, name: str) -> LibraryDocument:
+        return LibraryDocument(self.client, self.project_key, name, self.policy, listing=self)
+
+    def library(self) -> Any:
+        """The ``DSSLibrary`` (one read request, retried on a transient failure, on first use)."""
+        if self._library is None:
+            self._library = self.policy.call_dss(
+                self.client, lambda: self.client.get_project(self.project_key).get_library())
+        return self._library
+
+    def handle(self, name: str) -> Any:
+        """The ``DSSLibraryFile`` of ``FOLDER/name``: listed, or created by this listing; else None."""
+        return self._created.get(name) or self.library().get_file("/%s/%s" % (FOLDER, name))
+
+    def new_file(self, name: str) -> Any:
+        """A handle whose first ``write`` creates ``FOLDER/name`` with its text. Why not ``add_file``:
+        it probes the name (a read) and creates the file empty (a write) before the text's write, and a
+        reader between the two sees an empty file. DSS's library write (``POST contents/{path}``, the
+        request ``add_file`` creates with and ``write`` writes with) stores the text at that path
+        whether or not a file is there (``dss-rest-api.md``, project libraries)."""
+        from dataikuapi.dss.projectlibrary import DSSLibraryFile
+        existing = self.handle(name)
+        if existing is not None:
+            return existing
+        folder = framework_folder(self.client, self.project_key, self.library())
+        self._created[name] = DSSLibraryFile(self.client, self.project_key, name, folder)
+        return self._created[name]
+
+
+def framework_folder(client: Any, project_key: str, library: Any) -> Any:
+    """The ``FOLDER`` library folder, created when ``library`` does not show it (one write)."""
+    folder = library.get_folder("/" + FOLDER)
+    if folder is None:
+        try:
+            folder = library.add_folder(FOLDER)
+        except Exception:
+            # Created meanwhile by another process: use it, or let the real error surface.
+            folder = client.get_project(project_key).get_library().get_folder("/" + FOLDER)
+            if folder is None:
+                raise
+    return folder
 
 
 def records(client: Any, project_key: str, leave: Tuple[str, ...]) -> Dict[str, str]:

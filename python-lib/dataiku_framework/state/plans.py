@@ -40,7 +40,7 @@ from typing import Any, Dict, List, Optional
 
 from ..config.secrets import is_secret_key, redact, redact_value
 from ..plan.document import DIGEST_KEY, Plan, PlanFormatError, load_saved
-from .dssfiles import FOLDER, LibraryDocument, format_time, split_major, utc_now
+from .dssfiles import FOLDER, LibraryDocument, Listing, format_time, split_major, utc_now
 from .store import new_apply_id
 
 FORMAT_VERSION = 1
@@ -117,12 +117,18 @@ class PlanStore(object):
         self.limit = int(limit)
 
     # -- files -------------------------------------------------------------------------------------
-    def _document(self, name: str) -> LibraryDocument:
-        return LibraryDocument(self.client, self.project_key, name)
+    def _open(self) -> "_Files":
+        """The files of one operation: one library listing, the index read at most once."""
+        return _Files(Listing(self.client, self.project_key))
 
-    def _index(self) -> Dict[str, Any]:
+    def _index(self, files: "_Files") -> Dict[str, Any]:
+        if files.index is None:
+            files.index = self._read_index(files.listing.document(INDEX_NAME))
+        return files.index
+
+    def _read_index(self, document: LibraryDocument) -> Dict[str, Any]:
         try:
-            doc = self._document(INDEX_NAME).read_document()
+            doc = document.read_document()
         except ValueError as error:
             raise PlanStoreError("%s; repair it from the project's git history" % error)
         if doc is None:
@@ -137,13 +143,14 @@ class PlanStore(object):
         doc.setdefault("settings", {})
         return doc
 
-    def _write_index(self, index: Dict[str, Any]) -> None:
-        self._document(INDEX_NAME).write_document(redact_value(index))
+    def _write_index(self, files: "_Files", index: Dict[str, Any]) -> None:
+        files.listing.document(INDEX_NAME).write_document(redact_value(index))
+        files.index = index
 
-    def _read(self, plan_id: str) -> Dict[str, Any]:
+    def _read(self, files: "_Files", plan_id: str) -> Dict[str, Any]:
         _check_id(plan_id)
         try:
-            record = self._document(plan_file(plan_id)).read_document()
+            record = files.listing.document(plan_file(plan_id)).read_document()
         except ValueError as error:
             raise TamperedPlanError("stored plan %s: %s" % (plan_id, error))
         if record is None:
@@ -155,12 +162,12 @@ class PlanStore(object):
             raise PlanStoreError(str(error))
         return record
 
-    def _write(self, record: Dict[str, Any]) -> None:
+    def _write(self, files: "_Files", record: Dict[str, Any]) -> None:
         """Write a record, redacted around its plan (a plan document is redacted when it is built, and
         its digest binds it as built)."""
         doc = redact_value({k: v for k, v in record.items() if k != "plan"})
         doc["plan"] = record["plan"]
-        self._document(plan_file(record["id"])).write_document(doc)
+        files.listing.document(plan_file(record["id"])).write_document(doc)
 
     def _user(self, user: Optional[str]) -> str:
         if user:
@@ -186,27 +193,31 @@ class PlanStore(object):
                   "author": author, "created_at": now, "status": "pending",
                   "events": [{"status": "pending", "user": author, "at": now, "comment": comment}],
                   "comments": [{"user": author, "at": now, "text": comment}] if comment else [], "apply_id": None}
-        index = self._index()
-        self._write(record)
+        files = self._open()
+        index = self._index(files)
+        self._write(files, record)
         index["plans"].append(_entry(record))
         pruned, notes = self._prune(index)
-        self._write_index(index)
-        self._delete_files(pruned)
+        self._write_index(files, index)
+        self._delete_files(files, pruned)
         return SaveOutcome(record["id"], pruned, notes)
 
     def list(self, status: Optional[str] = None) -> List[Dict[str, Any]]:
         """The index entries, newest first (only those of ``status`` when given)."""
         if status is not None and status not in STATUSES:
             raise PlanStoreError("unknown status %r: one of %s" % (status, ", ".join(STATUSES)))
-        entries = list(reversed(self._index()["plans"]))
+        entries = list(reversed(self._index(self._open())["plans"]))
         return [e for e in entries if status is None or e.get("status") == status]
 
     def get(self, plan_id: str) -> Dict[str, Any]:
         """The stored record of ``plan_id``, its plan checked: ``TamperedPlanError`` naming it when the
         plan's content, its digest and the index's copy of the digest do not all agree."""
-        record = self._read(plan_id)
+        return self._get(self._open(), plan_id)
+
+    def _get(self, files: "_Files", plan_id: str) -> Dict[str, Any]:
+        record = self._read(files, plan_id)
         self.plan_of(record)
-        listed = [e for e in self._index()["plans"] if e.get("id") == plan_id]
+        listed = [e for e in self._index(files)["plans"] if e.get("id") == plan_id]
         if listed and listed[0].get("digest") != record.get("digest"):
             raise TamperedPlanError("stored plan %s of project %s was changed after it was stored: its digest is not "
                                     "the one the index recorded. It is refused; plan again" % (plan_id, self.project_key))
@@ -234,16 +245,18 @@ class PlanStore(object):
         rights are checked (no other name can be given: the one recorded is the one checked). With the
         setting ``approver_must_differ``, the plan's author cannot approve it."""
         approver = self._admin("approving stored plan %s" % plan_id)
-        record = self.get(plan_id)
-        if self.settings().get("approver_must_differ") and approver == record.get("author"):
+        files = self._open()
+        record = self._get(files, plan_id)
+        if self._settings(files).get("approver_must_differ") and approver == record.get("author"):
             raise PlanStoreError("stored plan %s was made by %s, who may not approve it: project %s requires another "
                                  "approver (setting approver_must_differ)" % (plan_id, approver, self.project_key))
-        return self._change(record, "approved", approver, comment, OPEN[:1])
+        return self._change(files, record, "approved", approver, comment, OPEN[:1])
 
     def discard(self, plan_id: str, comment: Optional[str] = None) -> Dict[str, Any]:
         """Discard a pending or approved plan (project admins only): it can no longer be approved or applied."""
         user = self._admin("discarding stored plan %s" % plan_id)
-        return self._change(self._read(plan_id), "discarded", user, comment, OPEN)
+        files = self._open()
+        return self._change(files, self._read(files, plan_id), "discarded", user, comment, OPEN)
 
     def _admin(self, what: str) -> str:
         """The client's DSS login when it administers the project; ``PlanStoreError`` saying why not."""
@@ -255,57 +268,65 @@ class PlanStore(object):
 
     def mark_stale(self, plan_id: str, why: str, user: Optional[str] = None) -> Dict[str, Any]:
         """Record that a fresh plan of the same source differs (``why``: what moved)."""
-        return self._change(self._read(plan_id), "stale", self._user(user), why, OPEN)
+        files = self._open()
+        return self._change(files, self._read(files, plan_id), "stale", self._user(user), why, OPEN)
 
     def mark_applied(self, plan_id: str, apply_id: Optional[str], succeeded: bool, user: Optional[str] = None,
                      comment: Optional[str] = None) -> Dict[str, Any]:
         """Record the apply a plan led to: ``applied`` or ``failed``, with its apply id."""
-        record = self._read(plan_id)
+        files = self._open()
+        record = self._read(files, plan_id)
         record["apply_id"] = apply_id
-        return self._change(record, "applied" if succeeded else "failed", self._user(user), comment, OPEN)
+        return self._change(files, record, "applied" if succeeded else "failed", self._user(user), comment, OPEN)
 
     def comment(self, plan_id: str, text: str) -> Dict[str, Any]:
         """Add a comment to a stored plan (any status), in the client's DSS user's name."""
-        record = self._read(plan_id)
+        files = self._open()
+        record = self._read(files, plan_id)
         record.setdefault("comments", []).append({"user": self._user(None), "at": format_time(utc_now()),
                                                   "text": free_text(text)})
-        self._write(record)
+        self._write(files, record)
         return record
 
     def settings(self) -> Dict[str, Any]:
         """The store's project settings (``SETTINGS`` and their defaults). Kept in the index, which any
         project writer can edit, like every library file: a setting guards against a mistake (an author
         approving their own plan), not against a writer bent on it; apply's checks do not rely on it."""
-        return dict(SETTINGS, **{k: v for k, v in self._index().get("settings", {}).items() if k in SETTINGS})
+        return self._settings(self._open())
+
+    def _settings(self, files: "_Files") -> Dict[str, Any]:
+        return dict(SETTINGS, **{k: v for k, v in self._index(files).get("settings", {}).items() if k in SETTINGS})
 
     def set_setting(self, name: str, value: Any) -> Dict[str, Any]:
         """Set one setting (project admins only, checked with the client's rights); the settings."""
         if name not in SETTINGS:
             raise PlanStoreError("unknown plan store setting %r: one of %s" % (name, ", ".join(SETTINGS)))
         self._admin("changing the plan store's settings")
-        index = self._index()
+        files = self._open()
+        index = self._index(files)
         index["settings"][name] = type(SETTINGS[name])(value)
-        self._write_index(index)
-        return self.settings()
+        self._write_index(files, index)
+        return self._settings(files)
 
     def confirmed_source(self) -> Optional[Dict[str, Any]]:
         """The source a project admin confirmed for the review webapp's "Plan now" (``confirm_source``):
         ``{source, by, at}``, or None when none was. A record in the library, like the settings: it
         tells a changed webapp parameter from the one an admin chose, not a permission."""
-        record = self._index().get("settings", {}).get(CONFIRMED_SOURCE)
+        record = self._index(self._open()).get("settings", {}).get(CONFIRMED_SOURCE)
         return record if isinstance(record, dict) and isinstance(record.get("source"), dict) else None
 
     def confirm_source(self, source: Dict[str, Any]) -> Dict[str, Any]:
         """Record ``source`` (its exact parameters) as the one "Plan now" may read, with who and when
         (project admins only, checked with the client's rights); the record."""
         user = self._admin("confirming where plans come from")
-        index = self._index()
+        files = self._open()
+        index = self._index(files)
         index["settings"][CONFIRMED_SOURCE] = {"source": dict(source), "by": user, "at": format_time(utc_now())}
-        self._write_index(index)
+        self._write_index(files, index)
         return index["settings"][CONFIRMED_SOURCE]
 
     # -- internals ---------------------------------------------------------------------------------
-    def _change(self, record: Dict[str, Any], status: str, user: str, comment: Optional[str],
+    def _change(self, files: "_Files", record: Dict[str, Any], status: str, user: str, comment: Optional[str],
                 allowed: Any) -> Dict[str, Any]:
         if record.get("status") not in allowed:
             raise PlanStoreError("stored plan %s is %s: it cannot become %s (only a plan that is %s can)"
@@ -315,10 +336,10 @@ class PlanStore(object):
         record.setdefault("events", []).append({"status": status, "user": user, "at": now, "comment": comment})
         if comment:
             record.setdefault("comments", []).append({"user": user, "at": now, "text": comment})
-        self._write(record)
-        index = self._index()
+        self._write(files, record)
+        index = self._index(files)
         index["plans"] = [_entry(record) if e.get("id") == record["id"] else e for e in index["plans"]]
-        self._write_index(index)
+        self._write_index(files, index)
         return record
 
     def _prune(self, index: Dict[str, Any]) -> Any:
@@ -340,20 +361,27 @@ class PlanStore(object):
                          % (self.project_key, len(plans), self.limit))
         return pruned, notes
 
-    def _delete_files(self, plan_ids: List[str]) -> None:
+    def _delete_files(self, files: "_Files", plan_ids: List[str]) -> None:
         """Delete pruned plans' files (after the index no longer lists them); a failure is logged: the
         file is then only an orphan, which the next prune does not see."""
-        if not plan_ids:
-            return
-        library = self.client.get_project(self.project_key).get_library()
         for plan_id in plan_ids:
-            handle = library.get_file("/%s/%s" % (FOLDER, plan_file(plan_id)))
+            handle = files.listing.handle(plan_file(plan_id))
             try:
                 if handle is not None:
                     handle.delete()
             except Exception as error:  # noqa: BLE001 - the index is written: the plan is gone from the store
                 log.warning("project %s: the file of pruned plan %s could not be deleted (%s)", self.project_key,
                             plan_id, error.__class__.__name__)
+
+
+class _Files(object):
+    """What one store operation shares: its library ``listing`` and the ``index`` once read (or
+    written). Why per operation, not per store: a store object may live across operations (a
+    webapp's), and each operation must see the files as they are when it starts."""
+
+    def __init__(self, listing: Listing) -> None:
+        self.listing = listing
+        self.index = None  # type: Optional[Dict[str, Any]]
 
 
 def _document_of(plan: Any) -> Dict[str, Any]:

@@ -202,14 +202,14 @@ def test_cli_from_export_needs_no_dss(tmp_path):
 
 
 def test_an_object_dss_cannot_serve_is_left_out_not_fatal(dss, monkeypatch):
-    from dataiku_framework.importer import read
-    real = read.read_recipe
+    from dataiku_framework.resources.recipe import RecipeResource  # the import reads recipes through it
+    real = RecipeResource.detail
 
-    def failing(project, name):
+    def failing(self, project, name, snap):
         if name == "sample_events":
             raise RuntimeError("DSS answered 500 for this recipe")
-        return real(project, name)
-    monkeypatch.setattr(read, "read_recipe", failing)
+        return real(self, project, name, snap)
+    monkeypatch.setattr(RecipeResource, "detail", failing)
     imported = import_project(dss, "ALL_KINDS")
     reasons = {(kind, name): why for kind, name, why in imported.left_out}
     assert "could not be read (DSS answered 500 for this recipe)" in reasons[("recipe", "sample_events")]

@@ -9,7 +9,7 @@ import pytest
 from dataiku_framework import FrameworkConfig
 from dataiku_framework.engine import Engine
 from dataiku_framework.importer import import_project
-from dataiku_framework.importer.convert import LeftOut
+from dataiku_framework.resources.inverse import LeftOut
 from dataiku_framework.importer.read import wanted
 from dataiku_framework.resources import registry
 

@@ -70,19 +70,19 @@ def test_a_long_reason_is_shortened_at_a_word_boundary(tmp_path):
     try:
         client = client_of(emulator)
         bootstrap(client, FrameworkConfig.from_yaml(ALL_KINDS))
-        from dataiku_framework.importer import read
-        real = read.read_recipe
+        from dataiku_framework.resources.recipe import RecipeResource  # the import reads recipes through it
+        real = RecipeResource.detail
         words = ["unavailable%d" % i for i in range(60)]  # ~800 characters, every word distinct
 
-        def failing(project, name):
+        def failing(self, project, name, snap):
             if name == "sample_events":
                 raise RuntimeError("DSS answered 500: " + " ".join(words))
-            return real(project, name)
-        read.read_recipe = failing
+            return real(self, project, name, snap)
+        RecipeResource.detail = failing
         try:
             imported = import_project(client, "ALL_KINDS")
         finally:
-            read.read_recipe = real
+            RecipeResource.detail = real
     finally:
         emulator.stop()
     [line] = [line for line in summary_lines(imported, []) if "recipe sample_events" in line]

@@ -1,8 +1,10 @@
 """The recipe kind writes and imports itself (issue 17): no legacy writer, no legacy inverse; its
 writes go through the real dataikuapi against the emulator (create, write inputs and payload, read
 back, a kept role's other keys kept), and its ``to_config`` gives what ``import`` writes."""
+import ast
 import importlib.util
 import itertools
+import os
 
 import pytest
 
@@ -57,6 +59,36 @@ def test_every_registered_kind_can_write():
             assert getattr(type(one), method) is not getattr(Kind, method), (one.kind, method)
 
 
+def test_every_kind_placed_in_zones_names_its_dss_id():
+    """A zone lists its items by DSS id: each kind placed in zones says which id it files an object
+    under (``Writes.object_id``), rather than the zone move guessing it from the handle's attributes."""
+    zoned = [one for one in registry.kinds() if one.zone_type]
+    assert {one.kind for one in zoned} == {"dataset", "managed_folder", "recipe"}
+    for one in zoned:
+        assert type(one).object_id is not Writes.object_id, one.kind
+
+
+def test_objects_moved_to_a_zone_are_its_items_by_their_dss_ids(engine, client):
+    """Over HTTP: a folder (filed by a DSS-made id), a dataset and a recipe (by name) placed in a zone
+    are that zone's items under those ids, and the next plan sees them there (no zone change)."""
+    key = "RK_%d" % next(_KEYS)
+    text = ('version: "1.0"\nproject: {key: %s, name: Zoned}\nzones:\n  - {name: raw}\n'
+            "datasets:\n  - {name: src, type: Filesystem, connection: filesystem_managed, path: /src, zone: raw}\n"
+            "  - {name: out, type: Filesystem, connection: filesystem_managed, path: /out}\n"
+            "managed_folders:\n  - {name: files, zone: raw}\n"
+            "recipes:\n  - {name: build, type: python, inputs: [src, files], outputs: [out], code: 'x=1', zone: raw}\n"
+            % key)
+    result = engine.apply(FrameworkConfig.from_yaml(text))
+    assert result.succeeded, result.summary()
+    project = client.get_project(key)
+    [folder] = [f for f in project.list_managed_folders() if f["name"] == "files"]
+    [zone] = [z for z in project.get_flow().list_zones() if z.name == "raw"]
+    items = {(i["objectType"], i["objectId"]) for i in zone.get_settings().get_raw()["items"]}
+    assert items == {("MANAGED_FOLDER", folder["id"]), ("DATASET", "src"), ("RECIPE", "build")}
+    assert folder["id"] != "files"
+    assert not engine.plan(FrameworkConfig.from_yaml(text)).has_changes
+
+
 def test_recipe_is_created_written_and_read_back(engine, client):
     """Apply creates the recipe and writes its code; a change of code and inputs is one update, read
     back by the kind's ``fetch`` as DSS holds it; the plan is then clean."""
@@ -90,13 +122,13 @@ def test_the_kinds_load_without_the_importer():
 
 def test_recipe_and_scenario_inverses_are_their_kinds_own():
     """``to_config`` is the recipe and scenario kinds' own (no ``_LEGACY_INVERSE``), and the import's
-    verdict ``LeftOut`` is one class, re-exported by ``importer.convert`` for its callers."""
-    from dataiku_framework.importer import convert
+    verdict ``LeftOut`` is one class, the one the importer names (``importer.assemble``)."""
+    from dataiku_framework.importer import assemble
     from dataiku_framework.resources import inverse
     from dataiku_framework.resources.scenario import ScenarioResource
     assert not hasattr(kind, "_LEGACY_INVERSE")
     assert "to_config" in vars(RecipeResource) and "to_config" in vars(ScenarioResource)
-    assert convert.LeftOut is inverse.LeftOut
+    assert assemble.LeftOut is inverse.LeftOut
 
 
 def test_to_config_gives_what_import_writes(engine, client):
@@ -136,3 +168,39 @@ def test_to_config_gives_what_import_writes(engine, client):
     assert sorted(scenarios.values(), key=lambda d: d["name"]) == imported.doc["scenarios"]
     assert scenarios["nightly"]["steps"][0]["items"] == ["out", "files"]
     assert scenarios["nightly"]["steps"][1]["scenario"] == "other"
+
+
+def test_every_detailed_kind_reads_its_objects_itself():
+    """``Kind.detailed`` means one read per object through the kind's ``detail``: no detailed kind
+    falls back on ``Kind``'s refusal (the recipe kind was declared detailed and read by refresh)."""
+    for one in registry.detailed_kinds():
+        assert type(one).detail is not Kind.detail, one.kind
+
+
+def _chained_settings_reads(tree):
+    """The ``get_recipe(...)/get_scenario(...).get_settings()`` chains in ``tree``."""
+    return sorted(node.func.value.func.attr for node in ast.walk(tree)
+                  if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                  and node.func.attr == "get_settings" and isinstance(node.func.value, ast.Call)
+                  and isinstance(node.func.value.func, ast.Attribute)
+                  and node.func.value.func.attr in ("get_recipe", "get_scenario"))
+
+
+def test_recipes_and_scenarios_are_read_by_their_kinds_only():
+    """One read of a recipe's or a scenario's definition, the kind's: refresh and import call it
+    (refresh kept a copy of the scenario kind's ``live_definition`` and the recipe kind's read)."""
+    from sourcetrees import package_trees
+    found = {path: _chained_settings_reads(tree) for path, tree in package_trees()}
+    found = {path: reads for path, reads in found.items() if reads}
+    assert set(found) == {os.path.join("resources", "recipe", "__init__.py"),
+                          os.path.join("resources", "scenario", "__init__.py")}, found
+
+
+def test_the_recipe_kind_s_detail_is_what_refresh_reads(engine, client):
+    """A plan's refresh holds, for a recipe, what the recipe kind's ``detail`` reads (one GET)."""
+    from dataiku_framework.plan.refresh import refresh
+    key = "RK_%d" % next(_KEYS)
+    assert engine.apply(_config(key)).succeeded
+    snap = refresh(client, key, recipes=["build"])
+    detail = registry.get("recipe").detail(client.get_project(key), "build", snap)
+    assert detail == snap.recipes["build"] and detail["payload"] == "print(1)"

@@ -128,3 +128,46 @@ def test_the_cli_names_the_object_and_the_connection_without_a_traceback(emu, tm
     assert "Traceback" not in done.stderr
     assert "%s:6:48: error: datasets[1].connection: dataset LAKE names connection 'lake_nowhere'" % path in done.stderr
     assert emu.stats.writes == 0
+
+
+EVERY_SECTION = """
+version: "1.0"
+project:
+  key: OWNERS
+  name: Owners
+  folder: /Team
+  variables: {standard: {a: 1}}
+  code_envs: {python: py_team}
+zones:
+  - {name: raw}
+datasets:
+  - {name: first, type: Filesystem, connection: filesystem_managed, path: /first}
+  - {name: second, type: Filesystem, connection: filesystem_managed, path: /second}
+managed_folders:
+  - {name: files}
+recipes:
+  - {name: compute_second, type: python, inputs: [first], outputs: [second], code: "x = 1"}
+scenarios:
+  - {name: nightly, triggers: [{type: temporal, frequency: daily, hour: 2}]}
+libraries:
+  - {path: shared, repository: "https://example.com/lib.git", checkout: main}
+exposed:
+  - {dataset: first, to: [OTHER]}
+"""
+
+
+def test_a_reference_is_owned_by_the_kind_whose_section_holds_it_for_every_kind():
+    """The owner of a reference is found from the registry's sections (``registry.by_section``), so
+    a new kind that names a connection or a code env needs no table in ``plan.connections``: every
+    kind configured here is named by its kind and its configured name, whatever its section."""
+    from dataiku_framework.plan import connections
+    from dataiku_framework.resources import registry
+    config = FrameworkConfig.from_yaml(EVERY_SECTION).resolved()
+    seen = []
+    for kind in registry.kinds():
+        for index, (name, _) in enumerate(kind.configured(config)):
+            path = kind.section + (("field",) if kind.singleton else (index, "field"))
+            assert connections._owner(config, path) == (kind.kind, name), path
+            seen.append(kind.kind)
+    assert set(seen) == set(registry.plan_kinds()), "a kind not configured here: %s" % (
+        set(registry.plan_kinds()) - set(seen))

@@ -362,3 +362,42 @@ def test_a_stored_plan_made_with_another_project_key_is_applied_to_that_project(
     assert apply_stored(engine, "PS1_COPY", plan_id, checkpoint=False).succeeded
     assert [d["name"] for d in client.get_project("PS1_COPY").list_datasets()] == ["RAW"]
     assert KEY not in client.list_project_keys()
+
+
+def _requests(emulator, call):
+    """What ``call`` sent to DSS: [(method, what)], ``what`` the library file's name, ``listing`` for
+    the library tree, else the path."""
+    emulator.stats.keep = 10 ** 6
+    emulator.stats.reset()
+    call()
+    sent = []
+    for e in emulator.stats.snapshot(with_log=True)["log"]:
+        path = e["path"].rstrip("/")
+        what = "listing" if path.endswith("/libraries/contents") else path.rsplit("/", 1)[-1] \
+            if "/libraries/" in path else path
+        sent.append((e["method"], what))
+    return sorted(sent)
+
+
+def test_each_store_operation_lists_the_library_once_and_reads_and_writes_each_file_once(emulator, client, made):
+    """One library listing per operation, shared by its reads and writes; the index read once however
+    many steps need it (approve: the digest check, the settings, the status change); a new plan file
+    written in one request carrying its text (no empty file created first, which a reader would see)."""
+    _, plan = made
+    store = PlanStore(client, KEY)
+    first = store.save(plan).id  # creates the folder and the index
+    saved = []
+    sent = _requests(emulator, lambda: saved.append(store.save(plan).id))
+    plan_id = saved[0]
+    index, record = ("GET", INDEX_NAME), ("GET", plan_file(plan_id))
+    listing, rights = ("GET", "listing"), ("GET", "/projects/%s/permissions" % KEY)
+    assert sent == sorted([listing, index, ("POST", plan_file(plan_id)), ("POST", INDEX_NAME)]), sent
+    assert _requests(emulator, lambda: store.get(plan_id)) == sorted([listing, record, index])
+    assert _requests(emulator, lambda: store.approve(plan_id)) == sorted([
+        rights, listing, record, index, ("POST", plan_file(plan_id)), ("POST", INDEX_NAME)])
+    assert _requests(emulator, lambda: store.comment(plan_id, "noted")) == sorted([
+        listing, record, ("POST", plan_file(plan_id))])
+    assert _requests(emulator, lambda: store.discard(first)) == sorted([
+        rights, listing, ("GET", plan_file(first)), index, ("POST", plan_file(first)), ("POST", INDEX_NAME)])
+    assert [e["status"] for e in store.list()] == ["approved", "discarded"]
+    assert store.get(plan_id)["comments"][-1]["text"] == "noted"

@@ -281,6 +281,16 @@ def test_plan_methods_render_through_the_registered_views_in_a_fresh_process(doc
 
 
 def test_a_view_nobody_registered_is_a_clear_error():
-    from dataiku_framework.plan.document import view
-    with pytest.raises(LookupError, match="no 'pdf' view of plan documents is registered"):
-        view("pdf")
+    from dataiku_framework.config import hooks
+    with pytest.raises(LookupError, match="nothing registered 'plan view pdf'"):
+        hooks.get("plan view pdf")
+
+
+def test_the_views_are_registered_in_the_hooks_like_every_other_registration():
+    """One registry (``config.hooks``), not a second one in ``plan.document``: the views sit under
+    ``plan view NAME`` and ``Plan.to_NAME`` uses what is registered there."""
+    from dataiku_framework.config import hooks
+    from dataiku_framework.plan import document
+    assert [hooks.get("plan view %s" % name) for name in ("text", "markdown", "html")] == [
+        render_text, render_markdown, render_html]
+    assert not hasattr(document, "VIEWS") and not hasattr(document, "register_view")

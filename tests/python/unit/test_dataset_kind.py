@@ -44,9 +44,7 @@ def test_changing_the_upload_rule_in_its_one_place_changes_every_direction(monke
 
 @pytest.mark.parametrize("legacy, name, home", [
     ("dataiku_framework.dss.bootstrap", "new_dataset", dataset),
-    ("dataiku_framework.importer.defaults", "FORMAT_PARAMS", dataset),
-    ("dataiku_framework.importer.defaults", "FOLDER_PARAMS", managed_folder),
-])
+])  # importer.defaults, which named FORMAT_PARAMS and FOLDER_PARAMS, is gone (test_no_forwarders)
 def test_the_legacy_names_are_the_kind_modules_own_objects_not_copies(legacy, name, home):
     module = pytest.importorskip(legacy)
     value = getattr(module, name)
@@ -72,8 +70,8 @@ def test_the_two_kinds_write_and_import_without_the_legacy_tables():
 def test_to_config_reads_a_live_project_like_the_import_and_names_what_it_leaves_out(client, project):
     """Over HTTP against the emulator: each kind's ``to_config`` gives the documents ``import`` writes,
     zones included when the import context knows them, and ``LeftOut`` for a name the language refuses."""
-    from dataiku_framework.importer import convert
     from dataiku_framework.importer.assemble import build
+    from dataiku_framework.resources.inverse import LeftOut
     from dataiku_framework.importer.read import read_live
     project.create_dataset("orders", "Filesystem", params={"connection": "filesystem_managed", "path": "/o"},
                            formatType="csv", formatParams={"separator": ";"})
@@ -92,6 +90,6 @@ def test_to_config_reads_a_live_project_like_the_import_and_names_what_it_leaves
     datasets = dataset.DatasetResource().to_config(snap, ImportContext())
     assert [doc for _, doc in datasets] == imported.doc["datasets"] and datasets[0][1]["zone"] == "raw"
     folders = dict(managed_folder.ManagedFolderResource().to_config(snap, None))
-    assert isinstance(folders.pop("my files"), convert.LeftOut)
+    assert isinstance(folders.pop("my files"), LeftOut)
     assert list(folders.values()) == imported.doc["managed_folders"] and folders["files"]["name"] == "files"
     assert folder.id in {f.get("id") for f in snap.folders.values()}

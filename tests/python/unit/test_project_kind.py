@@ -6,8 +6,8 @@ from types import SimpleNamespace
 import pytest
 
 from dataiku_framework import FrameworkConfig
-from dataiku_framework.importer import convert
 from dataiku_framework.resources import registry
+from dataiku_framework.resources.project import import_project
 
 CONFIG = """version: "1.0"
 project:
@@ -42,7 +42,7 @@ def test_claimed_settings_are_left_out_of_the_desired_and_live_forms(claimed):
 
 def test_claimed_settings_are_left_out_of_the_import(claimed):
     snap = SimpleNamespace(project_key="P", metadata=LIVE["metadata"], settings=LIVE["settings"], variables={})
-    doc = convert.project(snap, [])
+    doc = import_project(snap, [])
     assert doc["git_commit_mode"] == "explicit"
     assert doc["settings"] == {"flowAnchorSourcesAndSinks": False}
 

@@ -1,9 +1,10 @@
 """Scenario trigger and step tables: written once (resources/scenario), read by the translation, the
 importer's inverse and the plan's path names (issue 17 §1)."""
+import importlib.util
+
 import pytest
 
 from dataiku_framework.dss import translate
-from dataiku_framework.importer import convert
 from dataiku_framework.resources.scenario import ScenarioResource, inverse, steps, triggers
 from dataiku_framework.resources.tables import Bimap
 
@@ -24,8 +25,8 @@ def test_the_legacy_names_are_the_scenario_tables_not_copies():
     for table in (triggers.TRIGGER_TYPES, triggers.TRIGGER_PARAMS, steps.JOB_TYPES, steps.RUN_CONDITIONS,
                   steps.ITEM_FIELDS):
         assert isinstance(table, Bimap)
-    for name in ("TRIGGER_KINDS", "JOB_MODES", "ITEM_STEPS", "FREQUENCIES", "MONTHLY_START"):
-        assert not hasattr(convert, name), "importer.convert keeps its own copy of %s" % name
+    # importer.convert kept its own copies (TRIGGER_KINDS, JOB_MODES, ITEM_STEPS...): it is gone
+    assert importlib.util.find_spec("dataiku_framework.importer.convert") is None
 
 
 @pytest.mark.parametrize("day", [1, 2, 15, 31])
@@ -99,12 +100,13 @@ def test_plan_path_names_read_the_trigger_table():
 
 
 def test_the_inverse_lives_with_the_kind():
-    """One inverse: the importer's names are the scenario module's functions, and the DSS defaults the
-    inverse drops are not kept a second time in importer.defaults."""
-    from dataiku_framework.importer import defaults
-    assert convert.scenario is inverse.scenario
+    """One inverse: the importer calls the scenario module's own (through the kind's ``to_config``),
+    and the DSS defaults the inverse drops are not kept a second time in an importer module."""
+    assert ScenarioResource.to_config.__module__ == "dataiku_framework.resources.scenario"
+    for gone in ("dataiku_framework.importer.convert", "dataiku_framework.importer.defaults"):
+        assert importlib.util.find_spec(gone) is None, gone
     for name in ("TRIGGER_NAMES", "STEP_NAME", "REPORTER", "TRIGGER_DELAY"):
-        assert not hasattr(defaults, name), name
+        assert hasattr(inverse, name), name
 
 
 def test_the_scenario_kind_writes_itself():

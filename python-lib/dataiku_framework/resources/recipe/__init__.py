@@ -57,6 +57,10 @@ class RecipeResource(RecipeWrites, Kind):
             out["zone"] = rc.zone
         return out
 
+    def detail(self, project: Any, name: str, snap: Any) -> Dict[str, Any]:
+        """One recipe's full read (its definition and payload: one GET), in the snapshot's shape."""
+        return live_recipe(project.get_recipe(name).get_settings())
+
     def depends_on(self, rc: Any, ctx: Any) -> List[str]:
         """Its inputs and outputs (datasets or folders) and its zone."""
         deps = [ctx.item_address(name) for name in list(rc.input_names()) + list(rc.output_names())]
@@ -189,3 +193,9 @@ def _choices(field: str) -> List[Any]:
 def _named(item: Dict[str, Any], folder_names: Dict[str, str]) -> Dict[str, Any]:
     ref = item.get("ref")
     return dict(item, ref=folder_names[ref]) if ref in folder_names else item
+
+
+def live_recipe(settings: Any) -> Dict[str, Any]:
+    """A recipe's settings in the snapshot's shape: DSS saves them as two documents, ``{recipe, payload}``
+    (the definition, and the code or the visual recipe's JSON)."""
+    return {"recipe": settings.get_recipe_raw_definition(), "payload": settings.get_payload()}

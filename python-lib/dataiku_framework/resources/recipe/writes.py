@@ -19,12 +19,15 @@ class RecipeWrites(Writes):
     def handle(self, ctx: ApplyContext, name: str) -> Any:
         return ctx.project.get_recipe(name)
 
+    def object_id(self, ctx: ApplyContext, name: str) -> str:
+        """DSS files a recipe by its name."""
+        return name
+
     def fetch(self, ctx: ApplyContext, name: str, keep: bool = False) -> Optional[Dict[str, Any]]:
         """``{recipe, payload}``: the snapshot's shape (None when DSS does not have the recipe)."""
+        from . import live_recipe
         settings = self.settings(ctx, name, keep)
-        if settings is None:
-            return None
-        return {"recipe": settings.get_recipe_raw_definition(), "payload": settings.get_payload()}
+        return None if settings is None else live_recipe(settings)
 
     def create(self, ctx: ApplyContext, name: str, obj: Any, desired: Dict[str, Any]) -> None:
         bootstrap.new_recipe(ctx.project, obj, ctx.folder_ids)

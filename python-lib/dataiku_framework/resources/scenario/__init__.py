@@ -184,8 +184,7 @@ class ScenarioResource(Writes, Kind):
     def detail(self, project: Any, name: str, snap: Any) -> Dict[str, Any]:
         """One scenario's full read (triggers, steps, a Python scenario's code): by its DSS id, which
         the snapshot's listing gives for the name (a name the listing lacks is taken as the id)."""
-        sid = (getattr(snap, "scenario_ids", None) or {}).get(name, name)
-        return live_definition(project.get_scenario(sid).get_settings())
+        return scenario_by_id(project, (getattr(snap, "scenario_ids", None) or {}).get(name, name))
 
     # -- write (apply): a scenario is filed by id in DSS, named by the config
     def handle(self, ctx: ApplyContext, name: str) -> Any:
@@ -222,6 +221,12 @@ class ScenarioResource(Writes, Kind):
                 data[key] = merge_into(data.get(key), self.to_dss(ctx, obj, desired, key))
         ctx.call(settings.save)
         return 1
+
+
+def scenario_by_id(project: Any, scenario_id: str) -> Dict[str, Any]:
+    """A scenario's full read by its DSS id (one GET), in the snapshot's shape: what refresh and import
+    read when the listing gave the id before the snapshot holds it."""
+    return live_definition(project.get_scenario(scenario_id).get_settings())
 
 
 def live_definition(settings: Any) -> Dict[str, Any]:

@@ -1,7 +1,7 @@
 """Scenario steps: the configuration <-> DSS tables, written once, and the forward translation.
 
 Why: build modes, run conditions and the item fields of each step type used to be written forward in
-``dss/translate.py``, inverted by hand in ``importer/convert.py`` and spelled again as path names for
+``dss/translate.py``, inverted by hand in the importer and spelled again as path names for
 the plan. The translation, the importer's inverse and ``ScenarioResource.config_path`` all read these.
 """
 from typing import Any, Dict, List, Optional, Tuple

@@ -1,7 +1,7 @@
 """Scenario triggers: the configuration <-> DSS tables, written once, and the forward translation.
 
 Why: the trigger types, the monthly start date and the temporal defaults used to be written forward
-in ``dss/translate.py`` and inverted by hand in ``importer/convert.py`` (and spelled a third time as
+in ``dss/translate.py`` and inverted by hand in the importer (and spelled a third time as
 path names for the plan); the two copies could drift. The translation, the importer's inverse and
 ``ScenarioResource.config_path`` all read the tables below (issue 17 §1).
 """
