@@ -32,6 +32,7 @@ from dataiku_framework.cli import build_parser  # noqa: E402
 from dataiku_framework.config import SCHEMA_PATH  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import docs_performance  # noqa: E402
 import docs_templates  # noqa: E402
 
 DOCS = os.path.join(ROOT, "docs")
@@ -211,6 +212,7 @@ def pages() -> Dict[str, str]:
         "reference/cli.md": cli_page(build_parser()),
     }
     result.update(docs_templates.pages())
+    result.update(docs_performance.pages())
     return result
 
 
