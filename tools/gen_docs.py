@@ -45,6 +45,10 @@ from dataiku_framework.config import SCHEMA_PATH  # noqa: E402
 from dataiku_framework.commands.agent import PLAN_SCHEMA_PATH  # noqa: E402
 from dataiku_framework.plan.document import FORMAT_VERSION as PLAN_FORMAT_VERSION  # noqa: E402
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import docs_performance  # noqa: E402
+import docs_templates  # noqa: E402
+
 DOCS = os.path.join(ROOT, "docs")
 #: The hand-written prose of the pages that mix prose and generated parts (``from_template``).
 TEMPLATES = os.path.join(ROOT, "tools", "doc_templates")
@@ -605,6 +609,8 @@ def pages() -> Dict[str, str]:
         "reference/python-api.md": python_api_page(),
     }
     # another generator's pages: one line each here, result.update(docs_TOPIC.pages()) (tools/docs_TOPIC.py)
+    result.update(docs_templates.pages())
+    result.update(docs_performance.pages())
     return with_index(result)
 
 
