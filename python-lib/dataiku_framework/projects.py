@@ -29,6 +29,8 @@ class ProjectSetError(Exception):
     """The set of configurations cannot be run as given (no configuration, two files naming one
     project, references in a cycle); nothing was sent to DSS. The CLI exits 64 (``USAGE``)."""
 
+    code = "usage.project_set"  #: its ``errors.CATALOGUE`` code, shown in the error line and in --json
+
 
 def expand(arguments: Sequence[str]) -> List[str]:
     """The configuration files ``arguments`` stand for: a directory, every project configuration

@@ -31,6 +31,8 @@ _MODELINE_RE = re.compile(r"#\s*yaml-language-server:")
 class InitError(Exception):
     """A refusal of ``init`` (unknown template, existing file, bad key): one line, and its exit code."""
 
+    code = "init.refused"  #: its ``errors.CATALOGUE`` code, shown in the error line and in --json
+
     def __init__(self, message: str, exit_code: int = exitcodes.INVALID) -> None:
         super().__init__(message)
         self.exit_code = exit_code
@@ -174,7 +176,7 @@ def cmd_init(args: argparse.Namespace) -> int:
     except InitError as error:
         if args.json:
             print(json.dumps({"error": str(error)}))
-        _error("init", str(error))
+        _error("init", str(error), error.code)
         return error.exit_code
     _report(name, os.path.join(args.directory, _main_file(name) or ""), written, args.json)
     return exitcodes.OK

@@ -40,8 +40,8 @@ def dispatch(single: Callable[[argparse.Namespace], int],
     return handler
 
 
-def _usage(args: argparse.Namespace, message: str) -> int:
-    _error(args.command, message)
+def _usage(args: argparse.Namespace, message: str, code: str = "usage.options") -> int:
+    _error(args.command, message, code)
     return exitcodes.USAGE
 
 
@@ -77,7 +77,7 @@ def _load_all(args: argparse.Namespace) -> Any:
     try:
         files = expand(args.configs)
     except ProjectSetError as error:
-        return _usage(args, str(error))
+        return _usage(args, str(error), error.code)
     return [_load(args, name) for name in files]
 
 
@@ -121,7 +121,7 @@ def _planned(args: argparse.Namespace, allow_delete: bool = False) -> Any:
         outcomes = engine.plan_many([item.config for item in valid], sources=[item.source for item in valid],
                                     allow_delete=allow_delete) if valid else []
     except ProjectSetError as error:
-        return _usage(args, str(error))
+        return _usage(args, str(error), error.code)
     for item, outcome in zip(valid, outcomes):
         item.outcome = outcome
     _mask_errors(args, [item.outcome for item in loaded])
@@ -246,7 +246,7 @@ def _duplicate(args: argparse.Namespace, valid: List[Loaded]) -> Optional[int]:
         check_unique([(item.argument, item.config) for item in valid])
         ordered_levels([item.config for item in valid])
     except ProjectSetError as error:
-        return _usage(args, str(error))
+        return _usage(args, str(error), error.code)
     return None
 
 
@@ -274,7 +274,7 @@ def cmd_apply_many(args: argparse.Namespace) -> int:
     _show_plans(args, outcomes)
     if any(o.error for o in outcomes):
         _error("apply", "nothing was applied: %s could not be planned"
-               % ", ".join(o.key or o.file or "?" for o in outcomes if o.error))
+               % ", ".join(o.key or o.file or "?" for o in outcomes if o.error), "apply.not_planned")
         return _finish(args, outcomes)
     if not any(o.has_changes for o in outcomes):
         return _finish(args, outcomes)
@@ -306,12 +306,13 @@ def _apply(args: argparse.Namespace, engine: Any, configs: List[Any], outcomes: 
                                      cancel=caught.event, on_progress=lambda key: _progress(args),
                                      on_project=lambda o: _say(args, "\n" + heading(o).replace("Project", "Applying")))
         except ApplyInterrupted as error:
-            _error("apply", "%s (%s); the lock was released" % (error, caught.name))
+            _error("apply", "%s (%s); the lock was released" % (error, caught.name), error.code)
             return caught.exit_code
     _mask_errors(args, done)
     code = _finish(args, done)
     if caught.signum is not None:
-        _error("apply", "interrupted by %s: the projects after the one in flight were not applied" % caught.name)
+        _error("apply", "interrupted by %s: the projects after the one in flight were not applied" % caught.name,
+               "apply.interrupted")
         return caught.exit_code
     return code
 
