@@ -52,6 +52,7 @@ AREAS = {
     "import": "Import",
     "init": "init",
     "plugin": "Inside DSS (plugin)",
+    "config": "Configuration",
     "file": "Configuration files",
     "yaml": "YAML",
     "json": "JSON",
@@ -209,6 +210,17 @@ _ENTRIES = [
           "A second Ctrl-C or SIGTERM did not wait for the requests in flight: they may be missing from "
           "the state, and the history entry stays open ('abandoned').",
           "Apply again to converge; see the how-to 'Recovering from a killed apply'."),
+    Entry("apply.blocked", INVALID, "not applied: the project reads objects of a project that did not apply",
+          "With several configurations, a project whose objects another reads failed: the reader is not "
+          "applied, so it never reads half-made objects.",
+          "Fix the project named, then apply the set again."),
+    Entry("apply.resource_failed", INVALID, "a resource failed (apply --json: resources[].code)",
+          "DSS refused the write of one resource (its error gives DSS's words); the others went on, the "
+          "state records what succeeded.",
+          "Correct what the error names, then apply again: only what is left is done."),
+    Entry("apply.resource_skipped", INVALID, "a resource was skipped (apply --json: resources[].code)",
+          "A resource it needs failed first, or the apply stopped (interrupted, lock lost) before it started.",
+          "Fix the failure listed before it, then apply again."),
     Entry("apply.not_planned", INVALID, "nothing was applied: a project could not be planned",
           "With several configurations, every project is planned before any is applied; one of them failed.",
           "Fix the project the message names (its section above says why), then apply again."),
@@ -282,6 +294,9 @@ _ENTRIES = [
     Entry("source.missing", INVALID, "no configuration given",
           "The plugin component has neither an inline configuration nor a source folder.",
           "Fill in the component's configuration or its source folder."),
+    Entry("config.invalid", INVALID, "invalid configuration",
+          "The configuration has errors: each is listed with its own file:line:col and code.",
+          "Fix each diagnostic (its code is in this list), then run 'dss-framework validate' again."),
     # -- configuration diagnostics: files and YAML -------------------------------------------------
     Entry("file.not_found", INVALID, "configuration file not found",
           "The file (or an include:'d file) does not exist.", "Check the path (relative to the main file)."),

@@ -10,6 +10,8 @@ from ..config.secrets import redact
 STATUSES = ("succeeded", "failed", "skipped")
 #: operation -> the count it adds to when it succeeds
 COUNTED = {"create": "created", "update": "updated", "replace": "replaced", "delete": "deleted"}
+#: status -> the ``errors.CATALOGUE`` code ``--json`` gives a resource that did not succeed
+CODES = {"failed": "apply.resource_failed", "skipped": "apply.resource_skipped"}
 
 
 class ResourceResult(object):
@@ -28,7 +30,8 @@ class ResourceResult(object):
 
     def to_dict(self) -> Dict[str, Any]:
         return {"address": self.address, "kind": self.kind, "name": self.name, "operation": self.operation,
-                "status": self.status, "error": self.error, "duration": round(self.duration, 3)}
+                "status": self.status, "error": self.error, "code": CODES.get(self.status),
+                "duration": round(self.duration, 3)}
 
     def __repr__(self) -> str:
         return "ResourceResult(%s %s: %s)" % (self.operation, self.address, self.status)

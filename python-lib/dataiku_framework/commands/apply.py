@@ -19,6 +19,7 @@ from typing import Any, Callable, List, Optional, TextIO
 
 from .. import exitcodes
 from ..config.printable import printable, printable_json
+from ..errors import in_user_terms
 from .plan import _common, _dss_call, _engine, _error, _planned, add_connection_options, command_parser, use_color
 
 PROMPT = "Apply these changes? Only 'yes' is accepted: "
@@ -84,7 +85,8 @@ def _report(args: argparse.Namespace, result: Any) -> int:
         print(printable_json(json.dumps(result.to_dict(), indent=2, ensure_ascii=False)))
     else:
         for r in failed:
-            print(printable("  %s %s: %s%s" % (r.operation, r.address, r.status, ": %s" % r.error if r.error else "")))
+            print(printable("  %s %s: %s%s" % (r.operation, r.address, r.status,
+                                                ": %s" % in_user_terms(r.error) if r.error else "")))
         for note in result.notes:
             print(printable("Note: %s" % note))
         print(result.summary())

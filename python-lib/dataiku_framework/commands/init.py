@@ -5,7 +5,8 @@ pattern that is known to validate, plan and apply (the tests apply every one aga
 and ``init`` must work after ``pip install``, without a clone. A template is a folder: its main file
 (``project.yaml``, or ``main.yaml`` for an example reused as-is) and the files it names (code, includes).
 ``init`` never overwrites a file: it checks every target before writing the first one.
-``--from-project KEY`` is ``import`` by another name (the same code, ``commands.importing``).
+``--from-project KEY`` is ``import`` by another name (the same code, ``commands.importing``), ``--json``
+included. ``--json`` fails as every command's does: stdout empty, the one error line on stderr.
 """
 import argparse
 import json
@@ -167,15 +168,12 @@ def cmd_init(args: argparse.Namespace) -> int:
         if args.list:
             return _list(args.json)
         if args.from_project:
-            if args.template or args.key or args.json:
-                raise InitError("--from-project cannot be combined with --template, --key or --json",
-                                exitcodes.USAGE)
+            if args.template or args.key:
+                raise InitError("--from-project cannot be combined with --template or --key", exitcodes.USAGE)
             return _from_project(args)
         name = args.template or DEFAULT_TEMPLATE
         written = write_template(name, args.directory, args.key)
-    except InitError as error:
-        if args.json:
-            print(json.dumps({"error": str(error)}))
+    except InitError as error:  # with --json too: stdout stays empty, as import's and rollback's
         _error("init", str(error), error.code)
         return error.exit_code
     _report(name, os.path.join(args.directory, _main_file(name) or ""), written, args.json)
@@ -184,14 +182,14 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 def _report(name: str, main: str, written: List[str], as_json: bool) -> None:
     """What was written, and the main file (what to validate next)."""
-    result = {"template": name, "main": main, "files": written}  # type: Dict[str, Any]
+    result = {"template": name, "main_file": main, "files": written}  # type: Dict[str, Any]
     if as_json:
         print(json.dumps(result, indent=2))
         return
     print("Wrote template %s (%d file(s)):" % (name, len(written)))
     for path in written:
         print("  " + path)
-    print("Next: dss-framework validate %s" % result["main"])
+    print("Next: dss-framework validate %s" % result["main_file"])
 
 
 def add_init(subparsers: Any) -> None:
@@ -205,7 +203,8 @@ def add_init(subparsers: Any) -> None:
     parser.add_argument("--list", action="store_true", help="list the templates and exit")
     parser.add_argument("--json", action="store_true",
                         help="machine-readable output: {templates: [{name, description}]} for --list, "
-                             "{template, main, files} after writing, {error} on failure")
+                             "{template, main_file, files} after writing, import --json's document with "
+                             "--from-project; on failure stdout is empty and the error is on stderr")
     parser.add_argument("--from-project", dest="from_project", metavar="KEY",
                         help="import the live project KEY into DIR (same as 'import KEY --out DIR')")
     add_connection_options(parser)

@@ -97,9 +97,9 @@ def _load(args: argparse.Namespace, name: str) -> Loaded:
     except ConfigError as error:
         diagnostics = one.checkout.relabel(error.diagnostics) if one.checkout is not None else error.diagnostics
         loaded.outcome.error = "invalid configuration:\n" + render_human(diagnostics)
-        loaded.outcome.exit_code = exitcodes.INVALID
+        loaded.outcome.exit_code, loaded.outcome.code = exitcodes.INVALID, "config.invalid"
     except GitSourceError as error:
-        loaded.outcome.error, loaded.outcome.exit_code = str(error), error.exit_code
+        loaded.outcome.error, loaded.outcome.exit_code, loaded.outcome.code = str(error), error.exit_code, error.code
     if loaded.config is not None:
         loaded.outcome.key = project_key(loaded.config)
     elif loaded.path is not None:
@@ -145,7 +145,8 @@ def _total(outcomes: List[ProjectOutcome], changed: Callable[[ProjectOutcome], b
 
 
 def _entry(outcome: ProjectOutcome, **extra: Any) -> dict:
-    entry = {"project_key": outcome.key, "file": outcome.file, "exit_code": outcome.exit_code, "error": outcome.error}
+    entry = {"project_key": outcome.key, "file": outcome.file, "exit_code": outcome.exit_code, "error": outcome.error,
+             "code": outcome.code if outcome.error else None}
     entry.update(extra)
     return entry
 

@@ -144,12 +144,29 @@ def test_json_reports_the_written_files(tmp_path, capsys):
     code, out, err = _run(capsys, "init", str(tmp_path), "--template", "python_pipeline", "--json")
     assert code == exitcodes.OK, err
     report = json.loads(out)
-    assert report["template"] == "python_pipeline" and report["main"] == str(tmp_path / "project.yaml")
+    assert report["template"] == "python_pipeline" and report["main_file"] == str(tmp_path / "project.yaml")
     assert sorted(os.path.relpath(p, str(tmp_path)) for p in report["files"]) == [
         os.path.join("code", "build_features.py"), os.path.join("code", "clean_events.py"), "project.yaml"]
     assert all(os.path.isfile(p) for p in report["files"])
-    code, out, err = _run(capsys, "init", str(tmp_path), "--template", "python_pipeline", "--json")
-    assert code == exitcodes.INVALID and "exists already" in json.loads(out)["error"]
+
+
+@pytest.mark.parametrize("argv, code, message", [
+    (["--template", "python_pipeline"], exitcodes.INVALID, "exists already"),
+    (["--template", "snowflake"], exitcodes.USAGE, "unknown template 'snowflake'"),
+    (["--key", "not-a-key"], exitcodes.USAGE, "--key: invalid project key"),
+])
+def test_json_on_error_leaves_stdout_empty_and_says_one_line_on_stderr(tmp_path, capsys, argv, code, message):
+    """As import --json and rollback --json: stdout holds a document only on success."""
+    assert _run(capsys, "init", str(tmp_path), "--template", "python_pipeline")[0] == exitcodes.OK
+    got, out, err = _run(capsys, "init", str(tmp_path), *argv, "--json")
+    assert (got, out) == (code, "") and message in err and err.count("\n") == 1, (got, out, err)
+
+
+def test_json_shape_on_error_matches_import_and_rollback(dss, tmp_path, capsys):
+    """The commands init --json is compared with fail the same way: empty stdout, one line on stderr."""
+    for argv in (["import", "NOPE", "--out", str(tmp_path / "i"), "--json"], ["rollback", "NOPE", "--json"]):
+        got, out, err = _run(capsys, *argv)
+        assert got != exitcodes.OK and out == "" and err.count("\n") == 1, (argv, got, out, err)
 
 
 def test_from_project_imports_a_live_project_by_another_name(dss, tmp_path, capsys):
@@ -165,6 +182,20 @@ def test_from_project_imports_a_live_project_by_another_name(dss, tmp_path, caps
     assert code == exitcodes.OK, out + err  # the import describes the live project: no changes
     code, out, err = _run(capsys, "init", str(target), "--from-project", "VISUAL_PIPELINE")
     assert code == exitcodes.INVALID and "exists already" in err
+
+
+def test_from_project_json_has_import_json_shape(dss, tmp_path, capsys):
+    source = str(tmp_path / "src")
+    assert _run(capsys, "init", source, "--template", "sql_etl", "--key", "FROM_JSON")[0] == exitcodes.OK
+    assert _run(capsys, "apply", _main_file(source), "--auto-approve")[0] == exitcodes.OK
+    code, out, err = _run(capsys, "init", str(tmp_path / "a"), "--from-project", "FROM_JSON", "--json")
+    assert code == exitcodes.OK, err
+    by_init = json.loads(out)
+    code, out, err = _run(capsys, "import", "FROM_JSON", "--out", str(tmp_path / "b"), "--json")
+    assert code == exitcodes.OK, err
+    by_import = json.loads(out)
+    assert sorted(by_init) == sorted(by_import) and by_init["main_file"] == str(tmp_path / "a" / "FROM_JSON.yaml")
+    assert by_init["left_out"] == by_import["left_out"] and by_init["summary"] == by_import["summary"]
 
 
 def test_templates_are_package_data():
