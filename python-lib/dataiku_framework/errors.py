@@ -85,7 +85,8 @@ _CD = "Change the configuration as the message says, then run 'dss-framework val
 _ENTRIES = [
     # -- command line ------------------------------------------------------------------------------
     Entry("usage.arguments", USAGE, "bad command-line arguments",
-          "An option is unknown, missing, or has a value of the wrong form.",
+          "An option is unknown, missing, or has a value of the wrong form (e.g. init --template with a "
+          "name 'init --list' does not show, a --key that is not a project key).",
           "Run 'dss-framework COMMAND --help' and correct the arguments."),
     Entry("usage.options", USAGE, "options that cannot be used together",
           "Two options contradict each other (e.g. a saved plan with --env, several configurations with "
@@ -279,9 +280,8 @@ _ENTRIES = [
           "The --out folder cannot be written (a file of that name, no rights, disk full).",
           "Give a writable folder."),
     Entry("init.refused", INVALID, "init cannot write the starter configuration",
-          "Unknown template, a file that exists already (init never overwrites), a bad --key, or a "
-          "folder that cannot be written.",
-          "'dss-framework init --list' lists the templates; choose another DIR for existing files."),
+          "A file it would write exists already (init never overwrites), or the folder cannot be written.",
+          "Choose another DIR, or remove the files it names."),
     # -- plugin ------------------------------------------------------------------------------------
     Entry("plugin.foreign_project", INVALID, "the configuration names another project",
           "Inside DSS a macro or scenario step acts on its own project; the configuration's project.key "

@@ -32,11 +32,14 @@ _MODELINE_RE = re.compile(r"#\s*yaml-language-server:")
 class InitError(Exception):
     """A refusal of ``init`` (unknown template, existing file, bad key): one line, and its exit code."""
 
-    code = "init.refused"  #: its ``errors.CATALOGUE`` code, shown in the error line and in --json
-
     def __init__(self, message: str, exit_code: int = exitcodes.INVALID) -> None:
         super().__init__(message)
         self.exit_code = exit_code
+
+    @property
+    def code(self) -> str:
+        """Its ``errors.CATALOGUE`` code: an unknown template or a bad --key is a usage error (64)."""
+        return "usage.arguments" if self.exit_code == exitcodes.USAGE else "init.refused"
 
 
 def template_names() -> List[str]:
