@@ -5,15 +5,20 @@ contract; the reference page (``docs/reference/json-output.md``) is generated fr
 test runs every command for real and validates its stdout against its schema, so the page cannot
 drift from what the commands print.
 
-The rule every command follows with ``--json``: on success stdout holds exactly one JSON document of
-the command's shape (text for a person goes to stderr); on an error stdout is empty and stderr holds
-the error line(s), each with its code (``dss-framework COMMAND: error[CODE]: ...``; an invalid
-configuration prints its diagnostics, each ``file:line:col: error[CODE]: ...``). ``validate --json``
-is the exception by design: an invalid configuration is its result, not its error.
+The rule every command follows with ``--json`` is ``RULE`` (the page's words).
 """
 import json
 import os
 from typing import Any, Dict, List, Tuple
+
+#: What ``--json`` promises, in the reference page's words (Markdown).
+RULE = ("On success stdout holds exactly one JSON document of the command's shape; text for a person (the plan "
+        "shown before an apply, progress, summaries) goes to stderr. On an error stdout is empty and stderr "
+        "holds the error line, with its code: `dss-framework COMMAND: error[CODE]: MESSAGE` (an invalid "
+        "configuration prints its diagnostics instead, each `FILE:LINE:COL: error[CODE]: ...`). `validate "
+        "--json` is the exception by design: an invalid configuration is its result, not its error, so it "
+        "prints the diagnostics document and exits 1. Fields may be added in later versions: ignore those "
+        "you do not know.")
 
 _STR_OR_NULL = {"type": ["string", "null"]}
 _COUNTS = {"type": "object", "additionalProperties": {"type": "integer"},
