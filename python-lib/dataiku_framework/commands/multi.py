@@ -54,6 +54,11 @@ def _refuse_options(args: argparse.Namespace, *names: str) -> Optional[int]:
     return None
 
 
+def error_text(outcome: ProjectOutcome) -> str:
+    """A failed project's line in a set's text output: ``Error[CODE]: MESSAGE``, the code as in --json."""
+    return printable("Error[%s]: %s" % (outcome.code, outcome.error))
+
+
 def heading(outcome: ProjectOutcome) -> str:
     return printable("== Project %s (%s) ==" % (outcome.key or "?", outcome.file), one_line=True)
 
@@ -129,11 +134,13 @@ def _planned(args: argparse.Namespace, allow_delete: bool = False) -> Any:
 
 
 def _mask_errors(args: argparse.Namespace, outcomes: List[ProjectOutcome]) -> None:
-    """No API key in what a project's error says (``cli`` masks the one error of a single project alike)."""
+    """No API key in what a project's error says (``cli`` masks the one error of a single project alike),
+    nor DSS's Java class names (``errors.in_user_terms``, as ``_error`` drops them from an error line)."""
     from ..cli import _masked
+    from ..errors import in_user_terms
     for outcome in outcomes:
         if outcome.error:
-            outcome.error = _masked(outcome.error, args)
+            outcome.error = in_user_terms(_masked(outcome.error, args))
 
 
 def _total(outcomes: List[ProjectOutcome], changed: Callable[[ProjectOutcome], bool], what: str) -> str:
@@ -190,7 +197,7 @@ def _compare_many(args: argparse.Namespace, changed: Callable[[ProjectOutcome], 
     for outcome in outcomes:
         print(heading(outcome))
         print(render(outcome.plan.doc, color=use_color()) if outcome.plan is not None
-              else printable("Error: %s" % outcome.error))
+              else error_text(outcome))
         print("")
     print(_total(outcomes, changed, what))
     return code
@@ -228,7 +235,7 @@ def cmd_validate_many(args: argparse.Namespace) -> int:
         return code
     for outcome, diagnostics in entries:
         print(heading(outcome))
-        print(render_human(diagnostics) if outcome.error is None else printable("Error: %s" % outcome.error))
+        print(render_human(diagnostics) if outcome.error is None else error_text(outcome))
         print("")
     invalid = sum(1 for o, _ in entries if o.exit_code)
     print("Total: %d file%s, %d valid, %d invalid." % (len(entries), "" if len(entries) == 1 else "s",
@@ -290,7 +297,7 @@ def _show_plans(args: argparse.Namespace, outcomes: List[ProjectOutcome]) -> Non
     for outcome in outcomes:
         _say(args, heading(outcome))
         _say(args, render_text(outcome.plan.doc, color=use_color(_human(args))) if outcome.plan is not None
-             else printable("Error: %s" % outcome.error))
+             else error_text(outcome))
         _say(args, "")
     _say(args, _total(outcomes, lambda o: o.has_changes, "with changes"))
 

@@ -120,6 +120,8 @@ def test_an_invalid_configuration_is_validates_result_and_everyone_elses_error(d
     several = check.run("several projects", "plan", config_path, os.path.join(ROOT, "examples",
                                                                               "customer_analytics.yaml"), status=1)
     assert [p["code"] for p in several["projects"]] == ["config.invalid", None]
+    main(["plan", config_path, os.path.join(ROOT, "examples", "customer_analytics.yaml")])  # the text shows it too
+    assert "Error[config.invalid]: invalid configuration:" in capsys.readouterr().out
 
 
 def _closed_port_url():
