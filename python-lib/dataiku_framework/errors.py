@@ -17,6 +17,8 @@ from . import exitcodes
 
 OK, INVALID, UNREACHABLE, AUTH_REFUSED, USAGE = (exitcodes.OK, exitcodes.INVALID, exitcodes.UNREACHABLE,
                                                  exitcodes.AUTH_REFUSED, exitcodes.USAGE)
+#: Ctrl-C's status (``cli.EXIT_INTERRUPTED``; 143 after SIGTERM): not importable here, cli imports this module
+INTERRUPTED = 130
 
 
 class Entry(NamedTuple):
@@ -203,11 +205,11 @@ _ENTRIES = [
           "The permissions the configuration sets leave the API key's user without write access to the "
           "project, where the apply state and lock live. Nothing was written.",
           "Keep an admin permission for the applying user or one of its groups in 'permissions'."),
-    Entry("apply.interrupted", 130, "the apply was interrupted",
+    Entry("apply.interrupted", INTERRUPTED, "the apply was interrupted",
           "Ctrl-C (exit 130) or SIGTERM (exit 143): the apply stopped scheduling, let the requests in "
           "flight finish, wrote the state and released the lock.",
           "Apply again to go on: it converges."),
-    Entry("apply.stopped_at_once", 130, "the apply was stopped at once by a second interrupt",
+    Entry("apply.stopped_at_once", INTERRUPTED, "the apply was stopped at once by a second interrupt",
           "A second Ctrl-C or SIGTERM did not wait for the requests in flight: they may be missing from "
           "the state, and the history entry stays open ('abandoned').",
           "Apply again to converge; see the how-to 'Recovering from a killed apply'."),
@@ -512,8 +514,8 @@ def in_user_terms(text: str) -> str:
 def dss_refusal_code(error: BaseException) -> str:
     """The code of a refusal DSS answered (``DataikuException``): ``dss.forbidden`` for a right the key
     lacks, else ``dss.refused``."""
-    text = str(error)
-    return "dss.forbidden" if ("UnauthorizedException" in text or "403" in text.split(":", 1)[0]) else "dss.refused"
+    from .config.online import _forbidden  # the one test of "DSS said: not allowed" (validate --online's)
+    return "dss.forbidden" if _forbidden(error) else "dss.refused"
 
 
 def by_area() -> List[List[Entry]]:

@@ -10,7 +10,6 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 
@@ -19,6 +18,7 @@ import pytest
 from emusupport import ADMIN_KEY, ANALYST_KEY, ROOT
 from dataiku_framework.errors import CATALOGUE
 from dataiku_framework.state import ProjectLock
+from test_messages import _closed_port_url  # a URL nothing listens on
 
 KEY = "SIMPLE_PROJECT"
 LINE = re.compile(r"^dss-framework (\S+): error\[([a-z0-9_.]+)\]: (.+)$")
@@ -52,12 +52,6 @@ def _assert_coded(status, err, command, code):
     assert code in CATALOGUE, code
     assert status == CATALOGUE[code].exit_status, (status, code, err)
     return match.group(3)
-
-
-def _closed_port_url():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return "http://127.0.0.1:%d" % sock.getsockname()[1]
 
 
 def test_an_unreachable_dss_is_dss_unreachable_with_and_without_json(tmp_path, config_path):

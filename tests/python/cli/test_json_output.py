@@ -9,7 +9,6 @@ import json
 import os
 import re
 import shutil
-import socket
 
 import jsonschema
 import pytest
@@ -19,6 +18,7 @@ from dataiku_framework.cli import main
 from dataiku_framework.errors import CATALOGUE
 from dataiku_framework.output_schemas import SCHEMAS, plan_schema
 from dataiku_framework.state import ProjectLock
+from test_messages import _closed_port_url  # a URL nothing listens on
 
 KEY = "SIMPLE_PROJECT"
 CODED = re.compile(r"^dss-framework[a-z \-]*: error\[([a-z0-9_.]+)\]: ")
@@ -122,12 +122,6 @@ def test_an_invalid_configuration_is_validates_result_and_everyone_elses_error(d
     assert [p["code"] for p in several["projects"]] == ["config.invalid", None]
     main(["plan", config_path, os.path.join(ROOT, "examples", "customer_analytics.yaml")])  # the text shows it too
     assert "Error[config.invalid]: invalid configuration:" in capsys.readouterr().out
-
-
-def _closed_port_url():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return "http://127.0.0.1:%d" % sock.getsockname()[1]
 
 
 def test_every_command_fails_with_empty_stdout_and_a_coded_line(dss, config_path, capsys, tmp_path, monkeypatch):

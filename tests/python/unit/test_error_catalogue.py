@@ -100,6 +100,8 @@ def test_exception_classes_carry_catalogue_codes():
         "dss.unreachable", "dss.key_refused", "lock.held", "plan.stale"]
     assert CATALOGUE["dss.unreachable"].exit_status == DSSUnreachable.exit_code
     assert CATALOGUE["dss.key_refused"].exit_status == DSSAuthRefused.exit_code
+    from dataiku_framework.cli import EXIT_INTERRUPTED
+    assert CATALOGUE["apply.interrupted"].exit_status == errors.INTERRUPTED == EXIT_INTERRUPTED
 
 
 def test_java_class_names_are_dropped_from_messages():
@@ -108,3 +110,11 @@ def test_java_class_names_are_dropped_from_messages():
     assert errors.in_user_terms(text) == ("DSS refused a request: Failed to read project permissions: project P "
                                           "does not exist or you may not read it")
     assert errors.in_user_terms("dataset.RAW: unknown key") == "dataset.RAW: unknown key"
+
+
+def test_a_failed_resource_says_dss_words_without_the_java_class():
+    from dataiku_framework.apply.result import ResourceResult
+    failed = ResourceResult("dataset.A", "dataset", "A", "create", "failed",
+                            error="com.dataiku.dip.exceptions.UnauthorizedException: Action forbidden")
+    assert failed.error == "Action forbidden" and failed.to_dict()["code"] == "apply.resource_failed"
+    assert ResourceResult("dataset.A", "dataset", "A", "create", "succeeded").to_dict()["code"] is None
