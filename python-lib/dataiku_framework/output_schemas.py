@@ -17,7 +17,8 @@ RULE = ("On success stdout holds exactly one JSON document of the command's shap
         "holds the error line, with its code: `dss-framework COMMAND: error[CODE]: MESSAGE` (an invalid "
         "configuration prints its diagnostics instead, each `FILE:LINE:COL: error[CODE]: ...`). `validate "
         "--json` is the exception by design: an invalid configuration is its result, not its error, so it "
-        "prints the diagnostics document and exits 1. Fields may be added in later versions: ignore those "
+        "prints the diagnostics document and exits 1; and an apply stopped by Ctrl-C or SIGTERM once it had "
+        "begun prints its result (`stopped: \"interrupted\"`) before its error line. Fields may be added in later versions: ignore those "
         "you do not know.")
 
 _STR_OR_NULL = {"type": ["string", "null"]}
