@@ -69,9 +69,8 @@ def codes_sections() -> str:
         area = group[0].area
         blocks.append("### %s" % errors.AREAS[area])
         for entry in group:
-            blocks.append("#### `%s`\n\n**%s**. Exit status %s.\n\n- *Cause:* %s\n- *Fix:* %s"
-                          % (entry.code, entry.summary[:1].upper() + entry.summary[1:], _status_text(entry.exit_status),
-                             entry.cause, entry.fix))
+            blocks.append("#### `%s`\n\n- *Message:* %s\n- *Exit status:* %s\n- *Cause:* %s\n- *Fix:* %s"
+                          % (entry.code, entry.summary, _status_text(entry.exit_status), entry.cause, entry.fix))
     return "\n\n".join(blocks)
 
 

@@ -162,8 +162,10 @@ _ENTRIES = [
           "Another apply wrote the state between this one's read and write (its serial changed).",
           "Run the command again: it reads the new state."),
     Entry("state.error", INVALID, "the apply state cannot be used as asked",
-          "The state does not hold what the command needs (e.g. no managed resources to roll back).",
-          "Read the message: it names what is missing."),
+          "The apply state in the project library cannot be read or written as the command needs (the "
+          "message says what).",
+          "Read the message; when the state is missing or damaged, see the how-to on recovering from a killed "
+          "apply."),
     # -- plans -------------------------------------------------------------------------------------
     Entry("plan.stale", INVALID, "the plan is stale: nothing was applied",
           "DSS or the configuration changed since the plan was made (another apply ran, someone edited "

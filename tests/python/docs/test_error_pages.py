@@ -25,7 +25,7 @@ def test_the_troubleshooting_page_has_every_code_with_cause_fix_and_status():
         start = page.index("#### `%s`\n" % code)
         section = page[start:page.find("\n####", start + 1)]
         assert entry.cause in section and entry.fix in section, code
-        assert "Exit status `%d`" % entry.exit_status in section, code
+        assert "*Exit status:* `%d`" % entry.exit_status in section and entry.summary in section, code
     assert "| `64` | usage error (bad arguments) |" in page and "DSS_FRAMEWORK_TIMEOUT" in page
 
 
