@@ -118,3 +118,10 @@ def test_a_failed_resource_says_dss_words_without_the_java_class():
                             error="com.dataiku.dip.exceptions.UnauthorizedException: Action forbidden")
     assert failed.error == "Action forbidden" and failed.to_dict()["code"] == "apply.resource_failed"
     assert ResourceResult("dataset.A", "dataset", "A", "create", "succeeded").to_dict()["code"] is None
+
+
+def test_an_import_reason_says_dss_words_without_the_java_class():
+    from dataikuapi.utils import DataikuException
+    from dataiku_framework.importer.read import _why
+    refused = DataikuException("com.dataiku.dip.exceptions.UnauthorizedException: you may not list webapps")
+    assert _why(refused) == "you may not list webapps"
