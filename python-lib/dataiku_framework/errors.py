@@ -82,7 +82,7 @@ AREAS = {
     "source": "Configuration sources",
 }
 
-_CD = "Change the configuration as the message says, then run 'dss-framework validate' again."
+_EDIT_CONFIG = "Change the configuration as the message says, then run 'dss-framework validate' again."
 
 _ENTRIES = [
     # -- command line ------------------------------------------------------------------------------
@@ -137,7 +137,7 @@ _ENTRIES = [
           "must exist).",
           "Check the key (case matters) and the DSS URL; apply the configuration first to create it."),
     Entry("project.code_envs_twice", INVALID, "code environments are set twice",
-          "The project's code environments are given both under 'code_envs' and in 'settings'.", _CD),
+          "The project's code environments are given both under 'code_envs' and in 'settings'.", _EDIT_CONFIG),
     # -- lock --------------------------------------------------------------------------------------
     Entry("lock.held", INVALID, "project KEY is locked by another apply",
           "Another apply, rollback or adopt of the project holds its lock (the message names its user, "
@@ -351,17 +351,17 @@ _ENTRIES = [
           "Fix the other errors first."),
     # -- schema ------------------------------------------------------------------------------------
     Entry("schema.type", INVALID, "value of the wrong type", "A value is not of the type the schema wants "
-          "(the message says which).", _CD),
+          "(the message says which).", _EDIT_CONFIG),
     Entry("schema.enum", INVALID, "value not allowed", "A value is not one of the allowed ones (listed in "
-          "the message); 'validate --json' carries the fix when one is close.", _CD),
+          "the message); 'validate --json' carries the fix when one is close.", _EDIT_CONFIG),
     Entry("schema.any_of", INVALID, "value matches no allowed form", "The value fits none of the forms the "
           "key accepts.", "See the key in the configuration reference."),
-    Entry("schema.min_length", INVALID, "text too short", "A text is shorter than allowed.", _CD),
-    Entry("schema.max_length", INVALID, "text too long", "A text is longer than allowed (e.g. a project key).", _CD),
+    Entry("schema.min_length", INVALID, "text too short", "A text is shorter than allowed.", _EDIT_CONFIG),
+    Entry("schema.max_length", INVALID, "text too long", "A text is longer than allowed (e.g. a project key).", _EDIT_CONFIG),
     Entry("schema.pattern", INVALID, "invalid value", "A text does not match the form the key needs (e.g. a "
-          "project key of capitals, digits and underscores).", _CD),
-    Entry("schema.minimum", INVALID, "number below the minimum", "A number is below the allowed minimum.", _CD),
-    Entry("schema.maximum", INVALID, "number above the maximum", "A number is above the allowed maximum.", _CD),
+          "project key of capitals, digits and underscores).", _EDIT_CONFIG),
+    Entry("schema.minimum", INVALID, "number below the minimum", "A number is below the allowed minimum.", _EDIT_CONFIG),
+    Entry("schema.maximum", INVALID, "number above the maximum", "A number is above the allowed maximum.", _EDIT_CONFIG),
     Entry("schema.required", INVALID, "missing required key", "A key the object needs is absent; "
           "'validate --json' proposes it with its default.", "Add the key."),
     Entry("schema.key", INVALID, "keys must be text", "A mapping key is a number or another non-text value.",
@@ -369,7 +369,7 @@ _ENTRIES = [
     Entry("schema.unknown_key", INVALID, "unknown key", "The key is not part of the language here (often a "
           "misspelling: the hint says 'did you mean').", "Rename or remove the key; 'validate --json' "
           "carries the rename when it is certain."),
-    Entry("schema.min_items", INVALID, "list too short", "A list has fewer items than needed.", _CD),
+    Entry("schema.min_items", INVALID, "list too short", "A list has fewer items than needed.", _EDIT_CONFIG),
     # -- semantic checks ---------------------------------------------------------------------------
     Entry("var.syntax", INVALID, "bad ${...} reference", "A ${...} reference is malformed.",
           "Write ${name} or ${env:NAME}."),
@@ -453,7 +453,7 @@ _ENTRIES = [
     Entry("trigger.schedule", INVALID, "a schedule key that does not apply", "The key has no meaning for "
           "the trigger's frequency.", "Remove it, or change the frequency."),
     Entry("exposed.one_object", INVALID, "an exposed entry names no single object", "Each entry of "
-          "'exposed' names one object.", _CD),
+          "'exposed' names one object.", _EDIT_CONFIG),
     Entry("exposed.twice", INVALID, "object exposed twice", "The same object appears twice in 'exposed'.",
           "Merge the entries."),
     Entry("exposed.to_itself", INVALID, "object exposed to its own project", "A project cannot share with "
@@ -486,18 +486,13 @@ _ENTRIES = [
           "Inside DSS (plugin) the online checks could not be made.", "Check the instance, then validate again."),
 ]
 
-#: code -> its entry: the one table (``lookup``); built once, checked for duplicates by the tests.
+#: code -> its entry: the one table; the tests check that no code is listed twice.
 CATALOGUE = {entry.code: entry for entry in _ENTRIES}  # type: Dict[str, Entry]
 
 #: The form of a code: dotted words, lower case (a single word for the few areas of one code).
 CODE_FORM = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)?$")
 
 _JAVA_CLASS = re.compile(r"\b(?:[a-z][a-zA-Z0-9_]*\.)+([A-Z][A-Za-z0-9]*(?:Exception|Error))(?::\s*)?")
-
-
-def lookup(code: str) -> Optional[Entry]:
-    """The entry of ``code``, or None for a code the catalogue does not have (a test forbids that)."""
-    return CATALOGUE.get(code)
 
 
 def code_of(error: BaseException, default: str) -> str:
