@@ -110,7 +110,7 @@ def test_every_command_prints_its_documented_shape(dss, config_path, capsys, tmp
     assert check.seen == set(SCHEMAS), "shapes no run checked: %s" % (set(SCHEMAS) - check.seen)
 
 
-def test_an_invalid_configuration_is_validates_result_and_everyone_elses_error(dss, config_path, capsys):
+def test_an_invalid_configuration_is_validates_document_and_the_other_commands_error(dss, config_path, capsys):
     check = Checked(capsys)
     _edit(config_path, "format_type: parquet", "format_typ: parquet")
     result = check.run("validate", "validate", config_path, status=1)

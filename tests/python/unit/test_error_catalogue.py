@@ -98,8 +98,14 @@ def test_exception_classes_carry_catalogue_codes():
     from dataiku_framework.state import LockHeld
     assert [c.code for c in (DSSUnreachable, DSSAuthRefused, LockHeld, StalePlanError)] == [
         "dss.unreachable", "dss.key_refused", "lock.held", "plan.stale"]
-    assert CATALOGUE["dss.unreachable"].exit_status == DSSUnreachable.exit_code
-    assert CATALOGUE["dss.key_refused"].exit_status == DSSAuthRefused.exit_code
+    import inspect
+    from dataiku_framework.dss import failures
+    from dataiku_framework.sources import git
+    with_status = [c for module in (failures, git) for _, c in inspect.getmembers(module, inspect.isclass)
+                   if isinstance(c.__dict__.get("code"), str) and hasattr(c, "exit_code")]
+    assert len(with_status) == 8, with_status  # DSS's 3 and git's 5: the exit status the CLI returns is theirs
+    for cls in with_status:
+        assert CATALOGUE[cls.code].exit_status == cls.exit_code, cls
     from dataiku_framework.cli import EXIT_INTERRUPTED
     assert CATALOGUE["apply.interrupted"].exit_status == errors.INTERRUPTED == EXIT_INTERRUPTED
 
