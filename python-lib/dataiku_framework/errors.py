@@ -136,6 +136,10 @@ _ENTRIES = [
           "No project of that key on this DSS (history, rollback, unlock, import, plans name one that "
           "must exist).",
           "Check the key (case matters) and the DSS URL; apply the configuration first to create it."),
+    Entry("project.not_admin", INVALID, "administrator rights on the project are needed",
+          "Approving, discarding or applying a stored plan, and applying from inside DSS (macros, scenario "
+          "steps, the review webapp), need administrator rights on the project; the key's user has none.",
+          "Use the key of a project administrator (owner, admin permission, or DSS administrator)."),
     Entry("project.code_envs_twice", INVALID, "code environments are set twice",
           "The project's code environments are given both under 'code_envs' and in 'settings'.", _EDIT_CONFIG),
     # -- lock --------------------------------------------------------------------------------------
@@ -255,10 +259,6 @@ _ENTRIES = [
           "The plan's file in the project library was edited after it was stored: it is refused, never "
           "applied.",
           "Plan again with 'plan --store' and review the new plan."),
-    Entry("plans.not_admin", INVALID, "administrator rights on the project are needed",
-          "Approving, rejecting or applying a stored plan needs administrator rights on the project; the "
-          "key's user has none.",
-          "Use the key of a project administrator (owner, admin permission, or DSS administrator)."),
     # -- git sources -------------------------------------------------------------------------------
     Entry("git.unreachable", UNREACHABLE, "cannot reach the git server",
           "Unknown host, refused connection or untrusted host key of a git+URL source.",
@@ -295,9 +295,10 @@ _ENTRIES = [
           "No managed folder of that id or name in the project, or a path in it would land outside the "
           "destination.",
           "Name a managed folder of the project that holds the configuration files."),
-    Entry("source.missing", INVALID, "no configuration given",
-          "The plugin component has neither an inline configuration nor a source folder.",
-          "Fill in the component's configuration or its source folder."),
+    Entry("source.missing", INVALID, "the configuration file is not in the source folder",
+          "Inside DSS (plugin), the configuration file parameter names no file of the managed folder it reads "
+          "from (the message lists the configuration files there).",
+          "Set the parameter to a path inside the folder."),
     Entry("config.invalid", INVALID, "invalid configuration",
           "The configuration has errors: each is listed with its own file:line:col and code.",
           "Fix each diagnostic (its code is in this list), then run 'dss-framework validate' again."),
@@ -373,8 +374,9 @@ _ENTRIES = [
     # -- semantic checks ---------------------------------------------------------------------------
     Entry("var.syntax", INVALID, "bad ${...} reference", "A ${...} reference is malformed.",
           "Write ${name} or ${env:NAME}."),
-    Entry("var.unknown", INVALID, "unknown variable", "${name} names no variable of the project.",
-          "Declare it under project variables, or correct the name."),
+    Entry("var.unknown", OK, "reference to an undeclared variable",
+          "A warning: ${name} names no variable of the project's 'variables' (DSS may still define it).",
+          "Declare it under the project's variables, or correct the name."),
     Entry("var.env_unset", INVALID, "environment variable not set", "${env:NAME} names a variable the "
           "environment does not set.", "Export the variable before running the command."),
     Entry("env.unknown", INVALID, "unknown environment", "--env names no entry of 'environments'.",
@@ -382,8 +384,10 @@ _ENTRIES = [
     Entry("env.unknown_target", INVALID, "an environment overlay names an unknown object",
           "An overlay under environments.ENV changes an object the configuration does not have.",
           "Correct the name, or declare the object."),
-    Entry("secret", INVALID, "a secret written in clear", "A key holding a password, token or key has a "
-          "literal value.", "Write ${env:NAME} and set NAME in the environment."),
+    Entry("secret", INVALID, "a credential written in the configuration",
+          "A key named like a password, token or key holds a literal value: it would be stored in the "
+          "configuration, the plan and DSS's project settings.",
+          "Store credentials in a DSS connection or user secret and reference it by name."),
     Entry("names.duplicate", INVALID, "duplicate name", "Two objects of one kind share a name.",
           "Rename one of them."),
     Entry("ref.unknown", INVALID, "unknown reference", "A recipe, step or trigger names a dataset, folder "
@@ -404,8 +408,9 @@ _ENTRIES = [
           "lists a field the object does not have.", "Use a field of the object."),
     Entry("permission.subject", INVALID, "permission names no user or group", "A permission entry needs "
           "exactly one of 'user' or 'group'.", "Give one of them."),
-    Entry("permission.level", INVALID, "unknown permission level", "A permission level is not one DSS has.",
-          "Use a level the message lists."),
+    Entry("permission.level", INVALID, "a permission needs a level or extra flags",
+          "A permission entry gives neither 'level' (read, write, admin) nor 'extra' flags.",
+          "Add the level the user or group needs."),
     Entry("dataset.conflict", INVALID, "a setting given twice", "A dataset sets a key both first-class and "
           "under params.", "Keep one of the two."),
     Entry("dataset.connection", INVALID, "dataset needs a connection", "This dataset type stores data on "
@@ -420,8 +425,9 @@ _ENTRIES = [
           "format_params is given without format_type.", "Add format_type."),
     Entry("recipe.no_output", INVALID, "recipe has no outputs", "Every recipe writes something.",
           "List the datasets or folders the recipe writes."),
-    Entry("recipe.append_input", INVALID, "a recipe appends to one of its inputs",
-          "With append, the output is also an input: DSS refuses the cycle.", "Write to another dataset."),
+    Entry("recipe.append_input", INVALID, "'append' on a recipe input means nothing",
+          "'append' applies to a recipe's outputs only; on an input it would be dropped without a word.",
+          "Remove it, or move it to the output the recipe appends to."),
     Entry("recipe.code_payload", INVALID, "code recipe with a payload", "A code recipe's code goes in "
           "'code' or 'code_file', not 'payload'.", "Move the code."),
     Entry("recipe.partitions", INVALID, "'partitions' on a recipe input or output is not sent to DSS",
@@ -438,8 +444,9 @@ _ENTRIES = [
           "Keep one."),
     Entry("code.missing", INVALID, "no code", "A code recipe or step has neither 'code' nor 'code_file'.",
           "Add one."),
-    Entry("code.outside", INVALID, "code_file outside the configuration folder", "code_file is absolute or "
-          "goes up with '..'.", "Keep code files inside the configuration's folder."),
+    Entry("code.outside", INVALID, "code_file outside the configuration folder",
+          "code_file is absolute, goes up with '..', or is a link leading outside the configuration's folder.",
+          "Keep code files inside the configuration's folder."),
     Entry("code.not_found", INVALID, "code_file not found", "The file code_file names does not exist.",
           "Correct the path (relative to the configuration file)."),
     Entry("code.read", INVALID, "cannot read code_file", "The file exists but cannot be read.",
@@ -482,8 +489,9 @@ _ENTRIES = [
     Entry("online.unchecked", OK, "not checked: this API key may not list them",
           "A warning: the key may not list connections, code envs or users.",
           "Use a DSS administrator's key to check them."),
-    Entry("online.unreachable", INVALID, "DSS could not be reached for the online checks",
-          "Inside DSS (plugin) the online checks could not be made.", "Check the instance, then validate again."),
+    Entry("online.unreachable", INVALID, "cannot query DSS for the online checks",
+          "validate --online (or the plugin's validation) could not ask DSS; the message says why.",
+          "Check the DSS URL and key (see dss.unreachable, dss.key_refused), then validate again."),
 ]
 
 #: code -> its entry: the one table; the tests check that no code is listed twice.

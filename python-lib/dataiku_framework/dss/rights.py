@@ -15,7 +15,7 @@ __all__ = ["NotProjectAdmin", "check_project_admin", "is_dss_admin"]
 class NotProjectAdmin(Exception):
     """The caller may not administer a project this component would change."""
 
-    code = "plans.not_admin"  #: its ``errors.CATALOGUE`` code, shown in the error line and in --json
+    code = "project.not_admin"  #: its ``errors.CATALOGUE`` code, shown in the error line and in --json
 
 
 def _caller(client: Any) -> Dict[str, Any]:

@@ -131,3 +131,35 @@ def test_an_import_reason_says_dss_words_without_the_java_class():
     from dataiku_framework.importer.read import _why
     refused = DataikuException("com.dataiku.dip.exceptions.UnauthorizedException: you may not list webapps")
     assert _why(refused) == "you may not list webapps"
+
+
+def _diagnostic_codes():
+    """(code, is_warning, where) of every diagnostic made with a literal code: ``warn(..., code=C)`` and
+    ``Diagnostic(WARNING, ..., code=C)`` are warnings; ``report``, ``_diag`` and ``Diagnostic(ERROR, ...)`` errors."""
+    for folder, _, files in os.walk(PACKAGE):
+        for name in (n for n in files if n.endswith(".py")):
+            path = os.path.join(folder, name)
+            with open(path, encoding="utf-8") as handle:
+                tree = ast.parse(handle.read())
+            for node in ast.walk(tree):
+                if not isinstance(node, ast.Call):
+                    continue
+                called = node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", "")
+                code = next((k.value for k in node.keywords if k.arg == "code"), None)
+                if not (isinstance(code, ast.Constant) and isinstance(code.value, str)):
+                    continue
+                first = node.args[0] if node.args else None
+                if called == "Diagnostic" and isinstance(first, ast.Name) and first.id in ("ERROR", "WARNING"):
+                    warning = first.id == "WARNING"
+                elif called in ("warn", "report", "_diag"):
+                    warning = called == "warn"
+                else:
+                    continue
+                yield code.value, warning, "%s:%d" % (os.path.relpath(path, PACKAGE), node.lineno)
+
+
+def test_a_warning_code_exits_0_and_an_error_code_does_not():
+    found = list(_diagnostic_codes())
+    assert len(found) > 60, len(found)
+    wrong = [(code, where) for code, warning, where in found if (CATALOGUE[code].exit_status == 0) != warning]
+    assert not wrong, "the catalogue's exit status contradicts the severity: %s" % wrong
