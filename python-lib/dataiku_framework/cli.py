@@ -105,7 +105,7 @@ def _rekeyed_diagnostics(args: argparse.Namespace, loaded: Any, diagnostics: Lis
     try:
         rekeyed = config.with_project_key(args.project_key_override)
     except ValueError as error:
-        raise UsageError("--project-key: %s" % error, "usage.options")
+        raise UsageError("--project-key: %s" % error)
     return [d for d in rekeyed.validate(args.env) if d not in diagnostics]
 
 

@@ -93,9 +93,12 @@ def _engine(args: argparse.Namespace, check: bool = True) -> Any:
 def _prepare(args: argparse.Namespace) -> Any:
     """(config, engine), or the exit code after reporting why not: the configuration first (an
     invalid one never needs DSS), then the credentials."""
-    config = with_project_key(args, load_or_report(local_config(args), args.env, args.checkout))
-    if config is None:
+    loaded = load_or_report(local_config(args), args.env, args.checkout)
+    if loaded is None:
         return exitcodes.INVALID
+    config = with_project_key(args, loaded)
+    if config is None:  # --project-key is no project key: a usage error, as validate's
+        return exitcodes.USAGE
     engine = _engine(args, check=False)
     if engine is None:
         return exitcodes.USAGE
@@ -111,7 +114,7 @@ def with_project_key(args: argparse.Namespace, config: Any) -> Any:
     try:
         return config.with_project_key(key)
     except ValueError as error:
-        _error(args.command, "--project-key: %s" % error, "usage.options")
+        _error(args.command, "--project-key: %s" % error, "usage.arguments")
         return None
 
 

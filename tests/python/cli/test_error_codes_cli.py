@@ -137,3 +137,12 @@ def test_missing_credentials_and_bad_arguments_are_usage_codes(tmp_path, config_
     status, out, err = _cli(tmp_path, "plan", config_path, "--no-such-option")
     assert status == CATALOGUE["usage.arguments"].exit_status
     assert err.splitlines()[-1].startswith("dss-framework: error[usage.arguments]: unrecognized arguments"), err
+
+
+def test_a_bad_project_key_option_is_a_usage_error_for_every_command(tmp_path, config_path):
+    """``--project-key`` that is no project key: exit 64 with usage.arguments, as validate always did
+    (plan, drift and apply exited 1, the status of an invalid configuration)."""
+    for command in ("validate", "plan", "drift", "apply"):
+        status, out, err = _cli(tmp_path, command, config_path, "--project-key", "not a key", "--host",
+                                "http://127.0.0.1:9", "--api-key", "k")
+        assert "--project-key" in _assert_coded(status, err, command, "usage.arguments"), err
