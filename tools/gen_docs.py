@@ -46,6 +46,7 @@ from dataiku_framework.commands.agent import PLAN_SCHEMA_PATH  # noqa: E402
 from dataiku_framework.plan.document import FORMAT_VERSION as PLAN_FORMAT_VERSION  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import docs_errors  # noqa: E402
 import docs_performance  # noqa: E402
 import docs_templates  # noqa: E402
 
@@ -611,6 +612,7 @@ def pages() -> Dict[str, str]:
     # another generator's pages: one line each here, result.update(docs_TOPIC.pages()) (tools/docs_TOPIC.py)
     result.update(docs_templates.pages())
     result.update(docs_performance.pages())
+    result.update(docs_errors.pages())
     return with_index(result)
 
 

@@ -32,8 +32,12 @@ EXIT_INTERRUPTED = 130
 
 
 class UsageError(Exception):
-    """A handler's complaint about its arguments; ``main`` reports it like argparse does (exit 64)."""
+    """A handler's complaint about its arguments; ``main`` reports it like argparse does (exit 64).
+    ``code``: its ``errors.CATALOGUE`` code (a missing credential is ``credentials.missing``)."""
 
+    def __init__(self, message: str, code: str = "usage.arguments") -> None:
+        super().__init__(message)
+        self.code = code
 
 
 
@@ -41,8 +45,9 @@ class _Parser(argparse.ArgumentParser):
     """argparse exits with 2 on usage errors, which is ``CHANGES`` here: use ``exitcodes.USAGE``."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
+        """argparse's own line, with the code every command error carries (``errors.CATALOGUE``)."""
         self.print_usage(sys.stderr)
-        self.exit(exitcodes.USAGE, "%s: error: %s\n" % (self.prog, message))
+        self.exit(exitcodes.USAGE, "%s: error[usage.arguments]: %s\n" % (self.prog, message))
 
 
 def exit_codes_text() -> str:
@@ -67,7 +72,7 @@ def _online_client(args: argparse.Namespace) -> Any:
     try:
         connection = connect(args.host, args.api_key)
     except MissingCredentials as error:
-        raise UsageError("--online: %s" % error)
+        raise UsageError("--online: %s" % error, error.code)
     check_connection(connection.client, connection.url)
     return connection.client
 
@@ -181,13 +186,13 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         return code
     except UsageError as error:
         parser.print_usage(sys.stderr)
-        report_error(args.command, _masked(str(error), args))
+        report_error(args.command, _masked(str(error), args), error.code)
         return exitcodes.USAGE
     except DSSConnectionError as error:
-        report_error(args.command, _masked(str(error), args))
+        report_error(args.command, _masked(str(error), args), error.code)
         return error.exit_code
     except GitSourceError as error:  # a git+ CONFIG: unknown host (3), credentials refused (4), no ref/file (1)
-        report_error(args.command, _masked(str(error), args))
+        report_error(args.command, _masked(str(error), args), error.code)
         return error.exit_code
     except ConfigError as error:  # the configuration against the instance (plan/connections.py): located, no traceback
         sys.stderr.write(render_human(error.diagnostics) + "\n")

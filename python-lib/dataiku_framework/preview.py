@@ -50,6 +50,8 @@ HASH_LENGTH = 8
 class PreviewError(Exception):
     """The branch cannot be found, or git cannot answer."""
 
+    code = "preview.failed"  #: its ``errors.CATALOGUE`` code, shown in the error line and in --json
+
 
 def preview_key(config_key: str, branch: str, limit: int = PROJECT_KEY_MAX_LENGTH) -> str:
     """The preview project's key for ``branch`` (see the module docstring): a valid DSS key."""

@@ -29,6 +29,8 @@ class ProjectSetError(Exception):
     """The set of configurations cannot be run as given (no configuration, two files naming one
     project, references in a cycle); nothing was sent to DSS. The CLI exits 64 (``USAGE``)."""
 
+    code = "usage.project_set"  #: its ``errors.CATALOGUE`` code, shown in the error line and in --json
+
 
 def expand(arguments: Sequence[str]) -> List[str]:
     """The configuration files ``arguments`` stand for: a directory, every project configuration
@@ -153,6 +155,8 @@ class ProjectOutcome(object):
                  error: Optional[str] = None, exit_code: int = exitcodes.OK) -> None:
         self.key, self.file, self.plan, self.result = key, file, plan, result
         self.error, self.exit_code = error, exit_code
+        #: the ``errors.CATALOGUE`` code of ``error`` (``--json`` gives it beside the message)
+        self.code = None  # type: Optional[str]
 
     @property
     def has_changes(self) -> bool:
@@ -220,7 +224,8 @@ def _failed(outcome: ProjectOutcome, error: Exception) -> None:
     code = failure_code(error)
     if code is None:
         raise error
-    outcome.error, outcome.exit_code = str(error), code
+    from .errors import code_of, dss_refusal_code
+    outcome.error, outcome.exit_code, outcome.code = str(error), code, code_of(error, dss_refusal_code(error))
 
 
 def apply_all(engine: Any, configs: Sequence[Any], planned: Sequence[Any], exact: bool = False,
@@ -245,9 +250,10 @@ def apply_all(engine: Any, configs: Sequence[Any], planned: Sequence[Any], exact
                 pass  # nothing to do: done, whatever became of the others
             elif cancel is not None and cancel.is_set():
                 outcomes[i].error, outcomes[i].exit_code = "not applied: interrupted", exitcodes.INVALID
+                outcomes[i].code = "apply.interrupted"
             elif blocked:
                 outcomes[i].error = "not applied: it reads objects of %s, which did not apply" % ", ".join(blocked)
-                outcomes[i].exit_code = exitcodes.INVALID
+                outcomes[i].exit_code, outcomes[i].code = exitcodes.INVALID, "apply.blocked"
             else:
                 _apply_one(engine, configs[i], outcomes[i], exact, lock_timeout, checkpoint, cancel,
                            on_project, on_progress)

@@ -29,6 +29,8 @@ FOLDER_DATA = "its files, when recipes write into it"
 class DestroyRefused(Exception):
     """The project may not be deleted (not created by the tool, protected, or missing)."""
 
+    code = "destroy.refused"  #: its ``errors.CATALOGUE`` code, shown in the error line and in --json
+
 
 class DestroyPlan(object):
     """What deleting ``project_key`` removes: ``items`` are ``(kind, name, data)`` where ``data`` says

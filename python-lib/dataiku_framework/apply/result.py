@@ -6,10 +6,13 @@ counts into variables, and CI reads ``to_dict()`` as JSON; each is a view of the
 from typing import Any, Dict, List, Optional
 
 from ..config.secrets import redact
+from ..errors import in_user_terms
 
 STATUSES = ("succeeded", "failed", "skipped")
 #: operation -> the count it adds to when it succeeds
 COUNTED = {"create": "created", "update": "updated", "replace": "replaced", "delete": "deleted"}
+#: status -> the ``errors.CATALOGUE`` code ``--json`` gives a resource that did not succeed
+CODES = {"failed": "apply.resource_failed", "skipped": "apply.resource_skipped"}
 
 
 class ResourceResult(object):
@@ -23,12 +26,15 @@ class ResourceResult(object):
         if status not in STATUSES:
             raise ValueError("status must be one of %s, not %r" % (", ".join(STATUSES), status))
         self.address, self.kind, self.name = address, kind, name
-        # DSS's error texts quote what they were sent (a connection name that is a JDBC URL with its password)
-        self.operation, self.status, self.error, self.duration = operation, status, redact(error), float(duration)
+        # DSS's error texts quote what they were sent (a connection name that is a JDBC URL with its password),
+        # and start with DSS's Java class name, of no use to the reader (``errors.in_user_terms``)
+        error = in_user_terms(redact(error)) if error else error
+        self.operation, self.status, self.error, self.duration = operation, status, error, float(duration)
 
     def to_dict(self) -> Dict[str, Any]:
         return {"address": self.address, "kind": self.kind, "name": self.name, "operation": self.operation,
-                "status": self.status, "error": self.error, "duration": round(self.duration, 3)}
+                "status": self.status, "error": self.error, "code": CODES.get(self.status),
+                "duration": round(self.duration, 3)}
 
     def __repr__(self) -> str:
         return "ResourceResult(%s %s: %s)" % (self.operation, self.address, self.status)

@@ -50,6 +50,8 @@ NOT_RESTORED = ("Data is not restored: datasets and managed folders keep their c
 class RollbackError(Exception):
     """The rollback cannot be made (no such apply, no checkpoint, DSS refused the revert)."""
 
+    code = "rollback.refused"  #: its ``errors.CATALOGUE`` code, shown in the error line and in --json
+
 
 def _target(history: List[Dict[str, Any]], to: Optional[str], project_key: str) -> Dict[str, Any]:
     applies = [h for h in history if h.get("operation", "apply") == "apply"]

@@ -67,6 +67,8 @@ class StalePlanError(ValueError):
     ``changed`` lists every difference (the message shows the first ``SHOWN_DIFFERENCES`` and counts
     the rest), ``fresh`` is the plan made now when there is one (the CLI shows it and asks again)."""
 
+    code = "plan.stale"  #: its ``errors.CATALOGUE`` code, shown in the error line and in --json
+
     def __init__(self, project_key: str, changed: List[str], fresh: Any = None) -> None:
         self.changed = list(changed)
         self.fresh = fresh
@@ -78,13 +80,19 @@ class AccessLossError(ValueError):
     """Applying would take away the applier's own write access to the project, where its state and
     lock live: refused before anything is written."""
 
+    code = "apply.access_loss"  #: its ``errors.CATALOGUE`` code, shown in the error line and in --json
+
 
 class CheckpointError(RuntimeError):
     """The "before" checkpoint of an apply could not be made: nothing was applied (rollback needs it)."""
 
+    code = "checkpoint.failed"  #: its ``errors.CATALOGUE`` code, shown in the error line and in --json
+
 
 class ApplyInterrupted(RuntimeError):
     """The apply was cancelled before it changed anything."""
+
+    code = "apply.interrupted"  #: its ``errors.CATALOGUE`` code, shown in the error line and in --json
 
 
 class WriteCounter(object):

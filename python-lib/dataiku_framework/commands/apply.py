@@ -19,6 +19,7 @@ from typing import Any, Callable, List, Optional, TextIO
 
 from .. import exitcodes
 from ..config.printable import printable, printable_json
+from ..errors import in_user_terms
 from .plan import _common, _dss_call, _engine, _error, _planned, add_connection_options, command_parser, use_color
 
 PROMPT = "Apply these changes? Only 'yes' is accepted: "
@@ -53,7 +54,7 @@ def confirm(args: argparse.Namespace, prompt: str) -> Optional[int]:
         return None
     if not getattr(sys.stdin, "isatty", lambda: False)():
         _error(args.command, "standard input is not a terminal, so nobody can confirm: pass --auto-approve to "
-                             "%s without confirmation" % args.command)
+                             "%s without confirmation" % args.command, "usage.no_terminal")
         return exitcodes.USAGE
     stream = _human(args)
     stream.write("\n" + prompt)
@@ -84,7 +85,8 @@ def _report(args: argparse.Namespace, result: Any) -> int:
         print(printable_json(json.dumps(result.to_dict(), indent=2, ensure_ascii=False)))
     else:
         for r in failed:
-            print(printable("  %s %s: %s%s" % (r.operation, r.address, r.status, ": %s" % r.error if r.error else "")))
+            print(printable("  %s %s: %s%s" % (r.operation, r.address, r.status,
+                                                ": %s" % in_user_terms(r.error) if r.error else "")))
         for note in result.notes:
             print(printable("Note: %s" % note))
         print(result.summary())
@@ -99,13 +101,14 @@ def _run_guarded(args: argparse.Namespace, call: Callable[[], Any]) -> Any:
     rollback that cannot be made (unknown apply id, nothing applied). DSS refusals are ``_dss_call``'s; connection failures propagate."""
     from ..apply import StalePlanError
     from ..apply.rollback import RollbackError
-    from ..apply.run import CheckpointError
+    from ..apply.run import AccessLossError, CheckpointError
     from ..plan.compare_plans import NotReviewedError
     from ..state import LockError, StateError
     try:
         outcome = _dss_call(args, call)
-    except (CheckpointError, LockError, NotReviewedError, RollbackError, StalePlanError, StateError) as error:
-        _error(args.command, str(error))
+    except (AccessLossError, CheckpointError, LockError, NotReviewedError, RollbackError, StalePlanError,
+            StateError) as error:
+        _error(args.command, str(error), error.code)
         return exitcodes.INVALID
     return exitcodes.INVALID if outcome is None else outcome
 
@@ -135,7 +138,7 @@ def cmd_apply(args: argparse.Namespace) -> int:
     try:
         plan = _saved_plan(args.config)
     except PlanFormatError as error:
-        _error("apply", "%s: %s" % (args.config, error))
+        _error("apply", "%s: %s" % (args.config, error), error.code)
         return exitcodes.INVALID
     config = None
     if args.expect_plan:
@@ -146,7 +149,7 @@ def cmd_apply(args: argparse.Namespace) -> int:
                                           ("--project-key", args.project_key_override)) if value]
         if given:
             _error("apply", "%s is a saved plan, applied exactly as saved: %s cannot change it (plan again with "
-                            "them instead)" % (args.config, ", ".join(given)))
+                            "them instead)" % (args.config, ", ".join(given)), "usage.options")
             return exitcodes.USAGE
         engine = _engine(args)
         if engine is None:
@@ -154,7 +157,7 @@ def cmd_apply(args: argparse.Namespace) -> int:
         planned_on = plan.doc["metadata"].get("dss_url")
         if planned_on and engine.url and planned_on.rstrip("/") != engine.url.rstrip("/"):
             _error("apply", "%s was planned against %s, but the credentials point to %s: nothing was applied "
-                            "(plan again against this DSS)" % (args.config, planned_on, engine.url))
+                            "(plan again against this DSS)" % (args.config, planned_on, engine.url), "plan.other_dss")
             return exitcodes.INVALID
     else:
         planned = _planned(args)
@@ -196,10 +199,10 @@ def _reviewed_plan(args: argparse.Namespace) -> Any:
             return load_saved(json.load(handle)).doc
     except OSError as error:
         _error("apply", "--expect-plan %s: cannot read it (%s): give the plan saved by 'plan --out' when the "
-                        "change was reviewed" % (args.expect_plan, error.strerror or error))
+                        "change was reviewed" % (args.expect_plan, error.strerror or error), "plan.format")
     except ValueError as error:  # PlanFormatError, or not JSON
         what = error if isinstance(error, PlanFormatError) else "not JSON (%s)" % error
-        _error("apply", "--expect-plan %s: %s" % (args.expect_plan, what))
+        _error("apply", "--expect-plan %s: %s" % (args.expect_plan, what), "plan.format")
     return exitcodes.INVALID
 
 
@@ -210,7 +213,7 @@ def _apply_reviewed(args: argparse.Namespace, saved: Any) -> int:
     from ..plan.compare_plans import NotReviewedError, compare_plans
     if saved is not None:
         _error("apply", "%s is a saved plan: --expect-plan compares a configuration's new plan with it; give the "
-                        "configuration instead" % args.config)
+                        "configuration instead" % args.config, "usage.options")
         return exitcodes.USAGE
     reviewed = _reviewed_plan(args)
     if isinstance(reviewed, int):
@@ -224,7 +227,7 @@ def _apply_reviewed(args: argparse.Namespace, saved: Any) -> int:
     changed = compare_plans(reviewed, plan)
     if changed:
         _error("apply", str(NotReviewedError(plan.doc["metadata"].get("project_key"), changed,
-                                             reviewed=args.expect_plan)))
+                                             reviewed=args.expect_plan)), NotReviewedError.code)
         return exitcodes.INVALID
     if not plan.has_changes:
         return _nothing_to_apply(args, plan)
@@ -246,12 +249,12 @@ def _apply_interruptible(args: argparse.Namespace, call: Callable[[Any], Any]) -
         try:
             outcome = _run_guarded(args, lambda: call(caught.event))
         except ApplyInterrupted as error:
-            _error("apply", "%s (%s); the lock was released" % (error, caught.name))
+            _error("apply", "%s (%s); the lock was released" % (error, caught.name), error.code)
             return caught.exit_code
         except KeyboardInterrupt:
             _error("apply", "apply stopped at once by a second %s: the lock was released, but the resources in flight "
                             "may be missing from the state and its history entry stays open (shown 'abandoned'); "
-                            "apply again to converge" % caught.name)
+                            "apply again to converge" % caught.name, "apply.stopped_at_once")
             return caught.exit_code
     if isinstance(outcome, int):
         return outcome
@@ -261,7 +264,7 @@ def _apply_interruptible(args: argparse.Namespace, call: Callable[[Any], Any]) -
         _error("apply", "%s Apply %s was interrupted by %s: the state is written, its history entry closed "
                         "'interrupted', the lock released%s; apply again to go on"
                         % (outcome.summary(), outcome.apply_id, caught.name,
-                           "".join(" (note: %s)" % n for n in outcome.notes if "lock" in n)))
+                           "".join(" (note: %s)" % n for n in outcome.notes if "lock" in n)), "apply.interrupted")
         return caught.exit_code
     return _report(args, outcome)
 
@@ -306,7 +309,8 @@ def _apply_config(args: argparse.Namespace, engine: Any, config: Any, shown: Any
         refused = confirm(args, PROMPT)
         if refused is not None:
             return refused
-    _error("apply", "the plan kept changing while it was being approved: nothing was applied; try again")
+    _error("apply", "the plan kept changing while it was being approved: nothing was applied; try again",
+           "plan.keeps_changing")
     return exitcodes.INVALID
 
 

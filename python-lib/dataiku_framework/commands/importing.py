@@ -37,18 +37,18 @@ def cmd_import(args: argparse.Namespace) -> int:
     try:
         kinds = wanted(_kinds(args.include))
     except ValueError as error:
-        _error("import", str(error))
+        _error("import", str(error), "usage.arguments")
         return exitcodes.USAGE
     if args.from_export and args.adopt:
         _error("import", "--adopt records the live project's objects in its state: it cannot be used with "
-                         "--from-export")
+                         "--from-export", "usage.options")
         return exitcodes.USAGE
     engine = None
     if args.from_export:
         try:
             imported = import_export(args.from_export, args.project_key, kinds)
         except (OSError, ValueError) as error:
-            _error("import", "cannot read the export: %s" % error)
+            _error("import", "cannot read the export: %s" % error, "import.unreadable_export")
             return exitcodes.INVALID
     else:
         engine = _engine(args)
@@ -57,14 +57,14 @@ def cmd_import(args: argparse.Namespace) -> int:
         try:
             imported = _dss_call(args, lambda: _live(engine, args, kinds))
         except LookupError as error:
-            _error("import", str(error))
+            _error("import", str(error), "project.not_found")
             return exitcodes.INVALID
         if imported is None:
             return exitcodes.INVALID
     try:
         written = write(imported, args.out, split=True if args.split else None)
     except OSError as error:
-        _error("import", "cannot write to %s: %s" % (args.out, error.strerror or error))
+        _error("import", "cannot write to %s: %s" % (args.out, error.strerror or error), "import.write")
         return exitcodes.INVALID
     _say(args, printable("\n".join(summary_lines(imported, written))))  # DSS names, shown inert
     adopted = None
@@ -84,7 +84,7 @@ def _adopt(args: argparse.Namespace, engine: Any, imported: Any) -> Optional[Dic
     try:
         adopted = _dss_call(args, lambda: adopt(engine.client, imported))
     except LockHeld as error:
-        _error("import", str(error))
+        _error("import", str(error), error.code)
         return None
     if adopted is not None:
         _say(args, "Adopted %d resource(s) into the state of %s (serial %d); DSS was not changed."

@@ -37,6 +37,11 @@ class InitError(Exception):
         super().__init__(message)
         self.exit_code = exit_code
 
+    @property
+    def code(self) -> str:
+        """Its ``errors.CATALOGUE`` code: an unknown template or a bad --key is a usage error (64)."""
+        return "usage.arguments" if self.exit_code == exitcodes.USAGE else "init.refused"
+
 
 def template_names() -> List[str]:
     """Every template of the library, sorted (a folder of ``TEMPLATES_DIR`` holding a main file)."""
@@ -173,7 +178,7 @@ def cmd_init(args: argparse.Namespace) -> int:
         name = args.template or DEFAULT_TEMPLATE
         written = write_template(name, args.directory, args.key)
     except InitError as error:  # with --json too: stdout stays empty, as import's and rollback's
-        _error("init", str(error))
+        _error("init", str(error), error.code)
         return error.exit_code
     _report(name, os.path.join(args.directory, _main_file(name) or ""), written, args.json)
     return exitcodes.OK

@@ -40,8 +40,8 @@ def dispatch(single: Callable[[argparse.Namespace], int],
     return handler
 
 
-def _usage(args: argparse.Namespace, message: str) -> int:
-    _error(args.command, message)
+def _usage(args: argparse.Namespace, message: str, code: str = "usage.options") -> int:
+    _error(args.command, message, code)
     return exitcodes.USAGE
 
 
@@ -52,6 +52,11 @@ def _refuse_options(args: argparse.Namespace, *names: str) -> Optional[int]:
         return _usage(args, "%s cannot be used with several configurations (each project needs its own): run "
                             "the command once per CONFIG" % ", ".join(given))
     return None
+
+
+def error_text(outcome: ProjectOutcome) -> str:
+    """A failed project's line in a set's text output: ``Error[CODE]: MESSAGE``, the code as in --json."""
+    return printable("Error[%s]: %s" % (outcome.code, outcome.error))
 
 
 def heading(outcome: ProjectOutcome) -> str:
@@ -77,7 +82,7 @@ def _load_all(args: argparse.Namespace) -> Any:
     try:
         files = expand(args.configs)
     except ProjectSetError as error:
-        return _usage(args, str(error))
+        return _usage(args, str(error), error.code)
     return [_load(args, name) for name in files]
 
 
@@ -97,9 +102,9 @@ def _load(args: argparse.Namespace, name: str) -> Loaded:
     except ConfigError as error:
         diagnostics = one.checkout.relabel(error.diagnostics) if one.checkout is not None else error.diagnostics
         loaded.outcome.error = "invalid configuration:\n" + render_human(diagnostics)
-        loaded.outcome.exit_code = exitcodes.INVALID
+        loaded.outcome.exit_code, loaded.outcome.code = exitcodes.INVALID, "config.invalid"
     except GitSourceError as error:
-        loaded.outcome.error, loaded.outcome.exit_code = str(error), error.exit_code
+        loaded.outcome.error, loaded.outcome.exit_code, loaded.outcome.code = str(error), error.exit_code, error.code
     if loaded.config is not None:
         loaded.outcome.key = project_key(loaded.config)
     elif loaded.path is not None:
@@ -121,7 +126,7 @@ def _planned(args: argparse.Namespace, allow_delete: bool = False) -> Any:
         outcomes = engine.plan_many([item.config for item in valid], sources=[item.source for item in valid],
                                     allow_delete=allow_delete) if valid else []
     except ProjectSetError as error:
-        return _usage(args, str(error))
+        return _usage(args, str(error), error.code)
     for item, outcome in zip(valid, outcomes):
         item.outcome = outcome
     _mask_errors(args, [item.outcome for item in loaded])
@@ -129,11 +134,13 @@ def _planned(args: argparse.Namespace, allow_delete: bool = False) -> Any:
 
 
 def _mask_errors(args: argparse.Namespace, outcomes: List[ProjectOutcome]) -> None:
-    """No API key in what a project's error says (``cli`` masks the one error of a single project alike)."""
+    """No API key in what a project's error says (``cli`` masks the one error of a single project alike),
+    nor DSS's Java class names (``errors.in_user_terms``, as ``_error`` drops them from an error line)."""
     from ..cli import _masked
+    from ..errors import in_user_terms
     for outcome in outcomes:
         if outcome.error:
-            outcome.error = _masked(outcome.error, args)
+            outcome.error = in_user_terms(_masked(outcome.error, args))
 
 
 def _total(outcomes: List[ProjectOutcome], changed: Callable[[ProjectOutcome], bool], what: str) -> str:
@@ -145,7 +152,8 @@ def _total(outcomes: List[ProjectOutcome], changed: Callable[[ProjectOutcome], b
 
 
 def _entry(outcome: ProjectOutcome, **extra: Any) -> dict:
-    entry = {"project_key": outcome.key, "file": outcome.file, "exit_code": outcome.exit_code, "error": outcome.error}
+    entry = {"project_key": outcome.key, "file": outcome.file, "exit_code": outcome.exit_code, "error": outcome.error,
+             "code": outcome.code if outcome.error else None}
     entry.update(extra)
     return entry
 
@@ -189,7 +197,7 @@ def _compare_many(args: argparse.Namespace, changed: Callable[[ProjectOutcome], 
     for outcome in outcomes:
         print(heading(outcome))
         print(render(outcome.plan.doc, color=use_color()) if outcome.plan is not None
-              else printable("Error: %s" % outcome.error))
+              else error_text(outcome))
         print("")
     print(_total(outcomes, changed, what))
     return code
@@ -227,7 +235,7 @@ def cmd_validate_many(args: argparse.Namespace) -> int:
         return code
     for outcome, diagnostics in entries:
         print(heading(outcome))
-        print(render_human(diagnostics) if outcome.error is None else printable("Error: %s" % outcome.error))
+        print(render_human(diagnostics) if outcome.error is None else error_text(outcome))
         print("")
     invalid = sum(1 for o, _ in entries if o.exit_code)
     print("Total: %d file%s, %d valid, %d invalid." % (len(entries), "" if len(entries) == 1 else "s",
@@ -246,7 +254,7 @@ def _duplicate(args: argparse.Namespace, valid: List[Loaded]) -> Optional[int]:
         check_unique([(item.argument, item.config) for item in valid])
         ordered_levels([item.config for item in valid])
     except ProjectSetError as error:
-        return _usage(args, str(error))
+        return _usage(args, str(error), error.code)
     return None
 
 
@@ -274,7 +282,7 @@ def cmd_apply_many(args: argparse.Namespace) -> int:
     _show_plans(args, outcomes)
     if any(o.error for o in outcomes):
         _error("apply", "nothing was applied: %s could not be planned"
-               % ", ".join(o.key or o.file or "?" for o in outcomes if o.error))
+               % ", ".join(o.key or o.file or "?" for o in outcomes if o.error), "apply.not_planned")
         return _finish(args, outcomes)
     if not any(o.has_changes for o in outcomes):
         return _finish(args, outcomes)
@@ -289,7 +297,7 @@ def _show_plans(args: argparse.Namespace, outcomes: List[ProjectOutcome]) -> Non
     for outcome in outcomes:
         _say(args, heading(outcome))
         _say(args, render_text(outcome.plan.doc, color=use_color(_human(args))) if outcome.plan is not None
-             else printable("Error: %s" % outcome.error))
+             else error_text(outcome))
         _say(args, "")
     _say(args, _total(outcomes, lambda o: o.has_changes, "with changes"))
 
@@ -306,12 +314,13 @@ def _apply(args: argparse.Namespace, engine: Any, configs: List[Any], outcomes: 
                                      cancel=caught.event, on_progress=lambda key: _progress(args),
                                      on_project=lambda o: _say(args, "\n" + heading(o).replace("Project", "Applying")))
         except ApplyInterrupted as error:
-            _error("apply", "%s (%s); the lock was released" % (error, caught.name))
+            _error("apply", "%s (%s); the lock was released" % (error, caught.name), error.code)
             return caught.exit_code
     _mask_errors(args, done)
     code = _finish(args, done)
     if caught.signum is not None:
-        _error("apply", "interrupted by %s: the projects after the one in flight were not applied" % caught.name)
+        _error("apply", "interrupted by %s: the projects after the one in flight were not applied" % caught.name,
+               "apply.interrupted")
         return caught.exit_code
     return code
 

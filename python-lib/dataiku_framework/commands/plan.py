@@ -10,11 +10,12 @@ Missing credentials are a usage error (64), like ``validate --online``.
 import argparse
 import os
 import sys
-from typing import Any, Optional
+from typing import Any, Optional, Tuple
 
 from .. import exitcodes
 from ..plan.refresh import DEFAULT_PARALLELISM
 from ..config.diagnostics import ConfigError, render_human
+from ..errors import code_of
 
 
 def _positive(text: str) -> int:
@@ -27,13 +28,17 @@ def _positive(text: str) -> int:
     return value
 
 
-def _error(command: str, message: str) -> None:
+def _error(command: str, message: str, code: str) -> None:
     """The one form of every command's error line (``cli.main`` uses it too, for usage and connection
-    failures): ``dss-framework COMMAND: error: MESSAGE``, as argparse words its own. Secrets are
-    redacted and control characters shown escaped: messages quote names from DSS and the state."""
+    failures): ``dss-framework COMMAND: error[CODE]: MESSAGE``, as argparse words its own, with the
+    stable ``code`` of ``errors.CATALOGUE`` that scripts and agents match on (the troubleshooting page
+    lists each one's cause and fix). Secrets are redacted and control characters shown escaped:
+    messages quote names from DSS and the state; Java class names DSS puts in its answers are dropped
+    (``errors.in_user_terms``)."""
     from ..config.printable import printable
     from ..config.secrets import redact
-    sys.stderr.write("dss-framework %s: error: %s\n" % (command, printable(redact(message))))
+    from ..errors import in_user_terms
+    sys.stderr.write("dss-framework %s: error[%s]: %s\n" % (command, code, printable(redact(in_user_terms(message)))))
 
 
 def load_or_report(path: str, env: Optional[str], checkout: Any = None) -> Any:
@@ -77,7 +82,7 @@ def _engine(args: argparse.Namespace, check: bool = True) -> Any:
     try:
         connection = connect(args.host, args.api_key)
     except MissingCredentials as error:
-        _error(args.command, str(error))
+        _error(args.command, str(error), code_of(error, "credentials.missing"))
         return None
     if check:
         check_connection(connection.client, connection.url)
@@ -88,9 +93,12 @@ def _engine(args: argparse.Namespace, check: bool = True) -> Any:
 def _prepare(args: argparse.Namespace) -> Any:
     """(config, engine), or the exit code after reporting why not: the configuration first (an
     invalid one never needs DSS), then the credentials."""
-    config = with_project_key(args, load_or_report(local_config(args), args.env, args.checkout))
-    if config is None:
+    loaded = load_or_report(local_config(args), args.env, args.checkout)
+    if loaded is None:
         return exitcodes.INVALID
+    config = with_project_key(args, loaded)
+    if config is None:  # --project-key is no project key: a usage error, as validate's
+        return exitcodes.USAGE
     engine = _engine(args, check=False)
     if engine is None:
         return exitcodes.USAGE
@@ -106,7 +114,7 @@ def with_project_key(args: argparse.Namespace, config: Any) -> Any:
     try:
         return config.with_project_key(key)
     except ValueError as error:
-        _error(args.command, "--project-key: %s" % error)
+        _error(args.command, "--project-key: %s" % error, "usage.arguments")
         return None
 
 
@@ -128,17 +136,19 @@ def _dss_call(args: argparse.Namespace, call: Any) -> Any:
     try:
         return call()
     except DataikuException as error:
-        _error(args.command, _refusal(args, error))
+        _error(args.command, *_refusal(args, error))
         return None
     except AmbiguousName as error:  # DSS has two objects of a name the configuration uses: none is picked
-        _error(args.command, str(error))
+        _error(args.command, str(error), AmbiguousName.code)
         return None
 
 
-def _refusal(args: argparse.Namespace, error: Exception) -> str:
-    """What to say of DSS's refusal ``error``: that the project does not exist when it does not (DSS
-    answers the same for a missing and a forbidden project; ``plan.refresh.exists`` tells them apart
-    for an administrator's key, as ``import`` does), else DSS's own words."""
+def _refusal(args: argparse.Namespace, error: Exception) -> Tuple[str, str]:
+    """What to say of DSS's refusal ``error``, and its code: that the project does not exist when it
+    does not (DSS answers the same for a missing and a forbidden project; ``plan.refresh.exists`` tells
+    them apart for an administrator's key, as ``import`` does), else DSS's own words (without its Java
+    class: ``dss.forbidden`` says that the key lacks a right, with what to do)."""
+    from ..errors import dss_refusal_code
     from concurrent.futures import Future
     from ..plan.refresh import Reader, exists
     key, client = getattr(args, "project_key", None), getattr(args, "dss_client", None)
@@ -147,10 +157,14 @@ def _refusal(args: argparse.Namespace, error: Exception) -> str:
         refused.set_exception(error)
         try:
             if not exists(Reader(client, 1), refused, key):
-                return "project %s does not exist on DSS" % key
+                return "project %s does not exist on DSS" % key, "project.not_found"
         except Exception:  # exists (or may not be told from hidden): DSS's words below
             pass
-    return "DSS refused a request: %s" % error
+    code = dss_refusal_code(error)
+    if code == "dss.forbidden":
+        return ("DSS refused a request, this API key may not make it: %s (use the key of a user with "
+                "administrator rights on the project)" % error), code
+    return "DSS refused a request: %s" % error, code
 
 
 def use_color(stream: Any = None) -> bool:
@@ -184,7 +198,7 @@ def _planned(args: argparse.Namespace) -> Any:
     except ValueError as error:
         if not args.target:
             raise
-        _error(args.command, str(error))  # an address that is not in the configuration
+        _error(args.command, str(error), "plan.unknown_target")  # an address that is not in the configuration
         return exitcodes.INVALID
     if plan is not None:
         from ..sources.git import record_commit
@@ -201,7 +215,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
     for path, text in ((args.out, plan.to_json), (getattr(args, "markdown", None), plan.to_markdown)):
         problem = path and _write_out(path, text())
         if problem:
-            _error("plan", problem)
+            _error("plan", problem, "plan.write")
             return exitcodes.INVALID
     from ..render.text import render_text
     print(plan.to_json() if args.json else render_text(plan.doc, color=use_color()))

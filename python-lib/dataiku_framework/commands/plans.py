@@ -24,7 +24,7 @@ def store_plan(args: argparse.Namespace, engine: Any, plan: Any) -> int:
     try:
         saved = _dss_call(args, lambda: PlanStore(engine.client, key).save(plan))
     except PlanStoreError as error:
-        _error(args.command, str(error))
+        _error(args.command, str(error), error.code)
         return exitcodes.INVALID
     if saved is None:
         return exitcodes.INVALID
@@ -168,7 +168,7 @@ def _refused_or(args: argparse.Namespace, call: Callable[[], Any]) -> Any:
     try:
         return call()
     except (PlanStoreError, NotProjectAdmin) as error:
-        _error(args.command, str(error))
+        _error(args.command, str(error), error.code)
         return exitcodes.INVALID
 
 

@@ -30,7 +30,7 @@ def _destroy_one(args: argparse.Namespace, engine: Any, key: str, config: Any = 
     try:
         plan = _run_guarded(args, lambda: engine.destroy_plan(key, config))
     except DestroyRefused as error:
-        _error(args.command, str(error))
+        _error(args.command, str(error), error.code)
         return exitcodes.INVALID
     if isinstance(plan, int):
         return plan
@@ -42,7 +42,7 @@ def _destroy_one(args: argparse.Namespace, engine: Any, key: str, config: Any = 
         done = _run_guarded(args, lambda: engine.destroy(key, history_out=args.history_out, config=config,
                                                           lock_timeout=args.lock_timeout))
     except DestroyRefused as error:
-        _error(args.command, str(error))
+        _error(args.command, str(error), error.code)
         return exitcodes.INVALID
     if isinstance(done, int):
         return done
@@ -102,7 +102,7 @@ def _branch(args: argparse.Namespace, config: Any) -> Optional[str]:
     try:
         return current_branch(config.root_dir)
     except PreviewError as error:
-        _error("preview", str(error))
+        _error("preview", str(error), error.code)
         return None
 
 
@@ -173,12 +173,13 @@ def _prune(args: argparse.Namespace, engine: Any, config: Any) -> int:
     from ..preview import PreviewError, stale_previews
     if args.history_out:
         _error("preview", "--history-out names one file, and --prune may destroy several previews: each one's "
-                          "history is written to <PREVIEW_KEY>-history.json in the current folder")
+                          "history is written to <PREVIEW_KEY>-history.json in the current folder",
+               "usage.options")
         return exitcodes.USAGE
     try:
         stale = _dss_call(args, lambda: stale_previews(engine.client, config.project.key, config.root_dir))
     except PreviewError as error:
-        _error("preview", str(error))
+        _error("preview", str(error), error.code)
         return exitcodes.INVALID
     if stale is None:
         return exitcodes.INVALID

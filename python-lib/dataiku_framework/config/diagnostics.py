@@ -129,10 +129,13 @@ class Diagnostic(object):
 
     def format(self):
         # type: () -> str
-        """One human-readable block: ``file:line:col: error: path: summary`` plus detail and hint."""
+        """One human-readable block: ``file:line:col: error[code]: path: summary`` plus detail and hint.
+        The code (``errors.CATALOGUE``, where the troubleshooting page finds its cause and fix) is the
+        one ``--json`` gives, for a person to look up and a script to match on."""
         where = self.location + ": " if self.location else ""
         subject = "%s: " % self.path if self.path else ""
-        lines = ["%s%s: %s%s" % (where, self.severity, subject, self.summary)]
+        severity = "%s[%s]" % (self.severity, self.code) if self.code else self.severity
+        lines = ["%s%s: %s%s" % (where, severity, subject, self.summary)]
         if self.detail:
             lines.append("    " + self.detail)
         if self.hint:

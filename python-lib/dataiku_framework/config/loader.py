@@ -181,7 +181,7 @@ class _Builder(object):
         self.diagnostics = []  # type: List[Diagnostic]
 
     # -- reporting
-    def _diag(self, summary, span, hint=None, code="yaml"):
+    def _diag(self, summary, span, hint=None, code="yaml.syntax"):
         # type: (str, Tuple[int, int, int, int], Optional[str], str) -> Diagnostic
         return Diagnostic(ERROR, summary, path=self._path(), hint=hint,
                           position=(self.filename,) + tuple(span), code=code)  # type: ignore

@@ -77,13 +77,17 @@ def _names(listing, key):
     return found
 
 
+#: The code of a name DSS lacks, by what it names (one literal each: ``errors.CATALOGUE`` lists them).
+ONLINE_CODES = {"connection": "online.connection", "code env": "online.code_env", "user": "online.user"}
+
+
 def _missing(doc, refs, known, what):
     # type: (Any, Iterable[Tuple[str, Tuple[Any, ...]]], Set[str], str) -> Iterator[Diagnostic]
     for name, path in refs:
         if name not in known and "${" not in name:
             yield Diagnostic(ERROR, "%s '%s' does not exist on the DSS instance" % (what, name),
                              path=format_path(path), hint=did_you_mean(name, known),
-                             position=position_of(doc, path), code="online.%s" % what.replace(" ", "_"))
+                             position=position_of(doc, path), code=ONLINE_CODES[what])
 
 
 def check_online(doc, client):

@@ -44,9 +44,13 @@ Connection = NamedTuple("Connection", [("client", Any), ("url", str), ("source",
 class MissingCredentials(ValueError):
     """Raised when no DSS host or API key is configured; the message says how to set them."""
 
+    code = "credentials.missing"  #: its ``errors.CATALOGUE`` code, shown in the error line and in --json
+
 
 class InvalidCredentialsFile(MissingCredentials):
     """``~/.dataiku/config.json`` exists but cannot be used; the message names the file and the problem."""
+
+    code = "credentials.file"  #: its ``errors.CATALOGUE`` code, shown in the error line and in --json
 
 
 _HOW = ("pass --host and --api-key, set DKU_DSS_URL and DKU_API_KEY (or DSS_HOST and DSS_API_KEY), "

@@ -13,6 +13,8 @@ from ..config.secrets import public_url
 class DSSConnectionError(Exception):
     """DSS could not be used at all; ``exit_code`` is the process exit code to use."""
 
+    code = "dss.refused"  #: its ``errors.CATALOGUE`` code, shown in the error line and in --json
+
     exit_code = exitcodes.INVALID
 
     def __init__(self, url: str, reason: str) -> None:
@@ -27,6 +29,8 @@ class DSSConnectionError(Exception):
 class DSSUnreachable(DSSConnectionError):
     """No DSS answered at the URL (name resolution, refused connection, TLS, timeout)."""
 
+    code = "dss.unreachable"  #: its ``errors.CATALOGUE`` code, shown in the error line and in --json
+
     exit_code = exitcodes.UNREACHABLE
 
     def describe(self) -> str:
@@ -35,6 +39,8 @@ class DSSUnreachable(DSSConnectionError):
 
 class DSSAuthRefused(DSSConnectionError):
     """DSS answered but refused the API key."""
+
+    code = "dss.key_refused"  #: its ``errors.CATALOGUE`` code, shown in the error line and in --json
 
     exit_code = exitcodes.AUTH_REFUSED
 

@@ -15,6 +15,8 @@ __all__ = ["NotProjectAdmin", "check_project_admin", "is_dss_admin"]
 class NotProjectAdmin(Exception):
     """The caller may not administer a project this component would change."""
 
+    code = "project.not_admin"  #: its ``errors.CATALOGUE`` code, shown in the error line and in --json
+
 
 def _caller(client: Any) -> Dict[str, Any]:
     info = client.get_auth_info() or {}

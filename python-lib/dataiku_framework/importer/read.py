@@ -205,8 +205,10 @@ REASON_CHARS = 200
 
 
 def _why(error: BaseException) -> str:
-    """The first line of an error, for a left-out reason or the summary, shortened at a word."""
-    text = str(error)
+    """The first line of an error, for a left-out reason or the summary, shortened at a word; without
+    DSS's Java class name (``errors.in_user_terms``): the reader wants DSS's words."""
+    from ..errors import in_user_terms
+    text = in_user_terms(str(error))
     return shorten(text.splitlines()[0], REASON_CHARS) if text.strip() else type(error).__name__
 
 

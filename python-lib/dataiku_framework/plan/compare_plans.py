@@ -88,6 +88,8 @@ class NotReviewedError(ValueError):
     lists every difference (the message shows the first ``SHOWN_DIFFERENCES``), ``fresh`` is the
     plan made now (a pipeline may publish it for the new review)."""
 
+    code = "plan.not_reviewed"  #: its ``errors.CATALOGUE`` code, shown in the error line and in --json
+
     def __init__(self, project_key: Any, changed: List[str], fresh: Any = None, reviewed: Optional[str] = None) -> None:
         self.changed = list(changed)
         self.fresh = fresh

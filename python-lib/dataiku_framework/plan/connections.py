@@ -97,6 +97,10 @@ def _lists_every_connection(client: Any, types: Dict[str, Any], wanted: List[Ref
     return is_dss_admin(client)
 
 
+#: The code of a name DSS lacks, by what it names (one literal each: ``errors.CATALOGUE`` lists them).
+MISSING_CODES = {"connection": "plan.missing_connection", "code env": "plan.missing_code_env"}
+
+
 def _problems(config: Any, refs: List[Reference], known: Set[str], complete: bool, what: str) -> List[Diagnostic]:
     """An error per reference to a name DSS lacks; with an incomplete listing, warnings instead."""
     out = []  # type: List[Diagnostic]
@@ -110,10 +114,11 @@ def _problems(config: Any, refs: List[Reference], known: Set[str], complete: boo
             out.append(Diagnostic(ERROR, "%s, which DSS does not have" % subject, path=format_path(path),
                                   hint=did_you_mean(name, known) or "create the %s in DSS first, or name one "
                                   "it has (validate --online checks every name)" % what,
-                                  position=_position(config, path), code="plan.missing_%s" % what.replace(" ", "_")))
+                                  position=_position(config, path), code=MISSING_CODES[what]))
         else:
             out.append(Diagnostic(WARNING, "%s, which is not visible to this key: it could not be checked"
-                                  % subject, path=format_path(path), position=_position(config, path)))
+                                  % subject, path=format_path(path), position=_position(config, path),
+                                  code="plan.name_not_visible"))
     return out
 
 

@@ -24,6 +24,8 @@ ACTIONS = ("create", "update", "replace", "delete", "no-op")
 class PlanFormatError(ValueError):
     """A plan document this version cannot read (unknown major format version, not a plan)."""
 
+    code = "plan.format"  #: its ``errors.CATALOGUE`` code, shown in the error line and in --json
+
 
 def digest(value: Any) -> str:
     """``sha256:<hex>`` of ``value``'s canonical JSON (sorted keys): the same data, the same digest."""

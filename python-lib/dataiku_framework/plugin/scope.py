@@ -28,6 +28,8 @@ TARGET_LABEL = "Target project"
 class ForeignProject(ValueError):
     """The configuration names a project other than the one this component acts on: nothing was done."""
 
+    code = "plugin.foreign_project"  #: its ``errors.CATALOGUE`` code, shown in the error line and in --json
+
 
 def target_from_config(config: Optional[Dict[str, Any]]) -> Optional[str]:
     """The "Target project" parameter (None when DSS leaves it out or empty)."""

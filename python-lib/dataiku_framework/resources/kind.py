@@ -89,6 +89,8 @@ class AmbiguousName(ValueError):
     """DSS has several objects of a kind filed by id (scenarios, folders) under the one name the
     configuration uses: which one it means cannot be told, so none is picked."""
 
+    code = "dss.ambiguous_name"  #: its ``errors.CATALOGUE`` code, shown in the error line and in --json
+
 
 def known_by_listing(ctx: ApplyContext, table: str, name: str, listing: Callable[[], Any]) -> bool:
     """Whether DSS has the object DSS files by id (folders, scenarios) that the config calls ``name``;

@@ -27,6 +27,8 @@ FolderCopy = NamedTuple("FolderCopy", [("folder_id", str), ("name", str), ("file
 class FolderError(ValueError):
     """A managed folder cannot be used as a configuration source; the message says why."""
 
+    code = "plugin.source"  #: its ``errors.CATALOGUE`` code, shown in the error line and in --json
+
 
 class FolderNotFound(FolderError):
     """No managed folder with this id or name in the project."""

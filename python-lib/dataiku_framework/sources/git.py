@@ -71,11 +71,15 @@ class GitSourceError(Exception):
     """A git source cannot be used; one line naming the source (credentials redacted).
     ``exit_code``: the CLI's exit status (``exitcodes``)."""
 
+    code = "git.failed"  #: its ``errors.CATALOGUE`` code, shown in the error line and in --json
+
     exit_code = exitcodes.INVALID
 
 
 class GitUnreachable(GitSourceError):
     """The git server could not be reached (unknown host, refused connection, untrusted host key)."""
+
+    code = "git.unreachable"  #: its ``errors.CATALOGUE`` code, shown in the error line and in --json
 
     exit_code = exitcodes.UNREACHABLE
 
@@ -83,15 +87,21 @@ class GitUnreachable(GitSourceError):
 class GitAuthRefused(GitSourceError):
     """The git server refused the credentials (or asked for some and none were given)."""
 
+    code = "git.auth_refused"  #: its ``errors.CATALOGUE`` code, shown in the error line and in --json
+
     exit_code = exitcodes.AUTH_REFUSED
 
 
 class GitRefNotFound(GitSourceError):
     """The repository has no such branch, tag or commit (or is no repository)."""
 
+    code = "git.ref_not_found"  #: its ``errors.CATALOGUE`` code, shown in the error line and in --json
+
 
 class GitFileNotFound(GitSourceError):
     """The commit has no such file."""
+
+    code = "git.file_not_found"  #: its ``errors.CATALOGUE`` code, shown in the error line and in --json
 
 
 #: A parsed source: repository URL (no credentials), ref (branch, tag, commit; "HEAD" when omitted), path.

@@ -78,9 +78,13 @@ log.addFilter(RedactingFilter())  # DSS error texts quote what they were sent
 class LockError(Exception):
     """The lock cannot be used as asked (unreadable record, wrong id, not held...)."""
 
+    code = "lock.error"  #: its ``errors.CATALOGUE`` code, shown in the error line and in --json
+
 
 class LockHeld(LockError):
     """Someone else holds the lock; ``holder`` is their record."""
+
+    code = "lock.held"  #: its ``errors.CATALOGUE`` code, shown in the error line and in --json
 
     def __init__(self, project_key: str, holder: "LockRecord", waited: float = 0.0) -> None:
         self.project_key = project_key
@@ -94,6 +98,8 @@ class LockHeld(LockError):
 
 class LockLost(LockError):
     """The lock this process held is no longer its own (expired, taken over, or force-released)."""
+
+    code = "lock.lost"  #: its ``errors.CATALOGUE`` code, shown in the error line and in --json
 
 
 class LockRecord(object):

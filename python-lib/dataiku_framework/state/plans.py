@@ -61,9 +61,13 @@ log = logging.getLogger(__name__)
 class PlanStoreError(Exception):
     """A stored plan cannot be used as asked (unknown id, wrong status, refused approval)."""
 
+    code = "plans.refused"  #: its ``errors.CATALOGUE`` code, shown in the error line and in --json
+
 
 class TamperedPlanError(PlanStoreError):
     """A stored plan whose content no longer matches its digest: refused, never applied."""
+
+    code = "plans.tampered"  #: its ``errors.CATALOGUE`` code, shown in the error line and in --json
 
 
 class SaveOutcome(object):

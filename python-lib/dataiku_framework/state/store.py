@@ -61,13 +61,19 @@ RESULTS = ("succeeded", "failed", "partial", "interrupted", "abandoned")
 class StateError(Exception):
     """The state cannot be used as asked."""
 
+    code = "state.error"  #: its ``errors.CATALOGUE`` code, shown in the error line and in --json
+
 
 class StateFormatError(StateError):
     """The state in DSS is unreadable by this version: newer major format, not JSON, wrong shape."""
 
+    code = "state.format"  #: its ``errors.CATALOGUE`` code, shown in the error line and in --json
+
 
 class StaleStateError(StateError):
     """The state in DSS moved since it was read (its serial or lineage is not the expected one)."""
+
+    code = "state.stale"  #: its ``errors.CATALOGUE`` code, shown in the error line and in --json
 
     def __init__(self, project_key: str, expected_serial: int, actual_serial: int, message: str) -> None:
         self.project_key = project_key

@@ -91,7 +91,7 @@ def test_cli_expect_plan_refuses_what_is_not_a_reviewed_plan(engine, emulator, t
     doc["resource_changes"] = doc["resource_changes"][:1]  # edited after review: the digest no longer matches
     (tmp_path / "edited.json").write_text(json.dumps(doc))
     code, _, err = _cli(tmp_path, emulator, "apply", path, "--auto-approve", "--expect-plan", "edited.json")
-    assert code == 1 and err.startswith("dss-framework apply: error: --expect-plan edited.json: ") and "digest" in err
+    assert code == 1 and err.startswith("dss-framework apply: error[plan.format]: --expect-plan edited.json: ") and "digest" in err
     code, _, err = _cli(tmp_path, emulator, "apply", path, "--auto-approve", "--expect-plan", "missing.json")
     assert code == 1 and "cannot read it" in err and len(err.strip().splitlines()) == 1
     code, _, err = _cli(tmp_path, emulator, "apply", "plan.json", "--auto-approve", "--expect-plan", "plan.json")

@@ -155,7 +155,7 @@ def test_a_saved_plan_whose_configuration_moved_on_is_refused(applied, dss, conf
     dss.stats.reset()
     code, out, err = _run(capsys, "apply", saved, "--auto-approve")
     assert code == exitcodes.INVALID
-    assert err.startswith("dss-framework apply: error: the plan of project %s is stale, nothing was applied" % KEY)
+    assert err.startswith("dss-framework apply: error[plan.stale]: the plan of project %s is stale, nothing was applied" % KEY)
     assert "the configuration" in err and _hour(client) == 2  # (the lock is taken, then released)
 
 
@@ -187,7 +187,7 @@ def test_a_stale_saved_plan_is_refused_with_what_changed(applied, dss, config_pa
     settings.save()
     code, out, err = _run(capsys, "apply", saved, "--auto-approve")
     assert code == exitcodes.INVALID
-    assert err.startswith("dss-framework apply: error: ") and "scenario.daily_refresh" in err
+    assert err.startswith("dss-framework apply: error[plan.stale]: ") and "scenario.daily_refresh" in err
     assert "Traceback" not in err and _hour(client) == 7
 
 
@@ -333,7 +333,7 @@ def test_ctrl_c_at_the_question_cancels(applied, config_path, capsys, client, mo
 def test_rollback_of_a_project_never_applied_is_an_error(dss, capsys, project):
     code, out, err = _run(capsys, "rollback", "P1", "--auto-approve")
     assert code == exitcodes.INVALID
-    assert err.startswith("dss-framework rollback: error: ") and "Traceback" not in err
+    assert err.startswith("dss-framework rollback: error[") and "Traceback" not in err
 
 
 def test_rollback_to_an_unknown_apply_is_an_error(applied, capsys):

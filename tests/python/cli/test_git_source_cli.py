@@ -118,7 +118,7 @@ def test_a_refused_or_missing_token_is_one_line_with_exit_4(dss, repo, served, c
     source = _source(served.url("origin.git"))
     code, out, err = _run(capsys, "plan", source)
     assert code == exitcodes.AUTH_REFUSED
-    assert err.count("\n") == 1 and err.startswith("dss-framework plan: error: git source %s" % source)
+    assert err.count("\n") == 1 and err.startswith("dss-framework plan: error[git.auth_refused]: git source %s" % source)
     assert "refused the credentials" in err and "Traceback" not in err
     assert TOKEN not in out + err
 
@@ -128,7 +128,7 @@ def test_an_unknown_ref_is_one_line_naming_the_source(dss, repo, capsys, command
     source = _source(repo.url, ref="no-such-branch")
     code, out, err = _run(capsys, command, source, *(["--auto-approve"] if command == "apply" else []))
     assert code == exitcodes.INVALID
-    assert err == "dss-framework %s: error: git source %s: no branch, tag or commit no-such-branch in the " \
+    assert err == "dss-framework %s: error[git.ref_not_found]: git source %s: no branch, tag or commit no-such-branch in the " \
                   "repository\n" % (command, source)
 
 
@@ -137,7 +137,7 @@ def test_a_missing_file_names_the_commit_and_the_files_there(dss, repo, capsys):
     source = _source(repo.url, path="conf/projet.yaml")
     code, out, err = _run(capsys, "plan", source)
     assert code == exitcodes.INVALID
-    assert err == ("dss-framework plan: error: git source %s: no file conf/projet.yaml at commit %s (configuration "
+    assert err == ("dss-framework plan: error[git.file_not_found]: git source %s: no file conf/projet.yaml at commit %s (configuration "
                    "files there: conf/flow/datasets.yaml, conf/project.yaml)\n" % (source, commit[:12]))
 
 
@@ -146,7 +146,7 @@ def test_an_unknown_host_cannot_be_reached_exit_3(dss, capsys, monkeypatch):
     source = _source("https://nohost.invalid/org/repo.git")
     code, out, err = _run(capsys, "plan", source)
     assert code == exitcodes.UNREACHABLE
-    assert err.count("\n") == 1 and err.startswith("dss-framework plan: error: git source %s: unknown host" % source)
+    assert err.count("\n") == 1 and err.startswith("dss-framework plan: error[git.unreachable]: git source %s: unknown host" % source)
     assert TOKEN not in err
 
 
@@ -262,7 +262,7 @@ def test_an_ssh_server_that_does_not_answer_cannot_be_reached_exit_3(dss, capsys
     source = "git+ssh://git@127.0.0.1:1/org/repo.git@v1#p.yaml"
     code, out, err = _run(capsys, "validate", source)
     assert code == exitcodes.UNREACHABLE, err
-    assert err.startswith("dss-framework validate: error: git source %s: cannot reach the git server" % source)
+    assert err.startswith("dss-framework validate: error[git.unreachable]: git source %s: cannot reach the git server" % source)
     assert err.count("\n") == 1
 
 
@@ -330,7 +330,7 @@ def test_a_saved_plan_whose_repository_is_gone_is_one_line_naming_the_pinned_sou
     os.rename(repo.bare, repo.bare + ".moved")
     code, out, err = _run(capsys, "apply", saved, "--auto-approve")
     assert code == exitcodes.INVALID
-    assert err.splitlines()[-1].startswith("dss-framework apply: error: git source %s: no git repository at %s"
+    assert err.splitlines()[-1].startswith("dss-framework apply: error[git.ref_not_found]: git source %s: no git repository at %s"
                                            % (_source(repo.url, commit), repo.url))
     assert "Traceback" not in err
 

@@ -1,4 +1,4 @@
-"""Issue 14 §13: every command reports its errors in one form, ``dss-framework COMMAND: error: ...``;
+"""Issue 14 §13: every command reports its errors in one form, ``dss-framework COMMAND: error[CODE]: ...``;
 a project DSS does not have is named as such by every command that reads one; a URL that is not the
 DSS API (a plain web server, or DSS's host with a wrong path) exits 3 whatever the command.
 
@@ -56,7 +56,7 @@ def _run(capsys, argv):
 def _assert_one_error_line(command, err, *words):
     lines = [line for line in err.splitlines() if line.strip()]
     assert lines, "no error printed"
-    assert lines[-1].startswith("dss-framework %s: error: " % command), err
+    assert lines[-1].startswith("dss-framework %s: error[" % command), err
     assert "Traceback" not in err and all(word in lines[-1] for word in words), err
 
 
@@ -128,7 +128,7 @@ def test_history_and_import_of_a_missing_project_say_it_does_not_exist(capsys, t
         code, _, err = _run(capsys, argv + ["--host", emulator.url, "--api-key", ADMIN_KEY])
         assert code == exitcodes.INVALID, (argv, err)
         _assert_one_error_line(command, err)
-        assert err.strip().splitlines()[-1].endswith("error: project NOPE does not exist on DSS"), err
+        assert err.strip().splitlines()[-1].endswith("error[project.not_found]: project NOPE does not exist on DSS"), err
 
 
 def _hour_to(client, key, hour):

@@ -161,7 +161,7 @@ def test_missing_credentials_is_a_usage_error(config_path, capsys, monkeypatch, 
         monkeypatch.delenv(name, raising=False)
     code, out, err = _run(capsys, "plan", config_path)
     assert code == exitcodes.USAGE
-    assert "dss-framework plan: error: no DSS connection" in err and "DKU_DSS_URL" in err
+    assert "dss-framework plan: error[credentials.missing]: no DSS connection" in err and "DKU_DSS_URL" in err
 
 
 def test_credentials_from_dku_variables_and_from_the_config_file(deployed, emulator, config_path, capsys,
@@ -219,5 +219,5 @@ def test_a_project_the_key_cannot_read_is_an_error_not_a_traceback(deployed, con
     monkeypatch.setenv("DSS_API_KEY", ANALYST_KEY)
     code, out, err = _run(capsys, "plan", config_path)
     assert code == exitcodes.INVALID, err
-    assert err.startswith("dss-framework plan: error: DSS refused a request:") and "CUSTOMER_ANALYTICS" in err
+    assert err.startswith("dss-framework plan: error[dss.forbidden]: DSS refused a request") and "CUSTOMER_ANALYTICS" in err
     assert ANALYST_KEY not in err

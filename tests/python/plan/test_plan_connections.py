@@ -126,7 +126,7 @@ def test_the_cli_names_the_object_and_the_connection_without_a_traceback(emu, tm
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 1, done.stderr
     assert "Traceback" not in done.stderr
-    assert "%s:6:48: error: datasets[1].connection: dataset LAKE names connection 'lake_nowhere'" % path in done.stderr
+    assert "%s:6:48: error[plan.missing_connection]: datasets[1].connection: dataset LAKE names connection 'lake_nowhere'" % path in done.stderr
     assert emu.stats.writes == 0
 
 

@@ -149,5 +149,5 @@ def test_plan_store_of_a_new_project_is_one_error_line(run, tmp_path):
     new.write_text('version: "1.0"\nproject: {key: PS9, name: New}\n')
     code, out, err = run("plan", str(new), "--store")
     assert code == exitcodes.INVALID and "Plan: 1 to create" in out
-    assert err.splitlines() == ["dss-framework plan: error: this plan creates project PS9, whose library (where plans "
+    assert err.splitlines() == ["dss-framework plan: error[plans.refused]: this plan creates project PS9, whose library (where plans "
                                 "are stored) does not exist yet: apply the project first (or plan without storing)"]

@@ -180,9 +180,10 @@ def test_command_error_lines_show_control_characters_escaped_and_secrets_redacte
     """Every command's error line goes through ``commands.plan._error``: it quotes names read from DSS
     and the state (any project writer can edit them), and DSS errors that echo what they were sent."""
     from dataiku_framework.commands.plan import _error
-    _error("plan", "unknown zone 'z\x1b[2K\x1b[1A' on jdbc:postgresql://db/x?user=u&password=Hunter2Secret9")
+    _error("plan", "unknown zone 'z\x1b[2K\x1b[1A' on jdbc:postgresql://db/x?user=u&password=Hunter2Secret9",
+           "dss.refused")
     err = capsys.readouterr().err
-    assert err.startswith("dss-framework plan: error: ")
+    assert err.startswith("dss-framework plan: error[dss.refused]: ")
     assert "\x1b" not in err and "\\x1b[2K\\x1b[1A" in err
     assert "Hunter2Secret9" not in err
 

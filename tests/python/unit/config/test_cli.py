@@ -81,7 +81,7 @@ recipes:
 """)
     code, out = run(capsys, "validate", path, "--online", "--host", emulator.url)
     assert code == 1 and "code env 'py39_pandas' does not exist on the DSS instance" in out.out
-    assert "env.yaml:8:81: error: recipes[0].code_env:" in out.out  # where the value is written
+    assert "env.yaml:8:81: error[online.code_env]: recipes[0].code_env:" in out.out  # where the value is written
     emulator.add_code_env("py39_pandas")
     assert run(capsys, "validate", path, "--online", "--host", emulator.url)[0] == 0
 
@@ -105,7 +105,7 @@ def test_unreachable_dss_exits_3_and_is_not_a_config_error(capsys):
     code, out = run(capsys, "validate", os.path.join(EXAMPLES, "simple_project.yaml"), "--online",
                     "--host", url, "--api-key", "k3y-that-must-not-leak")
     assert code == exitcodes.UNREACHABLE == 3
-    assert out.err == "dss-framework validate: error: cannot reach DSS at %s: connection refused\n" % url
+    assert out.err == "dss-framework validate: error[dss.unreachable]: cannot reach DSS at %s: connection refused\n" % url
     assert "invalid" not in out.out + out.err and "k3y-that-must-not-leak" not in out.out + out.err
     code, out = run(capsys, "validate", os.path.join(EXAMPLES, "simple_project.yaml"), "--online", "--json",
                     "--host", url, "--api-key", "x")
@@ -117,7 +117,7 @@ def test_wrong_api_key_exits_4(capsys, emulator):
     code, out = run(capsys, "validate", os.path.join(EXAMPLES, "simple_project.yaml"), "--online",
                     "--host", emulator.url, "--api-key", "wrong-key-of-some-length")
     assert code == exitcodes.AUTH_REFUSED == 4
-    assert out.err.startswith("dss-framework validate: error: DSS at %s refused the API key" % emulator.url)
+    assert out.err.startswith("dss-framework validate: error[dss.key_refused]: DSS at %s refused the API key" % emulator.url)
     assert "Configuration is invalid" not in out.out + out.err and "wrong-key-of-some-length" not in out.err
 
 
@@ -147,7 +147,7 @@ def test_a_web_server_that_is_not_dss_exits_3(capsys):
     finally:
         server.shutdown()
         server.server_close()
-    assert code == 3 and out.err == "dss-framework validate: error: cannot reach DSS at %s: no DSS API at this URL\n" % url
+    assert code == 3 and out.err == "dss-framework validate: error[dss.unreachable]: cannot reach DSS at %s: no DSS API at this URL\n" % url
 
 
 def test_output_into_a_closed_pipe_ends_quietly(write):

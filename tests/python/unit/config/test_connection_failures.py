@@ -142,5 +142,5 @@ def test_dropped_connection_during_online_checks_exits_3(emulator, capsys):
     code = cli.main(["validate", os.path.join(EXAMPLES, "simple_project.yaml"), "--online",
                      "--host", emulator.url, "--api-key", "x"])
     out = capsys.readouterr()
-    assert code == 3 and out.err.startswith("dss-framework validate: error: cannot reach DSS at %s" % emulator.url), out
+    assert code == 3 and out.err.startswith("dss-framework validate: error[dss.unreachable]: cannot reach DSS at %s" % emulator.url), out
     assert "invalid" not in out.out + out.err
