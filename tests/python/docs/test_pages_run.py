@@ -20,6 +20,7 @@ PAGES = [
     "concepts/drift-and-ownership.md",
     "concepts/locking-and-rollback.md",
     "concepts/deletion.md",
+    "concepts/secrets.md",
 ]
 DOC_PORT = "11200"
 BLOCK_START = re.compile(r"^>>> (\S+):(\d+)$")
