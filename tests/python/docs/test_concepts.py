@@ -35,3 +35,30 @@ def test_the_concepts_section_is_the_issues_list():
     assert linked == ["configuration-plan-apply-state.md", "drift-and-ownership.md", "locking-and-rollback.md",
                       "deletion.md", "secrets.md", "threat-model.md"]
     assert sorted(os.listdir(os.path.join(DOCS, "concepts"))) == sorted(linked + ["index.md"])
+
+
+def step_choices_named(text: str):
+    """The (field label, choice label) pairs a page names as **Field** "Choice"."""
+    return re.findall(r"\*\*([^*]+)\*\*\s+\"([^\"]+)\"", text.replace("\n", " "))
+
+
+def _apply_step_choices():
+    import json
+    from docblocks import ROOT
+    with open(os.path.join(ROOT, "python-steps", "apply-config", "step.json"), encoding="utf-8") as f:
+        params = json.load(f)["params"]
+    return {(p["label"], c["label"]) for p in params for c in p.get("selectChoices", [])}
+
+
+def test_the_apply_steps_settings_the_threat_model_names_are_its_labels():
+    """A user sets the step in DSS's form, by labels: the page names them, not the internal values."""
+    named = step_choices_named(_page("threat-model.md"))
+    assert named, "threat-model.md no longer names the step's settings"
+    choices = _apply_step_choices()
+    for field, choice in named:
+        assert any(f == field and c.startswith(choice) for f, c in choices), (field, choice)
+
+
+def test_an_internal_value_for_a_label_is_caught():
+    stale = step_choices_named('**Mode** "plan_only"')
+    assert not any(f == "Mode" and c.startswith("plan_only") for f, c in _apply_step_choices()) and stale
