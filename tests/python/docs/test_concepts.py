@@ -62,3 +62,43 @@ def test_the_apply_steps_settings_the_threat_model_names_are_its_labels():
 def test_an_internal_value_for_a_label_is_caught():
     stale = step_choices_named('**Mode** "plan_only"')
     assert not any(f == "Mode" and c.startswith("plan_only") for f, c in _apply_step_choices()) and stale
+
+
+LIFECYCLE_NAMES = {"Project": "the project", "Dataset": "datasets", "ManagedFolder": "managed folders",
+                   "Recipe": "recipes", "Scenario": "scenarios", "GitLibrary": "git library references",
+                   "Zone": "zones"}
+
+
+def documented_lifecycle(text: str):
+    """(what accepts ``lifecycle``, what adds ``drop_data_on_destroy``) as a page lists them."""
+    flat = re.sub(r"\s+", " ", text)
+    accept = re.search(r"The (project, .*?) accept `lifecycle: \{prevent_destroy, ignore_changes\}`", flat)
+    add = re.search(r"; ([\w ,]+?) add `drop_data_on_destroy`", flat)
+    assert accept and add, "the page lost its sentence on which resources accept lifecycle"
+    split = lambda names: {n.strip() for n in re.split(r", | and ", names)}
+    return split("the " + accept.group(1)), split(add.group(1))
+
+
+def schema_lifecycle():
+    """The same two sets, from the configuration's JSON Schema."""
+    import json
+    from dataiku_framework.config import SCHEMA_PATH
+    with open(SCHEMA_PATH, encoding="utf-8") as f:
+        defs = json.load(f)["$defs"]
+    refs = {name: defs[name]["properties"].get("lifecycle", {}).get("$ref", "") for name in LIFECYCLE_NAMES}
+    return ({LIFECYCLE_NAMES[n] for n, ref in refs.items() if ref},
+            {LIFECYCLE_NAMES[n] for n, ref in refs.items() if ref.endswith("/DataLifecycle")})
+
+
+def test_the_resources_that_take_lifecycle_are_the_schemas():
+    from docblocks import DOCS as docs
+    for page in ("concepts/deletion.md", "reference/language-rules.md"):
+        with open(os.path.join(docs, page), encoding="utf-8") as f:
+            assert documented_lifecycle(f.read()) == schema_lifecycle(), page
+
+
+def test_every_resource_is_not_the_schemas_list():
+    """The sentence the pages had ("every resource accepts ...") would fail: zones take no lifecycle."""
+    stale = ("The project, datasets, managed folders, recipes, scenarios, zones and git library references accept"
+             " `lifecycle: {prevent_destroy, ignore_changes}`; datasets and managed folders add `drop_data_on_destroy`.")
+    assert documented_lifecycle(stale) != schema_lifecycle()
