@@ -102,3 +102,36 @@ def test_every_resource_is_not_the_schemas_list():
     stale = ("The project, datasets, managed folders, recipes, scenarios, zones and git library references accept"
              " `lifecycle: {prevent_destroy, ignore_changes}`; datasets and managed folders add `drop_data_on_destroy`.")
     assert documented_lifecycle(stale) != schema_lifecycle()
+
+
+def _core_source() -> str:
+    from docblocks import ROOT
+    core = os.path.join(ROOT, "python-lib", "dataiku_framework")
+    texts = []
+    for folder, _, files in os.walk(core):
+        for name in files:
+            if name.endswith(".py"):
+                with open(os.path.join(folder, name), encoding="utf-8") as f:
+                    texts.append(f.read())
+    return "\n".join(texts)
+
+
+def quoted_messages(text: str):
+    """The fragments of the error messages a page quotes ("the state of project P moved since it was
+    read"): each quote cut at its placeholders (P, ...), fragments of three words or more."""
+    fragments = []
+    for quote in re.findall(r"\(\"([^\"]+)\"\)", re.sub(r"\s+", " ", text)):
+        fragments += [f.strip() for f in re.split(r"\bP\b|\.\.\.", quote) if len(f.split()) >= 3]
+    return fragments
+
+
+def test_the_messages_the_threat_model_quotes_are_the_codes():
+    fragments = quoted_messages(_page("threat-model.md"))
+    assert len(fragments) >= 3
+    source = _core_source()
+    assert [f for f in fragments if f not in source] == []
+
+
+def test_a_message_the_code_does_not_print_is_caught():
+    assert "the state was stolen by" not in _core_source()
+    assert quoted_messages('stops ("the state was stolen by P") when') == ["the state was stolen by"]
