@@ -135,3 +135,21 @@ def test_the_messages_the_threat_model_quotes_are_the_codes():
 def test_a_message_the_code_does_not_print_is_caught():
     assert "the state was stolen by" not in _core_source()
     assert quoted_messages('stops ("the state was stolen by P") when') == ["the state was stolen by"]
+
+
+def documented_result_keys(text: str):
+    """The keys of ``apply --json``'s result as the page lists them: (top level, per resource)."""
+    flat = re.sub(r"\s+", " ", text)
+    sentence = re.search(r"The result's keys: (.*?);", flat)
+    assert sentence, "configuration-plan-apply-state.md lost the keys of apply --json"
+    inner = re.search(r"\(one per resource run, each with (.*?)\)", sentence.group(1))
+    top = re.sub(r"\(.*?\)", "", sentence.group(1))
+    return set(re.findall(r"`(\w+)`", top)), set(re.findall(r"`(\w+)`", inner.group(1)))
+
+
+def test_the_apply_result_keys_are_what_to_dict_writes():
+    from dataiku_framework.apply.result import ResourceResult, Result
+    one = ResourceResult("dataset.d", "dataset", "d", "create", "succeeded")
+    written = Result("P", "apply", "id", [one]).to_dict()
+    assert documented_result_keys(_page("configuration-plan-apply-state.md")) == (
+        set(written), set(written["resources"][0]))
