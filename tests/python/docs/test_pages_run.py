@@ -14,14 +14,14 @@ import pytest
 from docblocks import DOCS, ROOT, Block, blocks, runnable_shell, script
 from test_getting_started import free_port, run_script
 
-PAGES = [
-    "getting-started.md",
+CONCEPTS = [  # in the site's order, which a reader follows in one shell
     "concepts/configuration-plan-apply-state.md",
     "concepts/drift-and-ownership.md",
     "concepts/locking-and-rollback.md",
     "concepts/deletion.md",
     "concepts/secrets.md",
 ]
+STOP_PREVIOUS = "stop the one already on\nthat port first: `kill %1`"
 DOC_PORT = "11200"
 BLOCK_START = re.compile(r"^>>> (\S+):(\d+)$")
 VARYING = [  # what differs from one run to the next, and stands for itself on both sides
@@ -91,19 +91,49 @@ def _read(page: str) -> str:
         return f.read()
 
 
-@pytest.mark.parametrize("page", PAGES)
-def test_the_page_runs_and_prints_what_it_shows(page, tmp_path):
-    markdown = _read(page)
-    assert runnable_shell(markdown), "%s has no block marked runnable" % page
-    repository_like(str(tmp_path))
-    port = free_port()
-    code, out = run_script(script(page, markdown), str(tmp_path), port)
-    assert code == 0, out[-6000:]
+def check_outputs(page: str, markdown: str, out: str, port: int) -> None:
+    """Every output the page shows after a runnable block is what that block printed in ``out``."""
     printed = outputs_by_block(page, out)
     for run, shown in shown_outputs(markdown):
         wrong = mismatch(shown.text, printed.get(run.line, ""), str(port))
         assert wrong is None, "%s:%d shows lines the block at line %d did not print:\n%s\n--- it printed:\n%s" % (
             page, shown.line, run.line, wrong, printed.get(run.line, ""))
+
+
+def test_getting_started_prints_what_it_shows(tmp_path):
+    page = "getting-started.md"
+    markdown = _read(page)
+    port = free_port()
+    code, out = run_script(script(page, markdown), str(tmp_path), port)
+    assert code == 0, out[-6000:]
+    check_outputs(page, markdown, out, port)
+
+
+def concepts_script(pages: Dict[str, str]) -> str:
+    """The Concepts pages' runnable blocks as a reader runs them in one shell, page after page, from
+    the repository's root: a page that starts an emulator first says to stop the previous one with
+    ``kill %1``, which is typed (and waited for) before its blocks."""
+    parts = []
+    for page, markdown in pages.items():
+        if "dss_emulator serve" in markdown:
+            assert STOP_PREVIOUS in markdown, "%s starts an emulator without saying to stop the previous one" % page
+            parts.append("kill %1 2>/dev/null && wait %1 2>/dev/null || true\n"
+                         'if curl -s "http://127.0.0.1:$DSS_PORT/" >/dev/null; then\n'
+                         '  echo "%s: the previous emulator still answers" >&2; exit 1\nfi\n' % page)
+        parts.append(script(page, markdown))
+    return "".join(parts)
+
+
+def test_the_concepts_pages_run_one_after_another_and_print_what_they_show(tmp_path):
+    pages = {page: _read(page) for page in CONCEPTS}
+    for page, markdown in pages.items():
+        assert runnable_shell(markdown), "%s has no block marked runnable" % page
+    repository_like(str(tmp_path))
+    port = free_port()
+    code, out = run_script(concepts_script(pages), str(tmp_path), port)
+    assert code == 0, out[-6000:]
+    for page, markdown in pages.items():
+        check_outputs(page, markdown, out, port)
 
 
 PRINTED = """dss-framework plan for project P on http://127.0.0.1:40001
