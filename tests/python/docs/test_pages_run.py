@@ -117,8 +117,8 @@ def concepts_script(pages: Dict[str, str]) -> str:
     for page, markdown in pages.items():
         if "dss_emulator serve" in markdown:
             assert STOP_PREVIOUS in markdown, "%s starts an emulator without saying to stop the previous one" % page
-            parts.append("kill %1 2>/dev/null && wait %1 2>/dev/null || true\n"
-                         'if curl -s "http://127.0.0.1:$DSS_PORT/" >/dev/null; then\n'
+            parts.append("kill %1 2>/dev/null && wait %1 2>/dev/null || true\n")
+            parts.append('if curl -s "http://127.0.0.1:$DSS_PORT/" >/dev/null; then\n'
                          '  echo "%s: the previous emulator still answers" >&2; exit 1\nfi\n' % page)
         parts.append(script(page, markdown))
     return "".join(parts)
