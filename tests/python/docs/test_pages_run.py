@@ -1,6 +1,7 @@
 """Getting started and the Concepts pages, run as a reader runs them, and checked against what they
-show: every block marked runnable runs in order in a folder laid out like the repository's root (the
-Concepts pages work on ``examples/``), and every ``text`` block right after a runnable block, which
+show: every block marked runnable runs in order (the Concepts pages one after another in one shell,
+in the site's order, from a folder laid out like the repository's root, since they work on
+``examples/``), and every ``text`` block right after a runnable block, which
 the page presents as that command's output, is what the command printed today (``...`` on a line of
 its own stands for lines left out; the port, apply ids and times may differ). A page that drifts from
 what the tool prints fails here, not in a reader's shell."""
