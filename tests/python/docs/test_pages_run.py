@@ -169,3 +169,9 @@ def test_outputs_are_cut_per_block_and_paired_with_the_block_before():
     pairs = shown_outputs(page)
     assert [(run.line, shown.text) for run, shown in pairs] == [(3, "one\n")]  # the second sh block is not run
     assert outputs_by_block("p.md", "noise\n>>> p.md:3\none\n>>> p.md:11\ntwo\n") == {3: "one", 11: "two"}
+
+
+def test_the_concepts_run_in_the_sites_order():
+    """A reader goes through the pages as the Concepts index lists them; every one with commands is run."""
+    listed = ["concepts/" + name for name in re.findall(r"\]\(([\w-]+\.md)\)", _read("concepts/index.md"))]
+    assert CONCEPTS == [page for page in listed if runnable_shell(_read(page))]
