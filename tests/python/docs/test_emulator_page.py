@@ -50,3 +50,20 @@ def test_the_serve_example_runs_from_a_clone(tmp_path):
     finally:
         proc.kill()
         proc.wait()
+
+
+def documented_options() -> set:
+    with open(PAGE, encoding="utf-8") as f:
+        return set(re.findall(r"^\| `(--[\w-]+)", f.read(), re.M))
+
+
+def serve_options() -> set:
+    """The options ``python -m dss_emulator serve --help`` lists."""
+    env = dict(os.environ, PYTHONPATH=os.path.join(ROOT, "python-lib"))
+    out = subprocess.run([sys.executable, "-m", "dss_emulator", "serve", "--help"], env=env, check=True,
+                         stdout=subprocess.PIPE, universal_newlines=True).stdout
+    return set(re.findall(r"^\s+(--[\w-]+)", out, re.M)) - {"--help"}
+
+
+def test_the_option_table_lists_every_serve_option():
+    assert documented_options() == serve_options()
