@@ -98,7 +98,7 @@ docs: $(STAMP)
 	$(PY) tools/gen_docs.py
 	NO_MKDOCS_2_WARNING=1 $(PY) -m mkdocs build --strict -d site
 
-## demo: run the main job on the embedded DSS emulator
+## demo: validate, apply, read back, re-plan and change one field on the embedded DSS emulator (tools/demo.py)
 demo: $(STAMP)
 	$(PY) tools/demo.py
 

@@ -1,4 +1,4 @@
-"""Getting started and every how-to guide are run as written: every shell and Python block marked
+"""Every how-to guide is run as written (Getting started too, by test_pages_run.py with this runner): every shell and Python block marked
 runnable, in order, each page in its own empty folder, against an emulator the page itself starts on
 the port the test gives it in ``DSS_PORT`` (and a second one on ``DSS_PORT_2``, for the page that moves
 a project between instances). Every how-to page runs but the plugin's, which needs a real DSS and says so.
@@ -19,8 +19,9 @@ from docblocks import DOCS, ROOT, runnable, runnable_shell, script
 HOW_TO = os.path.join(DOCS, "how-to")
 #: The how-to pages that cannot run here: they need a real DSS (each says so once).
 NEEDS_DSS = ("plugin.md",)
-PAGES = ["getting-started.md"] + ["how-to/%s" % name for name in sorted(os.listdir(HOW_TO))
-                                  if name.endswith(".md") and name not in NEEDS_DSS + ("index.md",)]
+#: Getting started itself runs in test_pages_run.py, which also checks the outputs it shows.
+PAGES = ["how-to/%s" % name for name in sorted(os.listdir(HOW_TO))
+         if name.endswith(".md") and name not in NEEDS_DSS + ("index.md",)]
 
 
 def free_port() -> int:
