@@ -16,17 +16,21 @@ def _layout() -> str:
     return match.group(1)
 
 
+def _tracked_files():
+    return subprocess.run(["git", "ls-files"], cwd=ROOT, check=True, stdout=subprocess.PIPE,
+                          universal_newlines=True).stdout.splitlines()
+
+
 def _tracked_folders():
     """The top-level folders of the repository, as git tracks them."""
-    files = subprocess.run(["git", "ls-files"], cwd=ROOT, check=True, stdout=subprocess.PIPE,
-                           universal_newlines=True).stdout.splitlines()
-    return sorted({path.split("/")[0] for path in files if "/" in path})
+    return sorted({path.split("/")[0] for path in _tracked_files() if "/" in path})
 
 
 def _subfolders(path: str):
-    full = os.path.join(ROOT, path)
-    return sorted(name for name in os.listdir(full)
-                  if os.path.isdir(os.path.join(full, name)) and not name.startswith(("_", ".")))
+    """The folders git tracks directly under ``path`` (not what a build leaves there: an egg-info, caches)."""
+    prefix = path + "/"
+    inner = [f[len(prefix):] for f in _tracked_files() if f.startswith(prefix)]
+    return sorted({rest.split("/")[0] for rest in inner if "/" in rest and not rest.startswith(("_", "."))})
 
 
 def missing(table: str):

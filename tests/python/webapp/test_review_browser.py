@@ -23,6 +23,7 @@ if not (os.path.exists(CHROMIUM) and os.path.exists(DRIVER)):
     pytest.skip("Debian's chromium and chromium-driver are not installed and could not be (run 'make chromium' "
                 "as root)", allow_module_level=True)
 
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support import expected_conditions as ec  # noqa: E402
 from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
@@ -58,6 +59,22 @@ def visible(driver, css):
     return wait(driver, ec.visibility_of_element_located((By.CSS_SELECTOR, css)))
 
 
+def click(driver, css):
+    """Click the element ``css`` names once it is shown. The plans list is drawn again whenever it is
+    reloaded (after login, an action, a filter), so an element found just before may be replaced
+    before the click lands: find it again until a click lands on the current one."""
+    def clicked(d):
+        try:
+            element = d.find_element(By.CSS_SELECTOR, css)
+            if not element.is_displayed():
+                return False
+            element.click()
+            return True
+        except (StaleElementReferenceException, NoSuchElementException):
+            return False
+    wait(driver, clicked)
+
+
 def login(site, user):
     driver = site["driver"]
     driver.get(site["url"] + "/login?user=" + user)
@@ -66,7 +83,7 @@ def login(site, user):
 
 
 def open_first_plan(driver):
-    visible(driver, "#dkf-plans button.dkf-link").click()
+    click(driver, "#dkf-plans button.dkf-link")
     visible(driver, "#dkf-view-detail")
     wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "#dkf-resources details"))
 
@@ -123,7 +140,7 @@ def test_a_hostile_name_and_comment_render_as_text(site):
     hostile = store.save(plan, source=record["source"], comment=XSS + " \u202e").id
     driver = login(site, "analyst")
     driver.execute_script("window.alert = function () { window.alertCalled = true; };")  # a script that ran
-    visible(driver, "#dkf-plans button[data-plan='%s']" % hostile).click()
+    click(driver, "#dkf-plans button[data-plan='%s']" % hostile)
     names = wait(driver, lambda d: [e.text for e in d.find_elements(By.CSS_SELECTOR, "#dkf-resources .dkf-name")])
     assert XSS + "\\u0007" in names
     events = driver.find_element(By.ID, "dkf-events").text
@@ -169,7 +186,7 @@ def test_approve_and_apply_then_roll_back_with_preview(site):
     shot(driver, "result")
     assert site["client"].get_project("P1").get_dataset("RAW").exists()
     driver.find_element(By.CSS_SELECTOR, ".dkf-tab[data-view=history]").click()
-    visible(driver, "#dkf-history button[data-apply]").click()
+    click(driver, "#dkf-history button[data-apply]")
     preview = visible(driver, "#dkf-rollback-go")
     assert "dataset.RAW" in driver.find_element(By.ID, "dkf-rollback").text
     shot(driver, "rollback-preview")
@@ -184,11 +201,11 @@ def test_plan_now_discard_and_drift_check(site):
     assert "a project admin must confirm it" in note.text
     shot(driver, "source-unconfirmed")
     assert not driver.find_element(By.ID, "dkf-plan-now").is_displayed()
-    visible(driver, "#dkf-confirm-source").click()
+    click(driver, "#dkf-confirm-source")
     wait(driver, lambda d: "Source confirmed" in d.find_element(By.ID, "dkf-message").text)
     assert "confirmed: folder" in note.text and "by analyst" in note.text
     assert not driver.find_element(By.ID, "dkf-confirm-source").is_displayed()
-    visible(driver, "#dkf-plan-now").click()
+    click(driver, "#dkf-plan-now")
     wait(driver, lambda d: "Stored plan" in d.find_element(By.ID, "dkf-message").text)
     visible(driver, "#dkf-view-detail")
     made = driver.find_element(By.ID, "dkf-detail-title").text
