@@ -32,6 +32,16 @@ def _changes(plan, address):
             if c["address"] == address for c in c["changes"]]
 
 
+def _one_edit(dss, text: str, old: str, new: str, address: str):
+    """Apply ``text``, plan it with ``old`` replaced by ``new``, check every plan path is in the
+    configuration's terms, and give ``address``'s changes."""
+    engine = Engine(client=dss)
+    assert engine.apply(FrameworkConfig.from_yaml(text)).succeeded
+    plan = engine.plan(FrameworkConfig.from_yaml(text.replace(old, new)))
+    assert config_terms.problems(plan.doc) == []
+    return _changes(plan, address)
+
+
 def test_a_removed_input_a_table_and_a_delete_are_shown_in_config_terms(dss):
     engine = _applied(dss)
     edited = BASE.replace("inputs: [a, b]", "inputs: [a]").replace("table: T1", "table: T2")
@@ -97,11 +107,8 @@ def test_a_run_scenario_step_is_named_as_the_config_writes_it_beside_another_pro
     """The scenario form's project is this project, not the first one a step mentions: a step running
     another project's scenario ahead of a local one leaves both named as the configuration writes them
     (``OTHER.remote``, ``second``), never the local one prefixed nor the foreign one bare."""
-    engine = Engine(client=dss)
-    assert engine.apply(FrameworkConfig.from_yaml(RUNS)).succeeded
-    plan = engine.plan(FrameworkConfig.from_yaml(RUNS.replace("scenario: first", "scenario: second")))
-    assert _changes(plan, "scenario.chain") == [("steps[1].scenario", "first", "second")]
-    assert config_terms.problems(plan.doc) == []
+    assert _one_edit(dss, RUNS, "scenario: first", "scenario: second", "scenario.chain") == \
+        [("steps[1].scenario", "first", "second")]
 
 
 RAW_ENV = """
@@ -115,11 +122,8 @@ scenarios:
 def test_a_scenario_code_env_set_raw_in_params_is_shown_at_its_own_path(dss):
     """``params.envSelection`` written raw is named as written, as a recipe's is; ``code_env`` only
     when the configuration writes ``code_env`` (a path it does not have cannot be read or ignored)."""
-    engine = Engine(client=dss)
-    assert engine.apply(FrameworkConfig.from_yaml(RAW_ENV)).succeeded
-    plan = engine.plan(FrameworkConfig.from_yaml(RAW_ENV.replace("envName: e1", "envName: e2")))
-    assert _changes(plan, "scenario.raw") == [("params.envSelection.envName", "e1", "e2")]
-    assert config_terms.problems(plan.doc) == []
+    assert _one_edit(dss, RAW_ENV, "envName: e1", "envName: e2", "scenario.raw") == \
+        [("params.envSelection.envName", "e1", "e2")]
 
 
 RAW_PARAMS = """
@@ -140,11 +144,8 @@ def test_a_dss_key_the_config_writes_raw_in_params_is_shown_at_its_raw_path(dss)
     first-class key the configuration does not use (``engine``), whatever the kind: the rule is the
     shared ``Kind.config_path``'s, not one kind's special case."""
     from dataiku_framework.resources import registry
-    engine = Engine(client=dss)
-    assert engine.apply(FrameworkConfig.from_yaml(RAW_PARAMS)).succeeded
-    plan = engine.plan(FrameworkConfig.from_yaml(RAW_PARAMS.replace("engineType: DSS", "engineType: SQL")))
-    assert _changes(plan, "recipe.r") == [("params.engineType", "DSS", "SQL")]
-    assert config_terms.problems(plan.doc) == []
+    assert _one_edit(dss, RAW_PARAMS, "engineType: DSS", "engineType: SQL", "recipe.r") == \
+        [("params.engineType", "DSS", "SQL")]
     config = FrameworkConfig.from_yaml(RAW_PARAMS)
     folder = registry.get("managed_folder")
     assert folder.config_path(("params", "connection"), config.managed_folders[0]) == "params.connection"

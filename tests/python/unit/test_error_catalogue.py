@@ -11,11 +11,10 @@ import ast
 import os
 import re
 
-from emusupport import ROOT
+from sourcetrees import PACKAGE, package_trees
 from dataiku_framework import errors
 from dataiku_framework.errors import AREAS, CATALOGUE, CODE_FORM
 
-PACKAGE = os.path.join(ROOT, "python-lib", "dataiku_framework")
 DOTTED = re.compile(r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$")
 #: Constants of the dotted form that are not codes: DSS's own variable names (``${dss.version}``).
 NOT_CODES = {"dss.version"}
@@ -24,16 +23,22 @@ FILE_SUFFIXES = (".json", ".yaml", ".yml", ".py", ".j2", ".sh", ".md", ".txt", "
 
 def _constants():
     """(constant, file:line) of every string constant in the package, the catalogue module excepted."""
-    for folder, _, files in os.walk(PACKAGE):
-        for name in files:
-            path = os.path.join(folder, name)
-            if not name.endswith(".py") or os.path.samefile(path, errors.__file__):
-                continue
-            with open(path, encoding="utf-8") as handle:
-                tree = ast.parse(handle.read())
-            for node in ast.walk(tree):
-                if isinstance(node, ast.Constant) and isinstance(node.value, str):
-                    yield node.value, "%s:%d" % (os.path.relpath(path, PACKAGE), node.lineno), node, tree
+    for rel, tree in package_trees():
+        if os.path.join(PACKAGE, rel) == os.path.abspath(errors.__file__):
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                yield node.value, "%s:%d" % (rel, node.lineno), node, tree
+
+
+def _calls():
+    """(name called, call node, file:line) of every call in the package (``f(...)`` or ``x.f(...)``)."""
+    for rel, tree in package_trees():
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call):
+                func = node.func
+                called = func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
+                yield called, node, "%s:%d" % (rel, node.lineno)
 
 
 def _used_codes():
@@ -60,25 +65,15 @@ def test_every_diagnostic_and_every_command_error_names_its_code():
     """``Diagnostic(...)``, the checker's ``report``/``warn`` and the loader's ``_diag`` get ``code=``;
     the command error line ``_error(command, message, code)`` gets its third argument."""
     missing = []
-    for folder, _, files in os.walk(PACKAGE):
-        for name in (n for n in files if n.endswith(".py")):
-            path = os.path.join(folder, name)
-            with open(path, encoding="utf-8") as handle:
-                tree = ast.parse(handle.read())
-            for node in ast.walk(tree):
-                if not isinstance(node, ast.Call):
-                    continue
-                func = node.func
-                called = func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
-                keywords = {k.arg for k in node.keywords}
-                where = "%s:%d" % (os.path.relpath(path, PACKAGE), node.lineno)
-                checker = isinstance(func, ast.Attribute) and called in ("report", "warn")  # not a progress report()
-                positional = called == "report" and len(node.args) >= 6  # report(path, summary, hint, sev, at_key, code)
-                if (called in ("Diagnostic", "_diag") or checker) and "code" not in keywords and not positional:
-                    missing.append(where)
-                starred = any(isinstance(a, ast.Starred) for a in node.args)
-                if called in ("_error", "report_error") and len(node.args) < 3 and not starred:
-                    missing.append(where)
+    for called, node, where in _calls():
+        keywords = {k.arg for k in node.keywords}
+        checker = isinstance(node.func, ast.Attribute) and called in ("report", "warn")  # not a progress report()
+        positional = called == "report" and len(node.args) >= 6  # report(path, summary, hint, sev, at_key, code)
+        if (called in ("Diagnostic", "_diag") or checker) and "code" not in keywords and not positional:
+            missing.append(where)
+        starred = any(isinstance(a, ast.Starred) for a in node.args)
+        if called in ("_error", "report_error") and len(node.args) < 3 and not starred:
+            missing.append(where)
     assert not missing, "made without a code: %s" % missing
 
 
@@ -136,26 +131,18 @@ def test_an_import_reason_says_dss_words_without_the_java_class():
 def _diagnostic_codes():
     """(code, is_warning, where) of every diagnostic made with a literal code: ``warn(..., code=C)`` and
     ``Diagnostic(WARNING, ..., code=C)`` are warnings; ``report``, ``_diag`` and ``Diagnostic(ERROR, ...)`` errors."""
-    for folder, _, files in os.walk(PACKAGE):
-        for name in (n for n in files if n.endswith(".py")):
-            path = os.path.join(folder, name)
-            with open(path, encoding="utf-8") as handle:
-                tree = ast.parse(handle.read())
-            for node in ast.walk(tree):
-                if not isinstance(node, ast.Call):
-                    continue
-                called = node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", "")
-                code = next((k.value for k in node.keywords if k.arg == "code"), None)
-                if not (isinstance(code, ast.Constant) and isinstance(code.value, str)):
-                    continue
-                first = node.args[0] if node.args else None
-                if called == "Diagnostic" and isinstance(first, ast.Name) and first.id in ("ERROR", "WARNING"):
-                    warning = first.id == "WARNING"
-                elif called in ("warn", "report", "_diag"):
-                    warning = called == "warn"
-                else:
-                    continue
-                yield code.value, warning, "%s:%d" % (os.path.relpath(path, PACKAGE), node.lineno)
+    for called, node, where in _calls():
+        code = next((k.value for k in node.keywords if k.arg == "code"), None)
+        if not (isinstance(code, ast.Constant) and isinstance(code.value, str)):
+            continue
+        first = node.args[0] if node.args else None
+        if called == "Diagnostic" and isinstance(first, ast.Name) and first.id in ("ERROR", "WARNING"):
+            warning = first.id == "WARNING"
+        elif called in ("warn", "report", "_diag"):
+            warning = called == "warn"
+        else:
+            continue
+        yield code.value, warning, where
 
 
 def test_a_warning_code_exits_0_and_an_error_code_does_not():
