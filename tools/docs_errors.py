@@ -14,6 +14,8 @@ committed one is stale.
 """
 import json
 import os
+import re
+import unicodedata
 import sys
 from typing import Any, Dict, List
 
@@ -57,9 +59,11 @@ def areas_list() -> str:
 
 
 def _anchor(area: str) -> str:
-    """The id MkDocs gives the area's heading (the toc extension's slug of its title)."""
-    from markdown.extensions.toc import slugify
-    return slugify(errors.AREAS[area], "-")
+    """The id MkDocs gives the area's heading: its title in ASCII, lower case, without punctuation,
+    each run of spaces and hyphens one hyphen (the toc extension's rule, written here so that the
+    pages generate where MkDocs is not installed: Python 3.9; the --strict build checks the anchors)."""
+    title = unicodedata.normalize("NFKD", errors.AREAS[area]).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[\s-]+", "-", re.sub(r"[^\w\s-]", "", title).strip().lower())
 
 
 def codes_sections() -> str:

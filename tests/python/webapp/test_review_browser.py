@@ -14,7 +14,9 @@ from emusupport import ADMIN_KEY, ROOT, make_emulator
 from webapp_support import XSS
 
 from review_frame import CHROMIUM, DRIVER  # noqa: E402
-SHOTS = os.path.join(ROOT, ".screenshots", "webapp")
+#: Screenshots, one folder per test worker: xdist may run this module's tests on two workers, each
+#: setting up its own site, and one must not empty the folder the other is writing.
+SHOTS = os.path.join(ROOT, ".screenshots", "webapp", os.environ.get("PYTEST_XDIST_WORKER", "main"))
 WAIT = 30
 
 pytest.importorskip("flask")
