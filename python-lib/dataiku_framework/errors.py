@@ -101,6 +101,10 @@ _ENTRIES = [
           "No configuration in a directory, two files naming one project key, or projects that read each "
           "other's objects in a cycle. Nothing was sent to DSS.",
           "Give one file per project, with distinct project keys, and break the cycle."),
+    Entry("usage.interrupted", INTERRUPTED, "the command was interrupted",
+          "Ctrl-C (exit 130) outside an apply's own handling (while reading DSS or planning, before any "
+          "write): the command stopped at once.",
+          "Run the command again."),
     # -- credentials -------------------------------------------------------------------------------
     Entry("credentials.missing", USAGE, "no DSS connection configured",
           "Neither --host/--api-key, DKU_DSS_URL/DKU_API_KEY (or DSS_HOST/DSS_API_KEY), nor "
