@@ -19,6 +19,7 @@ from ..config.diagnostics import ERROR, Diagnostic, did_you_mean, has_errors, re
 from ..config.loader import resolve_inside
 from ..sources.folder import FolderCopy, fetch_folder
 from ..sources.git import GitLocation, checked_out as git_checked_out, location_source, redact_url, tree_files
+from .faces import ComponentFailure
 from .scope import acting_on, check_configured_key, describe_field, place, target_from_config
 
 DEFAULT_CONFIG_PATH = "project.yaml"
@@ -133,6 +134,11 @@ class ValidationReport(object):
         # type: () -> str
         """The CLI's human output (``file:line:col: error: ...`` blocks), for logs."""
         return render_human(self.diagnostics)
+
+    def failure(self):
+        # type: () -> ComponentFailure
+        """What the "Validate" step raises when invalid: ``failure_message`` with its code."""
+        return ComponentFailure("config.invalid", self.failure_message())
 
     def failure_message(self, limit=5):
         # type: (int) -> str
