@@ -25,5 +25,6 @@ class MyRunnable(Runnable):
     def run(self, progress_callback):
         with coded_errors():  # a failure reads error[CODE]: message, as on the command line
             report = apply_from_folder(dataiku.api_client(), self.project_key,
-                                       on_progress=macro_progress(progress_callback), **apply_params_from_config(self.config))
+                                       on_progress=macro_progress(progress_callback),
+                                       **apply_params_from_config(self.config))
             return report.html()

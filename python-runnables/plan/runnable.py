@@ -25,5 +25,6 @@ class MyRunnable(Runnable):
             client, params = dataiku.api_client(), plan_params_from_config(self.config)
             report = plan_from_folder(client, self.project_key, **params)
             if store_requested(self.config):
-                store_report(client, report, self.project_key, params["folder_ref"], params["config_path"], params["env"])
+                store_report(client, report, self.project_key, params["folder_ref"], params["config_path"],
+                             params["env"])
             return report.html()

@@ -23,5 +23,6 @@ class MyRunnable(Runnable):
 
     def run(self, progress_callback):
         with coded_errors():  # a failure reads error[CODE]: message, as on the command line
-            return rollback_project(dataiku.api_client(), self.project_key, on_progress=macro_progress(progress_callback),
+            return rollback_project(dataiku.api_client(), self.project_key,
+                                    on_progress=macro_progress(progress_callback),
                                     **rollback_params_from_config(self.config))

@@ -103,10 +103,10 @@ class _ThisProjectEngine(object):
     def _check(self, config: Any) -> None:
         named = config.resolved().project.key  # an environment overlay may change it
         if named != self._project_key:
-            raise Refused(403, "plugin.foreign_project", "the configuration read from this webapp's source names project %s "
-                                          "(project.key), but this webapp reviews project %s only: refused, nothing "
-                                          "was done. Set project.key to %s, or review it in the webapp of project %s"
-                          % (named, self._project_key, self._project_key, named))
+            raise Refused(403, "plugin.foreign_project",
+                          "the configuration read from this webapp's source names project %s (project.key), but this "
+                          "webapp reviews project %s only: refused, nothing was done. Set project.key to %s, or review "
+                          "it in the webapp of project %s" % (named, self._project_key, self._project_key, named))
 
     def plan(self, config: Any, *args: Any, **kwargs: Any) -> Any:
         self._check(config)
@@ -218,9 +218,9 @@ def confirmed_source(caller: Caller, webapp_config: Optional[Dict[str, Any]]) ->
                                      "'Configuration folder' (or git URL) and 'Configuration file' in its settings")
     if status["problem"]:
         was = status["confirmed"]
-        raise Refused(409, "plugin.review_source", "%s (%s%s)" % (status["problem"], "the settings name " + status["text"],
-                                                    "; confirmed: %s by %s at %s" % (was["text"], was["by"], was["at"])
-                                                    if was else ""))
+        confirmed = "; confirmed: %s by %s at %s" % (was["text"], was["by"], was["at"]) if was else ""
+        raise Refused(409, "plugin.review_source",
+                      "%s (the settings name %s%s)" % (status["problem"], status["text"], confirmed))
     return status["params"]
 
 
@@ -230,10 +230,11 @@ def confirm_source(caller: Caller, webapp_config: Optional[Dict[str, Any]], body
     caller.require_admin("confirming where plans come from")
     source = configured_source(webapp_config, caller.project_key)
     if source is None:
-        raise Refused(409, "plugin.review_source", "no configuration source is set in the webapp's settings: nothing to confirm")
+        raise Refused(409, "plugin.review_source",
+                      "no configuration source is set in the webapp's settings: nothing to confirm")
     if body.get("source") != source:
-        raise Refused(409, "plugin.review_source", "the webapp's settings are not the source this page showed: reload the page, "
-                                     "check the source and confirm it again")
+        raise Refused(409, "plugin.review_source", "the webapp's settings are not the source this page showed: "
+                                                   "reload the page, check the source and confirm it again")
     caller.store().confirm_source(source)
     return source_status(caller, webapp_config)
 
@@ -357,10 +358,10 @@ def check_source(caller: Caller, record: Dict[str, Any]) -> None:
     confirmed = (caller.store().confirmed_source() or {}).get("source") or {}
     if source.get("type") == "git" and confirmed.get("type") == "git" and source.get("url") == confirmed.get("url"):
         return
-    raise Refused(409, "plugin.review_source", "stored plan %s was made from %s, which this webapp does not read (it reads a "
-                                 "managed folder, or the git repository a project admin confirmed): check and apply "
-                                 "it with 'dss-framework plans' where it was made"
-                  % (record.get("id"), redact(describe_source(source))))
+    raise Refused(409, "plugin.review_source",
+                  "stored plan %s was made from %s, which this webapp does not read (it reads a managed folder, or the "
+                  "git repository a project admin confirmed): check and apply it with 'dss-framework plans' where it "
+                  "was made" % (record.get("id"), redact(describe_source(source))))
 
 
 class _GuardedStore(object):
@@ -436,7 +437,8 @@ def start_job(login: str, work: Callable[[Job], Dict[str, Any]]) -> Job:
 def job_status(caller: Caller, job_id: str) -> Dict[str, Any]:
     job = _JOBS.get(job_id)
     if job is None or job.login != caller.login:
-        raise Refused(404, "plugin.request", "no apply %s of DSS user %s is running or kept here" % (job_id, caller.login))
+        raise Refused(404, "plugin.request",
+                      "no apply %s of DSS user %s is running or kept here" % (job_id, caller.login))
     return job.view()
 
 
@@ -449,9 +451,9 @@ def approve_and_apply(caller: Caller, plan_id: str, body: Dict[str, Any]) -> Dic
     store = _GuardedStore(caller)
     record = store.get(plan_id)
     if not body.get("digest") or body.get("digest") != record.get("digest"):
-        raise Refused(409, "plugin.review_digest", "stored plan %s is not the plan this page showed (its digest is %s, the page "
-                                     "approved %s): reload it and review again"
-                      % (plan_id, record.get("digest"), redact(str(body.get("digest")))))
+        raise Refused(409, "plugin.review_digest",
+                      "stored plan %s is not the plan this page showed (its digest is %s, the page approved %s): "
+                      "reload it and review again" % (plan_id, record.get("digest"), redact(str(body.get("digest")))))
     if record.get("status") == "pending":
         record = store.approve(plan_id, comment=_comment(body))
     job = start_job(caller.login, lambda job: _apply(caller, plan_id, job))
@@ -576,8 +578,8 @@ def handle(backend_client: Any, project_key: str, method: str, path: str, header
         route, match = _route(method, path.strip("/"))
         named = query.get("project") or body.get("project")
         if named and named != project_key:
-            raise Refused(403, "plugin.foreign_project", "this webapp reviews project %s only; %s is another project: open the "
-                                          "webapp of that project" % (project_key, named))
+            raise Refused(403, "plugin.foreign_project", "this webapp reviews project %s only; %s is another project: "
+                                                         "open the webapp of that project" % (project_key, named))
         caller = identify(backend_client, headers, project_key)
         if route[2]:
             check_csrf(caller)

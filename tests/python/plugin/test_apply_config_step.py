@@ -67,8 +67,9 @@ def test_plan_only_never_writes_and_fails_on_changes_when_asked(run_apply_step, 
         False, 1, None)
     with pytest.raises(Exception) as info:
         run_apply_step({"folder": "configs", "mode": "plan_only", "fail_on": "changes"})
-    assert str(info.value).startswith("error[plugin.changes]: Project %s on %s (configuration 'project.yaml' in managed folder 'configs') had "
-                                      "1 change(s) to make: not applied (plan only)" % (KEY, emulator.url))
+    assert str(info.value).startswith("error[plugin.changes]: Project %s on %s (configuration 'project.yaml' in "
+                                      "managed folder 'configs') had 1 change(s) to make: not applied (plan only)"
+                                      % (KEY, emulator.url))
     assert "scenario.daily_refresh: update" in str(info.value)
     assert emulator.stats.writes == 0 and _hour(client) == 2
 
@@ -123,7 +124,8 @@ def test_a_failed_apply_fails_the_step_naming_the_resource(run_apply_step, appli
         run_apply_step({"folder": "configs"})
     emulator.faults.clear()
     lines = str(info.value).splitlines()
-    assert lines[0].startswith("error[plugin.apply_failed]: Apply failed: ") and "(project %s on %s, apply id " % (KEY, emulator.url) in lines[0]
+    assert lines[0].startswith("error[plugin.apply_failed]: Apply failed: ")
+    assert "(project %s on %s, apply id " % (KEY, emulator.url) in lines[0]
     assert lines[1].startswith("  update scenario.daily_refresh: failed: ")
     variables = dss.scenario.VARIABLES
     assert (variables["framework_apply_succeeded"], variables["framework_failed"]) == (False, 1)

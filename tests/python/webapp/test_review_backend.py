@@ -279,7 +279,8 @@ def test_plan_now_waits_for_a_project_admin_to_confirm_the_webapp_s_source(fresh
     assert session["source_status"]["confirmed"]["source"] == shown and session["source_status"]["text"].endswith(
         "(env x)")
     status, answer = analyst.post("plan-now")
-    assert status == 409 and answer["code"] == "plugin.review_source" and "source changed by the webapp settings" in answer["error"]
+    assert status == 409 and answer["code"] == "plugin.review_source"
+    assert "source changed by the webapp settings" in answer["error"]
     assert "confirmed: folder" in answer["error"] and "by analyst" in answer["error"]
     assert len(analyst.get("plans")[1]["plans"]) == 1
 
