@@ -48,13 +48,17 @@ class ComponentFailure(Exception):
 def coded_errors() -> Iterator[None]:
     """Around a component's work: any failure leaves it with ``error[CODE]: `` in front of its message
     (DSS shows the message of what a macro or a step raises). The exception itself is re-raised, its
-    class and traceback kept for DSS's log; only its message gains the code."""
+    class and traceback kept for DSS's log; only its message gains the code. A class that words its
+    own message (``KeyError`` quotes it) is raised as a ``ComponentFailure`` naming it instead."""
     try:
         yield
     except ComponentFailure:
         raise
     except Exception as error:  # noqa: BLE001 - every failure gets its code, then goes on to DSS
-        message = str(error)
-        if not message.startswith("error["):
-            error.args = (coded(failure_code(error), message),)
+        message, code = str(error), failure_code(error)
+        if message.startswith("error["):
+            raise
+        if type(error).__str__ is not BaseException.__str__:
+            raise ComponentFailure(code, "%s: %s" % (type(error).__name__, message)) from error
+        error.args = (coded(code, message),)
         raise
