@@ -303,10 +303,10 @@ _ENTRIES = [
           "A macro's or scenario step's parameter (e.g. the step's mode or 'Fail on') holds a value that is "
           "not one of its choices (the message lists them).",
           "Choose one of the values the message lists in the component's settings."),
-    Entry("plugin.apply_failed", INVALID, "the apply of the scenario step failed",
-          "The \"Apply project configuration\" step applied the plan and some resources failed or were "
-          "skipped (the message lists them with DSS's words); the others were applied.",
-          "Correct what the errors name, then run the scenario again: only what is left is done."),
+    Entry("plugin.apply_failed", INVALID, "an apply or rollback run inside DSS failed",
+          "The Apply or Rollback macro, or the \"Apply project configuration\" step, ran and some resources "
+          "failed or were skipped (listed with DSS's words); the others were done.",
+          "Correct what the errors name, then run it again: only what is left is done."),
     Entry("plugin.drift", INVALID, "DSS differs from the configuration (drift)",
           "The \"Check drift\" step, or the apply step with 'Fail on: drift', found fields changed in DSS "
           "outside the configuration (the message lists them).",
