@@ -213,7 +213,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     except BrokenPipeError:
         return _quiet_broken_pipe()
     except KeyboardInterrupt:  # Ctrl-C outside an apply's own handling (commands.interrupt): no traceback
-        sys.stderr.write("dss-framework: interrupted\n")
+        sys.stderr.write("dss-framework: error[%s]: interrupted\n" % "usage.interrupted")  # its catalogue code
         return EXIT_INTERRUPTED
 
 

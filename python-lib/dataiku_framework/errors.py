@@ -101,6 +101,10 @@ _ENTRIES = [
           "No configuration in a directory, two files naming one project key, or projects that read each "
           "other's objects in a cycle. Nothing was sent to DSS.",
           "Give one file per project, with distinct project keys, and break the cycle."),
+    Entry("usage.interrupted", INTERRUPTED, "the command was interrupted",
+          "Ctrl-C (exit 130) outside an apply's own handling (while reading DSS or planning, before any "
+          "write): the command stopped at once.",
+          "Run the command again."),
     # -- credentials -------------------------------------------------------------------------------
     Entry("credentials.missing", USAGE, "no DSS connection configured",
           "Neither --host/--api-key, DKU_DSS_URL/DKU_API_KEY (or DSS_HOST/DSS_API_KEY), nor "
@@ -295,6 +299,47 @@ _ENTRIES = [
           "No managed folder of that id or name in the project, or a path in it would land outside the "
           "destination.",
           "Name a managed folder of the project that holds the configuration files."),
+    Entry("plugin.parameter", INVALID, "a component parameter has a value it does not take",
+          "A macro's or scenario step's parameter (e.g. the step's mode or 'Fail on') holds a value that is "
+          "not one of its choices (the message lists them).",
+          "Choose one of the values the message lists in the component's settings."),
+    Entry("plugin.apply_failed", INVALID, "an apply or rollback run inside DSS failed",
+          "The Apply or Rollback macro, or the \"Apply project configuration\" step, ran and some resources "
+          "failed or were skipped (listed with DSS's words); the others were done.",
+          "Correct what the errors name, then run it again: only what is left is done."),
+    Entry("plugin.drift", INVALID, "DSS differs from the configuration (drift)",
+          "The \"Check drift\" step, or the apply step with 'Fail on: drift', found fields changed in DSS "
+          "outside the configuration (the message lists them).",
+          "Bring the change into the configuration, or apply the configuration to undo it."),
+    Entry("plugin.changes", INVALID, "the plan had changes to make",
+          "The \"Apply project configuration\" step with 'Fail on: changes' planned changes (applied or "
+          "not, as its mode says); the message lists them.",
+          "Review the changes; set 'Fail on' to 'never' when changes are expected."),
+    Entry("plugin.failed", INVALID, "a plugin component failed unexpectedly",
+          "A macro, scenario step or the review webapp met a failure none of the other codes describe "
+          "(the message gives its words).",
+          "Read the message and the component's log; when it names nothing you can correct, report it."),
+    Entry("plugin.login", INVALID, "the review webapp does not know the browser's DSS user",
+          "DSS did not recognise the browser's session (expired, logged out), so the webapp cannot act as "
+          "its user.",
+          "Log in to DSS again and reload the page."),
+    Entry("plugin.not_reader", INVALID, "the browser's DSS user may not read the reviewed project",
+          "The review webapp acts as the browser's user, who has no read access to the webapp's project.",
+          "Ask a project administrator for read access (reviewing), or admin access (approving, applying)."),
+    Entry("plugin.csrf", INVALID, "cross-site request refused by the review webapp",
+          "A request that changes something came without the page's token (the X-CSRF-Token header): "
+          "another site, or a page open since the webapp's backend restarted.",
+          "Reload the page and try again."),
+    Entry("plugin.review_source", INVALID, "the review webapp's configuration source cannot be used",
+          "No source is set in the webapp's settings, a project administrator has not confirmed the one "
+          "set (or it changed since), or a stored plan comes from a source the webapp does not read.",
+          "A project administrator sets the source in the webapp's settings and confirms it on the page."),
+    Entry("plugin.review_digest", INVALID, "the stored plan is not the one the page showed",
+          "The plan's digest differs from the digest the page approved: the plan was stored again since.",
+          "Reload the plan, review it again, then approve it."),
+    Entry("plugin.request", INVALID, "the review webapp's backend cannot answer this request",
+          "No such route or method, a body that is not JSON, a missing field, or a job it does not keep.",
+          "Reload the page; a script calling the backend must send what the page sends."),
     Entry("source.missing", INVALID, "the configuration file is not in the source folder",
           "Inside DSS (plugin), the configuration file parameter names no file of the managed folder it reads "
           "from (the message lists the configuration files there).",

@@ -9,6 +9,7 @@ fail the macro. All logic lives in ``dataiku_framework.plugin.apply``.
 import dataiku
 from dataiku.runnables import Runnable
 
+from dataiku_framework.plugin.faces import coded_errors
 from dataiku_framework.plugin.apply import PROGRESS_TARGET, apply_from_folder, apply_params_from_config, macro_progress
 
 
@@ -22,6 +23,8 @@ class MyRunnable(Runnable):
         return PROGRESS_TARGET
 
     def run(self, progress_callback):
-        report = apply_from_folder(dataiku.api_client(), self.project_key,
-                                   on_progress=macro_progress(progress_callback), **apply_params_from_config(self.config))
-        return report.html()
+        with coded_errors():  # a failure reads error[CODE]: message, as on the command line
+            report = apply_from_folder(dataiku.api_client(), self.project_key,
+                                       on_progress=macro_progress(progress_callback),
+                                       **apply_params_from_config(self.config))
+            return report.html()

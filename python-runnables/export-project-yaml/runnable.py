@@ -6,6 +6,7 @@ nothing else is changed. All logic lives in ``dataiku_framework.plugin.export``.
 import dataiku
 from dataiku.runnables import Runnable
 
+from dataiku_framework.plugin.faces import coded_errors
 from dataiku_framework.plugin.export import export_params_from_config, export_to_folder
 
 
@@ -19,5 +20,6 @@ class MyRunnable(Runnable):
         return None
 
     def run(self, progress_callback):
-        report = export_to_folder(dataiku.api_client(), self.project_key, **export_params_from_config(self.config))
-        return report.html()
+        with coded_errors():  # a failure reads error[CODE]: message, as on the command line
+            report = export_to_folder(dataiku.api_client(), self.project_key, **export_params_from_config(self.config))
+            return report.html()

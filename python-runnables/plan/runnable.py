@@ -7,6 +7,7 @@ unusable DSS connection fails the macro. All logic lives in ``dataiku_framework.
 import dataiku
 from dataiku.runnables import Runnable
 
+from dataiku_framework.plugin.faces import coded_errors
 from dataiku_framework.plugin.plan import plan_from_folder, plan_params_from_config, store_report, store_requested
 
 
@@ -20,8 +21,10 @@ class MyRunnable(Runnable):
         return None
 
     def run(self, progress_callback):
-        client, params = dataiku.api_client(), plan_params_from_config(self.config)
-        report = plan_from_folder(client, self.project_key, **params)
-        if store_requested(self.config):
-            store_report(client, report, self.project_key, params["folder_ref"], params["config_path"], params["env"])
-        return report.html()
+        with coded_errors():  # a failure reads error[CODE]: message, as on the command line
+            client, params = dataiku.api_client(), plan_params_from_config(self.config)
+            report = plan_from_folder(client, self.project_key, **params)
+            if store_requested(self.config):
+                store_report(client, report, self.project_key, params["folder_ref"], params["config_path"],
+                             params["env"])
+            return report.html()

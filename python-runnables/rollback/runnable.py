@@ -7,6 +7,7 @@ Needs administrator rights (declared in runnable.json, checked again in code). A
 import dataiku
 from dataiku.runnables import Runnable
 
+from dataiku_framework.plugin.faces import coded_errors
 from dataiku_framework.plugin.apply import (PROGRESS_TARGET, macro_progress, rollback_params_from_config,
                                             rollback_project)
 
@@ -21,5 +22,7 @@ class MyRunnable(Runnable):
         return PROGRESS_TARGET
 
     def run(self, progress_callback):
-        return rollback_project(dataiku.api_client(), self.project_key, on_progress=macro_progress(progress_callback),
-                                **rollback_params_from_config(self.config))
+        with coded_errors():  # a failure reads error[CODE]: message, as on the command line
+            return rollback_project(dataiku.api_client(), self.project_key,
+                                    on_progress=macro_progress(progress_callback),
+                                    **rollback_params_from_config(self.config))

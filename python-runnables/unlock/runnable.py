@@ -6,6 +6,7 @@ Without a lock id it shows who holds the lock and releases nothing. Needs admini
 import dataiku
 from dataiku.runnables import Runnable
 
+from dataiku_framework.plugin.faces import coded_errors
 from dataiku_framework.plugin.apply import unlock_params_from_config, unlock_project
 
 
@@ -19,4 +20,5 @@ class MyRunnable(Runnable):
         return None
 
     def run(self, progress_callback):
-        return unlock_project(dataiku.api_client(), self.project_key, **unlock_params_from_config(self.config))
+        with coded_errors():  # a failure reads error[CODE]: message, as on the command line
+            return unlock_project(dataiku.api_client(), self.project_key, **unlock_params_from_config(self.config))

@@ -11,6 +11,7 @@ configuration. All logic lives in ``dataiku_framework.plugin.validate``.
 import dataiku
 from dataiku.runnables import ResultTable, Runnable
 
+from dataiku_framework.plugin.faces import coded_errors
 from dataiku_framework.plugin.validate import COLUMNS, params_from_config, validate_from_folder
 
 
@@ -24,10 +25,11 @@ class MyRunnable(Runnable):
         return None
 
     def run(self, progress_callback):
-        report = validate_from_folder(dataiku.api_client(), self.project_key, **params_from_config(self.config))
-        table = ResultTable()
-        for column_id, label in COLUMNS:
-            table.add_column(column_id, label, "STRING")
-        for row in report.rows():
-            table.add_record(row)
-        return table
+        with coded_errors():  # a failure reads error[CODE]: message, as on the command line
+            report = validate_from_folder(dataiku.api_client(), self.project_key, **params_from_config(self.config))
+            table = ResultTable()
+            for column_id, label in COLUMNS:
+                table.add_column(column_id, label, "STRING")
+            for row in report.rows():
+                table.add_record(row)
+            return table

@@ -91,12 +91,19 @@
     }
     return fetch(backendUrl("/api/" + path), { method: method, headers: headers, credentials: "same-origin",
       body: method === "GET" ? undefined : JSON.stringify(body || {}) }).then(function (answer) {
-      return answer.json().catch(function () { return { error: "the backend answered " + answer.status, code: "http" }; })
+      return answer.json().catch(function () { return { error: "the backend answered " + answer.status }; })
         .then(function (data) {
-          if (!answer.ok) { var error = new Error(data.error || ("HTTP " + answer.status)); error.data = data; throw error; }
+          if (!answer.ok) { var error = new Error(errorText(data, answer.status)); error.data = data; throw error; }
           return data;
         });
     });
+  }
+
+  /** A refusal as every face of dataiku-framework shows it: "error[CODE]: message" (its code in the
+   *  troubleshooting page's catalogue). */
+  function errorText(data, status) {
+    var text = data.error || ("HTTP " + status);
+    return data.code ? "error[" + data.code + "]: " + text : text;
   }
 
   function failed(error) { message(error.message, "error"); return null; }
@@ -307,7 +314,7 @@
         renderActions(answer.record);
       }, function (error) {
         var data = error.data || {};
-        if (data.code === "stale") { showStale(data.moved); setStatus("stale"); show($("dkf-actions"), false); }
+        if (data.code === "plan.stale") { showStale(data.moved); setStatus("stale"); show($("dkf-actions"), false); }
         failed(error);
         $("dkf-apply").disabled = false;
         $("dkf-discard").disabled = false;
@@ -322,7 +329,7 @@
           $("dkf-progress-text").textContent = printable("Applying… " + (p.total ? p.done + " of " + p.total + " · " : "") + (p.message || ""));
           if (!job.done) { window.setTimeout(poll, 400); return; }
           if (job.status === 200) { resolve(job.answer); return; }
-          var error = new Error(job.answer.error);
+          var error = new Error(errorText(job.answer, job.status));
           error.data = job.answer;
           reject(error);
         }, reject);

@@ -78,8 +78,10 @@ def _progress(args: argparse.Namespace) -> Callable[[int, int, str], None]:
     return report
 
 
-def _report(args: argparse.Namespace, result: Any) -> int:
-    """Print the outcome (JSON with --json); exit 0 when every resource succeeded, 1 otherwise."""
+def _report(args: argparse.Namespace, result: Any, shown: str = "") -> int:
+    """Print the outcome (JSON with --json); exit 0 when every resource succeeded, 1 otherwise.
+    ``shown``: text already printed (a rollback's plan): a note it holds is not printed again, said
+    once (the JSON keeps every note)."""
     failed = [r for r in result.results if r.status != "succeeded"]
     if args.json:
         print(printable_json(json.dumps(result.to_dict(), indent=2, ensure_ascii=False)))
@@ -87,7 +89,7 @@ def _report(args: argparse.Namespace, result: Any) -> int:
         for r in failed:
             print(printable("  %s %s: %s%s" % (r.operation, r.address, r.status,
                                                 ": %s" % in_user_terms(r.error) if r.error else "")))
-        for note in result.notes:
+        for note in (n for n in result.notes if n not in shown):
             print(printable("Note: %s" % note))
         print(result.summary())
         if result.apply_id:
@@ -382,7 +384,7 @@ def cmd_rollback(args: argparse.Namespace) -> int:
         return refused
     outcome = _run_guarded(args, lambda: engine.rollback(args.project_key, to=args.to, lock_timeout=args.lock_timeout,
                                                          on_progress=_progress(args)))
-    return outcome if isinstance(outcome, int) else _report(args, outcome)
+    return outcome if isinstance(outcome, int) else _report(args, outcome, shown=plan.to_text())
 
 
 def cmd_unlock(args: argparse.Namespace) -> int:

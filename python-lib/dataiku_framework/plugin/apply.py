@@ -15,6 +15,7 @@ file. The plan that is checked is the plan that is applied (``Engine.apply(plan)
 """
 from typing import Any, Callable, Dict, List, Optional
 
+from .faces import ComponentFailure, coded
 from .plan import PlanReport, plan_params_from_config, planned_from_folder, store_report, store_requested
 from .scope import NotProjectAdmin, acting_on, check_project_admin, on_instance, place, target_from_config  # noqa: F401
 
@@ -22,6 +23,8 @@ from .scope import NotProjectAdmin, acting_on, check_project_admin, on_instance,
 MODES = ("plan_only", "apply", "apply_if_no_drift")
 #: When the scenario step fails (besides errors, which always fail it).
 FAIL_ON = ("changes", "drift", "never")
+#: The catalogue code of the step's failure for each ``fail_on`` that can fail it.
+FAIL_ON_CODES = {"changes": "plugin.changes", "drift": "plugin.drift"}
 #: The counts of a ``Result`` the step publishes as ``framework_<name>``.
 RESULT_COUNTS = ("created", "updated", "replaced", "deleted", "failed", "skipped")
 #: The macro's progress: percent of the resources done (``get_progress_target`` -> ``(100, "NONE")``).
@@ -43,12 +46,18 @@ def _seconds(value: Any) -> float:
         return 0.0
 
 
+class ParameterError(ValueError):
+    """A component parameter holds a value that is not one of its choices."""
+
+    code = "plugin.parameter"  #: its ``errors.CATALOGUE`` code, shown in the error line and in --json
+
+
 def _choice(value: Any, choices: Any, default: str) -> str:
     value = (value or "").strip() if isinstance(value, str) else value
     if value in (None, ""):
         return default
     if value not in choices:
-        raise ValueError("unknown value %r: expected one of %s" % (value, ", ".join(choices)))
+        raise ParameterError("unknown value %r: expected one of %s" % (value, ", ".join(choices)))
     return value
 
 
@@ -108,6 +117,11 @@ class ApplyReport(PlanReport):
         """Valid, and every resource applied succeeded (True when nothing needed applying)."""
         return self.valid and (self.result is None or self.result.succeeded)
 
+    def failure_code(self) -> Optional[str]:
+        """``config.invalid``, ``plugin.apply_failed`` when a resource failed, else None."""
+        failed = self.result is not None and not self.result.succeeded
+        return PlanReport.failure_code(self) or ("plugin.apply_failed" if failed else None)
+
     def title(self) -> str:
         """The outcome, then which project on which instance: the first line of the macro's result."""
         return "%s (%s)" % (self._outcome(), self.where())
@@ -126,7 +140,7 @@ class ApplyReport(PlanReport):
         from ..render.result import render_result_html
         if self.plan is None:
             return PlanReport.html(self)
-        return render_result_html(self.title(), failed=not self.succeeded,
+        return render_result_html(self.headline(self.title()), failed=not self.succeeded,
                                   result=self.result.to_dict() if self.result is not None else None,
                                   plan_doc=self.plan.doc, plan_label="The plan that was applied" if self.result
                                   is not None else "Plan", plan_open=self.result is None)
@@ -173,7 +187,7 @@ def apply_from_folder(client: Any, project_key: str, folder_ref: str, config_pat
     """
     from ..engine import Engine  # lazily, as plugin.plan does
     if mode not in MODES:
-        raise ValueError("unknown mode %r: expected one of %s" % (mode, ", ".join(MODES)))
+        raise ParameterError("unknown mode %r: expected one of %s" % (mode, ", ".join(MODES)))
     if mode != "plan_only":
         check_project_admin(client, project_key)
     with planned_from_folder(client, project_key, folder_ref, config_path=config_path, env=env,
@@ -236,14 +250,29 @@ def store_step_plan(client: Any, report: ApplyReport, project_key: str, config: 
     return {"framework_stored_plan_id": stored}
 
 
-def step_failure(report: ApplyReport, fail_on: str) -> Optional[str]:
-    """Why the step fails, or None: an invalid configuration or a failed apply always; otherwise as
-    ``fail_on`` says (``changes``: the plan had changes, applied or not; ``drift``: DSS was changed
-    outside the configuration; ``never``); last, a plan that was to be stored and could not be."""
+def step_failure(report: ApplyReport, fail_on: str) -> Optional[ComponentFailure]:
+    """What the step raises (its message ``error[CODE]: why``), or None: an invalid configuration or a
+    failed apply always; otherwise as ``fail_on`` says (``changes``: the plan had changes, applied or
+    not; ``drift``: DSS was changed outside the configuration; ``never``); last, a plan that was to be
+    stored and could not be (``plans.refused``)."""
+    code = report.failure_code()
+    if code is not None:
+        return ComponentFailure(code, _failure_text(report))
+    why = _fail_on_text(report, fail_on)
+    if why is not None:
+        return ComponentFailure(FAIL_ON_CODES[fail_on], why)
+    return ComponentFailure("plans.refused", report.store_problem) if report.store_problem else None
+
+
+def _failure_text(report: ApplyReport) -> str:
+    """Why an invalid configuration or a failed apply fails the step."""
     if not report.valid:
         return "%s\n%s" % (report.invalid_title(), report.invalid.failure_message())
-    if report.result is not None and not report.result.succeeded:
-        return report.failure_message()
+    return report.failure_message()
+
+
+def _fail_on_text(report: ApplyReport, fail_on: str) -> Optional[str]:
+    """Why ``fail_on`` (``drift``, ``changes``) fails the step, None when it does not."""
     where = "%s (configuration '%s' in %s)" % (report.where(capital=True), report.config_path,
                                                place(report.folder_name))
     if fail_on == "drift" and report.drift_count:
@@ -256,7 +285,7 @@ def step_failure(report: ApplyReport, fail_on: str) -> Optional[str]:
         changes = ["  %s: %s%s" % (c.address, c.action, " (%s)" % c.reason if c.reason else "")
                    for c in report.plan.resource_changes if c.action != "no-op"]
         return "%s had %d change(s) to make: %s\n%s" % (where, len(changes), done, "\n".join(changes))
-    return report.store_problem
+    return None
 
 
 # -- rollback and unlock ---------------------------------------------------------------------------
@@ -296,8 +325,9 @@ def rollback_project(client: Any, project_key: str, to: Optional[str] = None, pr
                                   notices=["Preview only: nothing was changed. Run again with 'Preview only' "
                                            "unticked to roll back."])
     result = engine.rollback(project_key, to=to, lock_timeout=lock_timeout, on_progress=on_progress)
-    return render_result_html("%s (%s)" % (result.summary(), where), failed=not result.succeeded,
-                              result=result.to_dict(), details=plan.to_text())
+    title = "%s (%s)" % (result.summary(), where)
+    return render_result_html(title if result.succeeded else coded("plugin.apply_failed", title),
+                              failed=not result.succeeded, result=result.to_dict(), details=plan.to_text())
 
 
 def unlock_project(client: Any, project_key: str, lock_id: Optional[str], target: Optional[str] = None) -> str:

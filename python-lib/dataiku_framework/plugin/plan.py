@@ -13,6 +13,7 @@ from typing import Any, Dict, Iterator, List, Optional
 
 from ..config.api import load_config
 from ..config.diagnostics import ConfigError, Diagnostic
+from .faces import ComponentFailure, coded
 from .scope import acting_on, check_configured_key, describe_field, on_instance, place
 from .validate import DEFAULT_CONFIG_PATH, ValidationReport, _relativize, checked_out, source_params
 from ..plan.refresh import DEFAULT_PARALLELISM
@@ -89,7 +90,7 @@ class PlanReport(object):
             return stored + render_html(self.plan.doc, fragment=True)
         assert self.invalid is not None
         return ('<div class="dkf-plan"><h1>%s</h1>'
-                "<p>%s</p><pre>%s</pre></div>" % (html.escape(self.invalid_title()),
+                "<p>%s</p><pre>%s</pre></div>" % (html.escape(self.headline(self.invalid_title())),
                                                   html.escape(self.invalid.summary()),
                                                   html.escape(self.invalid.render())))
 
@@ -100,10 +101,24 @@ class PlanReport(object):
             return render_text(self.plan.doc)
         return "%s\n%s" % (self.invalid_title(), self.invalid.render())
 
+    def failure_code(self) -> Optional[str]:
+        """The catalogue code this report fails with (``config.invalid``), None when it does not."""
+        return None if self.valid else "config.invalid"
+
+    def headline(self, text: str) -> str:
+        """``text`` as a face's first line: ``error[CODE]: text`` when the report fails (``faces.coded``)."""
+        code = self.failure_code()
+        return coded(code, text) if code else text
+
     def invalid_title(self) -> str:
         """The first line of what an invalid configuration gives, naming the project and the instance."""
         assert self.invalid is not None
         return "Configuration is invalid: nothing was planned (%s)" % self.where()
+
+    def drift_failure(self) -> ComponentFailure:
+        """What the "Check drift" step raises: ``drift_message`` with its code (``config.invalid`` or
+        ``plugin.drift``)."""
+        return ComponentFailure(self.failure_code() or "plugin.drift", self.drift_message())
 
     def drift_message(self, limit: int = 20) -> str:
         """Why the "Check drift" step fails: what differs (first ``limit`` lines), or the validation errors."""

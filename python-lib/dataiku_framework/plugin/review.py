@@ -42,8 +42,9 @@ _SECRET = os.urandom(32)
 
 
 class Refused(Exception):
-    """A request the review backend refuses; ``status`` is the HTTP status, ``code`` a short word the
-    page can act on (``stale``, ``locked``, ``csrf``, ``rights``, ``tampered``...)."""
+    """A request the review backend refuses; ``status`` is the HTTP status, ``code`` its code in
+    ``errors.CATALOGUE`` (``plugin.csrf``, ``project.not_admin``...), which the page shows and acts on,
+    as the command line and the other faces show theirs (``plugin.faces``)."""
 
     def __init__(self, status: int, code: str, message: str) -> None:
         super().__init__(message)
@@ -81,7 +82,7 @@ class Caller(object):
         try:
             check_project_admin(self.client, self.project_key, what)
         except NotProjectAdmin as error:
-            raise Refused(403, "rights", str(error))
+            raise Refused(403, "project.not_admin", str(error))
 
 
 class _ThisProjectEngine(object):
@@ -102,10 +103,10 @@ class _ThisProjectEngine(object):
     def _check(self, config: Any) -> None:
         named = config.resolved().project.key  # an environment overlay may change it
         if named != self._project_key:
-            raise Refused(403, "project", "the configuration read from this webapp's source names project %s "
-                                          "(project.key), but this webapp reviews project %s only: refused, nothing "
-                                          "was done. Set project.key to %s, or review it in the webapp of project %s"
-                          % (named, self._project_key, self._project_key, named))
+            raise Refused(403, "plugin.foreign_project",
+                          "the configuration read from this webapp's source names project %s (project.key), but this "
+                          "webapp reviews project %s only: refused, nothing was done. Set project.key to %s, or review "
+                          "it in the webapp of project %s" % (named, self._project_key, self._project_key, named))
 
     def plan(self, config: Any, *args: Any, **kwargs: Any) -> Any:
         self._check(config)
@@ -131,14 +132,14 @@ def identify(backend_client: Any, headers: Dict[str, str], project_key: str) -> 
     try:
         login, client = browser_user_client(backend_client, headers)
     except PlanStoreError as error:
-        raise Refused(401, "login", str(error))
+        raise Refused(401, "plugin.login", str(error))
     except Exception as error:  # noqa: BLE001 - DSS refused the session: the browser must log in again
-        raise Refused(401, "login", "DSS did not recognise this browser's session (%s): log in to DSS again"
+        raise Refused(401, "plugin.login", "DSS did not recognise this browser's session (%s): log in to DSS again"
                       % _dss_reason(error))
     try:
         client.get_project(project_key).get_summary()
     except Exception as error:  # noqa: BLE001 - DSS answers alike for a missing and a forbidden project
-        raise Refused(403, "rights", "DSS user %s may not read project %s (%s)" % (login, project_key,
+        raise Refused(403, "plugin.not_reader", "DSS user %s may not read project %s (%s)" % (login, project_key,
                                                                                    _dss_reason(error)))
     return Caller(login, client, project_key, headers)
 
@@ -152,7 +153,7 @@ def check_csrf(caller: Caller) -> None:
     """``Refused`` (403, ``csrf``) unless the request carries the caller's token in ``X-CSRF-Token``."""
     sent = _header(caller.headers, CSRF_HEADER) or ""
     if not hmac.compare_digest(sent.encode("utf-8"), csrf_token(caller.login).encode("utf-8")):
-        raise Refused(403, "csrf", "this request has no valid %s header (cross-site request refused): reload "
+        raise Refused(403, "plugin.csrf", "this request has no valid %s header (cross-site request refused): reload "
                                    "the page and try again" % CSRF_HEADER)
 
 
@@ -213,13 +214,13 @@ def confirmed_source(caller: Caller, webapp_config: Optional[Dict[str, Any]]) ->
     """The webapp's source when a project admin confirmed exactly it; ``Refused`` (409, ``source``) otherwise."""
     status = source_status(caller, webapp_config)
     if status["params"] is None:
-        raise Refused(409, "source", "no configuration source is set: a project admin sets the webapp's "
+        raise Refused(409, "plugin.review_source", "no configuration source is set: a project admin sets the webapp's "
                                      "'Configuration folder' (or git URL) and 'Configuration file' in its settings")
     if status["problem"]:
         was = status["confirmed"]
-        raise Refused(409, "source", "%s (%s%s)" % (status["problem"], "the settings name " + status["text"],
-                                                    "; confirmed: %s by %s at %s" % (was["text"], was["by"], was["at"])
-                                                    if was else ""))
+        confirmed = "; confirmed: %s by %s at %s" % (was["text"], was["by"], was["at"]) if was else ""
+        raise Refused(409, "plugin.review_source",
+                      "%s (the settings name %s%s)" % (status["problem"], status["text"], confirmed))
     return status["params"]
 
 
@@ -229,10 +230,11 @@ def confirm_source(caller: Caller, webapp_config: Optional[Dict[str, Any]], body
     caller.require_admin("confirming where plans come from")
     source = configured_source(webapp_config, caller.project_key)
     if source is None:
-        raise Refused(409, "source", "no configuration source is set in the webapp's settings: nothing to confirm")
+        raise Refused(409, "plugin.review_source",
+                      "no configuration source is set in the webapp's settings: nothing to confirm")
     if body.get("source") != source:
-        raise Refused(409, "source", "the webapp's settings are not the source this page showed: reload the page, "
-                                     "check the source and confirm it again")
+        raise Refused(409, "plugin.review_source", "the webapp's settings are not the source this page showed: "
+                                                   "reload the page, check the source and confirm it again")
     caller.store().confirm_source(source)
     return source_status(caller, webapp_config)
 
@@ -356,10 +358,10 @@ def check_source(caller: Caller, record: Dict[str, Any]) -> None:
     confirmed = (caller.store().confirmed_source() or {}).get("source") or {}
     if source.get("type") == "git" and confirmed.get("type") == "git" and source.get("url") == confirmed.get("url"):
         return
-    raise Refused(409, "source", "stored plan %s was made from %s, which this webapp does not read (it reads a "
-                                 "managed folder, or the git repository a project admin confirmed): check and apply "
-                                 "it with 'dss-framework plans' where it was made"
-                  % (record.get("id"), redact(describe_source(source))))
+    raise Refused(409, "plugin.review_source",
+                  "stored plan %s was made from %s, which this webapp does not read (it reads a managed folder, or the "
+                  "git repository a project admin confirmed): check and apply it with 'dss-framework plans' where it "
+                  "was made" % (record.get("id"), redact(describe_source(source))))
 
 
 class _GuardedStore(object):
@@ -435,7 +437,8 @@ def start_job(login: str, work: Callable[[Job], Dict[str, Any]]) -> Job:
 def job_status(caller: Caller, job_id: str) -> Dict[str, Any]:
     job = _JOBS.get(job_id)
     if job is None or job.login != caller.login:
-        raise Refused(404, "request", "no apply %s of DSS user %s is running or kept here" % (job_id, caller.login))
+        raise Refused(404, "plugin.request",
+                      "no apply %s of DSS user %s is running or kept here" % (job_id, caller.login))
     return job.view()
 
 
@@ -448,9 +451,9 @@ def approve_and_apply(caller: Caller, plan_id: str, body: Dict[str, Any]) -> Dic
     store = _GuardedStore(caller)
     record = store.get(plan_id)
     if not body.get("digest") or body.get("digest") != record.get("digest"):
-        raise Refused(409, "digest", "stored plan %s is not the plan this page showed (its digest is %s, the page "
-                                     "approved %s): reload it and review again"
-                      % (plan_id, record.get("digest"), redact(str(body.get("digest")))))
+        raise Refused(409, "plugin.review_digest",
+                      "stored plan %s is not the plan this page showed (its digest is %s, the page approved %s): "
+                      "reload it and review again" % (plan_id, record.get("digest"), redact(str(body.get("digest")))))
     if record.get("status") == "pending":
         record = store.approve(plan_id, comment=_comment(body))
     job = start_job(caller.login, lambda job: _apply(caller, plan_id, job))
@@ -485,7 +488,7 @@ def rollback(caller: Caller, body: Dict[str, Any]) -> Dict[str, Any]:
     caller.require_admin("rolling back an apply")
     apply_id = body.get("apply_id")
     if not isinstance(apply_id, str) or not apply_id:
-        raise Refused(400, "request", "name the apply to roll back (apply_id), as its preview showed it")
+        raise Refused(400, "plugin.request", "name the apply to roll back (apply_id), as its preview showed it")
     result = caller.engine().rollback(caller.project_key, apply_id, lock_timeout=0.0)
     return {"result": result.to_dict(), "summary": result.summary()}
 
@@ -567,7 +570,7 @@ def handle(backend_client: Any, project_key: str, method: str, path: str, header
            webapp_config: Optional[Dict[str, Any]] = None) -> Response:
     """One request of the review page: ``(HTTP status, JSON body)``. ``project_key`` is the webapp's
     own project (``dataiku.default_project_key()``): a request naming another (``project`` in the
-    query or the body) is refused. Every refusal is ``{"error": one line, "code": word}``."""
+    query or the body) is refused. Every refusal is ``{"error": one line, "code": its catalogue code}``."""
     query = dict(query or {})
     try:
         body = parse_body(body) if isinstance(body, (bytes, str)) else body
@@ -575,8 +578,8 @@ def handle(backend_client: Any, project_key: str, method: str, path: str, header
         route, match = _route(method, path.strip("/"))
         named = query.get("project") or body.get("project")
         if named and named != project_key:
-            raise Refused(403, "project", "this webapp reviews project %s only; %s is another project: open the "
-                                          "webapp of that project" % (project_key, named))
+            raise Refused(403, "plugin.foreign_project", "this webapp reviews project %s only; %s is another project: "
+                                                         "open the webapp of that project" % (project_key, named))
         caller = identify(backend_client, headers, project_key)
         if route[2]:
             check_csrf(caller)
@@ -593,30 +596,31 @@ def _route(method: str, path: str) -> Tuple[Any, Any]:
             allowed = True
             if route[0] == method.upper():
                 return route, match
-    raise Refused(405 if allowed else 404, "request", "no %s %s in the review backend" % (method, path))
+    raise Refused(405 if allowed else 404, "plugin.request", "no %s %s in the review backend" % (method, path))
 
 
 def _refusal(error: Exception) -> Response:
-    """The HTTP status and one-line body of a failure, by its class (never a traceback)."""
+    """The HTTP status and one-line body of a failure, ``{"error": ..., "code": ...}`` with the failure's
+    catalogue code (``faces.failure_code``), the status by its class (never a traceback)."""
     from ..apply.rollback import RollbackError
     from ..apply.run import StalePlanError
     from ..config.diagnostics import ConfigError
     from ..state.lock import LockHeld
     from ..state.plans import PlanStoreError, TamperedPlanError
+    from .faces import failure_code
     from .scope import ForeignProject, NotProjectAdmin
-    table = [(Refused, None, None), (TamperedPlanError, 409, "tampered"), (StalePlanError, 409, "stale"),
-             (LockHeld, 409, "locked"), (NotProjectAdmin, 403, "rights"), (ForeignProject, 403, "project"),
-             (PlanStoreError, 409, "refused"), (RollbackError, 409, "refused"), (ConfigError, 422, "config")]
-    for cls, status, code in table:
+    if isinstance(error, Refused):
+        return error.status, {"error": redact(str(error)), "code": error.code}
+    table = [(TamperedPlanError, 409), (StalePlanError, 409), (LockHeld, 409), (NotProjectAdmin, 403),
+             (ForeignProject, 403), (PlanStoreError, 409), (RollbackError, 409), (ConfigError, 422)]
+    for cls, status in table:
         if isinstance(error, cls):
-            if isinstance(error, Refused):
-                status, code = error.status, error.code
-            body = {"error": redact(str(error)), "code": code}
+            body = {"error": redact(str(error)), "code": failure_code(error)}
             if isinstance(error, StalePlanError):
                 body["moved"] = [redact(m) for m in error.changed]
             return status, body
     log.warning("review backend: %s", redact("%s: %s" % (error.__class__.__name__, error)))
-    return 502, {"error": "DSS refused or failed: %s" % _dss_reason(error), "code": "dss"}
+    return 502, {"error": "DSS refused or failed: %s" % _dss_reason(error), "code": failure_code(error)}
 
 
 def _dss_reason(error: Exception) -> str:
@@ -632,4 +636,4 @@ def parse_body(raw: Any) -> Any:
     try:
         return json.loads(raw.decode("utf-8") if isinstance(raw, bytes) else raw)
     except (ValueError, UnicodeDecodeError):
-        raise Refused(400, "request", "the request body is not JSON")
+        raise Refused(400, "plugin.request", "the request body is not JSON")

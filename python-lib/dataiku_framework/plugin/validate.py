@@ -19,13 +19,15 @@ from ..config.diagnostics import ERROR, Diagnostic, did_you_mean, has_errors, re
 from ..config.loader import resolve_inside
 from ..sources.folder import FolderCopy, fetch_folder
 from ..sources.git import GitLocation, checked_out as git_checked_out, location_source, redact_url, tree_files
+from .faces import ComponentFailure
 from .scope import acting_on, check_configured_key, describe_field, place, target_from_config
 
 DEFAULT_CONFIG_PATH = "project.yaml"
 
-#: (id, label) of the result table columns, in the order of ``ValidationReport.rows()``.
+#: (id, label) of the result table columns, in the order of ``ValidationReport.rows()``; "Code" is the
+#: diagnostic's catalogue code (the CLI's ``error[CODE]``), last so that the columns before keep their places.
 COLUMNS = (("severity", "Severity"), ("location", "Location"), ("object", "Object"),
-           ("message", "Message"), ("hint", "Hint"))
+           ("message", "Message"), ("hint", "Hint"), ("code", "Code"))
 
 _YAML_SUFFIXES = (".yaml", ".yml", ".json")
 
@@ -121,18 +123,23 @@ class ValidationReport(object):
 
     def rows(self):
         # type: () -> List[List[str]]
-        """Table rows ``[severity, "file:line:col", object path, message, hint]``, sorted by position.
+        """Table rows ``[severity, "file:line:col", object path, message, hint, code]``, sorted by position.
 
         A valid configuration starts with one ``ok`` row carrying the summary,
         so the table is never empty; warnings follow it.
         """
-        rows = [["ok", self.config_path, "", self.summary(), ""]] if self.valid else []
+        rows = [["ok", self.config_path, "", self.summary(), "", ""]] if self.valid else []
         return rows + [_row(d) for d in self.diagnostics]
 
     def render(self):
         # type: () -> str
         """The CLI's human output (``file:line:col: error: ...`` blocks), for logs."""
         return render_human(self.diagnostics)
+
+    def failure(self):
+        # type: () -> ComponentFailure
+        """What the "Validate" step raises when invalid: ``failure_message`` with its code."""
+        return ComponentFailure("config.invalid", self.failure_message())
 
     def failure_message(self, limit=5):
         # type: (int) -> str
@@ -154,7 +161,7 @@ def _message(diagnostic):
 def _row(diagnostic):
     # type: (Diagnostic) -> List[str]
     return [diagnostic.severity, diagnostic.location, diagnostic.path or "", _message(diagnostic),
-            diagnostic.hint or ""]
+            diagnostic.hint or "", diagnostic.code or ""]
 
 
 def _relativize(diagnostics, root, folder_name):

@@ -314,6 +314,7 @@ def test_rollback_shows_its_plan_says_data_is_not_restored_and_restores(applied,
     code, out, err = _run(capsys, "rollback", KEY)
     assert code == exitcodes.OK, err
     assert out.index(NOT_RESTORED) < out.index(ROLLBACK_PROMPT) < out.index("Rollback complete")
+    assert out.count("Data is not restored") == 1, out  # said once: in the plan, not again as a note
     assert _hour(client) == 2
     _edit(config_path, "hour: 3", "hour: 2")
     code, out, err = _run(capsys, "apply", config_path)  # the old configuration plans with no changes

@@ -1,5 +1,6 @@
 """Ctrl-C outside an apply's own handling (while a command plans, before any write) ends the command
-with one line and exit 130, never a traceback. (Ctrl-C and SIGTERM during an apply:
+with one line and exit 130, never a traceback; the line carries its catalogue code, as every
+command error does. (Ctrl-C and SIGTERM during an apply:
 ``tests/python/apply/test_apply_kill.py``.)"""
 import os
 import signal
@@ -33,4 +34,5 @@ def test_ctrl_c_while_planning_exits_130_with_one_line(emulator, tmp_path):
             child.wait()
         emulator.faults.clear()
     assert child.returncode == 130, (child.returncode, err[-2000:])
-    assert "Traceback" not in err and err.strip().splitlines() == ["dss-framework: interrupted"], err[-2000:]
+    assert "Traceback" not in err and err.strip().splitlines() == ["dss-framework: error[usage.interrupted]: interrupted"], \
+        err[-2000:]

@@ -91,6 +91,7 @@ def test_a_config_naming_another_project_is_refused(component, planted, client, 
     with pytest.raises(ForeignProject) as info:
         component({"folder": "configs"})
     message = str(info.value)
+    assert message.startswith("error[plugin.foreign_project]: "), message  # every face shows its code
     assert "names project PB, but this component runs in project P1" in message, message
     assert "'Target project'" in message and "project.key in configuration 'project.yaml'" in message
     assert emulator.stats.writes == 0 and _mentions(emulator, FOREIGN) == []

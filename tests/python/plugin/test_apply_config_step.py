@@ -67,8 +67,9 @@ def test_plan_only_never_writes_and_fails_on_changes_when_asked(run_apply_step, 
         False, 1, None)
     with pytest.raises(Exception) as info:
         run_apply_step({"folder": "configs", "mode": "plan_only", "fail_on": "changes"})
-    assert str(info.value).startswith("Project %s on %s (configuration 'project.yaml' in managed folder 'configs') had "
-                                      "1 change(s) to make: not applied (plan only)" % (KEY, emulator.url))
+    assert str(info.value).startswith("error[plugin.changes]: Project %s on %s (configuration 'project.yaml' in "
+                                      "managed folder 'configs') had 1 change(s) to make: not applied (plan only)"
+                                      % (KEY, emulator.url))
     assert "scenario.daily_refresh: update" in str(info.value)
     assert emulator.stats.writes == 0 and _hour(client) == 2
 
@@ -84,7 +85,8 @@ def test_plan_only_as_an_ordinary_user_needs_no_admin_rights(run_apply_step, con
     monkeypatch.setenv("DKU_STANDIN_API_KEY", ANALYST_KEY)
     variables = run_apply_step({"folder": "configs", "mode": "plan_only", "target_project": ""})
     assert variables["framework_has_changes"] is True and variables["framework_applied"] is False
-    with pytest.raises(Exception, match="apply needs administrator rights on project P1: DSS user analyst"):
+    with pytest.raises(Exception, match=r"^error\[project.not_admin\]: apply needs administrator rights on project P1: "
+                                        "DSS user analyst"):
         run_apply_step({"folder": "configs", "mode": "apply", "target_project": ""})
 
 
@@ -93,6 +95,7 @@ def test_fail_on_changes_fails_after_applying(run_apply_step, applied, client, d
     with pytest.raises(Exception) as info:
         run_apply_step({"folder": "configs", "mode": "apply", "fail_on": "changes"})
     assert "had 1 change(s) to make: Apply complete: 0 created, 1 updated" in str(info.value)
+    assert str(info.value).startswith("error[plugin.changes]: Project %s" % KEY)
     assert _hour(client) == 3 and dss.scenario.VARIABLES["framework_applied"] is True
     assert run_apply_step({"folder": "configs", "mode": "apply", "fail_on": "changes"})["framework_has_changes"] is False
 
@@ -106,6 +109,7 @@ def test_drift_holds_back_apply_if_no_drift_and_fails_on_drift(run_apply_step, a
         run_apply_step({"folder": "configs", "mode": "apply_if_no_drift", "fail_on": "drift"})
     message = str(info.value)
     assert "DSS was changed outside the configuration" in message and "nothing was applied" in message
+    assert message.startswith("error[plugin.drift]: Project %s" % KEY)
     assert "scenario.daily_refresh" in message and _hour(client) == 7
     variables = run_apply_step({"folder": "configs", "mode": "apply"})  # apply overwrites the drift
     assert variables["framework_applied"] is True and variables["framework_drift_detected"] is True
@@ -120,7 +124,8 @@ def test_a_failed_apply_fails_the_step_naming_the_resource(run_apply_step, appli
         run_apply_step({"folder": "configs"})
     emulator.faults.clear()
     lines = str(info.value).splitlines()
-    assert lines[0].startswith("Apply failed: ") and "(project %s on %s, apply id " % (KEY, emulator.url) in lines[0]
+    assert lines[0].startswith("error[plugin.apply_failed]: Apply failed: ")
+    assert "(project %s on %s, apply id " % (KEY, emulator.url) in lines[0]
     assert lines[1].startswith("  update scenario.daily_refresh: failed: ")
     variables = dss.scenario.VARIABLES
     assert (variables["framework_apply_succeeded"], variables["framework_failed"]) == (False, 1)
@@ -131,6 +136,7 @@ def test_invalid_config_fails_the_step_with_its_errors(run_apply_step, applied, 
     applied.upload("project.yaml", PROJECT_YAML.replace("inputs: [RAW_CUSTOMERS]", "inputs: [RAW_CUSTOMER]"))
     with pytest.raises(Exception) as info:
         run_apply_step({"folder": "configs"})
+    assert str(info.value).startswith("error[config.invalid]: Configuration is invalid: nothing was planned")
     assert str(info.value).splitlines()[1].startswith("Configuration 'project.yaml' in managed folder 'configs' is "
                                                       "invalid")
     assert dss.scenario.VARIABLES["framework_config_valid"] is False
@@ -142,3 +148,9 @@ def test_step_parameters_default_and_refuse_unknown_choices():
     assert (params["mode"], params["fail_on"], params["allow_delete"]) == ("apply", "never", False)
     with pytest.raises(ValueError, match="unknown value 'sometimes'"):
         step_params_from_config({"folder": "f", "mode": "sometimes"})
+
+
+def test_an_unknown_choice_fails_the_step_with_its_code(run_apply_step, configs):
+    """Every failure of the step reads ``error[CODE]: message``, a parameter's as much as the apply's."""
+    with pytest.raises(ValueError, match=r"^error\[plugin.parameter\]: unknown value 'sometimes'"):
+        run_apply_step({"folder": "configs", "mode": "sometimes"})

@@ -111,7 +111,8 @@ def test_a_one_field_change_is_applied_and_shown_escaped(apply_macro, applied, c
 def test_an_invalid_configuration_applies_nothing(apply_macro, configs, client):
     configs.upload("project.yaml", PROJECT_YAML.replace("inputs: [RAW_CUSTOMERS]", "inputs: [RAW_CUSTOMER]"))
     texts = _parse(apply_macro({"folder": "configs"})).texts
-    assert "Configuration is invalid: nothing was planned (project %s on %s)" % (KEY, client.host) in texts
+    assert "error[config.invalid]: Configuration is invalid: nothing was planned (project %s on %s)" % (
+        KEY, client.host) in texts
     assert KEY not in client.list_project_keys()
 
 
@@ -122,7 +123,7 @@ def test_a_failed_resource_is_shown_with_its_error(apply_macro, applied, emulato
     page = apply_macro({"folder": "configs"})
     emulator.faults.clear()
     texts = _parse(page).texts
-    assert any(t.startswith("Apply failed: ") and "1 failed" in t for t in texts)
+    assert any(t.startswith("error[plugin.apply_failed]: Apply failed: ") and "1 failed" in t for t in texts)
     row = texts.index("scenario.daily_refresh")
     assert texts[row + 1: row + 3] == ["update", "failed"]
     assert 'class="dkf-failed"' in page
@@ -134,6 +135,7 @@ def test_a_held_lock_fails_the_macro_naming_its_holder(apply_macro, applied, cli
     with pytest.raises(Exception) as info:
         apply_macro({"folder": "configs", "lock_timeout": 0})
     assert "project %s is locked" % KEY in str(info.value) and held.id in str(info.value)
+    assert str(info.value).startswith("error[lock.held]: "), str(info.value)
     assert _hour(client) == 2
 
 

@@ -34,8 +34,8 @@ def test_a_change_made_in_dss_fails_the_step_listing_it(run_drift_step, deployed
     with pytest.raises(Exception) as info:
         run_drift_step({"folder": deployed.folder_id, "config_path": "/project.yaml"})
     lines = str(info.value).splitlines()
-    assert lines[0] == ("Project CUSTOMER_ANALYTICS on %s differs from configuration 'project.yaml' in managed "
-                        "folder 'configs' (1 difference(s)):" % client.host)
+    assert lines[0] == ("error[plugin.drift]: Project CUSTOMER_ANALYTICS on %s differs from configuration "
+                        "'project.yaml' in managed folder 'configs' (1 difference(s)):" % client.host)
     assert lines[1:] == ["  scenario.daily_refresh: update (1 field differs)"]
     variables = dss.scenario.VARIABLES
     assert (variables["framework_drift_detected"], variables["framework_drift_count"],
@@ -48,8 +48,8 @@ def test_invalid_config_fails_the_step_with_its_errors(run_drift_step, deployed,
     with pytest.raises(Exception) as info:
         run_drift_step({"folder": "configs"})
     message = str(info.value)
-    assert message.splitlines()[0].startswith("Configuration is invalid: nothing was planned (project "
-                                              "CUSTOMER_ANALYTICS on http")
+    assert message.splitlines()[0].startswith("error[config.invalid]: Configuration is invalid: nothing was planned "
+                                              "(project CUSTOMER_ANALYTICS on http")
     assert message.splitlines()[1].startswith("Configuration 'project.yaml' in managed folder 'configs' is invalid: "
                                               "1 error(s)")
     assert "unknown dataset or folder 'RAW_CUSTOMER'" in message

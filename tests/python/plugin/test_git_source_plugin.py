@@ -55,8 +55,8 @@ def test_a_missing_file_is_reported_with_the_files_of_the_commit(dss, repo):
 def test_an_unknown_ref_fails_the_macro_with_one_line(dss, repo):
     with pytest.raises(GitRefNotFound) as caught:
         macro_runner(PLAN)(_git_params(repo.url, git_ref="nope"))
-    assert str(caught.value) == ("git source git+%s@nope#conf/project.yaml: no branch, tag or commit nope in the "
-                                 "repository" % repo.url)
+    assert str(caught.value) == ("error[git.ref_not_found]: git source git+%s@nope#conf/project.yaml: no branch, tag "
+                                 "or commit nope in the repository" % repo.url)
 
 
 def test_the_apply_step_applies_from_git_with_the_preset_token_and_records_the_commit(dss, repo, monkeypatch,

@@ -40,8 +40,8 @@ def test_invalid_config_shows_its_problems_and_plans_nothing(run_plan_macro, con
     configs.upload("project.yaml", PROJECT_YAML.replace("inputs: [RAW_CUSTOMERS]", "inputs: [RAW_CUSTOMER]"))
     page = run_plan_macro({"folder": configs.folder_id})
     texts = _parse(page).texts
-    assert any(t.startswith("Configuration is invalid: nothing was planned (project CUSTOMER_ANALYTICS on http")
-               for t in texts), texts
+    assert any(t.startswith("error[config.invalid]: Configuration is invalid: nothing was planned (project "
+                            "CUSTOMER_ANALYTICS on http") for t in texts), texts
     assert any("project.yaml:" in t and "did you mean 'RAW_CUSTOMERS'?" in t for t in texts)
     assert "dkuframework-" not in page and "/tmp" not in page  # folder-relative names only
 

@@ -4,7 +4,7 @@ import pytest
 from plugin_support import DATASETS_YAML, PROJECT_YAML, line_col
 from dataiku_framework.sources import FolderNotFound
 
-COLUMN_IDS = ["severity", "location", "object", "message", "hint"]
+COLUMN_IDS = ["severity", "location", "object", "message", "hint", "code"]
 
 
 def _cells(table):
@@ -14,9 +14,9 @@ def _cells(table):
 def test_valid_config_gives_one_ok_row(run_macro, configs):
     table = run_macro({"folder": configs.folder_id, "config_path": "project.yaml", "online": True})
     assert [c["id"] for c in table.columns] == COLUMN_IDS
-    assert [c["type"] for c in table.columns] == ["STRING"] * 5
+    assert [c["type"] for c in table.columns] == ["STRING"] * 6
     [row] = table.records
-    assert row[:3] == ["ok", "project.yaml", ""] and row[4] == ""
+    assert row[:3] == ["ok", "project.yaml", ""] and row[4:] == ["", ""]
     assert "is valid" in row[3] and "3 file(s) read" in row[3] and "online" in row[3]
 
 
@@ -39,6 +39,8 @@ def test_invalid_config_gives_error_rows_with_folder_relative_locations(run_macr
     assert recipe_row[1] == "project.yaml:%d:%d" % (line, col)
     assert recipe_row[2] == "recipes[0].inputs[0]"
     assert "RAW_CUSTOMER" in recipe_row[3] and recipe_row[4] == "did you mean 'RAW_CUSTOMERS'?"
+    assert recipe_row[5] == "ref.unknown"  # the catalogue code, as the CLI shows it: error[ref.unknown]
+    assert by_file["datasets/sources.yaml"][5] == "schema.type"
     line, col = line_col(broken, "sometimes", "sometimes")
     assert by_file["datasets/sources.yaml"][1] == "datasets/sources.yaml:%d:%d" % (line, col)
     assert not any(r[0] == "ok" for r in table.records)

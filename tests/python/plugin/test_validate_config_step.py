@@ -16,7 +16,8 @@ def test_invalid_config_fails_the_step_with_the_first_errors(run_step, configs, 
     with pytest.raises(Exception) as info:
         run_step({"folder": configs.folder_id})
     message = str(info.value)
-    assert message.splitlines()[0] == ("Configuration 'project.yaml' in managed folder 'configs' is invalid: "
+    assert message.splitlines()[0] == ("error[config.invalid]: Configuration 'project.yaml' in managed folder "
+                                       "'configs' is invalid: "
                                        "2 error(s), 0 warning(s)")
     line, col = line_col(PROJECT_YAML, "inputs:", "RAW_CUSTOMERS")
     assert "project.yaml:%d:%d: unknown dataset or folder 'RAW_CUSTOMER' in recipe input" % (line, col) in message

@@ -38,7 +38,7 @@ def test_session_names_the_browser_user_not_the_backend_s(browser):
 
 def test_no_session_is_refused(browser):
     status, body = browser(None).get("plans")
-    assert status == 401 and body["code"] == "login"
+    assert status == 401 and body["code"] == "plugin.login"
 
 
 def test_plan_now_list_detail_and_check(browser):
@@ -68,7 +68,7 @@ def test_a_reader_sees_everything_but_may_not_act(browser):
     for path, body in (("plans/%s/apply" % plan_id, {"digest": digest}), ("plans/%s/discard" % plan_id, {}),
                        ("plan-now", {}), ("rollback", {"apply_id": "x"}), ("drift", {})):
         status, answer = reader.post(path, body)
-        assert status == 403 and answer["code"] == "rights" and "DSS user reader" in answer["error"], path
+        assert status == 403 and answer["code"] == "project.not_admin" and "DSS user reader" in answer["error"], path
     assert reader.get("plans/" + plan_id)[1]["record"]["status"] == "pending"
     assert reader.get("history") == (200, {"history": []})
     assert reader.get("drift") == (200, {"last": None})
@@ -81,7 +81,7 @@ def test_a_mutation_without_the_user_s_csrf_token_is_refused(browser, token):
     if token == "analyst-of-reader":
         token = browser("reader").session()[1]["csrf"]  # a valid token, of another user
     status, answer = analyst.post("plans/%s/discard" % plan_id, {}, token=token)
-    assert status == 403 and answer["code"] == "csrf"
+    assert status == 403 and answer["code"] == "plugin.csrf"
     assert analyst.get("plans/" + plan_id)[1]["record"]["status"] == "pending"
 
 
@@ -120,7 +120,7 @@ def test_a_stale_plan_is_refused_explaining_what_moved(browser, source):
     assert moved != CONFIG_YAML
     source.put_file("project.yaml", moved)
     status, answer = analyst.apply(plan_id, digest)
-    assert status == 409 and answer["code"] == "stale" and "nothing was applied" in answer["error"]
+    assert status == 409 and answer["code"] == "plan.stale" and "nothing was applied" in answer["error"]
     assert any("dataset.RAW" in line for line in answer["moved"])
     assert analyst.get("plans/" + plan_id)[1]["record"]["status"] == "stale"
 
@@ -140,7 +140,7 @@ def test_a_digest_other_than_the_page_s_is_refused(browser):
     plan_id = _plan_now(browser)["record"]["id"]
     for digest in ("sha256:" + "0" * 64, None):
         status, answer = analyst.apply(plan_id, digest)
-        assert status == 409 and answer["code"] == "digest" and plan_id in answer["error"]
+        assert status == 409 and answer["code"] == "plugin.review_digest" and plan_id in answer["error"]
     assert analyst.get("plans/" + plan_id)[1]["record"]["status"] == "pending"
 
 
@@ -155,21 +155,21 @@ def test_a_tampered_stored_plan_is_refused(browser, client):
     record["plan"]["resource_changes"][0]["action"] = "delete"
     stored.write_document(record)
     status, answer = analyst.get("plans/" + plan_id)
-    assert status == 409 and answer["code"] == "tampered" and plan_id in answer["error"]
+    assert status == 409 and answer["code"] == "plans.tampered" and plan_id in answer["error"]
     status, answer = analyst.apply(plan_id, digest)
-    assert status == 409 and answer["code"] == "tampered"
+    assert status == 409 and answer["code"] == "plans.tampered"
 
 
 def test_another_project_is_refused(browser, client, source):
     analyst = browser("analyst")
     status, answer = analyst.get("plans", project="OTHER")
-    assert status == 403 and answer["code"] == "project" and "P1 only" in answer["error"]
+    assert status == 403 and answer["code"] == "plugin.foreign_project" and "P1 only" in answer["error"]
     status, answer = analyst.post("plan-now", {"project": "OTHER"})
-    assert status == 403 and answer["code"] == "project"
+    assert status == 403 and answer["code"] == "plugin.foreign_project"
     source.put_file("project.yaml", CONFIG_YAML.replace("key: P1", "key: OTHER"))
     client.create_project("OTHER", "Other", "admin")
     status, answer = analyst.post("plan-now")
-    assert status == 403 and answer["code"] == "project" and "names project OTHER" in answer["error"]
+    assert status == 403 and answer["code"] == "plugin.foreign_project" and "names project OTHER" in answer["error"]
     assert analyst.get("plans")[1]["plans"] == []
 
 
@@ -181,7 +181,7 @@ def test_a_second_apply_is_told_who_holds_the_lock(browser, emulator):
     digest = analyst.get("plans/" + plan_id)[1]["record"]["digest"]
     with ProjectLock(emulator.client(ADMIN_KEY), "P1", operation="apply"):
         status, answer = analyst.apply(plan_id, digest)
-    assert status == 409 and answer["code"] == "locked" and "admin" in answer["error"]
+    assert status == 409 and answer["code"] == "lock.held" and "admin" in answer["error"]
     assert analyst.get("plans/" + plan_id)[1]["record"]["status"] == "approved"
 
 
@@ -222,7 +222,7 @@ def test_unknown_routes_and_bad_bodies_are_one_line_refusals(browser, webapp):
     analyst.session()
     raw = webapp.post("/api/plan-now", data="{not json", headers=dict(analyst.headers, **{
         "X-CSRF-Token": analyst.token, "Content-Type": "application/json"}))
-    assert raw.status_code == 400 and json.loads(raw.get_data(as_text=True))["code"] == "request"
+    assert raw.status_code == 400 and json.loads(raw.get_data(as_text=True))["code"] == "plugin.request"
 
 
 def test_plan_now_from_git_is_stored_at_its_commit_and_applied_from_it(browser, monkeypatch, tmp_path, client):
@@ -257,14 +257,15 @@ def test_plan_now_waits_for_a_project_admin_to_confirm_the_webapp_s_source(fresh
     assert "a project admin must confirm it" in session["source_status"]["problem"]
     for path in ("plan-now", "drift"):
         status, answer = analyst.post(path)
-        assert status == 409 and answer["code"] == "source" and "a project admin must confirm it" in answer["error"]
+        assert status == 409 and answer["code"] == "plugin.review_source"
+        assert "a project admin must confirm it" in answer["error"]
     shown = session["source_status"]["params"]
     status, answer = reader.post("source/confirm", {"source": shown})
-    assert status == 403 and answer["code"] == "rights"
+    assert status == 403 and answer["code"] == "project.not_admin"
     status, answer = analyst.post("source/confirm", {"source": shown}, token="forged")
-    assert status == 403 and answer["code"] == "csrf"
+    assert status == 403 and answer["code"] == "plugin.csrf"
     status, answer = analyst.post("source/confirm", {"source": dict(shown, path="elsewhere.yaml")})
-    assert status == 409 and answer["code"] == "source" and "reload the page" in answer["error"]
+    assert status == 409 and answer["code"] == "plugin.review_source" and "reload the page" in answer["error"]
     assert reader.session()[1]["source_status"]["confirmed"] is None
     status, confirmed = analyst.post("source/confirm", {"source": shown})
     assert status == 200 and confirmed["problem"] is None and confirmed["confirmed"]["source"] == shown
@@ -278,7 +279,8 @@ def test_plan_now_waits_for_a_project_admin_to_confirm_the_webapp_s_source(fresh
     assert session["source_status"]["confirmed"]["source"] == shown and session["source_status"]["text"].endswith(
         "(env x)")
     status, answer = analyst.post("plan-now")
-    assert status == 409 and answer["code"] == "source" and "source changed by the webapp settings" in answer["error"]
+    assert status == 409 and answer["code"] == "plugin.review_source"
+    assert "source changed by the webapp settings" in answer["error"]
     assert "confirmed: folder" in answer["error"] and "by analyst" in answer["error"]
     assert len(analyst.get("plans")[1]["plans"]) == 1
 
@@ -319,10 +321,10 @@ def test_a_stored_plan_s_source_is_read_only_from_where_the_admins_chose(browser
     _forge_source(client, made["id"], forged)
     for login in ("reader", "analyst"):
         status, answer = browser(login).post("plans/%s/check" % made["id"])
-        assert status == 409 and answer["code"] == "source", answer
+        assert status == 409 and answer["code"] == "plugin.review_source", answer
         assert made["id"] in answer["error"] and "dss-framework plans" in answer["error"]
     status, answer = analyst.apply(made["id"], made["digest"])
-    assert status == 409 and answer["code"] == "source", answer
+    assert status == 409 and answer["code"] == "plugin.review_source", answer
     assert analyst.get("plans/" + made["id"])[1]["record"]["status"] == "pending"
 
 
@@ -353,8 +355,26 @@ def test_a_configuration_naming_another_project_is_refused_by_every_action(brows
     emulator.stats.reset()
     for path in ("drift", "plans/%s/check" % made["id"]):
         status, answer = analyst.post(path)
-        assert status == 403 and answer["code"] == "project", (path, answer)
+        assert status == 403 and answer["code"] == "plugin.foreign_project", (path, answer)
         assert "names project OTHER" in answer["error"] and "P1" in answer["error"]
     assert not [e for e in emulator.stats.snapshot()["log"] if "/projects/OTHER" in e["path"]]
     assert analyst.get("drift")[1]["last"] is None
     assert analyst.get("plans/" + made["id"])[1]["record"]["status"] == "pending"
+
+
+def test_every_refusal_carries_its_catalogue_code(browser):
+    """The page shows ``error[CODE]: message`` as the CLI, the macros and the steps do: every refusal's
+    ``code`` is an entry of the one catalogue (its cause and fix on the troubleshooting page)."""
+    from dataikuapi.utils import DataikuException
+    from dataiku_framework.errors import CATALOGUE
+    from dataiku_framework.plugin.review import _refusal
+    answers = [browser(None).get("plans"), browser("reader").post("plan-now"), browser("analyst").get("nowhere"),
+               browser("analyst").post("rollback", {}, token=False), browser("analyst").post("rollback", {})]
+    assert [status for status, _ in answers] == [401, 403, 404, 403, 400]
+    codes = [answer["code"] for _, answer in answers]
+    assert codes == ["plugin.login", "project.not_admin", "plugin.request", "plugin.csrf", "plugin.request"]
+    assert _refusal(DataikuException("com.dataiku.dip.exceptions.UnauthorizedException: Action forbidden"))[1][
+        "code"] == "dss.forbidden"
+    assert _refusal(RuntimeError("an unforeseen failure")) == (502, {"error": "DSS refused or failed: an unforeseen "
+                                                                              "failure", "code": "plugin.failed"})
+    assert all(code in CATALOGUE for code in codes + ["dss.forbidden", "plugin.failed"])

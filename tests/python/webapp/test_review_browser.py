@@ -225,3 +225,23 @@ def test_plan_now_discard_and_drift_check(site):
     driver.find_element(By.ID, "dkf-drift-now").click()
     wait(driver, lambda d: "checked at" in d.find_element(By.ID, "dkf-drift").text)
     assert "by analyst" in driver.find_element(By.ID, "dkf-drift").text
+
+
+def test_a_refusal_shows_its_catalogue_code(site):
+    """A refused apply (the plan went stale: the configuration changed after the page showed it) reads
+    ``error[plan.stale]: ...``, as every face shows its failures, and the page marks the plan stale."""
+    from webapp_support import CONFIG_YAML
+    driver = login(site, "analyst")
+    if driver.find_element(By.ID, "dkf-confirm-source").is_displayed():  # not yet by an earlier test
+        click(driver, "#dkf-confirm-source")
+        wait(driver, lambda d: "Source confirmed" in d.find_element(By.ID, "dkf-message").text)
+    click(driver, "#dkf-plan-now")
+    wait(driver, lambda d: "Stored plan" in d.find_element(By.ID, "dkf-message").text)
+    wait(driver, lambda d: d.find_element(By.ID, "dkf-detail-status").text == "pending")
+    folder = site["client"].get_project("P1").get_managed_folder(
+        next(f["id"] for f in site["client"].get_project("P1").list_managed_folders() if f["name"] == "configs"))
+    folder.put_file("project.yaml", CONFIG_YAML.replace("path: raw", "path: raw_moved"))
+    driver.find_element(By.ID, "dkf-apply").click()
+    wait(driver, lambda d: "error[plan.stale]: " in d.find_element(By.ID, "dkf-message").text)
+    wait(driver, lambda d: d.find_element(By.ID, "dkf-detail-status").text == "stale")
+    shot(driver, "refused-stale")
