@@ -18,7 +18,7 @@ import os
 import sys
 from typing import Any, Callable, List, Optional, Sequence
 
-from . import exitcodes
+from . import errors, exitcodes
 from .config.diagnostics import ConfigError, has_errors, render_human, render_json
 from .config.secrets import mask_secret
 from .commands.plan import _error as report_error  # the one error line of every command
@@ -213,7 +213,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     except BrokenPipeError:
         return _quiet_broken_pipe()
     except KeyboardInterrupt:  # Ctrl-C outside an apply's own handling (commands.interrupt): no traceback
-        sys.stderr.write("dss-framework: error[%s]: interrupted\n" % "usage.interrupted")  # its catalogue code
+        sys.stderr.write("dss-framework: %s\n" % errors.coded("usage.interrupted", "interrupted"))
         return EXIT_INTERRUPTED
 
 

@@ -554,6 +554,14 @@ def code_of(error: BaseException, default: str) -> str:
     return code if isinstance(code, str) and code in CATALOGUE else default
 
 
+def coded(code: str, message: str) -> str:
+    """``error[CODE]: message``: the one form of an error every face writes (the CLI's line, a macro's
+    or a step's failure, the webapp's page), with the catalogue ``code`` agents match on; secrets
+    redacted and DSS's Java class names dropped (``in_user_terms``): messages quote DSS's answers."""
+    from .config.secrets import redact  # config imports this module: at call time
+    return "error[%s]: %s" % (code, redact(in_user_terms(message)))
+
+
 def in_user_terms(text: str) -> str:
     """``text`` without the Java exception class names DSS puts before its messages
     (``com.dataiku.dip.exceptions.UnauthorizedException: ...``): a user reads DSS's words, not its

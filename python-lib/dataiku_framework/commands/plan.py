@@ -36,9 +36,8 @@ def _error(command: str, message: str, code: str) -> None:
     messages quote names from DSS and the state; Java class names DSS puts in its answers are dropped
     (``errors.in_user_terms``)."""
     from ..config.printable import printable
-    from ..config.secrets import redact
-    from ..errors import in_user_terms
-    sys.stderr.write("dss-framework %s: error[%s]: %s\n" % (command, code, printable(redact(in_user_terms(message)))))
+    from ..errors import coded
+    sys.stderr.write("dss-framework %s: %s\n" % (command, printable(coded(code, message))))
 
 
 def load_or_report(path: str, env: Optional[str], checkout: Any = None) -> Any:

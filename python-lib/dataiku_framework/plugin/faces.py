@@ -11,15 +11,10 @@ in front of the message.
 import contextlib
 from typing import Iterator
 
+from ..errors import coded
+
 #: The code of a failure none of the known ones (a bug, an unforeseen answer of DSS).
 UNEXPECTED = "plugin.failed"
-
-
-def coded(code: str, message: str) -> str:
-    """``error[CODE]: message``, secrets redacted and DSS's Java class names dropped, as the CLI writes it."""
-    from ..config.secrets import redact
-    from ..errors import in_user_terms
-    return "error[%s]: %s" % (code, redact(in_user_terms(message)))
 
 
 def failure_code(error: BaseException) -> str:
