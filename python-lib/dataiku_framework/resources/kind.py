@@ -241,11 +241,11 @@ def raw_param_path(path: Path, obj: Any) -> Optional[str]:
     """``params.K...`` as written when the config object sets ``params.K`` itself (a raw DSS key: a
     first-class key standing for it, ``engine`` or ``connection``, is not what the config has, and
     ``ignore_changes`` names it raw); None otherwise. Checked before any kind's own naming. The
-    config as written is the model's ``to_dict`` (a dataset's model keeps ``table`` in ``params``,
-    its ``to_dict`` writes it first-class)."""
+    config as written is the model's ``as_written`` (a dataset's ``params: {schema: X}`` stays raw
+    there, where ``to_dict`` writes ``sql_schema``: the model tracks the spelling the file gave)."""
     if len(path) < 2 or path[0] != "params" or obj is None:
         return None
-    written = obj.to_dict().get("params") if hasattr(obj, "to_dict") else getattr(obj, "params", None)
+    written = obj.as_written().get("params") if hasattr(obj, "as_written") else getattr(obj, "params", None)
     return format_path(path) if isinstance(written, dict) and path[1] in written else None
 
 
