@@ -4,8 +4,9 @@
 changed field's ``before``/``after``, every drift or conflict path, and every key of a delete's
 ``before`` that the configuration schema (``schema/config-1.0.schema.json``) does not have at that
 place. A path into a free-form mapping (``params``, ``payload``, ``settings``, variables) is the
-config's own, except a dataset ``params.K`` where the schema gives K a first-class key for that
-dataset type (``table``, ``sql_schema``...: its ``x-dss-param``): the config writes that key.
+config's own, except, when the file's document is given, a ``params.K`` the file does not write
+raw where the schema gives K a first-class key for that object's type (a dataset's ``table``,
+``sql_schema``...: its ``x-dss-param``; a scenario's ``steps``): the config writes that key.
 
 Given ``written``, the configuration document as its file writes it (``yaml.safe_load`` of the
 text: not the model, so the check does not share the code it checks), it also finds a path or a
@@ -164,7 +165,7 @@ def check_field(entry: Dict[str, Any], path: str, sides: Dict[str, Any], where: 
     label = "%s %s %s" % (entry.get("address"), where, path or "(whole resource)")
     if not nodes:
         return ["%s: not a configuration path" % label]
-    field = None if _writes_raw(obj, parts) else _first_class_param(entry, parts)
+    field = None if obj is None or _writes_raw(obj, parts) else _first_class_param(entry, parts)
     if field:
         return ["%s: the configuration names it %s" % (label, field)]
     out = []
@@ -181,11 +182,12 @@ SECTIONS = {"dataset": "datasets", "recipe": "recipes", "scenario": "scenarios",
 
 def written_doc(config: Any) -> Optional[Dict[str, Any]]:
     """The configuration document as its file writes it: the loader's document (``_source``, before the
-    model reads it), with the config's environment applied; None for a config built in code."""
+    model reads it), with the config's environment applied; None for a config built or changed in
+    code (then the file no longer says what the plan shows)."""
     from dataiku_framework.config.environments import apply_environment
     from dataiku_framework.config.located import to_plain
     source = getattr(config, "_source", None)
-    if not isinstance(source, dict):
+    if not isinstance(source, dict) or type(config)._build(source).to_dict() != config.to_dict():
         return None
     env = getattr(config, "env", None)
     return to_plain(apply_environment(source, env)[0] if env else source)
@@ -198,7 +200,8 @@ def written_object(written: Optional[Dict[str, Any]], entry: Dict[str, Any]) -> 
     if entry.get("kind") == "project":
         return written.get("project") if isinstance(written.get("project"), dict) else None
     section = SECTIONS.get(entry.get("kind"))
-    found = [o for o in written.get(section) or [] if isinstance(o, dict) and o.get("name") == entry.get("name")]
+    name = entry.get("name") or str(entry.get("address")).partition(".")[2]
+    found = [o for o in written.get(section) or [] if isinstance(o, dict) and o.get("name") == name]
     return found[0] if section and found else None
 
 

@@ -79,8 +79,10 @@ def test_the_check_finds_dss_terms():
         doc("scenario", "update", [{"path": "steps[0].build_mode", "before": "RECURSIVE_BUILD", "after": "RECURSIVE"}]),
         doc("project", "update", [{"path": "git_commit_mode", "before": "AUTO", "after": "explicit"}]),
     ]
+    written = {"datasets": [{"name": "x", "type": "PostgreSQL", "table": "T1"}],
+               "scenarios": [{"name": "x", "steps": [{"type": "build"}]}]}
     for bad in dss_terms:
-        assert config_terms.problems(bad), bad
+        assert config_terms.problems(bad, written), bad
     config = [
         doc("scenario", "update", [{"path": "steps[0].run_condition", "before": "always", "after": "if_previous_ok"}]),
         doc("recipe", "update", [{"path": "inputs", "before": ["a", {"ref": "b", "role": "x"}], "after": ["a"]}]),
