@@ -180,6 +180,10 @@ SECTIONS = {"dataset": "datasets", "recipe": "recipes", "scenario": "scenarios",
             "zone": "zones"}
 
 
+#: where an object's file writes raw the DSS keys its first-class keys stand for (``x-dss-param``)
+RAW_HOLDERS = {"project": "settings"}
+
+
 def written_doc(config: Any) -> Optional[Dict[str, Any]]:
     """The configuration document as its file writes it: the loader's document (``_source``, before the
     model reads it), with the config's environment applied; None for a config built or changed in
@@ -211,11 +215,12 @@ def check_spelling(entry: Dict[str, Any], change: Dict[str, Any], obj: Dict[str,
     parts = split_path(change["path"])
     definition = DEFINITIONS.get(entry.get("kind"))
     key = facts(definition).dss_params.get(parts[0]) if definition and parts else None
-    params = obj.get("params") if isinstance(obj.get("params"), dict) else {}
+    holder = RAW_HOLDERS.get(entry.get("kind"), "params")
+    params = obj.get(holder) if isinstance(obj.get(holder), dict) else {}
     if key is not None and parts[0] not in obj and key in params:
-        return ["%s: the configuration writes params.%s" % (label, key)]
+        return ["%s: the configuration writes %s.%s" % (label, holder, key)]
     fields = {k: f for f, k in (facts(definition).dss_params.items() if definition else ())}
-    field = fields.get(parts[1]) if len(parts) >= 2 and parts[0] == "params" else None
+    field = fields.get(parts[1]) if len(parts) >= 2 and parts[0] == holder else None
     if field is not None and field in obj and parts[1] not in params:
         return ["%s: the configuration writes %s" % (label, field)]
     if change["path"] == "type" and "type" in obj and change.get("after") != obj["type"]:

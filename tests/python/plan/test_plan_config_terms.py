@@ -207,3 +207,18 @@ def test_the_check_finds_another_spelling_than_the_files():
     assert config_terms.problems(doc("lifted", "sql_schema", "RAW", "RAW2"), written) == []
     assert config_terms.problems(doc("raw", "type", None, "SQL"), written) == []
     assert config_terms.problems(doc("raw", "sql_schema", "RAW", "RAW2")) == []  # no file: not checked
+
+
+RAW_SETTINGS = """
+version: "1.0"
+project: {key: RAWSET, name: Raw settings, settings: {gitCommitMode: AUTO, disableAutomaticTriggers: false}}
+"""
+
+
+def test_a_projects_setting_written_raw_is_shown_as_written(dss):
+    """The project's ``settings: {gitCommitMode: AUTO}`` is named ``settings.gitCommitMode`` with the
+    file's values, not ``git_commit_mode: auto``: the raw-key rule holds for the project's own raw
+    mapping (``settings``) as for the others' ``params``."""
+    edited = RAW_SETTINGS.replace("AUTO", "EXPLICIT").replace("false", "true")
+    assert sorted(_one_edit(dss, RAW_SETTINGS, RAW_SETTINGS, edited, "project")) == [
+        ("settings.disableAutomaticTriggers", False, True), ("settings.gitCommitMode", "AUTO", "EXPLICIT")]
