@@ -82,11 +82,14 @@ def plans_in_config_terms(monkeypatch):
     """Issue 14 §11: every plan a test makes in this process is checked (``config_terms``): a path or a
     value in DSS's terms, or spelled otherwise than its file (``written_doc``), fails the test that made
     it, at its teardown. Cost: one walk of each document."""
+    import functools
+
     import config_terms
     from dataiku_framework import engine
     found = []
     plan = engine.Engine.plan
 
+    @functools.wraps(plan)  # the API page's generator reads its signature and docstring
     def checked(self, config, *args, **kwargs):
         made = plan(self, config, *args, **kwargs)
         found.extend(config_terms.problems(made.doc, config_terms.written_doc(config)))
