@@ -112,5 +112,5 @@ def resolve_config(config, env=None, connection_types=None, environ=None):
             aliased.append(i)
     resolved = _build(doc, config.root_dir, config.source_file)
     for i in aliased:  # the plan shows the file's ``type: SQL`` (``as_written``); DSS gets the connection's type
-        resolved.datasets[i].note_written("type", "SQL")
+        resolved.datasets[i]._note_written("type", "SQL")
     return resolved
