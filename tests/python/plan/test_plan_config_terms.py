@@ -222,3 +222,21 @@ def test_a_projects_setting_written_raw_is_shown_as_written(dss):
     edited = RAW_SETTINGS.replace("AUTO", "EXPLICIT").replace("false", "true")
     assert sorted(_one_edit(dss, RAW_SETTINGS, RAW_SETTINGS, edited, "project")) == [
         ("settings.disableAutomaticTriggers", False, True), ("settings.gitCommitMode", "AUTO", "EXPLICIT")]
+
+
+def test_an_environment_giving_the_other_spelling_is_shown_in_its_spelling(dss):
+    """An overlay writing ``params: {schema: X}`` over a base ``sql_schema:`` (or ``sql_schema:`` over a
+    base ``params.schema``) replaces the value and the spelling: the plan names each as the overlay does."""
+    overlays = ALIASED + """environments:
+  prod:
+    datasets:
+      lifted: {params: {schema: PROD}}
+      raw: {sql_schema: PROD}
+"""
+    engine = Engine(client=dss)
+    assert engine.apply(FrameworkConfig.from_yaml(overlays)).succeeded
+    config = FrameworkConfig.from_yaml(overlays, env="prod")
+    plan = engine.plan(config)
+    assert _changes(plan, "dataset.lifted") == [("params.schema", "RAW", "PROD")]
+    assert _changes(plan, "dataset.raw") == [("sql_schema", "RAW", "PROD")]
+    assert config_terms.problems(plan.doc, config_terms.written_doc(config)) == []
