@@ -4,11 +4,18 @@
 changed field's ``before``/``after``, every drift or conflict path, and every key of a delete's
 ``before`` that the configuration schema (``schema/config-1.0.schema.json``) does not have at that
 place. A path into a free-form mapping (``params``, ``payload``, ``settings``, variables) is the
-config's own, except a dataset ``params.K`` where the schema gives K a first-class key for that
-dataset type (``table``, ``sql_schema``...: its ``x-dss-param``): the config writes that key.
+config's own, except, when the file's document is given, a ``params.K`` the file does not write
+raw where the schema gives K a first-class key for that object's type (a dataset's ``table``,
+``sql_schema``...: its ``x-dss-param``; a scenario's ``steps``): the config writes that key.
 
-The root ``conftest.py`` wraps the document builder with it (``watch``), so a test whose plan
-holds a DSS-termed path fails; ``tests/python/plan/test_plan_config_terms.py`` shows it can fail.
+Given ``written``, the configuration document as its file writes it (``yaml.safe_load`` of the
+text: not the model, so the check does not share the code it checks), it also finds a path or a
+value the plan gives in another spelling than the file's: a first-class key (``sql_schema``) where
+the file writes the raw DSS key (``params.schema``), and a ``type`` shown as the value an alias
+resolves to (``Snowflake``) where the file writes the alias (``SQL``).
+
+The root ``conftest.py`` wraps ``Engine.plan`` with it (given the planned config's ``written_doc``),
+so a test whose plan holds a DSS-termed path, or another spelling than its file's, fails; ``tests/python/plan/test_plan_config_terms.py`` shows it can fail.
 """
 from typing import Any, Dict, List, Optional
 
@@ -142,7 +149,14 @@ def _first_class_param(entry: Dict[str, Any], parts: List[Any]) -> Optional[str]
     return None
 
 
-def check_field(entry: Dict[str, Any], path: str, sides: Dict[str, Any], where: str) -> List[str]:
+def _writes_raw(obj: Optional[Dict[str, Any]], parts: List[Any]) -> bool:
+    """The file writes ``params.K`` itself (then ``params.K`` is its spelling, as written)."""
+    params = obj.get("params") if isinstance(obj, dict) else None
+    return len(parts) >= 2 and parts[0] == "params" and isinstance(params, dict) and parts[1] in params
+
+
+def check_field(entry: Dict[str, Any], path: str, sides: Dict[str, Any], where: str,
+                obj: Optional[Dict[str, Any]] = None) -> List[str]:
     definition = DEFINITIONS.get(entry.get("kind"))
     if definition is None:
         return []
@@ -151,7 +165,7 @@ def check_field(entry: Dict[str, Any], path: str, sides: Dict[str, Any], where: 
     label = "%s %s %s" % (entry.get("address"), where, path or "(whole resource)")
     if not nodes:
         return ["%s: not a configuration path" % label]
-    field = _first_class_param(entry, parts)
+    field = None if obj is None or _writes_raw(obj, parts) else _first_class_param(entry, parts)
     if field:
         return ["%s: the configuration names it %s" % (label, field)]
     out = []
@@ -162,15 +176,70 @@ def check_field(entry: Dict[str, Any], path: str, sides: Dict[str, Any], where: 
     return out
 
 
-def problems(doc: Dict[str, Any]) -> List[str]:
-    """What in ``doc`` is not in the configuration's terms (empty: all of it is)."""
+SECTIONS = {"dataset": "datasets", "recipe": "recipes", "scenario": "scenarios", "managed_folder": "managed_folders",
+            "zone": "zones"}
+
+
+#: where an object's file writes raw the DSS keys its first-class keys stand for (``x-dss-param``)
+RAW_HOLDERS = {"project": "settings"}
+
+
+def written_doc(config: Any) -> Optional[Dict[str, Any]]:
+    """The configuration document as its file writes it: the loader's document (``_source``, before the
+    model reads it), with the config's environment applied; None for a config built or changed in
+    code (then the file no longer says what the plan shows)."""
+    from dataiku_framework.config.environments import apply_environment
+    from dataiku_framework.config.located import to_plain
+    source = getattr(config, "_source", None)
+    if not isinstance(source, dict) or type(config)._build(source).to_dict() != config.to_dict():
+        return None
+    env = getattr(config, "env", None)
+    return to_plain(apply_environment(source, env)[0] if env else source)
+
+
+def written_object(written: Optional[Dict[str, Any]], entry: Dict[str, Any]) -> Optional[Dict[str, Any]]:
+    """The object of ``entry`` as the file writes it (None: not written there, or no file given)."""
+    if not isinstance(written, dict):
+        return None
+    if entry.get("kind") == "project":
+        return written.get("project") if isinstance(written.get("project"), dict) else None
+    section = SECTIONS.get(entry.get("kind"))
+    name = entry.get("name") or str(entry.get("address")).partition(".")[2]
+    found = [o for o in written.get(section) or [] if isinstance(o, dict) and o.get("name") == name]
+    return found[0] if section and found else None
+
+
+def check_spelling(entry: Dict[str, Any], change: Dict[str, Any], obj: Dict[str, Any]) -> List[str]:
+    """The change's path and ``type`` value spelled as the file ``obj`` spells them."""
+    label = "%s change %s" % (entry.get("address"), change["path"])
+    parts = split_path(change["path"])
+    definition = DEFINITIONS.get(entry.get("kind"))
+    key = facts(definition).dss_params.get(parts[0]) if definition and parts else None
+    holder = RAW_HOLDERS.get(entry.get("kind"), "params")
+    params = obj.get(holder) if isinstance(obj.get(holder), dict) else {}
+    if key is not None and parts[0] not in obj and key in params:
+        return ["%s: the configuration writes %s.%s" % (label, holder, key)]
+    fields = {k: f for f, k in (facts(definition).dss_params.items() if definition else ())}
+    field = fields.get(parts[1]) if len(parts) >= 2 and parts[0] == holder else None
+    if field is not None and field in obj and parts[1] not in params:
+        return ["%s: the configuration writes %s" % (label, field)]
+    if change["path"] == "type" and "type" in obj and change.get("after") != obj["type"]:
+        return ["%s: after is %r where the configuration writes %r" % (label, change.get("after"), obj["type"])]
+    return []
+
+
+def problems(doc: Dict[str, Any], written: Optional[Dict[str, Any]] = None) -> List[str]:
+    """What in ``doc`` is not in the configuration's terms (empty: all of it is); with ``written``
+    (the configuration document as the file writes it), not in its spelling either."""
     out = []  # type: List[str]
     by_address = {}  # type: Dict[str, Dict[str, Any]]
     for entry in doc.get("resource_changes") or []:
         by_address[entry.get("address")] = entry
+        obj = written_object(written, entry)
         for change in entry.get("changes") or []:
             out += check_field(entry, change["path"], {"before": change.get("before"), "after": change.get("after")},
-                               "change")
+                               "change", obj)
+            out += check_spelling(entry, change, obj) if obj is not None else []
         if entry.get("action") == "delete" and entry.get("before") is not None:
             out += check_field(entry, "", {"before": entry["before"]}, "delete")
     for section in ("drift", "conflicts"):
@@ -178,5 +247,5 @@ def problems(doc: Dict[str, Any]) -> List[str]:
             entry = by_address.get(item.get("address")) or {"address": item.get("address"),
                                                              "kind": str(item.get("address")).split(".")[0]}
             out += check_field(entry, item.get("path") or "", {k: item.get(k) for k in ("before", "after", "config")},
-                               section)
+                               section, written_object(written, entry))
     return out

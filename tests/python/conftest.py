@@ -80,17 +80,21 @@ def shared_dir():
 @pytest.fixture(autouse=True)
 def plans_in_config_terms(monkeypatch):
     """Issue 14 §11: every plan a test makes in this process is checked (``config_terms``): a path or a
-    value in DSS's terms fails the test that made it, at its teardown. Cost: one walk of each document."""
+    value in DSS's terms, or spelled otherwise than its file (``written_doc``), fails the test that made
+    it, at its teardown. Cost: one walk of each document."""
+    import functools
+
     import config_terms
     from dataiku_framework import engine
     found = []
-    build = engine.build_document
+    plan = engine.Engine.plan
 
-    def checked(*args, **kwargs):
-        doc = build(*args, **kwargs)
-        found.extend(config_terms.problems(doc))
-        return doc
-    monkeypatch.setattr(engine, "build_document", checked)
+    @functools.wraps(plan)  # the API page's generator reads its signature and docstring
+    def checked(self, config, *args, **kwargs):
+        made = plan(self, config, *args, **kwargs)
+        found.extend(config_terms.problems(made.doc, config_terms.written_doc(config)))
+        return made
+    monkeypatch.setattr(engine.Engine, "plan", checked)
     yield found
     if found:
         pytest.fail("a plan is not in the configuration's terms:\n  " + "\n  ".join(sorted(set(found))[:20]),

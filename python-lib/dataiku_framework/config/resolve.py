@@ -103,9 +103,14 @@ def resolve_config(config, env=None, connection_types=None, environ=None):
     if unset:
         raise ConfigError([unset_env_diagnostic(doc, path, name) for path, name in unset])
     _canonical_types(doc)
-    for _, dataset in items(doc, "datasets"):
+    aliased = []  # type: List[int]
+    for i, dataset in items(doc, "datasets"):
         _default_sql_table(dataset)
         connection = dataset.get("connection")
         if dataset.get("type") == "SQL" and connection_types and connection in connection_types:
             dataset["type"] = connection_types[connection]
-    return _build(doc, config.root_dir, config.source_file)
+            aliased.append(i)
+    resolved = _build(doc, config.root_dir, config.source_file)
+    for i in aliased:  # the plan shows the file's ``type: SQL`` (``as_written``); DSS gets the connection's type
+        resolved.datasets[i]._note_written("type", "SQL")
+    return resolved

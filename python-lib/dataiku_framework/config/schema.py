@@ -144,6 +144,28 @@ class ConfigObject(object):
         """Plain data in schema key order, without defaults (what ``to_yaml`` writes)."""
         return self._export(False)
 
+    def as_written(self):
+        # type: () -> Dict[str, Any]
+        """Plain data in the spelling the configuration writes (the plan's terms): like ``to_dict``,
+        but a dataset's DSS param given raw stays ``params.K`` (``to_dict`` writes one spelling per
+        value), and a value resolution replaced reads as the file writes it (``type: SQL``, not the
+        connection's type: ``_note_written``). Why: a plan path or value the file does not have can
+        be neither found in it nor named by ``ignore_changes``."""
+        out = to_plain(self._export(True))
+        out.update(self.resolved_from())
+        return out
+
+    def resolved_from(self):
+        # type: () -> Dict[str, Any]
+        """field -> the value the file writes, for each field resolution replaced (``_note_written``)."""
+        return dict(self.__dict__.get("_written") or {})
+
+    def _note_written(self, field, value):
+        # type: (str, Any) -> None
+        """Remember that the file writes ``value`` for ``field``, which resolution replaced
+        (``type: SQL`` by its connection's type), so ``as_written`` shows the file's value."""
+        self.__dict__.setdefault("_written", {})[field] = value
+
     @classmethod
     def from_dict(cls, data):
         # type: (Dict[str, Any]) -> Any
@@ -216,7 +238,8 @@ class DatasetConfig(ConfigObject):
     ``catalog``, ``path``, ``bucket``, ``container``: the schema's ``x-dss-param``) are views of
     that one dict, so ``ds.params["schema"] = "X"`` and ``ds.sql_schema = "X"`` are the same change,
     whichever spelling the file used, and what reaches DSS is that value. Saving writes the
-    first-class spelling when the field applies to the dataset's type (else the params key).
+    first-class spelling when the field applies to the dataset's type (else the params key); the
+    model remembers which keys were given raw, so ``as_written`` (a plan's terms) keeps the file's.
     ``connection`` stays a field of its own (environments remap it; it is not a location).
     """
     _definition = "Dataset"
@@ -235,18 +258,29 @@ class DatasetConfig(ConfigObject):
             raise TypeError("DatasetConfig.params must be a mapping (DSS dataset params), not %s" % type(value).__name__)
         old = self.__dict__.get("params") or {}
         kept = [key for key in self.PARAM_FIELDS.values() if key in old and key not in value]
+        raw = frozenset(key for key in self.PARAM_FIELDS.values() if key in value)
+        self.__dict__["_raw_params"] = raw | (self._given_raw() & frozenset(kept))
         if kept:
             value = copy_located(value)
             for key in kept:
                 value[key] = old[key]
         self.__dict__["params"] = value
 
+    def _given_raw(self) -> frozenset:
+        """The DSS params keys a first-class field stands for (``schema``: ``sql_schema``) that the
+        configuration gives raw, in ``params``: the spelling ``as_written`` keeps. Tracked by the
+        two setters (``params = {...}`` gives them raw, ``ds.sql_schema = X`` first-class), so the
+        model knows the file's spelling though both spellings are one value."""
+        return self.__dict__.get("_raw_params") or frozenset()
+
     params = property(_get_params, _set_params, doc="""The DSS dataset params the configuration writes raw
     (``params:``): a mapping. Assigning it keeps the location fields it does not mention (``ds.table``
     survives ``ds.params = {...}``), so the first-class fields and the raw params stay one value.""")
 
     def _export(self, located: bool) -> Dict[str, Any]:
-        """One spelling per value: the first-class field where it applies to the type, else the params key."""
+        """One spelling per value: the first-class field where it applies to the type, else the params
+        key; located (the document as the file gives it: resolution, validation, plan terms), a key
+        given raw stays raw (``_given_raw``), where its position is."""
         out = super(DatasetConfig, self)._export(located)
         params = out.get("params")
         params = copy_located(params) if isinstance(params, dict) else LocDict() if located else {}
@@ -254,7 +288,7 @@ class DatasetConfig(ConfigObject):
         for field, key in self.PARAM_FIELDS.items():
             applies = isinstance(self.type, str) and (self.type in info.applies_to[field]
                                                       or info.canonical(self.type) in info.applies_to[field])
-            if applies:
+            if applies and not (located and key in self._given_raw()):
                 params.pop(key, None)
             else:
                 out.pop(field, None)
@@ -270,6 +304,7 @@ def _param_field(key: str) -> property:
         return self.params.get(key)
 
     def set(self: Any, value: Any) -> None:
+        self.__dict__["_raw_params"] = self._given_raw() - {key}  # written first-class
         if value is None:
             self.params.pop(key, None)
         else:

@@ -89,6 +89,7 @@ def compare_one(handler: Any, name: str, obj: Any, live: Optional[Dict[str, Any]
     form = handler.live_form(live, ctx, desired)
     canon = handler.canonical(form, desired)
     diffs, ignored = split_ignored(merge_same_paths(handler.diff(desired, canon, obj)), obj)
+    as_written(diffs, obj)
     for d in diffs:
         d["origin"] = "config"
     drift, conflicts = [], []  # type: Tuple[List[Dict[str, Any]], List[Dict[str, Any]]]
@@ -108,6 +109,16 @@ def compare_one(handler: Any, name: str, obj: Any, live: Optional[Dict[str, Any]
                             diffs, canon, desired), drift, conflicts, protected)
     return _with(Change(address, handler.kind, name, "no-op", _noop_reason(ignored), [], canon, desired),
                  drift, conflicts, protected)
+
+
+def as_written(diffs: List[Dict[str, Any]], obj: Any) -> None:
+    """A field resolution replaced (``type: SQL``, resolved to the connection's type) is shown with
+    the file's value (the plan speaks the configuration's terms); the entry's ``after``, the DSS JSON
+    apply sends, keeps the resolved one. Only the new side: ``before`` is what DSS holds."""
+    noted = obj.resolved_from() if hasattr(obj, "resolved_from") else {}
+    for d in diffs:
+        if d["path"] in noted:
+            d["after"] = noted[d["path"]]
 
 
 def _with(change: Change, drift: List[Dict[str, Any]], conflicts: List[Dict[str, Any]], protected: bool) -> Change:

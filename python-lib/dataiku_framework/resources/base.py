@@ -82,8 +82,10 @@ class Resource(object):
 
     def created_fields(self, obj: Any) -> List[Dict[str, Any]]:
         """What a create sets, in the config's own terms: each top-level key the object sets (its
-        defaults left out), as ``{path, before: None, after}``, in schema order."""
-        data = obj.to_dict() if hasattr(obj, "to_dict") else dict(obj or {})
+        defaults left out), as ``{path, before: None, after}``, in schema order, spelled as the file
+        writes them (``as_written``: ``params.schema`` given raw, ``type: SQL`` before resolution)."""
+        data = obj.as_written() if hasattr(obj, "as_written") else obj.to_dict() if hasattr(obj, "to_dict") \
+            else dict(obj or {})
         return [{"path": key, "before": None, "after": value} for key, value in data.items()
                 if key not in self.identity_keys and value not in (None, [], {})]
 

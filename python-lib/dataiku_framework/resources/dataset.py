@@ -320,9 +320,9 @@ class DatasetResource(Writes, Kind):
 
     def config_path(self, path: Path, obj: Any) -> str:
         """``params.K`` is named by the first-class key that stands for it when that key applies to
-        the dataset's type (the configuration writes ``table``, not ``params.table``: the model's
-        own spelling, ``DatasetConfig.to_dict``), else ``params.K``; a key the config sets raw in
-        ``params`` as written (``raw_param_path``)."""
+        the dataset's type (the configuration writes ``table``, not ``params.table``), else
+        ``params.K``; a key the file gives raw in ``params`` (``params: {schema: RAW}``) as written
+        (``raw_param_path``, through the model's ``as_written``, which keeps the file's spelling)."""
         if len(path) >= 2 and path[0] == "params" and raw_param_path(path, obj) is None:
             field = PARAM_FIELDS.get(path[1])
             if field == "connection" or (field and _first_class(getattr(obj, "type", None), field)):

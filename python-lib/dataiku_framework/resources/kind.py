@@ -237,15 +237,16 @@ def described_form(out: Dict[str, Any], obj: Any, short: bool = True) -> Dict[st
     return out
 
 
-def raw_param_path(path: Path, obj: Any) -> Optional[str]:
-    """``params.K...`` as written when the config object sets ``params.K`` itself (a raw DSS key: a
-    first-class key standing for it, ``engine`` or ``connection``, is not what the config has, and
-    ``ignore_changes`` names it raw); None otherwise. Checked before any kind's own naming. The
-    config as written is the model's ``to_dict`` (a dataset's model keeps ``table`` in ``params``,
-    its ``to_dict`` writes it first-class)."""
-    if len(path) < 2 or path[0] != "params" or obj is None:
+def raw_param_path(path: Path, obj: Any, holder: str = "params") -> Optional[str]:
+    """``params.K...`` (``holder``: the kind's raw mapping, a project's ``settings``) as written when
+    the config object sets ``params.K`` itself (a raw DSS key: a first-class key standing for it,
+    ``engine``, ``connection`` or ``sql_schema``, is not what the config has, and ``ignore_changes``
+    names it raw); None otherwise. Checked before any kind's own naming. The
+    config as written is the model's ``as_written`` (a dataset's ``params: {schema: X}`` stays raw
+    there, where ``to_dict`` writes ``sql_schema``: the model tracks the spelling the file gave)."""
+    if len(path) < 2 or path[0] != holder or obj is None:
         return None
-    written = obj.to_dict().get("params") if hasattr(obj, "to_dict") else getattr(obj, "params", None)
+    written = obj.as_written().get(holder) if hasattr(obj, "as_written") else getattr(obj, holder, None)
     return format_path(path) if isinstance(written, dict) and path[1] in written else None
 
 
@@ -273,6 +274,9 @@ class Kind(Resource):
     section = ()  # type: Tuple[str, ...]
     #: the address is ``kind`` alone (project, variables, code_envs, sharing, project_folder)
     singleton = False
+    #: the free-form mapping in which the config may write raw the DSS keys a first-class key stands
+    #: for (a project's ``settings: {gitCommitMode}``); such a key is named as written (``raw_param_path``)
+    raw_holder = "params"
     #: ``import --include`` spellings; the first is canonical
     include_names = ()  # type: Tuple[str, ...]
     #: slot -> fn(client, project) -> raw: the list calls refresh runs (a slot of one name is read once)
@@ -309,7 +313,7 @@ class Kind(Resource):
     def config_path(self, path: Path, obj: Any) -> str:
         """``Resource.config_path`` (through ``path_map``), a key the config sets raw in ``params``
         apart: that one is named as written (``raw_param_path``)."""
-        return raw_param_path(path, obj) or Resource.config_path(self, path, obj)
+        return raw_param_path(path, obj, self.raw_holder) or Resource.config_path(self, path, obj)
 
     # -- read
     def store(self, snap: Any, results: Dict[str, Any]) -> None:

@@ -166,6 +166,7 @@ class ProjectResource(Writes, Kind):
                 (("settings", "disableAutomaticTriggers"), ("disable_automatic_triggers",)))
 
     identity_keys = ("key", "lifecycle", "variables", "code_envs", "folder")  # resources of their own
+    raw_holder = "settings"  # ``settings: {gitCommitMode: ...}`` is named as written, not ``git_commit_mode``
 
     def address(self, name: str) -> str:
         return "project"

@@ -3,6 +3,8 @@
 The three reproductions of the issue, made by apply and plan on the emulator, and the check that
 the root conftest runs on every plan (``config_terms``), shown able to fail.
 """
+import yaml
+
 import config_terms
 from dataiku_framework import Engine, FrameworkConfig
 
@@ -37,8 +39,9 @@ def _one_edit(dss, text: str, old: str, new: str, address: str):
     configuration's terms, and give ``address``'s changes."""
     engine = Engine(client=dss)
     assert engine.apply(FrameworkConfig.from_yaml(text)).succeeded
-    plan = engine.plan(FrameworkConfig.from_yaml(text.replace(old, new)))
-    assert config_terms.problems(plan.doc) == []
+    edited = text.replace(old, new)
+    plan = engine.plan(FrameworkConfig.from_yaml(edited))
+    assert config_terms.problems(plan.doc, yaml.safe_load(edited)) == []
     return _changes(plan, address)
 
 
@@ -76,8 +79,10 @@ def test_the_check_finds_dss_terms():
         doc("scenario", "update", [{"path": "steps[0].build_mode", "before": "RECURSIVE_BUILD", "after": "RECURSIVE"}]),
         doc("project", "update", [{"path": "git_commit_mode", "before": "AUTO", "after": "explicit"}]),
     ]
+    written = {"datasets": [{"name": "x", "type": "PostgreSQL", "table": "T1"}],
+               "scenarios": [{"name": "x", "steps": [{"type": "build"}]}]}
     for bad in dss_terms:
-        assert config_terms.problems(bad), bad
+        assert config_terms.problems(bad, written), bad
     config = [
         doc("scenario", "update", [{"path": "steps[0].run_condition", "before": "always", "after": "if_previous_ok"}]),
         doc("recipe", "update", [{"path": "inputs", "before": ["a", {"ref": "b", "role": "x"}], "after": ["a"]}]),
@@ -150,3 +155,88 @@ def test_a_dss_key_the_config_writes_raw_in_params_is_shown_at_its_raw_path(dss)
     folder = registry.get("managed_folder")
     assert folder.config_path(("params", "connection"), config.managed_folders[0]) == "params.connection"
     assert folder.config_path(("params", "connection"), None) == "connection"  # not set raw: the config's key
+
+
+ALIASED = """
+version: "1.0"
+project: {key: ALIASED, name: Aliased}
+datasets:
+  - {name: raw, type: SQL, connection: snowflake_prod, params: {schema: RAW, table: CUSTOMERS}}
+  - {name: lifted, type: SQL, connection: snowflake_prod, sql_schema: RAW, table: CUSTOMERS}
+"""
+
+
+def test_a_dss_key_written_raw_in_a_datasets_params_is_shown_as_written(dss):
+    """``params: {schema: RAW}`` is shown as ``params.schema`` (what ``ignore_changes`` names), not by
+    the first-class key the model lifts it to (``sql_schema``); written ``sql_schema:``, it stays
+    ``sql_schema``. The file's ``type: SQL`` (the connection's type, Snowflake) makes no diff."""
+    assert _one_edit(dss, ALIASED, "schema: RAW,", "schema: RAW2,", "dataset.raw") == \
+        [("params.schema", "RAW", "RAW2")]
+    edited = ALIASED.replace("sql_schema: RAW", "sql_schema: RAW2").replace("table: CUSTOMERS}", "table: C2}")
+    plan = Engine(client=dss).plan(FrameworkConfig.from_yaml(edited))
+    assert _changes(plan, "dataset.raw") == [("params.table", "CUSTOMERS", "C2")]
+    assert _changes(plan, "dataset.lifted") == [("sql_schema", "RAW", "RAW2"), ("table", "CUSTOMERS", "C2")]
+    assert config_terms.problems(plan.doc, yaml.safe_load(edited)) == []
+
+
+def test_a_create_shows_the_type_alias_and_the_params_as_the_file_writes_them(dss):
+    """A create lists what the file sets as it writes it: ``type: SQL`` (not the connection's type it
+    resolves to, Snowflake) and ``params.schema`` / ``params.table`` written raw."""
+    plan = Engine(client=dss).plan(FrameworkConfig.from_yaml(ALIASED))
+    assert config_terms.problems(plan.doc, yaml.safe_load(ALIASED)) == []
+    assert _changes(plan, "dataset.raw") == [("type", None, "SQL"), ("connection", None, "snowflake_prod"),
+                                             ("params", None, {"schema": "RAW", "table": "CUSTOMERS"})]
+    assert _changes(plan, "dataset.lifted")[2:] == [("sql_schema", None, "RAW"), ("table", None, "CUSTOMERS")]
+    created = {e["address"]: e for e in plan.doc["resource_changes"]}["dataset.raw"]
+    assert created["after"]["type"] == "Snowflake"  # the DSS JSON apply sends and the state records
+
+
+def test_the_check_finds_another_spelling_than_the_files():
+    """Given the file's document, the check names a lifted key the file writes raw, a raw key the file
+    writes first-class, and a type shown resolved where the file writes the alias."""
+    written = yaml.safe_load(ALIASED)
+
+    def doc(name, path, before, after):
+        return {"resource_changes": [{"address": "dataset.%s" % name, "kind": "dataset", "name": name,
+                                      "action": "update", "after": {"type": "Snowflake"},
+                                      "changes": [{"path": path, "before": before, "after": after}]}]}
+    assert config_terms.problems(doc("raw", "sql_schema", "RAW", "RAW2"), written)
+    assert config_terms.problems(doc("lifted", "params.schema", "RAW", "RAW2"), written)
+    assert config_terms.problems(doc("raw", "type", None, "Snowflake"), written)
+    assert config_terms.problems(doc("raw", "params.schema", "RAW", "RAW2"), written) == []
+    assert config_terms.problems(doc("lifted", "sql_schema", "RAW", "RAW2"), written) == []
+    assert config_terms.problems(doc("raw", "type", None, "SQL"), written) == []
+    assert config_terms.problems(doc("raw", "sql_schema", "RAW", "RAW2")) == []  # no file: not checked
+
+
+RAW_SETTINGS = """
+version: "1.0"
+project: {key: RAWSET, name: Raw settings, settings: {gitCommitMode: AUTO, disableAutomaticTriggers: false}}
+"""
+
+
+def test_a_projects_setting_written_raw_is_shown_as_written(dss):
+    """The project's ``settings: {gitCommitMode: AUTO}`` is named ``settings.gitCommitMode`` with the
+    file's values, not ``git_commit_mode: auto``: the raw-key rule holds for the project's own raw
+    mapping (``settings``) as for the others' ``params``."""
+    edited = RAW_SETTINGS.replace("AUTO", "EXPLICIT").replace("false", "true")
+    assert sorted(_one_edit(dss, RAW_SETTINGS, RAW_SETTINGS, edited, "project")) == [
+        ("settings.disableAutomaticTriggers", False, True), ("settings.gitCommitMode", "AUTO", "EXPLICIT")]
+
+
+def test_an_environment_giving_the_other_spelling_is_shown_in_its_spelling(dss):
+    """An overlay writing ``params: {schema: X}`` over a base ``sql_schema:`` (or ``sql_schema:`` over a
+    base ``params.schema``) replaces the value and the spelling: the plan names each as the overlay does."""
+    overlays = ALIASED + """environments:
+  prod:
+    datasets:
+      lifted: {params: {schema: PROD}}
+      raw: {sql_schema: PROD}
+"""
+    engine = Engine(client=dss)
+    assert engine.apply(FrameworkConfig.from_yaml(overlays)).succeeded
+    config = FrameworkConfig.from_yaml(overlays, env="prod")
+    plan = engine.plan(config)
+    assert _changes(plan, "dataset.lifted") == [("params.schema", "RAW", "PROD")]
+    assert _changes(plan, "dataset.raw") == [("sql_schema", "RAW", "PROD")]
+    assert config_terms.problems(plan.doc, config_terms.written_doc(config)) == []
