@@ -8,7 +8,7 @@ through ``redact_value``.
 import hashlib
 import json
 from functools import lru_cache
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Callable, Dict, Iterator, List, Optional
 
 from ..config import hooks
 from ..config.secrets import SHORT_SECRET, is_secret_key, is_secret_pair, redact, redact_value
@@ -28,9 +28,42 @@ class PlanFormatError(ValueError):
 
 
 def digest(value: Any) -> str:
-    """``sha256:<hex>`` of ``value``'s canonical JSON (sorted keys): the same data, the same digest."""
-    text = json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
-    return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
+    """``sha256:<hex>`` of ``value``'s canonical JSON (sorted keys): the same data, the same digest.
+
+    Why hashed piece by piece (``_canonical_pieces``): the live digest is taken over the whole project
+    read (tens of MB at 5,000 objects); as one text plus its UTF-8 bytes it came on top of the data at
+    the plan's peak. The pieces join into exactly the text ``json.dumps`` would write, so the value is
+    the same."""
+    hashed = hashlib.sha256()
+    for piece in _canonical_pieces(value, _PIECE_DEPTH):
+        hashed.update(piece.encode("utf-8"))
+    return "sha256:" + hashed.hexdigest()
+
+
+#: how deep ``digest`` splits containers: a snapshot's kinds, then each of their objects
+_PIECE_DEPTH = 2
+
+
+def _canonical(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
+
+
+def _canonical_pieces(value: Any, depth: int) -> Iterator[str]:
+    """``_canonical(value)`` as consecutive pieces, containers split ``depth`` levels down. A dict
+    with a key that is not a string is written whole (``json.dumps`` turns such keys into strings
+    after sorting them: its own order is kept so)."""
+    if depth > 0 and isinstance(value, dict) and value and all(isinstance(k, str) for k in value):
+        for i, key in enumerate(sorted(value)):
+            yield ("{" if i == 0 else ",") + _canonical(key) + ":"
+            yield from _canonical_pieces(value[key], depth - 1)
+        yield "}"
+    elif depth > 0 and isinstance(value, (list, tuple)) and value:
+        for i, item in enumerate(value):
+            yield "[" if i == 0 else ","
+            yield from _canonical_pieces(item, depth - 1)
+        yield "]"
+    else:
+        yield _canonical(value)
 
 
 def desired_digest(changes: List[Any]) -> str:

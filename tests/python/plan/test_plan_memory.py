@@ -33,3 +33,45 @@ def test_the_bench_worker_reports_its_own_peak_not_its_parents(emulator, tmp_pat
     del ballast
     assert result["summary"]["create"] > 0  # the worker planned the project
     assert 0 < result["peak_rss_mb"] < 250, result["peak_rss_mb"]
+
+
+def _one_text_digest(value):
+    """The digest as it was first defined: sha256 of the whole canonical JSON text."""
+    import hashlib
+    import json
+    text = json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
+    return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def test_digest_is_that_of_the_whole_canonical_text():
+    """Plans and states record digests (``config_digest``, ``live_digest``): the way it is computed
+    changes nothing of its value, for every shape JSON has (and what ``default=str`` stringifies)."""
+    import datetime
+    from dataiku_framework.plan.document import digest
+    values = [{}, [], None, 1, "é", {"b": {}, "a": []}, {"z": [1, {"y": "ü", "x": None}], "a": {"k": (1, 2.5, True)}},
+              {"datasets": {"d%d" % i: {"params": {"path": "/p/%d" % i}, "tags": ["t"]} for i in range(30)},
+               "recipes": {"r": {"recipe": {"name": "r"}, "payload": "x = 1\n"}}, "zones": [{"items": []}]},
+              {2: "int keys", 10: {"a": 1}}, {"when": datetime.date(2026, 12, 5), "nested": {"deep": {"deeper": [{"x": 1}]}}}]
+    for value in values:
+        assert digest(value) == _one_text_digest(value), value
+
+
+def test_digest_never_holds_the_whole_text():
+    """The live digest is taken over the whole project read (``Snapshot.raw``: tens of MB at 5,000
+    objects): as one JSON text (and its UTF-8 bytes) it came on top of the data at the plan's peak.
+    Measured against the text's own size in the same test, so the machine does not matter."""
+    import json
+    import tracemalloc
+    from dataiku_framework.plan.document import digest
+    live = {"datasets": {"ds_%d" % i: {"name": "ds_%d" % i, "params": {"path": "/data/%d" % i, "x": "y" * 500},
+                                       "schema": {"columns": [{"name": "c%d" % c, "type": "string"} for c in range(20)]}}
+                         for i in range(2000)}}
+    size = len(json.dumps(live, sort_keys=True, separators=(",", ":")))
+    tracemalloc.start()
+    try:
+        tracemalloc.reset_peak()
+        digest(live)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < size / 10, (peak, size)
