@@ -75,3 +75,49 @@ def test_digest_never_holds_the_whole_text():
     finally:
         tracemalloc.stop()
     assert peak < size / 10, (peak, size)
+
+
+def _old_to_json(plan, indent=2):
+    """``Plan.to_json`` as it was: the document read back from its JSON, digested, written again."""
+    import json
+    from dataiku_framework.plan.document import DIGEST_KEY, document_digest
+    body = json.loads(json.dumps({k: v for k, v in plan.doc.items() if k != DIGEST_KEY}, default=str))
+    body[DIGEST_KEY] = document_digest(body)
+    return json.dumps(body, indent=indent, sort_keys=False, ensure_ascii=False)
+
+
+def _planned(emulator, tmp_path, objects):
+    from dataiku_framework import Engine
+    from dataiku_framework.config.api import load_config
+    path = tmp_path / "bench.yaml"
+    path.write_text(_bench_plan().generate(objects, key="MEMJSON"))
+    return Engine(client=emulator.client(ADMIN_KEY)).plan(load_config(str(path)))
+
+
+def test_plan_json_is_written_once_and_reads_back(emulator, tmp_path):
+    """``plan --out``/``--json`` wrote the document, read it back whole, and wrote it again with an
+    indent (the pure-Python encoder's list of every piece): several times the text at once, on top of
+    the plan. The text is the same as before and reads back (its digest checks); the memory it takes
+    beyond the text itself stays a small multiple of it (measured against the text in the same test)."""
+    import tracemalloc
+    from dataiku_framework.plan.document import Plan
+    plan = _planned(emulator, tmp_path, 200)
+    assert plan.to_json() == _old_to_json(plan) and plan.to_json(None) == _old_to_json(plan, None)
+    assert Plan.from_json(plan.to_json()).doc == Plan.from_json(_old_to_json(plan)).doc
+    tracemalloc.start()
+    try:
+        tracemalloc.reset_peak()
+        text = plan.to_json()
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 4 * len(text), (peak, len(text))
+
+
+def test_plan_json_of_a_document_with_keys_json_turns_into_strings(emulator, tmp_path):
+    """A key that is not a string (JSON writes it as one) is digested as reading the text back sees it."""
+    from dataiku_framework.plan.document import Plan
+    plan = _planned(emulator, tmp_path, 10)
+    plan.doc["metadata"]["counts"] = {10: "ten", 9: "nine"}
+    assert plan.to_json() == _old_to_json(plan)
+    assert Plan.from_json(plan.to_json()).doc["metadata"]["counts"] == {"9": "nine", "10": "ten"}
