@@ -21,7 +21,6 @@ import json
 import math
 import os
 import platform
-import resource
 import secrets
 import sys
 import tempfile
@@ -32,7 +31,7 @@ ROOT = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(ROOT, "python-lib"))
 
-from bench_plan import LATENCY_MS, PARALLELISM, _build, _run_worker, _usage, counts, generate  # noqa: E402
+from bench_plan import LATENCY_MS, PARALLELISM, _build, _run_worker, _usage, counts, generate, peak_rss_mb  # noqa: E402
 
 SIZE = 1000
 RESULTS = os.path.join(HERE, "results", "import.json")
@@ -50,7 +49,7 @@ def worker_import(url, out_dir):
     wall, cpu = time.perf_counter() - start, _usage() - cpu
     return {"wall_s": wall, "cpu_s": cpu, "imported": sum(v for k, v in imported.counts().items() if k != "external"),
             "left_out": len(imported.left_out), "files": len(files),
-            "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0}
+            "peak_rss_mb": peak_rss_mb()}
 
 
 def measure(objects, workdir):

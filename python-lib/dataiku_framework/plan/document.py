@@ -8,7 +8,7 @@ through ``redact_value``.
 import hashlib
 import json
 from functools import lru_cache
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional
 
 from ..config import hooks
 from ..config.secrets import SHORT_SECRET, is_secret_key, is_secret_pair, redact, redact_value
@@ -28,9 +28,42 @@ class PlanFormatError(ValueError):
 
 
 def digest(value: Any) -> str:
-    """``sha256:<hex>`` of ``value``'s canonical JSON (sorted keys): the same data, the same digest."""
-    text = json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
-    return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
+    """``sha256:<hex>`` of ``value``'s canonical JSON (sorted keys): the same data, the same digest.
+
+    Why hashed piece by piece (``_canonical_pieces``): the live digest is taken over the whole project
+    read (tens of MB at 5,000 objects); as one text plus its UTF-8 bytes it came on top of the data at
+    the plan's peak. The pieces join into exactly the text ``json.dumps`` would write, so the value is
+    the same."""
+    hashed = hashlib.sha256()
+    for piece in _canonical_pieces(value, _PIECE_DEPTH):
+        hashed.update(piece.encode("utf-8"))
+    return "sha256:" + hashed.hexdigest()
+
+
+#: how deep ``digest`` splits containers: a snapshot's kinds, then each of their objects
+_PIECE_DEPTH = 2
+
+
+def _canonical(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
+
+
+def _canonical_pieces(value: Any, depth: int) -> Iterator[str]:
+    """``_canonical(value)`` as consecutive pieces, containers split ``depth`` levels down. A dict
+    with a key that is not a string is written whole (``json.dumps`` turns such keys into strings
+    after sorting them: its own order is kept so)."""
+    if depth > 0 and isinstance(value, dict) and value and all(isinstance(k, str) for k in value):
+        for i, key in enumerate(sorted(value)):
+            yield ("{" if i == 0 else ",") + _canonical(key) + ":"
+            yield from _canonical_pieces(value[key], depth - 1)
+        yield "}"
+    elif depth > 0 and isinstance(value, (list, tuple)) and value:
+        for i, item in enumerate(value):
+            yield "[" if i == 0 else ","
+            yield from _canonical_pieces(item, depth - 1)
+        yield "]"
+    else:
+        yield _canonical(value)
 
 
 def desired_digest(changes: List[Any]) -> str:
@@ -221,10 +254,20 @@ class Plan(object):
         return cls(doc)
 
     def to_json(self, indent: Optional[int] = 2) -> str:
-        """The document as JSON, with its ``document_digest`` (over the document as JSON reads it back)."""
-        body = json.loads(json.dumps({k: v for k, v in self.doc.items() if k != DIGEST_KEY}, default=str))
+        """The document as JSON, with its ``document_digest`` (over the document as JSON reads it back).
+
+        Why written once, streamed: the document read back from a first text, then written with an
+        indent (whose encoder lists every piece before joining them), took several times the text at
+        once on top of the plan (5,000 objects: 7 MB of text, 70 MB more at the peak). The document
+        reads back as itself unless a key is not a string (JSON writes it as one): only then is it
+        read back first, so that the digest is the one a reader computes."""
+        body = {k: v for k, v in self.doc.items() if k != DIGEST_KEY}
+        if not _string_keys(body):
+            body = json.loads(json.dumps(body, default=str))
         body[DIGEST_KEY] = document_digest(body)
-        return json.dumps(body, indent=indent, sort_keys=False, ensure_ascii=False)
+        if indent is None:  # the C encoder writes one text; with an indent only the Python one runs
+            return json.dumps(body, ensure_ascii=False, default=str)
+        return _joined(json.JSONEncoder(indent=indent, ensure_ascii=False, default=str).iterencode(body))
 
     @property
     def has_changes(self) -> bool:
@@ -284,6 +327,28 @@ class Plan(object):
         return "Plan(%s: %d to create, %d to update, %d to replace, %d to delete, %d unchanged)" % (
             self.doc["metadata"].get("project_key"), s["create"], s["update"], s["replace"], s.get("delete", 0),
             s["no-op"])
+
+
+def _joined(pieces: Iterable[str], batch: int = 4096) -> str:
+    """``"".join(pieces)`` that never lists every piece: joined ``batch`` at a time, then the batches
+    (a few times the text at most, rather than a string object per piece)."""
+    texts, pending = [], []  # type: List[str], List[str]
+    for piece in pieces:
+        pending.append(piece)
+        if len(pending) >= batch:
+            texts.append("".join(pending))
+            pending = []
+    texts.append("".join(pending))
+    return "".join(texts)
+
+
+def _string_keys(value: Any) -> bool:
+    """Whether every key of every dict in ``value`` is a string (so its JSON reads back as itself)."""
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and _string_keys(v) for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return all(_string_keys(v) for v in value)
+    return True
 
 
 def document_digest(doc: Dict[str, Any]) -> str:
