@@ -53,7 +53,12 @@ class LibraryDocument(object):
 
     def read_text(self) -> Optional[str]:
         """The file's text, or None when it does not exist (two read requests, each retried on a
-        transient failure; one when the document shares a ``Listing`` already read)."""
+        transient failure; one when the document shares a ``Listing`` already read, or when this
+        document read or wrote the file before: see ``_read_known``)."""
+        if self._handle is not None:
+            known = self._read_known()
+            if known is not None:
+                return known
         if self.listing is None:  # this document's own listing, kept for its creation (``write_text``)
             self.listing = Listing(self.client, self.project_key, self.policy)
         handle = self.listing.handle(self.name)
@@ -61,6 +66,19 @@ class LibraryDocument(object):
         if handle is None:
             return None
         return self.policy.call_dss(self.client, handle.read)
+
+    def _read_known(self) -> Optional[str]:
+        """The text read straight from the file this document last read or wrote (one request, no
+        listing: a holder checking its lock reads the file it wrote). None when that read fails
+        (the file was removed meanwhile, or any other refusal): the caller then lists the library
+        afresh, which tells a removed file (None) from an error (raised), as a first read does."""
+        handle, self._handle, self.listing = self._handle, None, None
+        try:
+            text = self.policy.call_dss(self.client, handle.read)
+        except Exception:  # noqa: BLE001 - told apart by the fresh listing that follows
+            return None
+        self._handle = handle
+        return text
 
     def read_document(self) -> Optional[Any]:
         """The parsed document, None when the file is absent or empty; ``ValueError`` when the

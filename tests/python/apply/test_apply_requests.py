@@ -186,7 +186,8 @@ LIBRARY = "/libraries/"
 def test_a_first_apply_creates_the_lock_and_state_files_with_their_text_in_one_write_each(emu, engine):
     """The lock and state files of a project's first apply: each created by the one write that
     carries its text (no name probe, no empty file first: a reader never sees an empty file), from
-    the library listing of the read that found it absent (no second listing)."""
+    the library listing of the read that found it absent (no second listing); the holder's read-back
+    and release read the file it wrote straight (no listing)."""
     key = fresh_key("LIB")
     emu.stats.keep = 10 ** 6
     emu.stats.reset()
@@ -198,7 +199,7 @@ def test_a_first_apply_creates_the_lock_and_state_files_with_their_text_in_one_w
     expected = [listing,                                   # the first plan's (no project yet)
                 listing, folder, ("POST", lock),           # acquire: read (absent), create with the record
                 listing,                                   # the plan under the lock: the state (absent)
-                listing, ("GET", lock),                    # the lock's read-back after settling
+                ("GET", lock),                             # the lock's read-back: the file it wrote, read straight
                 listing, ("POST", state),                  # the state: read (absent), create with the text
-                listing, ("GET", lock), ("POST", lock)]    # release: read (ours), write released
+                ("GET", lock), ("POST", lock)]             # release: read (still ours?), write released
     assert Counter(library) == Counter(expected), library
