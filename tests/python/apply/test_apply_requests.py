@@ -200,6 +200,7 @@ def test_a_first_apply_creates_the_lock_and_state_files_with_their_text_in_one_w
                 listing, folder, ("POST", lock),           # acquire: read (absent), create with the record
                 listing,                                   # the plan under the lock: the state (absent)
                 ("GET", lock),                             # the lock's read-back: the file it wrote, read straight
-                listing, ("POST", state),                  # the state: read (absent), create with the text
+                ("POST", state),                           # the state: created with its text, from the listing
+                                                           # the plan under the lock read it (absent) through
                 ("GET", lock), ("POST", lock)]             # release: read (still ours?), write released
     assert Counter(library) == Counter(expected), library
