@@ -9,9 +9,10 @@ Only public ``dataikuapi`` calls are used (``project.get_library()``, ``DSSLibra
 
 - reading a document: two reads (the library tree, then the file);
 - rewriting an existing document: one write request carrying the whole text;
-- creating it (once per project): the folder (one write, when it is missing), the empty file (one
-  read to check the name is free, one write), then the text (one write). Between the last two a
-  reader sees an empty file; ``read_document`` reports an empty file as absent.
+- creating it (once per project): the folder (one write, when it is missing), then the file with its
+  text (one write, ``Listing.new_file``), from the listing of the read that found it absent (a
+  document written unread lists the library once first). No name probe and no empty file first:
+  that cost two more requests per file, and a reader between them saw an empty file.
 - through a ``Listing`` (one operation on several files, the plan store's): one listing for all of
   them, one read per file, one write per file written, a new file's included (created with its text).
 
@@ -52,16 +53,32 @@ class LibraryDocument(object):
 
     def read_text(self) -> Optional[str]:
         """The file's text, or None when it does not exist (two read requests, each retried on a
-        transient failure; one when the document shares a ``Listing`` already read)."""
-        if self.listing is not None:
-            handle = self.listing.handle(self.name)
-        else:
-            library = self.policy.call_dss(self.client, lambda: self.client.get_project(self.project_key).get_library())
-            handle = library.get_file("/" + self.path)
+        transient failure; one when the document shares a ``Listing`` already read, or when this
+        document read or wrote the file before: see ``_read_known``)."""
+        if self._handle is not None:
+            known = self._read_known()
+            if known is not None:
+                return known
+        if self.listing is None:  # this document's own listing, kept for its creation (``write_text``)
+            self.listing = Listing(self.client, self.project_key, self.policy)
+        handle = self.listing.handle(self.name)
         self._handle = handle
         if handle is None:
             return None
         return self.policy.call_dss(self.client, handle.read)
+
+    def _read_known(self) -> Optional[str]:
+        """The text read straight from the file this document last read or wrote (one request, no
+        listing: a holder checking its lock reads the file it wrote). None when that read fails
+        (the file was removed meanwhile, or any other refusal): the caller then lists the library
+        afresh, which tells a removed file (None) from an error (raised), as a first read does."""
+        handle, self._handle, self.listing = self._handle, None, None
+        try:
+            text = self.policy.call_dss(self.client, handle.read)
+        except Exception:  # noqa: BLE001 - told apart by the fresh listing that follows
+            return None
+        self._handle = handle
+        return text
 
     def read_document(self) -> Optional[Any]:
         """The parsed document, None when the file is absent or empty; ``ValueError`` when the
@@ -79,7 +96,9 @@ class LibraryDocument(object):
         """Replace the whole file with ``text``: one write request when the file was seen by the
         last ``read_text`` (see the module docstring for the creation case)."""
         if self._handle is None:
-            self._handle = self.listing.new_file(self.name) if self.listing is not None else self._create()
+            if self.listing is None:  # written unread: the listing that tells whether it exists
+                self.listing = Listing(self.client, self.project_key, self.policy)
+            self._handle = self.listing.new_file(self.name)
         self._handle.write(text)
 
     def write_document(self, doc: Any) -> str:
@@ -87,20 +106,6 @@ class LibraryDocument(object):
         text = dumps(doc)
         self.write_text(text)
         return text
-
-    def _create(self) -> Any:
-        library = self.client.get_project(self.project_key).get_library()
-        existing = library.get_file("/" + self.path)
-        if existing is not None:
-            return existing
-        folder = framework_folder(self.client, self.project_key, library)
-        try:
-            return folder.add_file(self.name)
-        except Exception:
-            handle = self.client.get_project(self.project_key).get_library().get_file("/" + self.path)
-            if handle is None:
-                raise
-            return handle
 
 
 class Listing(object):

@@ -152,8 +152,10 @@ def _record_of(doc: Any, project_key: str) -> Optional[LockRecord]:
     return LockRecord(doc)
 
 
-def _read(client: Any, project_key: str) -> Any:
-    document = LibraryDocument(client, project_key, FILE_NAME)
+def _read(client: Any, project_key: str, document: Optional[LibraryDocument] = None) -> Any:
+    """(the lock file's document, its record). ``document``: the one this process last read or wrote
+    the file through (a holder's checks and release), read straight without listing the library."""
+    document = document or LibraryDocument(client, project_key, FILE_NAME)
     try:
         doc = document.read_document()
     except ValueError as exc:
@@ -220,6 +222,8 @@ class ProjectLock(object):
         #: what ``acquire``'s ``while_settling`` returned in the winning attempt
         self.settled = None  # type: Any
         self._me = None  # type: Optional[Dict[str, Any]]
+        #: the lock file as this holder wrote it: its checks and release read it straight (no listing)
+        self._document = None  # type: Optional[LibraryDocument]
 
     @property
     def held(self) -> bool:
@@ -290,12 +294,13 @@ class ProjectLock(object):
         token = uuid.uuid4().hex
         try:
             document.write_document(self._held_doc(token, format_time(utc_now()), current))
+            self._document = document
             written = time.monotonic()
             value = while_settling() if while_settling is not None else None
             left = self.settle - (time.monotonic() - written)
             if left > 0:
                 time.sleep(left)
-            back = read_lock(self.client, self.project_key)
+            back = _read(self.client, self.project_key, document)[1]
         except BaseException:
             failed = self._tracker.status  # the failed request's status, before _abandon's requests
             self._abandon(token)
@@ -338,7 +343,7 @@ class ProjectLock(object):
     def _check_mine(self) -> Any:
         if not self.held:
             raise LockError("the lock of project %s is not held by this process" % self.project_key)
-        document, current = _read(self.client, self.project_key)
+        document, current = _read(self.client, self.project_key, self._document)
         if current is None or current.id != self.id:
             lost_id = self.id
             self.id = None
@@ -414,7 +419,7 @@ class ProjectLock(object):
         if not self.held:
             return False
         token = self.id
-        document, current = _read(self.client, self.project_key)
+        document, current = _read(self.client, self.project_key, self._document)
         if current is None or current.id != token:
             self.id = None
             log.warning("project %s: lock %s was no longer ours at release (the lock is %s); left alone",

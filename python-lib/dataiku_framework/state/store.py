@@ -114,6 +114,9 @@ class State(object):
         #: they were written redacted): ``to_document`` redacts only the others, so writing the state
         #: after each resource costs the size of what changed, not of the whole state.
         self._redacted = set()  # type: set
+        #: the library file (``LibraryDocument``) this state was read from, never serialised: the
+        #: holder of the lock writes it through that one (``StateStore.send``), no second listing
+        self.document = None  # type: Any
 
     # -- document ------------------------------------------------------------------------------
     @classmethod
@@ -297,9 +300,9 @@ class StateStore(object):
             doc = document.read_document()
         except ValueError as exc:
             raise StateFormatError("%s; it is left as it is: repair it from the project's git history" % exc)
-        if doc is None:
-            return document, State()
-        return document, State.from_document(doc, self.project_key)
+        state = State() if doc is None else State.from_document(doc, self.project_key)
+        state.document = document
+        return document, state
 
     def read(self) -> State:
         """The state in DSS; an empty ``State`` (serial 0, no lineage) when the project has none."""
@@ -350,7 +353,7 @@ class StateStore(object):
         """Write a prepared document (one write request; a lost answer checked with one read, as
         ``write`` does); ``state``'s serial and lineage follow. No serial check: the caller holds the
         project lock, which every writer of the state must hold."""
-        document = self._document or LibraryDocument(self.client, self.project_key, FILE_NAME)
+        document = self._document or state.document or LibraryDocument(self.client, self.project_key, FILE_NAME)
         try:
             document.write_text(text)
         except Exception:

@@ -7,6 +7,8 @@ hold the two causes of a slow apply in place on any machine. The state is writte
 crash loses at most the last second of records, and the next apply adopts those objects); with a
 clock that does not move, that is one write while the resources run and the final one.
 """
+from collections import Counter
+
 from apply_support import fresh_key
 from emusupport import ADMIN_KEY
 
@@ -176,3 +178,29 @@ def test_an_engine_on_a_callers_client_asks_who_its_key_is_once_per_apply(emu, e
     emu.stats.reset()
     assert fresh.apply(_datasets(key, 3)).succeeded
     assert len(_on(emu.stats.snapshot(with_log=True)["log"], "/auth/info")) == 1
+
+
+LIBRARY = "/libraries/"
+
+
+def test_a_first_apply_creates_the_lock_and_state_files_with_their_text_in_one_write_each(emu, engine):
+    """The lock and state files of a project's first apply: each created by the one write that
+    carries its text (no name probe, no empty file first: a reader never sees an empty file), from
+    the library listing of the read that found it absent (no second listing); the holder's read-back
+    and release read the file it wrote straight (no listing)."""
+    key = fresh_key("LIB")
+    emu.stats.keep = 10 ** 6
+    emu.stats.reset()
+    assert engine.apply(_datasets(key, 1)).succeeded
+    log = emu.stats.snapshot(with_log=True)["log"]
+    library = [(e["method"], e["path"].split(LIBRARY, 1)[1]) for e in log if LIBRARY in e["path"]]
+    lock, state = "contents//dataiku-framework/lock.json", "contents//dataiku-framework/state.json"
+    listing, folder = ("GET", "contents"), ("POST", "folders/dataiku-framework")
+    expected = [listing,                                   # the first plan's (no project yet)
+                listing, folder, ("POST", lock),           # acquire: read (absent), create with the record
+                listing,                                   # the plan under the lock: the state (absent)
+                ("GET", lock),                             # the lock's read-back: the file it wrote, read straight
+                ("POST", state),                           # the state: created with its text, from the listing
+                                                           # the plan under the lock read it (absent) through
+                ("GET", lock), ("POST", lock)]             # release: read (still ours?), write released
+    assert Counter(library) == Counter(expected), library

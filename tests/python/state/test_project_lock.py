@@ -373,3 +373,19 @@ def test_with_block_error_is_not_replaced_by_a_failed_release(emulator, client, 
     emulator.faults.clear()
     assert lock.held and read_lock(client, "P1").id == lock.id
     assert lock.release() is True
+
+
+def test_a_holder_reads_its_lock_file_straight_and_still_sees_it_removed(emulator, client, project):
+    """The holder's checks and release read the file it wrote without listing the library (one read
+    each); a file removed meanwhile is still seen as a lost lock (the failed read is followed by a
+    listing, which shows it absent), never as ours."""
+    lock = _lock(client)
+    lock.acquire()
+    emulator.stats.reset()
+    lock.verify()
+    routes = emulator.stats.snapshot(with_log=False)["by_route"]
+    assert routes == {"GET /projects/{projectKey}/libraries/contents/{path*}": 1}, routes
+    project.get_library().get_file(PATH).delete()
+    with pytest.raises(LockLost, match="the lock is now free"):
+        lock.verify()
+    assert lock.release() is False
