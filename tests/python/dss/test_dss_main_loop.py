@@ -130,8 +130,13 @@ def test_the_check_drift_step_fails_on_an_edit_made_in_dss(applied, host, monkey
 
 @pytest.mark.emulator_only
 def test_a_failed_write_then_apply_again_converges(engine, new_key, dss_backend):
+    """Writes of the project's datasets fail from the second on: the apply fails part-way, and the
+    next apply converges. The fault is on the objects' writes only: a failed write of the lock file
+    itself leaves the project locked until the lock expires or `unlock` (the apply fault matrix,
+    tests/python/apply/test_apply_faults.py, covers that path), which is not what this test is about."""
     key = new_key("FAULT")
-    dss_backend.emulator.faults.configure({"fail_nth_write": 3, "fail_count": 10, "path_contains": key})
+    dss_backend.emulator.faults.configure({"fail_nth_write": 2, "fail_count": 10,
+                                           "path_contains": "/projects/%s/datasets" % key})
     try:
         failed = not engine.apply(_config(key)).succeeded
     except Exception as e:  # noqa: BLE001 - a failed write may end the apply with an error or a failed Result
